@@ -1,0 +1,197 @@
+package sms
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// Role is a role in the host's directory, such as "service_desk" or
+// "change_manager". Process packages declare the roles their rules accept
+// as constants; the host maps its own groups onto them.
+type Role string
+
+// Actor is who fires a transition. The host authenticates and passes the
+// actor; the library checks the roles it carries and records them in the
+// journal.
+type Actor struct {
+	// ID identifies a person or a system account; required.
+	ID string `json:"id"`
+	// Roles are the roles the actor holds now.
+	Roles []Role `json:"roles,omitempty"`
+}
+
+// Has reports whether the actor holds role r.
+func (a Actor) Has(r Role) bool { return slices.Contains(a.Roles, r) }
+
+// HasAny reports whether the actor holds at least one of roles.
+func (a Actor) HasAny(roles []Role) bool {
+	for _, r := range roles {
+		if a.Has(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate returns a [*ValidationError] when the actor has no ID or an empty
+// role.
+func (a Actor) Validate() error {
+	if a.ID == "" {
+		return &ValidationError{Field: "actor.id", Problem: "is empty: every transition needs an identified actor"}
+	}
+	if len(a.ID) > MaxIDLen {
+		return &ValidationError{Field: "actor.id", Problem: "is longer than 128 bytes"}
+	}
+	for _, r := range a.Roles {
+		if r == "" {
+			return &ValidationError{Field: "actor.roles", Problem: "contains an empty role"}
+		}
+	}
+	return nil
+}
+
+// Clone returns a copy that shares no memory with a.
+func (a Actor) Clone() Actor {
+	if a.Roles != nil {
+		a.Roles = slices.Clone(a.Roles)
+	}
+	return a
+}
+
+// Authorization is what the pipeline asks a host's [Authorizer] about,
+// after the workflow's own role check has passed.
+type Authorization struct {
+	Actor    Actor
+	Kind     Kind
+	EntityID string // empty for the trigger that creates the entity
+	State    string
+	Trigger  string
+	// Roles are the roles the rule accepts; the actor holds one of them.
+	Roles []Role
+}
+
+// Authorizer is the host's own access control. The library's role and
+// segregation-of-duties checks always run first; an Authorizer can refuse
+// what they allow, never allow what they refuse. A non-nil error refuses
+// the transition with a [*ForbiddenError] that wraps it.
+type Authorizer interface {
+	Authorize(ctx context.Context, req Authorization) error
+}
+
+// AuthorizerFunc adapts a function to [Authorizer].
+type AuthorizerFunc func(ctx context.Context, req Authorization) error
+
+// Authorize calls f.
+func (f AuthorizerFunc) Authorize(ctx context.Context, req Authorization) error { return f(ctx, req) }
+
+// Party names a participant of a record who may be excluded from approving
+// it: "requester", "implementer", "audited".
+type Party string
+
+// Parties that approval rules commonly exclude.
+const (
+	PartyRequester   Party = "requester"
+	PartyImplementer Party = "implementer"
+	PartyRequestedFor Party = "requested_for"
+	PartyAudited     Party = "audited"
+	PartyOwner       Party = "owner"
+)
+
+// Decision is an approver's verdict.
+type Decision string
+
+// Approval decisions.
+const (
+	Approve Decision = "approve"
+	Reject  Decision = "reject"
+)
+
+// Approval is one approver's recorded decision.
+type Approval struct {
+	Approver  string    `json:"approver"`
+	Role      Role      `json:"role"`
+	Decision  Decision  `json:"decision"`
+	Rationale string    `json:"rationale"`
+	At        time.Time `json:"at"`
+}
+
+// ApprovalRule says who may approve and how many must: Quorum distinct
+// approvers, each holding one of Roles, none of them a party the rule
+// excludes. Rules are data: a process stores the rule it applied.
+type ApprovalRule struct {
+	Roles   []Role  `json:"roles"`
+	Quorum  int     `json:"quorum"`
+	Exclude []Party `json:"exclude,omitempty"`
+}
+
+// Validate returns a [*ValidationError] for a rule without roles or with a
+// quorum below one: a missing role is a refusal, never a default.
+func (r ApprovalRule) Validate() error {
+	if len(r.Roles) == 0 {
+		return &ValidationError{Field: "approval_rule.roles", Problem: "no role may approve: name at least one"}
+	}
+	if r.Quorum < 1 {
+		return &ValidationError{Field: "approval_rule.quorum", Problem: "must be at least 1"}
+	}
+	return nil
+}
+
+// Eligible checks whether the actor may decide under this rule, given who
+// holds each party role on the record. It returns nil, or a
+// [*ForbiddenError] saying which role is missing or which party excludes
+// them; req is cited for segregation-of-duties refusals.
+func (r ApprovalRule) Eligible(a Actor, parties map[Party]string, req Requirement) error {
+	if !a.HasAny(r.Roles) {
+		return &ForbiddenError{Actor: a.ID, Trigger: "approve", Roles: slices.Clone(r.Roles), Requirement: req,
+			Reason: "the actor holds none of the roles that may approve"}
+	}
+	for _, p := range r.Exclude {
+		if id := parties[p]; id != "" && id == a.ID {
+			return &ForbiddenError{Actor: a.ID, Trigger: "approve", Requirement: req,
+				Reason: "the " + string(p) + " may not approve their own record"}
+		}
+	}
+	return nil
+}
+
+// Outcome is the state of a set of approvals under a rule.
+type Outcome string
+
+// Approval outcomes.
+const (
+	Pending  Outcome = "pending"
+	Approved Outcome = "approved"
+	Rejected Outcome = "rejected"
+)
+
+// Tally evaluates decisions under the rule: any rejection rejects; Quorum
+// distinct approvers, each eligible (a role of the rule, not an excluded
+// party), approve; otherwise the outcome is pending. A second decision by
+// the same approver does not count twice.
+func (r ApprovalRule) Tally(approvals []Approval, parties map[Party]string) Outcome {
+	seen := make(map[string]bool, len(approvals))
+	for _, ap := range approvals {
+		if ap.Decision == Reject && slices.Contains(r.Roles, ap.Role) {
+			return Rejected
+		}
+	}
+	for _, ap := range approvals {
+		if ap.Decision != Approve || !slices.Contains(r.Roles, ap.Role) || seen[ap.Approver] {
+			continue
+		}
+		excluded := false
+		for _, p := range r.Exclude {
+			if parties[p] != "" && parties[p] == ap.Approver {
+				excluded = true
+			}
+		}
+		if !excluded {
+			seen[ap.Approver] = true
+		}
+	}
+	if len(seen) >= max(r.Quorum, 1) {
+		return Approved
+	}
+	return Pending
+}

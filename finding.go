@@ -1,0 +1,70 @@
+package sms
+
+import (
+	"fmt"
+	"time"
+)
+
+// Finding is one piece of audit evidence against a record: a conformance
+// check that failed or a periodic obligation that is overdue.
+type Finding struct {
+	// Code is a stable identifier, such as "INCIDENT_CLOSURE_INCOMPLETE" or
+	// "MAJOR_REVIEW_OVERDUE".
+	Code string `json:"code"`
+	// Requirement is the requirement the record fails.
+	Requirement Requirement `json:"requirement"`
+	Kind        Kind        `json:"kind"`
+	EntityID    string      `json:"entity_id"`
+	// Detail says what exactly is missing or late.
+	Detail string `json:"detail"`
+	// At is the as-of time of the check that found it.
+	At time.Time `json:"at"`
+}
+
+func (f Finding) String() string {
+	return fmt.Sprintf("%s %s %s (%s, clause %s): %s", f.Code, f.Kind, f.EntityID, f.Requirement.ID, f.Requirement.Clause, f.Detail)
+}
+
+// CheckResult is the outcome of one conformance check over a population of
+// records: the evidence format auditors receive, kept stable across
+// versions.
+type CheckResult struct {
+	// Check names the check, such as "incident-closure-completeness".
+	Check string `json:"check"`
+	// Clause is the clause of ISO/IEC 20000-1:2018 the check evidences.
+	Clause string `json:"clause"`
+	// Rule states what every record in the population must satisfy.
+	Rule string `json:"rule"`
+	// Population is how many records the check examined.
+	Population int `json:"population"`
+	// Failures lists one finding per failing record and requirement.
+	Failures []Finding `json:"failures"`
+}
+
+// Passed reports whether no record failed.
+func (c CheckResult) Passed() bool { return len(c.Failures) == 0 }
+
+// Report is the result of a conformance run.
+type Report struct {
+	AsOf    time.Time     `json:"as_of"`
+	Results []CheckResult `json:"results"`
+}
+
+// Passed reports whether every check passed.
+func (r Report) Passed() bool {
+	for _, c := range r.Results {
+		if !c.Passed() {
+			return false
+		}
+	}
+	return true
+}
+
+// Findings returns every failure of every check, in order.
+func (r Report) Findings() []Finding {
+	var out []Finding
+	for _, c := range r.Results {
+		out = append(out, c.Failures...)
+	}
+	return out
+}

@@ -1,0 +1,280 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/iso20k/sms"
+)
+
+// Finding codes of the incident conformance checks and sweep.
+const (
+	CodeRecordIncomplete       = "INCIDENT_RECORD_INCOMPLETE"
+	CodeClosureIncomplete      = "INCIDENT_CLOSURE_INCOMPLETE"
+	CodeMajorIncomplete        = "MAJOR_INCIDENT_INCOMPLETE"
+	CodeCancellationUnjustified = "CANCELLATION_UNJUSTIFIED"
+	CodeSecurityRiskMissing    = "SECURITY_RISK_MISSING"
+	CodeSLABreached            = "SLA_TIMER_BREACHED"
+	CodeMajorUpdateOverdue     = "MAJOR_UPDATE_OVERDUE"
+	CodeMajorReviewOverdue     = "MAJOR_REVIEW_OVERDUE"
+)
+
+// check is one conformance check: which incidents it examines and what it
+// demands of each. Checks read the stored fields; they never trust the
+// status alone.
+type check struct {
+	name, clause, rule string
+	applies            func(*Incident) bool
+	eval               func(i *Incident, p *Policy, asOf time.Time, fail func(code, id, text, detail string))
+}
+
+func checks() []check {
+	return []check{
+		{
+			name: "incident-record", clause: "8.6.1",
+			rule:    "every incident records summary, service, source, reporter and report time",
+			applies: func(*Incident) bool { return true },
+			eval: func(i *Incident, _ *Policy, _ time.Time, fail func(code, id, text, detail string)) {
+				for _, f := range []struct {
+					missing bool
+					name    string
+				}{{i.Summary == "", "summary"}, {i.Service == "", "service"}, {i.Source == "", "source"},
+					{i.Reporter == "", "reporter"}, {i.ReportedAt.IsZero(), "reported_at"}} {
+					if f.missing {
+						fail(CodeRecordIncomplete, "INC-01", "an incident is recorded from detection or report onward", f.name+" is missing")
+					}
+				}
+			},
+		},
+		{
+			name: "incident-closure-completeness", clause: "8.6.1",
+			rule: "every closed incident has category, service, impact, urgency, priority with matrix version, resolution code and notes, " +
+				"restoration time, at least one action taken, a close code with confirmation, and reported <= resolved <= closed",
+			applies: func(i *Incident) bool { return i.Status == StatusClosed },
+			eval: func(i *Incident, p *Policy, _ time.Time, fail func(code, id, text, detail string)) {
+				f := func(id, text, detail string) { fail(CodeClosureIncomplete, id, text, detail) }
+				if i.Category == "" || i.Service == "" {
+					f("INC-02", "each incident is classified", "closed without category or service")
+				}
+				if i.Impact == 0 || i.Urgency == 0 || i.Priority == 0 || i.MatrixVersion == "" {
+					f("INC-03", "priority weighs impact and urgency", "closed without impact, urgency, priority or matrix version")
+				}
+				if i.ResolutionCode == "" || i.ResolutionNotes == "" || i.RestoredAt.IsZero() || i.ResolvedAt.IsZero() {
+					f("INC-05", "incidents are resolved", "closed without resolution code, notes, restoration or resolution time")
+				}
+				if i.Actions < 1 {
+					f("INC-07", "the record is kept current with the actions taken", "closed with no action taken recorded")
+				}
+				if i.CloseCode == "" || i.ClosedAt.IsZero() || (i.Confirmation != ConfirmedByCaller && i.Confirmation != AutoClosed) {
+					f("INC-06", "incidents are closed", "closed without close code, closing time or confirmation")
+				}
+				if !i.ReportedAt.IsZero() && !i.ResolvedAt.IsZero() && !i.ClosedAt.IsZero() &&
+					(i.ResolvedAt.Before(i.ReportedAt) || i.ClosedAt.Before(i.ResolvedAt)) {
+					f("INC-06", "incidents are closed", "times out of order: reported, resolved, closed")
+				}
+				if i.Confirmation == AutoClosed && (p.AutoCloseAfter == 0 || i.ClosedAt.Before(i.ResolvedAt.Add(p.AutoCloseAfter))) {
+					f("INC-06", "incidents are closed", "auto-closed before the auto-close window elapsed")
+				}
+			},
+		},
+		{
+			name: "major-incident-procedure", clause: "8.6.1",
+			rule: "every accepted major incident has a criteria evaluation or override, the procedure, a named manager, " +
+				"top management notified in time, and once due, its post-incident review",
+			applies: func(i *Incident) bool { return i.Major.State == MajorAccepted },
+			eval: func(i *Incident, p *Policy, asOf time.Time, fail func(code, id, text, detail string)) {
+				m := i.Major
+				f := func(id, text, detail string) { fail(CodeMajorIncomplete, id, text, detail) }
+				if m.CriteriaVersion == "" {
+					f("INC-08", "criteria for a major incident are defined", "accepted without a criteria version")
+				}
+				if len(m.CriteriaMet) == 0 && m.OverrideReason == "" {
+					f("INC-09", "major incidents are identified against the criteria", "neither criteria met nor override reason recorded")
+				}
+				if m.ProcedureRef == "" {
+					f("INC-09", "major incidents run under a documented procedure", "no procedure reference")
+				}
+				if m.Manager == "" {
+					f("INC-11", "a named person is responsible for each major incident", "no manager")
+				}
+				deadline := m.AcceptedAt.Add(p.NotifyWithin)
+				switch {
+				case m.FirstNotifiedAt.IsZero() && asOf.After(deadline):
+					f("INC-10", "top management is kept informed of major incidents", "top management not notified")
+				case !m.FirstNotifiedAt.IsZero() && m.FirstNotifiedAt.After(deadline):
+					f("INC-10", "top management is kept informed of major incidents",
+						fmt.Sprintf("first notified %s after acceptance, later than %s", m.FirstNotifiedAt.Sub(m.AcceptedAt), p.NotifyWithin))
+				}
+				if !m.ReviewDue.IsZero() && asOf.After(m.ReviewDue) && m.ReviewedAt.IsZero() {
+					f("INC-12", "a resolved major incident is reviewed for improvement", "post-incident review overdue since "+m.ReviewDue.Format(time.RFC3339))
+				}
+				if i.Status == StatusClosed && p.ReviewMode == ReviewStrict && m.ReviewedAt.IsZero() {
+					f("INC-12", "a resolved major incident is reviewed for improvement", "closed without its review under strict mode")
+				}
+			},
+		},
+		{
+			name: "incident-cancellation", clause: "8.6.1",
+			rule:    "every cancelled incident gives its reason; a duplicate names its original; a conversion names its request",
+			applies: func(i *Incident) bool { return i.Status == StatusCancelled },
+			eval: func(i *Incident, _ *Policy, _ time.Time, fail func(code, id, text, detail string)) {
+				text := "cancellation is justified; misfiled requests are converted, not deleted"
+				switch i.CancelReason {
+				case CancelDuplicate:
+					if i.DuplicateOf == "" {
+						fail(CodeCancellationUnjustified, "INC-17", text, "duplicate without its original")
+					}
+				case CancelNotAnIncident, CancelRaisedInError:
+				default:
+					fail(CodeCancellationUnjustified, "INC-17", text, "no cancellation reason")
+				}
+			},
+		},
+		{
+			name: "security-incident-rating", clause: "8.7.3.3",
+			rule:    "every security incident carries an information-security risk rating",
+			applies: func(i *Incident) bool { return i.Security },
+			eval: func(i *Incident, _ *Policy, _ time.Time, fail func(code, id, text, detail string)) {
+				if i.SecurityRisk < 1 {
+					fail(CodeSecurityRiskMissing, "INC-14", "security incidents are prioritised on information-security risk", "no risk rating")
+				}
+			},
+		},
+	}
+}
+
+// audit accumulates a conformance report over a stream of incidents.
+type audit struct {
+	p       *Policy
+	asOf    time.Time
+	checks  []check
+	results []sms.CheckResult
+}
+
+func newAudit(p *Policy, asOf time.Time) *audit {
+	a := &audit{p: p, asOf: asOf.UTC(), checks: checks()}
+	for _, c := range a.checks {
+		a.results = append(a.results, sms.CheckResult{Check: c.name, Clause: c.clause, Rule: c.rule, Failures: []sms.Finding{}})
+	}
+	return a
+}
+
+func (a *audit) add(i *Incident) {
+	for k, c := range a.checks {
+		if !c.applies(i) {
+			continue
+		}
+		res := &a.results[k]
+		res.Population++
+		c.eval(i, a.p, a.asOf, func(code, id, text, detail string) {
+			res.Failures = append(res.Failures, sms.Finding{Code: code, Requirement: req(id, text), Kind: Kind, EntityID: i.ID, Detail: detail, At: a.asOf})
+		})
+	}
+}
+
+func (a *audit) report() sms.Report { return sms.Report{AsOf: a.asOf, Results: a.results} }
+
+// Check runs the conformance checks on one incident and returns its
+// findings (none when it conforms). It re-examines the fields: a closed
+// incident without a resolution fails even if it reached closed somehow.
+func Check(i *Incident, p Policy, asOf time.Time) ([]sms.Finding, error) {
+	pp, err := p.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if i == nil {
+		return nil, sms.Invalid(Kind, "incident", "is nil")
+	}
+	a := newAudit(&pp, asOf)
+	a.add(i)
+	return a.report().Findings(), nil
+}
+
+// Audit runs the conformance checks over incidents and returns the
+// evidence report: per check, the population examined and each failure.
+func Audit(incidents []*Incident, p Policy, asOf time.Time) (sms.Report, error) {
+	pp, err := p.withDefaults()
+	if err != nil {
+		return sms.Report{}, err
+	}
+	a := newAudit(&pp, asOf)
+	for _, i := range incidents {
+		if i != nil {
+			a.add(i)
+		}
+	}
+	return a.report(), nil
+}
+
+// Conform runs the conformance checks over every stored incident, under
+// the service's policy.
+func (s *Service) Conform(ctx context.Context, asOf time.Time) (sms.Report, error) {
+	a := newAudit(&s.policy, asOf)
+	err := s.Each(ctx, Query{Limit: sms.MaxLimit}, func(i *Incident) bool { a.add(i); return true })
+	return a.report(), err
+}
+
+// Sweep returns the periodic findings for one incident as of a time:
+// breached service-level timers (INC-15), an open major incident whose
+// management update is overdue (INC-10), a major-incident review overdue
+// (INC-12). It is a pure function, so a test can replay a year in
+// milliseconds.
+func Sweep(i *Incident, p Policy, asOf time.Time) ([]sms.Finding, error) {
+	pp, err := p.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if i == nil {
+		return nil, sms.Invalid(Kind, "incident", "is nil")
+	}
+	return sweep(i, &pp, asOf.UTC()), nil
+}
+
+func sweep(i *Incident, p *Policy, asOf time.Time) []sms.Finding {
+	var out []sms.Finding
+	add := func(code, id, text, detail string) {
+		out = append(out, sms.Finding{Code: code, Requirement: req(id, text), Kind: Kind, EntityID: i.ID, Detail: detail, At: asOf})
+	}
+	if i.Status == StatusCancelled {
+		return nil
+	}
+	t := i.SLA
+	if !t.ResponseDue.IsZero() {
+		if (t.RespondedAt.IsZero() && asOf.After(t.ResponseDue)) || t.RespondedAt.After(t.ResponseDue) {
+			add(CodeSLABreached, "INC-15", "response and resolution targets per priority are tracked", "response target "+t.ResponseDue.Format(time.RFC3339)+" missed")
+		}
+	}
+	if !t.ResolutionDue.IsZero() {
+		due := t.ResolutionDue
+		if !t.PausedSince.IsZero() && asOf.After(t.PausedSince) {
+			due = due.Add(asOf.Sub(t.PausedSince))
+		}
+		if (i.ResolvedAt.IsZero() && asOf.After(due)) || i.ResolvedAt.After(due) {
+			add(CodeSLABreached, "INC-15", "response and resolution targets per priority are tracked", "resolution target "+due.Format(time.RFC3339)+" missed")
+		}
+	}
+	m := i.Major
+	if m.State == MajorAccepted && i.Status.Open() {
+		deadline := m.AcceptedAt.Add(p.NotifyWithin)
+		if !m.LastNotifiedAt.IsZero() {
+			deadline = m.LastNotifiedAt.Add(p.UpdateEvery)
+		}
+		if asOf.After(deadline) {
+			add(CodeMajorUpdateOverdue, "INC-10", "top management is kept informed of major incidents", "management update due "+deadline.Format(time.RFC3339))
+		}
+	}
+	if m.State == MajorAccepted && !m.ReviewDue.IsZero() && m.ReviewedAt.IsZero() && asOf.After(m.ReviewDue) {
+		add(CodeMajorReviewOverdue, "INC-12", "a resolved major incident is reviewed for improvement", "review due "+m.ReviewDue.Format(time.RFC3339))
+	}
+	return out
+}
+
+// Sweep returns the periodic findings of every stored incident as of a
+// time, under the service's policy; see the package function [Sweep].
+func (s *Service) Sweep(ctx context.Context, asOf time.Time) ([]sms.Finding, error) {
+	var out []sms.Finding
+	err := s.Each(ctx, Query{Limit: sms.MaxLimit, Status: []Status{StatusNew, StatusAssigned, StatusInProgress, StatusOnHold, StatusResolved, StatusClosed}},
+		func(i *Incident) bool { out = append(out, sweep(i, &s.policy, asOf.UTC())...); return true })
+	return out, err
+}

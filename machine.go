@@ -1,0 +1,369 @@
+package sms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Command is the typed input of one trigger, such as incident.Resolution.
+// Validate reports malformed input (an unknown enumeration value, a field
+// too long) as a [*ValidationError]; missing data the standard requires is
+// left to the rule's guards, which report it with its requirement ID.
+type Command interface {
+	Validate() error
+}
+
+// Event is what observers receive after a transition was committed.
+type Event struct {
+	Kind     Kind
+	EntityID string
+	// Entry is the committed journal entry. Observers must not modify its
+	// slices.
+	Entry Entry
+}
+
+// Observer is notified after every committed transition, for an outbox, a
+// notification service or cross-process wiring. It runs after the commit:
+// an error it returns, or a panic, is logged and never undoes or corrupts
+// the transition.
+type Observer interface {
+	Observe(ctx context.Context, ev Event) error
+}
+
+// ObserverFunc adapts a function to [Observer].
+type ObserverFunc func(ctx context.Context, ev Event) error
+
+// Observe calls f.
+func (f ObserverFunc) Observe(ctx context.Context, ev Event) error { return f(ctx, ev) }
+
+// Options configure a [Machine]. The zero value works: the system clock,
+// UUID v7 entity IDs, no observer, no host authorizer, no logging.
+type Options struct {
+	// Now is the clock. Times are stored in UTC to the microsecond.
+	Now func() time.Time
+	// NewID returns a new entity ID when a create command names none.
+	NewID func() string
+	// Observer is notified after each committed transition.
+	Observer Observer
+	// Authorizer is the host's own access control, consulted after the
+	// workflow's role check.
+	Authorizer Authorizer
+	// Logger receives observer failures.
+	Logger *slog.Logger
+}
+
+// Machine runs a workflow against a store: the one transition pipeline
+// every process shares. A Machine is safe for concurrent use.
+//
+// Each transition: validates the actor and command, loads the entity,
+// authorizes the actor (the rule's roles, then the host's Authorizer), looks
+// the rule up, evaluates every guard, applies the effects to a private copy,
+// checks the fields required on entry, builds the hash-chained journal
+// entry, commits entity and entry atomically with the version check, then
+// notifies the observer. Any failure before the commit returns leaves the
+// store and every copy a caller holds unchanged.
+type Machine[E Entity[E]] struct {
+	wf    *Workflow[E]
+	store Store[E]
+	now   func() time.Time
+	newID func() string
+	obs   Observer
+	auth  Authorizer
+	log   *slog.Logger
+}
+
+// NewMachine binds a compiled workflow to a store.
+func NewMachine[E Entity[E]](w *Workflow[E], s Store[E], o Options) (*Machine[E], error) {
+	if w == nil || s == nil {
+		return nil, &ValidationError{Field: "machine", Problem: "needs a workflow and a store"}
+	}
+	m := &Machine[E]{wf: w, store: s, now: o.Now, newID: o.NewID, obs: o.Observer, auth: o.Authorizer, log: o.Logger}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	if m.newID == nil {
+		m.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
+	}
+	if m.log == nil {
+		m.log = slog.New(slog.DiscardHandler)
+	}
+	return m, nil
+}
+
+// Workflow returns the machine's workflow.
+func (m *Machine[E]) Workflow() *Workflow[E] { return m.wf }
+
+// Store returns the machine's store.
+func (m *Machine[E]) Store() Store[E] { return m.store }
+
+// Now returns the machine's clock reading, in UTC to the microsecond.
+func (m *Machine[E]) Now() time.Time { return m.now().UTC().Truncate(time.Microsecond) }
+
+func (m *Machine[E]) kind() Kind { return m.wf.def.Kind }
+
+func (m *Machine[E]) checkInput(ctx context.Context, a Actor, cmd Command) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	if cmd == nil {
+		return &ValidationError{Kind: m.kind(), Field: "command", Problem: "is nil"}
+	}
+	if err := cmd.Validate(); err != nil {
+		if !errors.Is(err, ErrInvalid) {
+			err = &ValidationError{Kind: m.kind(), Field: "command", Problem: err.Error()}
+		}
+		return err
+	}
+	return nil
+}
+
+// Create runs the workflow's creation rule and stores the new entity with
+// its first journal entry.
+func (m *Machine[E]) Create(ctx context.Context, a Actor, cmd Command) (E, error) {
+	var zero E
+	if err := m.checkInput(ctx, a, cmd); err != nil {
+		return zero, err
+	}
+	r := m.wf.create
+	if err := m.authorize(ctx, a, r, "", ""); err != nil {
+		return zero, err
+	}
+	e := m.wf.def.New()
+	t := Transition[E]{Entity: e, Command: cmd, Actor: a, Now: m.Now(), Trigger: r.Trigger}
+	if err := m.run(r, &t, ""); err != nil {
+		return zero, err
+	}
+	meta := e.Metadata()
+	if meta.ID == "" {
+		meta.ID = m.newID()
+	}
+	if err := ValidateID(meta.ID); err != nil {
+		return zero, err
+	}
+	e.SetState(r.To)
+	entry, err := m.entry(&t, meta.ID, 1, r.To, Hash{})
+	if err != nil {
+		return zero, err
+	}
+	meta.Version, meta.CreatedAt, meta.UpdatedAt, meta.Head = 1, t.Now, t.Now, entry.Hash
+	if err := m.store.Create(ctx, e, entry); err != nil {
+		return zero, err
+	}
+	m.notify(ctx, entry)
+	return e, nil
+}
+
+// Fire runs one transition on the stored entity id and returns the new copy.
+func (m *Machine[E]) Fire(ctx context.Context, a Actor, id, trigger string, cmd Command) (E, error) {
+	var zero E
+	if err := m.checkInput(ctx, a, cmd); err != nil {
+		return zero, err
+	}
+	if err := ValidateID(id); err != nil {
+		return zero, err
+	}
+	e, err := m.store.Get(ctx, id)
+	if err != nil {
+		return zero, err
+	}
+	state := e.State()
+	r := m.wf.table[ruleKey{trigger, state}]
+	if r == nil {
+		// Authorize before revealing what the state permits.
+		if roles := m.wf.byTrig[trigger]; roles != nil && !a.HasAny(roles) {
+			return zero, &ForbiddenError{Kind: m.kind(), ID: id, Trigger: trigger, Actor: a.ID, Roles: slices.Clone(roles),
+				Reason: "the actor holds none of the roles this trigger accepts"}
+		}
+		return zero, &TransitionError{Kind: m.kind(), ID: id, State: state, Trigger: trigger, Permitted: m.wf.Triggers(state)}
+	}
+	if err := m.authorize(ctx, a, r, id, state); err != nil {
+		return zero, err
+	}
+	meta := e.Metadata()
+	expect, head := meta.Version, meta.Head
+	t := Transition[E]{Entity: e, Command: cmd, Actor: a, Now: m.Now(), From: state, Trigger: trigger}
+	if err := m.run(r, &t, id); err != nil {
+		return zero, err
+	}
+	to := state
+	if r.To != "" {
+		to = r.To
+		e.SetState(to)
+	}
+	entry, err := m.entry(&t, id, expect+1, to, head)
+	if err != nil {
+		return zero, err
+	}
+	meta.ID, meta.Version, meta.UpdatedAt, meta.Head = id, expect+1, t.Now, entry.Hash
+	if err := m.store.Commit(ctx, e, expect, []Entry{entry}); err != nil {
+		return zero, err
+	}
+	m.notify(ctx, entry)
+	return e, nil
+}
+
+func (m *Machine[E]) authorize(ctx context.Context, a Actor, r *Rule[E], id, state string) error {
+	if !a.HasAny(r.Roles) {
+		return &ForbiddenError{Kind: m.kind(), ID: id, Trigger: r.Trigger, Actor: a.ID, Roles: slices.Clone(r.Roles),
+			Reason: "the actor holds none of the roles this trigger accepts"}
+	}
+	if m.auth == nil {
+		return nil
+	}
+	req := Authorization{Actor: a.Clone(), Kind: m.kind(), EntityID: id, State: state, Trigger: r.Trigger, Roles: slices.Clone(r.Roles)}
+	if err := m.auth.Authorize(ctx, req); err != nil {
+		return &ForbiddenError{Kind: m.kind(), ID: id, Trigger: r.Trigger, Actor: a.ID, Reason: "refused by the host's authorizer", Err: err}
+	}
+	return nil
+}
+
+// run evaluates the guards, applies the effects and checks the required
+// fields, reporting every unmet requirement at once. A panic in rule code is
+// turned into an error: it is a defect, but it must not take the host down.
+func (m *Machine[E]) run(r *Rule[E], t *Transition[E], id string) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &ValidationError{Kind: m.kind(), Field: "command", Problem: fmt.Sprintf("%s could not be applied: %v", r.Trigger, p)}
+		}
+	}()
+	var unmet []Requirement
+	for i := range r.Guards {
+		if !r.Guards[i].Check(t) {
+			unmet = appendReq(unmet, r.Guards[i].Requirement)
+		}
+	}
+	r.Apply(t)
+	for i := range r.Requires {
+		if !r.Requires[i].Present(t.Entity) {
+			unmet = appendReq(unmet, r.Requires[i].Requirement)
+		}
+	}
+	if len(unmet) > 0 {
+		return &GuardError{Kind: m.kind(), ID: id, State: t.From, Trigger: r.Trigger, Unmet: unmet}
+	}
+	return nil
+}
+
+// appendReq adds r unless an identical requirement is already listed.
+func appendReq(list []Requirement, r Requirement) []Requirement {
+	if slices.Contains(list, r) {
+		return list
+	}
+	return append(list, r)
+}
+
+func (m *Machine[E]) entry(t *Transition[E], id string, seq int64, to string, prev Hash) (Entry, error) {
+	eid, err := uuid.NewV7()
+	if err != nil {
+		return Entry{}, fmt.Errorf("%s: generating a journal entry ID: %w", m.kind(), err)
+	}
+	en := Entry{
+		ID:       eid.String(),
+		Kind:     m.kind(),
+		EntityID: id,
+		Seq:      seq,
+		Trigger:  t.Trigger,
+		From:     t.From,
+		To:       to,
+		Actor:    t.Actor,
+		At:       t.Now,
+		Reason:   t.reason,
+		Payload:  t.payload,
+		Prev:     prev,
+	}
+	en.Hash = en.ComputeHash()
+	return en, nil
+}
+
+func (m *Machine[E]) notify(ctx context.Context, en Entry) {
+	if m.obs == nil {
+		return
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			m.log.ErrorContext(ctx, "sms: observer panicked; the transition is committed",
+				"kind", string(en.Kind), "id", en.EntityID, "seq", en.Seq, "panic", fmt.Sprint(p))
+		}
+	}()
+	if err := m.obs.Observe(ctx, Event{Kind: en.Kind, EntityID: en.EntityID, Entry: en}); err != nil {
+		m.log.ErrorContext(ctx, "sms: observer failed; the transition is committed",
+			"kind", string(en.Kind), "id", en.EntityID, "seq", en.Seq, "err", err)
+	}
+}
+
+// Get returns a copy of the stored entity.
+func (m *Machine[E]) Get(ctx context.Context, id string) (E, error) {
+	var zero E
+	if err := ValidateID(id); err != nil {
+		return zero, err
+	}
+	return m.store.Get(ctx, id)
+}
+
+// List returns a page of entities.
+func (m *Machine[E]) List(ctx context.Context, q Query) (Page[E], error) {
+	return m.store.List(ctx, q)
+}
+
+// Journal returns the entity's journal.
+func (m *Machine[E]) Journal(ctx context.Context, id string) ([]Entry, error) {
+	if err := ValidateID(id); err != nil {
+		return nil, err
+	}
+	return m.store.Journal(ctx, id)
+}
+
+// Verify checks the stored journal of entity id with [VerifyJournal], and
+// that the entity is the one its journal built up to ([VerifyHead]).
+func (m *Machine[E]) Verify(ctx context.Context, id string) error {
+	e, err := m.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	entries, err := m.store.Journal(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := VerifyJournal(entries); err != nil {
+		return err
+	}
+	// A transition committed between the two reads only lengthens the
+	// journal; verify the prefix the entity reflects.
+	meta := e.Metadata()
+	if n := int(meta.Version); n >= 0 && n < len(entries) {
+		entries = entries[:n]
+	}
+	return VerifyHead(meta, m.kind(), entries)
+}
+
+// Observers combines observers; each is called in order, and a failure or
+// panic of one does not stop the others.
+func Observers(obs ...Observer) Observer {
+	return ObserverFunc(func(ctx context.Context, ev Event) error {
+		var errs []error
+		for _, o := range obs {
+			if err := observeSafely(ctx, o, ev); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return errors.Join(errs...)
+	})
+}
+
+func observeSafely(ctx context.Context, o Observer, ev Event) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("sms: observer panicked: %v", p)
+		}
+	}()
+	return o.Observe(ctx, ev)
+}

@@ -1,0 +1,167 @@
+// Package memstore is the reference in-memory implementation of the
+// [sms.Store] contract: one generic store for every process. It is safe for
+// concurrent use, copies entities and journal entries in and out, and passes
+// smstest.RunStore. Use it in tests, in examples, and in hosts that keep
+// their records elsewhere and only need the workflow.
+//
+//	incidents := memstore.New[*incident.Incident]()
+//	svc, err := incident.NewService(incidents, incident.Config{})
+package memstore
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/iso20k/sms"
+)
+
+// Store is an in-memory [sms.Store] for entities of type E. The zero value
+// is not usable; call [New].
+type Store[E sms.Entity[E]] struct {
+	kind sms.Kind
+
+	mu   sync.RWMutex
+	recs map[string]*record[E]
+	ids  []string // every ID, sorted, for ordered listing
+}
+
+type record[E any] struct {
+	e       E
+	journal []sms.Entry
+}
+
+// New returns an empty store.
+func New[E sms.Entity[E]]() *Store[E] {
+	var zero E
+	return &Store[E]{kind: zero.EntityKind(), recs: make(map[string]*record[E])}
+}
+
+// Create implements [sms.Store].
+func (s *Store[E]) Create(ctx context.Context, e E, first sms.Entry) error {
+	return s.Load(ctx, e, []sms.Entry{first})
+}
+
+// Load implements [sms.Loader]: the entity and its whole journal, atomically.
+func (s *Store[E]) Load(ctx context.Context, e E, entries []sms.Entry) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := sms.CheckCommit(e, 0, entries); err != nil {
+		return err
+	}
+	id := e.Metadata().ID
+	rec := &record[E]{e: e.Clone(), journal: cloneEntries(entries, len(entries))}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.recs[id] != nil {
+		return &sms.ExistsError{Kind: s.kind, ID: id}
+	}
+	s.recs[id] = rec
+	i := sort.SearchStrings(s.ids, id)
+	s.ids = slices.Insert(s.ids, i, id)
+	return nil
+}
+
+// Get implements [sms.Store].
+func (s *Store[E]) Get(ctx context.Context, id string) (E, error) {
+	var zero E
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	s.mu.RLock()
+	rec := s.recs[id]
+	if rec == nil {
+		s.mu.RUnlock()
+		return zero, &sms.NotFoundError{Kind: s.kind, ID: id}
+	}
+	e := rec.e.Clone()
+	s.mu.RUnlock()
+	return e, nil
+}
+
+// Commit implements [sms.Store].
+func (s *Store[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.Entry) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := sms.CheckCommit(e, expect, entries); err != nil {
+		return err
+	}
+	id := e.Metadata().ID
+	c := e.Clone()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := s.recs[id]
+	if rec == nil {
+		return &sms.NotFoundError{Kind: s.kind, ID: id}
+	}
+	if v := rec.e.Metadata().Version; v != expect {
+		return &sms.ConflictError{Kind: s.kind, ID: id, Expected: expect, Actual: v}
+	}
+	rec.e = c
+	for _, en := range entries {
+		rec.journal = append(rec.journal, en.Clone())
+	}
+	return nil
+}
+
+// List implements [sms.Store].
+func (s *Store[E]) List(ctx context.Context, q sms.Query) (sms.Page[E], error) {
+	if err := ctx.Err(); err != nil {
+		return sms.Page[E]{}, err
+	}
+	if err := q.Validate(); err != nil {
+		return sms.Page[E]{}, err
+	}
+	limit := q.PageLimit()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	i := sort.SearchStrings(s.ids, q.After)
+	if i < len(s.ids) && s.ids[i] == q.After {
+		i++
+	}
+	var page sms.Page[E]
+	for ; i < len(s.ids); i++ {
+		rec := s.recs[s.ids[i]]
+		if !q.Match(rec.e.State(), rec.e.Attributes()) {
+			continue
+		}
+		if len(page.Items) == limit {
+			page.Next = page.Items[limit-1].Metadata().ID
+			break
+		}
+		page.Items = append(page.Items, rec.e.Clone())
+	}
+	return page, nil
+}
+
+// Journal implements [sms.Store].
+func (s *Store[E]) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	rec := s.recs[id]
+	if rec == nil {
+		return nil, &sms.NotFoundError{Kind: s.kind, ID: id}
+	}
+	return cloneEntries(rec.journal, len(rec.journal)), nil
+}
+
+// Len returns the number of stored entities.
+func (s *Store[E]) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.recs)
+}
+
+func cloneEntries(in []sms.Entry, n int) []sms.Entry {
+	out := make([]sms.Entry, 0, n)
+	for _, en := range in {
+		out = append(out, en.Clone())
+	}
+	return out
+}

@@ -1,0 +1,629 @@
+// Package smstest is the conformance kit of the library.
+//
+// [RunStore] is the storage contract of [sms.Store] as a test: every store,
+// the library's own and a host's, runs it to prove it keeps the contract.
+//
+//	func TestStore(t *testing.T) {
+//		smstest.RunStore(t, func(t *testing.T) sms.Store[*smstest.Thing] {
+//			return mystore.New[*smstest.Thing](...)
+//		})
+//	}
+//
+// The assertion helpers ([RequireRefused], [RequireTransitionRefused],
+// [RequireJournal]) serve hosts that test that their use of a process
+// conforms: that a transition is refused and for which requirement.
+package smstest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/iso20k/sms"
+)
+
+// NewStore returns a fresh, empty store for one subtest. It may register
+// cleanup with t.Cleanup.
+type NewStore func(t *testing.T) sms.Store[*Thing]
+
+// clause is one clause of the storage contract: the sentence a failure
+// reports and the test that checks it.
+type clause struct {
+	name     string
+	contract string
+	run      func(t *testing.T, s sms.Store[*Thing], c *checker)
+}
+
+// checker reports failures prefixed with the contract sentence.
+type checker struct {
+	t        *testing.T
+	contract string
+}
+
+func (c *checker) failf(format string, args ...any) {
+	c.t.Helper()
+	c.t.Errorf("contract: %s\n%s", c.contract, fmt.Sprintf(format, args...))
+}
+
+func (c *checker) fatalf(format string, args ...any) {
+	c.t.Helper()
+	c.t.Fatalf("contract: %s\n%s", c.contract, fmt.Sprintf(format, args...))
+}
+
+func (c *checker) noErr(err error, what string) {
+	c.t.Helper()
+	if err != nil {
+		c.fatalf("%s: unexpected error: %v", what, err)
+	}
+}
+
+// RunStore runs the storage contract against stores made by newStore, one
+// subtest per clause, a fresh store per subtest. Failures state the clause
+// of the contract that was broken.
+func RunStore(t *testing.T, newStore NewStore) {
+	t.Helper()
+	for _, cl := range clauses() {
+		t.Run(cl.name, func(t *testing.T) {
+			s := newStore(t)
+			cl.run(t, s, &checker{t: t, contract: cl.contract})
+		})
+	}
+}
+
+var epoch = time.Date(2026, 3, 1, 9, 30, 0, 123456789, time.UTC)
+
+func clauses() []clause {
+	return []clause{
+		{"CreateGetRoundTrip", "Get must return what Create stored: every field, times to the microsecond, slices and maps", testRoundTrip},
+		{"CreateDuplicate", "Create with a stored ID must return ErrExists (*sms.ExistsError) and change nothing", testDuplicate},
+		{"NotFound", "Get, Commit and Journal of an unknown ID must return ErrNotFound (*sms.NotFoundError)", testNotFound},
+		{"StaleCommit", "Commit with a stale version must return ErrConflict (*sms.ConflictError) and change nothing", testStale},
+		{"RaceSameVersion", "N writers committing from the same version: exactly one wins, the others get ErrConflict, no entry is lost or duplicated", testRace},
+		{"NoLostUpdate", "Writers that retry on ErrConflict never lose an update: the journal is contiguous and holds every successful commit", testNoLostUpdate},
+		{"CopiesInAndOut", "Mutating a value passed to or returned by the store must not change what is stored", testCopies},
+		{"ListFilterOrderCursor", "List must filter by status, service, owner and link, order by ID, and page with the cursor without loss or repetition", testList},
+		{"ListInvalid", "List with an invalid query must return ErrInvalid", testListInvalid},
+		{"JournalOrderAndChain", "Journal must return every entry in sequence order, byte-identical, so that the hash chain verifies", testJournal},
+		{"BadCommitArguments", "Commit with entries that do not follow the version must return ErrInvalid and change nothing", testBadCommit},
+		{"CancelledContext", "Every method given a cancelled context must return its error and write nothing", testCancelled},
+		{"Loader", "A store that implements sms.Loader must store an entity with its whole journal atomically", testLoader},
+	}
+}
+
+func bg() context.Context { return context.Background() }
+
+// same compares two things through their JSON encoding, which is what every
+// field of the contract is defined by.
+func same(c *checker, what string, want, got *Thing) {
+	c.t.Helper()
+	w, _ := json.Marshal(want)
+	g, _ := json.Marshal(got)
+	if string(w) != string(g) {
+		c.failf("%s differs\nwant %s\ngot  %s", what, w, g)
+	}
+}
+
+func sameEntries(c *checker, what string, want, got []sms.Entry) {
+	c.t.Helper()
+	w, _ := json.Marshal(want)
+	g, _ := json.Marshal(got)
+	if string(w) != string(g) {
+		c.failf("%s differs\nwant %s\ngot  %s", what, w, g)
+	}
+}
+
+func richThing(id string) (*Thing, sms.Entry) {
+	th, en := NewThing(id, "open", epoch)
+	th.Service = "svc-payments"
+	th.Owner = "team-a"
+	th.Links = []sms.Link{{Type: "problem", ID: "PRB-1"}, {Type: "config_item", ID: "ci 42/ü"}}
+	th.Notes = []string{"first", "", "third \u2713"}
+	th.Labels = map[string]string{"b": "2", "a": "1"}
+	th.Count = 7
+	th.Due = time.Date(2026, 4, 1, 0, 0, 0, 999000, time.UTC)
+	return th, en
+}
+
+func testRoundTrip(t *testing.T, s sms.Store[*Thing], c *checker) {
+	th, en := richThing("thing-1")
+	c.noErr(s.Create(bg(), th, en), "Create")
+	got, err := s.Get(bg(), "thing-1")
+	c.noErr(err, "Get")
+	same(c, "stored thing", th, got)
+	if !got.CreatedAt.Equal(th.CreatedAt) || got.Version != 1 || got.Head != en.Hash {
+		c.failf("header not preserved: got version %d head %s created %v", got.Version, got.Head, got.CreatedAt)
+	}
+	j, err := s.Journal(bg(), "thing-1")
+	c.noErr(err, "Journal")
+	sameEntries(c, "journal", []sms.Entry{en}, j)
+}
+
+func testDuplicate(t *testing.T, s sms.Store[*Thing], c *checker) {
+	th, en := richThing("dup")
+	c.noErr(s.Create(bg(), th, en), "Create")
+	other, oen := NewThing("dup", "other", epoch.Add(time.Hour))
+	err := s.Create(bg(), other, oen)
+	var ee *sms.ExistsError
+	if !errors.Is(err, sms.ErrExists) || !errors.As(err, &ee) || ee.ID != "dup" {
+		c.failf("second Create: got %v, want *sms.ExistsError for \"dup\"", err)
+	}
+	got, err := s.Get(bg(), "dup")
+	c.noErr(err, "Get")
+	same(c, "thing after refused duplicate", th, got)
+	j, err := s.Journal(bg(), "dup")
+	c.noErr(err, "Journal")
+	sameEntries(c, "journal after refused duplicate", []sms.Entry{en}, j)
+}
+
+func testNotFound(t *testing.T, s sms.Store[*Thing], c *checker) {
+	_, err := s.Get(bg(), "missing")
+	var nf *sms.NotFoundError
+	if !errors.Is(err, sms.ErrNotFound) || !errors.As(err, &nf) || nf.ID != "missing" {
+		c.failf("Get: got %v, want *sms.NotFoundError", err)
+	}
+	th, _ := NewThing("missing", "open", epoch)
+	en := Advance(th, "move", "closed", epoch.Add(time.Minute))
+	if err := s.Commit(bg(), th, 1, []sms.Entry{en}); !errors.Is(err, sms.ErrNotFound) {
+		c.failf("Commit: got %v, want ErrNotFound", err)
+	}
+	if _, err := s.Journal(bg(), "missing"); !errors.Is(err, sms.ErrNotFound) {
+		c.failf("Journal: got %v, want ErrNotFound", err)
+	}
+	if _, err := s.Get(bg(), "missing"); !errors.Is(err, sms.ErrNotFound) {
+		c.failf("Commit of an unknown ID created it: Get gives %v", err)
+	}
+}
+
+func testStale(t *testing.T, s sms.Store[*Thing], c *checker) {
+	th, en := NewThing("stale", "open", epoch)
+	c.noErr(s.Create(bg(), th, en), "Create")
+	v1 := th.Clone()
+	e2 := Advance(th, "work", "in_progress", epoch.Add(time.Minute))
+	c.noErr(s.Commit(bg(), th, 1, []sms.Entry{e2}), "Commit v2")
+	stored := th.Clone()
+
+	// A writer still holding version 1.
+	e2b := Advance(v1, "cancel", "cancelled", epoch.Add(2*time.Minute))
+	err := s.Commit(bg(), v1, 1, []sms.Entry{e2b})
+	var ce *sms.ConflictError
+	if !errors.Is(err, sms.ErrConflict) || !errors.As(err, &ce) {
+		c.fatalf("stale Commit: got %v, want *sms.ConflictError", err)
+	}
+	if ce.ID != "stale" || ce.Expected != 1 || (ce.Actual != 2 && ce.Actual != -1) {
+		c.failf("ConflictError: got %+v, want ID stale, Expected 1, Actual 2 (or -1)", ce)
+	}
+	got, err := s.Get(bg(), "stale")
+	c.noErr(err, "Get")
+	same(c, "thing after stale commit", stored, got)
+	j, err := s.Journal(bg(), "stale")
+	c.noErr(err, "Journal")
+	sameEntries(c, "journal after stale commit", []sms.Entry{en, e2}, j)
+}
+
+func testRace(t *testing.T, s sms.Store[*Thing], c *checker) {
+	th, en := NewThing("race", "open", epoch)
+	c.noErr(s.Create(bg(), th, en), "Create")
+	const n = 16
+	var (
+		wg        sync.WaitGroup
+		start     = make(chan struct{})
+		wins      = make(chan sms.Entry, n)
+		conflicts = make(chan error, n)
+	)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mine := th.Clone()
+			e := Advance(mine, fmt.Sprintf("writer-%d", i), "in_progress", epoch.Add(time.Duration(i)*time.Second))
+			<-start
+			err := s.Commit(bg(), mine, 1, []sms.Entry{e})
+			switch {
+			case err == nil:
+				wins <- e
+			case errors.Is(err, sms.ErrConflict):
+				conflicts <- err
+			default:
+				c.failf("writer %d: got %v, want nil or ErrConflict", i, err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(wins)
+	close(conflicts)
+	if len(wins) != 1 || len(conflicts) != n-1 {
+		c.fatalf("got %d winners and %d conflicts, want 1 and %d", len(wins), len(conflicts), n-1)
+	}
+	winner := <-wins
+	j, err := s.Journal(bg(), "race")
+	c.noErr(err, "Journal")
+	sameEntries(c, "journal after the race", []sms.Entry{en, winner}, j)
+	if err := sms.VerifyJournal(j); err != nil {
+		c.failf("journal does not verify after the race: %v", err)
+	}
+	got, err := s.Get(bg(), "race")
+	c.noErr(err, "Get")
+	if got.Version != 2 || got.Head != winner.Hash {
+		c.failf("stored thing is at version %d head %s, want the winner's 2 %s", got.Version, got.Head, winner.Hash)
+	}
+}
+
+func testNoLostUpdate(t *testing.T, s sms.Store[*Thing], c *checker) {
+	th, en := NewThing("counter", "open", epoch)
+	c.noErr(s.Create(bg(), th, en), "Create")
+	const writers, each = 4, 10
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := 0; k < each; {
+				cur, err := s.Get(bg(), "counter")
+				if err != nil {
+					c.failf("writer %d Get: %v", w, err)
+					return
+				}
+				expect := cur.Version
+				cur.Count++
+				cur.Notes = append(cur.Notes, fmt.Sprintf("w%d-%d", w, k))
+				e := Advance(cur, "increment", "open", epoch.Add(time.Duration(expect)*time.Second),
+					sms.Field{Key: "writer", Value: fmt.Sprint(w)}, sms.Field{Key: "n", Value: fmt.Sprint(k)})
+				switch err := s.Commit(bg(), cur, expect, []sms.Entry{e}); {
+				case err == nil:
+					k++
+				case errors.Is(err, sms.ErrConflict):
+				default:
+					c.failf("writer %d Commit: %v", w, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	got, err := s.Get(bg(), "counter")
+	c.noErr(err, "Get")
+	if got.Count != writers*each || len(got.Notes) != writers*each || got.Version != writers*each+1 {
+		c.failf("after %d successful increments: count %d, notes %d, version %d", writers*each, got.Count, len(got.Notes), got.Version)
+	}
+	j, err := s.Journal(bg(), "counter")
+	c.noErr(err, "Journal")
+	if len(j) != writers*each+1 {
+		c.fatalf("journal has %d entries, want %d", len(j), writers*each+1)
+	}
+	if err := sms.VerifyJournal(j); err != nil {
+		c.failf("journal does not verify: %v", err)
+	}
+	seen := map[string]bool{}
+	for _, e := range j[1:] {
+		w, _ := sms.Get(e.Payload, "writer")
+		n, _ := sms.Get(e.Payload, "n")
+		if seen[w+"/"+n] {
+			c.failf("entry for writer %s increment %s appears twice", w, n)
+		}
+		seen[w+"/"+n] = true
+	}
+}
+
+func testCopies(t *testing.T, s sms.Store[*Thing], c *checker) {
+	th, en := richThing("copy")
+	want := th.Clone()
+	wantEntry := en.Clone()
+	c.noErr(s.Create(bg(), th, en), "Create")
+	// Mutate what was passed in.
+	th.Notes[0] = "changed"
+	th.Links[0].ID = "changed"
+	th.Labels["a"] = "changed"
+	en.Payload[0].Value = "changed"
+	en.Actor.Roles[0] = "changed"
+	got, err := s.Get(bg(), "copy")
+	c.noErr(err, "Get")
+	same(c, "thing after mutating the created value", want, got)
+	// Mutate what was returned.
+	got.Notes[1] = "changed"
+	got.Links[1].Type = "changed"
+	got.Labels["b"] = "changed"
+	again, err := s.Get(bg(), "copy")
+	c.noErr(err, "Get")
+	same(c, "thing after mutating a returned value", want, again)
+
+	// Commit, then mutate the committed value and entry.
+	next := again.Clone()
+	next.Notes = append(next.Notes, "fourth")
+	e2 := Advance(next, "note", "open", epoch.Add(time.Minute))
+	wantNext, wantE2 := next.Clone(), e2.Clone()
+	c.noErr(s.Commit(bg(), next, 1, []sms.Entry{e2}), "Commit")
+	next.Notes[3] = "changed"
+	e2.Payload[1].Value = "changed"
+	got, err = s.Get(bg(), "copy")
+	c.noErr(err, "Get")
+	same(c, "thing after mutating the committed value", wantNext, got)
+
+	j, err := s.Journal(bg(), "copy")
+	c.noErr(err, "Journal")
+	sameEntries(c, "journal after mutating committed entries", []sms.Entry{wantEntry, wantE2}, j)
+	j[0].Payload[0].Value = "changed"
+	j[1].Actor.Roles[0] = "changed"
+	j2, err := s.Journal(bg(), "copy")
+	c.noErr(err, "Journal")
+	sameEntries(c, "journal after mutating a returned journal", []sms.Entry{wantEntry, wantE2}, j2)
+	if l, err := s.List(bg(), sms.Query{}); err == nil && len(l.Items) == 1 {
+		l.Items[0].Notes[0] = "changed"
+		got, err = s.Get(bg(), "copy")
+		c.noErr(err, "Get")
+		same(c, "thing after mutating a listed value", wantNext, got)
+	} else {
+		c.failf("List: got %v items, err %v; want 1", len(l.Items), err)
+	}
+}
+
+// listFixture stores 40 things in random order and returns them by ID.
+func listFixture(c *checker, s sms.Store[*Thing]) map[string]*Thing {
+	statuses := []string{"open", "in_progress", "closed", "cancelled"}
+	services := []string{"svc-a", "svc-b", ""}
+	owners := []string{"alice", "bob"}
+	all := map[string]*Thing{}
+	order := rand.Perm(40)
+	for _, i := range order {
+		id := fmt.Sprintf("item-%02d", i)
+		th, en := NewThing(id, statuses[i%4], epoch.Add(time.Duration(i)*time.Minute))
+		th.Service = services[i%3]
+		th.Owner = owners[i%2]
+		if i%5 == 0 {
+			th.Links = []sms.Link{{Type: "problem", ID: "P1"}, {Type: "change", ID: fmt.Sprint("C", i)}}
+		}
+		if i%7 == 0 {
+			th.Links = append(th.Links, sms.Link{Type: "config_item", ID: "P1"}) // same ID, other type
+		}
+		// Move some things past creation so filters see committed statuses.
+		c.noErr(s.Create(bg(), th, en), "Create "+id)
+		if i%4 == 2 {
+			e := Advance(th, "close", "closed", epoch.Add(time.Hour))
+			c.noErr(s.Commit(bg(), th, 1, []sms.Entry{e}), "Commit "+id)
+		}
+		all[id] = th
+	}
+	return all
+}
+
+// listAll pages through q and returns the IDs in order, failing on a
+// repeated or out-of-order ID.
+func listAll(c *checker, s sms.Store[*Thing], q sms.Query) []string {
+	c.t.Helper()
+	var ids []string
+	for pages := 0; ; pages++ {
+		if pages > 100 {
+			c.fatalf("cursor never ends")
+		}
+		p, err := s.List(bg(), q)
+		c.noErr(err, "List")
+		if limit := q.PageLimit(); len(p.Items) > limit {
+			c.failf("page of %d items exceeds the limit %d", len(p.Items), limit)
+		}
+		for _, it := range p.Items {
+			if len(ids) > 0 && it.ID <= ids[len(ids)-1] {
+				c.failf("ID %q listed after %q: not in ascending order or repeated", it.ID, ids[len(ids)-1])
+			}
+			ids = append(ids, it.ID)
+		}
+		if p.Next == "" {
+			return ids
+		}
+		if len(p.Items) == 0 {
+			c.fatalf("empty page with a non-empty cursor %q", p.Next)
+		}
+		if p.Next != p.Items[len(p.Items)-1].ID {
+			c.failf("Next is %q, want the last item's ID %q", p.Next, p.Items[len(p.Items)-1].ID)
+		}
+		q.After = p.Next
+	}
+}
+
+func testList(t *testing.T, s sms.Store[*Thing], c *checker) {
+	all := listFixture(c, s)
+	want := func(keep func(*Thing) bool) []string {
+		var ids []string
+		for id, th := range all {
+			if keep(th) {
+				ids = append(ids, id)
+			}
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	hasLink := func(th *Thing, l sms.Link) bool { return slices.Contains(th.Links, l) }
+	cases := []struct {
+		name string
+		q    sms.Query
+		keep func(*Thing) bool
+	}{
+		{"all, pages of 7", sms.Query{Limit: 7}, func(*Thing) bool { return true }},
+		{"all, default limit", sms.Query{}, func(*Thing) bool { return true }},
+		{"status closed", sms.Query{Status: []string{"closed"}, Limit: 3}, func(th *Thing) bool { return th.Status == "closed" }},
+		{"status open or cancelled", sms.Query{Status: []string{"open", "cancelled"}, Limit: 4},
+			func(th *Thing) bool { return th.Status == "open" || th.Status == "cancelled" }},
+		{"service svc-b", sms.Query{Service: "svc-b", Limit: 5}, func(th *Thing) bool { return th.Service == "svc-b" }},
+		{"owner bob", sms.Query{Owner: "bob", Limit: 6}, func(th *Thing) bool { return th.Owner == "bob" }},
+		{"link problem P1", sms.Query{Link: sms.Link{Type: "problem", ID: "P1"}, Limit: 2},
+			func(th *Thing) bool { return hasLink(th, sms.Link{Type: "problem", ID: "P1"}) }},
+		{"link config_item P1", sms.Query{Link: sms.Link{Type: "config_item", ID: "P1"}},
+			func(th *Thing) bool { return hasLink(th, sms.Link{Type: "config_item", ID: "P1"}) }},
+		{"status, service and owner", sms.Query{Status: []string{"closed", "open"}, Service: "svc-a", Owner: "alice", Limit: 1},
+			func(th *Thing) bool {
+				return (th.Status == "closed" || th.Status == "open") && th.Service == "svc-a" && th.Owner == "alice"
+			}},
+		{"no match", sms.Query{Service: "nope"}, func(*Thing) bool { return false }},
+		{"after the last ID", sms.Query{After: "item-99"}, func(*Thing) bool { return false }},
+		{"after a middle ID", sms.Query{After: "item-19", Limit: 9}, func(th *Thing) bool { return th.ID > "item-19" }},
+		{"after an absent ID", sms.Query{After: "item-19x", Limit: 9}, func(th *Thing) bool { return th.ID > "item-19x" }},
+	}
+	for _, tc := range cases {
+		got := listAll(c, s, tc.q)
+		w := want(tc.keep)
+		if !slices.Equal(got, w) {
+			c.failf("%s: listed %v, want %v", tc.name, got, w)
+		}
+	}
+	// Listed items are whole entities.
+	p, err := s.List(bg(), sms.Query{Status: []string{"closed"}, Limit: 1})
+	c.noErr(err, "List")
+	if len(p.Items) != 1 {
+		c.fatalf("List closed: got %d items, want 1", len(p.Items))
+	}
+	same(c, "listed thing", all[p.Items[0].ID], p.Items[0])
+}
+
+func testListInvalid(t *testing.T, s sms.Store[*Thing], c *checker) {
+	for _, q := range []sms.Query{
+		{Limit: -1},
+		{Limit: sms.MaxLimit + 1},
+		{Link: sms.Link{Type: "problem"}},
+		{Status: []string{""}},
+	} {
+		if _, err := s.List(bg(), q); !errors.Is(err, sms.ErrInvalid) {
+			c.failf("List(%+v): got %v, want ErrInvalid", q, err)
+		}
+	}
+}
+
+func testJournal(t *testing.T, s sms.Store[*Thing], c *checker) {
+	th, en := NewThing("journal", "open", epoch)
+	c.noErr(s.Create(bg(), th, en), "Create")
+	want := []sms.Entry{en}
+	statuses := []string{"in_progress", "on_hold", "in_progress", "resolved", "closed"}
+	for i, st := range statuses {
+		expect := th.Version
+		// Two entries in one commit for the last step.
+		if i == len(statuses)-1 {
+			a := Advance(th, "note", th.Status, epoch.Add(time.Duration(i+1)*time.Minute), sms.Field{Key: "text", Value: "two in one"})
+			b := Advance(th, "close", st, epoch.Add(time.Duration(i+1)*time.Minute+time.Microsecond))
+			c.noErr(s.Commit(bg(), th, expect, []sms.Entry{a, b}), "Commit two entries")
+			want = append(want, a, b)
+			continue
+		}
+		e := Advance(th, "move", st, epoch.Add(time.Duration(i+1)*time.Minute))
+		c.noErr(s.Commit(bg(), th, expect, []sms.Entry{e}), "Commit")
+		want = append(want, e)
+	}
+	got, err := s.Journal(bg(), "journal")
+	c.noErr(err, "Journal")
+	sameEntries(c, "journal", want, got)
+	if err := sms.VerifyJournal(got); err != nil {
+		c.failf("stored journal does not verify: %v", err)
+	}
+	stored, err := s.Get(bg(), "journal")
+	c.noErr(err, "Get")
+	if err := sms.VerifyHead(stored.Metadata(), ThingKind, got); err != nil {
+		c.failf("stored thing does not match its journal: %v", err)
+	}
+	for i := range got {
+		if !got[i].At.Equal(want[i].At) || got[i].At.Location() != time.UTC {
+			c.failf("entry %d time %v, want %v in UTC", i+1, got[i].At, want[i].At)
+		}
+	}
+}
+
+func testBadCommit(t *testing.T, s sms.Store[*Thing], c *checker) {
+	th, en := NewThing("bad", "open", epoch)
+	c.noErr(s.Create(bg(), th, en), "Create")
+	stored := th.Clone()
+
+	gap := th.Clone()
+	e2 := Advance(gap, "move", "in_progress", epoch.Add(time.Minute))
+	e3 := Advance(gap, "move", "closed", epoch.Add(2*time.Minute))
+	if err := s.Commit(bg(), gap, 1, []sms.Entry{e3}); !errors.Is(err, sms.ErrInvalid) {
+		c.failf("Commit skipping sequence 2: got %v, want ErrInvalid", err)
+	}
+	if err := s.Commit(bg(), gap, 1, nil); !errors.Is(err, sms.ErrInvalid) {
+		c.failf("Commit without entries: got %v, want ErrInvalid", err)
+	}
+	wrongVersion := th.Clone()
+	we := Advance(wrongVersion, "move", "in_progress", epoch.Add(time.Minute))
+	wrongVersion.Version = 5
+	if err := s.Commit(bg(), wrongVersion, 1, []sms.Entry{we}); !errors.Is(err, sms.ErrInvalid) {
+		c.failf("Commit with entity version != last sequence: got %v, want ErrInvalid", err)
+	}
+	other := th.Clone()
+	oe := Advance(other, "move", "in_progress", epoch.Add(time.Minute))
+	oe.EntityID = "someone-else"
+	if err := s.Commit(bg(), other, 1, []sms.Entry{oe}); !errors.Is(err, sms.ErrInvalid) {
+		c.failf("Commit with an entry of another entity: got %v, want ErrInvalid", err)
+	}
+	_ = e2
+	got, err := s.Get(bg(), "bad")
+	c.noErr(err, "Get")
+	same(c, "thing after refused commits", stored, got)
+	j, err := s.Journal(bg(), "bad")
+	c.noErr(err, "Journal")
+	sameEntries(c, "journal after refused commits", []sms.Entry{en}, j)
+}
+
+func testCancelled(t *testing.T, s sms.Store[*Thing], c *checker) {
+	th, en := NewThing("ctx", "open", epoch)
+	c.noErr(s.Create(bg(), th, en), "Create")
+	ctx, cancel := context.WithCancel(bg())
+	cancel()
+	isCancel := func(what string, err error) {
+		c.t.Helper()
+		if !errors.Is(err, context.Canceled) {
+			c.failf("%s with a cancelled context: got %v, want context.Canceled", what, err)
+		}
+	}
+	n, ne := NewThing("ctx-new", "open", epoch)
+	isCancel("Create", s.Create(ctx, n, ne))
+	_, err := s.Get(ctx, "ctx")
+	isCancel("Get", err)
+	next := th.Clone()
+	e := Advance(next, "move", "closed", epoch.Add(time.Minute))
+	isCancel("Commit", s.Commit(ctx, next, 1, []sms.Entry{e}))
+	_, err = s.List(ctx, sms.Query{})
+	isCancel("List", err)
+	_, err = s.Journal(ctx, "ctx")
+	isCancel("Journal", err)
+	if _, err := s.Get(bg(), "ctx-new"); !errors.Is(err, sms.ErrNotFound) {
+		c.failf("Create with a cancelled context stored the thing: Get gives %v", err)
+	}
+	got, err := s.Get(bg(), "ctx")
+	c.noErr(err, "Get")
+	same(c, "thing after a cancelled Commit", th, got)
+}
+
+func testLoader(t *testing.T, s sms.Store[*Thing], c *checker) {
+	l, ok := s.(sms.Loader[*Thing])
+	if !ok {
+		t.Skip("the store does not implement sms.Loader (optional)")
+	}
+	th, en := richThing("loaded")
+	entries := []sms.Entry{en}
+	for i, st := range []string{"in_progress", "resolved", "closed"} {
+		entries = append(entries, Advance(th, "move", st, epoch.Add(time.Duration(i+1)*time.Minute)))
+	}
+	c.noErr(l.Load(bg(), th, entries), "Load")
+	got, err := s.Get(bg(), "loaded")
+	c.noErr(err, "Get")
+	same(c, "loaded thing", th, got)
+	j, err := s.Journal(bg(), "loaded")
+	c.noErr(err, "Journal")
+	sameEntries(c, "loaded journal", entries, j)
+
+	// A load whose journal skips a sequence writes nothing.
+	bad, ben := NewThing("loaded-bad", "open", epoch)
+	b2 := Advance(bad, "move", "closed", epoch.Add(time.Minute))
+	b2.Seq = 3
+	if err := l.Load(bg(), bad, []sms.Entry{ben, b2}); !errors.Is(err, sms.ErrInvalid) {
+		c.failf("Load with a gap: got %v, want ErrInvalid", err)
+	}
+	if _, err := s.Get(bg(), "loaded-bad"); !errors.Is(err, sms.ErrNotFound) {
+		c.failf("a refused Load stored the thing: Get gives %v", err)
+	}
+	// Loading over an existing ID is refused.
+	if err := l.Load(bg(), th, entries); !errors.Is(err, sms.ErrExists) {
+		c.failf("Load of a stored ID: got %v, want ErrExists", err)
+	}
+}

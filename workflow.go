@@ -1,0 +1,383 @@
+package sms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/looplab/fsm"
+)
+
+// Requirement is one requirement of the standard, in the project's words:
+// an ID from the requirements catalogue (INC-05), the clause of ISO/IEC
+// 20000-1:2018 it comes from (8.6.1) and a sentence. Every refusal names
+// the requirements behind it.
+type Requirement struct {
+	ID     string `json:"id"`
+	Clause string `json:"clause"`
+	Text   string `json:"text"`
+}
+
+// String returns "ID (clause C): text".
+func (r Requirement) String() string {
+	return fmt.Sprintf("%s (clause %s): %s", r.ID, r.Clause, r.Text)
+}
+
+// Transition is what a rule's guards and effects see while the pipeline
+// runs one transition. Entity is the pipeline's private working copy:
+// effects mutate it, guards only read it. Nothing in it is stored unless the
+// whole transition succeeds.
+type Transition[E any] struct {
+	Entity  E
+	Command Command
+	Actor   Actor
+	// Now is the transition's time, from the injected clock, in UTC to the
+	// microsecond.
+	Now time.Time
+	// From is the status before the transition; Trigger the one fired.
+	From    string
+	Trigger string
+
+	reason  string
+	payload []Field
+}
+
+// Record appends a field to the journal entry's payload.
+func (t *Transition[E]) Record(key, value string) {
+	t.payload = append(t.payload, Field{Key: key, Value: value})
+}
+
+// RecordTime appends a time field, formatted as RFC 3339 in UTC with
+// nanoseconds; the zero time is not recorded.
+func (t *Transition[E]) RecordTime(key string, v time.Time) {
+	if !v.IsZero() {
+		t.Record(key, v.UTC().Format(time.RFC3339Nano))
+	}
+}
+
+// SetReason sets the journal entry's reason.
+func (t *Transition[E]) SetReason(reason string) { t.reason = reason }
+
+// Guard is a condition a rule demands, tied to the requirement it enforces.
+// Check reports whether the requirement is met; it must not modify the
+// entity and must not panic on any entity or command.
+type Guard[E any] struct {
+	Requirement
+	Check func(*Transition[E]) bool
+}
+
+// Required is a field an entity must carry on entering the rule's target
+// state, checked on the working copy after the rule's effects ran.
+type Required[E any] struct {
+	// Field names the entity field, as in its JSON encoding.
+	Field string
+	Requirement
+	Present func(E) bool
+}
+
+// Rule is one line of a workflow table: a trigger fired from one of the
+// From states leads to To, if the actor holds one of Roles, every guard
+// holds and, after Apply, every Required field is present.
+type Rule[E any] struct {
+	// Trigger names the transition; persisted, never renamed.
+	Trigger string
+	// From lists the states the trigger may fire from. An empty From makes
+	// the rule the workflow's single creation rule.
+	From []string
+	// To is the target state; empty means the entity stays where it is.
+	To string
+	// Roles lists the roles that may fire the trigger; never empty.
+	Roles []Role
+	// Guards are checked on the entity before the effects; all of them are
+	// evaluated, so a refusal lists every unmet requirement.
+	Guards []Guard[E]
+	// Requires lists the fields required on entering To.
+	Requires []Required[E]
+	// Apply performs the transition's effects on the working copy and
+	// records its payload. It runs even when guards failed (its result is
+	// then discarded), so it must not panic on any entity or command.
+	Apply func(*Transition[E])
+	// Doc describes the rule in a sentence, for generated documentation.
+	Doc string
+}
+
+// Definition declares a workflow.
+type Definition[E any] struct {
+	// Kind of the entities the workflow governs.
+	Kind Kind
+	// States lists every status, the creation rule's target first.
+	States []string
+	// Terminal lists the states no entity leaves.
+	Terminal []string
+	// New returns an empty entity for the creation rule to fill.
+	New func() E
+	// Rules is the workflow table.
+	Rules []Rule[E]
+}
+
+// Workflow is a compiled, immutable workflow table. Compile it once with
+// [NewWorkflow] and share it: the pipeline never rebuilds it per
+// transition. It is safe for concurrent use.
+type Workflow[E Entity[E]] struct {
+	def      Definition[E]
+	create   *Rule[E]
+	table    map[ruleKey]*Rule[E]
+	byTrig   map[string][]Role // union of the roles of each trigger's rules
+	fromSt   map[string][]string
+	events   fsm.Events
+	initial  string
+	terminal map[string]bool
+}
+
+type ruleKey struct{ trigger, state string }
+
+// NewWorkflow compiles a definition. It checks that every state named is
+// declared, that no trigger has two rules from the same state, that exactly
+// one rule creates entities, that every rule names roles and every guard a
+// requirement, and that looplab/fsm, given the same events, allows exactly
+// what the compiled table allows. A bad definition gives a
+// [*ValidationError].
+func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
+	bad := func(format string, args ...any) error {
+		return &ValidationError{Kind: d.Kind, Field: "workflow", Problem: fmt.Sprintf(format, args...)}
+	}
+	if d.Kind == "" || d.New == nil || len(d.States) == 0 {
+		return nil, bad("a workflow needs a kind, a constructor and states")
+	}
+	w := &Workflow[E]{
+		def:      d,
+		table:    make(map[ruleKey]*Rule[E]),
+		byTrig:   make(map[string][]Role),
+		fromSt:   make(map[string][]string),
+		terminal: make(map[string]bool),
+	}
+	states := make(map[string]bool, len(d.States))
+	for _, s := range d.States {
+		if s == "" || states[s] {
+			return nil, bad("state %q is empty or declared twice", s)
+		}
+		states[s] = true
+	}
+	for _, s := range d.Terminal {
+		if !states[s] {
+			return nil, bad("terminal state %q is not declared", s)
+		}
+		w.terminal[s] = true
+	}
+	w.def.Rules = slices.Clone(d.Rules)
+	for i := range w.def.Rules {
+		r := &w.def.Rules[i]
+		if r.Trigger == "" || len(r.Roles) == 0 || r.Apply == nil {
+			return nil, bad("rule %d (%q) needs a trigger, roles and an Apply function", i, r.Trigger)
+		}
+		for _, g := range r.Guards {
+			if g.ID == "" || g.Clause == "" || g.Check == nil {
+				return nil, bad("a guard of %q lacks a requirement ID, clause or check", r.Trigger)
+			}
+		}
+		for _, f := range r.Requires {
+			if f.ID == "" || f.Field == "" || f.Present == nil {
+				return nil, bad("a required field of %q lacks a name, requirement or check", r.Trigger)
+			}
+		}
+		if r.To != "" && !states[r.To] {
+			return nil, bad("rule %q leads to undeclared state %q", r.Trigger, r.To)
+		}
+		if len(r.From) == 0 {
+			if w.create != nil {
+				return nil, bad("two creation rules: %q and %q", w.create.Trigger, r.Trigger)
+			}
+			if r.To != d.States[0] {
+				return nil, bad("creation rule %q must lead to the first state %q", r.Trigger, d.States[0])
+			}
+			w.create = r
+			w.initial = r.To
+			continue
+		}
+		w.byTrig[r.Trigger] = appendMissing(w.byTrig[r.Trigger], r.Roles)
+		for _, s := range r.From {
+			if !states[s] {
+				return nil, bad("rule %q fires from undeclared state %q", r.Trigger, s)
+			}
+			k := ruleKey{r.Trigger, s}
+			if w.table[k] != nil {
+				return nil, bad("trigger %q has two rules from %q", r.Trigger, s)
+			}
+			w.table[k] = r
+			w.fromSt[s] = append(w.fromSt[s], r.Trigger)
+			to := r.To
+			if to == "" {
+				to = s
+			}
+			w.events = append(w.events, fsm.EventDesc{Name: r.Trigger, Src: []string{s}, Dst: to})
+		}
+	}
+	if w.create == nil {
+		return nil, bad("no creation rule (a rule with an empty From)")
+	}
+	if w.byTrig[w.create.Trigger] != nil {
+		return nil, bad("creation trigger %q is also used from a state", w.create.Trigger)
+	}
+	for s := range w.fromSt {
+		sort.Strings(w.fromSt[s])
+	}
+	if err := w.checkEngine(); err != nil {
+		return nil, bad("%v", err)
+	}
+	return w, nil
+}
+
+func appendMissing(dst, src []Role) []Role {
+	for _, r := range src {
+		if !slices.Contains(dst, r) {
+			dst = append(dst, r)
+		}
+	}
+	return dst
+}
+
+// checkEngine proves that the compiled table and looplab/fsm, built from the
+// same events, agree for every (state, trigger) pair.
+func (w *Workflow[E]) checkEngine() error {
+	for _, s := range w.def.States {
+		for trig := range w.byTrig {
+			want, ok := w.target(trig, s)
+			got, err := fsmFire(w.events, s, trig)
+			if ok != (err == nil) || (ok && got != want) {
+				return fmt.Errorf("engine disagreement for %s from %s: table (%q, %v), looplab/fsm (%q, %v)", trig, s, want, ok, got, err)
+			}
+		}
+	}
+	return nil
+}
+
+// fsmFire fires one event on a fresh looplab FSM and translates its result.
+// It is the one place that interprets looplab/fsm's errors: a transition to
+// the same state (NoTransitionError) is a success.
+func fsmFire(events fsm.Events, state, trigger string) (string, error) {
+	f := fsm.NewFSM(state, events, nil)
+	err := f.Event(context.Background(), trigger)
+	var noTransition fsm.NoTransitionError
+	switch {
+	case err == nil, errors.As(err, &noTransition):
+		return f.Current(), nil
+	default:
+		return "", &TransitionError{State: state, Trigger: trigger, Permitted: f.AvailableTransitions()}
+	}
+}
+
+func (w *Workflow[E]) target(trigger, state string) (string, bool) {
+	r := w.table[ruleKey{trigger, state}]
+	if r == nil {
+		return "", false
+	}
+	if r.To == "" {
+		return state, true
+	}
+	return r.To, true
+}
+
+// Kind returns the kind of entity the workflow governs.
+func (w *Workflow[E]) Kind() Kind { return w.def.Kind }
+
+// States returns every status, initial first.
+func (w *Workflow[E]) States() []string { return slices.Clone(w.def.States) }
+
+// Terminal reports whether no rule leads out of state s but notes.
+func (w *Workflow[E]) Terminal(s string) bool { return w.terminal[s] }
+
+// Rules returns the workflow table, creation rule included. The slice is a
+// copy; the guards' functions are shared.
+func (w *Workflow[E]) Rules() []Rule[E] { return slices.Clone(w.def.Rules) }
+
+// Triggers returns, sorted, the triggers the workflow allows from state s,
+// for any role.
+func (w *Workflow[E]) Triggers(s string) []string { return slices.Clone(w.fromSt[s]) }
+
+// Next returns the state trigger leads to from state s, and whether the
+// workflow allows it.
+func (w *Workflow[E]) Next(s, trigger string) (string, bool) { return w.target(trigger, s) }
+
+// Permitted returns, sorted, the triggers the actor may fire on e now: those
+// the workflow allows from e's state for a role the actor holds. Guards,
+// which depend on the command, are not evaluated.
+func (w *Workflow[E]) Permitted(e E, a Actor) []string {
+	s := e.State()
+	var out []string
+	for _, trig := range w.fromSt[s] {
+		if a.HasAny(w.table[ruleKey{trig, s}].Roles) {
+			out = append(out, trig)
+		}
+	}
+	return out
+}
+
+// Events returns the workflow as looplab/fsm events: the one definition the
+// diagrams are drawn from. Each rule contributes one event per source state.
+func (w *Workflow[E]) Events() []fsm.EventDesc {
+	out := make([]fsm.EventDesc, len(w.events))
+	for i, e := range w.events {
+		out[i] = fsm.EventDesc{Name: e.Name, Src: slices.Clone(e.Src), Dst: e.Dst}
+	}
+	return out
+}
+
+// Mermaid renders the workflow's lifecycle as a Mermaid state diagram,
+// drawn from [Workflow.Events]: one arrow per change of status, labelled
+// with the triggers that make it, in a stable order; the creation rule comes
+// from [*], terminal states lead to [*], and each state's in-place triggers
+// (those that leave the status unchanged) are listed in a comment line.
+func (w *Workflow[E]) Mermaid() string {
+	type edge struct{ from, to string }
+	labels := map[edge][]string{}
+	inPlace := map[string][]string{}
+	for _, ev := range w.events {
+		for _, src := range ev.Src {
+			if src == ev.Dst {
+				inPlace[src] = append(inPlace[src], ev.Name)
+				continue
+			}
+			k := edge{src, ev.Dst}
+			labels[k] = append(labels[k], ev.Name)
+		}
+	}
+	order := make(map[string]int, len(w.def.States))
+	for i, s := range w.def.States {
+		order[s] = i
+	}
+	edges := make([]edge, 0, len(labels))
+	for k := range labels {
+		edges = append(edges, k)
+	}
+	sort.Slice(edges, func(i, j int) bool {
+		a, b := edges[i], edges[j]
+		if order[a.from] != order[b.from] {
+			return order[a.from] < order[b.from]
+		}
+		return order[a.to] < order[b.to]
+	})
+	var b strings.Builder
+	b.WriteString("stateDiagram-v2\n")
+	fmt.Fprintf(&b, "    [*] --> %s: %s\n", w.initial, w.create.Trigger)
+	for _, e := range edges {
+		l := labels[e]
+		sort.Strings(l)
+		fmt.Fprintf(&b, "    %s --> %s: %s\n", e.from, e.to, strings.Join(l, ", "))
+	}
+	for _, s := range w.def.States {
+		if w.terminal[s] {
+			fmt.Fprintf(&b, "    %s --> [*]\n", s)
+		}
+	}
+	for _, s := range w.def.States {
+		if l := inPlace[s]; len(l) > 0 {
+			sort.Strings(l)
+			fmt.Fprintf(&b, "    %%%% %s, in place: %s\n", s, strings.Join(l, ", "))
+		}
+	}
+	return b.String()
+}
