@@ -91,11 +91,11 @@ type Party string
 
 // Parties that approval rules commonly exclude.
 const (
-	PartyRequester   Party = "requester"
-	PartyImplementer Party = "implementer"
+	PartyRequester    Party = "requester"
+	PartyImplementer  Party = "implementer"
 	PartyRequestedFor Party = "requested_for"
-	PartyAudited     Party = "audited"
-	PartyOwner       Party = "owner"
+	PartyAudited      Party = "audited"
+	PartyOwner        Party = "owner"
 )
 
 // Decision is an approver's verdict.

@@ -10,14 +10,14 @@ import (
 
 // Finding codes of the incident conformance checks and sweep.
 const (
-	CodeRecordIncomplete       = "INCIDENT_RECORD_INCOMPLETE"
-	CodeClosureIncomplete      = "INCIDENT_CLOSURE_INCOMPLETE"
-	CodeMajorIncomplete        = "MAJOR_INCIDENT_INCOMPLETE"
+	CodeRecordIncomplete        = "INCIDENT_RECORD_INCOMPLETE"
+	CodeClosureIncomplete       = "INCIDENT_CLOSURE_INCOMPLETE"
+	CodeMajorIncomplete         = "MAJOR_INCIDENT_INCOMPLETE"
 	CodeCancellationUnjustified = "CANCELLATION_UNJUSTIFIED"
-	CodeSecurityRiskMissing    = "SECURITY_RISK_MISSING"
-	CodeSLABreached            = "SLA_TIMER_BREACHED"
-	CodeMajorUpdateOverdue     = "MAJOR_UPDATE_OVERDUE"
-	CodeMajorReviewOverdue     = "MAJOR_REVIEW_OVERDUE"
+	CodeSecurityRiskMissing     = "SECURITY_RISK_MISSING"
+	CodeSLABreached             = "SLA_TIMER_BREACHED"
+	CodeMajorUpdateOverdue      = "MAJOR_UPDATE_OVERDUE"
+	CodeMajorReviewOverdue      = "MAJOR_REVIEW_OVERDUE"
 )
 
 // check is one conformance check: which incidents it examines and what it

@@ -333,7 +333,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerNote), From: st(Statuses()...), Roles: anyone,
-			Doc: "Add a note; the only trigger a closed or cancelled incident accepts.",
+			Doc:   "Add a note; the only trigger a closed or cancelled incident accepts.",
 			Apply: func(t *tx) { t.Record("text", cmd[Note](t).Text) },
 		},
 		{
