@@ -113,6 +113,11 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		{
 			Trigger: string(TriggerLog), To: string(StatusNew), Roles: roles(RoleServiceDesk, RoleResolver, RoleIncidentManager, RoleMajorIncidentManager),
 			Doc: "Record a detected or reported incident.",
+			Guards: []sms.Guard[*Incident]{
+				guard("INC-01", "an incident cannot be reported later than it is recorded", func(t *tx) bool {
+					return !ts(cmd[Report](t).ReportedAt).After(t.Now)
+				}),
+			},
 			Requires: []sms.Required[*Incident]{
 				required("summary", "INC-01", "an incident is recorded with a summary", func(i *Incident) bool { return i.Summary != "" }),
 				required("service", "INC-01", "an incident is recorded with the affected service", func(i *Incident) bool { return i.Service != "" }),
