@@ -155,6 +155,10 @@ func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
 		fromSt:   make(map[string][]string),
 		terminal: make(map[string]bool),
 	}
+	// Copy every slice of the definition: a compiled workflow is immutable
+	// and shares no memory with the caller's definition.
+	w.def.States = slices.Clone(d.States)
+	w.def.Terminal = slices.Clone(d.Terminal)
 	states := make(map[string]bool, len(d.States))
 	for _, s := range d.States {
 		if s == "" || states[s] {
@@ -168,7 +172,10 @@ func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
 		}
 		w.terminal[s] = true
 	}
-	w.def.Rules = slices.Clone(d.Rules)
+	w.def.Rules = make([]Rule[E], len(d.Rules))
+	for i, r := range d.Rules {
+		w.def.Rules[i] = cloneRule(r)
+	}
 	for i := range w.def.Rules {
 		r := &w.def.Rules[i]
 		if r.Trigger == "" || len(r.Roles) == 0 || r.Apply == nil {
@@ -231,6 +238,16 @@ func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
 	return w, nil
 }
 
+// cloneRule returns a copy of r that shares no slice with it; the guards'
+// and effects' functions are shared.
+func cloneRule[E any](r Rule[E]) Rule[E] {
+	r.From = slices.Clone(r.From)
+	r.Roles = slices.Clone(r.Roles)
+	r.Guards = slices.Clone(r.Guards)
+	r.Requires = slices.Clone(r.Requires)
+	return r
+}
+
 func appendMissing(dst, src []Role) []Role {
 	for _, r := range src {
 		if !slices.Contains(dst, r) {
@@ -290,9 +307,16 @@ func (w *Workflow[E]) States() []string { return slices.Clone(w.def.States) }
 // Terminal reports whether no rule leads out of state s but notes.
 func (w *Workflow[E]) Terminal(s string) bool { return w.terminal[s] }
 
-// Rules returns the workflow table, creation rule included. The slice is a
-// copy; the guards' functions are shared.
-func (w *Workflow[E]) Rules() []Rule[E] { return slices.Clone(w.def.Rules) }
+// Rules returns the workflow table, creation rule included. The rules are
+// deep copies, so changing them does not change the workflow; the guards'
+// functions are shared.
+func (w *Workflow[E]) Rules() []Rule[E] {
+	out := make([]Rule[E], len(w.def.Rules))
+	for i, r := range w.def.Rules {
+		out[i] = cloneRule(r)
+	}
+	return out
+}
 
 // Triggers returns, sorted, the triggers the workflow allows from state s,
 // for any role.
