@@ -82,18 +82,21 @@ func (h Hash) MarshalText() ([]byte, error) {
 	return b, nil
 }
 
-// UnmarshalText decodes hex; the empty text is the zero hash.
+// UnmarshalText decodes hex; the empty text is the zero hash. On error h
+// is left unchanged.
 func (h *Hash) UnmarshalText(b []byte) error {
 	if len(b) == 0 {
 		*h = Hash{}
 		return nil
 	}
-	if len(b) != hex.EncodedLen(len(h)) {
+	var d Hash
+	if len(b) != hex.EncodedLen(len(d)) {
 		return &ValidationError{Field: "hash", Problem: "must be 64 hex digits"}
 	}
-	if _, err := hex.Decode(h[:], b); err != nil {
+	if _, err := hex.Decode(d[:], b); err != nil {
 		return &ValidationError{Field: "hash", Problem: "must be 64 hex digits"}
 	}
+	*h = d
 	return nil
 }
 
