@@ -1,0 +1,176 @@
+package incident_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/incident"
+	"github.com/stretchr/testify/require"
+)
+
+var fuzzActors = []sms.Actor{boss, desk, resolver, mim, caller, actor("ghost")}
+
+var fuzzStrings = []string{"", " ", "x", "PRB-1", "ünïcødé ✓", strings.Repeat("a", 200), "line\nbreak"}
+
+// fuzzCommand builds a command for the trigger: valid, zero, or with fields
+// drawn from v.
+func fuzzCommand(tr incident.Trigger, v byte, id string, now time.Time) incident.Command {
+	switch v % 4 {
+	case 0:
+		return validCommand(tr)
+	case 1:
+		return zeroCommand(tr)
+	}
+	s := fuzzStrings[int(v)%len(fuzzStrings)]
+	lvl := incident.Level(int(v)%5 - 1)
+	at := now.Add(time.Duration(int(v)-128) * time.Minute)
+	switch tr {
+	case incident.TriggerClassify:
+		return incident.Classification{Category: s, Impact: lvl, Urgency: incident.Level(int(v/5)%4 + 0), Priority: incident.Priority(int(v) % 3),
+			OverrideReason: s, Security: v%2 == 0, SecurityRisk: lvl, ConfigItems: []string{s}}
+	case incident.TriggerAssign:
+		return incident.Assignment{Group: s, Assignee: s}
+	case incident.TriggerHold:
+		return incident.Suspension{Reason: []incident.HoldReason{"caller", "supplier", "change", "problem", "lunch"}[int(v)%5], Ref: s}
+	case incident.TriggerEscalate:
+		return incident.Escalation{Kind: []incident.EscalationKind{"functional", "hierarchical", ""}[int(v)%3], Target: s, Reason: s}
+	case incident.TriggerRecordAction:
+		return incident.Action{Text: s, KnownError: s}
+	case incident.TriggerLink:
+		return incident.Link{Type: incident.LinkTypes()[int(v)%len(incident.LinkTypes())], ID: s}
+	case incident.TriggerResolve:
+		return incident.Resolution{Code: s, Notes: s, RestoredAt: at, KnownError: s}
+	case incident.TriggerClose:
+		return incident.Closure{Code: s, Confirmation: []incident.Confirmation{"caller", "auto", ""}[int(v)%3]}
+	case incident.TriggerCancel:
+		dup := s
+		if v%3 == 0 {
+			dup = id
+		}
+		return incident.Cancellation{Reason: []incident.CancelReason{"duplicate", "not_an_incident", "raised_in_error", ""}[int(v)%4], DuplicateOf: dup}
+	case incident.TriggerAcceptMajor:
+		return incident.MajorAcceptance{Manager: s, ProcedureRef: s, OverrideReason: s}
+	case incident.TriggerHandOver:
+		return incident.Handover{Manager: s}
+	case incident.TriggerNotify:
+		return incident.Notification{Audience: s, Summary: s}
+	case incident.TriggerReview:
+		return incident.Review{Summary: s, Actions: []string{s}}
+	case incident.TriggerReopen:
+		return incident.Reopening{Reason: s}
+	case incident.TriggerConvert:
+		return incident.Conversion{RequestID: s}
+	}
+	return validCommand(tr)
+}
+
+func zeroCommand(tr incident.Trigger) incident.Command {
+	switch tr {
+	case incident.TriggerClassify:
+		return incident.Classification{}
+	case incident.TriggerAssign:
+		return incident.Assignment{}
+	case incident.TriggerStart:
+		return incident.WorkStart{}
+	case incident.TriggerHold:
+		return incident.Suspension{}
+	case incident.TriggerResume:
+		return incident.Resumption{}
+	case incident.TriggerEscalate:
+		return incident.Escalation{}
+	case incident.TriggerRecordAction:
+		return incident.Action{}
+	case incident.TriggerNote:
+		return incident.Note{}
+	case incident.TriggerLink:
+		return incident.Link{}
+	case incident.TriggerResolve:
+		return incident.Resolution{}
+	case incident.TriggerReopen:
+		return incident.Reopening{}
+	case incident.TriggerClose:
+		return incident.Closure{}
+	case incident.TriggerCancel:
+		return incident.Cancellation{}
+	case incident.TriggerConvert:
+		return incident.Conversion{}
+	case incident.TriggerProposeMajor:
+		return incident.MajorProposal{}
+	case incident.TriggerAcceptMajor:
+		return incident.MajorAcceptance{}
+	case incident.TriggerRejectMajor:
+		return incident.MajorRejection{}
+	case incident.TriggerHandOver:
+		return incident.Handover{}
+	case incident.TriggerNotify:
+		return incident.Notification{}
+	case incident.TriggerReview:
+		return incident.Review{}
+	}
+	panic("unknown trigger " + string(tr))
+}
+
+// Codes whose requirement the workflow alone must guarantee: a record that
+// reached its status through the workflow can never fail them.
+var workflowGuaranteed = []string{incident.CodeRecordIncomplete, incident.CodeClosureIncomplete,
+	incident.CodeCancellationUnjustified, incident.CodeSecurityRiskMissing}
+
+// FuzzTransitions drives random trigger sequences, with random payloads and
+// actors, through the workflow: no panic; every refusal leaves the stored
+// incident and its journal unchanged; every success appends exactly one
+// entry; the journal always verifies; and the stored record never fails a
+// conformance check the workflow is meant to guarantee.
+func FuzzTransitions(f *testing.F) {
+	// Seeds, as (trigger index, actor index, variant) triples; trigger
+	// indexes count from classify = 0 in incident.Triggers()[1:].
+	f.Add([]byte{0, 0, 0, 1, 0, 0, 2, 0, 0, 6, 0, 0, 9, 0, 0, 11, 0, 0})                                                   // to closed
+	f.Add([]byte{0, 0, 0, 14, 0, 0, 15, 0, 0, 18, 0, 0, 1, 0, 0, 2, 0, 0, 6, 0, 0, 9, 0, 0, 18, 0, 0, 11, 0, 0, 19, 0, 0}) // major, closed, reviewed
+	f.Add([]byte{12, 1, 3, 13, 2, 6, 3, 3, 1, 4, 0, 9, 0, 5, 5, 10, 4, 2})
+	f.Add([]byte{0, 0, 2, 1, 1, 6, 3, 0, 2, 4, 0, 0, 9, 0, 6, 11, 0, 2})
+	triggers := incident.Triggers()[1:]
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		if len(ops) > 300 {
+			ops = ops[:300]
+		}
+		fx := newFixture(t, incident.DefaultPolicy())
+		inc := fx.log(t)
+		id := inc.ID
+		version := inc.Version
+		for k := 0; k+2 < len(ops); k += 3 {
+			tr := triggers[int(ops[k])%len(triggers)]
+			who := fuzzActors[int(ops[k+1])%len(fuzzActors)]
+			v := ops[k+2]
+			fx.clk.Advance(time.Duration(v) * 7 * time.Minute)
+			before := fx.snap(t, id)
+			got, err := fx.svc.Do(fx.ctx, who, id, fuzzCommand(tr, v, id, fx.clk.Now()))
+			if err != nil {
+				known := false
+				for _, s := range []error{sms.ErrGuard, sms.ErrTransition, sms.ErrForbidden, sms.ErrInvalid} {
+					known = known || errors.Is(err, s)
+				}
+				require.True(t, known, "unexpected error category: %v", err)
+				fx.requireUnchanged(t, id, before)
+				continue
+			}
+			version++
+			require.Equal(t, version, got.Version)
+			stored, err := fx.svc.Get(fx.ctx, id)
+			require.NoError(t, err)
+			require.Equal(t, got, stored)
+			findings, err := incident.Check(stored, fx.svc.Policy(), fx.clk.Now())
+			require.NoError(t, err)
+			for _, fd := range findings {
+				require.False(t, slices.Contains(workflowGuaranteed, fd.Code),
+					"after %s the workflow let through a nonconforming record: %v", tr, fd)
+			}
+		}
+		require.NoError(t, fx.svc.Verify(fx.ctx, id))
+		j, err := fx.svc.Journal(fx.ctx, id)
+		require.NoError(t, err)
+		require.Len(t, j, int(version))
+	})
+}
