@@ -55,6 +55,19 @@ const (
 	ErrCorrupt = sentinel("sms: corrupt record")
 )
 
+// subject begins an error message: the kind and the quoted ID, with "sms"
+// standing in for an unknown kind and the ID left out when there is none
+// (an entity not yet created, an approval rule checked on its own).
+func subject(k Kind, id string) string {
+	if k == "" {
+		k = "sms"
+	}
+	if id == "" {
+		return string(k)
+	}
+	return fmt.Sprintf("%s %q", k, id)
+}
+
 // NotFoundError reports an entity that is not stored.
 type NotFoundError struct {
 	Kind Kind
@@ -62,7 +75,7 @@ type NotFoundError struct {
 }
 
 func (e *NotFoundError) Error() string {
-	return fmt.Sprintf("%s %q: not found", e.Kind, e.ID)
+	return fmt.Sprintf("%s: not found", subject(e.Kind, e.ID))
 }
 
 // Unwrap returns [ErrNotFound].
@@ -75,7 +88,7 @@ type ExistsError struct {
 }
 
 func (e *ExistsError) Error() string {
-	return fmt.Sprintf("%s %q: already exists", e.Kind, e.ID)
+	return fmt.Sprintf("%s: already exists", subject(e.Kind, e.ID))
 }
 
 // Unwrap returns [ErrExists].
@@ -93,9 +106,9 @@ type ConflictError struct {
 
 func (e *ConflictError) Error() string {
 	if e.Actual < 0 {
-		return fmt.Sprintf("%s %q: version conflict: expected version %d, the stored entity has changed", e.Kind, e.ID, e.Expected)
+		return fmt.Sprintf("%s: version conflict: expected version %d, the stored entity has changed", subject(e.Kind, e.ID), e.Expected)
 	}
-	return fmt.Sprintf("%s %q: version conflict: expected version %d, stored version is %d", e.Kind, e.ID, e.Expected, e.Actual)
+	return fmt.Sprintf("%s: version conflict: expected version %d, stored version is %d", subject(e.Kind, e.ID), e.Expected, e.Actual)
 }
 
 // Unwrap returns [ErrConflict].
@@ -115,10 +128,10 @@ type TransitionError struct {
 
 func (e *TransitionError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %q: %s is not allowed from %s", e.Kind, e.ID, e.Trigger, e.State)
+	fmt.Fprintf(&b, "%s: %s is not allowed from %s", subject(e.Kind, e.ID), e.Trigger, e.State)
 	if e.State == "" {
 		b.Reset()
-		fmt.Fprintf(&b, "%s: %s does not create an entity", e.Kind, e.Trigger)
+		fmt.Fprintf(&b, "%s: %s does not create an entity", subject(e.Kind, ""), e.Trigger)
 	}
 	if len(e.Permitted) > 0 {
 		b.WriteString(" (permitted: ")
@@ -146,7 +159,7 @@ type GuardError struct {
 
 func (e *GuardError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %q: %s from %s refused:", e.Kind, e.ID, e.Trigger, e.State)
+	fmt.Fprintf(&b, "%s: %s from %s refused:", subject(e.Kind, e.ID), e.Trigger, e.State)
 	for i, r := range e.Unmet {
 		if i > 0 {
 			b.WriteString(";")
@@ -198,7 +211,7 @@ type ForbiddenError struct {
 
 func (e *ForbiddenError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %q: actor %q may not %s: %s", e.Kind, e.ID, e.Actor, e.Trigger, e.Reason)
+	fmt.Fprintf(&b, "%s: actor %q may not %s: %s", subject(e.Kind, e.ID), e.Actor, e.Trigger, e.Reason)
 	if e.Requirement.ID != "" {
 		fmt.Fprintf(&b, " (%s, clause %s)", e.Requirement.ID, e.Requirement.Clause)
 	}
@@ -259,9 +272,9 @@ type CorruptError struct {
 
 func (e *CorruptError) Error() string {
 	if e.Err != nil {
-		return fmt.Sprintf("%s %q: corrupt record: %s: %v", e.Kind, e.ID, e.Problem, e.Err)
+		return fmt.Sprintf("%s: corrupt record: %s: %v", subject(e.Kind, e.ID), e.Problem, e.Err)
 	}
-	return fmt.Sprintf("%s %q: corrupt record: %s", e.Kind, e.ID, e.Problem)
+	return fmt.Sprintf("%s: corrupt record: %s", subject(e.Kind, e.ID), e.Problem)
 }
 
 // Unwrap returns [ErrCorrupt] and the underlying error, if any.

@@ -160,7 +160,7 @@ type JournalError struct {
 }
 
 func (e *JournalError) Error() string {
-	return fmt.Sprintf("%s %q: journal entry %d (position %d) does not verify: %s", e.Kind, e.EntityID, e.Seq, e.Index, e.Problem)
+	return fmt.Sprintf("%s: journal entry %d (position %d) does not verify: %s", subject(e.Kind, e.EntityID), e.Seq, e.Index, e.Problem)
 }
 
 // Unwrap returns [ErrCorrupt].
