@@ -1,0 +1,163 @@
+package sqlstore
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/iso20k/sms"
+)
+
+// entityRow is an entity as its row stores it.
+type entityRow struct {
+	id                     string
+	version                int64
+	status, service, owner string
+	links                  string
+	linkList               []sms.Link
+	created, updated       int64
+	doc                    string
+}
+
+// encode returns the row of e: its JSON document and the indexed copies of
+// its status and attributes.
+func (s *Store[E]) encode(e E) (entityRow, error) {
+	m := e.Metadata()
+	doc, err := json.Marshal(e)
+	if err != nil {
+		return entityRow{}, &sms.ValidationError{Kind: s.kind, Field: "entity",
+			Problem: "sqlstore: does not encode as JSON: " + err.Error()}
+	}
+	a := e.Attributes()
+	links := "[]"
+	if len(a.Links) > 0 {
+		b, err := json.Marshal(a.Links)
+		if err != nil {
+			return entityRow{}, &sms.ValidationError{Kind: s.kind, Field: "entity.links", Problem: "sqlstore: " + err.Error()}
+		}
+		links = string(b)
+	}
+	return entityRow{
+		id: m.ID, version: m.Version, status: e.State(), service: a.Service, owner: a.Owner,
+		links: links, linkList: a.Links,
+		created: m.CreatedAt.UnixMicro(), updated: m.UpdatedAt.UnixMicro(), doc: string(doc),
+	}, nil
+}
+
+// entryRow holds the JSON columns of a journal entry.
+type entryRow struct {
+	roles, payload string
+}
+
+// encodeEntries returns the JSON columns of the entries. The journal keeps
+// roles and payloads as JSON, which holds valid UTF-8 only: anything else
+// would come back altered and break the hash chain, so it is refused.
+func (s *Store[E]) encodeEntries(entries []sms.Entry) ([]entryRow, error) {
+	out := make([]entryRow, len(entries))
+	for i := range entries {
+		en := &entries[i]
+		for _, r := range en.Actor.Roles {
+			if !utf8.ValidString(string(r)) {
+				return nil, s.invalidEntry(en, "an actor role")
+			}
+		}
+		for _, f := range en.Payload {
+			if !utf8.ValidString(f.Key) || !utf8.ValidString(f.Value) {
+				return nil, s.invalidEntry(en, "a payload field")
+			}
+		}
+		out[i].roles, out[i].payload = "[]", "[]"
+		if len(en.Actor.Roles) > 0 {
+			b, err := json.Marshal(en.Actor.Roles)
+			if err != nil {
+				return nil, s.invalidEntry(en, "the actor roles")
+			}
+			out[i].roles = string(b)
+		}
+		if len(en.Payload) > 0 {
+			b, err := json.Marshal(en.Payload)
+			if err != nil {
+				return nil, s.invalidEntry(en, "the payload")
+			}
+			out[i].payload = string(b)
+		}
+	}
+	return out, nil
+}
+
+func (s *Store[E]) invalidEntry(en *sms.Entry, what string) error {
+	return &sms.ValidationError{Kind: s.kind, Field: "entries",
+		Problem: fmt.Sprintf("sqlstore: entry %d: %s is not valid UTF-8 and cannot be journaled exactly", en.Seq, what)}
+}
+
+// corrupt returns the error for a stored record that does not decode.
+func (s *Store[E]) corrupt(id, problem string, err error) error {
+	return &sms.CorruptError{Kind: s.kind, ID: id, Problem: "sqlstore: " + problem, Err: err}
+}
+
+// decode returns the entity a row stores, checking that the document is
+// the row's: same ID, version and status.
+func (s *Store[E]) decode(id string, version int64, status string, doc []byte) (e E, err error) {
+	var zero E
+	defer func() {
+		// A host's UnmarshalJSON may panic on data it never expected;
+		// corrupt data must not take the host down.
+		if p := recover(); p != nil {
+			e, err = zero, s.corrupt(id, "the entity document does not decode", fmt.Errorf("panic: %v", p))
+		}
+	}()
+	if t := bytes.TrimLeft(doc, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return zero, s.corrupt(id, "the entity document does not decode", errNotObject)
+	}
+	if err := json.Unmarshal(doc, &e); err != nil {
+		return zero, s.corrupt(id, "the entity document does not decode", err)
+	}
+	m := e.Metadata()
+	switch {
+	case m.ID != id:
+		return zero, s.corrupt(id, fmt.Sprintf("the entity document names the ID %q", m.ID), nil)
+	case m.Version != version:
+		return zero, s.corrupt(id, fmt.Sprintf("the entity document is at version %d, its row at %d", m.Version, version), nil)
+	case e.State() != status:
+		return zero, s.corrupt(id, fmt.Sprintf("the entity document has the status %q, its row %q", e.State(), status), nil)
+	}
+	return e, nil
+}
+
+// decodeEntry fills the JSON and hash columns of a journal entry.
+func (s *Store[E]) decodeEntry(en *sms.Entry, roles, payload, prev, hash []byte) error {
+	bad := func(what string, err error) error {
+		return s.corrupt(en.EntityID, fmt.Sprintf("journal entry %d: %s", en.Seq, what), err)
+	}
+	if len(prev) != len(en.Prev) {
+		return bad(fmt.Sprintf("the previous hash has %d bytes, not %d", len(prev), len(en.Prev)), nil)
+	}
+	if len(hash) != len(en.Hash) {
+		return bad(fmt.Sprintf("the hash has %d bytes, not %d", len(hash), len(en.Hash)), nil)
+	}
+	copy(en.Prev[:], prev)
+	copy(en.Hash[:], hash)
+	if len(roles) > 2 || string(roles) != "[]" {
+		if err := json.Unmarshal(roles, &en.Actor.Roles); err != nil {
+			return bad("the actor roles do not decode", err)
+		}
+		if len(en.Actor.Roles) == 0 {
+			en.Actor.Roles = nil
+		}
+	}
+	if len(payload) > 2 || string(payload) != "[]" {
+		if err := json.Unmarshal(payload, &en.Payload); err != nil {
+			return bad("the payload does not decode", err)
+		}
+		if len(en.Payload) == 0 {
+			en.Payload = nil
+		}
+	}
+	return nil
+}
+
+// usToTime returns the UTC time of a count of microseconds since the Unix
+// epoch, as the tables store times.
+func usToTime(us int64) time.Time { return time.UnixMicro(us).UTC() }

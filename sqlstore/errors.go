@@ -1,0 +1,103 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/iso20k/sms"
+)
+
+// Error is a failure of the database or its driver that no category of
+// [sms] describes: a lost connection, a full disk, a missing table. It names
+// the operation and the entity, and unwraps to the underlying error, which is
+// the context's error when the operation was cancelled or timed out:
+// errors.Is(err, context.Canceled) holds. Whether anything was written is
+// as the operation documents: every write is one transaction, so a failed
+// write wrote nothing.
+type Error struct {
+	// Op is the operation: "create", "get", "commit", "list", "journal",
+	// "load", "migrate", "new" or "dialect".
+	Op string
+	// Kind and ID name the entity, when the operation concerned one.
+	Kind sms.Kind
+	ID   string
+	// Err is the underlying error.
+	Err error
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.ID != "":
+		return fmt.Sprintf("sqlstore: %s %s %q: %v", e.Op, e.Kind, e.ID, e.Err)
+	case e.Kind != "":
+		return fmt.Sprintf("sqlstore: %s %s: %v", e.Op, e.Kind, e.Err)
+	default:
+		return fmt.Sprintf("sqlstore: %s: %v", e.Op, e.Err)
+	}
+}
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// SchemaError reports a database whose schema version is not the one this
+// code was built for. A newer schema means a newer release of the library
+// migrated the database: this code refuses to touch it rather than
+// misread it. An older one needs [Migrate].
+type SchemaError struct {
+	// Database is the schema version recorded in the database (0 for a
+	// database sqlstore never migrated); Code is the version this code
+	// migrates to.
+	Database, Code int
+}
+
+func (e *SchemaError) Error() string {
+	if e.Database > e.Code {
+		return fmt.Sprintf("sqlstore: the database schema is at version %d, newer than this code knows (%d): upgrade the library", e.Database, e.Code)
+	}
+	return fmt.Sprintf("sqlstore: the database schema is at version %d, this code needs version %d: run sqlstore.Migrate", e.Database, e.Code)
+}
+
+// Newer reports whether the database's schema is newer than the code.
+func (e *SchemaError) Newer() bool { return e.Database > e.Code }
+
+// sentinel is the type of the package's constant errors.
+type sentinel string
+
+func (s sentinel) Error() string { return string(s) }
+
+const (
+	errNoDB       = sentinel("no *sql.DB given")
+	errNoDialect  = sentinel("no Dialect given")
+	errNoKind     = sentinel("the entity type has an empty kind")
+	errNotObject  = sentinel("the document is not a JSON object")
+	errMigrations = sentinel("the embedded migrations are malformed")
+)
+
+type unknownEngineError struct{ name string }
+
+func (e *unknownEngineError) Error() string {
+	return fmt.Sprintf("no schema for the engine %q (known: %s, %s)", e.name, EngineSQLite, EnginePostgres)
+}
+
+// failure turns a driver error met during an operation into the error the
+// store returns: the context's error if ctx is done; a conflict, an existing
+// ID or a refused value as the dialect classifies it; an [*Error] otherwise.
+// expect is the version a commit expected.
+func (s *Store[E]) failure(ctx context.Context, op, id string, expect int64, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return &Error{Op: op, Kind: s.kind, ID: id, Err: cerr}
+	}
+	switch s.d.Classify(err) {
+	case ClassConflict:
+		return &sms.ConflictError{Kind: s.kind, ID: id, Expected: expect, Actual: -1}
+	case ClassUnique:
+		if op == opCommit {
+			return &sms.ConflictError{Kind: s.kind, ID: id, Expected: expect, Actual: -1}
+		}
+		return &sms.ExistsError{Kind: s.kind, ID: id}
+	case ClassData:
+		return &sms.ValidationError{Kind: s.kind, Field: "entity",
+			Problem: "sqlstore: the database refused a value: " + err.Error()}
+	}
+	return &Error{Op: op, Kind: s.kind, ID: id, Err: err}
+}

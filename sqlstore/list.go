@@ -1,0 +1,147 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/iso20k/sms"
+)
+
+// maxUnion is the most distinct statuses a List query serves with one
+// index range per status; more are filtered along the primary key.
+const maxUnion = 8
+
+// List implements [sms.Store]. Every page is read along an index that
+// yields IDs in order, the cursor bounding it (id > After) and the page
+// size plus one limiting it, so that a page costs the same at any depth
+// and Next is "" exactly on the last page:
+//
+//   - a Link filter walks the links index (kind, link type, link ID,
+//     entity ID);
+//   - otherwise a Status filter walks the status index (kind, status, id),
+//     one range per status, merged in ID order (up to 8 statuses; more are
+//     checked along the primary key);
+//   - otherwise a Service filter walks (kind, service, id), an Owner filter
+//     (kind, owner, id), and no filter the primary key (kind, id).
+//
+// The other filters of the query are checked on the rows the index yields.
+func (s *Store[E]) List(ctx context.Context, q sms.Query) (sms.Page[E], error) {
+	if err := ctx.Err(); err != nil {
+		return sms.Page[E]{}, err
+	}
+	if err := q.Validate(); err != nil {
+		return sms.Page[E]{}, err
+	}
+	limit := q.PageLimit()
+	query, args := s.listSQL(q, limit+1)
+	rows, err := s.rdb.QueryContext(ctx, query, args...)
+	if err != nil {
+		return sms.Page[E]{}, s.failure(ctx, opList, "", 0, err)
+	}
+	defer rows.Close()
+	var (
+		page    sms.Page[E]
+		id      string
+		version int64
+		status  string
+		doc     sql.RawBytes
+	)
+	for rows.Next() {
+		if len(page.Items) == limit {
+			// The row after the page: there is a next page.
+			page.Next = page.Items[limit-1].Metadata().ID
+			break
+		}
+		if err := rows.Scan(&id, &version, &status, &doc); err != nil {
+			return sms.Page[E]{}, s.corrupt(id, "a listed row does not scan", err)
+		}
+		e, err := s.decode(id, version, status, doc)
+		if err != nil {
+			return sms.Page[E]{}, err
+		}
+		if page.Items == nil {
+			page.Items = make([]E, 0, min(limit, 64))
+		}
+		page.Items = append(page.Items, e)
+	}
+	if err := rows.Err(); err != nil {
+		return sms.Page[E]{}, s.failure(ctx, opList, "", 0, err)
+	}
+	return page, nil
+}
+
+// builder writes a statement and collects its arguments.
+type builder struct {
+	strings.Builder
+	args []any
+	d    Dialect
+}
+
+// arg binds v and returns its marker.
+func (b *builder) arg(v any) string {
+	b.args = append(b.args, v)
+	return b.d.Placeholder(len(b.args))
+}
+
+// listSQL returns the statement and arguments of a List query fetching n
+// rows.
+func (s *Store[E]) listSQL(q sms.Query, n int) (string, []any) {
+	b := &builder{d: s.d}
+	statuses := slices.Compact(slices.Sorted(slices.Values(q.Status)))
+	const cols = "e.id, e.version, e.status, e.doc"
+	// filters writes the conditions on e besides kind, status and cursor.
+	filters := func() {
+		if q.Service != "" {
+			b.WriteString(" AND e.service = " + b.arg(q.Service))
+		}
+		if q.Owner != "" {
+			b.WriteString(" AND e.owner = " + b.arg(q.Owner))
+		}
+	}
+	statusIn := func() {
+		switch len(statuses) {
+		case 0:
+		case 1:
+			b.WriteString(" AND e.status = " + b.arg(statuses[0]))
+		default:
+			b.WriteString(" AND e.status IN (")
+			for i, st := range statuses {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(b.arg(st))
+			}
+			b.WriteString(")")
+		}
+	}
+	switch {
+	case !q.Link.IsZero():
+		b.WriteString("SELECT " + cols + " FROM sms_links l JOIN sms_entities e ON e.kind = l.kind AND e.id = l.entity_id" +
+			" WHERE l.kind = " + b.arg(s.k) + " AND l.link_type = " + b.arg(q.Link.Type) +
+			" AND l.link_id = " + b.arg(q.Link.ID) + " AND l.entity_id > " + b.arg(q.After))
+		statusIn()
+		filters()
+		b.WriteString(" ORDER BY l.entity_id LIMIT " + b.arg(n))
+	case len(statuses) > 1 && len(statuses) <= maxUnion:
+		// One ordered range of the status index per status, merged.
+		for i, st := range statuses {
+			if i > 0 {
+				b.WriteString(" UNION ALL ")
+			}
+			b.WriteString("SELECT * FROM (SELECT " + cols + " FROM sms_entities e WHERE e.kind = " + b.arg(s.k) +
+				" AND e.status = " + b.arg(st))
+			filters()
+			b.WriteString(" AND e.id > " + b.arg(q.After) + " ORDER BY e.id LIMIT " + b.arg(n) + ") AS s" + strconv.Itoa(i))
+		}
+		b.WriteString(" ORDER BY id LIMIT " + b.arg(n))
+	default:
+		b.WriteString("SELECT " + cols + " FROM sms_entities e WHERE e.kind = " + b.arg(s.k))
+		statusIn()
+		filters()
+		b.WriteString(" AND e.id > " + b.arg(q.After) + " ORDER BY e.id LIMIT " + b.arg(n))
+	}
+	return b.String(), b.args
+}

@@ -1,0 +1,93 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/iso20k/sms/sqlstore"
+)
+
+// Dialect is the [sqlstore.Dialect] of PostgreSQL through
+// github.com/jackc/pgx/v5/stdlib. Its zero value is ready to use.
+type Dialect struct{}
+
+var _ sqlstore.Dialect = Dialect{}
+
+// Name returns [sqlstore.EnginePostgres].
+func (Dialect) Name() string { return sqlstore.EnginePostgres }
+
+// Placeholder returns "$n".
+func (Dialect) Placeholder(n int) string { return "$" + strconv.Itoa(n) }
+
+// SQLSTATE codes Classify knows.
+const (
+	uniqueViolation          = "23505"
+	serializationFailure     = "40001"
+	deadlockDetected         = "40P01"
+	lockNotAvailable         = "55P03"
+	characterNotInRepertoire = "22021"
+	untranslatableCharacter  = "22P05"
+)
+
+// Classify sorts PostgreSQL errors by SQLSTATE: a unique violation (23505)
+// is [sqlstore.ClassUnique]; a serialization failure (40001), a deadlock
+// (40P01) or a lock not available (55P03) is [sqlstore.ClassConflict]; a
+// character text cannot hold (22021, a NUL byte or invalid UTF-8; 22P05)
+// is [sqlstore.ClassData].
+func (Dialect) Classify(err error) sqlstore.ErrorClass {
+	var e *pgconn.PgError
+	if !errors.As(err, &e) {
+		return sqlstore.ClassOther
+	}
+	switch e.Code {
+	case uniqueViolation:
+		return sqlstore.ClassUnique
+	case serializationFailure, deadlockDetected, lockNotAvailable:
+		return sqlstore.ClassConflict
+	case characterNotInRepertoire, untranslatableCharacter:
+		return sqlstore.ClassData
+	}
+	return sqlstore.ClassOther
+}
+
+// DefaultIdleConns is the number of idle connections [Open] keeps, so that
+// concurrent transitions do not open a connection (a server process) each.
+const DefaultIdleConns = 10
+
+// Open connects to the PostgreSQL database dsn names (a URL or key=value
+// string, as pgx.ParseConfig reads it; set the schema with search_path),
+// checks the connection and brings sqlstore's schema up to date with
+// [sqlstore.Migrate]. The *sql.DB is ready for [sqlstore.New]; the caller
+// closes it. It keeps [DefaultIdleConns] idle connections and sets no
+// other pool limit: the host tunes the pool as it would any *sql.DB.
+//
+// Errors are an [*sqlstore.Error] (Op "open"), or what Migrate returns.
+func Open(ctx context.Context, dsn string) (*sql.DB, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, &sqlstore.Error{Op: "open", Err: err}
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxIdleConns(DefaultIdleConns)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		if cerr := ctx.Err(); cerr != nil {
+			err = cerr
+		}
+		return nil, &sqlstore.Error{Op: "open", Err: err}
+	}
+	if err := sqlstore.Migrate(ctx, db, Dialect{}); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}

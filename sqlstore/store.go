@@ -1,0 +1,449 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/iso20k/sms"
+)
+
+// Operations, as named in an [Error].
+const (
+	opCreate  = "create"
+	opGet     = "get"
+	opCommit  = "commit"
+	opList    = "list"
+	opJournal = "journal"
+	opLoad    = "load"
+	opMigrate = "migrate"
+	opNew     = "new"
+)
+
+// Options configure a [Store]. The zero value works.
+type Options struct {
+	// Reader, when set, serves Get, List and Journal, while writes (and the
+	// reads a write makes inside its transaction) use the *sql.DB given to
+	// [New]. It must be a handle on the same database, such as a pool of
+	// read-only SQLite connections beside the single writer connection
+	// sqlite.Open configures. Nil means the one *sql.DB serves everything.
+	Reader *sql.DB
+}
+
+// Store is an [sms.Store] and an [sms.Loader] for entities of type E, kept in
+// a SQL database through database/sql. One Store serves one kind; any number
+// of Stores, of any kinds, share a database and its tables. A Store is safe
+// for concurrent use, and so are Stores in several processes on one
+// database: every write is one transaction, guarded by the entity's
+// version.
+//
+// Every method honours ctx, copies in and out (what is stored is the JSON
+// of the entity, so no caller shares memory with it), and returns the
+// errors [sms.Store] documents, plus:
+//
+//   - an [*sms.ConflictError] with Actual -1 when the database made the
+//     transaction lose to a concurrent one (see [ClassConflict]);
+//   - an [*sms.CorruptError] naming the entity when a stored row does not
+//     decode: a document that is not the JSON of E, a document whose ID,
+//     version or status disagrees with its row, a hash that is not 32
+//     bytes;
+//   - an [*sms.ValidationError] for values the store cannot keep exactly:
+//     journal roles and payloads that are not valid UTF-8 (they are stored
+//     as JSON), or text PostgreSQL refuses;
+//   - an [*Error] for any other failure of the database, wrapping the
+//     driver's error or the context's.
+type Store[E sms.Entity[E]] struct {
+	db, rdb *sql.DB
+	d       Dialect
+	eng     engine
+	kind    sms.Kind
+	k       string // kind, as bound to statements
+
+	insertEntity, updateSame, updateAll, version, deleteLinks, insertLink, insertEntry *sql.Stmt
+	get, journal                                                                       *sql.Stmt
+	stmts                                                                              []*sql.Stmt
+}
+
+// Columns, in the order the statements bind them.
+const (
+	entityColumns  = "kind, id, version, status, service, owner, links, created_us, updated_us, doc"
+	journalColumns = "kind, entity_id, seq, entry_id, at_us, trig, from_status, to_status, actor_id, actor_roles, reason, payload, prev, hash"
+	journalWidth   = 14
+)
+
+// New returns a store of the entities of type E (a pointer type, such as
+// *incident.Incident) in db, whose kind is E's [sms.Entity.EntityKind]. The
+// host owns db: New neither opens nor closes it, and sets no pool limits.
+//
+// New checks that db's schema is the one this code was built for and
+// returns a [*SchemaError] otherwise: call [Migrate] first (sqlite.Open and
+// postgres.Open do). It prepares the store's statements; [Store.Close]
+// releases them.
+func New[E sms.Entity[E]](ctx context.Context, db *sql.DB, d Dialect, o Options) (*Store[E], error) {
+	if db == nil {
+		return nil, &Error{Op: opNew, Err: errNoDB}
+	}
+	eng, err := engineOf(d)
+	if err != nil {
+		return nil, err
+	}
+	var zero E
+	kind := zero.EntityKind()
+	if kind == "" {
+		return nil, &Error{Op: opNew, Err: errNoKind}
+	}
+	have, want, err := SchemaVersion(ctx, db, d)
+	if err != nil {
+		return nil, err
+	}
+	if have != want {
+		return nil, &SchemaError{Database: have, Code: want}
+	}
+	s := &Store[E]{db: db, rdb: o.Reader, d: d, eng: eng, kind: kind, k: string(kind)}
+	if s.rdb == nil {
+		s.rdb = db
+	}
+	p := s.marks
+	prepare := []struct {
+		st  **sql.Stmt
+		db  *sql.DB
+		sql string
+	}{
+		{&s.insertEntity, db, "INSERT INTO sms_entities (" + entityColumns + ") VALUES (" + p(1, 10) + ") ON CONFLICT (kind, id) DO NOTHING"},
+		{&s.updateSame, db, "UPDATE sms_entities SET version = " + p(1, 1) + ", status = " + p(2, 1) + ", service = " + p(3, 1) +
+			", owner = " + p(4, 1) + ", updated_us = " + p(5, 1) + ", doc = " + p(6, 1) +
+			" WHERE kind = " + p(7, 1) + " AND id = " + p(8, 1) + " AND version = " + p(9, 1) + " AND links = " + p(10, 1)},
+		{&s.updateAll, db, "UPDATE sms_entities SET version = " + p(1, 1) + ", status = " + p(2, 1) + ", service = " + p(3, 1) +
+			", owner = " + p(4, 1) + ", updated_us = " + p(5, 1) + ", doc = " + p(6, 1) + ", links = " + p(7, 1) +
+			" WHERE kind = " + p(8, 1) + " AND id = " + p(9, 1) + " AND version = " + p(10, 1)},
+		{&s.version, db, "SELECT version FROM sms_entities WHERE kind = " + p(1, 1) + " AND id = " + p(2, 1)},
+		{&s.deleteLinks, db, "DELETE FROM sms_links WHERE kind = " + p(1, 1) + " AND entity_id = " + p(2, 1)},
+		{&s.insertLink, db, "INSERT INTO sms_links (kind, entity_id, link_type, link_id) VALUES (" + p(1, 4) + ") ON CONFLICT DO NOTHING"},
+		{&s.insertEntry, db, "INSERT INTO sms_journal (" + journalColumns + ") VALUES (" + p(1, journalWidth) + ")"},
+		{&s.get, s.rdb, "SELECT version, status, doc FROM sms_entities WHERE kind = " + p(1, 1) + " AND id = " + p(2, 1)},
+		// One statement, so one snapshot: the entity's existence and its
+		// whole journal are read together.
+		{&s.journal, s.rdb, "SELECT e.version, j.seq, j.entry_id, j.at_us, j.trig, j.from_status, j.to_status, j.actor_id, " +
+			"j.actor_roles, j.reason, j.payload, j.prev, j.hash FROM sms_entities e " +
+			"LEFT JOIN sms_journal j ON j.kind = e.kind AND j.entity_id = e.id " +
+			"WHERE e.kind = " + p(1, 1) + " AND e.id = " + p(2, 1) + " ORDER BY j.seq"},
+	}
+	for _, ps := range prepare {
+		st, err := ps.db.PrepareContext(ctx, ps.sql)
+		if err != nil {
+			s.Close()
+			if cerr := ctx.Err(); cerr != nil {
+				err = cerr
+			}
+			return nil, &Error{Op: opNew, Kind: kind, Err: fmt.Errorf("preparing %q: %w", ps.sql, err)}
+		}
+		*ps.st = st
+		s.stmts = append(s.stmts, st)
+	}
+	return s, nil
+}
+
+// Close releases the store's prepared statements. It does not close the
+// *sql.DB, which the host owns; close that after the stores that use it.
+func (s *Store[E]) Close() error {
+	var errs []error
+	for _, st := range s.stmts {
+		errs = append(errs, st.Close())
+	}
+	s.stmts = nil
+	if err := errors.Join(errs...); err != nil {
+		return &Error{Op: "close", Kind: s.kind, Err: err}
+	}
+	return nil
+}
+
+// marks returns n bind markers from the from-th, separated by commas.
+func (s *Store[E]) marks(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(s.d.Placeholder(from + i))
+	}
+	return b.String()
+}
+
+// Create implements [sms.Store]: the entity row, its links and its first
+// journal entry in one transaction. A taken ID gives an [*sms.ExistsError].
+func (s *Store[E]) Create(ctx context.Context, e E, first sms.Entry) error {
+	return s.load(ctx, opCreate, e, []sms.Entry{first})
+}
+
+// Load implements [sms.Loader]: the entity and its whole journal in one
+// transaction, as an import or a replay of an event log does, one
+// transaction per entity. A taken ID gives an [*sms.ExistsError].
+func (s *Store[E]) Load(ctx context.Context, e E, entries []sms.Entry) error {
+	return s.load(ctx, opLoad, e, entries)
+}
+
+func (s *Store[E]) load(ctx context.Context, op string, e E, entries []sms.Entry) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := sms.CheckCommit(e, 0, entries); err != nil {
+		return err
+	}
+	row, err := s.encode(e)
+	if err != nil {
+		return err
+	}
+	jr, err := s.encodeEntries(entries)
+	if err != nil {
+		return err
+	}
+	fail := func(err error) error { return s.failure(ctx, op, row.id, 0, err) }
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fail(err)
+	}
+	defer tx.Rollback()
+	res, err := tx.StmtContext(ctx, s.insertEntity).ExecContext(ctx,
+		s.k, row.id, row.version, row.status, row.service, row.owner, row.links, row.created, row.updated, row.doc)
+	if err != nil {
+		return fail(err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fail(err)
+	} else if n == 0 {
+		return &sms.ExistsError{Kind: s.kind, ID: row.id}
+	}
+	if err := s.insertLinks(ctx, tx, row.id, row.linkList); err != nil {
+		return fail(err)
+	}
+	if err := s.insertEntries(ctx, tx, entries, jr); err != nil {
+		return fail(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fail(err)
+	}
+	return nil
+}
+
+// Commit implements [sms.Store]. In one transaction it updates the entity
+// row only if its version is expect, appends the entries and, when the
+// entity's links changed, replaces them. When no row was updated it tells,
+// inside the same transaction, an unknown ID ([*sms.NotFoundError]) from a
+// stale version ([*sms.ConflictError] with the stored version as Actual).
+func (s *Store[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.Entry) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := sms.CheckCommit(e, expect, entries); err != nil {
+		return err
+	}
+	row, err := s.encode(e)
+	if err != nil {
+		return err
+	}
+	jr, err := s.encodeEntries(entries)
+	if err != nil {
+		return err
+	}
+	fail := func(err error) error { return s.failure(ctx, opCommit, row.id, expect, err) }
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fail(err)
+	}
+	defer tx.Rollback()
+	// Most transitions leave the links as they were: the first UPDATE
+	// matches only then, and the links table is not touched.
+	res, err := tx.StmtContext(ctx, s.updateSame).ExecContext(ctx,
+		row.version, row.status, row.service, row.owner, row.updated, row.doc, s.k, row.id, expect, row.links)
+	if err != nil {
+		return fail(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fail(err)
+	}
+	if n == 0 {
+		res, err := tx.StmtContext(ctx, s.updateAll).ExecContext(ctx,
+			row.version, row.status, row.service, row.owner, row.updated, row.doc, row.links, s.k, row.id, expect)
+		if err != nil {
+			return fail(err)
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return fail(err)
+		}
+		if n == 0 {
+			var actual int64
+			err := tx.StmtContext(ctx, s.version).QueryRowContext(ctx, s.k, row.id).Scan(&actual)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return &sms.NotFoundError{Kind: s.kind, ID: row.id}
+			case err != nil:
+				return fail(err)
+			case actual == expect:
+				// The row appeared after the UPDATE looked (PostgreSQL,
+				// read committed): a concurrent create, so a conflict.
+				actual = -1
+			}
+			return &sms.ConflictError{Kind: s.kind, ID: row.id, Expected: expect, Actual: actual}
+		}
+		if _, err := tx.StmtContext(ctx, s.deleteLinks).ExecContext(ctx, s.k, row.id); err != nil {
+			return fail(err)
+		}
+		if err := s.insertLinks(ctx, tx, row.id, row.linkList); err != nil {
+			return fail(err)
+		}
+	}
+	if err := s.insertEntries(ctx, tx, entries, jr); err != nil {
+		return fail(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fail(err)
+	}
+	return nil
+}
+
+func (s *Store[E]) insertLinks(ctx context.Context, tx *sql.Tx, id string, links []sms.Link) error {
+	if len(links) == 0 {
+		return nil
+	}
+	if s.eng.batch && len(links) > 1 {
+		var b strings.Builder
+		b.WriteString("INSERT INTO sms_links (kind, entity_id, link_type, link_id) VALUES ")
+		args := make([]any, 0, 4*len(links))
+		for i, l := range links {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + s.marks(len(args)+1, 4) + ")")
+			args = append(args, s.k, id, l.Type, l.ID)
+		}
+		b.WriteString(" ON CONFLICT DO NOTHING")
+		_, err := tx.ExecContext(ctx, b.String(), args...)
+		return err
+	}
+	st := tx.StmtContext(ctx, s.insertLink)
+	for _, l := range links {
+		if _, err := st.ExecContext(ctx, s.k, id, l.Type, l.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxBatch is the most journal entries one multi-row INSERT carries.
+const maxBatch = 100
+
+func (s *Store[E]) insertEntries(ctx context.Context, tx *sql.Tx, entries []sms.Entry, jr []entryRow) error {
+	if s.eng.batch && len(entries) > 1 {
+		for start := 0; start < len(entries); start += maxBatch {
+			end := min(start+maxBatch, len(entries))
+			var b strings.Builder
+			b.WriteString("INSERT INTO sms_journal (" + journalColumns + ") VALUES ")
+			args := make([]any, 0, journalWidth*(end-start))
+			for i := start; i < end; i++ {
+				if i > start {
+					b.WriteString(", ")
+				}
+				b.WriteString("(" + s.marks(len(args)+1, journalWidth) + ")")
+				args = append(args, s.entryArgs(&entries[i], &jr[i])...)
+			}
+			if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	st := tx.StmtContext(ctx, s.insertEntry)
+	for i := range entries {
+		if _, err := st.ExecContext(ctx, s.entryArgs(&entries[i], &jr[i])...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store[E]) entryArgs(en *sms.Entry, r *entryRow) []any {
+	return []any{s.k, en.EntityID, en.Seq, en.ID, en.At.UnixMicro(), en.Trigger, en.From, en.To,
+		en.Actor.ID, r.roles, en.Reason, r.payload, en.Prev[:], en.Hash[:]}
+}
+
+// Get implements [sms.Store].
+func (s *Store[E]) Get(ctx context.Context, id string) (E, error) {
+	var zero E
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	rows, err := s.get.QueryContext(ctx, s.k, id)
+	if err != nil {
+		return zero, s.failure(ctx, opGet, id, 0, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return zero, s.failure(ctx, opGet, id, 0, err)
+		}
+		return zero, &sms.NotFoundError{Kind: s.kind, ID: id}
+	}
+	var (
+		version int64
+		status  string
+		doc     sql.RawBytes
+	)
+	if err := rows.Scan(&version, &status, &doc); err != nil {
+		return zero, s.corrupt(id, "the entity row does not scan", err)
+	}
+	return s.decode(id, version, status, doc)
+}
+
+// Journal implements [sms.Store].
+func (s *Store[E]) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rows, err := s.journal.QueryContext(ctx, s.k, id)
+	if err != nil {
+		return nil, s.failure(ctx, opJournal, id, 0, err)
+	}
+	defer rows.Close()
+	var (
+		out     []sms.Entry
+		version int64
+		found   bool
+	)
+	for rows.Next() {
+		found = true
+		var (
+			seq, at                                           sql.NullInt64
+			entryID, trig, from, to, actor, roles, reason, pl sql.RawBytes
+			prev, hash                                        sql.RawBytes
+		)
+		if err := rows.Scan(&version, &seq, &entryID, &at, &trig, &from, &to, &actor, &roles, &reason, &pl, &prev, &hash); err != nil {
+			return nil, s.corrupt(id, "a journal row does not scan", err)
+		}
+		if !seq.Valid {
+			return nil, s.corrupt(id, "the entity has no journal", nil)
+		}
+		en := sms.Entry{
+			ID: string(entryID), Kind: s.kind, EntityID: id, Seq: seq.Int64,
+			Trigger: string(trig), From: string(from), To: string(to),
+			At: usToTime(at.Int64), Reason: string(reason),
+		}
+		en.Actor.ID = string(actor)
+		if err := s.decodeEntry(&en, roles, pl, prev, hash); err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = make([]sms.Entry, 0, max(version, 1))
+		}
+		out = append(out, en)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.failure(ctx, opJournal, id, 0, err)
+	}
+	if !found {
+		return nil, &sms.NotFoundError{Kind: s.kind, ID: id}
+	}
+	return out, nil
+}
