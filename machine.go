@@ -175,6 +175,9 @@ func (m *Machine[E]) Fire(ctx context.Context, a Actor, id, trigger string, cmd 
 	if err != nil {
 		return zero, err
 	}
+	if err := m.known(e); err != nil {
+		return zero, err
+	}
 	state := e.State()
 	r := m.wf.table[ruleKey{trigger, state}]
 	if r == nil {
@@ -204,7 +207,8 @@ func (m *Machine[E]) Fire(ctx context.Context, a Actor, id, trigger string, cmd 
 		return zero, err
 	}
 	meta.ID, meta.Version, meta.UpdatedAt, meta.Head = id, expect+1, t.Now, entry.Hash
-	if err := m.store.Commit(ctx, e, expect, []Entry{entry}); err != nil {
+	t.entries[0] = entry
+	if err := m.store.Commit(ctx, e, expect, t.entries[:]); err != nil {
 		return zero, err
 	}
 	m.notify(ctx, entry)
@@ -306,12 +310,40 @@ func (m *Machine[E]) Get(ctx context.Context, id string) (E, error) {
 	if err := ValidateID(id); err != nil {
 		return zero, err
 	}
-	return m.store.Get(ctx, id)
+	e, err := m.store.Get(ctx, id)
+	if err != nil {
+		return zero, err
+	}
+	if err := m.known(e); err != nil {
+		return zero, err
+	}
+	return e, nil
 }
 
 // List returns a page of entities.
 func (m *Machine[E]) List(ctx context.Context, q Query) (Page[E], error) {
-	return m.store.List(ctx, q)
+	p, err := m.store.List(ctx, q)
+	if err != nil {
+		return Page[E]{}, err
+	}
+	for _, e := range p.Items {
+		if err := m.known(e); err != nil {
+			return Page[E]{}, err
+		}
+	}
+	return p, nil
+}
+
+// known checks an entity the store returned: a status the workflow does not
+// declare can only come from corrupt or foreign data (a row edited by hand,
+// a renamed status), and is reported as a [*CorruptError] naming the entity
+// instead of being run through the workflow.
+func (m *Machine[E]) known(e E) error {
+	if s := e.State(); !slices.Contains(m.wf.def.States, s) {
+		return &CorruptError{Kind: m.kind(), ID: e.Metadata().ID,
+			Problem: fmt.Sprintf("status %q is not a state of the %s workflow", s, m.kind())}
+	}
+	return nil
 }
 
 // Journal returns the entity's journal.
