@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -23,8 +24,7 @@ type Command interface {
 type Event struct {
 	Kind     Kind
 	EntityID string
-	// Entry is the committed journal entry. Observers must not modify its
-	// slices.
+	// Entry is a copy of the committed journal entry.
 	Entry Entry
 }
 
@@ -76,6 +76,7 @@ type Machine[E Entity[E]] struct {
 	obs   Observer
 	auth  Authorizer
 	log   *slog.Logger
+	txs   sync.Pool // of *Transition[E], reused between transitions
 }
 
 // NewMachine binds a compiled workflow to a store.
@@ -138,8 +139,10 @@ func (m *Machine[E]) Create(ctx context.Context, a Actor, cmd Command) (E, error
 		return zero, err
 	}
 	e := m.wf.def.New()
-	t := Transition[E]{Entity: e, Command: cmd, Actor: a, Now: m.Now(), Trigger: r.Trigger}
-	if err := m.run(r, &t, ""); err != nil {
+	t := m.tx()
+	defer m.release(t)
+	*t = Transition[E]{Entity: e, Command: cmd, Actor: a, Now: m.Now(), Trigger: r.Trigger}
+	if err := m.run(r, t, ""); err != nil {
 		return zero, err
 	}
 	meta := e.Metadata()
@@ -150,7 +153,7 @@ func (m *Machine[E]) Create(ctx context.Context, a Actor, cmd Command) (E, error
 		return zero, err
 	}
 	e.SetState(r.To)
-	entry, err := m.entry(&t, meta.ID, 1, r.To, Hash{})
+	entry, err := m.entry(t, meta.ID, 1, r.To, Hash{})
 	if err != nil {
 		return zero, err
 	}
@@ -193,8 +196,10 @@ func (m *Machine[E]) Fire(ctx context.Context, a Actor, id, trigger string, cmd 
 	}
 	meta := e.Metadata()
 	expect, head := meta.Version, meta.Head
-	t := Transition[E]{Entity: e, Command: cmd, Actor: a, Now: m.Now(), From: state, Trigger: trigger}
-	if err := m.run(r, &t, id); err != nil {
+	t := m.tx()
+	defer m.release(t)
+	*t = Transition[E]{Entity: e, Command: cmd, Actor: a, Now: m.Now(), From: state, Trigger: trigger}
+	if err := m.run(r, t, id); err != nil {
 		return zero, err
 	}
 	to := state
@@ -202,7 +207,7 @@ func (m *Machine[E]) Fire(ctx context.Context, a Actor, id, trigger string, cmd 
 		to = r.To
 		e.SetState(to)
 	}
-	entry, err := m.entry(&t, id, expect+1, to, head)
+	entry, err := m.entry(t, id, expect+1, to, head)
 	if err != nil {
 		return zero, err
 	}
@@ -213,6 +218,21 @@ func (m *Machine[E]) Fire(ctx context.Context, a Actor, id, trigger string, cmd 
 	}
 	m.notify(ctx, entry)
 	return e, nil
+}
+
+// tx returns a scratch Transition; release returns it, cleared, for reuse.
+// Nothing that outlives the call (the returned entity, errors, the entry
+// handed to observers) points into it.
+func (m *Machine[E]) tx() *Transition[E] {
+	if t, ok := m.txs.Get().(*Transition[E]); ok {
+		return t
+	}
+	return new(Transition[E])
+}
+
+func (m *Machine[E]) release(t *Transition[E]) {
+	*t = Transition[E]{}
+	m.txs.Put(t)
 }
 
 func (m *Machine[E]) authorize(ctx context.Context, a Actor, r *Rule[E], id, state string) error {
@@ -298,7 +318,9 @@ func (m *Machine[E]) notify(ctx context.Context, en Entry) {
 				"kind", string(en.Kind), "id", en.EntityID, "seq", en.Seq, "panic", fmt.Sprint(p))
 		}
 	}()
-	if err := m.obs.Observe(ctx, Event{Kind: en.Kind, EntityID: en.EntityID, Entry: en}); err != nil {
+	// The entry's payload lives in the pooled transition: observers get
+	// their own copy, which they may keep.
+	if err := m.obs.Observe(ctx, Event{Kind: en.Kind, EntityID: en.EntityID, Entry: en.Clone()}); err != nil {
 		m.log.ErrorContext(ctx, "sms: observer failed; the transition is committed",
 			"kind", string(en.Kind), "id", en.EntityID, "seq", en.Seq, "err", err)
 	}

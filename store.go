@@ -256,6 +256,18 @@ const MaxIDLen = 128
 // printable, with no white space at either end. It returns a
 // [*ValidationError].
 func ValidateID(id string) error {
+	if id != "" && len(id) <= MaxIDLen && id[0] != ' ' && id[len(id)-1] != ' ' {
+		ascii := true
+		for i := 0; i < len(id); i++ {
+			if c := id[i]; c < 0x20 || c > 0x7e {
+				ascii = false
+				break
+			}
+		}
+		if ascii {
+			return nil // printable ASCII: the common case
+		}
+	}
 	switch {
 	case id == "":
 		return &ValidationError{Field: "id", Problem: "is empty"}

@@ -44,10 +44,15 @@ type Transition[E any] struct {
 
 	reason  string
 	payload []Field
+	buf     [6]Field // backs payload for the common small payloads
+	entries [1]Entry // the entry to commit, without a separate allocation
 }
 
 // Record appends a field to the journal entry's payload.
 func (t *Transition[E]) Record(key, value string) {
+	if t.payload == nil {
+		t.payload = t.buf[:0]
+	}
 	t.payload = append(t.payload, Field{Key: key, Value: value})
 }
 

@@ -82,9 +82,9 @@ func checks() []check {
 			name: "major-incident-procedure", clause: "8.6.1",
 			rule: "every accepted major incident has a criteria evaluation or override, the procedure, a named manager, " +
 				"top management notified in time, and once due, its post-incident review",
-			applies: func(i *Incident) bool { return i.Major.State == MajorAccepted },
+			applies: func(i *Incident) bool { return i.MajorState() == MajorAccepted },
 			eval: func(i *Incident, p *Policy, asOf time.Time, fail func(code, id, text, detail string)) {
-				m := i.Major
+				m := *i.Major
 				f := func(id, text, detail string) { fail(CodeMajorIncomplete, id, text, detail) }
 				if m.CriteriaVersion == "" {
 					f("INC-08", "criteria for a major incident are defined", "accepted without a criteria version")
@@ -254,8 +254,11 @@ func sweep(i *Incident, p *Policy, asOf time.Time) []sms.Finding {
 			add(CodeSLABreached, "INC-15", "response and resolution targets per priority are tracked", "resolution target "+due.Format(time.RFC3339)+" missed")
 		}
 	}
+	if i.MajorState() != MajorAccepted {
+		return out
+	}
 	m := i.Major
-	if m.State == MajorAccepted && i.Status.Open() {
+	if i.Status.Open() {
 		deadline := m.AcceptedAt.Add(p.NotifyWithin)
 		if !m.LastNotifiedAt.IsZero() {
 			deadline = m.LastNotifiedAt.Add(p.UpdateEvery)
@@ -264,7 +267,7 @@ func sweep(i *Incident, p *Policy, asOf time.Time) []sms.Finding {
 			add(CodeMajorUpdateOverdue, "INC-10", "top management is kept informed of major incidents", "management update due "+deadline.Format(time.RFC3339))
 		}
 	}
-	if m.State == MajorAccepted && !m.ReviewDue.IsZero() && m.ReviewedAt.IsZero() && asOf.After(m.ReviewDue) {
+	if !m.ReviewDue.IsZero() && m.ReviewedAt.IsZero() && asOf.After(m.ReviewDue) {
 		add(CodeMajorReviewOverdue, "INC-12", "a resolved major incident is reviewed for improvement", "review due "+m.ReviewDue.Format(time.RFC3339))
 	}
 	return out

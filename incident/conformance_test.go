@@ -55,10 +55,10 @@ func TestChecksReexamineRecords(t *testing.T) {
 			i.Status, i.CancelReason = incident.StatusCancelled, incident.CancelDuplicate
 		}, []string{"INC-17"}},
 		{"major without anything", func(i *incident.Incident) {
-			i.Major = incident.Major{State: incident.MajorAccepted, AcceptedAt: t0, ReviewDue: t0.Add(time.Hour)}
+			i.Major = &incident.Major{State: incident.MajorAccepted, AcceptedAt: t0, ReviewDue: t0.Add(time.Hour)}
 		}, []string{"INC-08", "INC-09", "INC-09", "INC-11", "INC-10", "INC-12"}},
 		{"major notified late", func(i *incident.Incident) {
-			i.Major = incident.Major{State: incident.MajorAccepted, AcceptedAt: t0, CriteriaVersion: "v", CriteriaMet: []string{"x"},
+			i.Major = &incident.Major{State: incident.MajorAccepted, AcceptedAt: t0, CriteriaVersion: "v", CriteriaMet: []string{"x"},
 				ProcedureRef: "p", Manager: "m", FirstNotifiedAt: t0.Add(3 * time.Hour), ReviewedAt: t0.Add(5 * time.Hour)}
 		}, []string{"INC-10"}},
 	}
@@ -88,7 +88,7 @@ func TestStrictModeClosureWithoutReviewIsAFinding(t *testing.T) {
 	p := incident.DefaultPolicy()
 	p.ReviewMode = incident.ReviewStrict
 	i := conformingClosed()
-	i.Major = incident.Major{State: incident.MajorAccepted, AcceptedAt: t0, CriteriaVersion: "v", CriteriaMet: []string{"x"},
+	i.Major = &incident.Major{State: incident.MajorAccepted, AcceptedAt: t0, CriteriaVersion: "v", CriteriaMet: []string{"x"},
 		ProcedureRef: "p", Manager: "m", FirstNotifiedAt: t0.Add(time.Minute)}
 	fs, err := incident.Check(i, p, t0.Add(2*time.Hour))
 	require.NoError(t, err)

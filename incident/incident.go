@@ -240,8 +240,10 @@ type Incident struct {
 	// Links by ID to other records (INC-13).
 	Links []sms.Link `json:"links,omitempty"`
 
-	// Major-incident track (INC-08 to INC-12).
-	Major Major `json:"major,omitzero"`
+	// Major is the major-incident track (INC-08 to INC-12); nil until the
+	// incident is first proposed as a candidate. [Incident.MajorState] reads
+	// the state safely.
+	Major *Major `json:"major,omitempty"`
 
 	// Service-level timers (INC-15).
 	SLA Timers `json:"sla,omitzero"`
@@ -312,9 +314,30 @@ func (i *Incident) Clone() *Incident {
 	c := *i
 	c.ConfigItems = slices.Clone(i.ConfigItems)
 	c.Links = slices.Clone(i.Links)
-	c.Major.CriteriaMet = slices.Clone(i.Major.CriteriaMet)
-	c.Major.ReviewActions = slices.Clone(i.Major.ReviewActions)
+	if i.Major != nil {
+		m := *i.Major
+		m.CriteriaMet = slices.Clone(m.CriteriaMet)
+		m.ReviewActions = slices.Clone(m.ReviewActions)
+		c.Major = &m
+	}
 	return &c
+}
+
+// MajorState returns the state of the major-incident track: MajorNone for
+// an incident never proposed.
+func (i *Incident) MajorState() MajorState {
+	if i.Major == nil {
+		return MajorNone
+	}
+	return i.Major.State
+}
+
+// major returns the major-incident record, creating it; effects only.
+func (i *Incident) major() *Major {
+	if i.Major == nil {
+		i.Major = &Major{}
+	}
+	return i.Major
 }
 
 // HasLink reports whether the incident links the record.

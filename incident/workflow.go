@@ -107,7 +107,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		open   = st(StatusNew, StatusAssigned, StatusInProgress, StatusOnHold)
 		active = st(StatusNew, StatusAssigned, StatusInProgress, StatusOnHold, StatusResolved)
 	)
-	isMajor := func(t *tx) bool { return t.Entity.Major.State == MajorAccepted }
+	isMajor := func(t *tx) bool { return t.Entity.MajorState() == MajorAccepted }
 
 	rules := []sms.Rule[*Incident]{
 		{
@@ -376,7 +376,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 					i.addLink(LinkKnownError, c.KnownError)
 					t.Record("known_error", c.KnownError)
 				}
-				if i.Major.State == MajorAccepted {
+				if i.MajorState() == MajorAccepted {
 					i.Major.ReviewDue = t.Now.Add(p.ReviewWithin)
 					t.RecordTime("review_due", i.Major.ReviewDue)
 				}
@@ -397,7 +397,9 @@ func definition(p *Policy) sms.Definition[*Incident] {
 				t.Record("reopen_count", strconv.Itoa(i.ReopenCount))
 				t.Record("rejected_code", i.ResolutionCode)
 				i.ResolutionCode, i.ResolutionNotes, i.RestoredAt, i.ResolvedAt = "", "", time.Time{}, time.Time{}
-				i.Major.ReviewDue = time.Time{}
+				if i.Major != nil {
+					i.Major.ReviewDue = time.Time{}
+				}
 			},
 		},
 		{
@@ -471,12 +473,12 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			Doc: "Propose as a major-incident candidate.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-09", "only an incident not already a candidate or major is proposed", func(t *tx) bool {
-					s := t.Entity.Major.State
+					s := t.Entity.MajorState()
 					return s == MajorNone || s == MajorRejected
 				}),
 			},
 			Apply: func(t *tx) {
-				m := &t.Entity.Major
+				m := t.Entity.major()
 				m.State, m.ProposedReason, m.RejectedReason = MajorCandidate, cmd[MajorProposal](t).Reason, ""
 				t.SetReason(m.ProposedReason)
 				if met := p.Major.Evaluate(t.Entity); len(met) > 0 {
@@ -488,7 +490,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			Trigger: string(TriggerAcceptMajor), From: open, Roles: major,
 			Doc: "Accept a candidate as major, under the criteria and procedure, with a named manager.",
 			Guards: []sms.Guard[*Incident]{
-				guard("INC-09", "only a proposed candidate is accepted as major", func(t *tx) bool { return t.Entity.Major.State == MajorCandidate }),
+				guard("INC-09", "only a proposed candidate is accepted as major", func(t *tx) bool { return t.Entity.MajorState() == MajorCandidate }),
 				guard("INC-08", "major-incident criteria are defined in the policy", func(*tx) bool { return p.Major.Active() }),
 				guard("INC-09", "the incident meets the major-incident criteria, or the override is justified", func(t *tx) bool {
 					return len(p.Major.Evaluate(t.Entity)) > 0 || strings.TrimSpace(cmd[MajorAcceptance](t).OverrideReason) != ""
@@ -497,7 +499,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 				guard("INC-11", "a named person manages the major incident", func(t *tx) bool { return cmd[MajorAcceptance](t).Manager != "" }),
 			},
 			Apply: func(t *tx) {
-				c, m := cmd[MajorAcceptance](t), &t.Entity.Major
+				c, m := cmd[MajorAcceptance](t), t.Entity.major()
 				m.State, m.Manager, m.ProcedureRef, m.AcceptedAt = MajorAccepted, c.Manager, c.ProcedureRef, t.Now
 				m.CriteriaVersion, m.CriteriaMet, m.OverrideReason = p.Major.Version, p.Major.Evaluate(t.Entity), c.OverrideReason
 				t.Record("manager", c.Manager)
@@ -513,11 +515,11 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			Trigger: string(TriggerRejectMajor), From: open, Roles: major,
 			Doc: "Reject a major-incident candidate with a reason.",
 			Guards: []sms.Guard[*Incident]{
-				guard("INC-09", "only a proposed candidate is rejected", func(t *tx) bool { return t.Entity.Major.State == MajorCandidate }),
+				guard("INC-09", "only a proposed candidate is rejected", func(t *tx) bool { return t.Entity.MajorState() == MajorCandidate }),
 				guard("INC-09", "a rejection gives its reason", func(t *tx) bool { return strings.TrimSpace(cmd[MajorRejection](t).Reason) != "" }),
 			},
 			Apply: func(t *tx) {
-				m := &t.Entity.Major
+				m := t.Entity.major()
 				m.State, m.RejectedReason = MajorRejected, cmd[MajorRejection](t).Reason
 				t.SetReason(m.RejectedReason)
 			},
@@ -532,7 +534,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 				}),
 			},
 			Apply: func(t *tx) {
-				c, m := cmd[Handover](t), &t.Entity.Major
+				c, m := cmd[Handover](t), t.Entity.major()
 				recordChange(t, "manager", m.Manager, c.Manager)
 				m.Manager = c.Manager
 				if c.Note != "" {
@@ -551,7 +553,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 				}),
 			},
 			Apply: func(t *tx) {
-				c, m := cmd[Notification](t), &t.Entity.Major
+				c, m := cmd[Notification](t), t.Entity.major()
 				m.Notifications++
 				if m.FirstNotifiedAt.IsZero() {
 					m.FirstNotifiedAt = t.Now
@@ -574,7 +576,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 				guard("INC-12", "a review summarises what was learnt", func(t *tx) bool { return strings.TrimSpace(cmd[Review](t).Summary) != "" }),
 			},
 			Apply: func(t *tx) {
-				c, m := cmd[Review](t), &t.Entity.Major
+				c, m := cmd[Review](t), t.Entity.major()
 				m.ReviewedAt, m.ReviewedBy, m.ReviewSummary, m.ReviewActions = t.Now, t.Actor.ID, c.Summary, slices.Clone(c.Actions)
 				t.Record("summary", c.Summary)
 				for _, a := range c.Actions {

@@ -27,9 +27,25 @@ type Store[E sms.Entity[E]] struct {
 	ids  []string // every ID, sorted, for ordered listing
 }
 
-type record[E any] struct {
+type record[E sms.Entity[E]] struct {
 	e       E
-	journal []sms.Entry
+	journal []byte // the entries, encoded (see codec.go)
+	n       int    // how many
+}
+
+func (r *record[E]) append(en *sms.Entry) {
+	r.journal = appendEntry(r.journal, en)
+	r.n++
+}
+
+func (r *record[E]) entries(kind sms.Kind) []sms.Entry {
+	id := r.e.Metadata().ID
+	out := make([]sms.Entry, 0, r.n)
+	d := decoder{b: r.journal}
+	for range r.n {
+		out = append(out, d.entry(kind, id))
+	}
+	return out
 }
 
 // New returns an empty store.
@@ -52,7 +68,10 @@ func (s *Store[E]) Load(ctx context.Context, e E, entries []sms.Entry) error {
 		return err
 	}
 	id := e.Metadata().ID
-	rec := &record[E]{e: e.Clone(), journal: cloneEntries(entries, len(entries))}
+	rec := &record[E]{e: e.Clone()}
+	for i := range entries {
+		rec.append(&entries[i])
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.recs[id] != nil {
@@ -101,8 +120,8 @@ func (s *Store[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.
 		return &sms.ConflictError{Kind: s.kind, ID: id, Expected: expect, Actual: v}
 	}
 	rec.e = c
-	for _, en := range entries {
-		rec.journal = append(rec.journal, en.Clone())
+	for i := range entries {
+		rec.append(&entries[i])
 	}
 	return nil
 }
@@ -148,7 +167,7 @@ func (s *Store[E]) Journal(ctx context.Context, id string) ([]sms.Entry, error) 
 	if rec == nil {
 		return nil, &sms.NotFoundError{Kind: s.kind, ID: id}
 	}
-	return cloneEntries(rec.journal, len(rec.journal)), nil
+	return rec.entries(s.kind), nil
 }
 
 // Len returns the number of stored entities.
@@ -156,12 +175,4 @@ func (s *Store[E]) Len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return len(s.recs)
-}
-
-func cloneEntries(in []sms.Entry, n int) []sms.Entry {
-	out := make([]sms.Entry, 0, n)
-	for _, en := range in {
-		out = append(out, en.Clone())
-	}
-	return out
 }
