@@ -93,6 +93,10 @@ func clauses() []clause {
 		{"BadCommitArguments", "Commit with entries that do not follow the version must return ErrInvalid and change nothing", testBadCommit},
 		{"CancelledContext", "Every method given a cancelled context must return its error and write nothing", testCancelled},
 		{"Loader", "A store that implements sms.Loader must store an entity with its whole journal atomically", testLoader},
+		{"ListAfterCommit", "List must filter on the last committed version: a commit that changes the status, service, owner or links moves the entity between filters", testListAfterCommit},
+		{"ListByteOrder", "List must order IDs by their bytes, as Go compares strings, whatever the collation of an underlying database", testListByteOrder},
+		{"ParallelDistinct", "Concurrent commits on distinct entities must all succeed: a version conflict concerns one entity only", testParallelDistinct},
+		{"CreateBadArguments", "Create with an entry that does not start the journal must return ErrInvalid and store nothing", testCreateBad},
 	}
 }
 
@@ -626,4 +630,133 @@ func testLoader(t *testing.T, s sms.Store[*Thing], c *checker) {
 	if err := l.Load(bg(), th, entries); !errors.Is(err, sms.ErrExists) {
 		c.failf("Load of a stored ID: got %v, want ErrExists", err)
 	}
+}
+
+func testListAfterCommit(t *testing.T, s sms.Store[*Thing], c *checker) {
+	th, en := NewThing("mover", "open", epoch)
+	th.Service, th.Owner = "svc-a", "alice"
+	th.Links = []sms.Link{{Type: "problem", ID: "P1"}, {Type: "change", ID: "C1"}}
+	c.noErr(s.Create(bg(), th.Clone(), en), "Create")
+	other, oen := NewThing("stayer", "open", epoch)
+	other.Service, other.Owner = "svc-a", "alice"
+	other.Links = []sms.Link{{Type: "problem", ID: "P1"}}
+	c.noErr(s.Create(bg(), other.Clone(), oen), "Create")
+
+	expect := func(step, name string, q sms.Query, want ...string) {
+		c.t.Helper()
+		if got := listAll(c, s, q); !slices.Equal(got, want) {
+			c.failf("after %s, %s: listed %v, want %v", step, name, got, want)
+		}
+	}
+	commit := func(trigger, status string, minutes int) {
+		c.t.Helper()
+		v := th.Version
+		e := Advance(th, trigger, status, epoch.Add(time.Duration(minutes)*time.Minute))
+		c.noErr(s.Commit(bg(), th.Clone(), v, []sms.Entry{e}), "Commit "+trigger)
+	}
+	both, stayer := []string{"mover", "stayer"}, []string{"stayer"}
+	expect("create", "status open", sms.Query{Status: []string{"open"}}, both...)
+	expect("create", "link problem P1", sms.Query{Link: sms.Link{Type: "problem", ID: "P1"}}, both...)
+	expect("create", "link change C1", sms.Query{Link: sms.Link{Type: "change", ID: "C1"}}, "mover")
+
+	// A commit that changes every indexed value of "mover".
+	th.Service, th.Owner = "svc-b", "bob"
+	th.Links = []sms.Link{{Type: "change", ID: "C2"}, {Type: "problem", ID: "P2"}}
+	commit("move", "closed", 1)
+	step := "a commit changing every filtered value"
+	expect(step, "status open", sms.Query{Status: []string{"open"}}, stayer...)
+	expect(step, "status closed", sms.Query{Status: []string{"closed"}}, "mover")
+	expect(step, "service svc-a", sms.Query{Service: "svc-a"}, stayer...)
+	expect(step, "service svc-b", sms.Query{Service: "svc-b"}, "mover")
+	expect(step, "owner alice", sms.Query{Owner: "alice"}, stayer...)
+	expect(step, "owner bob", sms.Query{Owner: "bob"}, "mover")
+	expect(step, "link problem P1", sms.Query{Link: sms.Link{Type: "problem", ID: "P1"}}, stayer...)
+	expect(step, "link change C1", sms.Query{Link: sms.Link{Type: "change", ID: "C1"}})
+	expect(step, "link change C2", sms.Query{Link: sms.Link{Type: "change", ID: "C2"}}, "mover")
+	expect(step, "link problem P2", sms.Query{Link: sms.Link{Type: "problem", ID: "P2"}}, "mover")
+
+	// A commit that keeps the links, then one that drops them all.
+	commit("note", "closed", 2)
+	expect("a commit keeping the links", "link change C2", sms.Query{Link: sms.Link{Type: "change", ID: "C2"}}, "mover")
+	th.Links = nil
+	commit("unlink", "closed", 3)
+	expect("a commit dropping the links", "link change C2", sms.Query{Link: sms.Link{Type: "change", ID: "C2"}})
+	expect("a commit dropping the links", "link problem P2", sms.Query{Link: sms.Link{Type: "problem", ID: "P2"}})
+	expect("a commit dropping the links", "status closed", sms.Query{Status: []string{"closed"}}, "mover")
+}
+
+func testListByteOrder(t *testing.T, s sms.Store[*Thing], c *checker) {
+	// Orders that differ between bytes and the usual collations: case,
+	// punctuation, accents, digits, a space.
+	ids := []string{"a", "B", "b", "_x", "Z9", "z10", "é", "e", "f", "a-b", "a b", "ab", "A", "~", "0", "ü1"}
+	slices.Sort(ids)
+	for _, id := range ids {
+		th, en := NewThing(id, "open", epoch)
+		th.Service = "svc"
+		c.noErr(s.Create(bg(), th, en), "Create "+id)
+	}
+	for _, q := range []sms.Query{{}, {Service: "svc"}, {Status: []string{"open"}}, {Status: []string{"open", "closed"}}} {
+		if got := listAll(c, s, q); !slices.Equal(got, ids) {
+			c.failf("List(%+v) listed %q, want %q (byte order)", q, got, ids)
+		}
+	}
+}
+
+func testParallelDistinct(t *testing.T, s sms.Store[*Thing], c *checker) {
+	const n = 8
+	things := make([]*Thing, n)
+	for i := range n {
+		th, en := NewThing(fmt.Sprintf("distinct-%d", i), "open", epoch)
+		c.noErr(s.Create(bg(), th.Clone(), en), "Create")
+		things[i] = th
+	}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, th := range things {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			for k := range 3 {
+				v := th.Version
+				e := Advance(th, "work", "in_progress", epoch.Add(time.Duration(k+1)*time.Minute))
+				if err := s.Commit(bg(), th.Clone(), v, []sms.Entry{e}); err != nil {
+					c.failf("writer %d, commit %d on its own entity: got %v, want success", i, k, err)
+					return
+				}
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for _, th := range things {
+		got, err := s.Get(bg(), th.ID)
+		c.noErr(err, "Get")
+		if got.Version != 4 {
+			c.failf("%s is at version %d after 3 commits, want 4", th.ID, got.Version)
+		}
+		j, err := s.Journal(bg(), th.ID)
+		c.noErr(err, "Journal")
+		if err := sms.VerifyJournal(j); err != nil || len(j) != 4 {
+			c.failf("%s: journal of %d entries, verify: %v; want 4 entries that verify", th.ID, len(j), err)
+		}
+	}
+}
+
+func testCreateBad(t *testing.T, s sms.Store[*Thing], c *checker) {
+	th, en := NewThing("create-bad", "open", epoch)
+	second := th.Clone()
+	e2 := Advance(second, "move", "closed", epoch.Add(time.Minute))
+	if err := s.Create(bg(), second, e2); !errors.Is(err, sms.ErrInvalid) {
+		c.failf("Create with the entry of sequence 2: got %v, want ErrInvalid", err)
+	}
+	other := en.Clone()
+	other.EntityID = "someone-else"
+	if err := s.Create(bg(), th.Clone(), other); !errors.Is(err, sms.ErrInvalid) {
+		c.failf("Create with an entry of another entity: got %v, want ErrInvalid", err)
+	}
+	if _, err := s.Get(bg(), "create-bad"); !errors.Is(err, sms.ErrNotFound) {
+		c.failf("a refused Create stored the thing: Get gives %v", err)
+	}
+	c.noErr(s.Create(bg(), th, en), "Create with good arguments after refused ones")
 }
