@@ -1,0 +1,76 @@
+// Package sms is the kernel of an embeddable implementation of
+// ISO/IEC 20000-1:2018, the international standard for IT service
+// management systems (SMS). It holds the vocabulary every process shares;
+// each process is a package of its own.
+//
+// # What the library does
+//
+// A host application (a ticketing tool, an ITSM product, a test suite)
+// calls a process package to open, move and close its records. The library
+// refuses every transition the standard does not allow, demands the fields
+// and approvals it requires, and writes the journal an auditor asks for.
+// The host authenticates users and owns persistence; the library checks the
+// roles it is given and stores through a small interface.
+//
+// # Packages
+//
+//	incident      8.6.1   incident management, with the major-incident track
+//	memstore              the reference in-memory store, for every process
+//	sqlstore              the database/sql store: SQLite (embedded) and PostgreSQL
+//	smstest               the storage contract as a test, and assertion helpers
+//
+// Process packages never import each other: an incident links a problem
+// by ID. The examples show how a host wires processes together.
+//
+// # The kernel
+//
+// A process declares its workflow once, as a table of [Rule] values:
+// trigger, source states, target state, the roles allowed, the guards (each
+// citing the requirement ID and clause it enforces) and the fields required
+// on entry. [NewWorkflow] compiles the table onto looplab/fsm events and
+// proves, for every state and trigger, that the compiled table allows
+// exactly what looplab/fsm allows; the pipeline then runs on the compiled
+// table, and [Workflow.Mermaid] draws the lifecycle from the same events.
+//
+// Every transition of every process runs through one pipeline, [Machine]:
+// validate the command, load the entity, authorize the actor, find the
+// rule, evaluate every guard (a refusal lists all unmet requirements),
+// apply the effects to a private copy, check the fields required on entry,
+// build the journal entry, commit entity and entry atomically with an
+// optimistic version check, then notify the observer. A failure at any step
+// leaves the store, and every copy a caller holds, unchanged.
+//
+// The journal is append-only, one [Entry] per transition, hash-chained per
+// entity with SHA-256 over a canonical encoding; [VerifyJournal] names the
+// first entry altered, removed or reordered.
+//
+// # Errors
+//
+// Every error matches one category with errors.Is: [ErrNotFound],
+// [ErrExists], [ErrConflict], [ErrTransition], [ErrGuard], [ErrForbidden],
+// [ErrInvalid], [ErrCorrupt]. The typed errors ([*GuardError],
+// [*TransitionError], [*ConflictError], [*ForbiddenError],
+// [*ValidationError]) carry the details: the unmet requirements, the
+// permitted triggers, the versions.
+//
+// # Storage
+//
+// [Store] is the whole contract a backend implements: Create, Get, Commit,
+// List and Journal, generic over the entity type, so one implementation
+// serves every process. Optional capabilities, such as [Loader], are
+// separate interfaces found by type assertion. smstest.RunStore checks a
+// store against the contract.
+//
+// # Wiring a host
+//
+//	db, err := sqlite.Open("sms.db")                  // or memstore.New, or postgres.Open
+//	store, err := sqlstore.New[*incident.Incident](db, ...)
+//	svc, err := incident.NewService(store, incident.Config{
+//		Policy:  incident.DefaultPolicy(),
+//		Options: sms.Options{Observer: outbox, Authorizer: rbac, Logger: logger},
+//	})
+//	inc, err := svc.Log(ctx, sms.Actor{ID: user.ID, Roles: rolesOf(user)}, incident.Report{...})
+//
+// Nothing in the library is global: no init functions, no registries, no
+// mutable package variables. Options have zero values that work.
+package sms

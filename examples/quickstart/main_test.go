@@ -1,0 +1,41 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestStory runs the quickstart on the in-memory store and checks the
+// refusals and verdicts it must show.
+func TestStory(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), &out, "memory", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	checkStory(t, out.String())
+}
+
+func checkStory(t *testing.T, got string) {
+	t.Helper()
+	for _, want := range []string{
+		"INC-02 (ISO/IEC 20000-1 clause 8.6.1)",
+		"INC-13 (ISO/IEC 20000-1 clause 8.6.1/8.6.3)",
+		"INC-06 (ISO/IEC 20000-1 clause 8.6.1)",
+		"REFUSED reopening a closed incident: not allowed from closed",
+		"INC-11 (ISO/IEC 20000-1 clause 8.6.1)",
+		"INC-10 (ISO/IEC 20000-1 clause 8.6.1)",
+		"reopened 1 time(s)",
+		"13 entries, SHA-256 chain verifies",
+		"entry 5 (position 4) does not verify: altered",
+		"periodic obligations (sweep): 0 finding(s)",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the story does not show %q", want)
+		}
+	}
+	if strings.Contains(got, "FAIL") || strings.Contains(got, "DOES NOT VERIFY") {
+		t.Errorf("the story's own records fail the audit:\n%s", got)
+	}
+}
