@@ -39,3 +39,17 @@ func checkStory(t *testing.T, got string) {
 		t.Errorf("the story's own records fail the audit:\n%s", got)
 	}
 }
+
+// TestStorySQLite runs the story on the embedded default, as the README's
+// main command does.
+func TestStorySQLite(t *testing.T) {
+	var out bytes.Buffer
+	db := t.TempDir() + "/quickstart.db"
+	if err := run(context.Background(), &out, "sqlite", db, ""); err != nil {
+		t.Fatal(err)
+	}
+	checkStory(t, out.String())
+	if !strings.Contains(out.String(), "on the SQLite ("+db+") store") {
+		t.Errorf("the story did not run on SQLite:\n%s", out.String())
+	}
+}

@@ -2,11 +2,17 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/incident"
 	"github.com/iso20k/sms/memstore"
+	"github.com/iso20k/sms/sqlstore"
+	"github.com/iso20k/sms/sqlstore/postgres"
+	"github.com/iso20k/sms/sqlstore/sqlite"
 )
 
 // stores are the stores the story's services run on.
@@ -15,10 +21,51 @@ type stores struct {
 	incidents sms.Store[*incident.Incident]
 }
 
+// openStores opens the chosen backend and returns its stores and a function
+// that releases them.
 func openStores(ctx context.Context, kind, dbPath, dsn string) (stores, func(), error) {
 	switch kind {
 	case "memory":
 		return stores{name: "in-memory", incidents: memstore.New[*incident.Incident]()}, func() {}, nil
+	case "sqlite":
+		cleanup := func() {}
+		if dbPath == "" {
+			dir, err := os.MkdirTemp("", "sms-quickstart")
+			if err != nil {
+				return stores{}, nil, err
+			}
+			dbPath = filepath.Join(dir, "sms.db")
+			cleanup = func() { os.RemoveAll(dir) }
+		}
+		db, err := sqlite.Open(ctx, dbPath)
+		if err != nil {
+			cleanup()
+			return stores{}, nil, err
+		}
+		return sqlStores(ctx, "SQLite ("+dbPath+")", db, sqlite.Dialect{}, cleanup)
+	case "postgres":
+		if dsn == "" {
+			return stores{}, nil, fmt.Errorf("-store postgres needs -dsn or SMS_POSTGRES_DSN")
+		}
+		db, err := postgres.Open(ctx, dsn)
+		if err != nil {
+			return stores{}, nil, err
+		}
+		return sqlStores(ctx, "PostgreSQL", db, postgres.Dialect{}, func() {})
 	}
 	return stores{}, nil, fmt.Errorf("unknown store %q: want sqlite, memory or postgres", kind)
+}
+
+func sqlStores(ctx context.Context, name string, db *sql.DB, d sqlstore.Dialect, cleanup func()) (stores, func(), error) {
+	inc, err := sqlstore.New[*incident.Incident](ctx, db, d, sqlstore.Options{})
+	if err != nil {
+		db.Close()
+		cleanup()
+		return stores{}, nil, err
+	}
+	return stores{name: name, incidents: inc}, func() {
+		inc.Close()
+		db.Close()
+		cleanup()
+	}, nil
 }
