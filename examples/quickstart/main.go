@@ -44,7 +44,7 @@ type story struct {
 	incidents *incident.Service
 }
 
-func (s *story) clock() time.Time { return s.now }
+func (s *story) clock() time.Time     { return s.now }
 func (s *story) wait(d time.Duration) { s.now = s.now.Add(d) }
 
 func (s *story) say(format string, args ...any) { fmt.Fprintf(s.out, format+"\n", args...) }

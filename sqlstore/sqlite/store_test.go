@@ -2,14 +2,17 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	driver "modernc.org/sqlite"
 
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/smstest"
 	"github.com/iso20k/sms/sqlstore"
+	"github.com/iso20k/sms/sqlstore/internal/storetest"
 	"github.com/iso20k/sms/sqlstore/sqlite"
 )
 
@@ -18,16 +21,37 @@ var (
 	_ sms.Loader[*smstest.Thing] = (*sqlstore.Store[*smstest.Thing])(nil)
 )
 
-func TestStoreContract(t *testing.T) {
+// openFile opens a fresh database file under the test's directory with
+// sqlite.Open.
+func openFile(t testing.TB, opts ...sqlite.Option) *sql.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sms.db"), opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// openEmpty opens a fresh database file configured as sqlite.Open does,
+// without migrating it.
+func openEmpty(t testing.TB) *sql.DB {
+	t.Helper()
+	c, err := driver.NewConnector(sqlite.DSN(filepath.Join(t.TempDir(), "empty.db")))
+	require.NoError(t, err)
+	db := sql.OpenDB(c)
+	db.SetMaxOpenConns(1)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func harness() storetest.Harness {
+	return storetest.Harness{
+		Dialect:   sqlite.Dialect{},
+		Open:      func(t testing.TB) *sql.DB { return openFile(t) },
+		OpenEmpty: openEmpty,
+	}
+}
+
+func TestSQLite(t *testing.T) {
 	t.Parallel()
-	smstest.RunStore(t, func(t *testing.T) sms.Store[*smstest.Thing] {
-		ctx := context.Background()
-		db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "sms.db"))
-		require.NoError(t, err)
-		t.Cleanup(func() { db.Close() })
-		s, err := sqlstore.New[*smstest.Thing](ctx, db, sqlite.Dialect{}, sqlstore.Options{})
-		require.NoError(t, err)
-		t.Cleanup(func() { s.Close() })
-		return s
-	})
+	storetest.Run(t, harness())
 }
