@@ -124,6 +124,9 @@ type TransitionError struct {
 	// Permitted lists, sorted, the triggers the workflow allows from State
 	// (for any role).
 	Permitted []string
+	// Requirements are the requirements the trigger's source states
+	// enforce, when its rules cite any: firing it from State breaks them.
+	Requirements []Requirement
 }
 
 func (e *TransitionError) Error() string {
@@ -139,6 +142,14 @@ func (e *TransitionError) Error() string {
 		b.WriteString(")")
 	} else if e.State != "" {
 		b.WriteString(" (no trigger is permitted)")
+	}
+	for i, r := range e.Requirements {
+		if i == 0 {
+			b.WriteString("; it would break")
+		} else {
+			b.WriteString(";")
+		}
+		fmt.Fprintf(&b, " %s (clause %s): %s", r.ID, r.Clause, r.Text)
 	}
 	return b.String()
 }

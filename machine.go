@@ -189,7 +189,8 @@ func (m *Machine[E]) Fire(ctx context.Context, a Actor, id, trigger string, cmd 
 			return zero, &ForbiddenError{Kind: m.kind(), ID: id, Trigger: trigger, Actor: a.ID, Roles: slices.Clone(roles),
 				Reason: "the actor holds none of the roles this trigger accepts"}
 		}
-		return zero, &TransitionError{Kind: m.kind(), ID: id, State: state, Trigger: trigger, Permitted: m.wf.Triggers(state)}
+		return zero, &TransitionError{Kind: m.kind(), ID: id, State: state, Trigger: trigger, Permitted: m.wf.Triggers(state),
+			Requirements: m.wf.Requirements(trigger)}
 	}
 	if err := m.authorize(ctx, a, r, id, state); err != nil {
 		return zero, err

@@ -106,6 +106,10 @@ type Rule[E any] struct {
 	// records its payload. It runs even when guards failed (its result is
 	// then discarded), so it must not panic on any entity or command.
 	Apply func(*Transition[E])
+	// Requirement, when set, is the requirement the rule's source states
+	// enforce: why the trigger is allowed only from From (closing only what
+	// was resolved, say). A [TransitionError] for the trigger cites it.
+	Requirement Requirement
 	// Doc describes the rule in a sentence, for generated documentation.
 	Doc string
 }
@@ -131,7 +135,8 @@ type Workflow[E Entity[E]] struct {
 	def      Definition[E]
 	create   *Rule[E]
 	table    map[ruleKey]*Rule[E]
-	byTrig   map[string][]Role // union of the roles of each trigger's rules
+	byTrig   map[string][]Role        // union of the roles of each trigger's rules
+	trigReq  map[string][]Requirement // the requirements each trigger's rules cite
 	fromSt   map[string][]string
 	events   fsm.Events
 	initial  string
@@ -157,6 +162,7 @@ func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
 		def:      d,
 		table:    make(map[ruleKey]*Rule[E]),
 		byTrig:   make(map[string][]Role),
+		trigReq:  make(map[string][]Requirement),
 		fromSt:   make(map[string][]string),
 		terminal: make(map[string]bool),
 	}
@@ -211,6 +217,9 @@ func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
 			continue
 		}
 		w.byTrig[r.Trigger] = appendMissing(w.byTrig[r.Trigger], r.Roles)
+		if r.Requirement.ID != "" && !slices.Contains(w.trigReq[r.Trigger], r.Requirement) {
+			w.trigReq[r.Trigger] = append(w.trigReq[r.Trigger], r.Requirement)
+		}
 		for _, s := range r.From {
 			if !states[s] {
 				return nil, bad("rule %q fires from undeclared state %q", r.Trigger, s)
@@ -326,6 +335,12 @@ func (w *Workflow[E]) Rules() []Rule[E] {
 // Triggers returns, sorted, the triggers the workflow allows from state s,
 // for any role.
 func (w *Workflow[E]) Triggers(s string) []string { return slices.Clone(w.fromSt[s]) }
+
+// Requirements returns the requirements the rules of trigger cite for
+// their source states (see [Rule.Requirement]).
+func (w *Workflow[E]) Requirements(trigger string) []Requirement {
+	return slices.Clone(w.trigReq[trigger])
+}
 
 // Next returns the state trigger leads to from state s, and whether the
 // workflow allows it.

@@ -90,6 +90,10 @@ func TestOracle(t *testing.T) {
 					te := smstest.RequireTransitionRefused(t, err, string(tr))
 					assert.Equal(t, string(status), te.State)
 					assert.Equal(t, permittedByOracle(status), te.Permitted)
+					if tr != incident.TriggerNote {
+						require.Len(t, te.Requirements, 1, "a workflow refusal cites the requirement the trigger's source states enforce")
+						assert.Regexp(t, `^INC-\d\d$`, te.Requirements[0].ID)
+					}
 					f.requireUnchanged(t, inc.ID, before)
 					return
 				}

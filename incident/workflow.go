@@ -147,7 +147,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerClassify), From: open, Roles: agents,
-			Doc: "Classify and prioritise; reclassification journals old and new values.",
+			Requirement: req("INC-02", "an incident is classified while it is open"),
+			Doc:         "Classify and prioritise; reclassification journals old and new values.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-02", "an incident is classified with a category", func(t *tx) bool { return cmd[Classification](t).Category != "" }),
 				guard("INC-02", "the category is one of the policy's taxonomy", func(t *tx) bool {
@@ -217,7 +218,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerAssign), From: open, To: string(StatusAssigned), Roles: agents,
-			Doc: "Assign or reassign to a group or a person.",
+			Requirement: req("INC-16", "work goes on only on an open incident: a resolved one is reopened first, a closed one stays closed"),
+			Doc:         "Assign or reassign to a group or a person.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-02", "an incident is classified before it is assigned", func(t *tx) bool { return t.Entity.Category != "" }),
 				guard("INC-03", "an incident is prioritised from impact and urgency before it is assigned", func(t *tx) bool {
@@ -246,7 +248,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerStart), From: st(StatusAssigned), To: string(StatusInProgress), Roles: agents,
-			Doc: "Start work on an assigned incident.",
+			Requirement: req("INC-16", "work starts on an assigned incident; a resolved one is reopened first, a closed one stays closed"),
+			Doc:         "Start work on an assigned incident.",
 			Apply: func(t *tx) {
 				if n := cmd[WorkStart](t).Note; n != "" {
 					t.Record("note", n)
@@ -255,7 +258,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerHold), From: st(StatusAssigned, StatusInProgress), To: string(StatusOnHold), Roles: agents,
-			Doc: "Wait for the caller, a supplier, a change or a problem.",
+			Requirement: req("INC-13", "only an assigned incident or one in progress waits on hold"),
+			Doc:         "Wait for the caller, a supplier, a change or a problem.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-13", "waiting for a change, a problem or a supplier names the record waited for", func(t *tx) bool {
 					c := cmd[Suspension](t)
@@ -288,7 +292,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerResume), From: st(StatusOnHold), To: string(StatusInProgress), Roles: agents,
-			Doc: "Resume work after a hold.",
+			Requirement: req("INC-13", "only an incident on hold resumes"),
+			Doc:         "Resume work after a hold.",
 			Apply: func(t *tx) {
 				t.Record("reason", string(t.Entity.HoldReason))
 				leaveHold(t.Entity, t.Now)
@@ -299,7 +304,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerEscalate), From: st(StatusAssigned, StatusInProgress, StatusOnHold), Roles: agents,
-			Doc: "Escalate functionally or hierarchically; counted per kind.",
+			Requirement: req("INC-04", "escalation applies to an incident being worked on"),
+			Doc:         "Escalate functionally or hierarchically; counted per kind.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-04", "an escalation names its target", func(t *tx) bool { return cmd[Escalation](t).Target != "" }),
 				guard("INC-04", "an escalation gives its reason", func(t *tx) bool { return strings.TrimSpace(cmd[Escalation](t).Reason) != "" }),
@@ -322,7 +328,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerRecordAction), From: open, Roles: roles(RoleServiceDesk, RoleResolver, RoleIncidentManager, RoleMajorIncidentManager),
-			Doc: "Record an action taken.",
+			Requirement: req("INC-07", "actions are recorded while the incident is open"),
+			Doc:         "Record an action taken.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-07", "an action taken is described", func(t *tx) bool { return strings.TrimSpace(cmd[Action](t).Text) != "" }),
 			},
@@ -343,7 +350,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerLink), From: active, Roles: roles(RoleServiceDesk, RoleResolver, RoleIncidentManager, RoleMajorIncidentManager),
-			Doc: "Link a problem, change, known error, configuration item or other record.",
+			Requirement: req("INC-13", "links are added until the incident is closed"),
+			Doc:         "Link a problem, change, known error, configuration item or other record.",
 			Apply: func(t *tx) {
 				c, i := cmd[Link](t), t.Entity
 				if i.addLink(c.Type, c.ID) && c.Type == LinkConfigItem {
@@ -355,7 +363,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerResolve), From: st(StatusAssigned, StatusInProgress), To: string(StatusResolved), Roles: agents,
-			Doc: "Resolve with a resolution code, notes and the restoration time.",
+			Requirement: req("INC-05", "an incident is resolved from assigned work or work in progress"),
+			Doc:         "Resolve with a resolution code, notes and the restoration time.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-05", "a resolution carries a resolution code", func(t *tx) bool { return cmd[Resolution](t).Code != "" }),
 				guard("INC-05", "a resolution carries resolution notes", func(t *tx) bool { return strings.TrimSpace(cmd[Resolution](t).Notes) != "" }),
@@ -384,7 +393,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerReopen), From: st(StatusResolved), To: string(StatusInProgress), Roles: roles(RoleServiceDesk, RoleIncidentManager, RoleCaller),
-			Doc: "Reopen when the caller rejects the resolution.",
+			Requirement: req("INC-16", "only a resolved incident is reopened; a closed one stays closed"),
+			Doc:         "Reopen when the caller rejects the resolution.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-16", "reopening gives the reason the resolution was rejected", func(t *tx) bool {
 					return strings.TrimSpace(cmd[Reopening](t).Reason) != ""
@@ -404,7 +414,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerClose), From: st(StatusResolved), To: string(StatusClosed), Roles: roles(RoleServiceDesk, RoleIncidentManager, RoleCaller),
-			Doc: "Close on the caller's confirmation or after the auto-close window.",
+			Requirement: req("INC-06", "only a resolved incident is closed"),
+			Doc:         "Close on the caller's confirmation or after the auto-close window.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-06", "a closure carries a close code", func(t *tx) bool { return cmd[Closure](t).Code != "" }),
 				guard("INC-06", "closure needs the caller's confirmation or the elapsed auto-close window", func(t *tx) bool {
@@ -432,7 +443,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerCancel), From: st(StatusNew, StatusAssigned), To: string(StatusCancelled), Roles: roles(RoleServiceDesk, RoleIncidentManager),
-			Doc: "Cancel with a reason; a duplicate names its original.",
+			Requirement: req("INC-17", "only an incident not yet worked on is cancelled"),
+			Doc:         "Cancel with a reason; a duplicate names its original.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-17", "a cancellation gives its reason", func(t *tx) bool { return cmd[Cancellation](t).Reason != "" }),
 				guard("INC-17", "a duplicate names the incident it duplicates, not itself", func(t *tx) bool {
@@ -456,7 +468,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerConvert), From: st(StatusNew), To: string(StatusCancelled), Roles: roles(RoleServiceDesk, RoleIncidentManager),
-			Doc: "Convert a misfiled request: cancelled, linked to the request.",
+			Requirement: req("INC-17", "only a new incident is converted to a service request"),
+			Doc:         "Convert a misfiled request: cancelled, linked to the request.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-17", "a conversion names the service request created in its place", func(t *tx) bool { return cmd[Conversion](t).RequestID != "" }),
 			},
@@ -470,7 +483,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerProposeMajor), From: open, Roles: roles(RoleServiceDesk, RoleResolver, RoleIncidentManager, RoleMajorIncidentManager),
-			Doc: "Propose as a major-incident candidate.",
+			Requirement: req("INC-09", "only an open incident is proposed as major"),
+			Doc:         "Propose as a major-incident candidate.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-09", "only an incident not already a candidate or major is proposed", func(t *tx) bool {
 					s := t.Entity.MajorState()
@@ -488,7 +502,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerAcceptMajor), From: open, Roles: major,
-			Doc: "Accept a candidate as major, under the criteria and procedure, with a named manager.",
+			Requirement: req("INC-09", "only an open incident is accepted as major"),
+			Doc:         "Accept a candidate as major, under the criteria and procedure, with a named manager.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-09", "only a proposed candidate is accepted as major", func(t *tx) bool { return t.Entity.MajorState() == MajorCandidate }),
 				guard("INC-08", "major-incident criteria are defined in the policy", func(*tx) bool { return p.Major.Active() }),
@@ -513,7 +528,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerRejectMajor), From: open, Roles: major,
-			Doc: "Reject a major-incident candidate with a reason.",
+			Requirement: req("INC-09", "only an open incident has its candidacy rejected"),
+			Doc:         "Reject a major-incident candidate with a reason.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-09", "only a proposed candidate is rejected", func(t *tx) bool { return t.Entity.MajorState() == MajorCandidate }),
 				guard("INC-09", "a rejection gives its reason", func(t *tx) bool { return strings.TrimSpace(cmd[MajorRejection](t).Reason) != "" }),
@@ -526,7 +542,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerHandOver), From: active, Roles: major,
-			Doc: "Hand a major incident to another named manager.",
+			Requirement: req("INC-11", "a major incident is handed over until it is closed"),
+			Doc:         "Hand a major incident to another named manager.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-11", "only an accepted major incident has a manager to hand over", isMajor),
 				guard("INC-11", "the manager of a major incident is handed over to a named person, never cleared", func(t *tx) bool {
@@ -544,7 +561,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerNotify), From: active, Roles: roles(RoleMajorIncidentManager, RoleIncidentManager),
-			Doc: "Record that top management was informed.",
+			Requirement: req("INC-10", "management is notified until the major incident is closed"),
+			Doc:         "Record that top management was informed.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-10", "management notifications are recorded for accepted major incidents", isMajor),
 				guard("INC-10", "a notification names its audience and what it said", func(t *tx) bool {
@@ -570,7 +588,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			// A closed incident accepts the review too: in lenient mode the
 			// review may come after closure, and it only annotates the record.
 			Trigger: string(TriggerReview), From: st(StatusResolved, StatusClosed), Roles: roles(RoleMajorIncidentManager, RoleIncidentManager),
-			Doc: "Record the post-incident review of a resolved major incident.",
+			Requirement: req("INC-12", "a major incident is reviewed once resolved"),
+			Doc:         "Record the post-incident review of a resolved major incident.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-12", "post-incident reviews are recorded for accepted major incidents", isMajor),
 				guard("INC-12", "a review summarises what was learnt", func(t *tx) bool { return strings.TrimSpace(cmd[Review](t).Summary) != "" }),

@@ -73,6 +73,9 @@ func (s *story) refused(what string, err error) {
 		}
 	case errors.As(err, &te):
 		s.say("  REFUSED %s: not allowed from %s; permitted: %s", what, te.State, strings.Join(te.Permitted, ", "))
+		for _, r := range te.Requirements {
+			s.say("    %s (ISO/IEC 20000-1 clause %s): %s", r.ID, r.Clause, r.Text)
+		}
 	case errors.As(err, &fe):
 		s.say("  REFUSED %s: %s", what, fe.Reason)
 	case err == nil:

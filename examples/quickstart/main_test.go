@@ -24,6 +24,7 @@ func checkStory(t *testing.T, got string) {
 		"INC-13 (ISO/IEC 20000-1 clause 8.6.1/8.6.3)",
 		"INC-06 (ISO/IEC 20000-1 clause 8.6.1)",
 		"REFUSED reopening a closed incident: not allowed from closed",
+		"INC-16 (ISO/IEC 20000-1 clause 8.6.1): only a resolved incident is reopened; a closed one stays closed",
 		"INC-11 (ISO/IEC 20000-1 clause 8.6.1)",
 		"INC-10 (ISO/IEC 20000-1 clause 8.6.1)",
 		"reopened 1 time(s)",
