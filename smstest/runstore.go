@@ -268,7 +268,15 @@ func testNoLostUpdate(t *testing.T, s sms.Store[*Thing], c *checker) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for k := 0; k < each; {
+			// A conflict means another writer committed since this one
+			// read, so a store that keeps the contract needs at most
+			// writers*each attempts per writer; one that answers
+			// ErrConflict for ever must fail the clause, not hang it.
+			for k, attempts := 0, 0; k < each; attempts++ {
+				if attempts > 10*writers*each {
+					c.failf("writer %d: %d commits still conflict after %d attempts", w, each-k, attempts)
+					return
+				}
 				cur, err := s.Get(bg(), "counter")
 				if err != nil {
 					c.failf("writer %d Get: %v", w, err)
