@@ -97,6 +97,17 @@ func NewMachine[E Entity[E]](w *Workflow[E], s Store[E], o Options) (*Machine[E]
 	return m, nil
 }
 
+// WithStore returns a machine that runs the same compiled workflow, with
+// the same options, on another store. It is cheap: a host that keeps one
+// store per tenant, or an importer that replays each case in a scratch
+// store, compiles the workflow once.
+func (m *Machine[E]) WithStore(s Store[E]) (*Machine[E], error) {
+	if s == nil {
+		return nil, &ValidationError{Field: "machine", Problem: "needs a store"}
+	}
+	return &Machine[E]{wf: m.wf, store: s, now: m.now, newID: m.newID, obs: m.obs, auth: m.auth, log: m.log}, nil
+}
+
 // Workflow returns the machine's workflow.
 func (m *Machine[E]) Workflow() *Workflow[E] { return m.wf }
 

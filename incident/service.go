@@ -53,6 +53,16 @@ func NewService(store sms.Store[*Incident], cfg Config) (*Service, error) {
 	return s, nil
 }
 
+// WithStore returns a service with the same policy, options and compiled
+// workflow on another store; see [sms.Machine.WithStore].
+func (s *Service) WithStore(store sms.Store[*Incident]) (*Service, error) {
+	m, err := s.m.WithStore(store)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{m: m, policy: s.policy}, nil
+}
+
 // Workflow returns the incident workflow compiled with the default policy,
 // for introspection and documentation: its rules, permitted triggers and
 // diagram do not depend on the policy.

@@ -1,0 +1,253 @@
+// Command smsreplay replays an exported incident event log through the
+// library's incident workflow and reports, case by case, where the history
+// would have been refused and which requirement of ISO/IEC 20000-1:2018 it
+// breaks.
+//
+//	go run ./cmd/smsreplay -mapping replay/mappings/servicenow-incident.json \
+//	    -log ../shared/data/servicenow-incident-event-log.csv.gz -skip-bad-rows -out replay-out
+//
+// It prints the summary on stdout and a progress bar on stderr, and with
+// -out writes summary.txt, summary.json, cases.jsonl (one result per case)
+// and process-map.mmd (the observed transitions as a Mermaid flowchart,
+// refused ones drawn dashed in red). -store keeps the replayed incidents:
+// memory, or sqlite (-db PATH, one transaction per case).
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/incident"
+	"github.com/iso20k/sms/memstore"
+	"github.com/iso20k/sms/replay"
+	"github.com/iso20k/sms/sqlstore"
+	"github.com/iso20k/sms/sqlstore/sqlite"
+)
+
+type config struct {
+	mapping, log, out, store, db, progress string
+	stopAtFirst, skipBad, syncNormal       bool
+	workers                                int
+}
+
+func main() {
+	var c config
+	flag.StringVar(&c.mapping, "mapping", "", "mapping JSON file (required)")
+	flag.StringVar(&c.log, "log", "", "CSV event log, optionally gzip-compressed (required)")
+	flag.StringVar(&c.out, "out", "", "directory for summary.txt, summary.json, cases.jsonl and process-map.mmd")
+	flag.StringVar(&c.store, "store", "none", "where replayed incidents go: none, memory or sqlite")
+	flag.StringVar(&c.db, "db", "replay.db", "SQLite database file for -store sqlite")
+	flag.BoolVar(&c.syncNormal, "sync-normal", false, "SQLite synchronous=NORMAL: faster bulk import; the last transactions may be lost on power failure, never half-written")
+	flag.BoolVar(&c.stopAtFirst, "stop-at-first", false, "stop each case at its first refusal instead of counting every deviation")
+	flag.BoolVar(&c.skipBad, "skip-bad-rows", false, "skip and count bad rows instead of stopping at the first")
+	flag.IntVar(&c.workers, "workers", 0, "cases replayed in parallel (0: one per CPU)")
+	flag.StringVar(&c.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, c, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "smsreplay:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, c config, stdout, stderr io.Writer) error {
+	if c.mapping == "" || c.log == "" {
+		return errors.New("-mapping and -log are required")
+	}
+	mf, err := os.Open(c.mapping)
+	if err != nil {
+		return err
+	}
+	m, err := replay.ParseMapping(mf)
+	mf.Close()
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(c.log)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	counted := &countingReader{r: f}
+	src, err := decompress(bufio.NewReaderSize(counted, 1<<16))
+	if err != nil {
+		return err
+	}
+
+	opts := replay.Options{StopAtFirst: c.stopAtFirst, SkipBadRows: c.skipBad, Workers: c.workers}
+	closeStore, err := openTarget(ctx, c, &opts)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+
+	var cases *bufio.Writer
+	if c.out != "" {
+		if err := os.MkdirAll(c.out, 0o755); err != nil {
+			return err
+		}
+		cf, err := os.Create(filepath.Join(c.out, "cases.jsonl"))
+		if err != nil {
+			return err
+		}
+		defer cf.Close()
+		cases = bufio.NewWriter(cf)
+	}
+
+	var done atomic.Int64
+	showProgress := c.progress == "always" || (c.progress == "auto" && isTerminal(stderr))
+	stopBar := make(chan struct{})
+	barDone := make(chan struct{})
+	go func() {
+		defer close(barDone)
+		if !showProgress {
+			return
+		}
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		start := time.Now()
+		for {
+			select {
+			case <-stopBar:
+				fmt.Fprintf(stderr, "\r%s\n", bar(counted.n.Load(), st.Size(), done.Load(), time.Since(start)))
+				return
+			case <-tick.C:
+				fmt.Fprintf(stderr, "\r%s", bar(counted.n.Load(), st.Size(), done.Load(), time.Since(start)))
+			}
+		}
+	}()
+	enc := json.NewEncoder(io.Discard)
+	if cases != nil {
+		enc = json.NewEncoder(cases)
+	}
+	sum, err := replay.Run(ctx, src, m, opts, func(r *replay.CaseResult) error {
+		done.Add(1)
+		if cases == nil {
+			return nil
+		}
+		return enc.Encode(r)
+	})
+	close(stopBar)
+	<-barDone
+	if err != nil {
+		return err
+	}
+	if cases != nil {
+		if err := cases.Flush(); err != nil {
+			return err
+		}
+	}
+	var text bytes.Buffer
+	if err := sum.WriteText(&text); err != nil {
+		return err
+	}
+	if _, err := stdout.Write(text.Bytes()); err != nil {
+		return err
+	}
+	if c.out == "" {
+		return nil
+	}
+	js, err := json.MarshalIndent(sum, "", "  ")
+	if err != nil {
+		return err
+	}
+	for name, data := range map[string][]byte{
+		"summary.txt":     text.Bytes(),
+		"summary.json":    append(js, '\n'),
+		"process-map.mmd": []byte(sum.Mermaid()),
+	} {
+		if err := os.WriteFile(filepath.Join(c.out, name), data, 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "\nwrote %s/{summary.txt,summary.json,cases.jsonl,process-map.mmd}\n", c.out)
+	return nil
+}
+
+// openTarget sets opts.Target for -store and returns what releases it.
+func openTarget(ctx context.Context, c config, opts *replay.Options) (func(), error) {
+	switch c.store {
+	case "none":
+		return func() {}, nil
+	case "memory":
+		opts.Target = memstore.New[*incident.Incident]()
+		return func() {}, nil
+	case "sqlite":
+		var so []sqlite.Option
+		if c.syncNormal {
+			so = append(so, sqlite.WithSynchronous(sqlite.SyncNormal))
+		}
+		db, err := sqlite.Open(ctx, c.db, so...)
+		if err != nil {
+			return nil, err
+		}
+		s, err := sqlstore.New[*incident.Incident](ctx, db, sqlite.Dialect{}, sqlstore.Options{})
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		opts.Target = s
+		var _ sms.Loader[*incident.Incident] = s
+		return func() { s.Close(); db.Close() }, nil
+	}
+	return nil, fmt.Errorf("unknown -store %q: want none, memory or sqlite", c.store)
+}
+
+// decompress unwraps gzip when the stream starts with its magic number.
+func decompress(r *bufio.Reader) (io.Reader, error) {
+	magic, err := r.Peek(2)
+	if err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+		return gzip.NewReader(r)
+	}
+	return r, nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func bar(read, total, cases int64, elapsed time.Duration) string {
+	const width = 30
+	frac := 1.0
+	if total > 0 {
+		frac = min(float64(read)/float64(total), 1)
+	}
+	fill := int(frac * width)
+	return fmt.Sprintf("[%s%s] %3.0f%%  %d cases  %s", strings.Repeat("#", fill), strings.Repeat(".", width-fill), frac*100,
+		cases, elapsed.Round(100*time.Millisecond))
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

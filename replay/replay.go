@@ -1,0 +1,381 @@
+package replay
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/incident"
+	"github.com/iso20k/sms/memstore"
+)
+
+// Deviation kinds.
+const (
+	// KindGuard: the trigger was allowed, but requirements were unmet.
+	KindGuard = "guard"
+	// KindTransition: the workflow does not allow the trigger from the
+	// incident's status (closing what was never resolved, reopening what
+	// was closed).
+	KindTransition = "transition"
+	// KindForbidden: the actor may not fire the trigger.
+	KindForbidden = "forbidden"
+	// KindInvalid: the row's data does not make a valid command.
+	KindInvalid = "invalid"
+)
+
+// Deviation is one refusal met while replaying a case: where in the log,
+// from which status, which trigger, and which requirements it breaks.
+type Deviation struct {
+	Row          int               `json:"row"`
+	At           time.Time         `json:"at"`
+	SourceState  string            `json:"source_state"`
+	From         incident.Status   `json:"from"`
+	Trigger      incident.Trigger  `json:"trigger"`
+	Kind         string            `json:"kind"`
+	Requirements []sms.Requirement `json:"requirements"`
+	Message      string            `json:"message"`
+	// Consequence is true when the case was already out of step with the
+	// log, because an earlier refusal left the incident behind the log's
+	// state: this refusal follows from that one rather than from the log.
+	// Summaries count consequences apart.
+	Consequence bool `json:"consequence,omitempty"`
+}
+
+// IDs returns the requirement IDs the deviation cites.
+func (d Deviation) IDs() []string {
+	ids := make([]string, 0, len(d.Requirements))
+	for _, r := range d.Requirements {
+		if len(ids) == 0 || ids[len(ids)-1] != r.ID {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
+}
+
+// CaseResult is the outcome of replaying one case.
+type CaseResult struct {
+	Case   string `json:"case"`
+	Events int    `json:"events"`
+	// FirstRow and LastRow are the case's lines in the file.
+	FirstRow int `json:"first_row"`
+	LastRow  int `json:"last_row"`
+	// Conformant is true when the workflow accepted every event.
+	Conformant bool `json:"conformant"`
+	// Status is the incident's status after the replay; SourceState the
+	// case's last state in the log.
+	Status      incident.Status `json:"status"`
+	SourceState string          `json:"source_state"`
+	// Stopped is true when the policy stopped the case at its first
+	// refusal.
+	Stopped    bool        `json:"stopped,omitempty"`
+	Deviations []Deviation `json:"deviations,omitempty"`
+
+	moves []move
+}
+
+// move is one observed change of source state, for the process map.
+type move struct {
+	from, to string
+	refused  bool
+}
+
+// worker replays cases one at a time; it is not safe for concurrent use.
+// Its service runs on a fresh scratch store per case, with the log's time
+// as the clock.
+type worker struct {
+	m     *Mapping
+	opts  Options
+	base  *incident.Service
+	now   time.Time
+	roles []sms.Role
+}
+
+func newWorker(m *Mapping, opts Options) (*worker, error) {
+	w := &worker{m: m, opts: opts, roles: m.Actor.Roles}
+	svc, err := incident.NewService(memstore.New[*incident.Incident](), incident.Config{
+		Policy:  m.policy(),
+		Options: sms.Options{Now: func() time.Time { return w.now }},
+	})
+	if err != nil {
+		return nil, err
+	}
+	w.base = svc
+	return w, nil
+}
+
+// replayCase runs one case through the workflow. It returns the result
+// and, when an incident was created, the incident and its journal.
+func (w *worker) replayCase(ctx context.Context, c *Case) (CaseResult, *incident.Incident, []sms.Entry, error) {
+	res := CaseResult{Case: c.ID, Events: len(c.Events), FirstRow: c.Events[0].Row, LastRow: c.Events[len(c.Events)-1].Row}
+	store := memstore.New[*incident.Incident]()
+	svc, err := w.base.WithStore(store)
+	if err != nil {
+		return res, nil, nil, err
+	}
+	r := caseRun{w: w, svc: svc, res: &res}
+	for i := range c.Events {
+		ev := &c.Events[i]
+		w.now = ev.Time
+		prev := r.sourceState
+		before := len(res.Deviations)
+		if err := r.event(ctx, ev, i == 0); err != nil {
+			return res, nil, nil, err
+		}
+		refused := len(res.Deviations) > before
+		if i > 0 && ev.State != prev {
+			res.moves = append(res.moves, move{from: prev, to: ev.State, refused: refused})
+		} else if i == 0 {
+			res.moves = append(res.moves, move{from: "", to: ev.State, refused: refused})
+		}
+		r.sourceState = ev.State
+		if refused && w.opts.StopAtFirst {
+			res.Stopped = i < len(c.Events)-1
+			break
+		}
+		if r.id == "" {
+			break // the incident could not even be logged
+		}
+	}
+	res.SourceState = r.sourceState
+	res.Conformant = len(res.Deviations) == 0
+	res.Status = r.status
+	if r.id == "" {
+		return res, nil, nil, nil
+	}
+	inc, err := svc.Get(ctx, r.id)
+	if err != nil {
+		return res, nil, nil, err
+	}
+	j, err := svc.Journal(ctx, r.id)
+	if err != nil {
+		return res, nil, nil, err
+	}
+	return res, inc, j, nil
+}
+
+// caseRun is the state of one case's replay.
+type caseRun struct {
+	w           *worker
+	svc         *incident.Service
+	res         *CaseResult
+	id          string
+	status      incident.Status
+	sourceState string
+	// behind is true while an earlier refusal keeps the incident's status
+	// from matching the status the log's state maps to.
+	behind bool
+}
+
+func (r *caseRun) event(ctx context.Context, ev *Event, first bool) error {
+	st := r.w.m.States[ev.State]
+	if err := r.apply(ctx, ev, st, first); err != nil {
+		return err
+	}
+	if r.id != "" {
+		r.behind = r.status != st.Status
+	}
+	return nil
+}
+
+func (r *caseRun) apply(ctx context.Context, ev *Event, st State, first bool) error {
+	if first {
+		cmd, err := r.build(incident.TriggerLog, ev, st)
+		if err != nil {
+			return err
+		}
+		if cmd == nil {
+			return nil
+		}
+		inc, err := r.svc.Log(ctx, r.actor(ev), cmd.(incident.Report))
+		if err != nil {
+			return r.refused(ev, incident.TriggerLog, err)
+		}
+		r.id, r.status = inc.ID, inc.Status
+	} else if ev.State == r.sourceState {
+		for _, tr := range st.OnRepeat {
+			if ok, err := r.fire(ctx, ev, st, tr); !ok || err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if r.behind && !first && r.logMoveRefused(ev, st) {
+		return nil
+	}
+	if st.Status == r.status && !(st.Status == incident.StatusOnHold && !first) {
+		return nil
+	}
+	triggers := r.w.m.route(r.status, st.Status)
+	if triggers == nil {
+		triggers = []incident.Trigger{entryTrigger(st.Status)}
+	}
+	for _, tr := range triggers {
+		if ok, err := r.fire(ctx, ev, st, tr); !ok || err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// logMoveRefused judges the log's own move while the incident is behind the
+// log: the route from the status the previous source state maps to, to the
+// new one, checked against the workflow table alone. A move the workflow
+// never allows (closing what was never resolved, reopening what was
+// closed) is recorded as a deviation of its own, not as a consequence.
+func (r *caseRun) logMoveRefused(ev *Event, st State) bool {
+	wf := r.svc.Workflow()
+	at := r.w.m.States[r.sourceState].Status
+	triggers := r.w.m.route(at, st.Status)
+	if triggers == nil {
+		triggers = []incident.Trigger{entryTrigger(st.Status)}
+	}
+	for _, tr := range triggers {
+		next, ok := wf.Next(string(at), string(tr))
+		if !ok {
+			r.res.Deviations = append(r.res.Deviations, Deviation{Row: ev.Row, At: ev.Time, SourceState: ev.State, From: at,
+				Trigger: tr, Kind: KindTransition, Requirements: wf.Requirements(string(tr)),
+				Message: "the log moves from " + r.sourceState + " to " + ev.State + ": " + string(tr) + " is not allowed from " + string(at)})
+			return true
+		}
+		at = incident.Status(next)
+	}
+	return false
+}
+
+func (r *caseRun) actor(ev *Event) sms.Actor {
+	id := ev.Actor
+	if id == "" {
+		id = "unknown"
+	}
+	return sms.Actor{ID: id, Roles: r.w.roles}
+}
+
+// fire builds and fires one trigger. It reports false when the workflow
+// refused it (a deviation is recorded) so that the route stops.
+func (r *caseRun) fire(ctx context.Context, ev *Event, st State, tr incident.Trigger) (bool, error) {
+	cmd, err := r.build(tr, ev, st)
+	if err != nil {
+		return false, err
+	}
+	if cmd == nil {
+		return false, nil
+	}
+	inc, err := r.svc.Do(ctx, r.actor(ev), r.id, cmd)
+	if err != nil {
+		return false, r.refused(ev, tr, err)
+	}
+	r.status = inc.Status
+	return true, nil
+}
+
+// refused records a refusal as a deviation; any other error is returned.
+func (r *caseRun) refused(ev *Event, tr incident.Trigger, err error) error {
+	d := Deviation{Row: ev.Row, At: ev.Time, SourceState: ev.State, From: r.status, Trigger: tr, Message: err.Error(), Consequence: r.behind}
+	var (
+		ge *sms.GuardError
+		te *sms.TransitionError
+		fe *sms.ForbiddenError
+	)
+	switch {
+	case errors.As(err, &ge):
+		d.Kind, d.Requirements = KindGuard, ge.Unmet
+	case errors.As(err, &te):
+		d.Kind, d.Requirements = KindTransition, te.Requirements
+	case errors.As(err, &fe):
+		d.Kind = KindForbidden
+		if fe.Requirement.ID != "" {
+			d.Requirements = []sms.Requirement{fe.Requirement}
+		}
+	case errors.Is(err, sms.ErrInvalid):
+		d.Kind = KindInvalid
+		d.Requirements = r.svc.Workflow().Requirements(string(tr))
+	default:
+		return err
+	}
+	if tr == incident.TriggerLog && len(d.Requirements) == 0 {
+		d.Requirements = incident.Requirements()[:1] // INC-01: the incident could not be recorded
+	}
+	r.res.Deviations = append(r.res.Deviations, d)
+	return nil
+}
+
+// build fills the trigger's command from the row. A template that cannot
+// be rendered (an unparsable time in a payload column) makes the row bad:
+// the error is a *RowError.
+func (r *caseRun) build(tr incident.Trigger, ev *Event, st State) (incident.Command, error) {
+	v := map[string]string{}
+	for field, t := range r.w.m.payloads[tr] {
+		s, err := t.render(ev)
+		if err != nil {
+			return nil, &RowError{Row: ev.Row, Problem: "payload " + string(tr) + "." + field + " does not render", Err: err}
+		}
+		v[field] = s
+	}
+	tm := func(field string) time.Time {
+		t, _ := time.Parse(time.RFC3339, v[field])
+		return t
+	}
+	num := func(field string) int {
+		n, _ := strconv.Atoi(v[field])
+		return n
+	}
+	list := func(field string) []string {
+		if v[field] == "" {
+			return nil
+		}
+		return strings.Split(v[field], ",")
+	}
+	switch tr {
+	case incident.TriggerLog:
+		return incident.Report{ID: v["id"], Summary: v["summary"], Description: v["description"], Service: v["service"],
+			Source: incident.Source(v["source"]), Reporter: v["reporter"], ReportedAt: tm("reported_at"),
+			ConfigItems: list("config_items"), ReopenedFrom: v["reopened_from"]}, nil
+	case incident.TriggerClassify:
+		return incident.Classification{Category: v["category"], Service: v["service"], ConfigItems: list("config_items"),
+			Impact: incident.Level(num("impact")), Urgency: incident.Level(num("urgency")), Priority: incident.Priority(num("priority")),
+			OverrideReason: v["override_reason"], Security: v["security"] == "true", SecurityRisk: incident.Level(num("security_risk"))}, nil
+	case incident.TriggerAssign:
+		return incident.Assignment{Group: v["group"], Assignee: v["assignee"], Note: v["note"]}, nil
+	case incident.TriggerStart:
+		return incident.WorkStart{Note: v["note"]}, nil
+	case incident.TriggerHold:
+		c := incident.Suspension{Reason: incident.HoldReason(v["reason"]), Ref: v["ref"], Note: v["note"]}
+		if c.Reason == "" {
+			c.Reason = st.Hold
+		}
+		if t, ok := r.w.m.holdRefs[ev.State]; ok && c.Ref == "" {
+			ref, err := t.render(ev)
+			if err != nil {
+				return nil, &RowError{Row: ev.Row, Problem: "state ref does not render", Err: err}
+			}
+			c.Ref = ref
+		}
+		return c, nil
+	case incident.TriggerResume:
+		return incident.Resumption{Note: v["note"]}, nil
+	case incident.TriggerEscalate:
+		return incident.Escalation{Kind: incident.EscalationKind(v["kind"]), Target: v["target"], Reason: v["reason"]}, nil
+	case incident.TriggerRecordAction:
+		return incident.Action{Text: v["text"], KnownError: v["known_error"]}, nil
+	case incident.TriggerNote:
+		text := v["text"]
+		if text == "" {
+			text = "update at row " + strconv.Itoa(ev.Row)
+		}
+		return incident.Note{Text: text}, nil
+	case incident.TriggerLink:
+		return incident.Link{Type: v["type"], ID: v["id"]}, nil
+	case incident.TriggerResolve:
+		return incident.Resolution{Code: v["code"], Notes: v["notes"], RestoredAt: tm("restored_at"), KnownError: v["known_error"]}, nil
+	case incident.TriggerReopen:
+		return incident.Reopening{Reason: v["reason"]}, nil
+	case incident.TriggerClose:
+		return incident.Closure{Code: v["code"], Confirmation: incident.Confirmation(v["confirmation"])}, nil
+	case incident.TriggerCancel:
+		return incident.Cancellation{Reason: incident.CancelReason(v["reason"]), DuplicateOf: v["duplicate_of"], Note: v["note"]}, nil
+	}
+	return nil, nil
+}

@@ -1,0 +1,370 @@
+package replay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/incident"
+)
+
+// Options configure [Run]. The zero value replays every case to its end,
+// stops at the first bad row, stores nothing and uses one worker per CPU.
+type Options struct {
+	// StopAtFirst stops each case at its first refusal; otherwise the case
+	// goes on from the status the workflow last accepted, and every
+	// deviation is counted.
+	StopAtFirst bool
+	// SkipBadRows skips and counts bad rows instead of stopping.
+	SkipBadRows bool
+	// Target, when set, receives each replayed incident with its whole
+	// journal, one Load per case (one transaction on sqlstore).
+	Target sms.Loader[*incident.Incident]
+	// Workers replay cases in parallel; 0 means GOMAXPROCS.
+	Workers int
+}
+
+// RequirementCount aggregates the deviations citing one requirement.
+type RequirementCount struct {
+	sms.Requirement
+	// Deviations counts deviations citing it that the log itself caused;
+	// Cases the cases with one; Consequences the deviations that only
+	// followed from an earlier refusal in the same case.
+	Deviations   int `json:"deviations"`
+	Cases        int `json:"cases"`
+	Consequences int `json:"consequences"`
+	// ExampleCase and ExampleRow point at the first deviation seen.
+	ExampleCase string `json:"example_case"`
+	ExampleRow  int    `json:"example_row"`
+}
+
+// Edge is one observed change of source state, with how often it happened
+// and how often the workflow refused it.
+type Edge struct {
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Count   int    `json:"count"`
+	Refused int    `json:"refused"`
+}
+
+// Summary is the outcome of a whole replay.
+type Summary struct {
+	Mapping    string `json:"mapping"`
+	Cases      int    `json:"cases"`
+	Events     int    `json:"events"`
+	Conformant int    `json:"conformant"`
+	// Deviations counts every deviation; ByKind splits them by kind;
+	// Consequences counts those that followed from an earlier refusal.
+	Deviations   int            `json:"deviations"`
+	Consequences int            `json:"consequences"`
+	ByKind       map[string]int `json:"by_kind"`
+	// ByRequirement is sorted by requirement ID.
+	ByRequirement []RequirementCount `json:"by_requirement"`
+	// SkippedRows counts bad rows skipped; RowErrors shows the first.
+	SkippedRows int         `json:"skipped_rows"`
+	RowErrors   []*RowError `json:"-"`
+	// Edges are the observed changes of source state, "" standing for the
+	// start of a case.
+	Edges   []Edge        `json:"edges"`
+	Elapsed time.Duration `json:"elapsed_ns"`
+
+	byReq map[string]*RequirementCount
+	edges map[[2]string]*Edge
+}
+
+// ConformantPercent is the share of conformant cases, in percent.
+func (s *Summary) ConformantPercent() float64 {
+	if s.Cases == 0 {
+		return 0
+	}
+	return 100 * float64(s.Conformant) / float64(s.Cases)
+}
+
+// EventsPerSecond is the replay's throughput.
+func (s *Summary) EventsPerSecond() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Events) / s.Elapsed.Seconds()
+}
+
+func (s *Summary) add(r *CaseResult) {
+	s.Cases++
+	s.Events += r.Events
+	if r.Conformant {
+		s.Conformant++
+	}
+	seen := map[string]bool{}
+	for _, d := range r.Deviations {
+		s.Deviations++
+		s.ByKind[d.Kind]++
+		if d.Consequence {
+			s.Consequences++
+		}
+		for _, id := range d.IDs() {
+			rc := s.byReq[id]
+			if rc == nil {
+				q := firstWithID(d.Requirements, id)
+				rc = &RequirementCount{Requirement: sms.Requirement{ID: q.ID, Clause: q.Clause, Text: q.Text}}
+				s.byReq[id] = rc
+			}
+			if d.Consequence {
+				rc.Consequences++
+				continue
+			}
+			if rc.ExampleCase == "" {
+				rc.ExampleCase, rc.ExampleRow = r.Case, d.Row
+			}
+			rc.Deviations++
+			if !seen[id] {
+				seen[id] = true
+				rc.Cases++
+			}
+		}
+	}
+	for _, m := range r.moves {
+		k := [2]string{m.from, m.to}
+		e := s.edges[k]
+		if e == nil {
+			e = &Edge{From: m.from, To: m.to}
+			s.edges[k] = e
+		}
+		e.Count++
+		if m.refused {
+			e.Refused++
+		}
+	}
+}
+
+func firstWithID(rs []sms.Requirement, id string) sms.Requirement {
+	for _, r := range rs {
+		if r.ID == id {
+			return r
+		}
+	}
+	return sms.Requirement{ID: id}
+}
+
+func (s *Summary) finish() {
+	s.ByRequirement = s.ByRequirement[:0]
+	for _, rc := range s.byReq {
+		s.ByRequirement = append(s.ByRequirement, *rc)
+	}
+	sort.Slice(s.ByRequirement, func(i, j int) bool { return s.ByRequirement[i].ID < s.ByRequirement[j].ID })
+	s.Edges = s.Edges[:0]
+	for _, e := range s.edges {
+		s.Edges = append(s.Edges, *e)
+	}
+	sort.Slice(s.Edges, func(i, j int) bool {
+		if s.Edges[i].Count != s.Edges[j].Count {
+			return s.Edges[i].Count > s.Edges[j].Count
+		}
+		return s.Edges[i].From+"\x00"+s.Edges[i].To < s.Edges[j].From+"\x00"+s.Edges[j].To
+	})
+}
+
+// Run replays every case of the log through the incident workflow and
+// returns the summary. each, when not nil, receives every case's result in
+// file order; an error it returns stops the run. Cases are replayed in
+// parallel, each in a scratch store with the log's timestamps as the clock,
+// and handed to Options.Target when set. Memory holds a few cases at a
+// time, whatever the size of the log.
+//
+// A bad row stops the run with a [*RowError] naming it, unless
+// SkipBadRows is set. A deviation is not an error: it is reported in the
+// case's result.
+func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func(*CaseResult) error) (*Summary, error) {
+	start := time.Now()
+	rd, err := NewReader(src, m, ReaderOptions{SkipBadRows: opts.SkipBadRows})
+	if err != nil {
+		return nil, err
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ws := make([]*worker, workers)
+	for i := range ws {
+		if ws[i], err = newWorker(m, opts); err != nil {
+			return nil, err
+		}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	type job struct {
+		seq int
+		c   *Case
+	}
+	type result struct {
+		seq int
+		res CaseResult
+	}
+	jobs := make(chan job, 4*workers)
+	results := make(chan result, 4*workers)
+	var wg sync.WaitGroup
+	for _, w := range ws {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				res, inc, journal, err := w.replayCase(ctx, j.c)
+				if err == nil && opts.Target != nil && inc != nil {
+					err = opts.Target.Load(ctx, inc, journal)
+				}
+				if err != nil {
+					cancel(fmt.Errorf("replay: case %q: %w", j.c.ID, err))
+					return
+				}
+				select {
+				case results <- result{j.seq, res}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for seq := 0; ; seq++ {
+			c, err := rd.Next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			if err != nil {
+				cancel(err)
+				return
+			}
+			select {
+			case jobs <- job{seq, c}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+
+	sum := &Summary{Mapping: m.Name, ByKind: map[string]int{}, byReq: map[string]*RequirementCount{}, edges: map[[2]string]*Edge{}}
+	pending := map[int]CaseResult{}
+	next := 0
+	for r := range results {
+		pending[r.seq] = r.res
+		for {
+			res, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			sum.add(&res)
+			if each != nil {
+				if err := each(&res); err != nil {
+					cancel(err)
+				}
+			}
+		}
+	}
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	sum.SkippedRows, sum.RowErrors = rd.Skipped()
+	sum.finish()
+	sum.Elapsed = time.Since(start)
+	return sum, nil
+}
+
+// WriteText writes the summary for people: the counts, conformance, the
+// deviations by requirement with an example case each, skipped rows.
+func (s *Summary) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "mapping            %s\n", s.Mapping)
+	fmt.Fprintf(&b, "cases              %d\n", s.Cases)
+	fmt.Fprintf(&b, "events             %d\n", s.Events)
+	fmt.Fprintf(&b, "conformant cases   %d (%.1f%%)\n", s.Conformant, s.ConformantPercent())
+	fmt.Fprintf(&b, "deviations         %d, of which %d follow from an earlier refusal in the case", s.Deviations, s.Consequences)
+	kinds := make([]string, 0, len(s.ByKind))
+	for k := range s.ByKind {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for i, k := range kinds {
+		sep := ", "
+		if i == 0 {
+			sep = " ("
+		}
+		fmt.Fprintf(&b, "%s%s %d", sep, k, s.ByKind[k])
+	}
+	if len(kinds) > 0 {
+		b.WriteString(")")
+	}
+	b.WriteString("\n")
+	if s.SkippedRows > 0 {
+		fmt.Fprintf(&b, "skipped rows       %d\n", s.SkippedRows)
+		for _, e := range s.RowErrors {
+			fmt.Fprintf(&b, "  %v\n", e)
+		}
+	}
+	fmt.Fprintf(&b, "elapsed            %s (%.0f events/s)\n\n", s.Elapsed.Round(time.Millisecond), s.EventsPerSecond())
+	if len(s.ByRequirement) > 0 {
+		b.WriteString("deviations by requirement\n")
+		fmt.Fprintf(&b, "  %-7s %-11s %10s %6s %12s  %-17s %s\n", "ID", "clause", "deviations", "cases", "consequences", "example (case@row)", "requirement (first cited)")
+		for _, r := range s.ByRequirement {
+			ex := "-"
+			if r.ExampleCase != "" {
+				ex = fmt.Sprintf("%s@%d", r.ExampleCase, r.ExampleRow)
+			}
+			fmt.Fprintf(&b, "  %-7s %-11s %10d %6d %12d  %-17s %s\n", r.ID, r.Clause, r.Deviations, r.Cases, r.Consequences, ex, r.Text)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Mermaid draws the observed process map: every change of source state
+// seen in the log, with its count; changes the workflow refused at least
+// once are drawn dashed, in red, with how often they were refused.
+func (s *Summary) Mermaid() string {
+	ids := map[string]string{}
+	var names []string
+	for _, e := range s.Edges {
+		for _, n := range []string{e.From, e.To} {
+			if _, ok := ids[n]; !ok {
+				ids[n] = ""
+				names = append(names, n)
+			}
+		}
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("flowchart LR\n")
+	for i, n := range names {
+		ids[n] = fmt.Sprintf("s%d", i)
+		label := n
+		if n == "" {
+			label = "start"
+			fmt.Fprintf(&b, "    %s((%s))\n", ids[n], label)
+			continue
+		}
+		fmt.Fprintf(&b, "    %s[\"%s\"]\n", ids[n], strings.ReplaceAll(label, `"`, "'"))
+	}
+	var refused []int
+	for i, e := range s.Edges {
+		if e.Refused > 0 {
+			fmt.Fprintf(&b, "    %s -.->|\"%d, %d refused\"| %s\n", ids[e.From], e.Count, e.Refused, ids[e.To])
+			refused = append(refused, i)
+			continue
+		}
+		fmt.Fprintf(&b, "    %s -->|%d| %s\n", ids[e.From], e.Count, ids[e.To])
+	}
+	for _, i := range refused {
+		fmt.Fprintf(&b, "    linkStyle %d stroke:#c00,stroke-width:2px\n", i)
+	}
+	return b.String()
+}
