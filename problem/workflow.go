@@ -1,0 +1,759 @@
+package problem
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iso20k/sms"
+)
+
+// Requirements returns the problem-management requirements this package
+// enforces, PRB-01 to PRB-15, in the project's own words.
+func Requirements() []sms.Requirement {
+	return []sms.Requirement{
+		{ID: "PRB-01", Clause: "8.6.3", Text: "incident data and trends are analysed to find problems"},
+		{ID: "PRB-02", Clause: "8.6.3", Text: "the root cause is analysed and actions against recurrence identified"},
+		{ID: "PRB-03", Clause: "8.6.3", Text: "problems are recorded and classified"},
+		{ID: "PRB-04", Clause: "8.6.3", Text: "problems are prioritised"},
+		{ID: "PRB-05", Clause: "8.6.3", Text: "problems are escalated when needed"},
+		{ID: "PRB-06", Clause: "8.6.3", Text: "problems are resolved where possible"},
+		{ID: "PRB-07", Clause: "8.6.3", Text: "problems are closed"},
+		{ID: "PRB-08", Clause: "8.6.3", Text: "the problem record is kept current with the actions taken"},
+		{ID: "PRB-09", Clause: "8.6.3", Text: "changes that resolve a problem follow the change policy"},
+		{ID: "PRB-10", Clause: "8.6.3", Text: "while the cause is not fixed, actions reduce or remove the impact"},
+		{ID: "PRB-11", Clause: "8.6.3", Text: "known errors are recorded"},
+		{ID: "PRB-12", Clause: "8.6.3", Text: "current information on known errors and resolutions is available to other activities"},
+		{ID: "PRB-13", Clause: "8.6.3", Text: "the effectiveness of problem resolution is monitored, reviewed and reported"},
+		{ID: "PRB-14", Clause: "8.6.1/8.6.3", Text: "every major incident is considered for a problem record"},
+		{ID: "PRB-15", Clause: "8.6.3", Text: "linked incidents learn of the problem's workaround or fix"},
+	}
+}
+
+// req returns the requirement id with a guard-specific sentence.
+func req(id, text string) sms.Requirement {
+	clause := "8.6.3"
+	if id == "PRB-14" {
+		clause = "8.6.1/8.6.3"
+	}
+	return sms.Requirement{ID: id, Clause: clause, Text: text}
+}
+
+type (
+	tx   = sms.Transition[*Problem]
+	ketx = sms.Transition[*KnownError]
+)
+
+func guard(id, text string, check func(*tx) bool) sms.Guard[*Problem] {
+	return sms.Guard[*Problem]{Requirement: req(id, text), Check: check}
+}
+
+func keGuard(id, text string, check func(*ketx) bool) sms.Guard[*KnownError] {
+	return sms.Guard[*KnownError]{Requirement: req(id, text), Check: check}
+}
+
+func required(field, id, text string, present func(*Problem) bool) sms.Required[*Problem] {
+	return sms.Required[*Problem]{Field: field, Requirement: req(id, text), Present: present}
+}
+
+func keRequired(field, id, text string, present func(*KnownError) bool) sms.Required[*KnownError] {
+	return sms.Required[*KnownError]{Field: field, Requirement: req(id, text), Present: present}
+}
+
+// cmd returns the transition's command as C, or C's zero value: guards and
+// effects never panic on a foreign command.
+func cmd[C any](t *tx) C {
+	c, _ := t.Command.(C)
+	return c
+}
+
+func kecmd[C any](t *ketx) C {
+	c, _ := t.Command.(C)
+	return c
+}
+
+func st[S ~string](ss ...S) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return out
+}
+
+func roles(rs ...sms.Role) []sms.Role { return rs }
+
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
+
+// recordChange journals a field's old and new value when they differ.
+func recordChange[E any](t *sms.Transition[E], field, old, new string) {
+	if old != new {
+		t.Record(field+".old", old)
+		t.Record(field, new)
+	}
+}
+
+func itoa[N ~int](n N) string { return strconv.Itoa(int(n)) }
+
+// riskParties names the requester of a risk acceptance, whom the approval
+// rules exclude.
+func riskParties(p *Problem) map[sms.Party]string {
+	if p.Risk == nil {
+		return nil
+	}
+	return map[sms.Party]string{sms.PartyRequester: p.Risk.RequestedBy}
+}
+
+// riskApproved reports whether the risk acceptance has an approval under
+// each rule, from distinct people, none the requester, and no rejection.
+func riskApproved(p *Problem) bool {
+	if p.Risk == nil {
+		return false
+	}
+	parties := riskParties(p)
+	var approvers []string
+	for _, rule := range RiskApprovalRules() {
+		if rule.Tally(p.Risk.Approvals, parties) != sms.Approved {
+			return false
+		}
+		for _, ap := range p.Risk.Approvals {
+			if ap.Decision == sms.Approve && slices.Contains(rule.Roles, ap.Role) && ap.Approver != p.Risk.RequestedBy {
+				approvers = append(approvers, ap.Approver)
+				break
+			}
+		}
+	}
+	return len(approvers) == 2 && approvers[0] != approvers[1]
+}
+
+// riskRule returns the approval rule of a role.
+func riskRule(r sms.Role) sms.ApprovalRule {
+	for _, rule := range RiskApprovalRules() {
+		if slices.Contains(rule.Roles, r) {
+			return rule
+		}
+	}
+	return sms.ApprovalRule{}
+}
+
+// decidedBefore reports whether the approver already decided on the
+// current risk acceptance.
+func decidedBefore(p *Problem, approver string) bool {
+	if p.Risk == nil {
+		return false
+	}
+	for _, ap := range p.Risk.Approvals {
+		if ap.Approver == approver {
+			return true
+		}
+	}
+	return false
+}
+
+// Requirements the segregation-of-duties refusals of a risk acceptance cite.
+var (
+	reqRiskRole     = req("PRB-06", "a risk acceptance is approved by a problem manager and the service owner, each in their own role")
+	reqRiskSelf     = req("PRB-06", "the requester of a risk acceptance does not approve it")
+	reqRiskDistinct = req("PRB-06", "the two approvals of a risk acceptance come from two different people")
+)
+
+func definition(p *Policy) sms.Definition[*Problem] {
+	var (
+		workers  = roles(RoleAnalyst, RoleProblemManager)
+		manager  = roles(RoleProblemManager)
+		open     = st(StatusNew, StatusAssessed, StatusRCA, StatusKnownError, StatusFixInProgress)
+		analysed = st(StatusRCA, StatusKnownError, StatusFixInProgress)
+	)
+	rules := []sms.Rule[*Problem]{
+		{
+			Trigger: string(TriggerLog), To: string(StatusNew), Roles: workers,
+			Doc: "Record a problem, reactive, from a trend, proactive or from a major incident.",
+			Guards: []sms.Guard[*Problem]{
+				guard("PRB-14", "a problem raised from a major incident names the incident", func(t *tx) bool {
+					c := cmd[Report](t)
+					return c.Source != SourceMajorIncident || len(c.Incidents) > 0
+				}),
+			},
+			Requires: []sms.Required[*Problem]{
+				required("summary", "PRB-03", "a problem is recorded with a summary", func(p *Problem) bool { return !blank(p.Summary) }),
+				required("service", "PRB-03", "a problem is recorded with the affected service", func(p *Problem) bool { return p.Service != "" }),
+				required("source", "PRB-03", "a problem is recorded with its source", func(p *Problem) bool { return p.Source != "" }),
+			},
+			Apply: func(t *tx) {
+				c, pr := cmd[Report](t), t.Entity
+				pr.ID, pr.Summary, pr.Description, pr.Service, pr.Source, pr.LoggedBy = c.ID, c.Summary, c.Description, c.Service, c.Source, t.Actor.ID
+				t.Record("summary", c.Summary)
+				t.Record("service", c.Service)
+				t.Record("source", string(c.Source))
+				for _, id := range c.Incidents {
+					if pr.addLink(LinkIncident, id) {
+						t.Record("incident", id)
+					}
+				}
+				for _, id := range c.ConfigItems {
+					if pr.addLink(LinkConfigItem, id) {
+						t.Record("config_item", id)
+					}
+				}
+				for _, s := range c.Symptoms {
+					if !blank(s) && !slices.Contains(pr.Symptoms, s) {
+						pr.Symptoms = append(pr.Symptoms, s)
+						t.Record("symptom", s)
+					}
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerClassify), From: open, Roles: workers,
+			Requirement: req("PRB-03", "a problem is classified while it is open"),
+			Doc:         "Classify and prioritise; reclassification journals old and new values.",
+			Guards: []sms.Guard[*Problem]{
+				guard("PRB-03", "a problem is classified with a category", func(t *tx) bool { return cmd[Classification](t).Category != "" }),
+				guard("PRB-03", "the category is one of the policy's taxonomy", func(t *tx) bool {
+					c := cmd[Classification](t).Category
+					return c == "" || len(p.Categories) == 0 || slices.Contains(p.Categories, c)
+				}),
+				guard("PRB-04", "impact and urgency are both rated within the priority matrix", func(t *tx) bool {
+					c := cmd[Classification](t)
+					_, ok := p.Matrix.Priority(c.Impact, c.Urgency)
+					return ok
+				}),
+			},
+			Apply: func(t *tx) {
+				c, pr := cmd[Classification](t), t.Entity
+				recordChange(t, "category", pr.Category, c.Category)
+				recordChange(t, "impact", itoa(pr.Impact), itoa(c.Impact))
+				recordChange(t, "urgency", itoa(pr.Urgency), itoa(c.Urgency))
+				prio, _ := p.Matrix.Priority(c.Impact, c.Urgency)
+				recordChange(t, "priority", itoa(pr.Priority), itoa(prio))
+				pr.Category, pr.Impact, pr.Urgency, pr.Priority, pr.MatrixVersion = c.Category, c.Impact, c.Urgency, prio, p.Matrix.Version
+				t.Record("matrix_version", p.Matrix.Version)
+			},
+		},
+		{
+			Trigger: string(TriggerAssess), From: st(StatusNew), To: string(StatusAssessed), Roles: manager,
+			Requirement: req("PRB-03", "only a new problem is assessed"),
+			Doc:         "Accept a classified, prioritised problem for work under a named owner.",
+			Guards: []sms.Guard[*Problem]{
+				guard("PRB-03", "a problem is classified before it is assessed", func(t *tx) bool { return t.Entity.Category != "" }),
+				guard("PRB-04", "a problem is prioritised from impact and urgency before it is assessed", func(t *tx) bool {
+					return t.Entity.Priority > 0 && t.Entity.MatrixVersion != ""
+				}),
+				guard("PRB-03", "an assessed problem has a named owner", func(t *tx) bool { return cmd[Assessment](t).Owner != "" }),
+			},
+			Apply: func(t *tx) {
+				c := cmd[Assessment](t)
+				t.Entity.Owner = c.Owner
+				t.Record("owner", c.Owner)
+				if c.Note != "" {
+					t.Record("note", c.Note)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerStartRCA), From: st(StatusAssessed), To: string(StatusRCA), Roles: workers,
+			Requirement: req("PRB-02", "root-cause analysis starts on an assessed problem"),
+			Doc:         "Start root-cause analysis with a named investigator.",
+			Guards: []sms.Guard[*Problem]{
+				guard("PRB-02", "root-cause analysis has a named investigator", func(t *tx) bool { return cmd[RCAStart](t).Investigator != "" }),
+			},
+			Apply: func(t *tx) {
+				c := cmd[RCAStart](t)
+				recordChange(t, "investigator", t.Entity.Investigator, c.Investigator)
+				t.Entity.Investigator = c.Investigator
+				if c.Note != "" {
+					t.Record("note", c.Note)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerAnalyse), From: analysed, Roles: workers,
+			Requirement: req("PRB-02", "the root cause is recorded during analysis or fix"),
+			Doc:         "Record the root cause, or justify it as undeterminable.",
+			Guards: []sms.Guard[*Problem]{
+				guard("PRB-02", "an analysis names the root cause, or justifies why it cannot be determined", func(t *tx) bool {
+					c := cmd[RootCauseAnalysis](t)
+					return (!c.Undeterminable && !blank(c.RootCause)) || (c.Undeterminable && !blank(c.Justification))
+				}),
+				guard("PRB-02", "a problem declared a known error or under a fix keeps a determined root cause", func(t *tx) bool {
+					return (t.From == string(StatusRCA) && t.Entity.KnownError == "") || !cmd[RootCauseAnalysis](t).Undeterminable
+				}),
+			},
+			Apply: func(t *tx) {
+				c, pr := cmd[RootCauseAnalysis](t), t.Entity
+				old := pr.RootCause()
+				pr.Analysis = &Analysis{RootCause: c.RootCause, Method: c.Method, ContributingFactors: slices.Clone(c.ContributingFactors),
+					PreventiveActions: slices.Clone(c.PreventiveActions), Undeterminable: c.Undeterminable, Justification: c.Justification,
+					RecordedAt: t.Now, RecordedBy: t.Actor.ID}
+				recordChange(t, "root_cause", old, c.RootCause)
+				if c.Method != "" {
+					t.Record("method", c.Method)
+				}
+				for _, f := range c.ContributingFactors {
+					t.Record("contributing_factor", f)
+				}
+				for _, a := range c.PreventiveActions {
+					t.Record("preventive_action", a)
+				}
+				if c.Undeterminable {
+					t.Record("undeterminable", "true")
+					t.Record("justification", c.Justification)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerDeclareKnownError), From: st(StatusRCA), To: string(StatusKnownError), Roles: workers,
+			Requirement: req("PRB-10", "a known error is declared from root-cause analysis"),
+			Doc:         "Declare a known error: root cause and a workaround or mitigation plan; records a KnownError in draft.",
+			Guards: []sms.Guard[*Problem]{
+				guard("PRB-02", "a known error has a determined root cause", func(t *tx) bool { return t.Entity.causeKnown() }),
+				guard("PRB-10", "a known error has a workaround or a mitigation plan", func(t *tx) bool {
+					c := cmd[KnownErrorDeclaration](t)
+					return hasRemedy(c.Workaround, c.Mitigation)
+				}),
+			},
+			Requires: []sms.Required[*Problem]{
+				required("known_error", "PRB-11", "a declared known error is recorded as a known error", func(p *Problem) bool { return p.KnownError != "" }),
+			},
+			Apply: func(t *tx) {
+				c, pr := cmd[KnownErrorDeclaration](t), t.Entity
+				for _, s := range c.Symptoms {
+					if !blank(s) && !slices.Contains(pr.Symptoms, s) {
+						pr.Symptoms = append(pr.Symptoms, s)
+						t.Record("symptom", s)
+					}
+				}
+				recordChange(t, "workaround", pr.Workaround, c.Workaround)
+				pr.Workaround, pr.Mitigation = c.Workaround, slices.Clone(c.Mitigation)
+				for _, m := range c.Mitigation {
+					t.Record("mitigation", m)
+				}
+				pr.KnownError = c.KnownErrorID
+				pr.addLink(LinkKnownError, c.KnownErrorID)
+				t.Record("known_error", c.KnownErrorID)
+			},
+		},
+		{
+			Trigger: string(TriggerStartFix), From: st(StatusRCA, StatusKnownError), To: string(StatusFixInProgress), Roles: workers,
+			Requirement: req("PRB-09", "a fix starts once the cause is analysed"),
+			Doc:         "Start a permanent fix under a linked change.",
+			Guards: []sms.Guard[*Problem]{
+				guard("PRB-02", "a fix addresses a determined root cause", func(t *tx) bool { return t.Entity.causeKnown() }),
+				guard("PRB-09", "a fix is made under a change record, named", func(t *tx) bool { return cmd[FixStart](t).Change != "" }),
+				guard("PRB-09", "the change exists and is under way, as the host's change management reports", func(t *tx) bool {
+					c := cmd[FixStart](t)
+					return c.Change == "" || !c.looked || (c.found && c.outcome == ChangeOpen)
+				}),
+			},
+			Apply: func(t *tx) {
+				c, pr := cmd[FixStart](t), t.Entity
+				recordChange(t, "change", pr.Change, c.Change)
+				pr.Change = c.Change
+				pr.addLink(LinkChange, c.Change)
+				if c.looked {
+					t.Record("change_outcome", string(c.outcome))
+				}
+				if c.Note != "" {
+					t.Record("note", c.Note)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerRequestRiskAcceptance), From: analysed, Roles: workers,
+			Requirement: req("PRB-06", "risk is accepted for a problem under investigation or fix"),
+			Doc:         "Ask to accept the risk of the cause; starts a fresh round of approvals.",
+			Guards: []sms.Guard[*Problem]{
+				guard("PRB-06", "a risk acceptance states its rationale", func(t *tx) bool { return !blank(cmd[RiskRequest](t).Rationale) }),
+			},
+			Apply: func(t *tx) {
+				c := cmd[RiskRequest](t)
+				t.Entity.Risk = &RiskAcceptance{RequestedBy: t.Actor.ID, RequestedAt: t.Now, Rationale: c.Rationale}
+				t.SetReason(c.Rationale)
+			},
+		},
+		{
+			Trigger: string(TriggerApproveRisk), From: analysed, Roles: roles(RoleProblemManager, RoleServiceOwner),
+			Requirement: req("PRB-06", "risk is accepted for a problem under investigation or fix"),
+			Doc:         "Record one approver's decision on the risk acceptance.",
+			Guards: []sms.Guard[*Problem]{
+				guard("PRB-06", "a risk acceptance was requested", func(t *tx) bool { return t.Entity.Risk != nil }),
+				{Requirement: reqRiskRole, Check: func(t *tx) bool { return t.Actor.Has(cmd[RiskDecision](t).Role) }},
+				{Requirement: reqRiskSelf, Check: func(t *tx) bool { return t.Entity.Risk == nil || t.Entity.Risk.RequestedBy != t.Actor.ID }},
+				{Requirement: reqRiskDistinct, Check: func(t *tx) bool { return !decidedBefore(t.Entity, t.Actor.ID) }},
+				guard("PRB-06", "a rejection states its rationale", func(t *tx) bool {
+					c := cmd[RiskDecision](t)
+					return c.Decision != sms.Reject || !blank(c.Rationale)
+				}),
+			},
+			Apply: func(t *tx) {
+				c, pr := cmd[RiskDecision](t), t.Entity
+				if pr.Risk == nil {
+					return
+				}
+				pr.Risk.Approvals = append(pr.Risk.Approvals, sms.Approval{Approver: t.Actor.ID, Role: c.Role, Decision: c.Decision, Rationale: c.Rationale, At: t.Now})
+				t.Record("role", string(c.Role))
+				t.Record("decision", string(c.Decision))
+				t.SetReason(c.Rationale)
+			},
+		},
+		{
+			Trigger: string(TriggerResolve), From: analysed, To: string(StatusResolved), Roles: manager,
+			Requirement: req("PRB-06", "a problem is resolved from analysis, known error or fix"),
+			Doc:         "Resolve: fix applied, risk accepted, duplicate or cannot reproduce.",
+			Guards: []sms.Guard[*Problem]{
+				guard("PRB-06", "a resolution states its type", func(t *tx) bool { return cmd[Resolution](t).Type != "" }),
+				guard("PRB-06", "a resolution carries notes", func(t *tx) bool { return !blank(cmd[Resolution](t).Notes) }),
+				guard("PRB-02", "a resolved problem has its root cause recorded, or justified as undeterminable", func(t *tx) bool {
+					return t.Entity.causeAccounted()
+				}),
+				guard("PRB-02", "a fix is applied to a determined root cause", func(t *tx) bool {
+					return cmd[Resolution](t).Type != FixApplied || t.Entity.causeKnown()
+				}),
+				guard("PRB-09", "a fix is applied through the problem's change", func(t *tx) bool {
+					return cmd[Resolution](t).Type != FixApplied || t.Entity.Change != ""
+				}),
+				guard("PRB-06", "a fix is applied only when its change is reported closed successful", func(t *tx) bool {
+					c := cmd[Resolution](t)
+					return c.Type != FixApplied || t.Entity.Change == "" ||
+						(c.looked && c.found && c.change == t.Entity.Change && c.outcome == ChangeSuccessful)
+				}),
+				guard("PRB-06", "an accepted risk is approved by a problem manager and the service owner, two people, neither the requester", func(t *tx) bool {
+					return cmd[Resolution](t).Type != RiskAccepted || riskApproved(t.Entity)
+				}),
+				guard("PRB-06", "a duplicate names the problem it duplicates, not itself", func(t *tx) bool {
+					c := cmd[Resolution](t)
+					return c.Type != Duplicate || (c.DuplicateOf != "" && c.DuplicateOf != t.Entity.ID)
+				}),
+			},
+			Apply: func(t *tx) {
+				c, pr := cmd[Resolution](t), t.Entity
+				pr.Resolution, pr.ResolutionNotes, pr.ResolvedAt = c.Type, c.Notes, t.Now
+				t.Record("type", string(c.Type))
+				t.Record("notes", c.Notes)
+				if p.Version != "" {
+					t.Record("policy_version", p.Version)
+				}
+				if c.Type != Duplicate {
+					pr.ObserveUntil = t.Now.Add(p.ObservationWindow)
+					t.RecordTime("observe_until", pr.ObserveUntil)
+				} else {
+					pr.ObserveUntil = t.Now
+					pr.DuplicateOf = c.DuplicateOf
+					pr.addLink(LinkDuplicateOf, c.DuplicateOf)
+					t.Record("duplicate_of", c.DuplicateOf)
+				}
+				if c.Type == FixApplied {
+					pr.ChangeOutcome = c.outcome
+					t.Record("change", pr.Change)
+					t.Record("change_outcome", string(c.outcome))
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerRecur), From: st(StatusResolved), To: string(StatusRCA), Roles: workers,
+			Requirement: req("PRB-07", "only a resolved problem under observation recurs"),
+			Doc:         "A linked incident recurred inside the observation window: back to root-cause analysis.",
+			Guards: []sms.Guard[*Problem]{
+				guard("PRB-07", "a recurrence names the incident that recurred", func(t *tx) bool { return cmd[Recurrence](t).Incident != "" }),
+				guard("PRB-07", "a recurrence falls inside the observation window", func(t *tx) bool { return t.Now.Before(t.Entity.ObserveUntil) }),
+			},
+			Apply: func(t *tx) {
+				c, pr := cmd[Recurrence](t), t.Entity
+				pr.Recurrences++
+				pr.addLink(LinkIncident, c.Incident)
+				t.Record("incident", c.Incident)
+				t.Record("recurrences", strconv.Itoa(pr.Recurrences))
+				t.Record("previous_resolution", string(pr.Resolution))
+				pr.Resolution, pr.ResolutionNotes, pr.ResolvedAt, pr.ObserveUntil, pr.ChangeOutcome, pr.DuplicateOf = "", "", time.Time{}, time.Time{}, "", ""
+				pr.Risk = nil
+				if c.Note != "" {
+					t.Record("note", c.Note)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerClose), From: st(StatusResolved), To: string(StatusClosed), Roles: manager,
+			Requirement: req("PRB-07", "only a resolved problem is closed"),
+			Doc:         "Close once the observation window passed without recurrence.",
+			Guards: []sms.Guard[*Problem]{
+				guard("PRB-07", "a problem closes only after its observation window passed without recurrence", func(t *tx) bool {
+					return !t.Now.Before(t.Entity.ObserveUntil)
+				}),
+			},
+			Apply: func(t *tx) {
+				t.Entity.ClosedAt = t.Now
+				if n := cmd[Closure](t).Note; n != "" {
+					t.Record("note", n)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerCancel), From: st(StatusNew, StatusAssessed), To: string(StatusCancelled), Roles: manager,
+			Requirement: req("PRB-03", "only a problem not yet analysed is cancelled"),
+			Doc:         "Cancel with a reason; a duplicate names its original.",
+			Guards: []sms.Guard[*Problem]{
+				guard("PRB-03", "a cancellation gives its reason", func(t *tx) bool { return cmd[Cancellation](t).Reason != "" }),
+				guard("PRB-03", "a duplicate names the problem it duplicates, not itself", func(t *tx) bool {
+					c := cmd[Cancellation](t)
+					return c.Reason != CancelDuplicate || (c.DuplicateOf != "" && c.DuplicateOf != t.Entity.ID)
+				}),
+			},
+			Apply: func(t *tx) {
+				c, pr := cmd[Cancellation](t), t.Entity
+				pr.CancelReason = c.Reason
+				t.Record("reason", string(c.Reason))
+				if c.Reason == CancelDuplicate {
+					pr.DuplicateOf = c.DuplicateOf
+					pr.addLink(LinkDuplicateOf, c.DuplicateOf)
+					t.Record("duplicate_of", c.DuplicateOf)
+				}
+				if c.Note != "" {
+					t.Record("note", c.Note)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerEscalate), From: st(StatusAssessed, StatusRCA, StatusKnownError, StatusFixInProgress), Roles: workers,
+			Requirement: req("PRB-05", "escalation applies to a problem being worked on"),
+			Doc:         "Escalate to a target with a reason.",
+			Guards: []sms.Guard[*Problem]{
+				guard("PRB-05", "an escalation names its target", func(t *tx) bool { return cmd[Escalation](t).Target != "" }),
+				guard("PRB-05", "an escalation gives its reason", func(t *tx) bool { return !blank(cmd[Escalation](t).Reason) }),
+			},
+			Apply: func(t *tx) {
+				c := cmd[Escalation](t)
+				t.Entity.EscalationLevel++
+				t.Record("target", c.Target)
+				t.Record("level", strconv.Itoa(t.Entity.EscalationLevel))
+				t.SetReason(c.Reason)
+			},
+		},
+		{
+			Trigger: string(TriggerRecordAction), From: open, Roles: workers,
+			Requirement: req("PRB-08", "actions are recorded while the problem is open"),
+			Doc:         "Record an action taken.",
+			Guards: []sms.Guard[*Problem]{
+				guard("PRB-08", "an action taken is described", func(t *tx) bool { return !blank(cmd[Action](t).Text) }),
+			},
+			Apply: func(t *tx) {
+				t.Entity.Actions++
+				t.Record("text", cmd[Action](t).Text)
+			},
+		},
+		{
+			Trigger: string(TriggerLink), From: append(slices.Clone(open), string(StatusResolved)), Roles: workers,
+			Requirement: req("PRB-08", "links are added until the problem is closed"),
+			Doc:         "Link an incident, configuration item or change.",
+			Apply: func(t *tx) {
+				c := cmd[Link](t)
+				t.Entity.addLink(c.Type, c.ID)
+				t.Record("type", c.Type)
+				t.Record("id", c.ID)
+			},
+		},
+		{
+			Trigger: string(TriggerPropagate), From: st(StatusKnownError, StatusFixInProgress, StatusResolved), Roles: workers,
+			Requirement: req("PRB-15", "a workaround or fix is communicated once it exists, until the problem is closed"),
+			Doc:         "Record that the workaround or fix was communicated to linked incidents.",
+			Guards: []sms.Guard[*Problem]{
+				guard("PRB-15", "a workaround is communicated only when one is recorded", func(t *tx) bool {
+					return cmd[Propagation](t).Kind != CommunicateWorkaround || hasRemedy(t.Entity.Workaround, t.Entity.Mitigation)
+				}),
+				guard("PRB-15", "a fix is communicated only once it was applied", func(t *tx) bool {
+					return cmd[Propagation](t).Kind != CommunicateFix || t.Entity.Resolution == FixApplied
+				}),
+				guard("PRB-15", "a communication informs at least one linked incident not yet informed", func(t *tx) bool {
+					c := cmd[Propagation](t)
+					if len(c.informed) == 0 {
+						return false
+					}
+					for _, id := range c.informed {
+						if !t.Entity.HasLink(LinkIncident, id) || t.Entity.WasInformed(id, c.Kind) {
+							return false
+						}
+					}
+					return true
+				}),
+			},
+			Apply: func(t *tx) {
+				c, pr := cmd[Propagation](t), t.Entity
+				t.Record("kind", string(c.Kind))
+				for _, id := range c.informed {
+					pr.Informed = append(pr.Informed, Notice{Incident: id, Kind: c.Kind, At: t.Now})
+					t.Record("incident", id)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerNote), From: st(Statuses()...), Roles: roles(RoleAnalyst, RoleProblemManager, RoleServiceOwner),
+			Doc:   "Add a note; the only trigger a closed or cancelled problem accepts.",
+			Apply: func(t *tx) { t.Record("text", cmd[Note](t).Text) },
+		},
+	}
+	return sms.Definition[*Problem]{
+		Kind:     Kind,
+		States:   st(Statuses()...),
+		Terminal: st(StatusClosed, StatusCancelled),
+		New:      func() *Problem { return &Problem{} },
+		Rules:    rules,
+	}
+}
+
+// findable reports whether a known error can be found by symptom, service
+// or configuration item (PRB-12).
+func findable(k *KnownError) bool {
+	for _, s := range k.Symptoms {
+		if SymptomKey(s) != "" {
+			return true
+		}
+	}
+	return len(k.Services) > 0 || len(k.ConfigItems) > 0
+}
+
+func keDefinition() sms.Definition[*KnownError] {
+	workers := roles(RoleAnalyst, RoleProblemManager)
+	rules := []sms.Rule[*KnownError]{
+		{
+			Trigger: string(KETriggerRecord), To: string(KEDraft), Roles: workers,
+			Doc: "Record the known error of a problem, in draft.",
+			Guards: []sms.Guard[*KnownError]{
+				keGuard("PRB-11", "a known error names its problem", func(t *ketx) bool { return kecmd[keRecord](t).Problem != "" }),
+				keGuard("PRB-02", "a known error has a determined root cause", func(t *ketx) bool { return !blank(kecmd[keRecord](t).RootCause) }),
+				keGuard("PRB-10", "a known error has a workaround or a mitigation plan", func(t *ketx) bool {
+					c := kecmd[keRecord](t)
+					return hasRemedy(c.Workaround, c.Mitigation)
+				}),
+			},
+			Requires: []sms.Required[*KnownError]{
+				keRequired("title", "PRB-11", "a known error has a title", func(k *KnownError) bool { return !blank(k.Title) }),
+			},
+			Apply: func(t *ketx) {
+				c, k := kecmd[keRecord](t), t.Entity
+				k.ID, k.Problem, k.Title, k.RootCause, k.Workaround = c.ID, c.Problem, c.Title, c.RootCause, c.Workaround
+				k.Symptoms, k.Mitigation = slices.Clone(c.Symptoms), slices.Clone(c.Mitigation)
+				k.Services, k.ConfigItems = slices.Clone(c.Services), slices.Clone(c.ConfigItems)
+				k.relink()
+				t.Record("problem", c.Problem)
+				t.Record("title", c.Title)
+				t.Record("root_cause", c.RootCause)
+				t.Record("workaround", c.Workaround)
+				for _, m := range c.Mitigation {
+					t.Record("mitigation", m)
+				}
+				for _, s := range c.Symptoms {
+					t.Record("symptom", s)
+				}
+				for _, s := range c.Services {
+					t.Record("service", s)
+				}
+				for _, ci := range c.ConfigItems {
+					t.Record("config_item", ci)
+				}
+			},
+		},
+		{
+			Trigger: string(KETriggerRevise), From: st(KEDraft, KEPublished), Roles: workers,
+			Requirement: req("PRB-12", "a known error is revised until it is retired"),
+			Doc:         "Edit a known error; every change is journaled with old and new values.",
+			Requires: []sms.Required[*KnownError]{
+				keRequired("workaround", "PRB-10", "a known error keeps a workaround or a mitigation plan", func(k *KnownError) bool {
+					return hasRemedy(k.Workaround, k.Mitigation)
+				}),
+				keRequired("symptoms", "PRB-12", "a published known error stays findable by symptom, service or configuration item", func(k *KnownError) bool {
+					return k.Status != KEPublished || findable(k)
+				}),
+			},
+			Apply: func(t *ketx) {
+				c, k := kecmd[KERevision](t), t.Entity
+				if c.Title != "" {
+					recordChange(t, "title", k.Title, c.Title)
+					k.Title = c.Title
+				}
+				if c.Workaround != "" {
+					recordChange(t, "workaround", k.Workaround, c.Workaround)
+					k.Workaround = c.Workaround
+				}
+				list := func(name string, dst *[]string, src []string) {
+					if src == nil {
+						return
+					}
+					recordChange(t, name, strings.Join(*dst, "\n"), strings.Join(src, "\n"))
+					*dst = slices.Clone(src)
+				}
+				list("symptoms", &k.Symptoms, c.Symptoms)
+				list("mitigation", &k.Mitigation, c.Mitigation)
+				list("services", &k.Services, c.Services)
+				list("config_items", &k.ConfigItems, c.ConfigItems)
+				k.relink()
+				if c.Note != "" {
+					t.Record("note", c.Note)
+				}
+			},
+		},
+		{
+			Trigger: string(KETriggerPublish), From: st(KEDraft), To: string(KEPublished), Roles: roles(RoleProblemManager),
+			Requirement: req("PRB-12", "only a draft known error is published"),
+			Doc:         "Publish: the known error is then found by symptom, service or configuration item.",
+			Guards: []sms.Guard[*KnownError]{
+				keGuard("PRB-12", "a published known error can be found by symptom, service or configuration item", func(t *ketx) bool { return findable(t.Entity) }),
+				keGuard("PRB-10", "a published known error has a workaround or a mitigation plan", func(t *ketx) bool {
+					return hasRemedy(t.Entity.Workaround, t.Entity.Mitigation)
+				}),
+				keGuard("PRB-02", "a published known error states its root cause", func(t *ketx) bool { return !blank(t.Entity.RootCause) }),
+			},
+			Apply: func(t *ketx) {
+				k := t.Entity
+				k.PublishedAt, k.ReviewedAt = t.Now, t.Now
+				if n := kecmd[KEPublication](t).Note; n != "" {
+					t.Record("note", n)
+				}
+			},
+		},
+		{
+			Trigger: string(KETriggerReview), From: st(KEPublished), Roles: workers,
+			Requirement: req("PRB-12", "a published known error is reviewed"),
+			Doc:         "Record the periodic review of a published known error.",
+			Guards: []sms.Guard[*KnownError]{
+				keGuard("PRB-12", "a review states its outcome", func(t *ketx) bool { return !blank(kecmd[KEReview](t).Outcome) }),
+			},
+			Apply: func(t *ketx) {
+				k := t.Entity
+				k.ReviewedAt = t.Now
+				k.Reviews++
+				t.Record("outcome", kecmd[KEReview](t).Outcome)
+			},
+		},
+		{
+			Trigger: string(KETriggerRetire), From: st(KEDraft, KEPublished), To: string(KERetired), Roles: roles(RoleProblemManager),
+			Requirement: req("PRB-12", "a known error is retired once"),
+			Doc:         "Retire, with a reason and the fix when a change removed the cause.",
+			Guards: []sms.Guard[*KnownError]{
+				keGuard("PRB-12", "a retirement gives its reason", func(t *ketx) bool { return !blank(kecmd[KERetirement](t).Reason) }),
+			},
+			Apply: func(t *ketx) {
+				c, k := kecmd[KERetirement](t), t.Entity
+				k.RetiredAt, k.RetireNote, k.Fix = t.Now, c.Reason, c.Fix
+				t.SetReason(c.Reason)
+				if c.Fix != "" {
+					l := sms.Link{Type: LinkChange, ID: c.Fix}
+					if !slices.Contains(k.Links, l) {
+						k.Links = append(k.Links, l)
+					}
+					t.Record("fix", c.Fix)
+				}
+			},
+		},
+		{
+			Trigger: string(KETriggerNote), From: st(KEStatuses()...), Roles: roles(RoleAnalyst, RoleProblemManager, RoleServiceOwner),
+			Doc:   "Add a note; the only trigger a retired known error accepts.",
+			Apply: func(t *ketx) { t.Record("text", kecmd[KENote](t).Text) },
+		},
+	}
+	return sms.Definition[*KnownError]{
+		Kind:     KnownErrorKind,
+		States:   st(KEStatuses()...),
+		Terminal: st(KERetired),
+		New:      func() *KnownError { return &KnownError{} },
+		Rules:    rules,
+	}
+}
