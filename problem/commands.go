@@ -539,7 +539,9 @@ func (KEReview) Trigger() KETrigger { return KETriggerReview }
 func (KEReview) keCommand()         {}
 
 // Validate implements [sms.Command].
-func (c KEReview) Validate() error { return checkText(KnownErrorKind, "review.outcome", c.Outcome, MaxText) }
+func (c KEReview) Validate() error {
+	return checkText(KnownErrorKind, "review.outcome", c.Outcome, MaxText)
+}
 
 // KERetirement retires a known error (trigger retire, PRB-12), with a
 // reason and, when a fix removed the cause, the change.

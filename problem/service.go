@@ -501,7 +501,9 @@ func communicationText(pr *Problem, k CommunicationKind) string {
 func (s *Service) Get(ctx context.Context, id string) (*Problem, error) { return s.m.Get(ctx, id) }
 
 // Journal returns the problem's journal, oldest entry first.
-func (s *Service) Journal(ctx context.Context, id string) ([]sms.Entry, error) { return s.m.Journal(ctx, id) }
+func (s *Service) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
+	return s.m.Journal(ctx, id)
+}
 
 // Verify checks the problem's journal hash chain and that the stored
 // problem is the one its journal built up to.
@@ -604,7 +606,9 @@ func (s *Service) AddKnownErrorNote(ctx context.Context, a sms.Actor, id string,
 }
 
 // KnownError returns the stored known error.
-func (s *Service) KnownError(ctx context.Context, id string) (*KnownError, error) { return s.ke.Get(ctx, id) }
+func (s *Service) KnownError(ctx context.Context, id string) (*KnownError, error) {
+	return s.ke.Get(ctx, id)
+}
 
 // KnownErrorJournal returns the known error's journal.
 func (s *Service) KnownErrorJournal(ctx context.Context, id string) ([]sms.Entry, error) {
