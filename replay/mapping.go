@@ -49,6 +49,8 @@ type Mapping struct {
 	} `json:"actor"`
 	// Null lists cell values that mean "empty", such as "?" or "NULL".
 	Null []string `json:"null,omitempty"`
+	// Comma is the field separator, one character; default ",".
+	Comma string `json:"comma,omitempty"`
 
 	// States maps each source state to an incident status. A row whose
 	// state is not listed is a bad row.
@@ -160,6 +162,9 @@ func (m *Mapping) compile() error {
 	}
 	if m.Case == "" || len(m.State.Columns) == 0 || m.Time.Column == "" || m.Time.Layout == "" || m.Actor.Column == "" {
 		return bad("needs the case, state, time (with layout) and actor columns")
+	}
+	if m.Comma != "" && (len([]rune(m.Comma)) != 1 || m.Comma == "\"" || m.Comma == "\n" || m.Comma == "\r") {
+		return bad("comma %q must be one character other than a quote or a line break", m.Comma)
 	}
 	if m.State.Separator == "" {
 		m.State.Separator = "/"

@@ -112,6 +112,9 @@ func NewReader(src io.Reader, m *Mapping, opts ReaderOptions) (*Reader, error) {
 	}
 	c := csv.NewReader(src)
 	c.ReuseRecord = false
+	if m.Comma != "" {
+		c.Comma = []rune(m.Comma)[0]
+	}
 	header, err := c.Read()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
@@ -216,14 +219,15 @@ func (r *Reader) read() (*Event, error) {
 	if errors.Is(err, io.EOF) {
 		return nil, nil
 	}
-	line, _ := r.csv.FieldPos(0)
 	if err != nil {
+		line := 0
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			line = pe.StartLine
 		}
 		return nil, &RowError{Row: line, Problem: "malformed CSV", Err: err}
 	}
+	line, _ := r.csv.FieldPos(0)
 	ev := &Event{Row: line, record: rec, r: r}
 	if ev.Case = ev.Value(r.m.Case); ev.Case == "" {
 		return nil, &RowError{Row: line, Column: r.m.Case, Problem: "no case ID"}

@@ -255,8 +255,11 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 	pending := map[int]CaseResult{}
 	next := 0
 	for r := range results {
+		if context.Cause(ctx) != nil {
+			continue // stopping: drain what the workers still send
+		}
 		pending[r.seq] = r.res
-		for {
+		for context.Cause(ctx) == nil {
 			res, ok := pending[next]
 			if !ok {
 				break

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const mappingPath = "../../replay/mappings/servicenow-incident.json"
+
+// dataFile returns the real ServiceNow log, or skips saying it is absent.
+func dataFile(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("SMS_DATA_DIR")
+	if dir == "" {
+		dir = "../../../shared/data"
+	}
+	p := filepath.Join(dir, "servicenow-incident-event-log.csv.gz")
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("real data is absent (set SMS_DATA_DIR to the folder holding it): %v", err)
+	}
+	return p
+}
+
+// TestCommandOutputs runs the command on a small log in the ServiceNow shape
+// and checks every output it writes.
+func TestCommandOutputs(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "log.csv")
+	header := "number,incident_state,sys_updated_at,sys_updated_by,category,subcategory,u_symptom,cmdb_ci,caller_id,opened_at," +
+		"impact,urgency,assignment_group,assigned_to,sys_mod_count,closed_code,resolved_by,reopen_count,problem_id,vendor\n"
+	row := func(n, state, at string) string {
+		return n + "," + state + "," + at + ",Updated by 1,Category 1,Sub 1,Symptom 1,?,Caller 1,1/3/2016 09:00,2 - Medium,2 - Medium,Group 1,Resolver 1,1,code 1,Resolved by 1,0,?,?\n"
+	}
+	data := header + row("INC1", "New", "1/3/2016 09:05") + row("INC1", "Active", "1/3/2016 09:10") + row("INC1", "Active", "1/3/2016 10:10") +
+		row("INC1", "Resolved", "1/3/2016 11:10") + row("INC1", "Closed", "7/3/2016 11:10") +
+		row("INC2", "New", "1/3/2016 09:05") + row("INC2", "Closed", "1/3/2016 09:06")
+	require.NoError(t, os.WriteFile(log, []byte(data), 0o644))
+	out := filepath.Join(dir, "out")
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), config{mapping: mappingPath, log: log, out: out, store: "sqlite", db: filepath.Join(dir, "r.db"),
+		progress: "always"}, &stdout, &stderr)
+	require.NoError(t, err, stderr.String())
+	assert.Contains(t, stdout.String(), "cases              2")
+	assert.Contains(t, stdout.String(), "conformant cases   1 (50.0%)")
+	assert.Contains(t, stdout.String(), "INC-06")
+	assert.Contains(t, stderr.String(), "100%", "the progress bar reaches the end")
+
+	lines := strings.Split(strings.TrimSpace(readFile(t, filepath.Join(out, "cases.jsonl"))), "\n")
+	require.Len(t, lines, 2)
+	var first struct {
+		Case       string `json:"case"`
+		Conformant bool   `json:"conformant"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &first))
+	assert.Equal(t, "INC1", first.Case)
+	assert.True(t, first.Conformant)
+	var sum map[string]any
+	require.NoError(t, json.Unmarshal([]byte(readFile(t, filepath.Join(out, "summary.json"))), &sum))
+	assert.EqualValues(t, 2, sum["cases"])
+	assert.Contains(t, readFile(t, filepath.Join(out, "process-map.mmd")), "flowchart LR")
+	assert.Contains(t, readFile(t, filepath.Join(out, "summary.txt")), "deviations by requirement")
+
+	// Bad invocations are errors, not panics.
+	for _, c := range []config{{}, {mapping: mappingPath, log: filepath.Join(dir, "missing.csv")},
+		{mapping: mappingPath, log: log, store: "cloud"}, {mapping: log, log: log}} {
+		assert.Error(t, run(context.Background(), c, &stdout, &stderr), "%+v", c)
+	}
+}
+
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// TestPeakRSS builds the command as a user would (without the race
+// detector) and replays the whole ServiceNow log with it: peak resident
+// memory stays under 200 MiB while streaming.
+func TestPeakRSS(t *testing.T) {
+	data := dataFile(t)
+	if testing.Short() {
+		t.Skip("builds and runs the command on the whole log; skipped with -short")
+	}
+	bin := filepath.Join(t.TempDir(), "smsreplay")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run())
+	for _, store := range []string{"none", "sqlite"} {
+		cmd := exec.Command(bin, "-mapping", mappingPath, "-log", data, "-skip-bad-rows", "-progress", "never",
+			"-store", store, "-db", filepath.Join(t.TempDir(), "replay.db"), "-sync-normal")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		require.NoError(t, cmd.Run(), out.String())
+		require.Contains(t, out.String(), "cases              20769")
+		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		peakMiB := float64(ru.Maxrss) / 1024 // kilobytes on Linux
+		t.Logf("-store %s: peak RSS %.1f MiB", store, peakMiB)
+		assert.Less(t, peakMiB, 200.0, "-store %s: peak RSS %.1f MiB", store, peakMiB)
+	}
+}

@@ -1,0 +1,216 @@
+package replay_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/replay"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// tinyMapping reads a minimal comma-separated log.
+const tinyMapping = `{
+  "name": "tiny",
+  "case": "id", "state": {"columns": ["state"]},
+  "time": {"column": "at", "layout": "2006-01-02 15:04"},
+  "actor": {"column": "who"},
+  "null": ["-"],
+  "states": {"new": {"status": "new"}, "work": {"status": "in_progress", "on_repeat": ["record_action"]},
+             "done": {"status": "resolved"}, "closed": {"status": "closed"}},
+  "routes": [{"from": ["new"], "to": "in_progress", "triggers": ["classify", "assign", "start"]}],
+  "payloads": {
+    "log": {"id": "{id}", "summary": "{id} failed", "service": "svc", "source": "user", "reporter": "{who}", "reported_at": "{$time}"},
+    "classify": {"category": "c", "impact": "2", "urgency": "2"},
+    "assign": {"assignee": "{who}"},
+    "record_action": {"text": "worked"},
+    "resolve": {"code": "fixed", "notes": "n", "restored_at": "{$time}"},
+    "close": {"code": "ok", "confirmation": "caller"}
+  }
+}`
+
+func TestMappingRefusals(t *testing.T) {
+	t.Parallel()
+	base := tinyMapping
+	cases := map[string]string{
+		"not JSON":              `{`,
+		"unknown field":         strings.Replace(base, `"name": "tiny",`, `"name": "tiny", "colour": "red",`, 1),
+		"no name":               strings.Replace(base, `"name": "tiny",`, `"name": "",`, 1),
+		"no time layout":        strings.Replace(base, `"layout": "2006-01-02 15:04"`, `"layout": ""`, 1),
+		"unknown status":        strings.Replace(base, `"done": {"status": "resolved"}`, `"done": {"status": "finished"}`, 1),
+		"hold without on_hold":  strings.Replace(base, `"done": {"status": "resolved"}`, `"done": {"status": "resolved", "hold": "caller"}`, 1),
+		"on_hold without hold":  strings.Replace(base, `"done": {"status": "resolved"}`, `"done": {"status": "on_hold"}`, 1),
+		"unknown route status":  strings.Replace(base, `"to": "in_progress"`, `"to": "working"`, 1),
+		"route fires log":       strings.Replace(base, `["classify", "assign", "start"]`, `["log"]`, 1),
+		"route unknown trigger": strings.Replace(base, `["classify", "assign", "start"]`, `["teleport"]`, 1),
+		"unknown payload field": strings.Replace(base, `"record_action": {"text": "worked"}`, `"record_action": {"txt": "worked"}`, 1),
+		"payload of accept":     strings.Replace(base, `"record_action": {"text": "worked"}`, `"accept_major": {"manager": "x"}`, 1),
+		"unclosed brace":        strings.Replace(base, `"{id} failed"`, `"{id failed"`, 1),
+		"stray brace":           strings.Replace(base, `"{id} failed"`, `"id} failed"`, 1),
+		"unknown filter":        strings.Replace(base, `"{who}"}`, `"{who|shout}"}`, 1),
+		"unknown variable":      strings.Replace(base, `"reporter": "{who}"`, `"reporter": "{$whom}"`, 1),
+		"unclosed literal":      strings.Replace(base, `"reporter": "{who}"`, `"reporter": "{who,'x}"`, 1),
+		"no log payload":        strings.Replace(base, `"log": {`, `"note": {"text": "x"}, "ignored": {`, 1),
+		"bad auto close":        strings.Replace(base, `"name": "tiny",`, `"name": "tiny", "policy": {"auto_close_after": "soon"},`, 1),
+		"bad comma":             strings.Replace(base, `"name": "tiny",`, `"name": "tiny", "comma": "\""`, 1),
+		"bad zone":              strings.Replace(base, `"layout": "2006-01-02 15:04"`, `"layout": "2006-01-02 15:04", "zone": "Mars/Olympus"`, 1),
+		"bad on_repeat":         strings.Replace(base, `"on_repeat": ["record_action"]`, `"on_repeat": ["log"]`, 1),
+	}
+	for name, js := range cases {
+		_, err := replay.ParseMapping(strings.NewReader(js))
+		var me *replay.MappingError
+		assert.ErrorAs(t, err, &me, name)
+		assert.ErrorIs(t, err, sms.ErrInvalid, name)
+	}
+	_, err := replay.ParseMapping(strings.NewReader(base))
+	require.NoError(t, err)
+}
+
+func runTiny(t *testing.T, log string, opts replay.Options) (*replay.Summary, []*replay.CaseResult, error) {
+	t.Helper()
+	m := mustMapping(t, tinyMapping)
+	var results []*replay.CaseResult
+	sum, err := replay.Run(context.Background(), strings.NewReader(log), m, opts,
+		func(r *replay.CaseResult) error { results = append(results, r); return nil })
+	return sum, results, err
+}
+
+const tinyHeader = "id,state,at,who\n"
+
+// TestBadRows: each bad row is a clear error naming the row, or with
+// SkipBadRows is skipped and counted; never a panic.
+func TestBadRows(t *testing.T) {
+	t.Parallel()
+	good := "A,new,2026-01-01 10:00,ann\nA,work,2026-01-01 10:05,ann\n"
+	cases := []struct {
+		name, row, column string
+		line              int
+	}{
+		{"malformed row", "B,new,2026-01-01 10:00\n", "", 4},
+		{"unknown state", "B,pondering,2026-01-01 10:00,bob\n", "state", 4},
+		{"unparsable time", "B,new,yesterday,bob\n", "at", 4},
+		{"no case ID", "-,new,2026-01-01 10:00,bob\n", "id", 4},
+		{"bare quote", "B,new,2026-01-01 \"10:00,bob\n", "", 4},
+		{"case reappears", "B,new,2026-01-01 10:00,bob\nA,work,2026-01-01 11:00,ann\n", "id", 5},
+	}
+	for _, tc := range cases {
+		log := tinyHeader + good + tc.row
+		_, _, err := runTiny(t, log, replay.Options{})
+		var re *replay.RowError
+		require.ErrorAs(t, err, &re, tc.name)
+		assert.Equal(t, tc.line, re.Row, tc.name)
+		assert.Equal(t, tc.column, re.Column, tc.name)
+		assert.ErrorIs(t, err, sms.ErrInvalid, tc.name)
+		assert.Contains(t, err.Error(), "row", tc.name)
+
+		sum, results, err := runTiny(t, log+"C,new,2026-01-02 09:00,cy\n", replay.Options{SkipBadRows: true})
+		require.NoError(t, err, tc.name)
+		assert.Equal(t, 1, sum.SkippedRows, tc.name)
+		require.Len(t, sum.RowErrors, 1, tc.name)
+		assert.Equal(t, tc.line, sum.RowErrors[0].Row, tc.name)
+		var ids []string
+		for _, r := range results {
+			ids = append(ids, r.Case)
+		}
+		assert.Contains(t, ids, "C", "%s: the run continues after a skipped row", tc.name)
+	}
+}
+
+func TestHeaderProblems(t *testing.T) {
+	t.Parallel()
+	_, _, err := runTiny(t, "", replay.Options{})
+	var re *replay.RowError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, 1, re.Row)
+	_, _, err = runTiny(t, "id,state,at\nA,new,2026-01-01 10:00\n", replay.Options{})
+	var me *replay.MappingError
+	require.ErrorAs(t, err, &me, "a column the mapping needs is missing")
+	assert.Contains(t, me.Problem, `"who"`)
+	_, _, err = runTiny(t, "id,id,state,at,who\n", replay.Options{})
+	require.ErrorAs(t, err, &re)
+	// A byte-order mark before the header is tolerated.
+	sum, _, err := runTiny(t, "\ufeff"+tinyHeader+"A,new,2026-01-01 10:00,ann\n", replay.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, sum.Cases)
+}
+
+// TestRepeatedStatesAreNotDeviations: updates without a change of state
+// fire only the state's on_repeat triggers.
+func TestRepeatedStatesAreNotDeviations(t *testing.T) {
+	t.Parallel()
+	log := tinyHeader + "A,new,2026-01-01 10:00,ann\nA,new,2026-01-01 10:01,ann\nA,work,2026-01-01 10:05,ann\n" +
+		"A,work,2026-01-01 10:06,ann\nA,work,2026-01-01 10:07,ann\nA,done,2026-01-01 11:00,ann\nA,done,2026-01-01 11:01,ann\n" +
+		"A,closed,2026-01-01 12:00,ann\nA,closed,2026-01-01 12:01,ann\n"
+	sum, results, err := runTiny(t, log, replay.Options{})
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	assert.True(t, results[0].Conformant, "%+v", results[0].Deviations)
+	assert.Equal(t, 9, sum.Events)
+	assert.Equal(t, 1, sum.Conformant)
+	assert.InDelta(t, 100.0, sum.ConformantPercent(), 0.001)
+}
+
+// TestEachErrorStops: an error from the callback stops the run.
+func TestEachErrorStops(t *testing.T) {
+	t.Parallel()
+	log := tinyHeader
+	for _, id := range []string{"A", "B", "C", "D", "E", "F"} {
+		log += id + ",new,2026-01-01 10:00,ann\n"
+	}
+	stop := errors.New("enough")
+	m := mustMapping(t, tinyMapping)
+	n := 0
+	_, err := replay.Run(context.Background(), strings.NewReader(log), m, replay.Options{Workers: 2},
+		func(*replay.CaseResult) error { n++; return stop })
+	assert.ErrorIs(t, err, stop)
+	assert.Equal(t, 1, n)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = replay.Run(ctx, strings.NewReader(log), m, replay.Options{}, nil)
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// FuzzReader feeds arbitrary bytes to the CSV reader and the replay: every
+// outcome is a case, io.EOF or a typed error; nothing panics.
+func FuzzReader(f *testing.F) {
+	f.Add([]byte(tinyHeader + "A,new,2026-01-01 10:00,ann\nA,work,2026-01-01 10:05,ann\nA,done,2026-01-01 11:00,ann\n"))
+	f.Add([]byte(tinyHeader + "A,new,2026-01-01 10:00,ann\nB,\"work\nx\",2026-01-01 10:05,\"a\"\"nn\"\n"))
+	f.Add([]byte("id,state,at,who\n,,,\n\"\n"))
+	f.Add([]byte(tinyHeader + "A,closed,2026-01-01 10:00,ann\nA,work,9999-12-31 23:59,ann\nA,done,0000-01-01 00:00,\n"))
+	m := mustMapping(f, tinyMapping)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rd, err := replay.NewReader(strings.NewReader(string(data)), m, replay.ReaderOptions{SkipBadRows: len(data)%2 == 0})
+		if err != nil {
+			var re *replay.RowError
+			var me *replay.MappingError
+			if !errors.As(err, &re) && !errors.As(err, &me) {
+				t.Fatalf("untyped error: %v", err)
+			}
+			return
+		}
+		for range 10000 {
+			c, err := rd.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				var re *replay.RowError
+				if !errors.As(err, &re) || re.Row < 1 {
+					t.Fatalf("untyped error or no row: %v", err)
+				}
+				break
+			}
+			if c.ID == "" || len(c.Events) == 0 {
+				t.Fatalf("empty case %+v", c)
+			}
+		}
+		_, err = replay.Run(context.Background(), strings.NewReader(string(data)), m, replay.Options{SkipBadRows: true, Workers: 1}, nil)
+		if err != nil && !errors.Is(err, sms.ErrInvalid) {
+			t.Fatalf("replay failed with an untyped error: %v", err)
+		}
+	})
+}

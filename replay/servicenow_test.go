@@ -1,0 +1,166 @@
+package replay_test
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/csv"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/iso20k/sms/replay"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const serviceNowLog = "servicenow-incident-event-log.csv.gz"
+
+// dataFile returns the path of a file of the shared data set: in
+// $SMS_DATA_DIR, else in ../shared/data beside the module. It skips the
+// test, saying so, when the file is absent: the data is never committed.
+func dataFile(t testing.TB, name string) string {
+	t.Helper()
+	dir := os.Getenv("SMS_DATA_DIR")
+	if dir == "" {
+		wd, err := os.Getwd()
+		require.NoError(t, err)
+		for d := wd; d != filepath.Dir(d); d = filepath.Dir(d) {
+			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+				dir = filepath.Join(filepath.Dir(d), "shared", "data")
+				break
+			}
+		}
+	}
+	p := filepath.Join(dir, name)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("real data %s is absent (set SMS_DATA_DIR to the folder holding it): %v", name, err)
+	}
+	return p
+}
+
+func openLog(t testing.TB, path string) io.Reader {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { f.Close() })
+	gz, err := gzip.NewReader(f)
+	require.NoError(t, err)
+	return gz
+}
+
+func serviceNowMapping(t testing.TB) *replay.Mapping {
+	t.Helper()
+	f, err := os.Open("mappings/servicenow-incident.json")
+	require.NoError(t, err)
+	defer f.Close()
+	m, err := replay.ParseMapping(f)
+	require.NoError(t, err)
+	return m
+}
+
+// facts are computed from the raw CSV, independently of the replay.
+type facts struct {
+	cases          map[string]bool
+	closedNoResolv []string // a Closed state with no Resolved before it
+	reopenedClosed []string // a Closed state followed by another state
+	badStateRows   []int    // rows whose state the mapping does not know
+}
+
+func scanFacts(t testing.TB, path string, known map[string]replay.State) facts {
+	r := csv.NewReader(openLog(t, path))
+	header, err := r.Read()
+	require.NoError(t, err)
+	num, st := slices.Index(header, "number"), slices.Index(header, "incident_state")
+	f := facts{cases: map[string]bool{}}
+	states := map[string][]string{}
+	var order []string
+	for line := 2; ; line++ {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		require.NoError(t, err)
+		if _, ok := known[rec[st]]; !ok {
+			f.badStateRows = append(f.badStateRows, line)
+			continue
+		}
+		if !f.cases[rec[num]] {
+			order = append(order, rec[num])
+		}
+		f.cases[rec[num]] = true
+		states[rec[num]] = append(states[rec[num]], rec[st])
+	}
+	for _, c := range order {
+		s := states[c]
+		if i := slices.Index(s, "Closed"); i >= 0 && !slices.Contains(s[:i], "Resolved") {
+			f.closedNoResolv = append(f.closedNoResolv, c)
+		}
+		for i := 0; i+1 < len(s); i++ {
+			if s[i] == "Closed" && s[i+1] != "Closed" {
+				f.reopenedClosed = append(f.reopenedClosed, c)
+				break
+			}
+		}
+	}
+	return f
+}
+
+// TestServiceNowLog replays the real log: one result per distinct case,
+// every deviation citing a requirement, and the log's known anomalies
+// attributed to the right requirement.
+func TestServiceNowLog(t *testing.T) {
+	path := dataFile(t, serviceNowLog)
+	m := serviceNowMapping(t)
+	f := scanFacts(t, path, m.States)
+	require.NotEmpty(t, f.closedNoResolv, "the log's known anomaly: cases closed without resolution")
+	require.NotEmpty(t, f.reopenedClosed, "the log's known anomaly: cases reopened after closing")
+
+	// Without SkipBadRows, the first unknown state stops the run, naming its row.
+	_, err := replay.Run(context.Background(), openLog(t, path), m, replay.Options{}, nil)
+	var re *replay.RowError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, f.badStateRows[0], re.Row)
+
+	results := map[string]*replay.CaseResult{}
+	sum, err := replay.Run(context.Background(), openLog(t, path), m, replay.Options{SkipBadRows: true},
+		func(r *replay.CaseResult) error {
+			if results[r.Case] != nil {
+				return errors.New("case reported twice: " + r.Case)
+			}
+			results[r.Case] = r
+			return nil
+		})
+	require.NoError(t, err)
+	assert.Equal(t, len(f.cases), sum.Cases, "cases = distinct case IDs")
+	assert.Equal(t, len(f.cases), len(results))
+	assert.Equal(t, len(f.badStateRows), sum.SkippedRows)
+	for _, r := range results {
+		if r.Conformant {
+			assert.Empty(t, r.Deviations)
+			continue
+		}
+		require.NotEmpty(t, r.Deviations, r.Case)
+		for _, d := range r.Deviations {
+			require.NotEmpty(t, d.Requirements, "case %s row %d cites no requirement: %s", r.Case, d.Row, d.Message)
+		}
+	}
+	primary := func(c, id string) bool {
+		for _, d := range results[c].Deviations {
+			if !d.Consequence && slices.Contains(d.IDs(), id) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, c := range f.closedNoResolv {
+		assert.True(t, primary(c, "INC-06"), "case %s closed without resolution: want an INC-06 deviation, got %+v", c, results[c].Deviations)
+	}
+	for _, c := range f.reopenedClosed {
+		assert.True(t, primary(c, "INC-16"), "case %s reopened after closing: want an INC-16 deviation, got %+v", c, results[c].Deviations)
+	}
+	t.Logf("%d cases, %d events, %.1f%% conformant, %d deviations (%d consequences), %.0f events/s",
+		sum.Cases, sum.Events, sum.ConformantPercent(), sum.Deviations, sum.Consequences, sum.EventsPerSecond())
+}
