@@ -2,6 +2,7 @@ package sms
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"time"
 	"unicode"
@@ -221,7 +222,7 @@ type Loader[E Entity[E]] interface {
 // sequences contiguous from expect+1, each naming e, and e's version equal
 // to the last sequence. It returns a [*ValidationError].
 func CheckCommit[E Entity[E]](e E, expect int64, entries []Entry) error {
-	if any(e) == nil {
+	if isNil(any(e)) {
 		return &ValidationError{Field: "entity", Problem: "is nil"}
 	}
 	m := e.Metadata()
@@ -247,6 +248,20 @@ func CheckCommit[E Entity[E]](e E, expect int64, entries []Entry) error {
 		return &ValidationError{Field: "entity.head", Problem: "must equal the last entry's hash"}
 	}
 	return ValidateID(m.ID)
+}
+
+// isNil reports whether v is nil or a nil pointer (or other nil-able
+// value): E is a pointer type, and any(e) == nil never holds for a nil
+// pointer of it.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface, reflect.Func, reflect.Chan:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // MaxIDLen is the longest entity ID accepted, in bytes.
