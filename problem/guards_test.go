@@ -18,7 +18,9 @@ func TestRefusals(t *testing.T) {
 	t.Parallel()
 	taxonomy := problem.DefaultPolicy()
 	taxonomy.Categories = []string{"network", "storage"}
-	noLookup := func(f *fixture) { f.svc = mustService(t, f, problem.Config{Policy: problem.DefaultPolicy(), Options: sms.Options{Now: f.clk.Now}}) }
+	noLookup := func(f *fixture) {
+		f.svc = mustService(t, f, problem.Config{Policy: problem.DefaultPolicy(), Options: sms.Options{Now: f.clk.Now}})
+	}
 
 	cases := []struct {
 		name   string
