@@ -1079,3 +1079,35 @@ func TestObserversMayKeepTheirEvents(t *testing.T) {
 	}
 	assert.Equal(t, sms.Role("reporter"), rita.Roles[0], "an observer reached the caller's actor")
 }
+
+func TestMachineWithStore(t *testing.T) {
+	t.Parallel()
+	var observed atomic.Int32
+	var authorized atomic.Int32
+	env := newTicketEnv(t, sms.Options{
+		NewID:    func() string { return "T-7" },
+		Observer: sms.ObserverFunc(func(context.Context, sms.Event) error { observed.Add(1); return nil }),
+		Authorizer: sms.AuthorizerFunc(func(context.Context, sms.Authorization) error {
+			authorized.Add(1)
+			return nil
+		}),
+	})
+	other := memstore.New[*Ticket]()
+	m2, err := env.m.WithStore(other)
+	require.NoError(t, err)
+	assert.Same(t, env.m.Workflow(), m2.Workflow(), "the compiled workflow is shared, not rebuilt")
+	assert.Same(t, other, m2.Store())
+
+	next := env.clock.Peek()
+	tk, err := m2.Create(bg(), rita, ticketCmd{Title: "x", Service: "printing"})
+	require.NoError(t, err)
+	assert.Equal(t, "T-7", tk.ID, "the ID source carried over")
+	assert.Equal(t, next, tk.CreatedAt, "the clock carried over")
+	assert.Equal(t, int32(1), observed.Load(), "the observer carried over")
+	assert.Equal(t, int32(1), authorized.Load(), "the authorizer carried over")
+	assert.Equal(t, 1, other.Len())
+	assert.Zero(t, env.store.Len(), "WithStore wrote to the original store")
+
+	_, err = env.m.WithStore(nil)
+	assert.ErrorIs(t, err, sms.ErrInvalid)
+}
