@@ -307,18 +307,19 @@ func (p *Problem) Attributes() sms.Attributes {
 	return sms.Attributes{Service: p.Service, Owner: owner, Links: p.Links}
 }
 
-// Clone implements [sms.Entity].
+// Clone implements [sms.Entity]. The string lists share one allocation,
+// each capped at its length, so that appending to one never writes into
+// another.
 func (p *Problem) Clone() *Problem {
 	c := *p
-	c.Symptoms = slices.Clone(p.Symptoms)
-	c.Mitigation = slices.Clone(p.Mitigation)
-	c.Informed = slices.Clone(p.Informed)
 	c.Links = slices.Clone(p.Links)
+	c.Informed = slices.Clone(p.Informed)
 	if p.Analysis != nil {
 		a := *p.Analysis
-		a.ContributingFactors = slices.Clone(a.ContributingFactors)
-		a.PreventiveActions = slices.Clone(a.PreventiveActions)
 		c.Analysis = &a
+		cloneStrings(&c.Symptoms, &c.Mitigation, &a.ContributingFactors, &a.PreventiveActions)
+	} else {
+		cloneStrings(&c.Symptoms, &c.Mitigation)
 	}
 	if p.Risk != nil {
 		r := *p.Risk
@@ -326,6 +327,32 @@ func (p *Problem) Clone() *Problem {
 		c.Risk = &r
 	}
 	return &c
+}
+
+// cloneStrings replaces each list by a copy, all copies in one backing
+// array; nil stays nil.
+func cloneStrings(lists ...*[]string) {
+	n := 0
+	for _, l := range lists {
+		n += len(*l)
+	}
+	if n == 0 {
+		for _, l := range lists {
+			if *l != nil {
+				*l = (*l)[:0:0] // empty, sharing no capacity
+			}
+		}
+		return
+	}
+	buf := make([]string, n)
+	for _, l := range lists {
+		if *l == nil {
+			continue
+		}
+		k := copy(buf, *l)
+		*l = buf[:k:k]
+		buf = buf[k:]
+	}
 }
 
 // RootCause returns the recorded root cause, or "" when none is known.
@@ -454,10 +481,7 @@ func (k *KnownError) Attributes() sms.Attributes {
 // Clone implements [sms.Entity].
 func (k *KnownError) Clone() *KnownError {
 	c := *k
-	c.Symptoms = slices.Clone(k.Symptoms)
-	c.Mitigation = slices.Clone(k.Mitigation)
-	c.Services = slices.Clone(k.Services)
-	c.ConfigItems = slices.Clone(k.ConfigItems)
+	cloneStrings(&c.Symptoms, &c.Mitigation, &c.Services, &c.ConfigItems)
 	c.Links = slices.Clone(k.Links)
 	return &c
 }
