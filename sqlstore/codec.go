@@ -30,6 +30,10 @@ func (s *Store[E]) encode(e E) (entityRow, error) {
 		return entityRow{}, &sms.ValidationError{Kind: s.kind, Field: "entity",
 			Problem: "sqlstore: does not encode as JSON: " + err.Error()}
 	}
+	if replacedUTF8(doc) {
+		return entityRow{}, &sms.ValidationError{Kind: s.kind, Field: "entity",
+			Problem: "sqlstore: holds text that is not valid UTF-8, which its JSON document cannot keep exactly"}
+	}
 	a := e.Attributes()
 	links := "[]"
 	if len(a.Links) > 0 {
@@ -44,6 +48,29 @@ func (s *Store[E]) encode(e E) (entityRow, error) {
 		links: links, linkList: a.Links,
 		created: m.CreatedAt.UnixMicro(), updated: m.UpdatedAt.UnixMicro(), doc: string(doc),
 	}, nil
+}
+
+// replacedUTF8 reports whether encoding/json replaced invalid UTF-8 while
+// writing doc: it writes each invalid byte as the escape \ufffd (a valid
+// U+FFFD it writes as is), and only an odd run of backslashes before the u
+// makes that an escape rather than escaped backslashes and text.
+func replacedUTF8(doc []byte) bool {
+	const esc = `\ufffd`
+	for i := 0; ; {
+		j := bytes.Index(doc[i:], []byte(esc))
+		if j < 0 {
+			return false
+		}
+		j += i
+		n := 0
+		for k := j; k >= 0 && doc[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 1 {
+			return true
+		}
+		i = j + len(esc)
+	}
 }
 
 // entryRow holds the JSON columns of a journal entry.

@@ -4,15 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/iso20k/sms"
 )
 
 // maxUnion is the most distinct statuses a List query serves with one
-// index range per status; more are filtered along the primary key.
-const maxUnion = 8
+// index range per status, far more than any workflow has; more are checked
+// along the primary key.
+const maxUnion = 32
 
 // List implements [sms.Store]. Every page is read along an index that
 // yields IDs in order, the cursor bounding it (id > After) and the page
@@ -22,7 +22,7 @@ const maxUnion = 8
 //   - a Link filter walks the links index (kind, link type, link ID,
 //     entity ID);
 //   - otherwise a Status filter walks the status index (kind, status, id),
-//     one range per status, merged in ID order (up to 8 statuses; more are
+//     one range per status, merged in ID order (up to 32 statuses; more are
 //     checked along the primary key);
 //   - otherwise a Service filter walks (kind, service, id), an Owner filter
 //     (kind, owner, id), and no filter the primary key (kind, id).
@@ -92,23 +92,24 @@ func (s *Store[E]) listSQL(q sms.Query, n int) (string, []any) {
 	b := &builder{d: s.d}
 	statuses := slices.Compact(slices.Sorted(slices.Values(q.Status)))
 	const cols = "e.id, e.version, e.status, e.doc"
-	// filters writes the conditions on e besides kind, status and cursor.
-	filters := func() {
-		if q.Service != "" {
-			b.WriteString(" AND e.service = " + b.arg(q.Service))
+	// where writes the conditions on e besides kind and cursor. Residual
+	// conditions are wrapped in an expression (x || '') that keeps the
+	// planner off their indexes: the index that drives the query is the
+	// one that yields IDs in order, and the others only filter its rows.
+	where := func(status []string, residual bool) {
+		col := func(c string) string {
+			if residual {
+				return "(e." + c + " || '')"
+			}
+			return "e." + c
 		}
-		if q.Owner != "" {
-			b.WriteString(" AND e.owner = " + b.arg(q.Owner))
-		}
-	}
-	statusIn := func() {
-		switch len(statuses) {
+		switch len(status) {
 		case 0:
 		case 1:
-			b.WriteString(" AND e.status = " + b.arg(statuses[0]))
+			b.WriteString(" AND " + col("status") + " = " + b.arg(status[0]))
 		default:
-			b.WriteString(" AND e.status IN (")
-			for i, st := range statuses {
+			b.WriteString(" AND " + col("status") + " IN (")
+			for i, st := range status {
 				if i > 0 {
 					b.WriteString(", ")
 				}
@@ -116,14 +117,19 @@ func (s *Store[E]) listSQL(q sms.Query, n int) (string, []any) {
 			}
 			b.WriteString(")")
 		}
+		if q.Service != "" {
+			b.WriteString(" AND " + col("service") + " = " + b.arg(q.Service))
+		}
+		if q.Owner != "" {
+			b.WriteString(" AND " + col("owner") + " = " + b.arg(q.Owner))
+		}
 	}
 	switch {
 	case !q.Link.IsZero():
 		b.WriteString("SELECT " + cols + " FROM sms_links l JOIN sms_entities e ON e.kind = l.kind AND e.id = l.entity_id" +
 			" WHERE l.kind = " + b.arg(s.k) + " AND l.link_type = " + b.arg(q.Link.Type) +
 			" AND l.link_id = " + b.arg(q.Link.ID) + " AND l.entity_id > " + b.arg(q.After))
-		statusIn()
-		filters()
+		where(statuses, true)
 		b.WriteString(" ORDER BY l.entity_id LIMIT " + b.arg(n))
 	case len(statuses) > 1 && len(statuses) <= maxUnion:
 		// One ordered range of the status index per status, merged.
@@ -131,16 +137,19 @@ func (s *Store[E]) listSQL(q sms.Query, n int) (string, []any) {
 			if i > 0 {
 				b.WriteString(" UNION ALL ")
 			}
-			b.WriteString("SELECT * FROM (SELECT " + cols + " FROM sms_entities e WHERE e.kind = " + b.arg(s.k) +
-				" AND e.status = " + b.arg(st))
-			filters()
-			b.WriteString(" AND e.id > " + b.arg(q.After) + " ORDER BY e.id LIMIT " + b.arg(n) + ") AS s" + strconv.Itoa(i))
+			b.WriteString("SELECT " + cols + " FROM sms_entities e WHERE e.kind = " + b.arg(s.k))
+			where([]string{st}, false)
+			b.WriteString(" AND e.id > " + b.arg(q.After))
 		}
 		b.WriteString(" ORDER BY id LIMIT " + b.arg(n))
+	case len(statuses) > maxUnion:
+		// Too many ranges to merge: along the primary key.
+		b.WriteString("SELECT " + cols + " FROM sms_entities e WHERE e.kind = " + b.arg(s.k))
+		where(statuses, true)
+		b.WriteString(" AND e.id > " + b.arg(q.After) + " ORDER BY e.id LIMIT " + b.arg(n))
 	default:
 		b.WriteString("SELECT " + cols + " FROM sms_entities e WHERE e.kind = " + b.arg(s.k))
-		statusIn()
-		filters()
+		where(statuses, false)
 		b.WriteString(" AND e.id > " + b.arg(q.After) + " ORDER BY e.id LIMIT " + b.arg(n))
 	}
 	return b.String(), b.args

@@ -384,6 +384,26 @@ func testInvalidUTF8(t *testing.T, h Harness) {
 	got, err := store.Get(bg(), "utf8")
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), got.Version, "nothing was written")
+	// Text JSON keeps exactly is stored, even U+FFFD and what looks like
+	// its escape.
+	odd, oen := smstest.NewThing("utf8-odd", "open", at)
+	odd.Notes = []string{"\ufffd", `\ufffd`, `\\ufffd`, "\x00"}
+	require.NoError(t, store.Create(bg(), odd, oen))
+	gotOdd, err := store.Get(bg(), "utf8-odd")
+	require.NoError(t, err)
+	assert.Equal(t, odd.Notes, gotOdd.Notes)
+	// Text it would alter is refused, whatever the field.
+	for _, mutate := range []func(*smstest.Thing){
+		func(th *smstest.Thing) { th.Status = "\xff" },
+		func(th *smstest.Thing) { th.Notes = []string{"ok", "bad \xc3"} },
+		func(th *smstest.Thing) { th.Labels = map[string]string{"\xff": "key"} },
+	} {
+		th, en := smstest.NewThing("utf8-field", "open", at)
+		mutate(th)
+		assert.ErrorIs(t, store.Create(bg(), th, en), sms.ErrInvalid)
+		_, err = store.Get(bg(), "utf8-field")
+		assert.ErrorIs(t, err, sms.ErrNotFound)
+	}
 	bad, ben := smstest.NewThing("utf8-new", "open", at)
 	ben.Actor.Roles = []sms.Role{"\xfe"}
 	ben.Hash = ben.ComputeHash()
