@@ -110,7 +110,7 @@ func newWorker(m *Mapping, opts Options) (*worker, error) {
 // and, when an incident was created, the incident and its journal.
 func (w *worker) replayCase(ctx context.Context, c *Case) (CaseResult, *incident.Incident, []sms.Entry, error) {
 	res := CaseResult{Case: c.ID, Events: len(c.Events), FirstRow: c.Events[0].Row, LastRow: c.Events[len(c.Events)-1].Row}
-	store := memstore.New[*incident.Incident]()
+	store := newScratch[*incident.Incident]()
 	svc, err := w.base.WithStore(store)
 	if err != nil {
 		return res, nil, nil, err
@@ -145,13 +145,9 @@ func (w *worker) replayCase(ctx context.Context, c *Case) (CaseResult, *incident
 	if r.id == "" {
 		return res, nil, nil, nil
 	}
-	inc, err := svc.Get(ctx, r.id)
-	if err != nil {
-		return res, nil, nil, err
-	}
-	j, err := svc.Journal(ctx, r.id)
-	if err != nil {
-		return res, nil, nil, err
+	inc, j, ok := store.take(r.id)
+	if !ok {
+		return res, nil, nil, &sms.NotFoundError{Kind: incident.Kind, ID: r.id}
 	}
 	return res, inc, j, nil
 }
