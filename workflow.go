@@ -198,8 +198,8 @@ func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
 			}
 		}
 		for _, f := range r.Requires {
-			if f.ID == "" || f.Field == "" || f.Present == nil {
-				return nil, bad("a required field of %q lacks a name, requirement or check", r.Trigger)
+			if f.ID == "" || f.Clause == "" || f.Field == "" || f.Present == nil {
+				return nil, bad("a required field of %q lacks a name, requirement ID, clause or check", r.Trigger)
 			}
 		}
 		if r.To != "" && !states[r.To] {
@@ -223,6 +223,9 @@ func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
 		for _, s := range r.From {
 			if !states[s] {
 				return nil, bad("rule %q fires from undeclared state %q", r.Trigger, s)
+			}
+			if w.terminal[s] && r.To != "" && r.To != s {
+				return nil, bad("rule %q leaves terminal state %q", r.Trigger, s)
 			}
 			k := ruleKey{r.Trigger, s}
 			if w.table[k] != nil {

@@ -60,6 +60,10 @@ func TestNewWorkflowRefusesBadDefinitions(t *testing.T) {
 		{"Required without field", func(d *sms.Definition[*Ticket]) { d.Rules[2].Requires[1].Field = "" }},
 		{"Required without ID", func(d *sms.Definition[*Ticket]) { d.Rules[2].Requires[1].ID = "" }},
 		{"Required without Present", func(d *sms.Definition[*Ticket]) { d.Rules[0].Requires[0].Present = nil }},
+		{"Required without clause", func(d *sms.Definition[*Ticket]) { d.Rules[2].Requires[1].Clause = "" }},
+		{"rule leaving a terminal state", func(d *sms.Definition[*Ticket]) {
+			d.Rules = append(d.Rules, sms.Rule[*Ticket]{Trigger: "revive", From: []string{stCancelled}, To: stOpen, Roles: anyone, Apply: noop})
+		}},
 		{"two rules for one trigger from one state", func(d *sms.Definition[*Ticket]) {
 			d.Rules = append(d.Rules, sms.Rule[*Ticket]{Trigger: trCancel, From: []string{stDone, stWorking}, To: stCancelled, Roles: anyone, Apply: noop})
 		}},
