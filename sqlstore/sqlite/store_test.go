@@ -55,3 +55,24 @@ func TestSQLite(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, harness())
 }
+
+// A pool of readers beside the single writer connection keeps the contract.
+func TestStoreContractWithReader(t *testing.T) {
+	t.Parallel()
+	smstest.RunStore(t, func(t *testing.T) sms.Store[*smstest.Thing] {
+		ctx := context.Background()
+		path := filepath.Join(t.TempDir(), "sms.db")
+		db, err := sqlite.Open(ctx, path)
+		require.NoError(t, err)
+		t.Cleanup(func() { db.Close() })
+		c, err := driver.NewConnector(sqlite.DSN(path))
+		require.NoError(t, err)
+		readers := sql.OpenDB(c)
+		readers.SetMaxOpenConns(4)
+		t.Cleanup(func() { readers.Close() })
+		s, err := sqlstore.New[*smstest.Thing](ctx, db, sqlite.Dialect{}, sqlstore.Options{Reader: readers})
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
