@@ -1,0 +1,485 @@
+package request
+
+import (
+	"errors"
+	"time"
+	"unicode/utf8"
+
+	"github.com/iso20k/sms"
+)
+
+// Command is the typed input of one request trigger; only this package's
+// command types implement it. [Service.Do] runs any of them.
+type Command interface {
+	sms.Command
+	// Trigger returns the trigger the command fires.
+	Trigger() Trigger
+	command()
+}
+
+// ItemCommand is the typed input of one catalogue item trigger.
+type ItemCommand interface {
+	sms.Command
+	// Trigger returns the trigger the command fires.
+	Trigger() ItemTrigger
+	itemCommand()
+}
+
+// Size limits of command fields, in bytes.
+const (
+	MaxText  = 64 << 10
+	MaxShort = 512
+	MaxList  = 1000
+)
+
+func checkText(k sms.Kind, field, s string, max int) error {
+	if len(s) > max {
+		return sms.Invalid(k, field, "is longer than %d bytes", max)
+	}
+	if !utf8.ValidString(s) {
+		return sms.Invalid(k, field, "is not valid UTF-8")
+	}
+	return nil
+}
+
+func checkRef(k sms.Kind, field, id string) error {
+	if id == "" {
+		return nil
+	}
+	if err := sms.ValidateID(id); err != nil {
+		var ve *sms.ValidationError
+		if errors.As(err, &ve) {
+			return sms.Invalid(k, field, "%s", ve.Problem)
+		}
+		return sms.Invalid(k, field, "is not a valid ID")
+	}
+	return nil
+}
+
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ItemDefinition defines a catalogue item in draft (trigger define).
+type ItemDefinition struct {
+	// ID is the host's reference; empty means a generated one.
+	ID              string
+	Name            string
+	Description     string
+	Category        string
+	Service         string
+	DefaultPriority Priority
+	Instructions    Instructions
+	// Approval, when set, is the rule requests need before fulfilment; the
+	// requester and the person the request is for never approve.
+	Approval *sms.ApprovalRule
+	Tasks    []string
+	Target   time.Duration
+}
+
+// Trigger implements [ItemCommand].
+func (ItemDefinition) Trigger() ItemTrigger { return ItemTriggerDefine }
+func (ItemDefinition) itemCommand()         {}
+
+// Validate implements [sms.Command].
+func (c ItemDefinition) Validate() error {
+	return validateItem(c.ID, c.Name, c.Description, c.Category, c.Service, c.DefaultPriority, c.Instructions, c.Approval, c.Tasks, c.Target)
+}
+
+func validateItem(id, name, desc, category, service string, prio Priority, ins Instructions, rule *sms.ApprovalRule, tasks []string, target time.Duration) error {
+	k := ItemKind
+	if prio < 0 || target < 0 {
+		return sms.Invalid(k, "item", "priority and target cannot be negative")
+	}
+	if rule != nil {
+		if err := rule.Validate(); err != nil {
+			return sms.Invalid(k, "item.approval", "%v", err)
+		}
+	}
+	if len(tasks) > MaxList {
+		return sms.Invalid(k, "item.tasks", "more than %d tasks", MaxList)
+	}
+	seen := map[string]bool{}
+	for _, t := range tasks {
+		if t == "" || seen[t] {
+			return sms.Invalid(k, "item.tasks", "task names must be unique and not empty")
+		}
+		seen[t] = true
+		if err := checkText(k, "item.tasks", t, MaxShort); err != nil {
+			return err
+		}
+	}
+	return firstErr(checkRef(k, "id", id), checkText(k, "name", name, MaxShort), checkText(k, "description", desc, MaxText),
+		checkRef(k, "category", category), checkRef(k, "service", service), checkRef(k, "instructions.ref", ins.Ref),
+		checkText(k, "instructions.version", ins.Version, MaxShort))
+}
+
+// ItemRevision revises a catalogue item (trigger revise); zero fields stay
+// as they are. Revising a published item makes a new edition; requests
+// already submitted keep the edition they were submitted against.
+type ItemRevision struct {
+	Name            string
+	Description     string
+	DefaultPriority Priority
+	Instructions    Instructions
+	// Approval replaces the rule when set; ClearApproval removes it.
+	Approval      *sms.ApprovalRule
+	ClearApproval bool
+	// Tasks replace the task list when non-nil.
+	Tasks  []string
+	Target time.Duration
+	Note   string
+}
+
+// Trigger implements [ItemCommand].
+func (ItemRevision) Trigger() ItemTrigger { return ItemTriggerRevise }
+func (ItemRevision) itemCommand()         {}
+
+// Validate implements [sms.Command].
+func (c ItemRevision) Validate() error {
+	if c.Approval != nil && c.ClearApproval {
+		return sms.Invalid(ItemKind, "item.approval", "both replaced and cleared")
+	}
+	return firstErr(validateItem("", c.Name, c.Description, "", "", c.DefaultPriority, c.Instructions, c.Approval, c.Tasks, c.Target),
+		checkText(ItemKind, "note", c.Note, MaxText))
+}
+
+// ItemPublication publishes a catalogue item (trigger publish, SR-06).
+type ItemPublication struct {
+	Note string
+}
+
+// Trigger implements [ItemCommand].
+func (ItemPublication) Trigger() ItemTrigger { return ItemTriggerPublish }
+func (ItemPublication) itemCommand()         {}
+
+// Validate implements [sms.Command].
+func (c ItemPublication) Validate() error { return checkText(ItemKind, "note", c.Note, MaxText) }
+
+// ItemRetirement retires a catalogue item (trigger retire): it refuses new
+// submissions from then on.
+type ItemRetirement struct {
+	Reason string
+}
+
+// Trigger implements [ItemCommand].
+func (ItemRetirement) Trigger() ItemTrigger { return ItemTriggerRetire }
+func (ItemRetirement) itemCommand()         {}
+
+// Validate implements [sms.Command].
+func (c ItemRetirement) Validate() error { return checkText(ItemKind, "reason", c.Reason, MaxText) }
+
+// ItemNote adds a note to a catalogue item (trigger note).
+type ItemNote struct {
+	Text string
+}
+
+// Trigger implements [ItemCommand].
+func (ItemNote) Trigger() ItemTrigger { return ItemTriggerNote }
+func (ItemNote) itemCommand()         {}
+
+// Validate implements [sms.Command].
+func (c ItemNote) Validate() error {
+	if c.Text == "" {
+		return sms.Invalid(ItemKind, "note.text", "is empty")
+	}
+	return checkText(ItemKind, "note.text", c.Text, MaxText)
+}
+
+// Submission submits a request against a published catalogue item
+// (trigger submit, SR-01, SR-02, SR-06). RequestedFor defaults to the
+// requester; Priority overrides the item's default and then needs
+// OverrideReason. FromIncident links the incident the request was
+// converted from.
+type Submission struct {
+	// ID is the host's own reference; empty means a generated one.
+	ID             string
+	Item           string
+	Summary        string
+	Requester      string
+	RequestedFor   string
+	Priority       Priority
+	OverrideReason string
+	FromIncident   string
+
+	item *Item // the catalogue item as the service loaded it
+}
+
+// Trigger implements [Command].
+func (Submission) Trigger() Trigger { return TriggerSubmit }
+func (Submission) command()         {}
+
+// Validate implements [sms.Command].
+func (c Submission) Validate() error {
+	if c.Priority < 0 {
+		return sms.Invalid(Kind, "priority", "cannot be negative")
+	}
+	return firstErr(checkRef(Kind, "id", c.ID), checkRef(Kind, "item", c.Item), checkText(Kind, "summary", c.Summary, MaxShort),
+		checkRef(Kind, "requester", c.Requester), checkRef(Kind, "requested_for", c.RequestedFor),
+		checkText(Kind, "override_reason", c.OverrideReason, MaxText), checkRef(Kind, "from_incident", c.FromIncident))
+}
+
+// Prioritisation overrides a request's priority, with a reason (trigger
+// prioritise, SR-02).
+type Prioritisation struct {
+	Priority Priority
+	Reason   string
+}
+
+// Trigger implements [Command].
+func (Prioritisation) Trigger() Trigger { return TriggerPrioritise }
+func (Prioritisation) command()         {}
+
+// Validate implements [sms.Command].
+func (c Prioritisation) Validate() error {
+	if c.Priority < 0 {
+		return sms.Invalid(Kind, "priority", "cannot be negative")
+	}
+	return checkText(Kind, "reason", c.Reason, MaxText)
+}
+
+// ApprovalRequest sends a request for approval (trigger request_approval,
+// SR-07).
+type ApprovalRequest struct {
+	Note string
+}
+
+// Trigger implements [Command].
+func (ApprovalRequest) Trigger() Trigger { return TriggerRequestApproval }
+func (ApprovalRequest) command()         {}
+
+// Validate implements [sms.Command].
+func (c ApprovalRequest) Validate() error { return checkText(Kind, "note", c.Note, MaxText) }
+
+// Approval is one approver's approval (trigger approve, SR-07). Role is the
+// role of the item's rule the approver decides in; empty means the first
+// of the rule's roles the approver holds.
+type Approval struct {
+	Role      sms.Role
+	Rationale string
+}
+
+// Trigger implements [Command].
+func (Approval) Trigger() Trigger { return TriggerApprove }
+func (Approval) command()         {}
+
+// Validate implements [sms.Command].
+func (c Approval) Validate() error {
+	return firstErr(checkRef(Kind, "approval.role", string(c.Role)), checkText(Kind, "approval.rationale", c.Rationale, MaxText))
+}
+
+// Grant records that the approvals satisfy the item's rule and moves the
+// request to approved (trigger grant, SR-07). [Service.Approve] fires it
+// on the approval that completes the quorum.
+type Grant struct{}
+
+// Trigger implements [Command].
+func (Grant) Trigger() Trigger { return TriggerGrant }
+func (Grant) command()         {}
+
+// Validate implements [sms.Command].
+func (Grant) Validate() error { return nil }
+
+// Rejection rejects a request awaiting approval, with a reason (trigger
+// reject, SR-07). The rejecter must be eligible to approve.
+type Rejection struct {
+	Role   sms.Role
+	Reason string
+}
+
+// Trigger implements [Command].
+func (Rejection) Trigger() Trigger { return TriggerReject }
+func (Rejection) command()         {}
+
+// Validate implements [sms.Command].
+func (c Rejection) Validate() error {
+	return firstErr(checkRef(Kind, "rejection.role", string(c.Role)), checkText(Kind, "rejection.reason", c.Reason, MaxText))
+}
+
+// FulfilmentStart starts fulfilment, assigned to a group, a person or both
+// (trigger start_fulfilment, SR-03); the item's tasks are created.
+type FulfilmentStart struct {
+	Group    string
+	Assignee string
+}
+
+// Trigger implements [Command].
+func (FulfilmentStart) Trigger() Trigger { return TriggerStartFulfilment }
+func (FulfilmentStart) command()         {}
+
+// Validate implements [sms.Command].
+func (c FulfilmentStart) Validate() error {
+	return firstErr(checkRef(Kind, "group", c.Group), checkRef(Kind, "assignee", c.Assignee))
+}
+
+// Suspension puts fulfilment on hold (trigger hold, SR-09).
+type Suspension struct {
+	Reason HoldReason
+	Note   string
+}
+
+// Trigger implements [Command].
+func (Suspension) Trigger() Trigger { return TriggerHold }
+func (Suspension) command()         {}
+
+// Validate implements [sms.Command].
+func (c Suspension) Validate() error {
+	switch c.Reason {
+	case HoldRequester, HoldSupplier, HoldStock:
+	default:
+		return sms.Invalid(Kind, "hold.reason", "%q is not one of requester, supplier, stock", c.Reason)
+	}
+	return checkText(Kind, "note", c.Note, MaxText)
+}
+
+// Resumption resumes fulfilment after a hold (trigger resume).
+type Resumption struct {
+	Note string
+}
+
+// Trigger implements [Command].
+func (Resumption) Trigger() Trigger { return TriggerResume }
+func (Resumption) command()         {}
+
+// Validate implements [sms.Command].
+func (c Resumption) Validate() error { return checkText(Kind, "note", c.Note, MaxText) }
+
+// TaskCompletion marks a fulfilment task done (trigger complete_task,
+// SR-03, SR-05).
+type TaskCompletion struct {
+	Task string
+	Note string
+}
+
+// Trigger implements [Command].
+func (TaskCompletion) Trigger() Trigger { return TriggerCompleteTask }
+func (TaskCompletion) command()         {}
+
+// Validate implements [sms.Command].
+func (c TaskCompletion) Validate() error {
+	return firstErr(checkText(Kind, "task", c.Task, MaxShort), checkText(Kind, "note", c.Note, MaxText))
+}
+
+// TaskSkip skips a fulfilment task, with a reason (trigger skip_task,
+// SR-03).
+type TaskSkip struct {
+	Task   string
+	Reason string
+}
+
+// Trigger implements [Command].
+func (TaskSkip) Trigger() Trigger { return TriggerSkipTask }
+func (TaskSkip) command()         {}
+
+// Validate implements [sms.Command].
+func (c TaskSkip) Validate() error {
+	return firstErr(checkText(Kind, "task", c.Task, MaxShort), checkText(Kind, "reason", c.Reason, MaxText))
+}
+
+// Action records an action taken (trigger record_action, SR-05).
+type Action struct {
+	Text string
+}
+
+// Trigger implements [Command].
+func (Action) Trigger() Trigger { return TriggerRecordAction }
+func (Action) command()         {}
+
+// Validate implements [sms.Command].
+func (c Action) Validate() error { return checkText(Kind, "action.text", c.Text, MaxText) }
+
+// Fulfilment fulfils a request (trigger fulfil, SR-03): every task done or
+// skipped with a reason, and fulfilment notes.
+type Fulfilment struct {
+	Notes string
+}
+
+// Trigger implements [Command].
+func (Fulfilment) Trigger() Trigger { return TriggerFulfil }
+func (Fulfilment) command()         {}
+
+// Validate implements [sms.Command].
+func (c Fulfilment) Validate() error { return checkText(Kind, "fulfilment.notes", c.Notes, MaxText) }
+
+// Closure closes a fulfilled request (trigger close, SR-04): a close code,
+// and the requester's confirmation or the elapsed auto-close window.
+type Closure struct {
+	Code         CloseCode
+	Confirmation Confirmation
+}
+
+// Trigger implements [Command].
+func (Closure) Trigger() Trigger { return TriggerClose }
+func (Closure) command()         {}
+
+// Validate implements [sms.Command].
+func (c Closure) Validate() error {
+	switch c.Code {
+	case "", CloseComplete, CloseIncomplete, CloseSkipped:
+	default:
+		return sms.Invalid(Kind, "closure.code", "%q is not one of complete, incomplete, skipped", c.Code)
+	}
+	switch c.Confirmation {
+	case "", ConfirmedByRequester, AutoClosed:
+	default:
+		return sms.Invalid(Kind, "closure.confirmation", "%q is neither requester nor auto", c.Confirmation)
+	}
+	return nil
+}
+
+// Cancellation cancels a request, with a reason (trigger cancel, SR-04).
+// A requester cancels only their own requests.
+type Cancellation struct {
+	Reason CancelReason
+	Note   string
+}
+
+// Trigger implements [Command].
+func (Cancellation) Trigger() Trigger { return TriggerCancel }
+func (Cancellation) command()         {}
+
+// Validate implements [sms.Command].
+func (c Cancellation) Validate() error {
+	switch c.Reason {
+	case "", CancelWithdrawn, CancelRaisedInError:
+	default:
+		return sms.Invalid(Kind, "cancel.reason", "%q is neither withdrawn nor raised_in_error", c.Reason)
+	}
+	return checkText(Kind, "note", c.Note, MaxText)
+}
+
+// Conversion records that a new request was really a fault: the host
+// logged the incident, and the request is cancelled with a link to it
+// (trigger convert_to_incident, SR-10).
+type Conversion struct {
+	Incident string
+}
+
+// Trigger implements [Command].
+func (Conversion) Trigger() Trigger { return TriggerConvert }
+func (Conversion) command()         {}
+
+// Validate implements [sms.Command].
+func (c Conversion) Validate() error { return checkRef(Kind, "conversion.incident", c.Incident) }
+
+// Note adds a note (trigger note), in any status.
+type Note struct {
+	Text string
+}
+
+// Trigger implements [Command].
+func (Note) Trigger() Trigger { return TriggerNote }
+func (Note) command()         {}
+
+// Validate implements [sms.Command].
+func (c Note) Validate() error {
+	if c.Text == "" {
+		return sms.Invalid(Kind, "note.text", "is empty")
+	}
+	return checkText(Kind, "note.text", c.Text, MaxText)
+}

@@ -1,0 +1,404 @@
+package request
+
+import (
+	"context"
+	"errors"
+
+	"github.com/iso20k/sms"
+)
+
+// Stores are the stores a [Service] keeps catalogue items and requests in:
+// two instances of the same generic store.
+type Stores struct {
+	Items    sms.Store[*Item]
+	Requests sms.Store[*Request]
+}
+
+// Config configures a [Service]. The zero value works.
+type Config struct {
+	Policy  Policy
+	Options sms.Options
+}
+
+// Service runs service request management: one machine for catalogue
+// items, one for requests, each with its own workflow. A submission reads
+// the catalogue item and keeps a snapshot of its edition in the request.
+//
+// Every method that fires a trigger returns the record as committed, or an
+// error that says why nothing changed:
+//
+//   - [sms.ErrInvalid]: malformed input ([*sms.ValidationError]);
+//   - [sms.ErrNotFound]: no such request or item;
+//   - [sms.ErrForbidden]: the actor lacks a role, or segregation of duties
+//     excludes them ([*sms.ForbiddenError], citing SR-07);
+//   - [sms.ErrTransition]: not allowed from the current status;
+//   - [sms.ErrGuard]: requirements unmet ([*sms.GuardError]);
+//   - [sms.ErrConflict]: another writer committed first;
+//   - a store or context error.
+//
+// A Service is safe for concurrent use.
+type Service struct {
+	items  *sms.Machine[*Item]
+	m      *sms.Machine[*Request]
+	policy Policy
+}
+
+// NewService compiles the workflows and binds them to the stores.
+func NewService(st Stores, cfg Config) (*Service, error) {
+	if st.Items == nil || st.Requests == nil {
+		return nil, sms.Invalid(Kind, "stores", "needs a catalogue item store and a request store")
+	}
+	p, err := cfg.Policy.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{policy: p}
+	wf, err := sms.NewWorkflow(definition(&s.policy))
+	if err != nil {
+		return nil, err
+	}
+	iwf, err := sms.NewWorkflow(itemDefinition())
+	if err != nil {
+		return nil, err
+	}
+	if s.m, err = sms.NewMachine(wf, st.Requests, cfg.Options); err != nil {
+		return nil, err
+	}
+	if s.items, err = sms.NewMachine(iwf, st.Items, cfg.Options); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Workflow returns the request workflow, for introspection and
+// documentation.
+func Workflow() *sms.Workflow[*Request] {
+	p, _ := Policy{}.withDefaults()
+	wf, err := sms.NewWorkflow(definition(&p))
+	if err != nil {
+		panic("request: the built-in workflow does not compile: " + err.Error())
+	}
+	return wf
+}
+
+// ItemWorkflow returns the catalogue item workflow.
+func ItemWorkflow() *sms.Workflow[*Item] {
+	wf, err := sms.NewWorkflow(itemDefinition())
+	if err != nil {
+		panic("request: the built-in catalogue workflow does not compile: " + err.Error())
+	}
+	return wf
+}
+
+// Workflow returns the service's compiled request workflow.
+func (s *Service) Workflow() *sms.Workflow[*Request] { return s.m.Workflow() }
+
+// Policy returns the policy in force, defaults filled in.
+func (s *Service) Policy() Policy { return s.policy }
+
+// DefineItem defines a catalogue item in draft.
+func (s *Service) DefineItem(ctx context.Context, a sms.Actor, c ItemDefinition) (*Item, error) {
+	return s.items.Create(ctx, a, c)
+}
+
+// DoItem runs any catalogue item command; an [ItemDefinition] creates one
+// and id must then be empty.
+func (s *Service) DoItem(ctx context.Context, a sms.Actor, id string, c ItemCommand) (*Item, error) {
+	switch c := c.(type) {
+	case nil:
+		return nil, sms.Invalid(ItemKind, "command", "is nil")
+	case ItemDefinition:
+		if id != "" {
+			return nil, sms.Invalid(ItemKind, "id", "a definition creates an item: pass its ID in ItemDefinition.ID")
+		}
+		return s.DefineItem(ctx, a, c)
+	}
+	return s.items.Fire(ctx, a, id, string(c.Trigger()), c)
+}
+
+// ReviseItem revises a catalogue item; a published one gets a new edition.
+func (s *Service) ReviseItem(ctx context.Context, a sms.Actor, id string, c ItemRevision) (*Item, error) {
+	return s.items.Fire(ctx, a, id, string(ItemTriggerRevise), c)
+}
+
+// PublishItem publishes a catalogue item with its instructions (SR-06).
+func (s *Service) PublishItem(ctx context.Context, a sms.Actor, id string, c ItemPublication) (*Item, error) {
+	return s.items.Fire(ctx, a, id, string(ItemTriggerPublish), c)
+}
+
+// RetireItem retires a catalogue item: it refuses submissions from then on.
+func (s *Service) RetireItem(ctx context.Context, a sms.Actor, id string, c ItemRetirement) (*Item, error) {
+	return s.items.Fire(ctx, a, id, string(ItemTriggerRetire), c)
+}
+
+// AddItemNote adds a note to a catalogue item.
+func (s *Service) AddItemNote(ctx context.Context, a sms.Actor, id string, c ItemNote) (*Item, error) {
+	return s.items.Fire(ctx, a, id, string(ItemTriggerNote), c)
+}
+
+// Item returns the stored catalogue item.
+func (s *Service) Item(ctx context.Context, id string) (*Item, error) { return s.items.Get(ctx, id) }
+
+// ItemJournal returns the catalogue item's journal.
+func (s *Service) ItemJournal(ctx context.Context, id string) ([]sms.Entry, error) {
+	return s.items.Journal(ctx, id)
+}
+
+// ListItems returns a page of catalogue items in the given statuses (all
+// when none), ordered by ID.
+func (s *Service) ListItems(ctx context.Context, after string, limit int, status ...ItemStatus) (sms.Page[*Item], error) {
+	q := sms.Query{After: after, Limit: limit}
+	for _, st := range status {
+		if !st.Valid() {
+			return sms.Page[*Item]{}, sms.Invalid(ItemKind, "query.status", "%q is not a catalogue item status", st)
+		}
+		q.Status = append(q.Status, string(st))
+	}
+	return s.items.List(ctx, q)
+}
+
+// Submit records a request against a published catalogue item (SR-01,
+// SR-02, SR-06): the request keeps the item's edition, instructions,
+// approval rule, tasks and target as they were.
+func (s *Service) Submit(ctx context.Context, a sms.Actor, c Submission) (*Request, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	c.item = nil
+	if c.Item != "" {
+		it, err := s.items.Get(ctx, c.Item)
+		switch {
+		case err == nil:
+			c.item = it
+		case !errors.Is(err, sms.ErrNotFound):
+			return nil, err
+		}
+	}
+	return s.m.Create(ctx, a, c)
+}
+
+// Do runs any request command: the trigger is the command's. A
+// [Submission] creates a request and id must then be empty.
+func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*Request, error) {
+	switch c := c.(type) {
+	case nil:
+		return nil, sms.Invalid(Kind, "command", "is nil")
+	case Submission:
+		if id != "" {
+			return nil, sms.Invalid(Kind, "id", "a submission creates a request: pass its ID in Submission.ID")
+		}
+		return s.Submit(ctx, a, c)
+	case Approval:
+		return s.Approve(ctx, a, id, c)
+	case Rejection:
+		return s.Reject(ctx, a, id, c)
+	}
+	return s.m.Fire(ctx, a, id, string(c.Trigger()), c)
+}
+
+// Prioritise overrides the priority, with a reason (SR-02).
+func (s *Service) Prioritise(ctx context.Context, a sms.Actor, id string, c Prioritisation) (*Request, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerPrioritise), c)
+}
+
+// RequestApproval sends the request to its approvers (SR-07).
+func (s *Service) RequestApproval(ctx context.Context, a sms.Actor, id string, c ApprovalRequest) (*Request, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerRequestApproval), c)
+}
+
+// Approve records one approver's approval (SR-07) and, when it completes
+// the item's quorum, grants the request: two journal entries, approve then
+// grant. An approver who holds none of the rule's roles, who is the
+// requester or the person the request is for, or who already decided, is
+// refused with a [*sms.ForbiddenError] citing SR-07. If the grant fails
+// after the approval was committed, the error is returned and
+// [Service.Grant] completes it.
+func (s *Service) Approve(ctx context.Context, a sms.Actor, id string, c Approval) (*Request, error) {
+	if err := s.eligible(ctx, a, id, c.Role, TriggerApprove, c); err != nil {
+		return nil, err
+	}
+	r, err := s.m.Fire(ctx, a, id, string(TriggerApprove), c)
+	if err != nil || r.ApprovalOutcome() != sms.Approved {
+		return r, err
+	}
+	return s.Grant(ctx, a, id, Grant{})
+}
+
+// Grant moves a request whose approvals satisfy its item's rule to
+// approved (SR-07); [Service.Approve] calls it.
+func (s *Service) Grant(ctx context.Context, a sms.Actor, id string, c Grant) (*Request, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerGrant), c)
+}
+
+// Reject rejects a request awaiting approval, with a reason (SR-07); the
+// rejecter must be eligible to approve.
+func (s *Service) Reject(ctx context.Context, a sms.Actor, id string, c Rejection) (*Request, error) {
+	if err := s.eligible(ctx, a, id, c.Role, TriggerReject, c); err != nil {
+		return nil, err
+	}
+	return s.m.Fire(ctx, a, id, string(TriggerReject), c)
+}
+
+// eligible applies segregation of duties to an approver before the
+// transition, so that the refusal is a *sms.ForbiddenError; the workflow's
+// guards check the same again inside the transition.
+func (s *Service) eligible(ctx context.Context, a sms.Actor, id string, role sms.Role, tr Trigger, c sms.Command) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	r, err := s.m.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	rl, ok := r.rule()
+	if r.Status != StatusAwaitingApproval || !ok || !a.Has(RoleApprover) {
+		return nil // the workflow refuses, with its own reason
+	}
+	forbid := func(q sms.Requirement, reason string) error {
+		return &sms.ForbiddenError{Kind: Kind, ID: id, Trigger: string(tr), Actor: a.ID, Requirement: q, Reason: reason}
+	}
+	if _, ok := approverRole(r, a, role); !ok {
+		fe := forbid(reqApproverRole, "the actor holds none of the roles the catalogue item's approval rule names").(*sms.ForbiddenError)
+		fe.Roles = rl.Roles
+		return fe
+	}
+	if err := rl.Eligible(a, r.parties(), reqNotParty); err != nil {
+		var fe *sms.ForbiddenError
+		if errors.As(err, &fe) {
+			return forbid(fe.Requirement, fe.Reason)
+		}
+		return err
+	}
+	if r.decided(a.ID) {
+		return forbid(reqOnce, "the actor already decided on this request")
+	}
+	return nil
+}
+
+// StartFulfilment starts fulfilment (SR-03, SR-07).
+func (s *Service) StartFulfilment(ctx context.Context, a sms.Actor, id string, c FulfilmentStart) (*Request, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerStartFulfilment), c)
+}
+
+// Hold puts fulfilment on hold (SR-09).
+func (s *Service) Hold(ctx context.Context, a sms.Actor, id string, c Suspension) (*Request, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerHold), c)
+}
+
+// Resume resumes fulfilment.
+func (s *Service) Resume(ctx context.Context, a sms.Actor, id string, c Resumption) (*Request, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerResume), c)
+}
+
+// CompleteTask marks a fulfilment task done (SR-03).
+func (s *Service) CompleteTask(ctx context.Context, a sms.Actor, id string, c TaskCompletion) (*Request, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerCompleteTask), c)
+}
+
+// SkipTask skips a fulfilment task with a reason (SR-03).
+func (s *Service) SkipTask(ctx context.Context, a sms.Actor, id string, c TaskSkip) (*Request, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerSkipTask), c)
+}
+
+// RecordAction records an action taken (SR-05).
+func (s *Service) RecordAction(ctx context.Context, a sms.Actor, id string, c Action) (*Request, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerRecordAction), c)
+}
+
+// Fulfil fulfils the request (SR-03).
+func (s *Service) Fulfil(ctx context.Context, a sms.Actor, id string, c Fulfilment) (*Request, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerFulfil), c)
+}
+
+// Close closes a fulfilled request (SR-04).
+func (s *Service) Close(ctx context.Context, a sms.Actor, id string, c Closure) (*Request, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerClose), c)
+}
+
+// Cancel cancels a request with a reason (SR-04).
+func (s *Service) Cancel(ctx context.Context, a sms.Actor, id string, c Cancellation) (*Request, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerCancel), c)
+}
+
+// ConvertToIncident cancels a misfiled request in favour of the incident
+// the host logged (SR-10).
+func (s *Service) ConvertToIncident(ctx context.Context, a sms.Actor, id string, c Conversion) (*Request, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerConvert), c)
+}
+
+// AddNote adds a note, in any status.
+func (s *Service) AddNote(ctx context.Context, a sms.Actor, id string, c Note) (*Request, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerNote), c)
+}
+
+// Get returns the stored request.
+func (s *Service) Get(ctx context.Context, id string) (*Request, error) { return s.m.Get(ctx, id) }
+
+// Journal returns the request's journal.
+func (s *Service) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
+	return s.m.Journal(ctx, id)
+}
+
+// Verify checks the request's journal hash chain and head.
+func (s *Service) Verify(ctx context.Context, id string) error { return s.m.Verify(ctx, id) }
+
+// Permitted returns the triggers the actor may fire on the request now.
+func (s *Service) Permitted(r *Request, a sms.Actor) []Trigger {
+	if r == nil {
+		return nil
+	}
+	names := s.m.Workflow().Permitted(r, a)
+	out := make([]Trigger, len(names))
+	for i, n := range names {
+		out[i] = Trigger(n)
+	}
+	return out
+}
+
+// Query selects requests; every field is optional.
+type Query struct {
+	Status  []Status
+	Service string
+	// Owner is the assignee, or the group when no one is assigned.
+	Owner string
+	// Link keeps requests with this link, such as the catalogue item
+	// (request.LinkCatalogueItem) or an incident.
+	Link  sms.Link
+	After string
+	Limit int
+}
+
+// List returns a page of requests ordered by ID.
+func (s *Service) List(ctx context.Context, q Query) (sms.Page[*Request], error) {
+	sq := sms.Query{Service: q.Service, Owner: q.Owner, Link: q.Link, After: q.After, Limit: q.Limit}
+	for _, st := range q.Status {
+		if !st.Valid() {
+			return sms.Page[*Request]{}, sms.Invalid(Kind, "query.status", "%q is not a request status", st)
+		}
+		sq.Status = append(sq.Status, string(st))
+	}
+	return s.m.List(ctx, sq)
+}
+
+// Each calls fn for every request matching q, page by page, until fn
+// returns false or an error occurs.
+func (s *Service) Each(ctx context.Context, q Query, fn func(*Request) bool) error {
+	for {
+		page, err := s.List(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, r := range page.Items {
+			if !fn(r) {
+				return nil
+			}
+		}
+		if page.Next == "" {
+			return nil
+		}
+		q.After = page.Next
+	}
+}
