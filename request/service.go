@@ -177,8 +177,10 @@ func (s *Service) Submit(ctx context.Context, a sms.Actor, c Submission) (*Reque
 	return s.m.Create(ctx, a, c)
 }
 
-// Do runs any request command: the trigger is the command's. A
-// [Submission] creates a request and id must then be empty.
+// Do runs any request command: the trigger is the command's, and exactly
+// one transition runs (an [Approval] through Do never grants; see
+// [Service.Approve]). A [Submission] creates a request and id must then be
+// empty.
 func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*Request, error) {
 	switch c := c.(type) {
 	case nil:
@@ -189,7 +191,11 @@ func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*R
 		}
 		return s.Submit(ctx, a, c)
 	case Approval:
-		return s.Approve(ctx, a, id, c)
+		// One command, one trigger: Do never grants; Approve does.
+		if err := s.eligible(ctx, a, id, c.Role, TriggerApprove, c); err != nil {
+			return nil, err
+		}
+		return s.m.Fire(ctx, a, id, string(TriggerApprove), c)
 	case Rejection:
 		return s.Reject(ctx, a, id, c)
 	}

@@ -1,0 +1,230 @@
+package request_test
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/memstore"
+	"github.com/iso20k/sms/request"
+	"github.com/stretchr/testify/require"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+var t0 = time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+
+func actor(id string, roles ...sms.Role) sms.Actor { return sms.Actor{ID: id, Roles: roles} }
+
+var (
+	// boss holds every request role, approver included, and is never a
+	// party to the fixture's requests.
+	boss      = actor("ida", request.RoleRequester, request.RoleFulfiller, request.RoleApprover, request.RoleRequestManager)
+	catalogue = actor("cat", request.RoleCatalogueManager)
+	eve       = actor("eve", request.RoleRequester)
+	ann       = actor("ann", request.RoleApprover)
+	abe       = actor("abe", request.RoleApprover)
+	fay       = actor("fay", request.RoleFulfiller)
+	// eveBoss is eve's manager, an approver, for whom eve requests.
+	eveApprover = actor("eve", request.RoleRequester, request.RoleApprover)
+)
+
+type fixture struct {
+	svc      *request.Service
+	items    *memstore.Store[*request.Item]
+	requests *memstore.Store[*request.Request]
+	clk      *clock
+	ctx      context.Context
+	laptop   string // needs two approvals; tasks order, configure
+	password string // no approval, no tasks
+}
+
+func newFixture(t testing.TB, p request.Policy) *fixture {
+	t.Helper()
+	f := &fixture{items: memstore.New[*request.Item](), requests: memstore.New[*request.Request](), clk: &clock{t: t0}, ctx: context.Background()}
+	svc, err := request.NewService(request.Stores{Items: f.items, Requests: f.requests}, request.Config{Policy: p, Options: sms.Options{Now: f.clk.Now}})
+	require.NoError(t, err)
+	f.svc = svc
+	f.laptop = f.publish(t, laptopItem()).ID
+	f.password = f.publish(t, request.ItemDefinition{Name: "Password reset", Category: "access", Service: "directory", DefaultPriority: 4,
+		Instructions: request.Instructions{Ref: "KB-12", Version: "3"}}).ID
+	return f
+}
+
+func laptopItem() request.ItemDefinition {
+	return request.ItemDefinition{Name: "Laptop", Category: "hardware", Service: "workplace", DefaultPriority: 3,
+		Instructions: request.Instructions{Ref: "WI-LAPTOP", Version: "7"},
+		Approval:     &sms.ApprovalRule{Roles: []sms.Role{request.RoleApprover}, Quorum: 2},
+		Tasks:        []string{"order", "configure"}, Target: 5 * 24 * time.Hour}
+}
+
+func (f *fixture) publish(t testing.TB, d request.ItemDefinition) *request.Item {
+	t.Helper()
+	it, err := f.svc.DefineItem(f.ctx, catalogue, d)
+	require.NoError(t, err)
+	it, err = f.svc.PublishItem(f.ctx, catalogue, it.ID, request.ItemPublication{})
+	require.NoError(t, err)
+	return it
+}
+
+func (f *fixture) submit(t testing.TB, item string) *request.Request {
+	t.Helper()
+	r, err := f.svc.Submit(f.ctx, eve, request.Submission{Item: item, Summary: "a laptop for the new starter", Requester: "eve"})
+	require.NoError(t, err)
+	return r
+}
+
+func (f *fixture) step(t testing.TB, who sms.Actor, id string, c request.Command) *request.Request {
+	t.Helper()
+	f.clk.Advance(time.Minute)
+	r, err := f.svc.Do(f.ctx, who, id, c)
+	require.NoError(t, err, "step %s", c.Trigger())
+	return r
+}
+
+func validCommand(tr request.Trigger) request.Command {
+	switch tr {
+	case request.TriggerPrioritise:
+		return request.Prioritisation{Priority: 2, Reason: "the starter begins Monday"}
+	case request.TriggerRequestApproval:
+		return request.ApprovalRequest{}
+	case request.TriggerApprove:
+		return request.Approval{Rationale: "budgeted"}
+	case request.TriggerGrant:
+		return request.Grant{}
+	case request.TriggerReject:
+		return request.Rejection{Reason: "no budget left"}
+	case request.TriggerStartFulfilment:
+		return request.FulfilmentStart{Group: "it-desk", Assignee: "fay"}
+	case request.TriggerHold:
+		return request.Suspension{Reason: request.HoldSupplier}
+	case request.TriggerResume:
+		return request.Resumption{}
+	case request.TriggerCompleteTask:
+		return request.TaskCompletion{Task: "order"}
+	case request.TriggerSkipTask:
+		return request.TaskSkip{Task: "configure", Reason: "delivered pre-configured"}
+	case request.TriggerRecordAction:
+		return request.Action{Text: "called the supplier"}
+	case request.TriggerFulfil:
+		return request.Fulfilment{Notes: "handed over"}
+	case request.TriggerClose:
+		return request.Closure{Code: request.CloseComplete, Confirmation: request.ConfirmedByRequester}
+	case request.TriggerCancel:
+		return request.Cancellation{Reason: request.CancelWithdrawn}
+	case request.TriggerConvert:
+		return request.Conversion{Incident: "INC-9"}
+	case request.TriggerNote:
+		return request.Note{Text: "eve asked for a status"}
+	}
+	panic("no valid command for " + string(tr))
+}
+
+// to drives a new request for item to the status.
+func (f *fixture) to(t testing.TB, status request.Status, item string) *request.Request {
+	t.Helper()
+	r := f.submit(t, item)
+	id := r.ID
+	do := func(who sms.Actor, tr request.Trigger) { r = f.step(t, who, id, validCommand(tr)) }
+	switch status {
+	case request.StatusNew:
+		return r
+	case request.StatusCancelled:
+		do(boss, request.TriggerCancel)
+		return r
+	}
+	if item == f.laptop {
+		do(boss, request.TriggerRequestApproval)
+		if status == request.StatusAwaitingApproval {
+			return r
+		}
+		if status == request.StatusRejected {
+			do(ann, request.TriggerReject)
+			return r
+		}
+		do(ann, request.TriggerApprove)
+		do(abe, request.TriggerApprove)
+		do(boss, request.TriggerGrant)
+		if status == request.StatusApproved {
+			return r
+		}
+	}
+	do(boss, request.TriggerStartFulfilment)
+	switch status {
+	case request.StatusInFulfilment:
+		return r
+	case request.StatusOnHold:
+		do(boss, request.TriggerHold)
+		return r
+	}
+	f.settleTasks(t, id)
+	do(boss, request.TriggerFulfil)
+	if status == request.StatusFulfilled {
+		return r
+	}
+	do(boss, request.TriggerClose)
+	require.Equal(t, status, r.Status)
+	return r
+}
+
+func (f *fixture) settleTasks(t testing.TB, id string) {
+	t.Helper()
+	r, err := f.svc.Get(f.ctx, id)
+	require.NoError(t, err)
+	for _, task := range r.Tasks {
+		if task.State == request.TaskOpen {
+			f.step(t, fay, id, request.TaskCompletion{Task: task.Name})
+		}
+	}
+}
+
+// prepare takes the extra steps an allowed trigger needs beyond the
+// status.
+func (f *fixture) prepare(t testing.TB, id string, tr request.Trigger) {
+	t.Helper()
+	switch tr {
+	case request.TriggerGrant:
+		f.step(t, ann, id, validCommand(request.TriggerApprove))
+		f.step(t, abe, id, validCommand(request.TriggerApprove))
+	case request.TriggerFulfil:
+		f.settleTasks(t, id)
+	}
+}
+
+type snapshot struct{ doc, journal string }
+
+func (f *fixture) snap(t testing.TB, id string) snapshot {
+	t.Helper()
+	r, err := f.svc.Get(f.ctx, id)
+	require.NoError(t, err)
+	j, err := f.svc.Journal(f.ctx, id)
+	require.NoError(t, err)
+	d, _ := json.Marshal(r)
+	jj, _ := json.Marshal(j)
+	return snapshot{string(d), string(jj)}
+}
+
+func (f *fixture) requireUnchanged(t testing.TB, id string, before snapshot) {
+	t.Helper()
+	after := f.snap(t, id)
+	require.Equal(t, before.doc, after.doc, "a refused transition changed the stored request")
+	require.Equal(t, before.journal, after.journal, "a refused transition changed the journal")
+}
