@@ -76,7 +76,7 @@ type Machine[E Entity[E]] struct {
 	obs   Observer
 	auth  Authorizer
 	log   *slog.Logger
-	txs   sync.Pool // of *Transition[E], reused between transitions
+	txs   *sync.Pool // of *Transition[E], reused between transitions; shared by WithStore copies
 }
 
 // NewMachine binds a compiled workflow to a store.
@@ -84,7 +84,7 @@ func NewMachine[E Entity[E]](w *Workflow[E], s Store[E], o Options) (*Machine[E]
 	if w == nil || s == nil {
 		return nil, &ValidationError{Field: "machine", Problem: "needs a workflow and a store"}
 	}
-	m := &Machine[E]{wf: w, store: s, now: o.Now, newID: o.NewID, obs: o.Observer, auth: o.Authorizer, log: o.Logger}
+	m := &Machine[E]{wf: w, store: s, now: o.Now, newID: o.NewID, obs: o.Observer, auth: o.Authorizer, log: o.Logger, txs: &sync.Pool{}}
 	if m.now == nil {
 		m.now = time.Now
 	}
@@ -105,7 +105,7 @@ func (m *Machine[E]) WithStore(s Store[E]) (*Machine[E], error) {
 	if s == nil {
 		return nil, &ValidationError{Field: "machine", Problem: "needs a store"}
 	}
-	return &Machine[E]{wf: m.wf, store: s, now: m.now, newID: m.newID, obs: m.obs, auth: m.auth, log: m.log}, nil
+	return &Machine[E]{wf: m.wf, store: s, now: m.now, newID: m.newID, obs: m.obs, auth: m.auth, log: m.log, txs: m.txs}, nil
 }
 
 // Workflow returns the machine's workflow.

@@ -68,10 +68,12 @@ func (s *Store[E]) Load(ctx context.Context, e E, entries []sms.Entry) error {
 		return err
 	}
 	id := e.Metadata().ID
-	rec := &record[E]{e: e.Clone()}
+	rec := &record[E]{e: e.Clone(), n: len(entries)}
+	var buf []byte
 	for i := range entries {
-		rec.append(&entries[i])
+		buf = appendEntry(buf, &entries[i])
 	}
+	rec.journal = slices.Clip(buf)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.recs[id] != nil {

@@ -232,16 +232,20 @@ func (r *Reader) read() (*Event, error) {
 	if ev.Case = ev.Value(r.m.Case); ev.Case == "" {
 		return nil, &RowError{Row: line, Column: r.m.Case, Problem: "no case ID"}
 	}
-	parts := make([]string, len(r.state))
-	for i, k := range r.state {
-		parts[i] = rec[k]
-		if slices.Contains(r.m.Null, parts[i]) {
-			parts[i] = ""
+	if len(r.state) == 1 {
+		ev.State = rec[r.state[0]]
+		if slices.Contains(r.m.Null, ev.State) {
+			ev.State = ""
 		}
-	}
-	ev.State = strings.Join(parts, r.m.State.Separator)
-	if len(parts) == 1 {
-		ev.State = parts[0]
+	} else {
+		parts := make([]string, len(r.state))
+		for i, k := range r.state {
+			parts[i] = rec[k]
+			if slices.Contains(r.m.Null, parts[i]) {
+				parts[i] = ""
+			}
+		}
+		ev.State = strings.Join(parts, r.m.State.Separator)
 	}
 	if _, ok := r.m.States[ev.State]; !ok {
 		return nil, &RowError{Row: line, Column: strings.Join(r.m.State.Columns, "+"), Problem: fmt.Sprintf("unknown state %q: the mapping does not list it", ev.State)}

@@ -111,6 +111,7 @@ func newWorker(m *Mapping, opts Options) (*worker, error) {
 func (w *worker) replayCase(ctx context.Context, c *Case) (CaseResult, *incident.Incident, []sms.Entry, error) {
 	res := CaseResult{Case: c.ID, Events: len(c.Events), FirstRow: c.Events[0].Row, LastRow: c.Events[len(c.Events)-1].Row}
 	store := newScratch[*incident.Incident]()
+	store.owning = true
 	svc, err := w.base.WithStore(store)
 	if err != nil {
 		return res, nil, nil, err
@@ -163,6 +164,7 @@ type caseRun struct {
 	// behind is true while an earlier refusal keeps the incident's status
 	// from matching the status the log's state maps to.
 	behind bool
+	vals   map[string]string // scratch for build
 }
 
 func (r *caseRun) event(ctx context.Context, ev *Event, first bool) error {
@@ -302,7 +304,11 @@ func (r *caseRun) refused(ev *Event, tr incident.Trigger, err error) error {
 // be rendered (an unparsable time in a payload column) makes the row bad:
 // the error is a *RowError.
 func (r *caseRun) build(tr incident.Trigger, ev *Event, st State) (incident.Command, error) {
-	v := map[string]string{}
+	if r.vals == nil {
+		r.vals = make(map[string]string, 8)
+	}
+	v := r.vals
+	clear(v)
 	for field, t := range r.w.m.payloads[tr] {
 		s, err := t.render(ev)
 		if err != nil {

@@ -11,11 +11,16 @@ import (
 
 // scratch is the store one case is replayed in: a small in-memory store
 // that keeps journal entries as they are, since it lives only as long as
-// the case. It keeps the [sms.Store] contract (smstest.RunStore proves it).
+// the case. It keeps the [sms.Store] contract (smstest.RunStore proves it),
+// except that with owning set it keeps the values Commit receives instead
+// of copies: the replay's pipeline never touches an entity after
+// committing it, and copying every committed incident would double the
+// replay's allocations.
 type scratch[E sms.Entity[E]] struct {
-	mu   sync.Mutex
-	kind sms.Kind
-	recs map[string]*scratchRec[E]
+	mu     sync.Mutex
+	kind   sms.Kind
+	recs   map[string]*scratchRec[E]
+	owning bool
 }
 
 type scratchRec[E any] struct {
@@ -41,7 +46,7 @@ func (s *scratch[E]) Create(ctx context.Context, e E, first sms.Entry) error {
 	if s.recs[id] != nil {
 		return &sms.ExistsError{Kind: s.kind, ID: id}
 	}
-	s.recs[id] = &scratchRec[E]{e: e.Clone(), journal: append(make([]sms.Entry, 0, 16), first.Clone())}
+	s.recs[id] = &scratchRec[E]{e: e.Clone(), journal: append(make([]sms.Entry, 0, 8), first.Clone())}
 	return nil
 }
 
@@ -66,7 +71,10 @@ func (s *scratch[E]) Commit(ctx context.Context, e E, expect int64, entries []sm
 	if err := sms.CheckCommit(e, expect, entries); err != nil {
 		return err
 	}
-	c := e.Clone()
+	c := e
+	if !s.owning {
+		c = e.Clone()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := e.Metadata().ID
