@@ -80,6 +80,10 @@ type engine struct {
 	batch bool
 	// hasVersions asks whether the table of applied migrations exists.
 	hasVersions string
+	// oneStatement says whether a commit of one entry that keeps the links
+	// can be one statement (a data-modifying WITH), atomic on its own:
+	// one round trip instead of four.
+	oneStatement bool
 }
 
 // engineOf returns the engine a dialect names.
@@ -94,7 +98,7 @@ func engineOf(d Dialect) (engine, error) {
 	case EnginePostgres:
 		// Any constant identifies sqlstore's migration lock.
 		return engine{name: EnginePostgres, migrations: "migrations/postgres",
-			lock: "SELECT pg_advisory_xact_lock(2000012018)", batch: true,
+			lock: "SELECT pg_advisory_xact_lock(2000012018)", batch: true, oneStatement: true,
 			hasVersions: "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = 'sms_schema' AND schemaname = current_schema()"}, nil
 	default:
 		return engine{}, &Error{Op: "dialect", Err: &unknownEngineError{name: d.Name()}}

@@ -62,6 +62,7 @@ type Store[E sms.Entity[E]] struct {
 	k       string // kind, as bound to statements
 
 	insertEntity, updateSame, updateAll, version, deleteLinks, insertLink, insertEntry *sql.Stmt
+	commitOne                                                                          *sql.Stmt // nil unless engine.oneStatement
 	get, journal                                                                       *sql.Stmt
 	stmts                                                                              []*sql.Stmt
 }
@@ -129,6 +130,18 @@ func New[E sms.Entity[E]](ctx context.Context, db *sql.DB, d Dialect, o Options)
 			"j.actor_roles, j.reason, j.payload, j.prev, j.hash FROM sms_entities e " +
 			"LEFT JOIN sms_journal j ON j.kind = e.kind AND j.entity_id = e.id " +
 			"WHERE e.kind = " + p(1, 1) + " AND e.id = " + p(2, 1) + " ORDER BY j.seq"},
+	}
+	if eng.oneStatement {
+		// The UPDATE of a commit and the INSERT of its one entry, in one
+		// statement: the entry is inserted only if the row was updated.
+		prepare = append(prepare, struct {
+			st  **sql.Stmt
+			db  *sql.DB
+			sql string
+		}{&s.commitOne, db, "WITH u AS (UPDATE sms_entities SET version = $1, status = $2, service = $3, owner = $4, " +
+			"updated_us = $5, doc = $6 WHERE kind = $7 AND id = $8 AND version = $9 AND links = $10 RETURNING kind, id) " +
+			"INSERT INTO sms_journal (" + journalColumns + ") SELECT u.kind, u.id, $11::bigint, $12::text, $13::bigint, " +
+			"$14::text, $15::text, $16::text, $17::text, $18::json, $19::text, $20::json, $21::bytea, $22::bytea FROM u"})
 	}
 	for _, ps := range prepare {
 		st, err := ps.db.PrepareContext(ctx, ps.sql)
@@ -232,6 +245,11 @@ func (s *Store[E]) load(ctx context.Context, op string, e E, entries []sms.Entry
 // entity's links changed, replaces them. When no row was updated it tells,
 // inside the same transaction, an unknown ID ([*sms.NotFoundError]) from a
 // stale version ([*sms.ConflictError] with the stored version as Actual).
+//
+// On PostgreSQL the common commit, one entry that leaves the links as they
+// were, is first tried as one statement (a WITH clause whose UPDATE feeds
+// the INSERT of the entry), atomic on its own and one round trip instead of
+// four; when it writes nothing, the transaction above tells why.
 func (s *Store[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.Entry) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -248,21 +266,42 @@ func (s *Store[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.
 		return err
 	}
 	fail := func(err error) error { return s.failure(ctx, opCommit, row.id, expect, err) }
+	oneTried := s.commitOne != nil && len(entries) == 1
+	if oneTried {
+		// One statement, atomic by itself, for the common commit; if it
+		// wrote nothing (links changed, stale version, unknown ID), the
+		// transaction below finds out which.
+		en := &entries[0]
+		res, err := s.commitOne.ExecContext(ctx, row.version, row.status, row.service, row.owner, row.updated, row.doc,
+			s.k, row.id, expect, row.links, en.Seq, en.ID, en.At.UnixMicro(), en.Trigger, en.From, en.To, en.Actor.ID,
+			jr[0].roles, en.Reason, jr[0].payload, en.Prev[:], en.Hash[:])
+		if err != nil {
+			return fail(err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fail(err)
+		} else if n == 1 {
+			return nil
+		}
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fail(err)
 	}
 	defer tx.Rollback()
 	// Most transitions leave the links as they were: the first UPDATE
-	// matches only then, and the links table is not touched.
-	res, err := tx.StmtContext(ctx, s.updateSame).ExecContext(ctx,
-		row.version, row.status, row.service, row.owner, row.updated, row.doc, s.k, row.id, expect, row.links)
-	if err != nil {
-		return fail(err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fail(err)
+	// matches only then, and the links table is not touched. (The one
+	// statement above tried that already.)
+	var n int64
+	if !oneTried {
+		res, err := tx.StmtContext(ctx, s.updateSame).ExecContext(ctx,
+			row.version, row.status, row.service, row.owner, row.updated, row.doc, s.k, row.id, expect, row.links)
+		if err != nil {
+			return fail(err)
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return fail(err)
+		}
 	}
 	if n == 0 {
 		res, err := tx.StmtContext(ctx, s.updateAll).ExecContext(ctx,
