@@ -9,6 +9,7 @@ import (
 // constants, so no caller can reassign them.
 type sentinel string
 
+// Error implements the error interface.
 func (s sentinel) Error() string { return string(s) }
 
 // Error categories. Every error the library returns matches exactly one of
@@ -74,6 +75,7 @@ type NotFoundError struct {
 	ID   string
 }
 
+// Error implements the error interface.
 func (e *NotFoundError) Error() string {
 	return fmt.Sprintf("%s: not found", subject(e.Kind, e.ID))
 }
@@ -87,6 +89,7 @@ type ExistsError struct {
 	ID   string
 }
 
+// Error implements the error interface.
 func (e *ExistsError) Error() string {
 	return fmt.Sprintf("%s: already exists", subject(e.Kind, e.ID))
 }
@@ -104,6 +107,7 @@ type ConflictError struct {
 	Actual int64
 }
 
+// Error implements the error interface.
 func (e *ConflictError) Error() string {
 	if e.Actual < 0 {
 		return fmt.Sprintf("%s: version conflict: expected version %d, the stored entity has changed", subject(e.Kind, e.ID), e.Expected)
@@ -129,6 +133,7 @@ type TransitionError struct {
 	Requirements []Requirement
 }
 
+// Error implements the error interface.
 func (e *TransitionError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s is not allowed from %s", subject(e.Kind, e.ID), e.Trigger, e.State)
@@ -168,6 +173,7 @@ type GuardError struct {
 	Unmet []Requirement
 }
 
+// Error implements the error interface.
 func (e *GuardError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s from %s refused:", subject(e.Kind, e.ID), e.Trigger, e.State)
@@ -220,6 +226,7 @@ type ForbiddenError struct {
 	Err error
 }
 
+// Error implements the error interface.
 func (e *ForbiddenError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: actor %q may not %s: %s", subject(e.Kind, e.ID), e.Actor, e.Trigger, e.Reason)
@@ -250,6 +257,7 @@ type ValidationError struct {
 	Problem string
 }
 
+// Error implements the error interface.
 func (e *ValidationError) Error() string {
 	prefix := "sms"
 	if e.Kind != "" {
@@ -281,6 +289,7 @@ type CorruptError struct {
 	Err error
 }
 
+// Error implements the error interface.
 func (e *CorruptError) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("%s: corrupt record: %s: %v", subject(e.Kind, e.ID), e.Problem, e.Err)

@@ -21,6 +21,7 @@ type Finding struct {
 	At time.Time `json:"at"`
 }
 
+// String implements fmt.Stringer.
 func (f Finding) String() string {
 	return fmt.Sprintf("%s %s %s (%s, clause %s): %s", f.Code, f.Kind, f.EntityID, f.Requirement.ID, f.Requirement.Clause, f.Detail)
 }

@@ -159,6 +159,7 @@ type JournalError struct {
 	Problem string
 }
 
+// Error implements the error interface.
 func (e *JournalError) Error() string {
 	return fmt.Sprintf("%s: journal entry %d (position %d) does not verify: %s", subject(e.Kind, e.EntityID), e.Seq, e.Index, e.Problem)
 }

@@ -263,6 +263,8 @@ func (p Policy) withDefaults() (Policy, error) {
 
 func (p *Policy) pauses(r HoldReason) bool { return slices.Contains(p.PauseOn, r) }
 
+// String implements fmt.Stringer.
 func (l Level) String() string { return strconv.Itoa(int(l)) }
 
+// String implements fmt.Stringer.
 func (p Priority) String() string { return fmt.Sprintf("P%d", int(p)) }

@@ -108,6 +108,7 @@ type MappingError struct {
 	Problem string
 }
 
+// Error implements the error interface.
 func (e *MappingError) Error() string {
 	return fmt.Sprintf("replay: mapping %q: %s", e.Mapping, e.Problem)
 }

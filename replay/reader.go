@@ -61,6 +61,7 @@ type RowError struct {
 	Err     error
 }
 
+// Error implements the error interface.
 func (e *RowError) Error() string {
 	s := fmt.Sprintf("replay: row %d", e.Row)
 	if e.Column != "" {
