@@ -1,0 +1,66 @@
+package request_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/request"
+	"github.com/iso20k/sms/sqlstore"
+	"github.com/iso20k/sms/sqlstore/postgres"
+	"github.com/iso20k/sms/sqlstore/sqlite"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSQLite(t *testing.T) {
+	t.Parallel()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sms.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	storeRoundTrip(t, db, sqlite.Dialect{})
+}
+
+func TestPostgres(t *testing.T) {
+	dsn := os.Getenv("SMS_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("SMS_POSTGRES_DSN is not set: skipping the PostgreSQL round trip (.ci/run sets it)")
+	}
+	t.Parallel()
+	db, err := postgres.Open(context.Background(), dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	storeRoundTrip(t, db, postgres.Dialect{})
+}
+
+// storeRoundTrip runs catalogue items and requests through the generic
+// sqlstore: the same workflows and queries, no storage code of their own.
+func storeRoundTrip(t *testing.T, db *sql.DB, d sqlstore.Dialect) {
+	ctx := context.Background()
+	is, err := sqlstore.New[*request.Item](ctx, db, d, sqlstore.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { is.Close() })
+	rs, err := sqlstore.New[*request.Request](ctx, db, d, sqlstore.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { rs.Close() })
+	f := &fixture{clk: &clock{t: t0}, ctx: ctx}
+	f.svc, err = request.NewService(request.Stores{Items: is, Requests: rs}, request.Config{Policy: request.DefaultPolicy(), Options: sms.Options{Now: f.clk.Now}})
+	require.NoError(t, err)
+	f.laptop = f.publish(t, laptopItem()).ID
+
+	r := f.to(t, request.StatusClosed, f.laptop)
+	stored, err := f.svc.Get(ctx, r.ID)
+	require.NoError(t, err)
+	assert.Equal(t, r, stored, "a request reads back as committed")
+	require.NoError(t, f.svc.Verify(ctx, r.ID))
+	page, err := f.svc.List(ctx, request.Query{Status: []request.Status{request.StatusClosed}, Link: sms.Link{Type: request.LinkCatalogueItem, ID: f.laptop}})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, r.ID, page.Items[0].ID)
+	report, err := f.svc.Conform(ctx, f.clk.Now())
+	require.NoError(t, err)
+	assert.True(t, report.Passed(), "%v", report.Findings())
+}
