@@ -1,0 +1,105 @@
+package request_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/request"
+	"github.com/stretchr/testify/require"
+)
+
+var fuzzActors = []sms.Actor{boss, eve, ann, abe, fay, eveApprover, actor("ghost")}
+
+var fuzzStrings = []string{"", " ", "order", "configure", "x", "ünïcødé ✓", strings.Repeat("a", 200)}
+
+func fuzzCommand(tr request.Trigger, v byte) request.Command {
+	if v%3 == 0 {
+		return validCommand(tr)
+	}
+	s := fuzzStrings[int(v)%len(fuzzStrings)]
+	switch tr {
+	case request.TriggerPrioritise:
+		return request.Prioritisation{Priority: request.Priority(int(v) % 4), Reason: s}
+	case request.TriggerApprove:
+		return request.Approval{Role: []sms.Role{"", request.RoleApprover, "cfo"}[int(v)%3], Rationale: s}
+	case request.TriggerReject:
+		return request.Rejection{Reason: s}
+	case request.TriggerStartFulfilment:
+		return request.FulfilmentStart{Group: s}
+	case request.TriggerHold:
+		return request.Suspension{Reason: []request.HoldReason{request.HoldRequester, request.HoldSupplier, "x"}[int(v)%3]}
+	case request.TriggerCompleteTask:
+		return request.TaskCompletion{Task: s}
+	case request.TriggerSkipTask:
+		return request.TaskSkip{Task: s, Reason: s}
+	case request.TriggerRecordAction:
+		return request.Action{Text: s}
+	case request.TriggerFulfil:
+		return request.Fulfilment{Notes: s}
+	case request.TriggerClose:
+		return request.Closure{Code: []request.CloseCode{request.CloseComplete, "", request.CloseSkipped}[int(v)%3],
+			Confirmation: []request.Confirmation{request.ConfirmedByRequester, request.AutoClosed, ""}[int(v)%3]}
+	case request.TriggerCancel:
+		return request.Cancellation{Reason: []request.CancelReason{request.CancelWithdrawn, ""}[int(v)%2]}
+	case request.TriggerConvert:
+		return request.Conversion{Incident: s}
+	case request.TriggerNote:
+		return request.Note{Text: s}
+	}
+	return validCommand(tr)
+}
+
+var workflowGuaranteed = []string{request.CodeRecordIncomplete, request.CodeFulfilmentIncomplete, request.CodeApprovalMissing,
+	request.CodeClosureIncomplete, request.CodeTerminationUnjustifed}
+
+// FuzzTransitions drives random trigger sequences, payloads and actors
+// through a request for the item needing two approvals: refusals change
+// nothing, successes append one entry, the journal verifies, and the
+// record never fails a check the workflow guarantees.
+func FuzzTransitions(f *testing.F) {
+	// (trigger index from prioritise = 0, actor index, variant) triples.
+	f.Add([]byte{1, 0, 0, 2, 2, 0, 2, 3, 0, 3, 0, 0, 5, 0, 0, 8, 4, 0, 8, 4, 3, 10, 0, 0, 11, 0, 0, 12, 0, 0})
+	f.Add([]byte{1, 0, 0, 2, 1, 0, 2, 5, 0, 4, 2, 0, 15, 0, 0})
+	f.Add([]byte{14, 0, 0, 13, 1, 0, 0, 0, 1, 6, 0, 0})
+	triggers := request.Triggers()[1:]
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		if len(ops) > 300 {
+			ops = ops[:300]
+		}
+		fx := newFixture(t, request.DefaultPolicy())
+		r := fx.submit(t, fx.laptop)
+		version := r.Version
+		for k := 0; k+2 < len(ops); k += 3 {
+			tr := triggers[int(ops[k])%len(triggers)]
+			who := fuzzActors[int(ops[k+1])%len(fuzzActors)]
+			v := ops[k+2]
+			fx.clk.Advance(time.Duration(v) * 53 * time.Minute)
+			before := fx.snap(t, r.ID)
+			got, err := fx.svc.Do(fx.ctx, who, r.ID, fuzzCommand(tr, v))
+			if err != nil {
+				known := false
+				for _, s := range []error{sms.ErrGuard, sms.ErrTransition, sms.ErrForbidden, sms.ErrInvalid} {
+					known = known || errors.Is(err, s)
+				}
+				require.True(t, known, "unexpected error category: %v", err)
+				fx.requireUnchanged(t, r.ID, before)
+				continue
+			}
+			version++
+			require.Equal(t, version, got.Version)
+			fs, err := request.Check(got, fx.clk.Now())
+			require.NoError(t, err)
+			for _, fd := range fs {
+				require.False(t, slices.Contains(workflowGuaranteed, fd.Code), "after %s: %v", tr, fd)
+			}
+		}
+		require.NoError(t, fx.svc.Verify(fx.ctx, r.ID))
+		j, err := fx.svc.Journal(fx.ctx, r.ID)
+		require.NoError(t, err)
+		require.Len(t, j, int(version))
+	})
+}
