@@ -10,6 +10,8 @@ import (
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/incident"
 	"github.com/iso20k/sms/memstore"
+	"github.com/iso20k/sms/problem"
+	"github.com/iso20k/sms/request"
 	"github.com/iso20k/sms/sqlstore"
 	"github.com/iso20k/sms/sqlstore/postgres"
 	"github.com/iso20k/sms/sqlstore/sqlite"
@@ -17,8 +19,12 @@ import (
 
 // stores are the stores the story's services run on.
 type stores struct {
-	name      string
-	incidents sms.Store[*incident.Incident]
+	name        string
+	incidents   sms.Store[*incident.Incident]
+	problems    sms.Store[*problem.Problem]
+	knownErrors sms.Store[*problem.KnownError]
+	items       sms.Store[*request.Item]
+	requests    sms.Store[*request.Request]
 }
 
 // openStores opens the chosen backend and returns its stores and a function
@@ -26,7 +32,9 @@ type stores struct {
 func openStores(ctx context.Context, kind, dbPath, dsn string) (stores, func(), error) {
 	switch kind {
 	case "memory":
-		return stores{name: "in-memory", incidents: memstore.New[*incident.Incident]()}, func() {}, nil
+		return stores{name: "in-memory", incidents: memstore.New[*incident.Incident](),
+			problems: memstore.New[*problem.Problem](), knownErrors: memstore.New[*problem.KnownError](),
+			items: memstore.New[*request.Item](), requests: memstore.New[*request.Request]()}, func() {}, nil
 	case "sqlite":
 		cleanup := func() {}
 		if dbPath == "" {
@@ -57,15 +65,42 @@ func openStores(ctx context.Context, kind, dbPath, dsn string) (stores, func(), 
 }
 
 func sqlStores(ctx context.Context, name string, db *sql.DB, d sqlstore.Dialect, cleanup func()) (stores, func(), error) {
-	inc, err := sqlstore.New[*incident.Incident](ctx, db, d, sqlstore.Options{})
-	if err != nil {
+	var closers []func() error
+	release := func() {
+		for _, c := range closers {
+			c()
+		}
 		db.Close()
 		cleanup()
+	}
+	fail := func(err error) (stores, func(), error) {
+		release()
 		return stores{}, nil, err
 	}
-	return stores{name: name, incidents: inc}, func() {
-		inc.Close()
-		db.Close()
-		cleanup()
-	}, nil
+	inc, err := sqlstore.New[*incident.Incident](ctx, db, d, sqlstore.Options{})
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, inc.Close)
+	prb, err := sqlstore.New[*problem.Problem](ctx, db, d, sqlstore.Options{})
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, prb.Close)
+	kes, err := sqlstore.New[*problem.KnownError](ctx, db, d, sqlstore.Options{})
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, kes.Close)
+	items, err := sqlstore.New[*request.Item](ctx, db, d, sqlstore.Options{})
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, items.Close)
+	reqs, err := sqlstore.New[*request.Request](ctx, db, d, sqlstore.Options{})
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, reqs.Close)
+	return stores{name: name, incidents: inc, problems: prb, knownErrors: kes, items: items, requests: reqs}, release, nil
 }
