@@ -1,0 +1,609 @@
+package change
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/iso20k/sms"
+)
+
+// Command is the typed input of one change trigger. Every command type of
+// this package for changes implements it, and only they do; [Service.Do]
+// runs any of them, the typed methods one each.
+type Command interface {
+	sms.Command
+	// Trigger returns the trigger the command fires.
+	Trigger() Trigger
+	command()
+}
+
+// Size limits of command fields, in bytes, and of lists, in entries.
+const (
+	MaxText  = 64 << 10 // free text: descriptions, plans, notes, reasons
+	MaxShort = 512      // names, codes, summaries
+	MaxList  = 1000
+)
+
+func notBlank(s string) bool { return strings.TrimSpace(s) != "" }
+
+func checkText(kind sms.Kind, field, s string, max int) error {
+	if len(s) > max {
+		return sms.Invalid(kind, field, "is longer than %d bytes", max)
+	}
+	if !utf8.ValidString(s) {
+		return sms.Invalid(kind, field, "is not valid UTF-8")
+	}
+	return nil
+}
+
+func checkRef(kind sms.Kind, field, id string) error {
+	if id == "" {
+		return nil
+	}
+	if err := sms.ValidateID(id); err != nil {
+		ve, _ := err.(*sms.ValidationError)
+		return sms.Invalid(kind, field, "%s", ve.Problem)
+	}
+	return nil
+}
+
+func checkRefs(kind sms.Kind, field string, ids []string) error {
+	if len(ids) > MaxList {
+		return sms.Invalid(kind, field, "more than %d entries", MaxList)
+	}
+	for _, id := range ids {
+		if id == "" {
+			return sms.Invalid(kind, field, "contains an empty ID")
+		}
+		if err := checkRef(kind, field, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkTime(kind sms.Kind, field string, t time.Time) error {
+	if !t.IsZero() && (t.Year() < 1900 || t.Year() > 9999) {
+		return sms.Invalid(kind, field, "year %d is out of range", t.Year())
+	}
+	return nil
+}
+
+func checkTexts(kind sms.Kind, field string, list []string, max int) error {
+	if len(list) > MaxList {
+		return sms.Invalid(kind, field, "more than %d entries", MaxList)
+	}
+	for _, s := range list {
+		if err := checkText(kind, field, s, max); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// firstErr returns the first non-nil error.
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkItems(field string, items []ConfigItem) error {
+	if len(items) > MaxList {
+		return sms.Invalid(Kind, field, "more than %d entries", MaxList)
+	}
+	for _, ci := range items {
+		if ci.ID == "" {
+			return sms.Invalid(Kind, field, "contains an item without ID")
+		}
+		if err := firstErr(checkRef(Kind, field, ci.ID), checkRef(Kind, field+".type", ci.Type)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkType(t ChangeType) error {
+	if t != "" && !t.valid() {
+		return sms.Invalid(Kind, "type", "%q is not one of modify, new_service, remove_service, transfer_out, transfer_in", t)
+	}
+	return nil
+}
+
+func checkLinks(kind sms.Kind, field string, links []sms.Link, types []string) error {
+	if len(links) > MaxList {
+		return sms.Invalid(kind, field, "more than %d entries", MaxList)
+	}
+	for _, l := range links {
+		if !slices.Contains(types, l.Type) {
+			return sms.Invalid(kind, field, "%q is not a link type", l.Type)
+		}
+		if l.ID == "" {
+			return sms.Invalid(kind, field, "a link has no ID")
+		}
+		if err := checkRef(kind, field, l.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Request raises a request for change (trigger raise, CHG-04). Summary and
+// Requester are required; the classification (type, model, category,
+// services or configuration items, reason) may be completed by [Amendment]
+// before submission, which demands it.
+type Request struct {
+	// ID is the host's own reference; empty means a generated UUID v7.
+	ID          string
+	Summary     string
+	Description string
+	Requester   string
+	Type        ChangeType
+	// Model names a model of the policy.
+	Model       string
+	Category    string
+	Services    []string
+	ConfigItems []ConfigItem
+	Reason      string
+	// Template names the standard-change template of a standard change.
+	Template string
+	// Justification says why an emergency change is one.
+	Justification string
+	// Links are related records: the problem it fixes, the incident that
+	// prompted it, a security advisory. Types are [LinkTypes].
+	Links []sms.Link
+}
+
+// Trigger implements [Command].
+func (Request) Trigger() Trigger { return TriggerRaise }
+func (Request) command()         {}
+
+// Validate implements [sms.Command].
+func (c Request) Validate() error {
+	return firstErr(checkRef(Kind, "id", c.ID), checkText(Kind, "summary", c.Summary, MaxShort),
+		checkText(Kind, "description", c.Description, MaxText), checkRef(Kind, "requester", c.Requester), checkType(c.Type),
+		checkRef(Kind, "model", c.Model), checkRef(Kind, "category", c.Category), checkRefs(Kind, "services", c.Services),
+		checkItems("config_items", c.ConfigItems), checkText(Kind, "reason", c.Reason, MaxText), checkRef(Kind, "template", c.Template),
+		checkText(Kind, "justification", c.Justification, MaxText), checkLinks(Kind, "links", c.Links, LinkTypes()))
+}
+
+// Amendment completes or corrects a draft request (trigger amend): every
+// non-empty field replaces the recorded one, and the journal keeps the old
+// values.
+type Amendment struct {
+	Summary       string
+	Description   string
+	Type          ChangeType
+	Model         string
+	Category      string
+	Services      []string
+	ConfigItems   []ConfigItem
+	Reason        string
+	Template      string
+	Justification string
+}
+
+// Trigger implements [Command].
+func (Amendment) Trigger() Trigger { return TriggerAmend }
+func (Amendment) command()         {}
+
+// Validate implements [sms.Command].
+func (c Amendment) Validate() error {
+	return firstErr(checkText(Kind, "summary", c.Summary, MaxShort), checkText(Kind, "description", c.Description, MaxText),
+		checkType(c.Type), checkRef(Kind, "model", c.Model), checkRef(Kind, "category", c.Category),
+		checkRefs(Kind, "services", c.Services), checkItems("config_items", c.ConfigItems),
+		checkText(Kind, "reason", c.Reason, MaxText), checkRef(Kind, "template", c.Template),
+		checkText(Kind, "justification", c.Justification, MaxText))
+}
+
+// Submission submits a normal change for assessment (trigger submit,
+// CHG-03, CHG-04): the request must be classified completely.
+type Submission struct {
+	Note string
+}
+
+// Trigger implements [Command].
+func (Submission) Trigger() Trigger { return TriggerSubmit }
+func (Submission) command()         {}
+
+// Validate implements [sms.Command].
+func (c Submission) Validate() error { return checkText(Kind, "note", c.Note, MaxText) }
+
+// EmergencySubmission submits an emergency change straight to its
+// authority (trigger submit_emergency, CHG-17): the justification (or the
+// incident or advisory it answers) and the remediation plan are required;
+// the assessment is completed afterwards.
+type EmergencySubmission struct {
+	Justification string
+	// Incident is the incident the change answers, linked.
+	Incident    string
+	Remediation RemediationPlan
+}
+
+// Trigger implements [Command].
+func (EmergencySubmission) Trigger() Trigger { return TriggerSubmitEmergency }
+func (EmergencySubmission) command()         {}
+
+// Validate implements [sms.Command].
+func (c EmergencySubmission) Validate() error {
+	return firstErr(checkText(Kind, "justification", c.Justification, MaxText), checkRef(Kind, "incident", c.Incident),
+		checkRemediation(c.Remediation))
+}
+
+func checkRemediation(r RemediationPlan) error {
+	return firstErr(checkText(Kind, "remediation.plan", r.Plan, MaxText), checkText(Kind, "remediation.justification", r.Justification, MaxText))
+}
+
+// templateView is what the service looked up about a standard change's
+// template before submission or implementation.
+type templateView struct {
+	found   bool
+	status  TemplateStatus
+	version int64
+	tpl     *Template
+}
+
+// StandardSubmission submits a standard change from its approved template
+// (trigger submit_standard, CHG-18): pre-authorized, it goes straight to
+// scheduled if the template is active and the change stays within its
+// scope.
+type StandardSubmission struct {
+	Note string
+
+	tv templateView // looked up by the service
+}
+
+// Trigger implements [Command].
+func (StandardSubmission) Trigger() Trigger { return TriggerSubmitStandard }
+func (StandardSubmission) command()         {}
+
+// Validate implements [sms.Command].
+func (c StandardSubmission) Validate() error { return checkText(Kind, "note", c.Note, MaxText) }
+
+// Evaluation is a change's assessment (trigger complete_assessment, CHG-05,
+// CHG-07, CHG-08, CHG-11): risk as likelihood and impact from 1 to 5,
+// business benefit, feasibility, cost, the five impact dimensions, the
+// remediation plan, and the transition plan when the change needs one.
+type Evaluation struct {
+	Likelihood     Level
+	Impact         Level
+	Benefit        string
+	Feasibility    string
+	Cost           string
+	ExpectedOutage bool
+	Dimensions     ImpactAssessment
+	Remediation    RemediationPlan
+	// TransitionPlan names the change's transition plan (CHG-05).
+	TransitionPlan string
+}
+
+// Trigger implements [Command].
+func (Evaluation) Trigger() Trigger { return TriggerAssess }
+func (Evaluation) command()         {}
+
+// Validate implements [sms.Command].
+func (c Evaluation) Validate() error {
+	if c.Likelihood < 0 || c.Likelihood > 5 || c.Impact < 0 || c.Impact > 5 {
+		return sms.Invalid(Kind, "risk", "likelihood and impact range from 1 to 5")
+	}
+	d := c.Dimensions
+	return firstErr(checkText(Kind, "benefit", c.Benefit, MaxText), checkText(Kind, "feasibility", c.Feasibility, MaxText),
+		checkText(Kind, "cost", c.Cost, MaxShort), checkRemediation(c.Remediation), checkRef(Kind, "transition_plan", c.TransitionPlan),
+		checkTexts(Kind, "dimensions", []string{d.Services.Notes, d.Parties.Notes, d.Plans.Notes, d.Capacity.Notes, d.Schedule.Notes}, MaxText))
+}
+
+// Retrospective records an emergency change's assessment after the fact
+// (trigger record_assessment, CHG-17): the same content as an
+// [Evaluation].
+type Retrospective struct {
+	Evaluation Evaluation
+}
+
+// Trigger implements [Command].
+func (Retrospective) Trigger() Trigger { return TriggerRecordAssessment }
+func (Retrospective) command()         {}
+
+// Validate implements [sms.Command].
+func (c Retrospective) Validate() error { return c.Evaluation.Validate() }
+
+// Approval is one approver's approval of a change (trigger approve, CHG-06,
+// CHG-19): the actor must hold a role of the change's authority and be
+// neither its requester nor its implementer; the rationale is journaled.
+type Approval struct {
+	Rationale  string
+	Conditions string
+}
+
+// Trigger implements [Command].
+func (Approval) Trigger() Trigger { return TriggerApprove }
+func (Approval) command()         {}
+
+// Validate implements [sms.Command].
+func (c Approval) Validate() error {
+	return firstErr(checkText(Kind, "rationale", c.Rationale, MaxText), checkText(Kind, "conditions", c.Conditions, MaxText))
+}
+
+// planView is what the service looked up about a change's transition plan.
+type planView struct {
+	found  bool
+	status PlanStatus
+	change string
+}
+
+// Authorization authorizes a change once its authority's quorum approved it
+// (trigger authorize, CHG-05, CHG-06, CHG-11): the priority is set and the
+// minutes of the decision recorded.
+type Authorization struct {
+	Priority Priority
+	Minutes  string
+
+	pv planView // looked up by the service
+}
+
+// Trigger implements [Command].
+func (Authorization) Trigger() Trigger { return TriggerAuthorize }
+func (Authorization) command()         {}
+
+// Validate implements [sms.Command].
+func (c Authorization) Validate() error {
+	if c.Priority < 0 || c.Priority > 5 {
+		return sms.Invalid(Kind, "priority", "ranges from 1 to 5")
+	}
+	return checkText(Kind, "minutes", c.Minutes, MaxText)
+}
+
+// Rejection rejects a change, with a reason (trigger reject, CHG-06). In
+// authorize, the actor must be an eligible approver: the rejection is their
+// decision.
+type Rejection struct {
+	Reason string
+}
+
+// Trigger implements [Command].
+func (Rejection) Trigger() Trigger { return TriggerReject }
+func (Rejection) command()         {}
+
+// Validate implements [sms.Command].
+func (c Rejection) Validate() error { return checkText(Kind, "reason", c.Reason, MaxText) }
+
+// Scheduling sets or changes the implementation schedule of an authorized
+// change (trigger schedule, CHG-08, CHG-10, CHG-19). The service finds the
+// other changes scheduled on the same services or configuration items in
+// an overlapping window; each must be acknowledged in Acknowledge. A new
+// schedule needs a new notification.
+type Scheduling struct {
+	Window      Window
+	Plan        string
+	Implementer string
+	// Parties are the interested parties to inform.
+	Parties []string
+	// Acknowledge lists the conflicting changes accepted.
+	Acknowledge []string
+
+	conflicts []string // found by the service
+}
+
+// Trigger implements [Command].
+func (Scheduling) Trigger() Trigger { return TriggerSchedule }
+func (Scheduling) command()         {}
+
+// Validate implements [sms.Command].
+func (c Scheduling) Validate() error {
+	return firstErr(checkTime(Kind, "window.start", c.Window.Start), checkTime(Kind, "window.end", c.Window.End),
+		checkText(Kind, "plan", c.Plan, MaxText), checkRef(Kind, "implementer", c.Implementer),
+		checkRefs(Kind, "parties", c.Parties), checkRefs(Kind, "acknowledge", c.Acknowledge))
+}
+
+// Notification records that interested parties were told of the planned
+// deployment (trigger notify, CHG-10). The host delivers the message; the
+// library keeps the proof.
+type Notification struct {
+	Parties []string
+	Message string
+}
+
+// Trigger implements [Command].
+func (Notification) Trigger() Trigger { return TriggerNotify }
+func (Notification) command()         {}
+
+// Validate implements [sms.Command].
+func (c Notification) Validate() error {
+	return firstErr(checkRefs(Kind, "parties", c.Parties), checkText(Kind, "message", c.Message, MaxText))
+}
+
+// Implementation starts implementing a scheduled change (trigger
+// start_implementation, CHG-09, CHG-10): the build or verification
+// evidence, and a test result or why testing was not possible. Starting
+// outside the planned window needs Override.
+type Implementation struct {
+	Verification string
+	TestResult   string
+	TestSkipped  string
+	Override     string
+
+	tv templateView // looked up by the service for a standard change
+}
+
+// Trigger implements [Command].
+func (Implementation) Trigger() Trigger { return TriggerStart }
+func (Implementation) command()         {}
+
+// Validate implements [sms.Command].
+func (c Implementation) Validate() error {
+	return firstErr(checkText(Kind, "verification", c.Verification, MaxText), checkText(Kind, "test_result", c.TestResult, MaxText),
+		checkText(Kind, "test_skipped", c.TestSkipped, MaxText), checkText(Kind, "override", c.Override, MaxText))
+}
+
+// Completion records a successful implementation (trigger complete,
+// CHG-12): the outcome is successful or successful_with_issues, the latter
+// with notes.
+type Completion struct {
+	Outcome Outcome
+	Notes   string
+}
+
+// Trigger implements [Command].
+func (Completion) Trigger() Trigger { return TriggerComplete }
+func (Completion) command()         {}
+
+// Validate implements [sms.Command].
+func (c Completion) Validate() error {
+	switch c.Outcome {
+	case "", OutcomeSuccessful, OutcomeSuccessfulIssues:
+	default:
+		return sms.Invalid(Kind, "outcome", "%q is neither successful nor successful_with_issues", c.Outcome)
+	}
+	return checkText(Kind, "notes", c.Notes, MaxText)
+}
+
+// Failure records a failed implementation (trigger fail, CHG-12): the
+// reason, and the incidents of any outage it caused, linked. A failed
+// standard change suspends its template unless the policy keeps it
+// (CHG-18).
+type Failure struct {
+	Reason    string
+	Incidents []string
+}
+
+// Trigger implements [Command].
+func (Failure) Trigger() Trigger { return TriggerFail }
+func (Failure) command()         {}
+
+// Validate implements [sms.Command].
+func (c Failure) Validate() error {
+	return firstErr(checkText(Kind, "reason", c.Reason, MaxText), checkRefs(Kind, "incidents", c.Incidents))
+}
+
+// Remedy records how a failed change was reversed or remedied (trigger
+// remediation_done, CHG-12): rolled back, remedied forward, or a degraded
+// service accepted, which only an eligible approver other than the
+// implementer may do.
+type Remedy struct {
+	Outcome   Outcome
+	Notes     string
+	Incidents []string
+}
+
+// Trigger implements [Command].
+func (Remedy) Trigger() Trigger { return TriggerRemediated }
+func (Remedy) command()         {}
+
+// Validate implements [sms.Command].
+func (c Remedy) Validate() error {
+	switch c.Outcome {
+	case "", OutcomeRolledBack, OutcomeRemediedForward, OutcomeDegradedAccepted:
+	default:
+		return sms.Invalid(Kind, "outcome", "%q is not one of rolled_back, remedied_forward, degraded_accepted", c.Outcome)
+	}
+	return firstErr(checkText(Kind, "notes", c.Notes, MaxText), checkRefs(Kind, "incidents", c.Incidents))
+}
+
+// PIR is the post-implementation review (trigger review, CHG-13): whether
+// the objectives were met, a summary, the incidents the change caused, any
+// unplanned outage, and the follow-up actions with their owners and the
+// parties who agreed them.
+type PIR struct {
+	ObjectivesMet   bool
+	Summary         string
+	IncidentsCaused []string
+	UnplannedOutage bool
+	Actions         []FollowUp
+}
+
+// Trigger implements [Command].
+func (PIR) Trigger() Trigger { return TriggerReview }
+func (PIR) command()         {}
+
+// Validate implements [sms.Command].
+func (c PIR) Validate() error {
+	if len(c.Actions) > MaxList {
+		return sms.Invalid(Kind, "actions", "more than %d entries", MaxList)
+	}
+	for _, a := range c.Actions {
+		if err := firstErr(checkText(Kind, "actions.action", a.Action, MaxText), checkRef(Kind, "actions.owner", a.Owner),
+			checkText(Kind, "actions.agreed_with", a.AgreedWith, MaxShort)); err != nil {
+			return err
+		}
+	}
+	return firstErr(checkText(Kind, "summary", c.Summary, MaxText), checkRefs(Kind, "incidents_caused", c.IncidentsCaused))
+}
+
+// Closure closes a reviewed change (trigger close, CHG-13, CHG-15,
+// CHG-17): each controlled configuration item's record update is
+// referenced, or the change declares it had no configuration impact.
+type Closure struct {
+	ConfigUpdates  []ConfigUpdate
+	NoConfigImpact bool
+	Notes          string
+}
+
+// Trigger implements [Command].
+func (Closure) Trigger() Trigger { return TriggerClose }
+func (Closure) command()         {}
+
+// Validate implements [sms.Command].
+func (c Closure) Validate() error {
+	if len(c.ConfigUpdates) > MaxList {
+		return sms.Invalid(Kind, "config_updates", "more than %d entries", MaxList)
+	}
+	for _, u := range c.ConfigUpdates {
+		if u.Item == "" || u.Ref == "" {
+			return sms.Invalid(Kind, "config_updates", "an update names its item and its record")
+		}
+		if err := firstErr(checkRef(Kind, "config_updates.item", u.Item), checkRef(Kind, "config_updates.ref", u.Ref)); err != nil {
+			return err
+		}
+	}
+	return checkText(Kind, "notes", c.Notes, MaxText)
+}
+
+// Cancellation withdraws a change before implementation starts (trigger
+// cancel, CHG-20), with a reason.
+type Cancellation struct {
+	Reason string
+}
+
+// Trigger implements [Command].
+func (Cancellation) Trigger() Trigger { return TriggerCancel }
+func (Cancellation) command()         {}
+
+// Validate implements [sms.Command].
+func (c Cancellation) Validate() error { return checkText(Kind, "reason", c.Reason, MaxText) }
+
+// Link links the change to another record by ID (trigger link). Type is
+// one of [LinkTypes].
+type Link struct {
+	Type string
+	ID   string
+}
+
+// Trigger implements [Command].
+func (Link) Trigger() Trigger { return TriggerLink }
+func (Link) command()         {}
+
+// Validate implements [sms.Command].
+func (c Link) Validate() error {
+	return checkLinks(Kind, "link", []sms.Link{{Type: c.Type, ID: c.ID}}, LinkTypes())
+}
+
+// Note adds a note (trigger note), in any status.
+type Note struct {
+	Text string
+}
+
+// Trigger implements [Command].
+func (Note) Trigger() Trigger { return TriggerNote }
+func (Note) command()         {}
+
+// Validate implements [sms.Command].
+func (c Note) Validate() error {
+	if c.Text == "" {
+		return sms.Invalid(Kind, "note.text", "is empty")
+	}
+	return checkText(Kind, "note.text", c.Text, MaxText)
+}

@@ -1,0 +1,808 @@
+package change
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/iso20k/sms"
+)
+
+// Config configures a [Service]. The zero value works: see [Policy] and
+// [sms.Options]; without Releases, a transition plan cannot start its
+// transition (SDT-05).
+type Config struct {
+	Policy  Policy
+	Options sms.Options
+	// Releases tells whether a release is approved for deployment (SDT-05).
+	Releases ReleaseLookup
+}
+
+// Stores are the stores of the three kinds of records change management
+// keeps. All three are required.
+type Stores struct {
+	Changes   sms.Store[*Change]
+	Plans     sms.Store[*TransitionPlan]
+	Templates sms.Store[*Template]
+}
+
+// Service runs change management on its stores: changes, and through
+// [Service.Plans] and [Service.Templates] their transition plans and
+// standard-change templates. Each trigger has a typed method; every method
+// is one transition through the shared pipeline and returns the record as
+// committed, or an error that says why nothing changed:
+//
+//   - [sms.ErrInvalid]: malformed input ([*sms.ValidationError]);
+//   - [sms.ErrNotFound]: no such record;
+//   - [sms.ErrForbidden]: the actor lacks a role, or may not approve this
+//     change: its requester or implementer (CHG-19) ([*sms.ForbiddenError]
+//     with the requirement);
+//   - [sms.ErrTransition]: not allowed from the current status
+//     ([*sms.TransitionError], with the permitted triggers);
+//   - [sms.ErrGuard]: requirements unmet ([*sms.GuardError], every one
+//     with its requirement ID and clause);
+//   - [sms.ErrConflict]: another writer committed first; read and retry;
+//   - a store, lookup or context error.
+//
+// Some triggers read other records before the transition: submit_standard
+// and start_implementation the template, authorize the transition plan,
+// schedule the other scheduled changes. Those reads are not in the
+// transition's atomic commit: a record that changes between the read and
+// the commit is judged as it was read. [Service.Conform] re-examines the
+// stored records.
+//
+// A Service is safe for concurrent use.
+type Service struct {
+	m         *sms.Machine[*Change]
+	plans     *Plans
+	templates *Templates
+	policy    Policy
+}
+
+// NewService activates the policy and binds the three workflows to their
+// stores. A policy that cannot be activated (no emergency model, no
+// version or approver, a model without a change authority) or a missing
+// store gives a [*sms.ValidationError].
+func NewService(st Stores, cfg Config) (*Service, error) {
+	if st.Changes == nil || st.Plans == nil || st.Templates == nil {
+		return nil, sms.Invalid(Kind, "stores", "changes, plans and templates each need a store")
+	}
+	p, err := cfg.Policy.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{policy: p}
+	wf, err := sms.NewWorkflow(definition(&s.policy))
+	if err != nil {
+		return nil, err
+	}
+	if s.m, err = sms.NewMachine(wf, st.Changes, cfg.Options); err != nil {
+		return nil, err
+	}
+	pwf, err := sms.NewWorkflow(planDefinition())
+	if err != nil {
+		return nil, err
+	}
+	s.plans = &Plans{releases: cfg.Releases}
+	if s.plans.m, err = sms.NewMachine(pwf, st.Plans, cfg.Options); err != nil {
+		return nil, err
+	}
+	twf, err := sms.NewWorkflow(templateDefinition(&s.policy))
+	if err != nil {
+		return nil, err
+	}
+	s.templates = &Templates{}
+	if s.templates.m, err = sms.NewMachine(twf, st.Templates, cfg.Options); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func mustCompile[E sms.Entity[E]](d sms.Definition[E]) *sms.Workflow[E] {
+	wf, err := sms.NewWorkflow(d)
+	if err != nil {
+		panic(fmt.Sprintf("change: the built-in %s workflow does not compile: %v", d.Kind, err))
+	}
+	return wf
+}
+
+// Workflow returns the change workflow compiled with the default policy,
+// for introspection and documentation. Its states, triggers and diagram do
+// not depend on the policy; the roles that approve do.
+func Workflow() *sms.Workflow[*Change] {
+	p, _ := Policy{}.withDefaults()
+	return mustCompile(definition(&p))
+}
+
+// PlanWorkflow returns the transition plan workflow.
+func PlanWorkflow() *sms.Workflow[*TransitionPlan] { return mustCompile(planDefinition()) }
+
+// TemplateWorkflow returns the standard-change template workflow compiled
+// with the default policy.
+func TemplateWorkflow() *sms.Workflow[*Template] {
+	p, _ := Policy{}.withDefaults()
+	return mustCompile(templateDefinition(&p))
+}
+
+// Workflow returns the service's compiled change workflow.
+func (s *Service) Workflow() *sms.Workflow[*Change] { return s.m.Workflow() }
+
+// Policy returns the policy in force, defaults filled in.
+func (s *Service) Policy() Policy { return s.policy }
+
+// Plans returns the transition plans (SDT).
+func (s *Service) Plans() *Plans { return s.plans }
+
+// Templates returns the standard-change templates (CHG-18).
+func (s *Service) Templates() *Templates { return s.templates }
+
+// Raise records a request for change (CHG-04).
+func (s *Service) Raise(ctx context.Context, a sms.Actor, c Request) (*Change, error) {
+	return s.m.Create(ctx, a, c)
+}
+
+// Amend completes or corrects a draft request (CHG-04).
+func (s *Service) Amend(ctx context.Context, a sms.Actor, id string, c Amendment) (*Change, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerAmend), c)
+}
+
+// Submit submits a normal change for assessment (CHG-03, CHG-04).
+func (s *Service) Submit(ctx context.Context, a sms.Actor, id string, c Submission) (*Change, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerSubmit), c)
+}
+
+// SubmitEmergency submits an emergency change to the emergency authority
+// (CHG-17).
+func (s *Service) SubmitEmergency(ctx context.Context, a sms.Actor, id string, c EmergencySubmission) (*Change, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerSubmitEmergency), c)
+}
+
+// SubmitStandard submits a standard change from its template, which it
+// reads first (CHG-18).
+func (s *Service) SubmitStandard(ctx context.Context, a sms.Actor, id string, c StandardSubmission) (*Change, error) {
+	tv, err := s.templateOf(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	c.tv = tv
+	return s.m.Fire(ctx, a, id, string(TriggerSubmitStandard), c)
+}
+
+// templateOf reads the template of change id, if it names one.
+func (s *Service) templateOf(ctx context.Context, id string) (templateView, error) {
+	chg, err := s.m.Get(ctx, id)
+	if err != nil || chg.Template == "" {
+		return templateView{}, err
+	}
+	tpl, err := s.templates.m.Get(ctx, chg.Template)
+	switch {
+	case errors.Is(err, sms.ErrNotFound), errors.Is(err, sms.ErrInvalid):
+		return templateView{}, nil
+	case err != nil:
+		return templateView{}, err
+	}
+	return templateView{found: true, status: tpl.Status, version: tpl.Version, tpl: tpl}, nil
+}
+
+// CompleteAssessment records the assessment and moves the change to its
+// authority (CHG-05, CHG-07, CHG-08, CHG-11).
+func (s *Service) CompleteAssessment(ctx context.Context, a sms.Actor, id string, c Evaluation) (*Change, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerAssess), c)
+}
+
+// RecordAssessment records an emergency change's assessment after the
+// fact (CHG-17).
+func (s *Service) RecordAssessment(ctx context.Context, a sms.Actor, id string, c Retrospective) (*Change, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerRecordAssessment), c)
+}
+
+// Approve records one approver's approval (CHG-06). An actor who may not
+// approve this change, lacking a role of its authority or being its
+// requester or implementer, is refused with a [*sms.ForbiddenError]
+// citing CHG-06 or CHG-19.
+func (s *Service) Approve(ctx context.Context, a sms.Actor, id string, c Approval) (*Change, error) {
+	if err := s.mayDecide(ctx, a, id, TriggerApprove); err != nil {
+		return nil, err
+	}
+	return s.m.Fire(ctx, a, id, string(TriggerApprove), c)
+}
+
+// mayDecide refuses, before the transition, an actor who may not decide on
+// a change awaiting authorization. The workflow's guards check the same
+// again inside the transition.
+func (s *Service) mayDecide(ctx context.Context, a sms.Actor, id string, trigger Trigger) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := sms.ValidateID(id); err != nil || a.Validate() != nil {
+		return nil // reported by the pipeline
+	}
+	chg, err := s.m.Get(ctx, id)
+	if err != nil || chg.Status != StatusAuthorize {
+		return nil // the pipeline reports it
+	}
+	rule, ok := s.policy.ruleOf(chg)
+	if !ok {
+		return nil
+	}
+	err = rule.Eligible(a, chg.parties(), req("CHG-19", "nobody approves their own change: the requester and the implementer never approve"))
+	var fe *sms.ForbiddenError
+	if errors.As(err, &fe) {
+		fe.Kind, fe.ID, fe.Trigger = Kind, id, string(trigger)
+		if fe.Requirement.ID == "" {
+			fe.Requirement = req("CHG-06", "the approver holds a role of the change authority of the change's model and risk")
+		}
+		return fe
+	}
+	return err
+}
+
+// Authorize authorizes a change its authority approved, reading its
+// transition plan when it needs one (CHG-05, CHG-06, CHG-11).
+func (s *Service) Authorize(ctx context.Context, a sms.Actor, id string, c Authorization) (*Change, error) {
+	chg, err := s.m.Get(ctx, id)
+	if err == nil && chg.TransitionPlan != "" {
+		plan, perr := s.plans.m.Get(ctx, chg.TransitionPlan)
+		switch {
+		case perr == nil:
+			c.pv = planView{found: true, status: plan.Status, change: plan.Change}
+		case !errors.Is(perr, sms.ErrNotFound) && !errors.Is(perr, sms.ErrInvalid):
+			return nil, perr
+		}
+	}
+	return s.m.Fire(ctx, a, id, string(TriggerAuthorize), c)
+}
+
+// Reject rejects a change with a reason (CHG-06). In authorize, only an
+// eligible approver rejects; others are refused as in [Service.Approve].
+func (s *Service) Reject(ctx context.Context, a sms.Actor, id string, c Rejection) (*Change, error) {
+	if err := s.mayDecide(ctx, a, id, TriggerReject); err != nil {
+		return nil, err
+	}
+	return s.m.Fire(ctx, a, id, string(TriggerReject), c)
+}
+
+// Schedule sets or changes the implementation schedule (CHG-08, CHG-10).
+// It first finds the other changes scheduled or being implemented on the
+// same services or configuration items in an overlapping window: each must
+// be in c.Acknowledge, or the schedule is refused citing CHG-08.
+func (s *Service) Schedule(ctx context.Context, a sms.Actor, id string, c Scheduling) (*Change, error) {
+	chg, err := s.m.Get(ctx, id)
+	if err == nil && chg.Status == StatusScheduled && c.Window.End.After(c.Window.Start) {
+		if c.conflicts, err = s.Conflicts(ctx, chg, c.Window); err != nil {
+			return nil, err
+		}
+	}
+	return s.m.Fire(ctx, a, id, string(TriggerSchedule), c)
+}
+
+// Conflicts returns, sorted, the IDs of the changes other than chg that
+// are scheduled or being implemented on one of its services or
+// configuration items in a window overlapping w (CHG-08).
+func (s *Service) Conflicts(ctx context.Context, chg *Change, w Window) ([]string, error) {
+	if chg == nil {
+		return nil, sms.Invalid(Kind, "change", "is nil")
+	}
+	seen := map[string]bool{}
+	var out []string
+	find := func(l sms.Link) error {
+		return s.Each(ctx, Query{Status: []Status{StatusScheduled, StatusImplement}, Link: l, Limit: sms.MaxLimit}, func(o *Change) bool {
+			if o.ID != chg.ID && o.Schedule != nil && o.Schedule.Window.Overlaps(w) && !seen[o.ID] {
+				seen[o.ID] = true
+				out = append(out, o.ID)
+			}
+			return true
+		})
+	}
+	for _, svc := range chg.Services {
+		if err := find(sms.Link{Type: LinkService, ID: svc}); err != nil {
+			return nil, err
+		}
+	}
+	for _, ci := range chg.ConfigItems {
+		if err := find(sms.Link{Type: LinkConfigItem, ID: ci.ID}); err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// ForwardSchedule returns the forward schedule of change (CHG-10): the
+// changes scheduled or being implemented whose window overlaps [from,
+// to), by start of window, then ID.
+func (s *Service) ForwardSchedule(ctx context.Context, from, to time.Time) ([]*Change, error) {
+	w := Window{Start: from, End: to}
+	var out []*Change
+	err := s.Each(ctx, Query{Status: []Status{StatusScheduled, StatusImplement}, Limit: sms.MaxLimit}, func(c *Change) bool {
+		if c.Schedule != nil && c.Schedule.Window.Overlaps(w) {
+			out = append(out, c)
+		}
+		return true
+	})
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].Schedule.Window.Start, out[j].Schedule.Window.Start
+		if !a.Equal(b) {
+			return a.Before(b)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, err
+}
+
+// Notify records that interested parties were informed (CHG-10).
+func (s *Service) Notify(ctx context.Context, a sms.Actor, id string, c Notification) (*Change, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerNotify), c)
+}
+
+// Start starts the implementation (CHG-06, CHG-09, CHG-10); a standard
+// change's template is read first, to check it is still active (CHG-18).
+func (s *Service) Start(ctx context.Context, a sms.Actor, id string, c Implementation) (*Change, error) {
+	tv, err := s.templateOf(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	c.tv = tv
+	return s.m.Fire(ctx, a, id, string(TriggerStart), c)
+}
+
+// Complete records a successful implementation (CHG-12).
+func (s *Service) Complete(ctx context.Context, a sms.Actor, id string, c Completion) (*Change, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerComplete), c)
+}
+
+// Fail records a failed implementation (CHG-12). A failed standard change
+// then suspends its template, as the same actor, unless the policy keeps
+// templates on failure (CHG-18). That is a second transition, on the
+// template: if it cannot be committed, Fail returns the committed change
+// together with a [*TemplateSuspensionError], and [Service.Sweep] reports
+// the template until it is suspended.
+func (s *Service) Fail(ctx context.Context, a sms.Actor, id string, c Failure) (*Change, error) {
+	chg, err := s.m.Fire(ctx, a, id, string(TriggerFail), c)
+	if err != nil {
+		return nil, err
+	}
+	if chg.ModelType != ModelStandard || s.policy.KeepTemplateOnFailure || chg.Template == "" {
+		return chg, nil
+	}
+	if err := s.suspendTemplate(ctx, a, chg); err != nil {
+		return chg, &TemplateSuspensionError{Change: chg.ID, Template: chg.Template, Err: err}
+	}
+	return chg, nil
+}
+
+// TemplateSuspensionError reports that a standard change failed and was
+// recorded as failed, but its template could not be suspended (CHG-18).
+// It unwraps to the cause.
+type TemplateSuspensionError struct {
+	Change, Template string
+	Err              error
+}
+
+func (e *TemplateSuspensionError) Error() string {
+	return fmt.Sprintf("change %q: failed, but its template %q could not be suspended: %v", e.Change, e.Template, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *TemplateSuspensionError) Unwrap() error { return e.Err }
+
+func (s *Service) suspendTemplate(ctx context.Context, a sms.Actor, chg *Change) error {
+	cmd := TemplateSuspension{Reason: "standard change " + chg.ID + " failed: " + chg.Work.FailureReason, FailedChange: chg.ID}
+	if len(cmd.Reason) > MaxText {
+		cmd.Reason = cmd.Reason[:MaxText]
+	}
+	var err error
+	for range 3 {
+		_, err = s.templates.m.Fire(ctx, a, chg.Template, string(TemplateSuspend), cmd)
+		switch {
+		case err == nil, errors.Is(err, sms.ErrTransition), errors.Is(err, sms.ErrNotFound):
+			return nil // suspended now, or already not active
+		case !errors.Is(err, sms.ErrConflict):
+			return err
+		}
+	}
+	return err
+}
+
+// RemediationDone records how a failed change was reversed or remedied
+// (CHG-12).
+func (s *Service) RemediationDone(ctx context.Context, a sms.Actor, id string, c Remedy) (*Change, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerRemediated), c)
+}
+
+// Review records the post-implementation review (CHG-13).
+func (s *Service) Review(ctx context.Context, a sms.Actor, id string, c PIR) (*Change, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerReview), c)
+}
+
+// Close closes a reviewed change (CHG-13, CHG-15, CHG-17).
+func (s *Service) Close(ctx context.Context, a sms.Actor, id string, c Closure) (*Change, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerClose), c)
+}
+
+// Cancel withdraws a change before implementation (CHG-20).
+func (s *Service) Cancel(ctx context.Context, a sms.Actor, id string, c Cancellation) (*Change, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerCancel), c)
+}
+
+// Link links another record by ID.
+func (s *Service) Link(ctx context.Context, a sms.Actor, id string, c Link) (*Change, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerLink), c)
+}
+
+// AddNote adds a note, in any status.
+func (s *Service) AddNote(ctx context.Context, a sms.Actor, id string, c Note) (*Change, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerNote), c)
+}
+
+// Do runs any change command through its typed method, so that the reads
+// some triggers need happen. A [Request] creates a change and id must then
+// be empty (the request carries its own ID).
+func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*Change, error) {
+	switch c := c.(type) {
+	case nil:
+		return nil, sms.Invalid(Kind, "command", "is nil")
+	case Request:
+		if id != "" {
+			return nil, sms.Invalid(Kind, "id", "a request creates a change: pass its ID in Request.ID")
+		}
+		return s.Raise(ctx, a, c)
+	case StandardSubmission:
+		return s.SubmitStandard(ctx, a, id, c)
+	case Approval:
+		return s.Approve(ctx, a, id, c)
+	case Authorization:
+		return s.Authorize(ctx, a, id, c)
+	case Rejection:
+		return s.Reject(ctx, a, id, c)
+	case Scheduling:
+		return s.Schedule(ctx, a, id, c)
+	case Implementation:
+		return s.Start(ctx, a, id, c)
+	case Failure:
+		return s.Fail(ctx, a, id, c)
+	}
+	return s.m.Fire(ctx, a, id, string(c.Trigger()), c)
+}
+
+// Get returns the stored change.
+func (s *Service) Get(ctx context.Context, id string) (*Change, error) { return s.m.Get(ctx, id) }
+
+// Journal returns the change's journal, oldest entry first.
+func (s *Service) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
+	return s.m.Journal(ctx, id)
+}
+
+// Verify checks the change's journal hash chain and that the stored change
+// is the one its journal built up to.
+func (s *Service) Verify(ctx context.Context, id string) error { return s.m.Verify(ctx, id) }
+
+// Permitted returns the triggers the actor may fire on the change now,
+// judged by its status and the actor's roles.
+func (s *Service) Permitted(c *Change, a sms.Actor) []Trigger {
+	if c == nil {
+		return nil
+	}
+	return convert[Trigger](s.m.Workflow().Permitted(c, a))
+}
+
+func convert[T ~string](names []string) []T {
+	out := make([]T, len(names))
+	for i, n := range names {
+		out[i] = T(n)
+	}
+	return out
+}
+
+// Query selects changes; every field is optional.
+type Query struct {
+	Status []Status
+	// Service is the first affected service; Link{Type: LinkService}
+	// finds a change by any of its services.
+	Service string
+	// Owner is the implementer, once scheduled.
+	Owner string
+	// Link keeps changes linked to this record: a service, a configuration
+	// item, a problem, a release ...
+	Link sms.Link
+	// After is the cursor: the previous page's Next.
+	After string
+	// Limit is the page size; 0 means 50, at most 1000.
+	Limit int
+}
+
+// List returns a page of changes ordered by ID.
+func (s *Service) List(ctx context.Context, q Query) (sms.Page[*Change], error) {
+	return list(ctx, s.m, Kind, q.Status, Status.Valid, sms.Query{Service: q.Service, Owner: q.Owner, Link: q.Link, After: q.After, Limit: q.Limit})
+}
+
+// Each calls fn for every change matching q, page by page, until fn
+// returns false or an error occurs.
+func (s *Service) Each(ctx context.Context, q Query, fn func(*Change) bool) error {
+	return each(func(after string) (sms.Page[*Change], error) { q.After = after; return s.List(ctx, q) }, q.After, fn)
+}
+
+func list[E sms.Entity[E], S ~string](ctx context.Context, m *sms.Machine[E], kind sms.Kind, statuses []S, valid func(S) bool, q sms.Query) (sms.Page[E], error) {
+	for _, st := range statuses {
+		if !valid(st) {
+			return sms.Page[E]{}, sms.Invalid(kind, "query.status", "%q is not a %s status", st, kind)
+		}
+		q.Status = append(q.Status, string(st))
+	}
+	return m.List(ctx, q)
+}
+
+func each[E any](page func(after string) (sms.Page[E], error), after string, fn func(E) bool) error {
+	for {
+		p, err := page(after)
+		if err != nil {
+			return err
+		}
+		for _, e := range p.Items {
+			if !fn(e) {
+				return nil
+			}
+		}
+		if p.Next == "" {
+			return nil
+		}
+		after = p.Next
+	}
+}
+
+// Plans runs transition plans (SDT-01 to SDT-06). Get it from
+// [Service.Plans]; its methods return the errors [Service] documents.
+type Plans struct {
+	m        *sms.Machine[*TransitionPlan]
+	releases ReleaseLookup
+}
+
+// Workflow returns the compiled plan workflow.
+func (p *Plans) Workflow() *sms.Workflow[*TransitionPlan] { return p.m.Workflow() }
+
+// Draft drafts a transition plan (SDT-01).
+func (p *Plans) Draft(ctx context.Context, a sms.Actor, c DraftPlan) (*TransitionPlan, error) {
+	return p.m.Create(ctx, a, c)
+}
+
+// Revise replaces a draft plan's content.
+func (p *Plans) Revise(ctx context.Context, a sms.Actor, id string, c PlanRevision) (*TransitionPlan, error) {
+	return p.m.Fire(ctx, a, id, string(PlanRevise), c)
+}
+
+// Approve approves a complete plan (SDT-01, SDT-02).
+func (p *Plans) Approve(ctx context.Context, a sms.Actor, id string, c PlanApproval) (*TransitionPlan, error) {
+	return p.m.Fire(ctx, a, id, string(PlanApprove), c)
+}
+
+// StartDesign starts the design.
+func (p *Plans) StartDesign(ctx context.Context, a sms.Actor, id string, c DesignStart) (*TransitionPlan, error) {
+	return p.m.Fire(ctx, a, id, string(PlanStartDesign), c)
+}
+
+// CompleteDesign records the design (SDT-03).
+func (p *Plans) CompleteDesign(ctx context.Context, a sms.Actor, id string, c Design) (*TransitionPlan, error) {
+	return p.m.Fire(ctx, a, id, string(PlanCompleteDesign), c)
+}
+
+// PassAcceptance records passed acceptance tests (SDT-04).
+func (p *Plans) PassAcceptance(ctx context.Context, a sms.Actor, id string, c AcceptancePassed) (*TransitionPlan, error) {
+	return p.m.Fire(ctx, a, id, string(PlanPassAcceptance), c)
+}
+
+// FailAcceptance records failed acceptance tests (SDT-04).
+func (p *Plans) FailAcceptance(ctx context.Context, a sms.Actor, id string, c AcceptanceFailed) (*TransitionPlan, error) {
+	return p.m.Fire(ctx, a, id, string(PlanFailAcceptance), c)
+}
+
+// Rework decides to rework after a failed acceptance (SDT-04).
+func (p *Plans) Rework(ctx context.Context, a sms.Actor, id string, c Rework) (*TransitionPlan, error) {
+	return p.m.Fire(ctx, a, id, string(PlanRework), c)
+}
+
+// AcceptWithConditions decides to accept despite failed criteria (SDT-04).
+func (p *Plans) AcceptWithConditions(ctx context.Context, a sms.Actor, id string, c ConditionalAcceptance) (*TransitionPlan, error) {
+	return p.m.Fire(ctx, a, id, string(PlanAcceptConditions), c)
+}
+
+// StartTransition starts the transition through an approved release, which
+// it looks up first (SDT-05).
+func (p *Plans) StartTransition(ctx context.Context, a sms.Actor, id string, c TransitionStart) (*TransitionPlan, error) {
+	if c.Release != "" && p.releases != nil && sms.ValidateID(c.Release) == nil {
+		ok, err := p.releases.ReleaseApproved(ctx, c.Release)
+		if err != nil {
+			return nil, err
+		}
+		c.looked, c.approved = true, ok
+	}
+	return p.m.Fire(ctx, a, id, string(PlanStartTransition), c)
+}
+
+// CompleteTransition records that the service is live, in early life.
+func (p *Plans) CompleteTransition(ctx context.Context, a sms.Actor, id string, c TransitionEnd) (*TransitionPlan, error) {
+	return p.m.Fire(ctx, a, id, string(PlanEndTransition), c)
+}
+
+// Report reports the outcomes achieved (SDT-06).
+func (p *Plans) Report(ctx context.Context, a sms.Actor, id string, c OutcomeReport) (*TransitionPlan, error) {
+	return p.m.Fire(ctx, a, id, string(PlanReport), c)
+}
+
+// Close closes a reported plan (SDT-06).
+func (p *Plans) Close(ctx context.Context, a sms.Actor, id string, c PlanClosure) (*TransitionPlan, error) {
+	return p.m.Fire(ctx, a, id, string(PlanClose), c)
+}
+
+// Cancel cancels a plan before its transition.
+func (p *Plans) Cancel(ctx context.Context, a sms.Actor, id string, c PlanCancellation) (*TransitionPlan, error) {
+	return p.m.Fire(ctx, a, id, string(PlanCancel), c)
+}
+
+// AddNote adds a note.
+func (p *Plans) AddNote(ctx context.Context, a sms.Actor, id string, c PlanNoteText) (*TransitionPlan, error) {
+	return p.m.Fire(ctx, a, id, string(PlanNote), c)
+}
+
+// Do runs any plan command through its typed method. A [DraftPlan] creates
+// a plan and id must then be empty.
+func (p *Plans) Do(ctx context.Context, a sms.Actor, id string, c PlanCommand) (*TransitionPlan, error) {
+	switch c := c.(type) {
+	case nil:
+		return nil, sms.Invalid(PlanKind, "command", "is nil")
+	case DraftPlan:
+		if id != "" {
+			return nil, sms.Invalid(PlanKind, "id", "a draft creates a plan: pass its ID in DraftPlan.ID")
+		}
+		return p.Draft(ctx, a, c)
+	case TransitionStart:
+		return p.StartTransition(ctx, a, id, c)
+	}
+	return p.m.Fire(ctx, a, id, string(c.Trigger()), c)
+}
+
+// Get returns the stored plan.
+func (p *Plans) Get(ctx context.Context, id string) (*TransitionPlan, error) { return p.m.Get(ctx, id) }
+
+// Journal returns the plan's journal.
+func (p *Plans) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
+	return p.m.Journal(ctx, id)
+}
+
+// Verify checks the plan's journal and head.
+func (p *Plans) Verify(ctx context.Context, id string) error { return p.m.Verify(ctx, id) }
+
+// Permitted returns the triggers the actor may fire on the plan now.
+func (p *Plans) Permitted(tp *TransitionPlan, a sms.Actor) []PlanTrigger {
+	if tp == nil {
+		return nil
+	}
+	return convert[PlanTrigger](p.m.Workflow().Permitted(tp, a))
+}
+
+// PlanQuery selects transition plans; every field is optional.
+type PlanQuery struct {
+	Status []PlanStatus
+	// Service is the plan's service; Owner its author.
+	Service string
+	Owner   string
+	// Link keeps plans linked to this record, such as
+	// sms.Link{Type: change.LinkChange, ID: "CHG-1"}.
+	Link  sms.Link
+	After string
+	Limit int
+}
+
+// List returns a page of plans ordered by ID.
+func (p *Plans) List(ctx context.Context, q PlanQuery) (sms.Page[*TransitionPlan], error) {
+	return list(ctx, p.m, PlanKind, q.Status, PlanStatus.Valid, sms.Query{Service: q.Service, Owner: q.Owner, Link: q.Link, After: q.After, Limit: q.Limit})
+}
+
+// Each calls fn for every plan matching q until fn returns false.
+func (p *Plans) Each(ctx context.Context, q PlanQuery, fn func(*TransitionPlan) bool) error {
+	return each(func(after string) (sms.Page[*TransitionPlan], error) { q.After = after; return p.List(ctx, q) }, q.After, fn)
+}
+
+// Templates runs standard-change templates (CHG-18). Get it from
+// [Service.Templates]; its methods return the errors [Service] documents.
+type Templates struct {
+	m *sms.Machine[*Template]
+}
+
+// Workflow returns the compiled template workflow.
+func (t *Templates) Workflow() *sms.Workflow[*Template] { return t.m.Workflow() }
+
+// Propose proposes a template.
+func (t *Templates) Propose(ctx context.Context, a sms.Actor, c TemplateProposal) (*Template, error) {
+	return t.m.Create(ctx, a, c)
+}
+
+// Revise revises a proposed or suspended template.
+func (t *Templates) Revise(ctx context.Context, a sms.Actor, id string, c TemplateRevision) (*Template, error) {
+	return t.m.Fire(ctx, a, id, string(TemplateRevise), c)
+}
+
+// Approve records one approval of a template (CHG-18, CHG-19).
+func (t *Templates) Approve(ctx context.Context, a sms.Actor, id string, c TemplateApproval) (*Template, error) {
+	return t.m.Fire(ctx, a, id, string(TemplateApprove), c)
+}
+
+// Activate activates an approved template or reinstates a suspended one.
+func (t *Templates) Activate(ctx context.Context, a sms.Actor, id string, c TemplateActivation) (*Template, error) {
+	return t.m.Fire(ctx, a, id, string(TemplateActivate), c)
+}
+
+// Suspend suspends an active template.
+func (t *Templates) Suspend(ctx context.Context, a sms.Actor, id string, c TemplateSuspension) (*Template, error) {
+	return t.m.Fire(ctx, a, id, string(TemplateSuspend), c)
+}
+
+// Review records the periodic review of an active template.
+func (t *Templates) Review(ctx context.Context, a sms.Actor, id string, c TemplateReviewRecord) (*Template, error) {
+	return t.m.Fire(ctx, a, id, string(TemplateReview), c)
+}
+
+// Retire retires a template.
+func (t *Templates) Retire(ctx context.Context, a sms.Actor, id string, c TemplateRetirement) (*Template, error) {
+	return t.m.Fire(ctx, a, id, string(TemplateRetire), c)
+}
+
+// AddNote adds a note.
+func (t *Templates) AddNote(ctx context.Context, a sms.Actor, id string, c TemplateNoteText) (*Template, error) {
+	return t.m.Fire(ctx, a, id, string(TemplateNote), c)
+}
+
+// Do runs any template command. A [TemplateProposal] creates a template
+// and id must then be empty.
+func (t *Templates) Do(ctx context.Context, a sms.Actor, id string, c TemplateCommand) (*Template, error) {
+	switch c := c.(type) {
+	case nil:
+		return nil, sms.Invalid(TemplateKind, "command", "is nil")
+	case TemplateProposal:
+		if id != "" {
+			return nil, sms.Invalid(TemplateKind, "id", "a proposal creates a template: pass its ID in TemplateProposal.ID")
+		}
+		return t.Propose(ctx, a, c)
+	}
+	return t.m.Fire(ctx, a, id, string(c.Trigger()), c)
+}
+
+// Get returns the stored template.
+func (t *Templates) Get(ctx context.Context, id string) (*Template, error) { return t.m.Get(ctx, id) }
+
+// Journal returns the template's journal.
+func (t *Templates) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
+	return t.m.Journal(ctx, id)
+}
+
+// Verify checks the template's journal and head.
+func (t *Templates) Verify(ctx context.Context, id string) error { return t.m.Verify(ctx, id) }
+
+// Permitted returns the triggers the actor may fire on the template now.
+func (t *Templates) Permitted(tpl *Template, a sms.Actor) []TemplateTrigger {
+	if tpl == nil {
+		return nil
+	}
+	return convert[TemplateTrigger](t.m.Workflow().Permitted(tpl, a))
+}
+
+// TemplateQuery selects templates; every field is optional.
+type TemplateQuery struct {
+	Status []TemplateStatus
+	// Service is the first service in scope; Owner the author.
+	Service string
+	Owner   string
+	After   string
+	Limit   int
+}
+
+// List returns a page of templates ordered by ID.
+func (t *Templates) List(ctx context.Context, q TemplateQuery) (sms.Page[*Template], error) {
+	return list(ctx, t.m, TemplateKind, q.Status, TemplateStatus.Valid, sms.Query{Service: q.Service, Owner: q.Owner, After: q.After, Limit: q.Limit})
+}
+
+// Each calls fn for every template matching q until fn returns false.
+func (t *Templates) Each(ctx context.Context, q TemplateQuery, fn func(*Template) bool) error {
+	return each(func(after string) (sms.Page[*Template], error) { q.After = after; return t.List(ctx, q) }, q.After, fn)
+}

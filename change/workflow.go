@@ -1,0 +1,977 @@
+package change
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iso20k/sms"
+)
+
+// Requirements returns the change-management (CHG-01 to CHG-20) and service
+// design and transition (SDT-01 to SDT-06) requirements this package
+// enforces, in the project's own words.
+func Requirements() []sms.Requirement {
+	return []sms.Requirement{
+		{ID: "CHG-01", Clause: "8.5.1.1", Text: "a documented change policy says which items are under change control"},
+		{ID: "CHG-02", Clause: "8.5.1.1", Text: "the policy defines change categories, emergency among them, and how each is handled"},
+		{ID: "CHG-03", Clause: "8.5.1.1", Text: "the policy defines criteria for changes with potential major impact"},
+		{ID: "CHG-04", Clause: "8.5.1.2", Text: "every request for change is recorded and classified"},
+		{ID: "CHG-05", Clause: "8.5.1.2", Text: "new, removed and transferred services and major-impact changes go through service design and transition"},
+		{ID: "CHG-06", Clause: "8.5.1.3", Text: "the change authority decides on approval and priority, and the decision is recorded"},
+		{ID: "CHG-07", Clause: "8.5.1.3", Text: "the decision weighs risk, business benefit, feasibility and financial impact"},
+		{ID: "CHG-08", Clause: "8.5.1.3", Text: "the decision weighs the impact on services, parties, plans, capacity and security, and other changes and releases"},
+		{ID: "CHG-09", Clause: "8.5.1.3", Text: "approved changes are prepared, verified and where possible tested"},
+		{ID: "CHG-10", Clause: "8.5.1.3", Text: "planned deployment dates and details are communicated to interested parties"},
+		{ID: "CHG-11", Clause: "8.5.1.3", Text: "reversing or remedying a failed change is planned and where possible tested"},
+		{ID: "CHG-12", Clause: "8.5.1.3", Text: "unsuccessful changes are reversed or remedied"},
+		{ID: "CHG-13", Clause: "8.5.1.3", Text: "changes are reviewed for effectiveness and follow-up actions agreed"},
+		{ID: "CHG-14", Clause: "8.5.1.3", Text: "change records are analysed for trends"},
+		{ID: "CHG-15", Clause: "8.2.6", Text: "configuration information is updated after changes are deployed"},
+		{ID: "CHG-16", Clause: "8.1", Text: "planned changes are controlled and unintended ones reviewed"},
+		{ID: "CHG-17", Clause: "8.5.1.1", Text: "emergency changes have an expedited authority, may be documented after the fact, and are always reviewed"},
+		{ID: "CHG-18", Clause: "8.5.1.1", Text: "standard changes are pre-authorized, low-risk, proven procedures"},
+		{ID: "CHG-19", Clause: "8.5.1.3", Text: "nobody approves their own change"},
+		{ID: "CHG-20", Clause: "8.5.1", Text: "changes are cancelled only before implementation starts"},
+		{ID: "SDT-01", Clause: "8.5.2.1", Text: "each new or changed service routed to design and transition has a complete plan"},
+		{ID: "SDT-02", Clause: "8.5.2.1", Text: "removal and transfer plans add their dates and what happens to data, information and components"},
+		{ID: "SDT-03", Clause: "8.5.2.2", Text: "the design is documented"},
+		{ID: "SDT-04", Clause: "8.5.2.3", Text: "the service is tested against its acceptance criteria and a failure is decided on"},
+		{ID: "SDT-05", Clause: "8.5.2.3", Text: "deployment into the live environment uses release and deployment management"},
+		{ID: "SDT-06", Clause: "8.5.2.3", Text: "outcomes achieved are reported against intended outcomes to interested parties"},
+	}
+}
+
+// clause returns the clause of a requirement ID.
+func clause(id string) string {
+	switch id {
+	case "CHG-01", "CHG-02", "CHG-03", "CHG-17", "CHG-18":
+		return "8.5.1.1"
+	case "CHG-04", "CHG-05":
+		return "8.5.1.2"
+	case "CHG-15":
+		return "8.2.6"
+	case "CHG-16":
+		return "8.1"
+	case "CHG-20":
+		return "8.5.1"
+	case "SDT-01", "SDT-02":
+		return "8.5.2.1"
+	case "SDT-03":
+		return "8.5.2.2"
+	case "SDT-04", "SDT-05", "SDT-06":
+		return "8.5.2.3"
+	}
+	return "8.5.1.3"
+}
+
+// req returns the requirement id with a guard-specific sentence.
+func req(id, text string) sms.Requirement { return sms.Requirement{ID: id, Clause: clause(id), Text: text} }
+
+type tx = sms.Transition[*Change]
+
+func guard(id, text string, check func(*tx) bool) sms.Guard[*Change] {
+	return sms.Guard[*Change]{Requirement: req(id, text), Check: check}
+}
+
+// cmdOf returns the transition's command as C, or C's zero value: guards and
+// effects never panic on a foreign command.
+func cmdOf[C any](c sms.Command) C {
+	v, _ := c.(C)
+	return v
+}
+
+func cmd[C Command](t *tx) C { return cmdOf[C](t.Command) }
+
+func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+func st(ss ...Status) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return out
+}
+
+func roles(rs ...sms.Role) []sms.Role { return rs }
+
+// recordChange journals a field's old and new value when they differ.
+func recordChange[T ~string](t interface{ Record(string, string) }, field string, old, new T) {
+	if old != new {
+		t.Record(field+".old", string(old))
+		t.Record(field, string(new))
+	}
+}
+
+// modelOf returns the change's model under the policy.
+func (p *Policy) modelOf(c *Change) (Model, bool) { return p.Model(c.Model) }
+
+// ruleOf returns the change authority of the change: its model's, for its
+// risk.
+func (p *Policy) ruleOf(c *Change) (sms.ApprovalRule, bool) {
+	m, ok := p.modelOf(c)
+	if !ok {
+		return sms.ApprovalRule{}, false
+	}
+	score := 0
+	if c.Assessment != nil && !c.Assessment.Retrospective {
+		// An emergency change was authorized before its assessment: its
+		// authority is the one it had then.
+		score = c.Assessment.RiskScore
+	}
+	return m.Rule(score), true
+}
+
+// routed reports whether the change must go through service design and
+// transition (CHG-05): major impact, a service added, removed or
+// transferred, or a category the policy routes there.
+func (p *Policy) routed(c *Change) bool {
+	return c.MajorImpact || (c.Type != "" && c.Type != TypeModify) || slices.Contains(p.TransitionCategories, c.Category)
+}
+
+// evaluate applies the major-impact criteria and records the result.
+func (p *Policy) evaluate(t *tx) {
+	c := t.Entity
+	met := p.MajorImpact.Evaluate(c)
+	c.MajorImpact, c.CriteriaMet, c.CriteriaVersion = len(met) > 0, met, p.MajorImpact.Version
+	t.Record("major_impact", strconv.FormatBool(c.MajorImpact))
+	t.Record("criteria_version", c.CriteriaVersion)
+	if len(met) > 0 {
+		t.Record("criteria_met", strings.Join(met, ","))
+	}
+}
+
+// classificationGuards demand the classification CHG-04 requires before
+// submission.
+func classificationGuards(p *Policy) []sms.Guard[*Change] {
+	return []sms.Guard[*Change]{
+		guard("CHG-04", "a request for change names its type: modify, new, remove or transfer a service", func(t *tx) bool { return t.Entity.Type != "" }),
+		guard("CHG-04", "a request for change names its change model", func(t *tx) bool { return t.Entity.Model != "" }),
+		guard("CHG-04", "a request for change is categorised", func(t *tx) bool { return t.Entity.Category != "" }),
+		guard("CHG-04", "a request for change names the services or configuration items it affects", func(t *tx) bool {
+			return len(t.Entity.Services) > 0 || len(t.Entity.ConfigItems) > 0
+		}),
+		guard("CHG-04", "a request for change gives its reason", func(t *tx) bool { return notBlank(t.Entity.Reason) }),
+		guard("CHG-02", "the change model is one of the policy's", func(t *tx) bool {
+			_, ok := p.Model(t.Entity.Model)
+			return t.Entity.Model == "" || ok
+		}),
+	}
+}
+
+func modelGuard(p *Policy, typ ModelType, text string) sms.Guard[*Change] {
+	return guard("CHG-02", text, func(t *tx) bool {
+		m, ok := p.modelOf(t.Entity)
+		return !ok || m.Type == typ // an unknown model is refused by its own guard
+	})
+}
+
+// evaluation guards the content of an assessment (CHG-07, CHG-08, CHG-11).
+func evaluationGuards(get func(*tx) Evaluation) []sms.Guard[*Change] {
+	return []sms.Guard[*Change]{
+		guard("CHG-07", "the risk is rated: likelihood and impact from 1 to 5", func(t *tx) bool {
+			e := get(t)
+			return e.Likelihood >= 1 && e.Likelihood <= 5 && e.Impact >= 1 && e.Impact <= 5
+		}),
+		guard("CHG-07", "the business benefit is stated", func(t *tx) bool { return notBlank(get(t).Benefit) }),
+		guard("CHG-07", "the feasibility is stated", func(t *tx) bool { return notBlank(get(t).Feasibility) }),
+		guard("CHG-07", "the financial impact is estimated", func(t *tx) bool { return notBlank(get(t).Cost) }),
+		guard("CHG-08", "all five impact dimensions are answered: services, parties, plans, capacity and security, other changes and releases",
+			func(t *tx) bool { return get(t).Dimensions.Complete() }),
+		guard("CHG-11", "a remediation plan says how a failure is reversed or remedied", func(t *tx) bool {
+			return notBlank(get(t).Remediation.Plan) || (t.Entity.Remediation != nil && notBlank(t.Entity.Remediation.Plan))
+		}),
+		guard("CHG-11", "the remediation plan is tested, or says why it cannot be", func(t *tx) bool {
+			r := get(t).Remediation
+			if !notBlank(r.Plan) && t.Entity.Remediation != nil {
+				r = *t.Entity.Remediation
+			}
+			return !notBlank(r.Plan) || r.Ready()
+		}),
+	}
+}
+
+// assessment builds the stored assessment from an evaluation.
+func assessment(e Evaluation, t *tx, retro bool) *Assessment {
+	return &Assessment{Likelihood: e.Likelihood, Impact: e.Impact, RiskScore: int(e.Likelihood) * int(e.Impact),
+		Benefit: e.Benefit, Feasibility: e.Feasibility, Cost: e.Cost, ExpectedOutage: e.ExpectedOutage, Dimensions: e.Dimensions,
+		Retrospective: retro, AssessedBy: t.Actor.ID, AssessedAt: t.Now}
+}
+
+// applyEvaluation records an evaluation on the change.
+func applyEvaluation(p *Policy, t *tx, e Evaluation, retro bool) {
+	c := t.Entity
+	c.Assessment = assessment(e, t, retro)
+	a := c.Assessment
+	t.Record("likelihood", strconv.Itoa(int(a.Likelihood)))
+	t.Record("impact", strconv.Itoa(int(a.Impact)))
+	t.Record("risk_score", strconv.Itoa(a.RiskScore))
+	t.Record("benefit", a.Benefit)
+	t.Record("feasibility", a.Feasibility)
+	t.Record("cost", a.Cost)
+	for _, d := range []struct {
+		name string
+		d    Dimension
+	}{{"services", a.Dimensions.Services}, {"parties", a.Dimensions.Parties}, {"plans", a.Dimensions.Plans},
+		{"capacity", a.Dimensions.Capacity}, {"schedule", a.Dimensions.Schedule}} {
+		t.Record("impact."+d.name, strconv.FormatBool(d.d.Affected)+": "+d.d.Notes)
+	}
+	if notBlank(e.Remediation.Plan) {
+		r := e.Remediation
+		c.Remediation = &r
+		t.Record("remediation", r.Plan)
+		t.Record("remediation_tested", strconv.FormatBool(r.Tested))
+		if r.Justification != "" {
+			t.Record("remediation_justification", r.Justification)
+		}
+	}
+	if e.TransitionPlan != "" {
+		c.removeLinks(LinkTransitionPlan)
+		c.TransitionPlan = e.TransitionPlan
+		c.addLink(LinkTransitionPlan, e.TransitionPlan)
+		t.Record("transition_plan", e.TransitionPlan)
+	}
+	if retro {
+		t.Record("retrospective", "true")
+	}
+	p.evaluate(t)
+	if rule, ok := p.ruleOf(c); ok {
+		t.Record("approval_rule", describeRule(rule))
+	}
+}
+
+func describeRule(r sms.ApprovalRule) string {
+	rs := make([]string, len(r.Roles))
+	for i, x := range r.Roles {
+		rs[i] = string(x)
+	}
+	ex := make([]string, len(r.Exclude))
+	for i, x := range r.Exclude {
+		ex[i] = string(x)
+	}
+	return strconv.Itoa(r.Quorum) + " of " + strings.Join(rs, "|") + " excluding " + strings.Join(ex, "|")
+}
+
+// approverRole returns the first role of the rule the actor holds.
+func approverRole(r sms.ApprovalRule, a sms.Actor) sms.Role {
+	for _, role := range r.Roles {
+		if a.Has(role) {
+			return role
+		}
+	}
+	return ""
+}
+
+// eligible reports whether the actor may decide on the change under its
+// authority: a role of the rule, and neither requester nor implementer.
+func (p *Policy) eligible(c *Change, a sms.Actor) bool {
+	rule, ok := p.ruleOf(c)
+	return ok && rule.Eligible(a, c.parties(), sms.Requirement{}) == nil
+}
+
+func (p *Policy) holdsRole(c *Change, a sms.Actor) bool {
+	rule, ok := p.ruleOf(c)
+	return ok && a.HasAny(rule.Roles)
+}
+
+func excluded(c *Change, a sms.Actor) bool {
+	return a.ID == c.Requester || (c.Implementer() != "" && a.ID == c.Implementer())
+}
+
+func approvedBy(c *Change, who string) bool {
+	if c.Authority == nil {
+		return false
+	}
+	for _, ap := range c.Authority.Approvals {
+		if ap.Approver == who && ap.Decision == sms.Approve {
+			return true
+		}
+	}
+	return false
+}
+
+// reviewRequired reports whether the change closes only after its
+// post-implementation review: always for a failed change and for emergency
+// models, otherwise unless the model skips it.
+func (p *Policy) reviewRequired(c *Change) bool {
+	m, ok := p.modelOf(c)
+	return !ok || !m.SkipReview || c.Failed() || c.ModelType == ModelEmergency
+}
+
+// configComplete reports whether every controlled configuration item has
+// its record update referenced, or the change had no configuration impact.
+func (p *Policy) configComplete(c *Change, updates []ConfigUpdate, none bool) bool {
+	if none {
+		return true
+	}
+	for _, ci := range c.ConfigItems {
+		if !p.UnderControl(ci.Type) {
+			continue
+		}
+		if !slices.ContainsFunc(updates, func(u ConfigUpdate) bool { return u.Item == ci.ID && u.Ref != "" }) {
+			return false
+		}
+	}
+	return true
+}
+
+func definition(p *Policy) sms.Definition[*Change] {
+	var (
+		requesters  = roles(RoleRequester, RoleChangeManager)
+		managers    = roles(RoleChangeManager)
+		implementer = roles(RoleImplementer, RoleChangeManager)
+		approvers   = p.approverRoles()
+		deciders    = appendMissing(roles(RoleChangeManager), approvers...)
+		everyone    = appendMissing(roles(RoleRequester, RoleChangeManager, RoleImplementer), approvers...)
+		open        = st(StatusDraft, StatusAssess, StatusAuthorize, StatusScheduled, StatusImplement, StatusRemediating, StatusReview)
+	)
+	rules := []sms.Rule[*Change]{
+		{
+			Trigger: string(TriggerRaise), To: string(StatusDraft), Roles: requesters,
+			Doc: "Record a request for change.",
+			Guards: []sms.Guard[*Change]{
+				guard("CHG-02", "the change model is one of the policy's", func(t *tx) bool {
+					m := cmd[Request](t).Model
+					_, ok := p.Model(m)
+					return m == "" || ok
+				}),
+				guard("CHG-04", "the category is one of the policy's taxonomy", func(t *tx) bool {
+					c := cmd[Request](t).Category
+					return c == "" || len(p.Categories) == 0 || slices.Contains(p.Categories, c)
+				}),
+			},
+			Requires: []sms.Required[*Change]{
+				{Field: "summary", Requirement: req("CHG-04", "a request for change is recorded with a summary"),
+					Present: func(c *Change) bool { return notBlank(c.Summary) }},
+				{Field: "requester", Requirement: req("CHG-04", "a request for change is recorded with its requester"),
+					Present: func(c *Change) bool { return c.Requester != "" }},
+			},
+			Apply: func(t *tx) {
+				r, c := cmd[Request](t), t.Entity
+				c.ID, c.PolicyVersion = r.ID, p.Version
+				c.Summary, c.Description, c.Requester, c.Type, c.Category, c.Reason = r.Summary, r.Description, r.Requester, r.Type, r.Category, r.Reason
+				c.Justification = r.Justification
+				t.Record("summary", r.Summary)
+				t.Record("requester", r.Requester)
+				t.Record("policy_version", p.Version)
+				setModel(p, t, r.Model)
+				setScope(t, r.Services, r.ConfigItems)
+				setTemplate(t, r.Template)
+				for _, l := range r.Links {
+					if c.addLink(l.Type, l.ID) {
+						t.Record("link", l.String())
+					}
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerAmend), From: st(StatusDraft), Roles: requesters,
+			Requirement: req("CHG-04", "a request is amended while it is a draft; after submission its record is the journal's"),
+			Doc:         "Complete or correct a draft request; the journal keeps the old values.",
+			Guards: []sms.Guard[*Change]{
+				guard("CHG-02", "the change model is one of the policy's", func(t *tx) bool {
+					m := cmd[Amendment](t).Model
+					_, ok := p.Model(m)
+					return m == "" || ok
+				}),
+				guard("CHG-04", "the category is one of the policy's taxonomy", func(t *tx) bool {
+					c := cmd[Amendment](t).Category
+					return c == "" || len(p.Categories) == 0 || slices.Contains(p.Categories, c)
+				}),
+			},
+			Apply: func(t *tx) {
+				a, c := cmd[Amendment](t), t.Entity
+				set := func(field string, dst *string, v string) {
+					if v != "" {
+						recordChange(t, field, *dst, v)
+						*dst = v
+					}
+				}
+				set("summary", &c.Summary, a.Summary)
+				set("description", &c.Description, a.Description)
+				set("category", &c.Category, a.Category)
+				set("reason", &c.Reason, a.Reason)
+				set("justification", &c.Justification, a.Justification)
+				if a.Type != "" {
+					recordChange(t, "type", c.Type, a.Type)
+					c.Type = a.Type
+				}
+				if a.Model != "" {
+					setModel(p, t, a.Model)
+				}
+				if a.Services != nil {
+					t.Record("services.old", strings.Join(c.Services, ","))
+					c.removeLinks(LinkService)
+					c.Services = nil
+					setScope(t, a.Services, nil)
+				}
+				if a.ConfigItems != nil {
+					c.removeLinks(LinkConfigItem)
+					c.ConfigItems = nil
+					setScope(t, nil, a.ConfigItems)
+				}
+				if a.Template != "" {
+					setTemplate(t, a.Template)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerSubmit), From: st(StatusDraft), To: string(StatusAssess), Roles: requesters,
+			Requirement: req("CHG-04", "a request is submitted once, from draft"),
+			Doc:         "Submit a normal change for assessment; its major impact is evaluated.",
+			Guards: append(classificationGuards(p),
+				modelGuard(p, ModelNormal, "submit takes a normal change to assessment: standard and emergency changes have their own submission")),
+			Apply: func(t *tx) {
+				t.Entity.SubmittedAt = t.Now
+				p.evaluate(t)
+				if n := cmd[Submission](t).Note; n != "" {
+					t.Record("note", n)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerSubmitEmergency), From: st(StatusDraft), To: string(StatusAuthorize), Roles: appendMissing(requesters, RoleEmergencyAuthority),
+			Requirement: req("CHG-17", "an emergency change is submitted once, from draft"),
+			Doc:         "Submit an emergency change straight to the emergency authority; its record is due after the fact.",
+			Guards: append(classificationGuards(p),
+				modelGuard(p, ModelEmergency, "submit_emergency is for emergency models only"),
+				guard("CHG-17", "an emergency change is justified: a reason, or the incident or security advisory it answers", func(t *tx) bool {
+					c := cmd[EmergencySubmission](t)
+					return notBlank(c.Justification) || c.Incident != "" || notBlank(t.Entity.Justification) ||
+						len(t.Entity.LinkIDs(LinkIncident)) > 0 || len(t.Entity.LinkIDs(LinkAdvisory)) > 0
+				}),
+				guard("CHG-11", "an emergency change has a remediation plan, tested or with the reason it is not", func(t *tx) bool {
+					return cmd[EmergencySubmission](t).Remediation.Ready()
+				})),
+			Apply: func(t *tx) {
+				e, c := cmd[EmergencySubmission](t), t.Entity
+				c.SubmittedAt = t.Now
+				if e.Justification != "" {
+					c.Justification = e.Justification
+				}
+				t.Record("justification", c.Justification)
+				if c.addLink(LinkIncident, e.Incident) {
+					t.Record("incident", e.Incident)
+				}
+				r := e.Remediation
+				c.Remediation = &r
+				t.Record("remediation", r.Plan)
+				t.Record("remediation_tested", strconv.FormatBool(r.Tested))
+				c.RetroDue = t.Now.Add(p.RetroWithin)
+				t.RecordTime("retro_due", c.RetroDue)
+				p.evaluate(t)
+				if rule, ok := p.ruleOf(c); ok {
+					t.Record("approval_rule", describeRule(rule))
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerSubmitStandard), From: st(StatusDraft), To: string(StatusScheduled), Roles: appendMissing(requesters, RoleImplementer),
+			Requirement: req("CHG-18", "a standard change is submitted once, from draft"),
+			Doc:         "Submit a standard change from its active template: pre-authorized, it is scheduled at once.",
+			Guards: append(classificationGuards(p),
+				modelGuard(p, ModelStandard, "submit_standard is for standard models only"),
+				guard("CHG-18", "a standard change names an approved template that is active, not suspended or retired", func(t *tx) bool {
+					tv := cmd[StandardSubmission](t).tv
+					return t.Entity.Template != "" && tv.found && tv.status == TemplateActive
+				}),
+				guard("CHG-18", "the template is one of the change's model", func(t *tx) bool {
+					tv := cmd[StandardSubmission](t).tv
+					return !tv.found || tv.tpl.Model == t.Entity.Model
+				}),
+				guard("CHG-18", "a standard change stays within its template's scope: services and configuration item types", func(t *tx) bool {
+					tv := cmd[StandardSubmission](t).tv
+					return !tv.found || tv.tpl.covers(t.Entity)
+				}),
+				guard("CHG-05", "a change that adds, removes or transfers a service is never a standard change", func(t *tx) bool {
+					return t.Entity.Type == "" || t.Entity.Type == TypeModify
+				})),
+			Apply: func(t *tx) {
+				tv, c := cmd[StandardSubmission](t).tv, t.Entity
+				c.SubmittedAt = t.Now
+				p.evaluate(t)
+				au := c.authority()
+				au.AuthorizedAt, au.AuthorizedBy = t.Now, "template:"+c.Template
+				if tv.found {
+					au.Minutes = "pre-authorized by template " + c.Template + " version " + strconv.FormatInt(tv.version, 10)
+				}
+				t.Record("template", c.Template)
+				t.Record("template_version", strconv.FormatInt(tv.version, 10))
+				if n := cmd[StandardSubmission](t).Note; n != "" {
+					t.Record("note", n)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerAssess), From: st(StatusAssess), To: string(StatusAuthorize), Roles: managers,
+			Requirement: req("CHG-07", "a change is assessed in assess, before its authorization"),
+			Doc:         "Record risk, benefit, feasibility, cost, the five impact dimensions and the remediation plan.",
+			Guards: append(evaluationGuards(func(t *tx) Evaluation { return cmd[Evaluation](t) }),
+				guard("CHG-05", "a change with major impact, or one that adds, removes or transfers a service, names its transition plan", func(t *tx) bool {
+					e, c := cmd[Evaluation](t), *t.Entity
+					c.Assessment = assessment(e, t, false)
+					c.MajorImpact = len(p.MajorImpact.Evaluate(&c)) > 0
+					return !p.routed(&c) || e.TransitionPlan != "" || c.TransitionPlan != ""
+				})),
+			Apply: func(t *tx) { applyEvaluation(p, t, cmd[Evaluation](t), false) },
+		},
+		{
+			Trigger: string(TriggerRecordAssessment), From: st(StatusAuthorize, StatusScheduled, StatusImplement, StatusRemediating, StatusReview), Roles: managers,
+			Requirement: req("CHG-17", "an emergency change's record is completed after the fact, before it closes"),
+			Doc:         "Complete an emergency change's assessment after the fact.",
+			Guards: append([]sms.Guard[*Change]{
+				guard("CHG-17", "only a change that skipped assessment, an emergency change, is assessed after the fact", func(t *tx) bool {
+					return t.Entity.ModelType == ModelEmergency
+				}),
+			}, evaluationGuards(func(t *tx) Evaluation { return cmd[Retrospective](t).Evaluation })...),
+			Apply: func(t *tx) { applyEvaluation(p, t, cmd[Retrospective](t).Evaluation, true) },
+		},
+		{
+			Trigger: string(TriggerApprove), From: st(StatusAuthorize), Roles: approvers,
+			Requirement: req("CHG-06", "a change is approved while it awaits authorization"),
+			Doc:         "Record one approver's decision, with its rationale.",
+			Guards: []sms.Guard[*Change]{
+				guard("CHG-06", "the approver holds a role of the change authority of the change's model and risk", func(t *tx) bool {
+					return p.holdsRole(t.Entity, t.Actor)
+				}),
+				guard("CHG-19", "nobody approves their own change: the requester and the implementer never approve", func(t *tx) bool {
+					return !excluded(t.Entity, t.Actor)
+				}),
+				guard("CHG-06", "an approver decides once; a second approval would not count", func(t *tx) bool {
+					return !approvedBy(t.Entity, t.Actor.ID)
+				}),
+				guard("CHG-06", "an approval records its rationale", func(t *tx) bool { return notBlank(cmd[Approval](t).Rationale) }),
+			},
+			Apply: func(t *tx) {
+				a, c := cmd[Approval](t), t.Entity
+				rule, _ := p.ruleOf(c)
+				role := approverRole(rule, t.Actor)
+				au := c.authority()
+				au.Approvals = append(au.Approvals, sms.Approval{Approver: t.Actor.ID, Role: role, Decision: sms.Approve, Rationale: a.Rationale, At: t.Now})
+				t.Record("role", string(role))
+				t.Record("rationale", a.Rationale)
+				if a.Conditions != "" {
+					t.Record("conditions", a.Conditions)
+				}
+				t.Record("tally", string(rule.Tally(au.Approvals, c.parties())))
+			},
+		},
+		{
+			Trigger: string(TriggerAuthorize), From: st(StatusAuthorize), To: string(StatusScheduled), Roles: deciders,
+			Requirement: req("CHG-06", "a change is authorized from authorize, once, before it is scheduled"),
+			Doc:         "Authorize once the change authority's quorum approved; set the priority.",
+			Guards: []sms.Guard[*Change]{
+				guard("CHG-06", "the change authority's quorum of distinct, eligible approvers approved the change", func(t *tx) bool {
+					rule, ok := p.ruleOf(t.Entity)
+					return ok && rule.Tally(t.Entity.Approvals(), t.Entity.parties()) == sms.Approved
+				}),
+				guard("CHG-06", "the authorization sets the change's priority, from 1 to 5", func(t *tx) bool {
+					pr := cmd[Authorization](t).Priority
+					return pr >= 1 && pr <= 5
+				}),
+				guard("CHG-07", "a normal change is authorized on its assessment", func(t *tx) bool {
+					return t.Entity.ModelType == ModelEmergency || t.Entity.Assessment != nil
+				}),
+				guard("CHG-11", "a change is authorized with its remediation plan, tested or justified", func(t *tx) bool {
+					return t.Entity.Remediation != nil && t.Entity.Remediation.Ready()
+				}),
+				guard("CHG-05", "a change routed to design and transition is authorized only with its approved transition plan", func(t *tx) bool {
+					c := t.Entity
+					if !p.routed(c) {
+						return true
+					}
+					pv := cmd[Authorization](t).pv
+					return c.TransitionPlan != "" && pv.found && pv.change == c.ID && pv.status.approved()
+				}),
+			},
+			Apply: func(t *tx) {
+				a, c := cmd[Authorization](t), t.Entity
+				au := c.authority()
+				au.Priority, au.Minutes, au.AuthorizedAt, au.AuthorizedBy = a.Priority, a.Minutes, t.Now, t.Actor.ID
+				t.Record("priority", strconv.Itoa(int(a.Priority)))
+				if a.Minutes != "" {
+					t.Record("minutes", a.Minutes)
+				}
+				var who []string
+				for _, ap := range au.Approvals {
+					who = append(who, ap.Approver)
+				}
+				t.Record("approved_by", strings.Join(who, ","))
+			},
+		},
+		{
+			Trigger: string(TriggerReject), From: st(StatusAssess, StatusAuthorize), To: string(StatusRejected), Roles: deciders,
+			Requirement: req("CHG-06", "a change is rejected during assessment or authorization, before it is authorized"),
+			Doc:         "Reject, with a reason; in authorize it is an approver's decision.",
+			Guards: []sms.Guard[*Change]{
+				guard("CHG-06", "a rejection gives its reason", func(t *tx) bool { return notBlank(cmd[Rejection](t).Reason) }),
+				guard("CHG-06", "in assessment the change manager rejects; in authorization an eligible approver of the change's authority", func(t *tx) bool {
+					if t.From == string(StatusAssess) {
+						return t.Actor.Has(RoleChangeManager)
+					}
+					return p.eligible(t.Entity, t.Actor)
+				}),
+			},
+			Apply: func(t *tx) {
+				r, c := cmd[Rejection](t), t.Entity
+				c.RejectReason = r.Reason
+				t.SetReason(r.Reason)
+				if t.From == string(StatusAuthorize) {
+					rule, _ := p.ruleOf(c)
+					au := c.authority()
+					au.Approvals = append(au.Approvals, sms.Approval{Approver: t.Actor.ID, Role: approverRole(rule, t.Actor),
+						Decision: sms.Reject, Rationale: r.Reason, At: t.Now})
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerSchedule), From: st(StatusScheduled), Roles: managers,
+			Requirement: req("CHG-10", "an authorized change is scheduled, and rescheduled, until its implementation starts"),
+			Doc:         "Set or change the window, plan, implementer and parties; conflicts must be acknowledged.",
+			Guards: []sms.Guard[*Change]{
+				guard("CHG-10", "the planned window has a start and an end after it", func(t *tx) bool {
+					w := cmd[Scheduling](t).Window
+					return !w.Start.IsZero() && w.End.After(w.Start)
+				}),
+				guard("CHG-10", "the planned window does not end in the past", func(t *tx) bool {
+					return ts(cmd[Scheduling](t).Window.End).After(t.Now)
+				}),
+				guard("CHG-10", "the schedule carries the implementation plan", func(t *tx) bool { return notBlank(cmd[Scheduling](t).Plan) }),
+				guard("CHG-10", "the schedule names the interested parties to inform", func(t *tx) bool { return len(cmd[Scheduling](t).Parties) > 0 }),
+				guard("CHG-09", "the schedule names who implements the change", func(t *tx) bool { return cmd[Scheduling](t).Implementer != "" }),
+				guard("CHG-19", "an approver of the change does not implement it", func(t *tx) bool {
+					return !approvedBy(t.Entity, cmd[Scheduling](t).Implementer)
+				}),
+				guard("CHG-02", "the window respects the model's lead time from submission", func(t *tx) bool {
+					m, ok := p.modelOf(t.Entity)
+					w := cmd[Scheduling](t).Window
+					return !ok || w.Start.IsZero() || !ts(w.Start).Before(t.Entity.SubmittedAt.Add(m.LeadTime))
+				}),
+				guard("CHG-08", "every change scheduled on the same service or configuration item in an overlapping window is acknowledged", func(t *tx) bool {
+					s := cmd[Scheduling](t)
+					for _, id := range s.conflicts {
+						if !slices.Contains(s.Acknowledge, id) {
+							return false
+						}
+					}
+					return true
+				}),
+			},
+			Apply: func(t *tx) {
+				s, c := cmd[Scheduling](t), t.Entity
+				prev := c.Schedule
+				c.Schedule = &Schedule{Window: Window{Start: ts(s.Window.Start), End: ts(s.Window.End)}, Plan: s.Plan, Implementer: s.Implementer,
+					Parties: slices.Clone(s.Parties), Conflicts: slices.Clone(s.conflicts), ScheduledAt: t.Now}
+				if prev != nil {
+					c.Schedule.Revisions = prev.Revisions + 1
+					t.RecordTime("previous_start", prev.Window.Start)
+					t.RecordTime("previous_end", prev.Window.End)
+				}
+				t.RecordTime("start", c.Schedule.Window.Start)
+				t.RecordTime("end", c.Schedule.Window.End)
+				t.Record("implementer", s.Implementer)
+				t.Record("plan", s.Plan)
+				for _, party := range s.Parties {
+					t.Record("party", party)
+				}
+				for _, id := range s.conflicts {
+					t.Record("conflict", id)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerNotify), From: st(StatusScheduled, StatusImplement), Roles: managers,
+			Requirement: req("CHG-10", "interested parties are informed of a scheduled change and while it is implemented"),
+			Doc:         "Record that interested parties were told of the planned deployment.",
+			Guards: []sms.Guard[*Change]{
+				guard("CHG-10", "a notification tells of a planned window: schedule the change first", func(t *tx) bool { return t.Entity.Schedule != nil }),
+				guard("CHG-10", "a notification names the parties informed and what they were told", func(t *tx) bool {
+					n := cmd[Notification](t)
+					return len(n.Parties) > 0 && notBlank(n.Message)
+				}),
+			},
+			Apply: func(t *tx) {
+				n, c := cmd[Notification](t), t.Entity
+				if c.Schedule != nil {
+					c.Schedule.NotifiedAt = t.Now
+				}
+				for _, party := range n.Parties {
+					t.Record("party", party)
+				}
+				t.Record("message", n.Message)
+			},
+		},
+		{
+			Trigger: string(TriggerStart), From: st(StatusScheduled), To: string(StatusImplement), Roles: implementer,
+			Requirement: req("CHG-06", "only an authorized, scheduled change is implemented"),
+			Doc:         "Start implementing within the window, once verified, tested and announced.",
+			Guards: []sms.Guard[*Change]{
+				guard("CHG-06", "the change was authorized", func(t *tx) bool {
+					return t.Entity.Authority != nil && !t.Entity.Authority.AuthorizedAt.IsZero()
+				}),
+				guard("CHG-10", "the change has a planned window", func(t *tx) bool { return t.Entity.Schedule != nil }),
+				guard("CHG-10", "implementation starts within the planned window, or the override says why not", func(t *tx) bool {
+					s := t.Entity.Schedule
+					return s == nil || s.Window.Contains(t.Now) || notBlank(cmd[Implementation](t).Override)
+				}),
+				guard("CHG-10", "the interested parties were informed of the current schedule", func(t *tx) bool {
+					m, ok := p.modelOf(t.Entity)
+					s := t.Entity.Schedule
+					return (ok && m.SkipNotification) || (s != nil && !s.NotifiedAt.IsZero() && !s.NotifiedAt.Before(s.ScheduledAt))
+				}),
+				guard("CHG-09", "the build is verified: evidence recorded", func(t *tx) bool { return notBlank(cmd[Implementation](t).Verification) }),
+				guard("CHG-09", "the change is tested, or, where the model allows, the reason it cannot be is given", func(t *tx) bool {
+					i := cmd[Implementation](t)
+					if notBlank(i.TestResult) {
+						return true
+					}
+					m, ok := p.modelOf(t.Entity)
+					return ok && m.Test != TestRequired && notBlank(i.TestSkipped)
+				}),
+				guard("CHG-18", "a standard change starts only while its template is active", func(t *tx) bool {
+					if t.Entity.ModelType != ModelStandard {
+						return true
+					}
+					tv := cmd[Implementation](t).tv
+					return tv.found && tv.status == TemplateActive
+				}),
+			},
+			Apply: func(t *tx) {
+				i, c := cmd[Implementation](t), t.Entity
+				w := c.work()
+				w.StartedAt, w.StartedBy, w.Verification, w.TestResult, w.TestSkipped, w.Override = t.Now, t.Actor.ID, i.Verification, i.TestResult, i.TestSkipped, i.Override
+				t.Record("verification", i.Verification)
+				if i.TestResult != "" {
+					t.Record("test_result", i.TestResult)
+				} else {
+					t.Record("test_skipped", i.TestSkipped)
+				}
+				if i.Override != "" {
+					t.Record("override", i.Override)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerComplete), From: st(StatusImplement), To: string(StatusReview), Roles: implementer,
+			Requirement: req("CHG-12", "only a change being implemented completes; after that only fail or complete records its outcome"),
+			Doc:         "Record a successful implementation.",
+			Guards: []sms.Guard[*Change]{
+				guard("CHG-12", "the outcome is successful or successful_with_issues", func(t *tx) bool { return cmd[Completion](t).Outcome != "" }),
+				guard("CHG-12", "a success with issues describes them", func(t *tx) bool {
+					c := cmd[Completion](t)
+					return c.Outcome != OutcomeSuccessfulIssues || notBlank(c.Notes)
+				}),
+			},
+			Apply: func(t *tx) {
+				c, w := cmd[Completion](t), t.Entity.work()
+				w.EndedAt, w.Outcome, w.Notes = t.Now, c.Outcome, c.Notes
+				t.Record("outcome", string(c.Outcome))
+				if c.Notes != "" {
+					t.Record("notes", c.Notes)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerFail), From: st(StatusImplement), To: string(StatusRemediating), Roles: implementer,
+			Requirement: req("CHG-12", "only a change being implemented fails"),
+			Doc:         "Record a failed implementation; remediation follows.",
+			Guards: []sms.Guard[*Change]{
+				guard("CHG-12", "a failure gives its reason", func(t *tx) bool { return notBlank(cmd[Failure](t).Reason) }),
+			},
+			Apply: func(t *tx) {
+				f, c := cmd[Failure](t), t.Entity
+				w := c.work()
+				w.FailureReason, w.FailedAt = f.Reason, t.Now
+				t.SetReason(f.Reason)
+				for _, id := range f.Incidents {
+					if c.addLink(LinkIncident, id) {
+						t.Record("incident", id)
+					}
+				}
+				if c.ModelType == ModelStandard && !p.KeepTemplateOnFailure {
+					t.Record("template_suspension", c.Template)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerRemediated), From: st(StatusRemediating), To: string(StatusReview), Roles: appendMissing(implementer, approvers...),
+			Requirement: req("CHG-12", "only a failed change is remediated"),
+			Doc:         "Record how the failed change was reversed or remedied.",
+			Guards: []sms.Guard[*Change]{
+				guard("CHG-12", "the remediation outcome is rolled_back, remedied_forward or degraded_accepted", func(t *tx) bool {
+					return cmd[Remedy](t).Outcome != ""
+				}),
+				guard("CHG-12", "the remediation is described", func(t *tx) bool { return notBlank(cmd[Remedy](t).Notes) }),
+				guard("CHG-12", "a degraded service is accepted only by an eligible approver of the change, neither its requester nor its implementer", func(t *tx) bool {
+					return cmd[Remedy](t).Outcome != OutcomeDegradedAccepted || p.eligible(t.Entity, t.Actor)
+				}),
+			},
+			Apply: func(t *tx) {
+				r, c := cmd[Remedy](t), t.Entity
+				w := c.work()
+				w.Remediation, w.RemediatedAt, w.EndedAt, w.Notes = r.Outcome, t.Now, t.Now, r.Notes
+				if r.Outcome == OutcomeDegradedAccepted {
+					w.DegradedAcceptedBy = t.Actor.ID
+				}
+				t.Record("outcome", string(r.Outcome))
+				t.Record("notes", r.Notes)
+				for _, id := range r.Incidents {
+					if c.addLink(LinkIncident, id) {
+						t.Record("incident", id)
+					}
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerReview), From: st(StatusReview), Roles: managers,
+			Requirement: req("CHG-13", "a change is reviewed once implemented or remediated, before it closes"),
+			Doc:         "Record the post-implementation review and the follow-up actions agreed.",
+			Guards: []sms.Guard[*Change]{
+				guard("CHG-13", "the review summarises whether the change was effective", func(t *tx) bool { return notBlank(cmd[PIR](t).Summary) }),
+				guard("CHG-13", "each follow-up action names its owner and the interested parties who agreed it", func(t *tx) bool {
+					for _, a := range cmd[PIR](t).Actions {
+						if !notBlank(a.Action) || a.Owner == "" || !notBlank(a.AgreedWith) {
+							return false
+						}
+					}
+					return true
+				}),
+			},
+			Apply: func(t *tx) {
+				r, c := cmd[PIR](t), t.Entity
+				c.Review = &Review{ObjectivesMet: r.ObjectivesMet, Summary: r.Summary, IncidentsCaused: slices.Clone(r.IncidentsCaused),
+					UnplannedOutage: r.UnplannedOutage, Actions: slices.Clone(r.Actions), ReviewedBy: t.Actor.ID, ReviewedAt: t.Now}
+				t.Record("objectives_met", strconv.FormatBool(r.ObjectivesMet))
+				t.Record("summary", r.Summary)
+				for _, id := range r.IncidentsCaused {
+					c.addLink(LinkIncident, id)
+					t.Record("incident_caused", id)
+				}
+				for _, a := range r.Actions {
+					t.Record("action", a.Action+" (owner "+a.Owner+", agreed with "+a.AgreedWith+")")
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerClose), From: st(StatusReview), To: string(StatusClosed), Roles: managers,
+			Requirement: req("CHG-13", "only a reviewed change closes"),
+			Doc:         "Close once reviewed, with the configuration updated and any emergency record completed.",
+			Guards: []sms.Guard[*Change]{
+				guard("CHG-13", "the post-implementation review is recorded", func(t *tx) bool {
+					return t.Entity.Review != nil || !p.reviewRequired(t.Entity)
+				}),
+				guard("CHG-15", "each controlled configuration item's record update is referenced, or the change declares no configuration impact", func(t *tx) bool {
+					c := cmd[Closure](t)
+					return p.configComplete(t.Entity, c.ConfigUpdates, c.NoConfigImpact)
+				}),
+				guard("CHG-17", "an emergency change's record is completed after the fact before it closes: its assessment", func(t *tx) bool {
+					return t.Entity.ModelType != ModelEmergency || t.Entity.Assessment != nil
+				}),
+			},
+			Apply: func(t *tx) {
+				cl, c := cmd[Closure](t), t.Entity
+				switch {
+				case c.Failed():
+					c.CloseCode = CloseUnsuccessful
+				case c.Work != nil && c.Work.Outcome == OutcomeSuccessfulIssues:
+					c.CloseCode = CloseSuccessfulIssues
+				default:
+					c.CloseCode = CloseSuccessful
+				}
+				c.ClosedAt, c.ConfigUpdates, c.NoConfigImpact = t.Now, slices.Clone(cl.ConfigUpdates), cl.NoConfigImpact
+				t.Record("close_code", string(c.CloseCode))
+				for _, u := range cl.ConfigUpdates {
+					t.Record("config_update", u.Item+"="+u.Ref)
+				}
+				if cl.NoConfigImpact {
+					t.Record("no_config_impact", "true")
+				}
+				if cl.Notes != "" {
+					t.Record("notes", cl.Notes)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerCancel), From: st(StatusDraft, StatusAssess, StatusAuthorize, StatusScheduled), To: string(StatusCancelled), Roles: requesters,
+			Requirement: req("CHG-20", "a change is cancelled only before its implementation starts"),
+			Doc:         "Withdraw before implementation, with a reason.",
+			Guards: []sms.Guard[*Change]{
+				guard("CHG-20", "a cancellation gives its reason", func(t *tx) bool { return notBlank(cmd[Cancellation](t).Reason) }),
+			},
+			Apply: func(t *tx) {
+				r := cmd[Cancellation](t).Reason
+				t.Entity.CancelReason = r
+				t.SetReason(r)
+				for _, id := range t.Entity.LinkIDs(LinkRelease) {
+					t.Record("release_flagged", id)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerLink), From: open, Roles: appendMissing(requesters, RoleImplementer),
+			Requirement: req("CHG-04", "links are added until the change is closed, rejected or cancelled"),
+			Doc:         "Link an incident, problem, known error, release, change or advisory.",
+			Apply: func(t *tx) {
+				l := cmd[Link](t)
+				t.Entity.addLink(l.Type, l.ID)
+				t.Record("type", l.Type)
+				t.Record("id", l.ID)
+			},
+		},
+		{
+			Trigger: string(TriggerNote), From: st(Statuses()...), Roles: everyone,
+			Doc:   "Add a note; the only trigger a closed, rejected or cancelled change accepts.",
+			Apply: func(t *tx) { t.Record("text", cmd[Note](t).Text) },
+		},
+	}
+	return sms.Definition[*Change]{
+		Kind:     Kind,
+		States:   st(Statuses()...),
+		Terminal: st(StatusClosed, StatusRejected, StatusCancelled),
+		New:      func() *Change { return &Change{} },
+		Rules:    rules,
+	}
+}
+
+// setModel records the change's model and its type.
+func setModel(p *Policy, t *tx, name string) {
+	c := t.Entity
+	if name == "" {
+		return
+	}
+	recordChange(t, "model", c.Model, name)
+	c.Model = name
+	if m, ok := p.Model(name); ok {
+		c.ModelType = m.Type
+	}
+}
+
+// setScope adds services and configuration items, as fields and links.
+func setScope(t *tx, services []string, items []ConfigItem) {
+	c := t.Entity
+	for _, s := range services {
+		if c.addLink(LinkService, s) {
+			c.Services = append(c.Services, s)
+			t.Record("service", s)
+		}
+	}
+	for _, ci := range items {
+		if c.addLink(LinkConfigItem, ci.ID) {
+			c.ConfigItems = append(c.ConfigItems, ci)
+			t.Record("config_item", ci.ID+" ("+ci.Type+")")
+		}
+	}
+}
+
+// setTemplate names the change's standard-change template.
+func setTemplate(t *tx, id string) {
+	c := t.Entity
+	if id == "" {
+		return
+	}
+	recordChange(t, "template", c.Template, id)
+	c.removeLinks(LinkTemplate)
+	c.Template = id
+	c.addLink(LinkTemplate, id)
+}
