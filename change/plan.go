@@ -89,7 +89,9 @@ type ReleaseLookup interface {
 type ReleaseLookupFunc func(ctx context.Context, releaseID string) (bool, error)
 
 // ReleaseApproved calls f.
-func (f ReleaseLookupFunc) ReleaseApproved(ctx context.Context, id string) (bool, error) { return f(ctx, id) }
+func (f ReleaseLookupFunc) ReleaseApproved(ctx context.Context, id string) (bool, error) {
+	return f(ctx, id)
+}
 
 // Accountability names who is accountable for design, build and transition
 // (SDT-01).

@@ -237,7 +237,9 @@ func (TemplateActivation) Trigger() TemplateTrigger { return TemplateActivate }
 func (TemplateActivation) templateCommand()         {}
 
 // Validate implements [sms.Command].
-func (c TemplateActivation) Validate() error { return checkText(TemplateKind, "review", c.Review, MaxText) }
+func (c TemplateActivation) Validate() error {
+	return checkText(TemplateKind, "review", c.Review, MaxText)
+}
 
 // TemplateSuspension suspends an active template (trigger suspend, CHG-18):
 // after a failed instance, which [Service.Fail] does itself, or for a
@@ -282,7 +284,9 @@ func (TemplateRetirement) Trigger() TemplateTrigger { return TemplateRetire }
 func (TemplateRetirement) templateCommand()         {}
 
 // Validate implements [sms.Command].
-func (c TemplateRetirement) Validate() error { return checkText(TemplateKind, "reason", c.Reason, MaxText) }
+func (c TemplateRetirement) Validate() error {
+	return checkText(TemplateKind, "reason", c.Reason, MaxText)
+}
 
 // TemplateNoteText adds a note to a template (trigger note).
 type TemplateNoteText struct {

@@ -67,7 +67,9 @@ func clause(id string) string {
 }
 
 // req returns the requirement id with a guard-specific sentence.
-func req(id, text string) sms.Requirement { return sms.Requirement{ID: id, Clause: clause(id), Text: text} }
+func req(id, text string) sms.Requirement {
+	return sms.Requirement{ID: id, Clause: clause(id), Text: text}
+}
 
 type tx = sms.Transition[*Change]
 
