@@ -30,12 +30,12 @@ func TestSnapshotKeepsTheEdition(t *testing.T) {
 	assert.Equal(t, 2, it.Edition)
 	second := f.submit(t, f.laptop)
 	assert.Equal(t, 2, second.Item.Edition)
-	assert.Nil(t, second.Item.Approval)
+	assert.False(t, second.Item.NeedsApproval())
 
 	first, err = f.svc.Get(f.ctx, first.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "7", first.Item.Instructions.Version, "the earlier request keeps its edition")
-	require.NotNil(t, first.Item.Approval, "and its approval rule")
+	require.True(t, first.Item.NeedsApproval(), "and its approval rule")
 
 	_, err = f.svc.ReviseItem(f.ctx, catalogue, f.laptop, request.ItemRevision{Instructions: request.Instructions{Ref: "WI-LAPTOP-2"}})
 	smstest.RequireRefused(t, err, "SR-06")

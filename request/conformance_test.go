@@ -14,7 +14,7 @@ func conformingClosed() *request.Request {
 	r := &request.Request{Status: request.StatusClosed, Summary: "s", Requester: "eve", RequestedFor: "eve", Category: "hardware",
 		Service: "workplace", SubmittedAt: t0, Priority: 3,
 		Item: request.Snapshot{ID: "ITEM-1", Edition: 1, Instructions: request.Instructions{Ref: "WI", Version: "1"},
-			Approval: &sms.ApprovalRule{Roles: []sms.Role{request.RoleApprover}, Quorum: 2}},
+			Approval: sms.ApprovalRule{Roles: []sms.Role{request.RoleApprover}, Quorum: 2}},
 		Approvals: []sms.Approval{{Approver: "ann", Role: request.RoleApprover, Decision: sms.Approve, At: t0.Add(time.Hour)},
 			{Approver: "abe", Role: request.RoleApprover, Decision: sms.Approve, At: t0.Add(2 * time.Hour)}},
 		GrantedAt: t0.Add(2 * time.Hour), StartedAt: t0.Add(3 * time.Hour),

@@ -260,14 +260,19 @@ func cloneRule(r sms.ApprovalRule) sms.ApprovalRule {
 // Snapshot is what a request keeps of the catalogue item edition it was
 // submitted against (SR-06).
 type Snapshot struct {
-	ID           string            `json:"id"`
-	Edition      int               `json:"edition"`
-	Name         string            `json:"name"`
-	Instructions Instructions      `json:"instructions"`
-	Approval     *sms.ApprovalRule `json:"approval,omitempty"`
-	Tasks        []string          `json:"tasks,omitempty"`
-	Target       time.Duration     `json:"target,omitempty"`
+	ID           string       `json:"id"`
+	Edition      int          `json:"edition"`
+	Name         string       `json:"name"`
+	Instructions Instructions `json:"instructions"`
+	// Approval is the edition's approval rule; the zero rule (no roles)
+	// means the item needs no approval.
+	Approval sms.ApprovalRule `json:"approval,omitzero"`
+	Tasks    []string         `json:"tasks,omitempty"`
+	Target   time.Duration    `json:"target,omitempty"`
 }
+
+// NeedsApproval reports whether the edition has an approval rule.
+func (s Snapshot) NeedsApproval() bool { return len(s.Approval.Roles) > 0 }
 
 // Task is one fulfilment task of a request (SR-03).
 type Task struct {
@@ -352,9 +357,8 @@ func (r *Request) Attributes() sms.Attributes {
 // Clone implements [sms.Entity].
 func (r *Request) Clone() *Request {
 	c := *r
-	if r.Item.Approval != nil {
-		rule := cloneRule(*r.Item.Approval)
-		c.Item.Approval = &rule
+	if r.Item.NeedsApproval() {
+		c.Item.Approval = cloneRule(r.Item.Approval)
 	}
 	c.Item.Tasks = slices.Clone(r.Item.Tasks)
 	c.Approvals = slices.Clone(r.Approvals)
@@ -393,10 +397,10 @@ func (r *Request) parties() map[sms.Party]string {
 // rule returns the item's approval rule with the requester and the person
 // the request is for always excluded (SR-07), and whether there is one.
 func (r *Request) rule() (sms.ApprovalRule, bool) {
-	if r.Item.Approval == nil {
+	if !r.Item.NeedsApproval() {
 		return sms.ApprovalRule{}, false
 	}
-	rule := cloneRule(*r.Item.Approval)
+	rule := cloneRule(r.Item.Approval)
 	for _, p := range []sms.Party{sms.PartyRequester, sms.PartyRequestedFor} {
 		if !slices.Contains(rule.Exclude, p) {
 			rule.Exclude = append(rule.Exclude, p)

@@ -167,8 +167,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 				if it := c.item; it != nil {
 					r.Item = Snapshot{ID: it.ID, Edition: it.Edition, Name: it.Name, Instructions: it.Instructions, Target: it.Target, Tasks: slices.Clone(it.Tasks)}
 					if it.Approval != nil {
-						rl := cloneRule(*it.Approval)
-						r.Item.Approval = &rl
+						r.Item.Approval = cloneRule(*it.Approval)
 					}
 					r.Category, r.Service, r.Priority = it.Category, it.Service, it.DefaultPriority
 					r.addLink(LinkCatalogueItem, it.ID)
@@ -268,7 +267,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 			Doc:         "Start fulfilment under an assignee or group; the item's tasks are created.",
 			Guards: []sms.Guard[*Request]{
 				guard("SR-07", "a request whose item needs approval is approved before fulfilment", func(t *tx) bool {
-					return t.Entity.ApprovalOutcome() == sms.Approved && (t.Entity.Item.Approval == nil || !t.Entity.GrantedAt.IsZero())
+					return t.Entity.ApprovalOutcome() == sms.Approved && (!t.Entity.Item.NeedsApproval() || !t.Entity.GrantedAt.IsZero())
 				}),
 				guard("SR-03", "fulfilment is assigned to a group or a person", func(t *tx) bool {
 					c := cmd[FulfilmentStart](t)
