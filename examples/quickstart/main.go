@@ -99,7 +99,7 @@ func run(ctx context.Context, out io.Writer, storeKind, dbPath, dsn string) erro
 		return err
 	}
 	defer closeStores()
-	s.say("sms quickstart: incident management (ISO/IEC 20000-1:2018, 8.6.1) on the %s store\n", stores.name)
+	s.say("sms quickstart: incidents (8.6.1), problems and known errors (8.6.3), service requests (8.6.2) of ISO/IEC 20000-1:2018, on the %s store\n", stores.name)
 
 	opts := sms.Options{Now: s.clock}
 	s.incidents, err = incident.NewService(stores.incidents, incident.Config{Policy: incident.DefaultPolicy(), Options: opts})
