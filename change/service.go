@@ -231,7 +231,7 @@ func (s *Service) mayDecide(ctx context.Context, a sms.Actor, id string, trigger
 	var fe *sms.ForbiddenError
 	if errors.As(err, &fe) {
 		fe.Kind, fe.ID, fe.Trigger = Kind, id, string(trigger)
-		if fe.Requirement.ID == "" {
+		if len(fe.Roles) > 0 { // a missing role, not segregation of duties
 			fe.Requirement = req("CHG-06", "the approver holds a role of the change authority of the change's model and risk")
 		}
 		return fe
