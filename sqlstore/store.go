@@ -61,7 +61,7 @@ type Store[E sms.Entity[E]] struct {
 	kind    sms.Kind
 	k       string // kind, as bound to statements
 
-	insertEntity, updateSame, updateAll, version, deleteLinks, insertLink, insertEntry *sql.Stmt
+	insertEntity, updateInPlace, updateStatus, updateAll, version, deleteLinks, insertLink, insertEntry *sql.Stmt
 	commitOne                                                                          *sql.Stmt // nil unless engine.oneStatement
 	get, journal                                                                       *sql.Stmt
 	stmts                                                                              []*sql.Stmt
@@ -113,9 +113,16 @@ func New[E sms.Entity[E]](ctx context.Context, db *sql.DB, d Dialect, o Options)
 		sql string
 	}{
 		{&s.insertEntity, db, "INSERT INTO sms_entities (" + entityColumns + ") VALUES (" + p(1, 10) + ") ON CONFLICT (kind, id) DO NOTHING"},
-		{&s.updateSame, db, "UPDATE sms_entities SET version = " + p(1, 1) + ", status = " + p(2, 1) + ", service = " + p(3, 1) +
-			", owner = " + p(4, 1) + ", updated_us = " + p(5, 1) + ", doc = " + p(6, 1) +
-			" WHERE kind = " + p(7, 1) + " AND id = " + p(8, 1) + " AND version = " + p(9, 1) + " AND links = " + p(10, 1)},
+		// The two common commits, which leave the indexed values (or all
+		// but the status) as they were: an UPDATE that sets no indexed
+		// column leaves the indexes alone, where setting a column to its
+		// own value would still rewrite its index entries on SQLite.
+		{&s.updateInPlace, db, "UPDATE sms_entities SET version = " + p(1, 1) + ", updated_us = " + p(2, 1) + ", doc = " + p(3, 1) +
+			" WHERE kind = " + p(4, 1) + " AND id = " + p(5, 1) + " AND version = " + p(6, 1) + " AND status = " + p(7, 1) +
+			" AND service = " + p(8, 1) + " AND owner = " + p(9, 1) + " AND links = " + p(10, 1)},
+		{&s.updateStatus, db, "UPDATE sms_entities SET version = " + p(1, 1) + ", status = " + p(2, 1) + ", updated_us = " + p(3, 1) +
+			", doc = " + p(4, 1) + " WHERE kind = " + p(5, 1) + " AND id = " + p(6, 1) + " AND version = " + p(7, 1) +
+			" AND service = " + p(8, 1) + " AND owner = " + p(9, 1) + " AND links = " + p(10, 1)},
 		{&s.updateAll, db, "UPDATE sms_entities SET version = " + p(1, 1) + ", status = " + p(2, 1) + ", service = " + p(3, 1) +
 			", owner = " + p(4, 1) + ", updated_us = " + p(5, 1) + ", doc = " + p(6, 1) + ", links = " + p(7, 1) +
 			" WHERE kind = " + p(8, 1) + " AND id = " + p(9, 1) + " AND version = " + p(10, 1)},
@@ -289,13 +296,19 @@ func (s *Store[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.
 		return fail(err)
 	}
 	defer tx.Rollback()
-	// Most transitions leave the links as they were: the first UPDATE
-	// matches only then, and the links table is not touched. (The one
-	// statement above tried that already.)
+	// Most transitions change no indexed value but, perhaps, the status:
+	// then one UPDATE writes only what changed, and the links table is not
+	// touched. The first entry's From tells whether the status changes; if
+	// anything else changed (or From was wrong), no row matches and the
+	// UPDATE of every column below runs. (On PostgreSQL the one statement
+	// above tried the common case already.)
 	var n int64
 	if !oneTried {
-		res, err := tx.StmtContext(ctx, s.updateSame).ExecContext(ctx,
-			row.version, row.status, row.service, row.owner, row.updated, row.doc, s.k, row.id, expect, row.links)
+		st, args := s.updateStatus, []any{row.version, row.status, row.updated, row.doc, s.k, row.id, expect, row.service, row.owner, row.links}
+		if entries[0].From == row.status {
+			st, args = s.updateInPlace, []any{row.version, row.updated, row.doc, s.k, row.id, expect, row.status, row.service, row.owner, row.links}
+		}
+		res, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 		if err != nil {
 			return fail(err)
 		}

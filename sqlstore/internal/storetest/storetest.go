@@ -56,6 +56,7 @@ func Run(t *testing.T, h Harness) {
 		{"RaceOneIncident", testRaceOneIncident},
 		{"DistinctIncidents", testDistinctIncidents},
 		{"LinksReplaced", testLinksReplaced},
+		{"EntryFromIsNotTrusted", testFromNotTrusted},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -580,4 +581,35 @@ func testLinksReplaced(t *testing.T, h Harness) {
 	require.NoError(t, err)
 	require.Len(t, page.Items, 1)
 	assert.Equal(t, inc.ID, page.Items[0].ID)
+}
+
+// The store picks its UPDATE by the first entry's From; a From that does
+// not match the stored status must still commit exactly what is given.
+func testFromNotTrusted(t *testing.T, h Harness) {
+	store := NewStore[*smstest.Thing](t, h, h.Open(t))
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	th, en := smstest.NewThing("from", "open", at)
+	th.Service = "svc-a"
+	require.NoError(t, store.Create(bg(), th, en))
+	for i, tc := range []struct{ from, to, service string }{
+		{"closed", "closed", "svc-a"}, // claims in place, changes the status
+		{"open", "closed", "svc-a"},   // claims a change, stays in place
+		{"closed", "closed", "svc-b"}, // in place, but the service changes
+	} {
+		v := th.Version
+		th.Service = tc.service
+		e := smstest.Advance(th, "move", tc.to, at.Add(time.Duration(i+1)*time.Minute))
+		e.From = tc.from
+		e.Hash = e.ComputeHash()
+		th.Head = e.Hash
+		require.NoError(t, store.Commit(bg(), th.Clone(), v, []sms.Entry{e}), "commit %d", i)
+		got, err := store.Get(bg(), "from")
+		require.NoError(t, err)
+		assert.Equal(t, tc.to, got.Status, "commit %d", i)
+		assert.Equal(t, tc.service, got.Service, "commit %d", i)
+		assert.Equal(t, th.Version, got.Version, "commit %d", i)
+		page, err := store.List(bg(), sms.Query{Status: []string{tc.to}, Service: tc.service})
+		require.NoError(t, err)
+		assert.Len(t, page.Items, 1, "commit %d: the indexes follow", i)
+	}
 }
