@@ -62,9 +62,9 @@ type Store[E sms.Entity[E]] struct {
 	k       string // kind, as bound to statements
 
 	insertEntity, updateInPlace, updateStatus, updateAll, version, deleteLinks, insertLink, insertEntry *sql.Stmt
-	commitOne                                                                          *sql.Stmt // nil unless engine.oneStatement
-	get, journal                                                                       *sql.Stmt
-	stmts                                                                              []*sql.Stmt
+	commitOne                                                                                           *sql.Stmt // nil unless engine.oneStatement
+	get, journal                                                                                        *sql.Stmt
+	stmts                                                                                               []*sql.Stmt
 }
 
 // Columns, in the order the statements bind them.
