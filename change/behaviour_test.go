@@ -57,6 +57,7 @@ func TestModelPaths(t *testing.T) {
 		"start_implementation", "complete", "review", "close")
 	assert.Equal(t, "template:"+standard.Template, standard.Authority.AuthorizedBy)
 	assert.Contains(t, standard.Authority.Minutes, "pre-authorized by template")
+	assert.Equal(t, "uninstall the patch", standard.Remediation.Plan, "a standard change carries its template's remediation plan (CHG-11)")
 
 	emergency := f.to(t, change.ModelNameEmergency, change.StatusClosed)
 	smstest.RequireJournal(t, journalOf(t, f, emergency.ID), "raise", "submit_emergency", "approve", "authorize",

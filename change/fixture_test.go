@@ -185,7 +185,8 @@ func (f *fixture) template(t testing.TB) *change.Template {
 	t.Helper()
 	tpls := f.svc.Templates()
 	tpl, err := tpls.Propose(f.ctx, manager, change.TemplateProposal{ID: f.id("TPL"), Name: "payroll patch", Model: change.ModelNameStandard,
-		Author: "max", Procedure: "apply vendor patch with the runbook", Services: []string{"payroll"}, ItemTypes: []string{"application"}})
+		Author: "max", Procedure: "apply vendor patch with the runbook",
+		Remediation: change.RemediationPlan{Plan: "uninstall the patch", Tested: true}, Services: []string{"payroll"}, ItemTypes: []string{"application"}})
 	require.NoError(t, err)
 	f.clk.Advance(time.Minute)
 	_, err = tpls.Approve(f.ctx, boss, tpl.ID, change.TemplateApproval{Rationale: "proven 20 times"})

@@ -21,7 +21,7 @@ type refusal struct {
 	model  string               // default normal
 	status change.Status
 	prep   func(t *testing.T, f *fixture, chg *change.Change) // extra steps
-	who    *sms.Actor                                        // default boss
+	who    *sms.Actor                                         // default boss
 	cmd    func(f *fixture, chg *change.Change) change.Command
 	want   []string // requirement IDs the refusal must cite
 	count  int      // if > 0, the exact number of unmet requirements
@@ -572,8 +572,8 @@ func TestTemplateRefusals(t *testing.T) {
 	_, err := tpls.Propose(f.ctx, manager, change.TemplateProposal{Name: "x", Model: change.ModelNameNormal, Author: "max", Procedure: "p", Services: []string{"s"}})
 	smstest.RequireRefused(t, err, "CHG-18")
 	_, err = tpls.Propose(f.ctx, manager, change.TemplateProposal{Name: "x", Model: change.ModelNameStandard, Author: "max"})
-	ge := smstest.RequireRefused(t, err, "CHG-18")
-	assert.Len(t, ge.Unmet, 2, "scope and procedure: %v", ge.Unmet)
+	ge := smstest.RequireRefused(t, err, "CHG-18", "CHG-11")
+	assert.Len(t, ge.Unmet, 3, "scope, procedure, remediation: %v", ge.Unmet)
 
 	tpl := f.templateTo(t, change.TemplateProposed)
 	_, err = tpls.Approve(f.ctx, manager, tpl.ID, change.TemplateApproval{Rationale: "mine"})

@@ -156,7 +156,8 @@ func (f *fixture) templateTo(t testing.TB, status change.TemplateStatus) *change
 	tpls := f.svc.Templates()
 	if status == change.TemplateProposed {
 		tpl, err := tpls.Propose(f.ctx, manager, change.TemplateProposal{ID: f.id("TPL"), Name: "payroll patch", Model: change.ModelNameStandard,
-			Author: "max", Procedure: "apply vendor patch", Services: []string{"payroll"}, ItemTypes: []string{"application"}})
+			Author: "max", Procedure: "apply vendor patch",
+			Remediation: change.RemediationPlan{Plan: "uninstall the patch", Tested: true}, Services: []string{"payroll"}, ItemTypes: []string{"application"}})
 		require.NoError(t, err)
 		return tpl
 	}

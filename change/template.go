@@ -62,11 +62,14 @@ type Template struct {
 	PolicyVersion string         `json:"policy_version"`
 	Name          string         `json:"name"`
 	// Model is the standard model whose authority approves the template.
-	Model     string   `json:"model"`
-	Author    string   `json:"author"`
-	Procedure string   `json:"procedure"`
-	Services  []string `json:"services,omitempty"`
-	ItemTypes []string `json:"item_types,omitempty"`
+	Model     string `json:"model"`
+	Author    string `json:"author"`
+	Procedure string `json:"procedure"`
+	// Remediation is how an instance that fails is reversed or remedied;
+	// every instance carries it (CHG-11).
+	Remediation RemediationPlan `json:"remediation"`
+	Services    []string        `json:"services,omitempty"`
+	ItemTypes   []string        `json:"item_types,omitempty"`
 	// ReviewEvery is the review interval; zero means the policy's.
 	ReviewEvery time.Duration `json:"review_every,omitempty"`
 	// Approvals are the authority's decisions; only those since
@@ -164,13 +167,14 @@ type TemplateCommand interface {
 // CHG-18).
 type TemplateProposal struct {
 	// ID is the host's own reference; empty means a generated UUID v7.
-	ID        string
-	Name      string
-	Model     string
-	Author    string
-	Procedure string
-	Services  []string
-	ItemTypes []string
+	ID          string
+	Name        string
+	Model       string
+	Author      string
+	Procedure   string
+	Remediation RemediationPlan
+	Services    []string
+	ItemTypes   []string
 	// ReviewEvery overrides the policy's review interval.
 	ReviewEvery time.Duration
 }
@@ -187,16 +191,22 @@ func (c TemplateProposal) Validate() error {
 	return firstErr(checkRef(TemplateKind, "id", c.ID), checkText(TemplateKind, "name", c.Name, MaxShort),
 		checkRef(TemplateKind, "model", c.Model), checkRef(TemplateKind, "author", c.Author),
 		checkText(TemplateKind, "procedure", c.Procedure, MaxText), checkRefs(TemplateKind, "services", c.Services),
-		checkRefs(TemplateKind, "item_types", c.ItemTypes))
+		checkRefs(TemplateKind, "item_types", c.ItemTypes), checkTemplateRemediation(c.Remediation))
+}
+
+func checkTemplateRemediation(r RemediationPlan) error {
+	return firstErr(checkText(TemplateKind, "remediation.plan", r.Plan, MaxText),
+		checkText(TemplateKind, "remediation.justification", r.Justification, MaxText))
 }
 
 // TemplateRevision replaces a proposed or suspended template's procedure
 // and scope (trigger revise); approvals given before it no longer count.
 type TemplateRevision struct {
-	Procedure string
-	Services  []string
-	ItemTypes []string
-	Note      string
+	Procedure   string
+	Remediation RemediationPlan
+	Services    []string
+	ItemTypes   []string
+	Note        string
 }
 
 // Trigger implements [TemplateCommand].
@@ -206,7 +216,8 @@ func (TemplateRevision) templateCommand()         {}
 // Validate implements [sms.Command].
 func (c TemplateRevision) Validate() error {
 	return firstErr(checkText(TemplateKind, "procedure", c.Procedure, MaxText), checkRefs(TemplateKind, "services", c.Services),
-		checkRefs(TemplateKind, "item_types", c.ItemTypes), checkText(TemplateKind, "note", c.Note, MaxText))
+		checkRefs(TemplateKind, "item_types", c.ItemTypes), checkText(TemplateKind, "note", c.Note, MaxText),
+		checkTemplateRemediation(c.Remediation))
 }
 
 // TemplateApproval is one approver's approval of a template (trigger
@@ -351,6 +362,9 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 			return len(t.Entity.Services) > 0 || len(t.Entity.ItemTypes) > 0
 		}),
 		tguard("CHG-18", "a template describes its proven procedure", func(t *ttx) bool { return notBlank(t.Entity.Procedure) }),
+		tguard("CHG-11", "a template plans how a failed instance is reversed or remedied, tested or with the reason it is not", func(t *ttx) bool {
+			return t.Entity.Remediation.Ready()
+		}),
 	}
 	rules := []sms.Rule[*Template]{
 		{
@@ -371,10 +385,12 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 					Present: func(t *Template) bool { return len(t.Services) > 0 || len(t.ItemTypes) > 0 }},
 				{Field: "procedure", Requirement: req("CHG-18", "a template describes its proven procedure"),
 					Present: func(t *Template) bool { return notBlank(t.Procedure) }},
+				{Field: "remediation", Requirement: req("CHG-11", "a template plans how a failed instance is reversed or remedied, tested or with the reason it is not"),
+					Present: func(t *Template) bool { return t.Remediation.Ready() }},
 			},
 			Apply: func(t *ttx) {
 				c, e := tcmd[TemplateProposal](t), t.Entity
-				e.ID, e.Name, e.Model, e.Author, e.Procedure = c.ID, c.Name, c.Model, c.Author, c.Procedure
+				e.ID, e.Name, e.Model, e.Author, e.Procedure, e.Remediation = c.ID, c.Name, c.Model, c.Author, c.Procedure, c.Remediation
 				e.Services, e.ItemTypes, e.ReviewEvery = slices.Clone(c.Services), slices.Clone(c.ItemTypes), c.ReviewEvery
 				e.PolicyVersion, e.ApprovalsSince = p.Version, t.Now
 				t.Record("name", c.Name)
@@ -397,6 +413,9 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 				c, e := tcmd[TemplateRevision](t), t.Entity
 				if c.Procedure != "" {
 					e.Procedure = c.Procedure
+				}
+				if c.Remediation.Plan != "" {
+					e.Remediation = c.Remediation
 				}
 				if c.Services != nil {
 					e.Services = slices.Clone(c.Services)

@@ -235,9 +235,15 @@ func applyEvaluation(p *Policy, t *tx, e Evaluation, retro bool) {
 		t.Record("transition_plan", e.TransitionPlan)
 	}
 	if retro {
+		// The change was routed, or not, when it was authorized: its
+		// retrospective risk is recorded, not used to re-route it.
 		t.Record("retrospective", "true")
+		if met := p.MajorImpact.Evaluate(c); len(met) > 0 {
+			t.Record("major_impact_retrospective", strings.Join(met, ","))
+		}
+	} else {
+		p.evaluate(t)
 	}
-	p.evaluate(t)
 	if rule, ok := p.ruleOf(c); ok {
 		t.Record("approval_rule", describeRule(rule))
 	}
@@ -497,6 +503,9 @@ func definition(p *Policy) sms.Definition[*Change] {
 				au.AuthorizedAt, au.AuthorizedBy = t.Now, "template:"+c.Template
 				if tv.found {
 					au.Minutes = "pre-authorized by template " + c.Template + " version " + strconv.FormatInt(tv.version, 10)
+					r := tv.tpl.Remediation
+					c.Remediation = &r
+					t.Record("remediation", r.Plan)
 				}
 				t.Record("template", c.Template)
 				t.Record("template_version", strconv.FormatInt(tv.version, 10))
@@ -695,7 +704,9 @@ func definition(p *Policy) sms.Definition[*Change] {
 			},
 			Apply: func(t *tx) {
 				n, c := cmd[Notification](t), t.Entity
-				if c.Schedule != nil {
+				if c.Schedule != nil && t.From == string(StatusScheduled) {
+					// The notification before implementation (CHG-10);
+					// later ones are journaled only.
 					c.Schedule.NotifiedAt = t.Now
 				}
 				for _, party := range n.Parties {

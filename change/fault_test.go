@@ -1,0 +1,180 @@
+package change_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/change"
+	"github.com/iso20k/sms/memstore"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// failingStore fails Commit on demand.
+type failingStore[E sms.Entity[E]] struct {
+	*memstore.Store[E]
+	fail atomic.Bool
+}
+
+var errDisk = errors.New("disk full")
+
+func (s *failingStore[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.Entry) error {
+	if s.fail.Load() {
+		return errDisk
+	}
+	return s.Store.Commit(ctx, e, expect, entries)
+}
+
+func TestFailedCommitChangesNothing(t *testing.T) {
+	t.Parallel()
+	st := &failingStore[*change.Change]{Store: memstore.New[*change.Change]()}
+	clk := &clock{t: t0}
+	svc, err := change.NewService(change.Stores{Changes: st, Plans: memstore.New[*change.TransitionPlan](), Templates: memstore.New[*change.Template]()},
+		change.Config{Options: sms.Options{Now: clk.Now}})
+	require.NoError(t, err)
+	ctx := context.Background()
+	chg, err := svc.Raise(ctx, requester, request(change.ModelNameNormal))
+	require.NoError(t, err)
+	held := chg.Clone()
+	before, err := st.Get(ctx, chg.ID)
+	require.NoError(t, err)
+	j0, err := st.Journal(ctx, chg.ID)
+	require.NoError(t, err)
+
+	st.fail.Store(true)
+	got, err := svc.Submit(ctx, requester, chg.ID, change.Submission{})
+	assert.ErrorIs(t, err, errDisk)
+	assert.Nil(t, got)
+	assert.Equal(t, held, chg, "the caller's copy changed")
+	after, err := st.Get(ctx, chg.ID)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "the stored change changed")
+	j1, err := st.Journal(ctx, chg.ID)
+	require.NoError(t, err)
+	assert.Equal(t, j0, j1, "the journal changed")
+
+	st.fail.Store(false)
+	got, err = svc.Submit(ctx, requester, chg.ID, change.Submission{})
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), got.Version)
+	require.NoError(t, svc.Verify(ctx, chg.ID))
+}
+
+// TestTemplateSuspensionFailure: when the template cannot be suspended
+// after a failed instance, the failure stays committed, Fail says so with a
+// *TemplateSuspensionError, and the sweep reports the template until it is
+// suspended (CHG-18).
+func TestTemplateSuspensionFailure(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, change.DefaultPolicy())
+	tplStore := &failingStore[*change.Template]{Store: f.st.templates}
+	svc, err := change.NewService(change.Stores{Changes: f.st.changes, Plans: f.st.plans, Templates: tplStore},
+		change.Config{Options: sms.Options{Now: f.clk.Now}})
+	require.NoError(t, err)
+	chg := f.to(t, change.ModelNameStandard, change.StatusImplement)
+
+	tplStore.fail.Store(true)
+	failed, err := svc.Fail(f.ctx, implementer, chg.ID, change.Failure{Reason: "login broken"})
+	var tse *change.TemplateSuspensionError
+	require.ErrorAs(t, err, &tse)
+	assert.ErrorIs(t, err, errDisk)
+	assert.Equal(t, chg.Template, tse.Template)
+	require.NotNil(t, failed, "the failure itself is committed")
+	assert.Equal(t, change.StatusRemediating, failed.Status)
+
+	findings, err := svc.Sweep(f.ctx, f.clk.Now())
+	require.NoError(t, err)
+	require.Len(t, findings, 1)
+	assert.Equal(t, change.CodeTemplateNotSuspended, findings[0].Code)
+	assert.Equal(t, chg.Template, findings[0].EntityID)
+
+	tplStore.fail.Store(false)
+	f.clk.Advance(time.Minute)
+	_, err = svc.Templates().Suspend(f.ctx, manager, chg.Template, change.TemplateSuspension{FailedChange: chg.ID})
+	require.NoError(t, err)
+	findings, err = svc.Sweep(f.ctx, f.clk.Now())
+	require.NoError(t, err)
+	assert.Empty(t, findings)
+}
+
+// TestConcurrentApprovals: approvers racing on one change either commit or
+// get a conflict; none is lost, none counted twice.
+func TestConcurrentApprovals(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, change.DefaultPolicy())
+	chg := f.to(t, change.ModelNameNormal, change.StatusAuthorize)
+	approvers := []sms.Actor{cab1, cab2, actor("cid", change.RoleCAB), actor("cyd", change.RoleCAB), manager, boss}
+	var ok, conflicts atomic.Int64
+	var wg sync.WaitGroup
+	for _, a := range approvers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				_, err := f.svc.Approve(f.ctx, a, chg.ID, change.Approval{Rationale: "fine"})
+				switch {
+				case err == nil:
+					ok.Add(1)
+					return
+				case errors.Is(err, sms.ErrConflict):
+					conflicts.Add(1)
+				default:
+					t.Errorf("unexpected error: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, int64(len(approvers)), ok.Load(), "every approver eventually recorded")
+	stored, err := f.svc.Get(f.ctx, chg.ID)
+	require.NoError(t, err)
+	assert.Len(t, stored.Approvals(), len(approvers))
+	require.NoError(t, f.svc.Verify(f.ctx, chg.ID))
+}
+
+func TestCancelledContext(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, change.DefaultPolicy())
+	chg := f.to(t, change.ModelNameNormal, change.StatusAuthorize)
+	before := f.snap(t, chg.ID)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := f.svc.AddNote(ctx, boss, chg.ID, change.Note{Text: "x"})
+	assert.ErrorIs(t, err, context.Canceled)
+	_, err = f.svc.Approve(ctx, cab1, chg.ID, change.Approval{Rationale: "x"})
+	assert.ErrorIs(t, err, context.Canceled)
+	_, err = f.svc.Raise(ctx, requester, request(change.ModelNameNormal))
+	assert.ErrorIs(t, err, context.Canceled)
+	_, err = f.svc.Conform(ctx, t0)
+	assert.ErrorIs(t, err, context.Canceled)
+	_, err = f.svc.Sweep(ctx, t0)
+	assert.ErrorIs(t, err, context.Canceled)
+	_, err = f.svc.Trends(ctx, t0, t0, t0)
+	assert.ErrorIs(t, err, context.Canceled)
+	_, err = f.svc.ForwardSchedule(ctx, t0, t0.Add(time.Hour))
+	assert.ErrorIs(t, err, context.Canceled)
+	f.requireUnchanged(t, chg.ID, before)
+}
+
+// TestLookupFailures: a store failure while reading a template, a plan or
+// the schedule stops the transition and changes nothing.
+func TestLookupFailures(t *testing.T) {
+	t.Parallel()
+	boom := errors.New("release registry down")
+	f2 := newFixture(t, change.DefaultPolicy())
+	svc, err := change.NewService(f2.st.of(), change.Config{Options: sms.Options{Now: f2.clk.Now},
+		Releases: change.ReleaseLookupFunc(func(context.Context, string) (bool, error) { return false, boom })})
+	require.NoError(t, err)
+	tp := f2.planTo(t, change.PlanAccepted)
+	_, err = svc.Plans().StartTransition(f2.ctx, boss, tp.ID, change.TransitionStart{Release: "REL-1"})
+	assert.ErrorIs(t, err, boom)
+	stored, err := svc.Plans().Get(f2.ctx, tp.ID)
+	require.NoError(t, err)
+	assert.Equal(t, change.PlanAccepted, stored.Status)
+}
