@@ -436,62 +436,78 @@ func (c *Change) Attributes() sms.Attributes {
 	return a
 }
 
-// changeBlock holds a change and every group it may point to, so that a
-// clone costs one allocation however far along the change is.
+// changeBlock holds a change, every group it may point to, and room for
+// the usual lengths of its lists, so that a clone costs one allocation
+// however far along the change is: copying the entity twice per
+// transition (one copy to change, one to keep) is the largest cost of a
+// transition. Longer lists get their own arrays.
 type changeBlock struct {
-	c  Change
-	as Assessment
-	rp RemediationPlan
-	au Authority
-	sc Schedule
-	wk Work
-	rv Review
+	c         Change
+	as        Assessment
+	rp        RemediationPlan
+	au        Authority
+	sc        Schedule
+	wk        Work
+	rv        Review
+	services  [2]string
+	items     [2]ConfigItem
+	links     [6]sms.Link
+	approvals [2]sms.Approval
+	parties   [3]string
+}
+
+// into copies src into the array behind dst when it fits, capped so that an
+// append reallocates instead of writing past it, and into a new array
+// otherwise. A nil src stays nil.
+func into[T any](dst []T, src []T) []T {
+	switch {
+	case src == nil:
+		return nil
+	case len(src) <= len(dst):
+		n := copy(dst, src)
+		return dst[:n:n]
+	}
+	return slices.Clone(src)
 }
 
 // Clone implements [sms.Entity].
 func (c *Change) Clone() *Change {
-	var n *Change
-	if c.Assessment == nil && c.Remediation == nil && c.Authority == nil && c.Schedule == nil && c.Work == nil && c.Review == nil {
-		n = new(Change)
-		*n = *c
-	} else {
-		b := &changeBlock{c: *c}
-		n = &b.c
-		if c.Assessment != nil {
-			b.as = *c.Assessment
-			n.Assessment = &b.as
-		}
-		if c.Remediation != nil {
-			b.rp = *c.Remediation
-			n.Remediation = &b.rp
-		}
-		if c.Authority != nil {
-			b.au = *c.Authority
-			b.au.Approvals = slices.Clone(c.Authority.Approvals)
-			n.Authority = &b.au
-		}
-		if c.Schedule != nil {
-			b.sc = *c.Schedule
-			b.sc.Parties = slices.Clone(c.Schedule.Parties)
-			b.sc.Conflicts = slices.Clone(c.Schedule.Conflicts)
-			n.Schedule = &b.sc
-		}
-		if c.Work != nil {
-			b.wk = *c.Work
-			n.Work = &b.wk
-		}
-		if c.Review != nil {
-			b.rv = *c.Review
-			b.rv.IncidentsCaused = slices.Clone(c.Review.IncidentsCaused)
-			b.rv.Actions = slices.Clone(c.Review.Actions)
-			n.Review = &b.rv
-		}
+	b := &changeBlock{c: *c}
+	n := &b.c
+	if c.Assessment != nil {
+		b.as = *c.Assessment
+		n.Assessment = &b.as
 	}
-	n.Services = slices.Clone(c.Services)
-	n.ConfigItems = slices.Clone(c.ConfigItems)
+	if c.Remediation != nil {
+		b.rp = *c.Remediation
+		n.Remediation = &b.rp
+	}
+	if c.Authority != nil {
+		b.au = *c.Authority
+		b.au.Approvals = into(b.approvals[:], c.Authority.Approvals)
+		n.Authority = &b.au
+	}
+	if c.Schedule != nil {
+		b.sc = *c.Schedule
+		b.sc.Parties = into(b.parties[:], c.Schedule.Parties)
+		b.sc.Conflicts = slices.Clone(c.Schedule.Conflicts)
+		n.Schedule = &b.sc
+	}
+	if c.Work != nil {
+		b.wk = *c.Work
+		n.Work = &b.wk
+	}
+	if c.Review != nil {
+		b.rv = *c.Review
+		b.rv.IncidentsCaused = slices.Clone(c.Review.IncidentsCaused)
+		b.rv.Actions = slices.Clone(c.Review.Actions)
+		n.Review = &b.rv
+	}
+	n.Services = into(b.services[:], c.Services)
+	n.ConfigItems = into(b.items[:], c.ConfigItems)
+	n.Links = into(b.links[:], c.Links)
 	n.CriteriaMet = slices.Clone(c.CriteriaMet)
 	n.ConfigUpdates = slices.Clone(c.ConfigUpdates)
-	n.Links = slices.Clone(c.Links)
 	return n
 }
 

@@ -1,0 +1,188 @@
+// Package change implements change management, ISO/IEC 20000-1:2018 clause
+// 8.5.1, with service design and transition, clause 8.5.2, as typed
+// entities and workflows that refuse what the standard does not allow.
+//
+// Three kinds of record are kept, each with its own workflow and journal:
+// the [Change] (kind "change"), the [TransitionPlan] of a change routed
+// through service design and transition (kind "transition_plan"), and the
+// standard-change [Template] (kind "change_template"). One [Service] runs
+// them on three stores; [Service.Plans] and [Service.Templates] reach the
+// last two.
+//
+// # Policy and models
+//
+// The [Policy] is versioned and approved, and every change stores the
+// version it was judged under (CHG-01 to CHG-03). It lists the
+// configuration item types under change control, the taxonomy, the
+// criteria for major impact, and the change models: each [Model] has a
+// type (normal, standard or emergency), its change authority as an
+// [sms.ApprovalRule] (stricter ones by risk score), a lead time, a test
+// requirement, and whether it may skip notification or review. A policy
+// without an emergency model is not activated. Whatever a policy says, the
+// requester and the implementer of a change never approve it (CHG-19).
+//
+// # Lifecycle of a change
+//
+// Normal changes pass through every state; standard changes skip assess and
+// authorize; emergency changes skip assess. The kernel's table maps a
+// trigger and a source status to one rule, so the three ways out of draft
+// are three triggers, each refusing a change of another model type
+// (CHG-02): submit (normal, to assess), submit_emergency (to authorize,
+// justified, with a remediation plan; its assessment is due afterwards
+// within the policy's window, CHG-17) and submit_standard (to scheduled,
+// from an active template and within its scope, CHG-18).
+//
+// In assess the change is assessed: risk as likelihood and impact, business
+// benefit, feasibility, cost, the five impact dimensions, and the
+// remediation plan (CHG-07, CHG-08, CHG-11). A change with major impact, or
+// one that adds, removes or transfers a service, names a transition plan,
+// and is authorized only once that plan is approved (CHG-05). In authorize,
+// each approver of the model's authority records a decision with its
+// rationale (approve, in place); authorize moves the change on once the
+// quorum of distinct, eligible approvers is reached, with a priority
+// (CHG-06). In scheduled, schedule sets the window, plan, implementer and
+// interested parties; another change scheduled on the same service or
+// configuration item in an overlapping window must be acknowledged
+// (CHG-08); notify records the notification, which start_implementation
+// requires, with verification and test evidence, within the window (CHG-09,
+// CHG-10). The outcome is complete, or fail and remediation_done (rolled
+// back, remedied forward, or a degraded service accepted by an approver,
+// CHG-12). In review the post-implementation review is recorded; close
+// requires it (unless the model skips it for a successful change), the
+// configuration updates of every controlled item or "no configuration
+// impact" (CHG-15), and for an emergency change its retrospective
+// assessment (CHG-17). A change is cancelled only before implementation
+// (CHG-20). A failed standard change suspends its template (CHG-18).
+//
+//	stateDiagram-v2
+//	    [*] --> draft: raise
+//	    draft --> assess: submit
+//	    draft --> authorize: submit_emergency
+//	    draft --> scheduled: submit_standard
+//	    draft --> cancelled: cancel
+//	    assess --> authorize: complete_assessment
+//	    assess --> rejected: reject
+//	    assess --> cancelled: cancel
+//	    authorize --> scheduled: authorize
+//	    authorize --> rejected: reject
+//	    authorize --> cancelled: cancel
+//	    scheduled --> implement: start_implementation
+//	    scheduled --> cancelled: cancel
+//	    implement --> remediating: fail
+//	    implement --> review: complete
+//	    remediating --> review: remediation_done
+//	    review --> closed: close
+//	    closed --> [*]
+//	    rejected --> [*]
+//	    cancelled --> [*]
+//	    %% draft, in place: amend, link, note
+//	    %% assess, in place: link, note
+//	    %% authorize, in place: approve, link, note, record_assessment
+//	    %% scheduled, in place: link, note, notify, record_assessment, schedule
+//	    %% implement, in place: link, note, notify, record_assessment
+//	    %% remediating, in place: link, note, record_assessment
+//	    %% review, in place: link, note, record_assessment, review
+//	    %% closed, in place: note
+//	    %% rejected, in place: note
+//	    %% cancelled, in place: note
+//
+// # Transition plans
+//
+// A [TransitionPlan] (SDT-01 to SDT-06) is drafted for a change, approved
+// complete (accountability, activities with timescales, resources,
+// dependencies, testing, acceptance criteria, measurable outcomes, and the
+// removal or transfer details of its variant), designed, built and tested
+// against its criteria (a failure is decided on by named participants),
+// transitioned through an approved release (which the host's
+// [ReleaseLookup] confirms), and closed once its outcomes are reported
+// against the intended ones to interested parties.
+//
+//	stateDiagram-v2
+//	    [*] --> draft: plan
+//	    draft --> approved: approve
+//	    draft --> cancelled: cancel
+//	    approved --> designing: start_design
+//	    approved --> cancelled: cancel
+//	    designing --> build_test: complete_design
+//	    designing --> cancelled: cancel
+//	    build_test --> accepted: pass_acceptance
+//	    build_test --> acceptance_failed: fail_acceptance
+//	    build_test --> cancelled: cancel
+//	    accepted --> transitioning: start_transition
+//	    accepted --> cancelled: cancel
+//	    acceptance_failed --> build_test: rework
+//	    acceptance_failed --> accepted: accept_with_conditions
+//	    acceptance_failed --> cancelled: cancel
+//	    transitioning --> early_life: complete_transition
+//	    early_life --> reported: report
+//	    reported --> closed: close
+//	    closed --> [*]
+//	    cancelled --> [*]
+//	    %% draft, in place: note, revise
+//	    %% approved, in place: note
+//	    %% designing, in place: note
+//	    %% build_test, in place: note
+//	    %% accepted, in place: note
+//	    %% acceptance_failed, in place: note
+//	    %% transitioning, in place: note
+//	    %% early_life, in place: note
+//	    %% reported, in place: note
+//	    %% closed, in place: note
+//	    %% cancelled, in place: note
+//
+// # Standard-change templates
+//
+// A [Template] is proposed with its procedure, remediation plan and scope,
+// approved by the standard model's authority (never by its author),
+// activated, reviewed at its interval, suspended after a failed instance
+// and reinstated only on a review of the failure and a new approval.
+//
+//	stateDiagram-v2
+//	    [*] --> proposed: propose
+//	    proposed --> active: activate
+//	    proposed --> retired: retire
+//	    active --> suspended: suspend
+//	    active --> retired: retire
+//	    suspended --> active: activate
+//	    suspended --> retired: retire
+//	    retired --> [*]
+//	    %% proposed, in place: approve, note, revise
+//	    %% active, in place: note, review
+//	    %% suspended, in place: approve, note, revise
+//	    %% retired, in place: note
+//
+// The diagrams are generated by [sms.Workflow.Mermaid] from the workflow
+// tables and kept in sync by a golden test.
+//
+// # Requirements
+//
+// Every guard cites its requirement; [Requirements] lists them. CHG-14 is
+// served by [Service.Trends] (volume by model, category and service,
+// success rate, emergency ratio, changes that caused incidents, backlog
+// age). CHG-16 (changes to controlled items made without a change) needs
+// the configuration records, which this package does not keep.
+//
+// # Conformance
+//
+// [Check], [Audit] and [Service.Conform] re-examine stored records rather
+// than trust their status: every change at or past implement was
+// authorized before it started, by distinct eligible approvers, with its
+// assessment and remediation plan; every closed change has its review and
+// configuration updates; every routed change has its approved plan; plans
+// and templates are complete. [Sweep], [SweepTemplate] and [Service.Sweep]
+// report overdue emergency records, overdue template reviews, and
+// templates not suspended after a failed instance.
+//
+// # Using it
+//
+//	svc, err := change.NewService(change.Stores{
+//		Changes:   memstore.New[*change.Change](),
+//		Plans:     memstore.New[*change.TransitionPlan](),
+//		Templates: memstore.New[*change.Template](),
+//	}, change.Config{Policy: change.DefaultPolicy(), Releases: releaseLookup})
+//	chg, err := svc.Raise(ctx, requester, change.Request{Summary: "...", Requester: "rita", Model: "normal", ...})
+//	chg, err = svc.Submit(ctx, requester, chg.ID, change.Submission{})
+//
+// Refusals are typed: errors.Is(err, sms.ErrGuard) and errors.As(err,
+// &guardErr) give every unmet requirement; see [Service] for the others.
+package change
