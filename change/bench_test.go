@@ -66,7 +66,9 @@ func scheduledChange(b *testing.B, svc *change.Service) *change.Change {
 		func() (*change.Change, error) {
 			return svc.Approve(ctx, cab1, chg.ID, change.Approval{Rationale: "low risk, tested rollback"})
 		},
-		func() (*change.Change, error) { return svc.Authorize(ctx, manager, chg.ID, change.Authorization{Priority: 3}) },
+		func() (*change.Change, error) {
+			return svc.Authorize(ctx, manager, chg.ID, change.Authorization{Priority: 3})
+		},
 		func() (*change.Change, error) {
 			now := time.Now()
 			return svc.Schedule(ctx, manager, chg.ID, change.Scheduling{Window: change.Window{Start: now, End: now.Add(time.Hour)},

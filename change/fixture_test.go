@@ -74,6 +74,7 @@ type fixture struct {
 	ctx      context.Context
 	released map[string]bool // releases the lookup reports approved
 	ids      atomic.Int64
+	prefix   string // of the IDs the fixture makes up
 }
 
 func newFixture(t testing.TB, p change.Policy) *fixture {
@@ -91,7 +92,7 @@ func newFixture(t testing.TB, p change.Policy) *fixture {
 	return f
 }
 
-func (f *fixture) id(prefix string) string { return fmt.Sprintf("%s-%d", prefix, f.ids.Add(1)) }
+func (f *fixture) id(kind string) string { return fmt.Sprintf("%s%s-%d", f.prefix, kind, f.ids.Add(1)) }
 
 // request returns a valid request of the model.
 func request(model string) change.Request {
