@@ -16,7 +16,8 @@ import (
 // write wrote nothing.
 type Error struct {
 	// Op is the operation: "create", "get", "commit", "list", "journal",
-	// "load", "migrate", "new" or "dialect".
+	// "load", "migrate", "new", "close", "dialect", or "open" (the
+	// sub-packages' Open helpers).
 	Op string
 	// Kind and ID name the entity, when the operation concerned one.
 	Kind sms.Kind
@@ -25,6 +26,7 @@ type Error struct {
 	Err error
 }
 
+// Error returns "sqlstore: op kind "id": cause".
 func (e *Error) Error() string {
 	switch {
 	case e.ID != "":
@@ -50,6 +52,7 @@ type SchemaError struct {
 	Database, Code int
 }
 
+// Error says which version the database has and what to do.
 func (e *SchemaError) Error() string {
 	if e.Database > e.Code {
 		return fmt.Sprintf("sqlstore: the database schema is at version %d, newer than this code knows (%d): upgrade the library", e.Database, e.Code)

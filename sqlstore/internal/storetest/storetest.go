@@ -75,11 +75,11 @@ func NewStore[E sms.Entity[E]](t testing.TB, h Harness, db *sql.DB) *sqlstore.St
 	return s
 }
 
-// Actor may fire every incident trigger the suite uses.
-var actor = sms.Actor{ID: "agent-1", Roles: []sms.Role{incident.RoleServiceDesk, incident.RoleResolver, incident.RoleIncidentManager}}
-
-// Actor returns the actor the suite's incidents are worked by.
-func Actor() sms.Actor { return actor.Clone() }
+// Actor returns the actor the suite's incidents are worked by: it may fire
+// every incident trigger the suite uses.
+func Actor() sms.Actor {
+	return sms.Actor{ID: "agent-1", Roles: []sms.Role{incident.RoleServiceDesk, incident.RoleResolver, incident.RoleIncidentManager}}
+}
 
 // Clock returns a clock that starts at a fixed time and ticks a
 // millisecond per reading, safe for concurrent use.
