@@ -84,6 +84,12 @@ type engine struct {
 	// can be one statement (a data-modifying WITH), atomic on its own:
 	// one round trip instead of four.
 	oneStatement bool
+	// branchLimit says whether each branch of a merged listing carries its
+	// own ORDER BY and LIMIT: PostgreSQL's planner does not push the outer
+	// LIMIT into the branches and would sort every matching row; SQLite
+	// merges lazily, and would sort each branch's output if it were a
+	// subquery.
+	branchLimit bool
 }
 
 // engineOf returns the engine a dialect names.
@@ -98,7 +104,7 @@ func engineOf(d Dialect) (engine, error) {
 	case EnginePostgres:
 		// Any constant identifies sqlstore's migration lock.
 		return engine{name: EnginePostgres, migrations: "migrations/postgres",
-			lock: "SELECT pg_advisory_xact_lock(2000012018)", batch: true, oneStatement: true,
+			lock: "SELECT pg_advisory_xact_lock(2000012018)", batch: true, oneStatement: true, branchLimit: true,
 			hasVersions: "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = 'sms_schema' AND schemaname = current_schema()"}, nil
 	default:
 		return engine{}, &Error{Op: "dialect", Err: &unknownEngineError{name: d.Name()}}

@@ -137,9 +137,15 @@ func (s *Store[E]) listSQL(q sms.Query, n int) (string, []any) {
 			if i > 0 {
 				b.WriteString(" UNION ALL ")
 			}
+			if s.eng.branchLimit {
+				b.WriteString("(")
+			}
 			b.WriteString("SELECT " + cols + " FROM sms_entities e WHERE e.kind = " + b.arg(s.k))
 			where([]string{st}, false)
 			b.WriteString(" AND e.id > " + b.arg(q.After))
+			if s.eng.branchLimit {
+				b.WriteString(" ORDER BY e.id LIMIT " + b.arg(n) + ")")
+			}
 		}
 		b.WriteString(" ORDER BY id LIMIT " + b.arg(n))
 	case len(statuses) > maxUnion:

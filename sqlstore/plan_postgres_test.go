@@ -1,0 +1,104 @@
+package sqlstore_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/smstest"
+	"github.com/iso20k/sms/sqlstore"
+	"github.com/iso20k/sms/sqlstore/postgres"
+)
+
+// postgresSchema opens the database SMS_POSTGRES_DSN names on a schema of
+// the test's own, dropped when it ends; the test skips when it is unset.
+func postgresSchema(t *testing.T) *sql.DB {
+	t.Helper()
+	dsn := os.Getenv("SMS_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("SMS_POSTGRES_DSN is unset: the PostgreSQL tests need a server (.ci/run starts one)")
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	require.NoError(t, err)
+	admin := stdlib.OpenDB(*cfg)
+	t.Cleanup(func() { admin.Close() })
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	schema := "sqlstore_plan_" + hex.EncodeToString(b)
+	ctx := context.Background()
+	_, err = admin.ExecContext(ctx, "CREATE SCHEMA "+schema)
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
+	if strings.Contains(dsn, "://") {
+		u, err := url.Parse(dsn)
+		require.NoError(t, err)
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		dsn = u.String()
+	} else {
+		dsn += " search_path=" + schema
+	}
+	db, err := postgres.Open(ctx, dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// On PostgreSQL too, a page reads an index in ID order from the cursor:
+// no sequential scan and no sort of the matching rows, with statistics of
+// a table large enough for the planner to care.
+func TestPostgresListPlansUseIndexes(t *testing.T) {
+	t.Parallel()
+	db := postgresSchema(t)
+	ctx := context.Background()
+	s, err := sqlstore.New[*smstest.Thing](ctx, db, postgres.Dialect{}, sqlstore.Options{})
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = db.ExecContext(ctx, `INSERT INTO sms_entities SELECT 'smstest_thing', 'thing-' || lpad(i::text, 6, '0'), 1,
+		(ARRAY['open', 'in_progress', 'on_hold', 'resolved', 'closed', 'closed', 'closed', 'closed'])[1 + (i::bigint * 7919) % 8],
+		'svc-' || (i % 5), 'owner-' || (i % 50), '[]', 0, 0, '{}' FROM generate_series(1, 100000) i`)
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, `INSERT INTO sms_links SELECT 'smstest_thing', 'thing-' || lpad(i::text, 6, '0'), 'problem',
+		'PRB-' || (i % 7) FROM generate_series(1, 100000, 10) i`)
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, "ANALYZE")
+	require.NoError(t, err)
+	for _, q := range []sms.Query{
+		{},
+		{After: "thing-050000"},
+		{Status: []string{"open"}},
+		{Status: []string{"open", "on_hold"}},
+		{Status: []string{"open", "closed", "on_hold"}, After: "thing-005000"},
+		{Service: "svc-3"},
+		{Owner: "owner-7", After: "thing-090000"},
+		{Link: sms.Link{Type: "problem", ID: "PRB-2"}},
+		{Status: []string{"open"}, Service: "svc-3"},
+	} {
+		query, args := sqlstore.ListSQL(s, q, q.PageLimit()+1)
+		rows, err := db.QueryContext(ctx, "EXPLAIN "+query, args...)
+		require.NoError(t, err)
+		var plan []string
+		for rows.Next() {
+			var line string
+			require.NoError(t, rows.Scan(&line))
+			plan = append(plan, line)
+		}
+		require.NoError(t, rows.Close())
+		text := strings.Join(plan, "\n")
+		assert.NotContains(t, text, "Seq Scan", "%+v: a full scan\n%s", q, text)
+		assert.NotContains(t, text, "Sort  ", "%+v: a sort\n%s", q, text)
+		assert.NotContains(t, text, "Bitmap", "%+v: rows out of order\n%s", q, text)
+	}
+}
