@@ -487,7 +487,9 @@ func (s *Store[E]) Journal(ctx context.Context, id string) ([]sms.Entry, error) 
 			return nil, err
 		}
 		if out == nil {
-			out = make([]sms.Entry, 0, max(version, 1))
+			// The row's version sizes the slice, within reason: a corrupt
+			// row must not make an absurd allocation.
+			out = make([]sms.Entry, 0, min(max(version, 1), 1<<12))
 		}
 		out = append(out, en)
 	}
