@@ -1,0 +1,442 @@
+package release
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/iso20k/sms"
+)
+
+// Config configures a [Service]. The zero value works: see [Policy] and
+// [sms.Options]; without Changes, no release is planned, authorized or
+// deployed, since none of its changes can be shown authorized (REL-12).
+type Config struct {
+	Policy  Policy
+	Options sms.Options
+	// Changes tells whether a change is authorized (REL-03, REL-12).
+	Changes ChangeLookup
+}
+
+// Service runs release and deployment management on a store. Each trigger
+// has a typed method; every method is one transition through the shared
+// pipeline and returns the release as committed, or an error that says why
+// nothing changed:
+//
+//   - [sms.ErrInvalid]: malformed input ([*sms.ValidationError]);
+//   - [sms.ErrNotFound]: no such release;
+//   - [sms.ErrForbidden]: the actor lacks a role, or may not approve this
+//     release: its owner ([*sms.ForbiddenError] citing REL-05);
+//   - [sms.ErrTransition]: not allowed from the current status
+//     ([*sms.TransitionError], with the permitted triggers);
+//   - [sms.ErrGuard]: requirements unmet ([*sms.GuardError], every one
+//     with its requirement ID and clause);
+//   - [sms.ErrConflict]: another writer committed first; read and retry;
+//   - a store, lookup or context error.
+//
+// plan, amend, authorize and deploy first ask the [ChangeLookup] about
+// every linked change; the answer is judged inside the transition but is
+// not part of its atomic commit.
+//
+// A Service is safe for concurrent use.
+type Service struct {
+	m       *sms.Machine[*Release]
+	policy  Policy
+	changes ChangeLookup
+}
+
+// NewService activates the policy and binds the release workflow to the
+// store. A policy that cannot be activated (no emergency type, no version
+// or approver, a type without approval rule or early life) gives a
+// [*sms.ValidationError].
+func NewService(store sms.Store[*Release], cfg Config) (*Service, error) {
+	p, err := cfg.Policy.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{policy: p, changes: cfg.Changes}
+	wf, err := sms.NewWorkflow(definition(&s.policy))
+	if err != nil {
+		return nil, err
+	}
+	if s.m, err = sms.NewMachine(wf, store, cfg.Options); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Workflow returns the release workflow compiled with the default policy,
+// for introspection and documentation.
+func Workflow() *sms.Workflow[*Release] {
+	p, _ := Policy{}.withDefaults()
+	wf, err := sms.NewWorkflow(definition(&p))
+	if err != nil {
+		panic("release: the built-in workflow does not compile: " + err.Error())
+	}
+	return wf
+}
+
+// Workflow returns the service's compiled workflow.
+func (s *Service) Workflow() *sms.Workflow[*Release] { return s.m.Workflow() }
+
+// Policy returns the policy in force, defaults filled in.
+func (s *Service) Policy() Policy { return s.policy }
+
+// lookup asks about each change; looked is false without a lookup.
+func (s *Service) lookup(ctx context.Context, changes []string) (changeView, error) {
+	if s.changes == nil {
+		return changeView{}, nil
+	}
+	cv := changeView{looked: true}
+	for _, id := range changes {
+		if sms.ValidateID(id) != nil {
+			continue // refused as invalid input by the pipeline
+		}
+		ok, err := s.changes.ChangeAuthorized(ctx, id)
+		if err != nil {
+			return changeView{}, fmt.Errorf("release: looking up change %q: %w", id, err)
+		}
+		if !ok {
+			cv.unauthorized = append(cv.unauthorized, id)
+		}
+	}
+	return cv, nil
+}
+
+// current looks up the changes of the stored release.
+func (s *Service) current(ctx context.Context, id string) (changeView, error) {
+	r, err := s.m.Get(ctx, id)
+	if err != nil {
+		return changeView{}, nil // the pipeline reports it
+	}
+	return s.lookup(ctx, r.Changes)
+}
+
+// Plan plans a release (REL-01 to REL-04, REL-12).
+func (s *Service) Plan(ctx context.Context, a sms.Actor, c Planning) (*Release, error) {
+	cv, err := s.lookup(ctx, c.Changes)
+	if err != nil {
+		return nil, err
+	}
+	c.cv = cv
+	return s.m.Create(ctx, a, c)
+}
+
+// Amend replans a release not yet submitted for test (REL-04, REL-12).
+func (s *Service) Amend(ctx context.Context, a sms.Actor, id string, c Replanning) (*Release, error) {
+	if c.Changes != nil {
+		cv, err := s.lookup(ctx, c.Changes)
+		if err != nil {
+			return nil, err
+		}
+		c.cv = cv
+	}
+	return s.m.Fire(ctx, a, id, string(TriggerAmend), c)
+}
+
+// StartBuild starts building.
+func (s *Service) StartBuild(ctx context.Context, a sms.Actor, id string, c BuildStart) (*Release, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerStartBuild), c)
+}
+
+// SubmitForTest submits the release for acceptance testing (REL-04, REL-05).
+func (s *Service) SubmitForTest(ctx context.Context, a sms.Actor, id string, c TestSubmission) (*Release, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerSubmitForTest), c)
+}
+
+// PassAcceptance records passed acceptance tests (REL-05).
+func (s *Service) PassAcceptance(ctx context.Context, a sms.Actor, id string, c AcceptancePassed) (*Release, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerPassAcceptance), c)
+}
+
+// FailAcceptance records failed acceptance tests (REL-05, REL-06).
+func (s *Service) FailAcceptance(ctx context.Context, a sms.Actor, id string, c AcceptanceFailed) (*Release, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerFailAcceptance), c)
+}
+
+// Rework decides to rework after a failed acceptance (REL-06).
+func (s *Service) Rework(ctx context.Context, a sms.Actor, id string, c Rework) (*Release, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerRework), c)
+}
+
+// AcceptKnownErrors decides to deploy with known errors (REL-06).
+func (s *Service) AcceptKnownErrors(ctx context.Context, a sms.Actor, id string, c KnownErrorAcceptance) (*Release, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerAcceptKnownErrors), c)
+}
+
+// Approve records one approval (REL-05). The release's owner, or an actor
+// without a role of the type's rule, is refused with a
+// [*sms.ForbiddenError] citing REL-05.
+func (s *Service) Approve(ctx context.Context, a sms.Actor, id string, c Approval) (*Release, error) {
+	if err := s.mayApprove(ctx, a, id); err != nil {
+		return nil, err
+	}
+	return s.m.Fire(ctx, a, id, string(TriggerApprove), c)
+}
+
+func (s *Service) mayApprove(ctx context.Context, a sms.Actor, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if sms.ValidateID(id) != nil || a.Validate() != nil {
+		return nil // reported by the pipeline
+	}
+	r, err := s.m.Get(ctx, id)
+	if err != nil || r.Status != StatusAccepted {
+		return nil
+	}
+	rule, ok := s.policy.rule(r)
+	if !ok {
+		return nil
+	}
+	err = rule.Eligible(a, r.parties(), req("REL-05", "a release is approved by others than its owner and its deployer"))
+	var fe *sms.ForbiddenError
+	if errors.As(err, &fe) {
+		fe.Kind, fe.ID, fe.Trigger = Kind, id, string(TriggerApprove)
+		if len(fe.Roles) > 0 {
+			fe.Requirement = req("REL-05", "the approver holds a role of the release type's approval rule")
+		}
+		return fe
+	}
+	return err
+}
+
+// Authorize approves the release for deployment, asking about its changes
+// first (REL-05, REL-12).
+func (s *Service) Authorize(ctx context.Context, a sms.Actor, id string, c Authorization) (*Release, error) {
+	cv, err := s.current(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	c.cv = cv
+	return s.m.Fire(ctx, a, id, string(TriggerAuthorize), c)
+}
+
+// CaptureBaseline records the baseline (REL-07).
+func (s *Service) CaptureBaseline(ctx context.Context, a sms.Actor, id string, c BaselineCapture) (*Release, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerCaptureBaseline), c)
+}
+
+// Deploy starts the deployment, asking about the changes first (REL-04,
+// REL-05, REL-07, REL-12).
+func (s *Service) Deploy(ctx context.Context, a sms.Actor, id string, c DeployStart) (*Release, error) {
+	cv, err := s.current(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	c.cv = cv
+	return s.m.Fire(ctx, a, id, string(TriggerDeploy), c)
+}
+
+// CompleteDeployment records a completed, verified deployment (REL-08).
+func (s *Service) CompleteDeployment(ctx context.Context, a sms.Actor, id string, c DeploymentResult) (*Release, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerCompleteDeploy), c)
+}
+
+// Rollback restores the baseline (REL-07, REL-08).
+func (s *Service) Rollback(ctx context.Context, a sms.Actor, id string, c Rollback) (*Release, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerRollback), c)
+}
+
+// RecordIncident counts an early-life incident (REL-09).
+func (s *Service) RecordIncident(ctx context.Context, a sms.Actor, id string, c IncidentRecord) (*Release, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerRecordIncident), c)
+}
+
+// EndEarlyLife ends the early life (REL-09).
+func (s *Service) EndEarlyLife(ctx context.Context, a sms.Actor, id string, c EarlyLifeEnd) (*Release, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerEndEarlyLife), c)
+}
+
+// Review records the analysis (REL-09, REL-10).
+func (s *Service) Review(ctx context.Context, a sms.Actor, id string, c AnalysisRecord) (*Release, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerReview), c)
+}
+
+// Close closes an analysed release (REL-10).
+func (s *Service) Close(ctx context.Context, a sms.Actor, id string, c Closure) (*Release, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerClose), c)
+}
+
+// Cancel cancels a release before deployment.
+func (s *Service) Cancel(ctx context.Context, a sms.Actor, id string, c Cancellation) (*Release, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerCancel), c)
+}
+
+// Link links a problem or known error (REL-03).
+func (s *Service) Link(ctx context.Context, a sms.Actor, id string, c Link) (*Release, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerLink), c)
+}
+
+// AddNote adds a note, in any status.
+func (s *Service) AddNote(ctx context.Context, a sms.Actor, id string, c Note) (*Release, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerNote), c)
+}
+
+// Do runs any command through its typed method, so that the lookups some
+// triggers need happen. A [Planning] creates a release and id must then be
+// empty.
+func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*Release, error) {
+	switch c := c.(type) {
+	case nil:
+		return nil, sms.Invalid(Kind, "command", "is nil")
+	case Planning:
+		if id != "" {
+			return nil, sms.Invalid(Kind, "id", "planning creates a release: pass its ID in Planning.ID")
+		}
+		return s.Plan(ctx, a, c)
+	case Replanning:
+		return s.Amend(ctx, a, id, c)
+	case Approval:
+		return s.Approve(ctx, a, id, c)
+	case Authorization:
+		return s.Authorize(ctx, a, id, c)
+	case DeployStart:
+		return s.Deploy(ctx, a, id, c)
+	}
+	return s.m.Fire(ctx, a, id, string(c.Trigger()), c)
+}
+
+// Get returns the stored release.
+func (s *Service) Get(ctx context.Context, id string) (*Release, error) { return s.m.Get(ctx, id) }
+
+// Journal returns the release's journal, oldest entry first.
+func (s *Service) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
+	return s.m.Journal(ctx, id)
+}
+
+// Verify checks the release's journal hash chain and that the stored
+// release is the one its journal built up to.
+func (s *Service) Verify(ctx context.Context, id string) error { return s.m.Verify(ctx, id) }
+
+// Permitted returns the triggers the actor may fire on the release now.
+func (s *Service) Permitted(r *Release, a sms.Actor) []Trigger {
+	if r == nil {
+		return nil
+	}
+	names := s.m.Workflow().Permitted(r, a)
+	out := make([]Trigger, len(names))
+	for i, n := range names {
+		out[i] = Trigger(n)
+	}
+	return out
+}
+
+// Query selects releases; every field is optional.
+type Query struct {
+	Status []Status
+	// Owner is the release manager who owns it.
+	Owner string
+	// Link keeps releases linked to this record, such as
+	// sms.Link{Type: release.LinkChange, ID: "CHG-1"}.
+	Link  sms.Link
+	After string
+	Limit int
+}
+
+// List returns a page of releases ordered by ID.
+func (s *Service) List(ctx context.Context, q Query) (sms.Page[*Release], error) {
+	sq := sms.Query{Owner: q.Owner, Link: q.Link, After: q.After, Limit: q.Limit}
+	for _, st := range q.Status {
+		if !st.Valid() {
+			return sms.Page[*Release]{}, sms.Invalid(Kind, "query.status", "%q is not a release status", st)
+		}
+		sq.Status = append(sq.Status, string(st))
+	}
+	return s.m.List(ctx, sq)
+}
+
+// Each calls fn for every release matching q, page by page, until fn
+// returns false or an error occurs.
+func (s *Service) Each(ctx context.Context, q Query, fn func(*Release) bool) error {
+	for {
+		page, err := s.List(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, r := range page.Items {
+			if !fn(r) {
+				return nil
+			}
+		}
+		if page.Next == "" {
+			return nil
+		}
+		q.After = page.Next
+	}
+}
+
+// CalendarEntry is one release window on the release calendar (REL-11).
+type CalendarEntry struct {
+	Release string
+	Name    string
+	Type    string
+	Status  Status
+	Window  Window
+}
+
+// Calendar returns the release calendar (REL-11): every deployment window
+// of a release not yet deployed, closed or cancelled that overlaps [from,
+// to), by start, then release ID.
+func (s *Service) Calendar(ctx context.Context, from, to time.Time) ([]CalendarEntry, error) {
+	span := Window{Start: from, End: to}
+	var out []CalendarEntry
+	err := s.Each(ctx, Query{Status: []Status{StatusPlanned, StatusBuilding, StatusTesting, StatusAccepted, StatusAcceptanceFailed,
+		StatusApproved, StatusDeploying}, Limit: sms.MaxLimit}, func(r *Release) bool {
+		for _, w := range r.Windows {
+			if w.Overlaps(span) {
+				out = append(out, CalendarEntry{Release: r.ID, Name: r.Name, Type: r.Type, Status: r.Status, Window: w})
+			}
+		}
+		return true
+	})
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].Window.Start.Equal(out[j].Window.Start) {
+			return out[i].Window.Start.Before(out[j].Window.Start)
+		}
+		return out[i].Release < out[j].Release
+	})
+	return out, err
+}
+
+// OutcomeEntry is the outcome of one release (REL-11).
+type OutcomeEntry struct {
+	Release    string
+	Name       string
+	Status     Status
+	DeployedAt time.Time
+	// RolledBack says the deployment was rolled back.
+	RolledBack bool
+	// Analysis is the release's analysis, if recorded.
+	Analysis *Analysis
+}
+
+// Outcomes returns the outcomes of the releases whose deployment started
+// in [from, to) (REL-11), by deployment start.
+func (s *Service) Outcomes(ctx context.Context, from, to time.Time) ([]OutcomeEntry, error) {
+	var out []OutcomeEntry
+	var starts []time.Time
+	err := s.Each(ctx, Query{Status: []Status{StatusDeploying, StatusEarlyLife, StatusReview, StatusRolledBack, StatusClosed},
+		Limit: sms.MaxLimit}, func(r *Release) bool {
+		d := r.Deployment
+		if d == nil || d.StartedAt.Before(from) || !d.StartedAt.Before(to) {
+			return true
+		}
+		out = append(out, OutcomeEntry{Release: r.ID, Name: r.Name, Status: r.Status, DeployedAt: d.DeployedAt,
+			RolledBack: !d.RolledBackAt.IsZero(), Analysis: r.Analysis})
+		starts = append(starts, d.StartedAt)
+		return true
+	})
+	idx := make([]int, len(out))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool { return starts[idx[i]].Before(starts[idx[j]]) })
+	sorted := make([]OutcomeEntry, len(out))
+	for i, k := range idx {
+		sorted[i] = out[k]
+	}
+	return sorted, err
+}

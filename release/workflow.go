@@ -1,0 +1,646 @@
+package release
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iso20k/sms"
+)
+
+// Requirements returns the release and deployment management requirements
+// this package enforces, REL-01 to REL-12, in the project's own words.
+func Requirements() []sms.Requirement {
+	return []sms.Requirement{
+		{ID: "REL-01", Clause: "8.5.3", Text: "release types, emergency among them, their frequency and handling are defined"},
+		{ID: "REL-02", Clause: "8.5.3", Text: "deployment of new or changed services and components is planned"},
+		{ID: "REL-03", Clause: "8.5.3", Text: "release planning is coordinated with change management and references the changes, problems and known errors"},
+		{ID: "REL-04", Clause: "8.5.3", Text: "the plan states deployment dates, deliverables and deployment methods"},
+		{ID: "REL-05", Clause: "8.5.3", Text: "releases are verified against acceptance criteria and approved before deployment"},
+		{ID: "REL-06", Clause: "8.5.3", Text: "when acceptance criteria are not met, the interested parties decide what to do"},
+		{ID: "REL-07", Clause: "8.5.3", Text: "a baseline of the affected configuration items is taken before deployment"},
+		{ID: "REL-08", Clause: "8.5.3", Text: "deployment preserves the integrity of the components"},
+		{ID: "REL-09", Clause: "8.5.3", Text: "release success or failure is monitored and analysed, early-life incidents included"},
+		{ID: "REL-10", Clause: "8.5.3", Text: "analysis results and conclusions are recorded and reviewed for improvement"},
+		{ID: "REL-11", Clause: "8.5.3", Text: "release outcomes and upcoming release dates are available to other processes"},
+		{ID: "REL-12", Clause: "8.5.3", Text: "a release cannot deploy while a linked change is unauthorized or cancelled"},
+	}
+}
+
+// req returns the requirement id with a guard-specific sentence.
+func req(id, text string) sms.Requirement {
+	return sms.Requirement{ID: id, Clause: "8.5.3", Text: text}
+}
+
+type tx = sms.Transition[*Release]
+
+func guard(id, text string, check func(*tx) bool) sms.Guard[*Release] {
+	return sms.Guard[*Release]{Requirement: req(id, text), Check: check}
+}
+
+// cmd returns the transition's command as C, or C's zero value.
+func cmd[C Command](t *tx) C {
+	c, _ := t.Command.(C)
+	return c
+}
+
+func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+func notBlank(s string) bool { return strings.TrimSpace(s) != "" }
+
+func st(ss ...Status) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return out
+}
+
+func roles(rs ...sms.Role) []sms.Role { return rs }
+
+func appendMissing(dst []sms.Role, src ...sms.Role) []sms.Role {
+	for _, r := range src {
+		if !slices.Contains(dst, r) {
+			dst = append(dst, r)
+		}
+	}
+	return dst
+}
+
+func validWindows(ws []Window) bool {
+	return len(ws) > 0 && !slices.ContainsFunc(ws, func(w Window) bool { return w.Start.IsZero() || !w.End.After(w.Start) })
+}
+
+func validDeliverables(ds []Deliverable) bool {
+	return len(ds) > 0 && !slices.ContainsFunc(ds, func(d Deliverable) bool { return !notBlank(d.Name) || !notBlank(d.Version) })
+}
+
+// covered reports whether results cover every criterion.
+func covered(criteria []string, results []CriterionResult) bool {
+	for _, c := range criteria {
+		if !slices.ContainsFunc(results, func(r CriterionResult) bool { return r.Criterion == c }) {
+			return false
+		}
+	}
+	return true
+}
+
+func allPassed(results []CriterionResult) bool {
+	return !slices.ContainsFunc(results, func(r CriterionResult) bool { return !r.Passed })
+}
+
+func changesAuthorized(cv changeView) bool { return cv.looked && len(cv.unauthorized) == 0 }
+
+func approverRole(r sms.ApprovalRule, a sms.Actor) sms.Role {
+	for _, role := range r.Roles {
+		if a.Has(role) {
+			return role
+		}
+	}
+	return ""
+}
+
+func approvedBy(r *Release, who string) bool {
+	return slices.ContainsFunc(r.Approvals, func(a sms.Approval) bool { return a.Approver == who && a.Decision == sms.Approve })
+}
+
+// setContent applies the non-empty parts of a plan.
+func setContent(t *tx, c Content) {
+	r := t.Entity
+	if c.Plan != "" {
+		r.Plan = c.Plan
+		t.Record("plan", c.Plan)
+	}
+	if c.Changes != nil {
+		r.removeLinks(LinkChange)
+		r.Changes = nil
+		for _, id := range c.Changes {
+			if r.addLink(LinkChange, id) {
+				r.Changes = append(r.Changes, id)
+				t.Record("change", id)
+			}
+		}
+	}
+	if c.Windows != nil {
+		r.Windows = make([]Window, len(c.Windows))
+		for i, w := range c.Windows {
+			r.Windows[i] = Window{Start: ts(w.Start), End: ts(w.End)}
+			t.RecordTime("window_start", r.Windows[i].Start)
+			t.RecordTime("window_end", r.Windows[i].End)
+		}
+	}
+	if c.Deliverables != nil {
+		r.Deliverables = slices.Clone(c.Deliverables)
+		for _, d := range c.Deliverables {
+			t.Record("deliverable", d.Name+" "+d.Version)
+		}
+	}
+	if c.Method != "" {
+		r.Method = c.Method
+		t.Record("method", c.Method)
+	}
+	if c.ConfigItems != nil {
+		r.removeLinks(LinkConfigItem)
+		r.ConfigItems = nil
+		for _, id := range c.ConfigItems {
+			if r.addLink(LinkConfigItem, id) {
+				r.ConfigItems = append(r.ConfigItems, id)
+				t.Record("config_item", id)
+			}
+		}
+	}
+	if c.Criteria != nil {
+		r.Criteria = slices.Clone(c.Criteria)
+		for _, cr := range c.Criteria {
+			t.Record("criterion", cr)
+		}
+	}
+	for _, id := range c.Problems {
+		if r.addLink(LinkProblem, id) {
+			t.Record("problem", id)
+		}
+	}
+	for _, id := range c.KnownErrors {
+		if r.addLink(LinkKnownError, id) {
+			t.Record("known_error", id)
+		}
+	}
+}
+
+func planGuards(p *Policy, content func(*tx) Content, cv func(*tx) changeView, creating bool) []sms.Guard[*Release] {
+	opt := func(given func(Content) bool, ok func(Content) bool) func(*tx) bool {
+		return func(t *tx) bool {
+			c := content(t)
+			return (!creating && !given(c)) || ok(c)
+		}
+	}
+	return []sms.Guard[*Release]{
+		guard("REL-03", "a release implements at least one change", opt(func(c Content) bool { return c.Changes != nil },
+			func(c Content) bool { return len(c.Changes) > 0 })),
+		guard("REL-12", "every linked change is authorized, as change management reports", func(t *tx) bool {
+			return (!creating && content(t).Changes == nil) || changesAuthorized(cv(t))
+		}),
+		guard("REL-04", "the plan states deployment windows, each ending after it starts", opt(func(c Content) bool { return c.Windows != nil },
+			func(c Content) bool { return validWindows(c.Windows) })),
+		guard("REL-04", "the plan lists the deliverables, each with its version", opt(func(c Content) bool { return c.Deliverables != nil },
+			func(c Content) bool { return validDeliverables(c.Deliverables) })),
+		guard("REL-04", "the plan states a deployment method the policy allows", opt(func(c Content) bool { return c.Method != "" },
+			func(c Content) bool {
+				return c.Method != "" && (len(p.Methods) == 0 || slices.Contains(p.Methods, c.Method))
+			})),
+	}
+}
+
+func definition(p *Policy) sms.Definition[*Release] {
+	var (
+		managers  = roles(RoleReleaseManager)
+		testers   = roles(RoleTester, RoleReleaseManager)
+		deployers = roles(RoleDeployer, RoleReleaseManager)
+		approvers = p.approverRoles()
+		everyone  = appendMissing(roles(RoleReleaseManager, RoleTester, RoleDeployer), approvers...)
+		active    = st(StatusPlanned, StatusBuilding, StatusTesting, StatusAccepted, StatusAcceptanceFailed, StatusApproved,
+			StatusDeploying, StatusEarlyLife, StatusReview, StatusRolledBack)
+	)
+	decided := func(d Decided) bool { return len(d.Participants) > 0 && notBlank(d.Rationale) }
+	rules := []sms.Rule[*Release]{
+		{
+			Trigger: string(TriggerPlan), To: string(StatusPlanned), Roles: managers,
+			Doc: "Plan a release of authorized changes: windows, deliverables, method, criteria.",
+			Guards: append([]sms.Guard[*Release]{
+				guard("REL-01", "the release is of a type the policy defines", func(t *tx) bool {
+					_, ok := p.TypeOf(cmd[Planning](t).Type)
+					return ok
+				}),
+			}, planGuards(p, func(t *tx) Content { return cmd[Planning](t).Content }, func(t *tx) changeView { return cmd[Planning](t).cv }, true)...),
+			Requires: []sms.Required[*Release]{
+				{Field: "name", Requirement: req("REL-02", "a release is planned under a name"), Present: func(r *Release) bool { return notBlank(r.Name) }},
+				{Field: "owner", Requirement: req("REL-02", "a release names its owner"), Present: func(r *Release) bool { return r.Owner != "" }},
+				{Field: "plan", Requirement: req("REL-02", "a release carries its deployment plan"), Present: func(r *Release) bool { return notBlank(r.Plan) }},
+			},
+			Apply: func(t *tx) {
+				c, r := cmd[Planning](t), t.Entity
+				r.ID, r.Name, r.Type, r.Owner, r.PolicyVersion = c.ID, c.Name, c.Type, c.Owner, p.Version
+				if typ, ok := p.TypeOf(c.Type); ok {
+					r.Emergency = typ.Emergency
+				}
+				t.Record("name", c.Name)
+				t.Record("type", c.Type)
+				t.Record("owner", c.Owner)
+				t.Record("policy_version", p.Version)
+				setContent(t, c.Content)
+			},
+		},
+		{
+			Trigger: string(TriggerAmend), From: st(StatusPlanned, StatusBuilding), Roles: managers,
+			Requirement: req("REL-04", "a release is replanned until it is submitted for test"),
+			Doc:         "Replan: replace windows, deliverables, method, changes or criteria.",
+			Guards:      planGuards(p, func(t *tx) Content { return cmd[Replanning](t).Content }, func(t *tx) changeView { return cmd[Replanning](t).cv }, false),
+			Apply:       func(t *tx) { setContent(t, cmd[Replanning](t).Content) },
+		},
+		{
+			Trigger: string(TriggerStartBuild), From: st(StatusPlanned), To: string(StatusBuilding), Roles: managers,
+			Requirement: req("REL-02", "a release is built from its plan, once"),
+			Doc:         "Start building.",
+			Apply: func(t *tx) {
+				if n := cmd[BuildStart](t).Note; n != "" {
+					t.Record("note", n)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerSubmitForTest), From: st(StatusBuilding), To: string(StatusTesting), Roles: managers,
+			Requirement: req("REL-05", "a release is tested once built"),
+			Doc:         "Submit the built release for acceptance testing.",
+			Guards: []sms.Guard[*Release]{
+				guard("REL-04", "the deliverables are listed, each with its version", func(t *tx) bool { return validDeliverables(t.Entity.Deliverables) }),
+				guard("REL-05", "the acceptance criteria are documented", func(t *tx) bool { return len(t.Entity.Criteria) > 0 }),
+			},
+			Apply: func(t *tx) {
+				if n := cmd[TestSubmission](t).Note; n != "" {
+					t.Record("note", n)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerPassAcceptance), From: st(StatusTesting), To: string(StatusAccepted), Roles: testers,
+			Requirement: req("REL-05", "acceptance is recorded while the release is tested"),
+			Doc:         "Record acceptance tests in which every criterion passed.",
+			Guards: []sms.Guard[*Release]{
+				guard("REL-05", "every acceptance criterion has a result", func(t *tx) bool {
+					return covered(t.Entity.Criteria, cmd[AcceptancePassed](t).Results)
+				}),
+				guard("REL-05", "every criterion passed; a failure is recorded with fail_acceptance", func(t *tx) bool {
+					return allPassed(cmd[AcceptancePassed](t).Results)
+				}),
+			},
+			Apply: func(t *tx) { setResults(t, cmd[AcceptancePassed](t).Results) },
+		},
+		{
+			Trigger: string(TriggerFailAcceptance), From: st(StatusTesting), To: string(StatusAcceptanceFailed), Roles: testers,
+			Requirement: req("REL-05", "acceptance is recorded while the release is tested"),
+			Doc:         "Record acceptance tests in which a criterion failed; a decision follows.",
+			Guards: []sms.Guard[*Release]{
+				guard("REL-05", "every acceptance criterion has a result", func(t *tx) bool {
+					return covered(t.Entity.Criteria, cmd[AcceptanceFailed](t).Results)
+				}),
+				guard("REL-06", "a failed acceptance names at least one failed criterion", func(t *tx) bool {
+					return !allPassed(cmd[AcceptanceFailed](t).Results)
+				}),
+			},
+			Apply: func(t *tx) { setResults(t, cmd[AcceptanceFailed](t).Results) },
+		},
+		{
+			Trigger: string(TriggerRework), From: st(StatusAcceptanceFailed), To: string(StatusBuilding), Roles: managers,
+			Requirement: req("REL-06", "only a failed acceptance is decided on"),
+			Doc:         "Decide to rework the release.",
+			Guards: []sms.Guard[*Release]{
+				guard("REL-06", "the decision names the interested parties who took it and why", func(t *tx) bool { return decided(cmd[Rework](t).Decided) }),
+			},
+			Apply: func(t *tx) { decide(t, DecideRework, cmd[Rework](t).Decided, nil) },
+		},
+		{
+			Trigger: string(TriggerAcceptKnownErrors), From: st(StatusAcceptanceFailed), To: string(StatusAccepted), Roles: managers,
+			Requirement: req("REL-06", "only a failed acceptance is decided on"),
+			Doc:         "Decide to deploy with known errors, one per failed criterion.",
+			Guards: []sms.Guard[*Release]{
+				guard("REL-06", "the decision names the interested parties who took it and why", func(t *tx) bool {
+					return decided(cmd[KnownErrorAcceptance](t).Decided)
+				}),
+				guard("REL-06", "deploying with failed criteria links a known error to each failed criterion", func(t *tx) bool {
+					kes := cmd[KnownErrorAcceptance](t).KnownErrors
+					for _, c := range t.Entity.failedCriteria() {
+						if !slices.ContainsFunc(kes, func(k CriterionKnownError) bool { return k.Criterion == c && k.KnownError != "" }) {
+							return false
+						}
+					}
+					return true
+				}),
+			},
+			Apply: func(t *tx) {
+				c := cmd[KnownErrorAcceptance](t)
+				decide(t, DecideDeployWithErrors, c.Decided, c.KnownErrors)
+				for _, k := range c.KnownErrors {
+					t.Entity.addLink(LinkKnownError, k.KnownError)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerApprove), From: st(StatusAccepted), Roles: approvers,
+			Requirement: req("REL-05", "a release is approved once it is accepted, before deployment"),
+			Doc:         "Record one approver's approval, with its rationale.",
+			Guards: []sms.Guard[*Release]{
+				guard("REL-05", "the approver holds a role of the release type's approval rule", func(t *tx) bool {
+					r, ok := p.rule(t.Entity)
+					return ok && t.Actor.HasAny(r.Roles)
+				}),
+				guard("REL-05", "the release's owner never approves it", func(t *tx) bool { return t.Actor.ID != t.Entity.Owner }),
+				guard("REL-05", "an approver decides once; a second approval would not count", func(t *tx) bool {
+					return !approvedBy(t.Entity, t.Actor.ID)
+				}),
+				guard("REL-05", "an approval records its rationale", func(t *tx) bool { return notBlank(cmd[Approval](t).Rationale) }),
+			},
+			Apply: func(t *tx) {
+				a, r := cmd[Approval](t), t.Entity
+				rule, _ := p.rule(r)
+				role := approverRole(rule, t.Actor)
+				r.Approvals = append(r.Approvals, sms.Approval{Approver: t.Actor.ID, Role: role, Decision: sms.Approve, Rationale: a.Rationale, At: t.Now})
+				t.Record("role", string(role))
+				t.Record("rationale", a.Rationale)
+				t.Record("tally", string(rule.Tally(r.Approvals, r.parties())))
+			},
+		},
+		{
+			Trigger: string(TriggerAuthorize), From: st(StatusAccepted), To: string(StatusApproved), Roles: appendMissing(roles(RoleReleaseManager), approvers...),
+			Requirement: req("REL-05", "a release is approved for deployment once accepted"),
+			Doc:         "Approve for deployment once the quorum approved and every change is authorized.",
+			Guards: []sms.Guard[*Release]{
+				guard("REL-05", "the release type's quorum of distinct, eligible approvers approved the release", func(t *tx) bool {
+					r, ok := p.rule(t.Entity)
+					return ok && r.Tally(t.Entity.Approvals, t.Entity.parties()) == sms.Approved
+				}),
+				guard("REL-12", "every linked change is authorized, as change management reports", func(t *tx) bool {
+					return changesAuthorized(cmd[Authorization](t).cv)
+				}),
+			},
+			Apply: func(t *tx) {
+				r := t.Entity
+				r.AuthorizedAt, r.AuthorizedBy = t.Now, t.Actor.ID
+				var who []string
+				for _, a := range r.Approvals {
+					who = append(who, a.Approver)
+				}
+				t.Record("approved_by", strings.Join(who, ","))
+				if n := cmd[Authorization](t).Note; n != "" {
+					t.Record("note", n)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerCaptureBaseline), From: st(StatusApproved), Roles: deployers,
+			Requirement: req("REL-07", "the baseline is captured once the release is approved, before it deploys"),
+			Doc:         "Record the baseline of the affected configuration items.",
+			Guards: []sms.Guard[*Release]{
+				guard("REL-07", "a baseline is captured once and never replaced", func(t *tx) bool { return t.Entity.Baseline == nil }),
+				guard("REL-07", "the baseline has an ID and lists items, each at its version", func(t *tx) bool {
+					b := cmd[BaselineCapture](t)
+					return b.ID != "" && len(b.Items) > 0 &&
+						!slices.ContainsFunc(b.Items, func(i ItemVersion) bool { return i.Item == "" || !notBlank(i.Version) })
+				}),
+				guard("REL-07", "the baseline covers every configuration item the release affects", func(t *tx) bool {
+					items := cmd[BaselineCapture](t).Items
+					for _, ci := range t.Entity.ConfigItems {
+						if !slices.ContainsFunc(items, func(i ItemVersion) bool { return i.Item == ci }) {
+							return false
+						}
+					}
+					return true
+				}),
+			},
+			Apply: func(t *tx) {
+				b, r := cmd[BaselineCapture](t), t.Entity
+				if r.Baseline != nil {
+					return
+				}
+				r.Baseline = &Baseline{ID: b.ID, TakenAt: t.Now, Items: slices.Clone(b.Items)}
+				t.Record("baseline", b.ID)
+				for _, i := range b.Items {
+					t.Record("item", i.Item+"@"+i.Version)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerDeploy), From: st(StatusApproved), To: string(StatusDeploying), Roles: deployers,
+			Requirement: req("REL-05", "only an approved release deploys"),
+			Doc:         "Start deploying within a window, baselined, with every change authorized.",
+			Guards: []sms.Guard[*Release]{
+				guard("REL-05", "the approval is dated before the deployment", func(t *tx) bool {
+					r := t.Entity
+					return !r.AuthorizedAt.IsZero() && !r.AuthorizedAt.After(t.Now) &&
+						!slices.ContainsFunc(r.Approvals, func(a sms.Approval) bool { return a.At.After(t.Now) })
+				}),
+				guard("REL-07", "the baseline of the affected configuration items was captured before deployment", func(t *tx) bool {
+					return t.Entity.Baseline != nil && !t.Entity.Baseline.TakenAt.After(t.Now)
+				}),
+				guard("REL-04", "deployment starts within a planned window, or the override says why not", func(t *tx) bool {
+					return notBlank(cmd[DeployStart](t).Override) ||
+						slices.ContainsFunc(t.Entity.Windows, func(w Window) bool { return w.Contains(t.Now) })
+				}),
+				guard("REL-12", "every linked change is authorized, as change management reports", func(t *tx) bool {
+					return changesAuthorized(cmd[DeployStart](t).cv)
+				}),
+				guard("REL-08", "the deployment names who deploys", func(t *tx) bool { return cmd[DeployStart](t).Deployer != "" }),
+				guard("REL-05", "an approver of the release does not deploy it", func(t *tx) bool {
+					return !approvedBy(t.Entity, cmd[DeployStart](t).Deployer)
+				}),
+			},
+			Apply: func(t *tx) {
+				d, r := cmd[DeployStart](t), t.Entity
+				r.Deployment = &Deployment{Deployer: d.Deployer, StartedAt: t.Now, Override: d.Override}
+				t.Record("deployer", d.Deployer)
+				if d.Override != "" {
+					t.Record("override", d.Override)
+				}
+				if r.Baseline != nil {
+					t.Record("baseline", r.Baseline.ID)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerCompleteDeploy), From: st(StatusDeploying), To: string(StatusEarlyLife), Roles: deployers,
+			Requirement: req("REL-08", "only a deployment under way completes"),
+			Doc:         "Record every target deployed and verified; early life starts.",
+			Guards: []sms.Guard[*Release]{
+				guard("REL-08", "every target has a result and every one succeeded; a partial failure is rolled back", func(t *tx) bool {
+					ts := cmd[DeploymentResult](t).Targets
+					return len(ts) > 0 && !slices.ContainsFunc(ts, func(x TargetResult) bool { return x.Target == "" || !x.OK })
+				}),
+				guard("REL-08", "the post-deployment verification is recorded", func(t *tx) bool { return notBlank(cmd[DeploymentResult](t).Verification) }),
+			},
+			Apply: func(t *tx) {
+				c, r := cmd[DeploymentResult](t), t.Entity
+				d := r.Deployment
+				if d == nil {
+					d = &Deployment{}
+					r.Deployment = d
+				}
+				d.Targets, d.Verification, d.DeployedAt = slices.Clone(c.Targets), c.Verification, t.Now
+				if typ, ok := p.TypeOf(r.Type); ok {
+					d.EarlyLifeEnds = t.Now.Add(typ.EarlyLife)
+				}
+				for _, x := range c.Targets {
+					t.Record("target", x.Target)
+				}
+				t.Record("verification", c.Verification)
+				t.RecordTime("early_life_ends", d.EarlyLifeEnds)
+				for _, id := range r.LinkIDs(LinkKnownError) {
+					t.Record("fix_deployed", id)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerRollback), From: st(StatusDeploying, StatusEarlyLife), To: string(StatusRolledBack), Roles: deployers,
+			Requirement: req("REL-08", "a release is rolled back while it deploys or in early life"),
+			Doc:         "Restore the baseline; the linked changes are to be failed.",
+			Guards: []sms.Guard[*Release]{
+				guard("REL-08", "a rollback gives its reason", func(t *tx) bool { return notBlank(cmd[Rollback](t).Reason) }),
+				guard("REL-07", "a rollback restores the baseline captured before deployment", func(t *tx) bool { return t.Entity.Baseline != nil }),
+			},
+			Apply: func(t *tx) {
+				c, r := cmd[Rollback](t), t.Entity
+				if r.Deployment == nil {
+					r.Deployment = &Deployment{}
+				}
+				d := r.Deployment
+				d.RolledBackAt, d.RollbackReason = t.Now, c.Reason
+				if len(c.Targets) > 0 {
+					d.Targets = slices.Clone(c.Targets)
+				}
+				t.SetReason(c.Reason)
+				if r.Baseline != nil {
+					d.RestoredTo = r.Baseline.ID
+					t.Record("restored_to", r.Baseline.ID)
+				}
+				for _, id := range r.Changes {
+					t.Record("change_failed", id)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerRecordIncident), From: st(StatusEarlyLife, StatusReview), Roles: appendMissing(deployers, RoleTester),
+			Requirement: req("REL-09", "early-life incidents are recorded after deployment, until the analysis"),
+			Doc:         "Count an incident related to the release during its early life.",
+			Guards: []sms.Guard[*Release]{
+				guard("REL-09", "the incident is named", func(t *tx) bool { return cmd[IncidentRecord](t).Incident != "" }),
+			},
+			Apply: func(t *tx) {
+				id, r := cmd[IncidentRecord](t).Incident, t.Entity
+				if r.addLink(LinkIncident, id) {
+					r.Incidents = append(r.Incidents, id)
+				}
+				t.Record("incident", id)
+				t.Record("count", strconv.Itoa(len(r.Incidents)))
+			},
+		},
+		{
+			Trigger: string(TriggerEndEarlyLife), From: st(StatusEarlyLife), To: string(StatusReview), Roles: managers,
+			Requirement: req("REL-09", "only a release in early life ends it"),
+			Doc:         "End early life once its window elapsed; the analysis follows.",
+			Guards: []sms.Guard[*Release]{
+				guard("REL-09", "the early-life window has elapsed", func(t *tx) bool {
+					d := t.Entity.Deployment
+					return d != nil && !d.EarlyLifeEnds.IsZero() && !t.Now.Before(d.EarlyLifeEnds)
+				}),
+			},
+			Apply: func(t *tx) {
+				t.Record("incidents", strconv.Itoa(len(t.Entity.Incidents)))
+				if n := cmd[EarlyLifeEnd](t).Note; n != "" {
+					t.Record("note", n)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerReview), From: st(StatusReview, StatusRolledBack), Roles: managers,
+			Requirement: req("REL-10", "a release is analysed after its early life or its rollback"),
+			Doc:         "Record the analysis: outcome, incidents counted, conclusions.",
+			Guards: []sms.Guard[*Release]{
+				guard("REL-09", "the analysis states the outcome: successful or failed", func(t *tx) bool { return cmd[AnalysisRecord](t).Outcome != "" }),
+				guard("REL-10", "the analysis records its conclusions", func(t *tx) bool { return notBlank(cmd[AnalysisRecord](t).Conclusions) }),
+			},
+			Apply: func(t *tx) {
+				c, r := cmd[AnalysisRecord](t), t.Entity
+				r.Analysis = &Analysis{Outcome: c.Outcome, IncidentCount: len(r.Incidents), Conclusions: c.Conclusions,
+					Improvements: slices.Clone(c.Improvements), AnalysedBy: t.Actor.ID, AnalysedAt: t.Now}
+				t.Record("outcome", string(c.Outcome))
+				t.Record("incident_count", strconv.Itoa(len(r.Incidents)))
+				t.Record("conclusions", c.Conclusions)
+				for _, i := range c.Improvements {
+					t.Record("improvement", i)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerClose), From: st(StatusReview, StatusRolledBack), To: string(StatusClosed), Roles: managers,
+			Requirement: req("REL-10", "only an analysed release closes"),
+			Doc:         "Close once the analysis is recorded.",
+			Guards: []sms.Guard[*Release]{
+				guard("REL-10", "the analysis, with its conclusions, is recorded", func(t *tx) bool { return t.Entity.Analysis != nil }),
+			},
+			Apply: func(t *tx) {
+				r := t.Entity
+				r.ClosedAt = t.Now
+				if r.Analysis != nil {
+					t.Record("outcome", string(r.Analysis.Outcome))
+				}
+				if n := cmd[Closure](t).Note; n != "" {
+					t.Record("note", n)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerCancel), From: st(StatusPlanned, StatusBuilding, StatusTesting, StatusAccepted, StatusAcceptanceFailed, StatusApproved),
+			To: string(StatusCancelled), Roles: managers,
+			Requirement: req("REL-08", "a release is cancelled only before it deploys; then it is rolled back"),
+			Doc:         "Cancel before deployment; after a failed acceptance it is the decision.",
+			Guards: []sms.Guard[*Release]{
+				guard("REL-02", "a cancellation gives its reason", func(t *tx) bool { return notBlank(cmd[Cancellation](t).Reason) }),
+				guard("REL-06", "cancelling after a failed acceptance is decided with the interested parties: name them", func(t *tx) bool {
+					return t.From != string(StatusAcceptanceFailed) || len(cmd[Cancellation](t).Participants) > 0
+				}),
+			},
+			Apply: func(t *tx) {
+				c := cmd[Cancellation](t)
+				t.Entity.CancelReason = c.Reason
+				t.SetReason(c.Reason)
+				if t.From == string(StatusAcceptanceFailed) {
+					decide(t, DecideCancel, Decided{Participants: c.Participants, Rationale: c.Reason}, nil)
+				}
+			},
+		},
+		{
+			Trigger: string(TriggerLink), From: active, Roles: managers,
+			Requirement: req("REL-03", "problems and known errors are linked until the release closes"),
+			Doc:         "Link a problem or known error the release resolves.",
+			Apply: func(t *tx) {
+				l := cmd[Link](t)
+				t.Entity.addLink(l.Type, l.ID)
+				t.Record("type", l.Type)
+				t.Record("id", l.ID)
+			},
+		},
+		{
+			Trigger: string(TriggerNote), From: st(Statuses()...), Roles: everyone,
+			Doc:   "Add a note; the only trigger a closed or cancelled release accepts.",
+			Apply: func(t *tx) { t.Record("text", cmd[Note](t).Text) },
+		},
+	}
+	return sms.Definition[*Release]{
+		Kind:     Kind,
+		States:   st(Statuses()...),
+		Terminal: st(StatusClosed, StatusCancelled),
+		New:      func() *Release { return &Release{} },
+		Rules:    rules,
+	}
+}
+
+func setResults(t *tx, results []CriterionResult) {
+	t.Entity.Results = slices.Clone(results)
+	for _, r := range results {
+		if r.Passed {
+			t.Record("passed", r.Criterion)
+		} else {
+			t.Record("failed", r.Criterion)
+		}
+	}
+}
+
+func decide(t *tx, outcome DecisionOutcome, d Decided, kes []CriterionKnownError) {
+	t.Entity.Decision = &Decision{Outcome: outcome, Participants: slices.Clone(d.Participants), Rationale: d.Rationale,
+		KnownErrors: slices.Clone(kes), At: t.Now}
+	t.Record("decision", string(outcome))
+	t.Record("participants", strings.Join(d.Participants, ","))
+	t.Record("rationale", d.Rationale)
+	for _, k := range kes {
+		t.Record("known_error", k.Criterion+"="+k.KnownError)
+	}
+}
