@@ -1,0 +1,193 @@
+package release_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/release"
+	"github.com/stretchr/testify/require"
+)
+
+var fuzzActors = []sms.Actor{boss, manager, tester, deployer, approver1, cm, actor("rosa", release.RoleApprover, release.RoleDeployer), actor("ghost")}
+
+var fuzzStrings = []string{"", " ", "x", "dev", "ida", "KE-1", "ünïcødé ✓", strings.Repeat("a", 200)}
+
+func (f *fixture) fuzzCommand(tr release.Trigger, v byte) release.Command {
+	switch v % 4 {
+	case 0:
+		return f.valid(tr)
+	case 1:
+		return zeroCommand(tr)
+	}
+	s := fuzzStrings[int(v)%len(fuzzStrings)]
+	crit := []string{"regression suite green", "p95 under 2 s", s}[int(v)%3]
+	switch tr {
+	case release.TriggerAmend:
+		return release.Replanning{Content: release.Content{Changes: []string{[]string{"CHG-1", "CHG-2", "CHG-X"}[int(v)%3]},
+			Criteria: []string{crit}, ConfigItems: []string{"app-1", "db-" + []string{"1", "2"}[int(v)%2]}, Method: []string{"", "canary", "yolo"}[int(v)%3]}}
+	case release.TriggerPassAcceptance:
+		return release.AcceptancePassed{Results: []release.CriterionResult{{Criterion: crit, Passed: v%3 != 0}, {Criterion: "p95 under 2 s", Passed: true}}}
+	case release.TriggerFailAcceptance:
+		return release.AcceptanceFailed{Results: []release.CriterionResult{{Criterion: crit, Passed: v%3 == 0}, {Criterion: "regression suite green", Passed: true}}}
+	case release.TriggerRework:
+		return release.Rework{Decided: release.Decided{Participants: []string{s}, Rationale: s}}
+	case release.TriggerAcceptKnownErrors:
+		return release.KnownErrorAcceptance{Decided: release.Decided{Participants: []string{"rosa"}, Rationale: s},
+			KnownErrors: []release.CriterionKnownError{{Criterion: crit, KnownError: "KE-1"}}}
+	case release.TriggerApprove:
+		return release.Approval{Rationale: s}
+	case release.TriggerCaptureBaseline:
+		return release.BaselineCapture{ID: "BL-" + []string{"1", "2"}[int(v)%2], Items: []release.ItemVersion{{Item: "app-1", Version: s}, {Item: "db-1", Version: "1"}}}
+	case release.TriggerDeploy:
+		return release.DeployStart{Deployer: []string{"", "dev", "ida", "rosa", "abe"}[int(v)%5], Override: s}
+	case release.TriggerCompleteDeploy:
+		return release.DeploymentResult{Targets: []release.TargetResult{{Target: "site-a", OK: v%3 != 0}}, Verification: s}
+	case release.TriggerRollback:
+		return release.Rollback{Reason: s}
+	case release.TriggerRecordIncident:
+		return release.IncidentRecord{Incident: []string{"INC-1", "INC-2"}[int(v)%2]}
+	case release.TriggerReview:
+		return release.AnalysisRecord{Outcome: []release.Outcome{"", release.OutcomeSuccessful, release.OutcomeFailed}[int(v)%3], Conclusions: s}
+	case release.TriggerCancel:
+		return release.Cancellation{Reason: s, Participants: []string{"rosa"}[:int(v)%2]}
+	case release.TriggerLink:
+		return release.Link{Type: release.LinkTypes()[int(v)%2], ID: "X-1"}
+	}
+	return f.valid(tr)
+}
+
+func zeroCommand(tr release.Trigger) release.Command {
+	switch tr {
+	case release.TriggerAmend:
+		return release.Replanning{}
+	case release.TriggerStartBuild:
+		return release.BuildStart{}
+	case release.TriggerSubmitForTest:
+		return release.TestSubmission{}
+	case release.TriggerPassAcceptance:
+		return release.AcceptancePassed{}
+	case release.TriggerFailAcceptance:
+		return release.AcceptanceFailed{}
+	case release.TriggerRework:
+		return release.Rework{}
+	case release.TriggerAcceptKnownErrors:
+		return release.KnownErrorAcceptance{}
+	case release.TriggerApprove:
+		return release.Approval{}
+	case release.TriggerAuthorize:
+		return release.Authorization{}
+	case release.TriggerCaptureBaseline:
+		return release.BaselineCapture{}
+	case release.TriggerDeploy:
+		return release.DeployStart{}
+	case release.TriggerCompleteDeploy:
+		return release.DeploymentResult{}
+	case release.TriggerRollback:
+		return release.Rollback{}
+	case release.TriggerRecordIncident:
+		return release.IncidentRecord{}
+	case release.TriggerEndEarlyLife:
+		return release.EarlyLifeEnd{}
+	case release.TriggerReview:
+		return release.AnalysisRecord{}
+	case release.TriggerClose:
+		return release.Closure{}
+	case release.TriggerCancel:
+		return release.Cancellation{}
+	case release.TriggerLink:
+		return release.Link{}
+	case release.TriggerNote:
+		return release.Note{}
+	}
+	panic("unknown trigger " + string(tr))
+}
+
+// Codes the workflow alone must guarantee.
+var workflowGuaranteed = []string{release.CodeDeployedUnchecked, release.CodeAnalysisMissing, release.CodeCancellationUnjustified}
+
+// fuzzSeeds are (trigger index, actor index, variant) triples; trigger
+// indexes count from amend = 0 in release.Triggers()[1:]. The first takes
+// a release to closed (variant 0 is the valid command; variant 252, also
+// valid, moves the clock past the early life before it ends), the second
+// through a failed acceptance deployed with known errors, then rolled back.
+var fuzzSeeds = [][]byte{
+	{1, 0, 0, 2, 0, 0, 3, 0, 0, 7, 0, 0, 8, 0, 0, 9, 0, 0, 10, 0, 0, 11, 0, 0, 13, 0, 0, 14, 0, 252, 15, 0, 0, 16, 0, 0},
+	{1, 0, 0, 2, 0, 0, 4, 0, 0, 6, 0, 0, 7, 0, 0, 8, 0, 0, 9, 0, 0, 10, 0, 0, 11, 0, 0, 12, 0, 0, 15, 0, 0, 16, 0, 0},
+	{0, 1, 2, 1, 2, 6, 2, 3, 1, 3, 0, 2, 4, 5, 0, 7, 4, 3, 8, 6, 0, 9, 2, 0, 10, 3, 6, 11, 0, 0, 17, 1, 2},
+}
+
+// FuzzTransitions drives random trigger sequences, with random payloads and
+// actors, through the release workflow: no panic; every refusal leaves the
+// stored release and its journal unchanged; every success appends exactly
+// one entry; the journal always verifies; and the stored release never
+// fails a conformance check the workflow guarantees.
+func FuzzTransitions(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		if len(ops) > 300 {
+			ops = ops[:300]
+		}
+		runOps(t, ops)
+	})
+}
+
+func runOps(t *testing.T, ops []byte) *release.Release {
+	triggers := release.Triggers()[1:]
+	fx := newFixture(t, release.DefaultPolicy())
+	r := fx.plan(t)
+	id, version := r.ID, r.Version
+	for k := 0; k+2 < len(ops); k += 3 {
+		tr := triggers[int(ops[k])%len(triggers)]
+		who := fuzzActors[int(ops[k+1])%len(fuzzActors)]
+		v := ops[k+2]
+		fx.clk.Advance(time.Duration(v) * time.Hour)
+		if v%5 == 1 {
+			fx.changes.set("CHG-1", v%2 == 0) // change management moves on
+		}
+		before := fx.snap(t, id)
+		got, err := fx.svc.Do(fx.ctx, who, id, fx.fuzzCommand(tr, v))
+		if err != nil {
+			known := false
+			for _, s := range []error{sms.ErrGuard, sms.ErrTransition, sms.ErrForbidden, sms.ErrInvalid} {
+				known = known || errors.Is(err, s)
+			}
+			require.True(t, known, "unexpected error category: %v", err)
+			fx.requireUnchanged(t, id, before)
+			continue
+		}
+		version++
+		require.Equal(t, version, got.Version)
+		stored, err := fx.svc.Get(fx.ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, got, stored)
+		findings, err := release.Check(stored, fx.svc.Policy(), fx.clk.Now())
+		require.NoError(t, err)
+		for _, fd := range findings {
+			require.False(t, slices.Contains(workflowGuaranteed, fd.Code), "after %s the workflow let through a nonconforming release: %v", tr, fd)
+		}
+	}
+	require.NoError(t, fx.svc.Verify(fx.ctx, id))
+	j, err := fx.svc.Journal(fx.ctx, id)
+	require.NoError(t, err)
+	require.Len(t, j, int(version))
+	r, err = fx.svc.Get(fx.ctx, id)
+	require.NoError(t, err)
+	return r
+}
+
+// TestFuzzSeedsReachTheirEnd keeps the seeds meaningful.
+func TestFuzzSeedsReachTheirEnd(t *testing.T) {
+	t.Parallel()
+	assert := require.New(t)
+	assert.Equal(release.StatusClosed, runOps(t, fuzzSeeds[0]).Status)
+	second := runOps(t, fuzzSeeds[1])
+	assert.Equal(release.StatusClosed, second.Status)
+	assert.Equal(release.DecideDeployWithErrors, second.Decision.Outcome)
+	assert.NotEmpty(second.Deployment.RestoredTo)
+}
