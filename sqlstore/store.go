@@ -65,6 +65,10 @@ type Store[E sms.Entity[E]] struct {
 	commitOne                                                                                           *sql.Stmt // nil unless engine.oneStatement
 	get, journal                                                                                        *sql.Stmt
 	stmts                                                                                               []*sql.Stmt
+	// journalBatch[k] inserts 1<<k journal rows (k >= 1) with one multi-row
+	// statement, prepared once: a statement built per commit would be
+	// parsed and planned again every time.
+	journalBatch [batchLevels]*sql.Stmt
 }
 
 // Columns, in the order the statements bind them.
@@ -149,6 +153,23 @@ func New[E sms.Entity[E]](ctx context.Context, db *sql.DB, d Dialect, o Options)
 			"updated_us = $5, doc = $6 WHERE kind = $7 AND id = $8 AND version = $9 AND links = $10 RETURNING kind, id) " +
 			"INSERT INTO sms_journal (" + journalColumns + ") SELECT u.kind, u.id, $11::bigint, $12::text, $13::bigint, " +
 			"$14::text, $15::text, $16::text, $17::text, $18::json, $19::text, $20::json, $21::bytea, $22::bytea FROM u"})
+	}
+	if eng.batch {
+		for k := 1; k < batchLevels; k++ {
+			var b strings.Builder
+			b.WriteString("INSERT INTO sms_journal (" + journalColumns + ") VALUES ")
+			for i := 0; i < 1<<k; i++ {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("(" + p(i*journalWidth+1, journalWidth) + ")")
+			}
+			prepare = append(prepare, struct {
+				st  **sql.Stmt
+				db  *sql.DB
+				sql string
+			}{&s.journalBatch[k], db, b.String()})
+		}
 	}
 	for _, ps := range prepare {
 		st, err := ps.db.PrepareContext(ctx, ps.sql)
@@ -384,34 +405,37 @@ func (s *Store[E]) insertLinks(ctx context.Context, tx *sql.Tx, id string, links
 	return nil
 }
 
-// maxBatch is the most journal entries one multi-row INSERT carries.
-const maxBatch = 100
+// batchLevels bounds the multi-row journal INSERTs: up to 1<<(batchLevels-1)
+// rows per statement.
+const batchLevels = 7
 
+// insertEntries writes the journal rows. Where the engine takes multi-row
+// INSERTs, the rows go in chunks of 64, 32, ... 2 and 1, each chunk size a
+// statement prepared once.
 func (s *Store[E]) insertEntries(ctx context.Context, tx *sql.Tx, entries []sms.Entry, jr []entryRow) error {
-	if s.eng.batch && len(entries) > 1 {
-		for start := 0; start < len(entries); start += maxBatch {
-			end := min(start+maxBatch, len(entries))
-			var b strings.Builder
-			b.WriteString("INSERT INTO sms_journal (" + journalColumns + ") VALUES ")
-			args := make([]any, 0, journalWidth*(end-start))
-			for i := start; i < end; i++ {
-				if i > start {
-					b.WriteString(", ")
-				}
-				b.WriteString("(" + s.marks(len(args)+1, journalWidth) + ")")
-				args = append(args, s.entryArgs(&entries[i], &jr[i])...)
+	one := tx.StmtContext(ctx, s.insertEntry)
+	for i := 0; i < len(entries); {
+		k := 0
+		if s.eng.batch {
+			for k = batchLevels - 1; k > 0 && i+1<<k > len(entries); k-- {
 			}
-			if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+		}
+		if k == 0 {
+			if _, err := one.ExecContext(ctx, s.entryArgs(&entries[i], &jr[i])...); err != nil {
 				return err
 			}
+			i++
+			continue
 		}
-		return nil
-	}
-	st := tx.StmtContext(ctx, s.insertEntry)
-	for i := range entries {
-		if _, err := st.ExecContext(ctx, s.entryArgs(&entries[i], &jr[i])...); err != nil {
+		n := 1 << k
+		args := make([]any, 0, journalWidth*n)
+		for j := i; j < i+n; j++ {
+			args = append(args, s.entryArgs(&entries[j], &jr[j])...)
+		}
+		if _, err := tx.StmtContext(ctx, s.journalBatch[k]).ExecContext(ctx, args...); err != nil {
 			return err
 		}
+		i += n
 	}
 	return nil
 }
