@@ -154,7 +154,7 @@ func (f *fixture) valid(tr change.Trigger) change.Command {
 		return change.PIR{ObjectivesMet: true, Summary: "upgrade effective",
 			Actions: []change.FollowUp{{Action: "automate smoke tests", Owner: "ivan", AgreedWith: "payroll owner"}}}
 	case change.TriggerClose:
-		return change.Closure{ConfigUpdates: []change.ConfigUpdate{{Item: "app-1", Ref: "CMDB-77"}}}
+		return change.Closure{ConfigUpdates: []change.ConfigUpdate{{Item: f.prefix + "app-1", Ref: "CMDB-77"}}}
 	case change.TriggerCancel:
 		return change.Cancellation{Reason: "superseded by CHG-2"}
 	case change.TriggerLink:
@@ -187,7 +187,7 @@ func (f *fixture) template(t testing.TB) *change.Template {
 	tpls := f.svc.Templates()
 	tpl, err := tpls.Propose(f.ctx, manager, change.TemplateProposal{ID: f.id("TPL"), Name: "payroll patch", Model: change.ModelNameStandard,
 		Author: "max", Procedure: "apply vendor patch with the runbook",
-		Remediation: change.RemediationPlan{Plan: "uninstall the patch", Tested: true}, Services: []string{"payroll"}, ItemTypes: []string{"application"}})
+		Remediation: change.RemediationPlan{Plan: "uninstall the patch", Tested: true}, Services: []string{f.prefix + "payroll"}, ItemTypes: []string{"application"}})
 	require.NoError(t, err)
 	f.clk.Advance(time.Minute)
 	_, err = tpls.Approve(f.ctx, boss, tpl.ID, change.TemplateApproval{Rationale: "proven 20 times"})
@@ -204,6 +204,10 @@ func (f *fixture) raise(t testing.TB, model string) *change.Change {
 	t.Helper()
 	r := request(model)
 	r.ID = f.id("CHG")
+	if f.prefix != "" { // a shared database: services and items of the run's own
+		r.Services = []string{f.prefix + "payroll"}
+		r.ConfigItems = []change.ConfigItem{{ID: f.prefix + "app-1", Type: "application"}}
+	}
 	if model == change.ModelNameStandard {
 		r.Template = f.template(t).ID
 	}

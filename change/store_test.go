@@ -107,7 +107,7 @@ func storeRoundTrip(t *testing.T, db *sql.DB, d sqlstore.Dialect) {
 	a := f.toWithPrefix(t, change.ModelNameNormal, change.StatusScheduled, prefix)
 	a = f.schedule(t, a.ID)
 	r := request(change.ModelNameNormal)
-	r.ID, r.Services = idOf("CHG-B"), []string{"other-" + prefix}
+	r.ID, r.Services, r.ConfigItems = idOf("CHG-B"), []string{"other-" + prefix}, a.ConfigItems
 	b, err := svc.Raise(ctx, requester, r)
 	require.NoError(t, err)
 	for _, tr := range []change.Trigger{change.TriggerSubmit, change.TriggerAssess, change.TriggerApprove, change.TriggerAuthorize} {
