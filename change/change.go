@@ -436,19 +436,18 @@ func (c *Change) Attributes() sms.Attributes {
 	return a
 }
 
-// changeBlock holds a change, every group it may point to, and room for
-// the usual lengths of its lists, so that a clone costs one allocation
-// however far along the change is: copying the entity twice per
-// transition (one copy to change, one to keep) is the largest cost of a
-// transition. Longer lists get their own arrays.
+// changeBlock holds a change, the groups it carries from assessment to
+// implementation, and room for the usual lengths of its lists, so that a
+// clone costs one allocation: copying the entity twice per transition (one
+// copy to change, one to keep) is the largest cost of a transition, and the
+// bytes it allocates drive it. Longer lists, and the groups of the end of
+// its life (work and review), get allocations of their own.
 type changeBlock struct {
 	c         Change
 	as        Assessment
 	rp        RemediationPlan
 	au        Authority
 	sc        Schedule
-	wk        Work
-	rv        Review
 	services  [2]string
 	items     [2]ConfigItem
 	links     [6]sms.Link
@@ -494,14 +493,14 @@ func (c *Change) Clone() *Change {
 		n.Schedule = &b.sc
 	}
 	if c.Work != nil {
-		b.wk = *c.Work
-		n.Work = &b.wk
+		w := *c.Work
+		n.Work = &w
 	}
 	if c.Review != nil {
-		b.rv = *c.Review
-		b.rv.IncidentsCaused = slices.Clone(c.Review.IncidentsCaused)
-		b.rv.Actions = slices.Clone(c.Review.Actions)
-		n.Review = &b.rv
+		r := *c.Review
+		r.IncidentsCaused = slices.Clone(c.Review.IncidentsCaused)
+		r.Actions = slices.Clone(c.Review.Actions)
+		n.Review = &r
 	}
 	n.Services = into(b.services[:], c.Services)
 	n.ConfigItems = into(b.items[:], c.ConfigItems)

@@ -292,25 +292,27 @@ func (r *Release) SetState(s string) { r.Status = Status(s) }
 // a change, a problem, a known error or an item.
 func (r *Release) Attributes() sms.Attributes { return sms.Attributes{Owner: r.Owner, Links: r.Links} }
 
-// releaseBlock holds a release, its groups and room for the usual lengths
-// of its lists, so that a clone costs one allocation (see
-// change.Change.Clone for why).
+// releaseBlock holds a release, the groups a deployed release carries, and
+// room for the usual lengths of its lists, so that a clone costs one
+// allocation (see change.Change.Clone for why). The block is sized for a
+// typical release, since the bytes a transition allocates (two clones)
+// drive its cost; longer lists, and the rare decision and analysis, get
+// allocations of their own.
 type releaseBlock struct {
 	r         Release
-	dec       Decision
 	base      Baseline
 	dep       Deployment
-	an        Analysis
-	changes   [2]string
-	windows   [2]Window
-	deliv     [3]Deliverable
-	items     [3]string
-	criteria  [3]string
-	results   [3]CriterionResult
+	changes   [1]string
+	windows   [1]Window
+	deliv     [2]Deliverable
+	items     [2]string
+	criteria  [2]string
+	results   [2]CriterionResult
 	approvals [2]sms.Approval
-	baseItems [3]ItemVersion
+	baseItems [2]ItemVersion
 	targets   [2]TargetResult
-	links     [8]sms.Link
+	incidents [2]string
+	links     [6]sms.Link
 }
 
 // into copies src into the array behind dst when it fits, capped so that an
@@ -337,13 +339,13 @@ func (r *Release) Clone() *Release {
 	n.Criteria = into(b.criteria[:], r.Criteria)
 	n.Results = into(b.results[:], r.Results)
 	n.Approvals = into(b.approvals[:], r.Approvals)
-	n.Incidents = slices.Clone(r.Incidents)
+	n.Incidents = into(b.incidents[:], r.Incidents)
 	n.Links = into(b.links[:], r.Links)
 	if r.Decision != nil {
-		b.dec = *r.Decision
-		b.dec.Participants = slices.Clone(r.Decision.Participants)
-		b.dec.KnownErrors = slices.Clone(r.Decision.KnownErrors)
-		n.Decision = &b.dec
+		d := *r.Decision
+		d.Participants = slices.Clone(r.Decision.Participants)
+		d.KnownErrors = slices.Clone(r.Decision.KnownErrors)
+		n.Decision = &d
 	}
 	if r.Baseline != nil {
 		b.base = *r.Baseline
@@ -356,9 +358,9 @@ func (r *Release) Clone() *Release {
 		n.Deployment = &b.dep
 	}
 	if r.Analysis != nil {
-		b.an = *r.Analysis
-		b.an.Improvements = slices.Clone(r.Analysis.Improvements)
-		n.Analysis = &b.an
+		a := *r.Analysis
+		a.Improvements = slices.Clone(r.Analysis.Improvements)
+		n.Analysis = &a
 	}
 	return n
 }
