@@ -312,12 +312,18 @@ func (a *audit) add(c *Change) {
 }
 
 func (a *audit) addPlan(tp *TransitionPlan) {
+	if tp.Status == PlanDraft || tp.Status == PlanCancelled {
+		return // the check examines approved plans
+	}
 	res := &a.results[len(a.checks)]
 	res.Population++
 	planFindings(tp, a.finder(res, PlanKind, tp.ID))
 }
 
 func (a *audit) addTemplate(t *Template) {
+	if t.Status != TemplateActive {
+		return // the check examines active templates
+	}
 	res := &a.results[len(a.checks)+1]
 	res.Population++
 	templateFindings(t, a.p, a.finder(res, TemplateKind, t.ID))

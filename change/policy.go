@@ -379,4 +379,5 @@ func appendMissing(dst []sms.Role, src ...sms.Role) []sms.Role {
 	return dst
 }
 
+// String returns "P1" to "P5".
 func (p Priority) String() string { return fmt.Sprintf("P%d", int(p)) }

@@ -381,6 +381,7 @@ type TemplateSuspensionError struct {
 	Err              error
 }
 
+// Error says which change failed and which template stayed active.
 func (e *TemplateSuspensionError) Error() string {
 	return fmt.Sprintf("change %q: failed, but its template %q could not be suspended: %v", e.Change, e.Template, e.Err)
 }
