@@ -55,12 +55,13 @@ func BenchmarkReplayMemstore(b *testing.B) {
 }
 
 // BenchmarkReplaySQLite replays the whole log into a fresh SQLite file, one
-// transaction per case, synchronous=NORMAL (a bulk import: the last
-// transactions may be lost on power failure, never half-written).
+// transaction per case, as cmd/smsreplay -store sqlite -sync-normal does:
+// synchronous=NORMAL (the last transactions may be lost on power failure,
+// never half-written) and sqlite.WithBulkImport.
 func BenchmarkReplaySQLite(b *testing.B) {
 	benchReplay(b, func(b *testing.B) (interface{}, replay.Options) {
 		ctx := context.Background()
-		db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "replay.db"), sqlite.WithSynchronous(sqlite.SyncNormal))
+		db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "replay.db"), sqlite.WithSynchronous(sqlite.SyncNormal), sqlite.WithBulkImport())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -192,7 +192,7 @@ func openTarget(ctx context.Context, c config, opts *replay.Options) (func(), er
 		opts.Target = memstore.New[*incident.Incident]()
 		return func() {}, nil
 	case "sqlite":
-		var so []sqlite.Option
+		so := []sqlite.Option{sqlite.WithBulkImport()}
 		if c.syncNormal {
 			so = append(so, sqlite.WithSynchronous(sqlite.SyncNormal))
 		}
