@@ -2,7 +2,6 @@ package incident
 
 import (
 	"time"
-	"unicode/utf8"
 
 	"github.com/iso20k/sms"
 )
@@ -19,61 +18,14 @@ type Command interface {
 
 // Size limits of command fields, in bytes.
 const (
-	MaxText  = 64 << 10 // free text: descriptions, notes, reasons
-	MaxShort = 512      // names, codes, summaries
+	MaxText  = sms.MaxText  // free text: descriptions, notes, reasons
+	MaxShort = sms.MaxShort // names, codes, summaries
 )
 
-func checkText(field, s string, max int) error {
-	if len(s) > max {
-		return sms.Invalid(Kind, field, "is longer than %d bytes", max)
-	}
-	if !utf8.ValidString(s) {
-		return sms.Invalid(Kind, field, "is not valid UTF-8")
-	}
-	return nil
-}
-
-func checkRef(field, id string) error {
-	if id == "" {
-		return nil
-	}
-	if err := sms.ValidateID(id); err != nil {
-		return sms.Invalid(Kind, field, "%s", err.(*sms.ValidationError).Problem)
-	}
-	return nil
-}
-
-func checkTime(field string, t time.Time) error {
-	if !t.IsZero() && (t.Year() < 1900 || t.Year() > 9999) {
-		return sms.Invalid(Kind, field, "year %d is out of range", t.Year())
-	}
-	return nil
-}
-
-// firstErr returns the first non-nil error.
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func checkRefs(field string, ids []string) error {
-	if len(ids) > 1000 {
-		return sms.Invalid(Kind, field, "more than 1000 entries")
-	}
-	for _, id := range ids {
-		if id == "" {
-			return sms.Invalid(Kind, field, "contains an empty ID")
-		}
-		if err := checkRef(field, id); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+func checkText(field, s string, max int) error   { return sms.CheckText(Kind, field, s, max) }
+func checkRef(field, id string) error            { return sms.CheckRef(Kind, field, id) }
+func checkRefs(field string, ids []string) error { return sms.CheckRefs(Kind, field, ids) }
+func checkTime(field string, t time.Time) error  { return sms.CheckTime(Kind, field, t) }
 
 // Report logs a new incident (trigger log, INC-01). Summary, Service,
 // Source, Reporter and ReportedAt are required; a missing one is refused
@@ -104,7 +56,7 @@ func (c Report) Validate() error {
 	default:
 		return sms.Invalid(Kind, "source", "%q is not one of user, monitoring, supplier, other", c.Source)
 	}
-	return firstErr(checkRef("id", c.ID), checkText("summary", c.Summary, MaxShort), checkText("description", c.Description, MaxText),
+	return sms.FirstError(checkRef("id", c.ID), checkText("summary", c.Summary, MaxShort), checkText("description", c.Description, MaxText),
 		checkRef("service", c.Service), checkRef("reporter", c.Reporter), checkTime("reported_at", c.ReportedAt),
 		checkRefs("config_items", c.ConfigItems), checkRef("reopened_from", c.ReopenedFrom))
 }
@@ -139,7 +91,7 @@ func (c Classification) Validate() error {
 	if c.Impact < 0 || c.Urgency < 0 || c.Priority < 0 || c.SecurityRisk < 0 {
 		return sms.Invalid(Kind, "classification", "levels and priority cannot be negative")
 	}
-	return firstErr(checkRef("category", c.Category), checkRef("service", c.Service), checkRefs("config_items", c.ConfigItems),
+	return sms.FirstError(checkRef("category", c.Category), checkRef("service", c.Service), checkRefs("config_items", c.ConfigItems),
 		checkText("override_reason", c.OverrideReason, MaxText))
 }
 
@@ -160,7 +112,7 @@ func (c Assignment) Validate() error {
 	if c.Group == "" && c.Assignee == "" {
 		return sms.Invalid(Kind, "assignment", "names neither a group nor an assignee")
 	}
-	return firstErr(checkRef("group", c.Group), checkRef("assignee", c.Assignee), checkText("note", c.Note, MaxText))
+	return sms.FirstError(checkRef("group", c.Group), checkRef("assignee", c.Assignee), checkText("note", c.Note, MaxText))
 }
 
 // WorkStart records that work on an assigned incident started (trigger
@@ -196,7 +148,7 @@ func (c Suspension) Validate() error {
 	default:
 		return sms.Invalid(Kind, "hold.reason", "%q is not one of caller, supplier, change, problem", c.Reason)
 	}
-	return firstErr(checkRef("hold.ref", c.Ref), checkText("note", c.Note, MaxText))
+	return sms.FirstError(checkRef("hold.ref", c.Ref), checkText("note", c.Note, MaxText))
 }
 
 // Resumption takes an incident off hold (trigger resume).
@@ -230,7 +182,7 @@ func (c Escalation) Validate() error {
 	if c.Kind != Functional && c.Kind != Hierarchical {
 		return sms.Invalid(Kind, "escalation.kind", "%q is neither functional nor hierarchical", c.Kind)
 	}
-	return firstErr(checkRef("escalation.target", c.Target), checkText("escalation.reason", c.Reason, MaxText))
+	return sms.FirstError(checkRef("escalation.target", c.Target), checkText("escalation.reason", c.Reason, MaxText))
 }
 
 // Action records an action taken: a diagnostic step, a workaround applied,
@@ -247,7 +199,7 @@ func (Action) command()         {}
 
 // Validate implements [sms.Command].
 func (c Action) Validate() error {
-	return firstErr(checkText("action.text", c.Text, MaxText), checkRef("action.known_error", c.KnownError))
+	return sms.FirstError(checkText("action.text", c.Text, MaxText), checkRef("action.known_error", c.KnownError))
 }
 
 // Note adds a note (trigger note). It is the only trigger a closed or
@@ -311,7 +263,7 @@ func (Resolution) command()         {}
 
 // Validate implements [sms.Command].
 func (c Resolution) Validate() error {
-	return firstErr(checkRef("resolution.code", c.Code), checkText("resolution.notes", c.Notes, MaxText),
+	return sms.FirstError(checkRef("resolution.code", c.Code), checkText("resolution.notes", c.Notes, MaxText),
 		checkTime("resolution.restored_at", c.RestoredAt), checkRef("resolution.known_error", c.KnownError))
 }
 
@@ -369,7 +321,7 @@ func (c Cancellation) Validate() error {
 	default:
 		return sms.Invalid(Kind, "cancel.reason", "%q is not one of duplicate, not_an_incident, raised_in_error", c.Reason)
 	}
-	return firstErr(checkRef("cancel.duplicate_of", c.DuplicateOf), checkText("note", c.Note, MaxText))
+	return sms.FirstError(checkRef("cancel.duplicate_of", c.DuplicateOf), checkText("note", c.Note, MaxText))
 }
 
 // Conversion records that a new incident was really a service request: the
@@ -416,7 +368,7 @@ func (MajorAcceptance) command()         {}
 
 // Validate implements [sms.Command].
 func (c MajorAcceptance) Validate() error {
-	return firstErr(checkRef("major.manager", c.Manager), checkRef("major.procedure_ref", c.ProcedureRef),
+	return sms.FirstError(checkRef("major.manager", c.Manager), checkRef("major.procedure_ref", c.ProcedureRef),
 		checkText("major.override_reason", c.OverrideReason, MaxText))
 }
 
@@ -446,7 +398,7 @@ func (Handover) command()         {}
 
 // Validate implements [sms.Command].
 func (c Handover) Validate() error {
-	return firstErr(checkRef("major.manager", c.Manager), checkText("note", c.Note, MaxText))
+	return sms.FirstError(checkRef("major.manager", c.Manager), checkText("note", c.Note, MaxText))
 }
 
 // Notification records that top management was informed about a major
@@ -464,7 +416,7 @@ func (Notification) command()         {}
 
 // Validate implements [sms.Command].
 func (c Notification) Validate() error {
-	return firstErr(checkRef("notification.audience", c.Audience), checkText("notification.summary", c.Summary, MaxText))
+	return sms.FirstError(checkRef("notification.audience", c.Audience), checkText("notification.summary", c.Summary, MaxText))
 }
 
 // Review records the post-incident review of a resolved major incident
@@ -481,13 +433,5 @@ func (Review) command()         {}
 
 // Validate implements [sms.Command].
 func (c Review) Validate() error {
-	if len(c.Actions) > 1000 {
-		return sms.Invalid(Kind, "review.actions", "more than 1000 actions")
-	}
-	for _, a := range c.Actions {
-		if err := checkText("review.actions", a, MaxText); err != nil {
-			return err
-		}
-	}
-	return checkText("review.summary", c.Summary, MaxText)
+	return sms.FirstError(sms.CheckTexts(Kind, "review.actions", c.Actions, MaxText), checkText("review.summary", c.Summary, MaxText))
 }

@@ -218,15 +218,7 @@ func (s *Service) Verify(ctx context.Context, id string) error { return s.m.Veri
 // Permitted returns the triggers the actor may fire on the incident now,
 // judged by its status and the actor's roles.
 func (s *Service) Permitted(inc *Incident, a sms.Actor) []Trigger {
-	if inc == nil {
-		return nil
-	}
-	names := s.m.Workflow().Permitted(inc, a)
-	out := make([]Trigger, len(names))
-	for i, n := range names {
-		out[i] = Trigger(n)
-	}
-	return out
+	return sms.PermittedAs[Trigger](s.m.Workflow(), inc, a)
 }
 
 // Query selects incidents; every field is optional.
@@ -247,12 +239,9 @@ type Query struct {
 
 // List returns a page of incidents ordered by ID.
 func (s *Service) List(ctx context.Context, q Query) (sms.Page[*Incident], error) {
-	sq := sms.Query{Service: q.Service, Owner: q.Owner, Link: q.Link, After: q.After, Limit: q.Limit}
-	for _, st := range q.Status {
-		if !st.Valid() {
-			return sms.Page[*Incident]{}, sms.Invalid(Kind, "query.status", "%q is not an incident status", st)
-		}
-		sq.Status = append(sq.Status, string(st))
+	sq, err := q.query()
+	if err != nil {
+		return sms.Page[*Incident]{}, err
 	}
 	return s.m.List(ctx, sq)
 }
@@ -260,19 +249,14 @@ func (s *Service) List(ctx context.Context, q Query) (sms.Page[*Incident], error
 // Each calls fn for every incident matching q, page by page, until fn
 // returns false or an error occurs.
 func (s *Service) Each(ctx context.Context, q Query, fn func(*Incident) bool) error {
-	for {
-		page, err := s.List(ctx, q)
-		if err != nil {
-			return err
-		}
-		for _, inc := range page.Items {
-			if !fn(inc) {
-				return nil
-			}
-		}
-		if page.Next == "" {
-			return nil
-		}
-		q.After = page.Next
+	sq, err := q.query()
+	if err != nil {
+		return err
 	}
+	return s.m.Each(ctx, sq, fn)
+}
+
+func (q Query) query() (sms.Query, error) {
+	st, err := sms.StatusFilter(Kind, q.Status, Status.Valid)
+	return sms.Query{Status: st, Service: q.Service, Owner: q.Owner, Link: q.Link, After: q.After, Limit: q.Limit}, err
 }

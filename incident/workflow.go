@@ -57,22 +57,12 @@ func required(field, id, text string, present func(*Incident) bool) sms.Required
 	return sms.Required[*Incident]{Field: field, Requirement: req(id, text), Present: present}
 }
 
-// cmd returns the transition's command as C, or C's zero value: guards and
-// effects never panic on a foreign command.
-func cmd[C Command](t *tx) C {
-	c, _ := t.Command.(C)
-	return c
-}
+// cmd returns the transition's command as C (the zero C for a foreign
+// command).
+func cmd[C Command](t *tx) C { return sms.CommandOf[C](t) }
 
-func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
-
-func st(ss ...Status) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = string(s)
-	}
-	return out
-}
+func ts(t time.Time) time.Time { return sms.Micro(t) }
+func st(ss ...Status) []string { return sms.StatesOf(ss...) }
 
 func roles(rs ...sms.Role) []sms.Role { return rs }
 
@@ -162,7 +152,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 				}),
 				guard("INC-03", "a manual priority override gives its reason", func(t *tx) bool {
 					c := cmd[Classification](t)
-					return c.Priority == 0 || strings.TrimSpace(c.OverrideReason) != ""
+					return c.Priority == 0 || !sms.Blank(c.OverrideReason)
 				}),
 				guard("INC-14", "a security incident carries an information-security risk rating", func(t *tx) bool {
 					c := cmd[Classification](t)
@@ -308,7 +298,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			Doc:         "Escalate functionally or hierarchically; counted per kind.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-04", "an escalation names its target", func(t *tx) bool { return cmd[Escalation](t).Target != "" }),
-				guard("INC-04", "an escalation gives its reason", func(t *tx) bool { return strings.TrimSpace(cmd[Escalation](t).Reason) != "" }),
+				guard("INC-04", "an escalation gives its reason", func(t *tx) bool { return !sms.Blank(cmd[Escalation](t).Reason) }),
 			},
 			Apply: func(t *tx) {
 				c, i := cmd[Escalation](t), t.Entity
@@ -331,7 +321,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			Requirement: req("INC-07", "actions are recorded while the incident is open"),
 			Doc:         "Record an action taken.",
 			Guards: []sms.Guard[*Incident]{
-				guard("INC-07", "an action taken is described", func(t *tx) bool { return strings.TrimSpace(cmd[Action](t).Text) != "" }),
+				guard("INC-07", "an action taken is described", func(t *tx) bool { return !sms.Blank(cmd[Action](t).Text) }),
 			},
 			Apply: func(t *tx) {
 				c, i := cmd[Action](t), t.Entity
@@ -367,7 +357,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			Doc:         "Resolve with a resolution code, notes and the restoration time.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-05", "a resolution carries a resolution code", func(t *tx) bool { return cmd[Resolution](t).Code != "" }),
-				guard("INC-05", "a resolution carries resolution notes", func(t *tx) bool { return strings.TrimSpace(cmd[Resolution](t).Notes) != "" }),
+				guard("INC-05", "a resolution carries resolution notes", func(t *tx) bool { return !sms.Blank(cmd[Resolution](t).Notes) }),
 				guard("INC-05", "a resolution records when service was restored, not before the report and not in the future", func(t *tx) bool {
 					r := ts(cmd[Resolution](t).RestoredAt)
 					return !r.IsZero() && !r.Before(t.Entity.ReportedAt) && !r.After(t.Now)
@@ -397,7 +387,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			Doc:         "Reopen when the caller rejects the resolution.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-16", "reopening gives the reason the resolution was rejected", func(t *tx) bool {
-					return strings.TrimSpace(cmd[Reopening](t).Reason) != ""
+					return !sms.Blank(cmd[Reopening](t).Reason)
 				}),
 			},
 			Apply: func(t *tx) {
@@ -508,7 +498,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 				guard("INC-09", "only a proposed candidate is accepted as major", func(t *tx) bool { return t.Entity.MajorState() == MajorCandidate }),
 				guard("INC-08", "major-incident criteria are defined in the policy", func(*tx) bool { return p.Major.Active() }),
 				guard("INC-09", "the incident meets the major-incident criteria, or the override is justified", func(t *tx) bool {
-					return len(p.Major.Evaluate(t.Entity)) > 0 || strings.TrimSpace(cmd[MajorAcceptance](t).OverrideReason) != ""
+					return len(p.Major.Evaluate(t.Entity)) > 0 || !sms.Blank(cmd[MajorAcceptance](t).OverrideReason)
 				}),
 				guard("INC-09", "the documented major-incident procedure is named", func(t *tx) bool { return cmd[MajorAcceptance](t).ProcedureRef != "" }),
 				guard("INC-11", "a named person manages the major incident", func(t *tx) bool { return cmd[MajorAcceptance](t).Manager != "" }),
@@ -532,7 +522,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			Doc:         "Reject a major-incident candidate with a reason.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-09", "only a proposed candidate is rejected", func(t *tx) bool { return t.Entity.MajorState() == MajorCandidate }),
-				guard("INC-09", "a rejection gives its reason", func(t *tx) bool { return strings.TrimSpace(cmd[MajorRejection](t).Reason) != "" }),
+				guard("INC-09", "a rejection gives its reason", func(t *tx) bool { return !sms.Blank(cmd[MajorRejection](t).Reason) }),
 			},
 			Apply: func(t *tx) {
 				m := t.Entity.major()
@@ -567,7 +557,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 				guard("INC-10", "management notifications are recorded for accepted major incidents", isMajor),
 				guard("INC-10", "a notification names its audience and what it said", func(t *tx) bool {
 					c := cmd[Notification](t)
-					return c.Audience != "" && strings.TrimSpace(c.Summary) != ""
+					return c.Audience != "" && !sms.Blank(c.Summary)
 				}),
 			},
 			Apply: func(t *tx) {
@@ -592,7 +582,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			Doc:         "Record the post-incident review of a resolved major incident.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-12", "post-incident reviews are recorded for accepted major incidents", isMajor),
-				guard("INC-12", "a review summarises what was learnt", func(t *tx) bool { return strings.TrimSpace(cmd[Review](t).Summary) != "" }),
+				guard("INC-12", "a review summarises what was learnt", func(t *tx) bool { return !sms.Blank(cmd[Review](t).Summary) }),
 			},
 			Apply: func(t *tx) {
 				c, m := cmd[Review](t), t.Entity.major()

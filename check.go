@@ -1,0 +1,169 @@
+package sms
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Helpers for process packages: the checks every command's Validate makes,
+// and the plumbing every process Service shares. They live here so that
+// each process applies the same rules with the same messages.
+
+// Size limits of command fields, in bytes.
+const (
+	// MaxText bounds free text: descriptions, notes, reasons.
+	MaxText = 64 << 10
+	// MaxShort bounds names, codes and summaries.
+	MaxShort = 512
+	// MaxList bounds the length of a list field.
+	MaxList = 1000
+)
+
+// CheckText returns a [*ValidationError] when s is longer than max bytes
+// or not valid UTF-8.
+func CheckText(kind Kind, field, s string, max int) error {
+	if len(s) > max {
+		return Invalid(kind, field, "is longer than %d bytes", max)
+	}
+	if !utf8.ValidString(s) {
+		return Invalid(kind, field, "is not valid UTF-8")
+	}
+	return nil
+}
+
+// CheckTexts applies [CheckText] to each element and bounds the list at
+// [MaxList] elements.
+func CheckTexts(kind Kind, field string, list []string, max int) error {
+	if len(list) > MaxList {
+		return Invalid(kind, field, "has more than %d entries", MaxList)
+	}
+	for _, s := range list {
+		if err := CheckText(kind, field, s, max); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckRef checks an optional reference to another record: empty, or an ID
+// [ValidateID] accepts. It returns a [*ValidationError] naming the field.
+func CheckRef(kind Kind, field, id string) error {
+	if id == "" {
+		return nil
+	}
+	if err := ValidateID(id); err != nil {
+		return Invalid(kind, field, "%s", err.(*ValidationError).Problem)
+	}
+	return nil
+}
+
+// CheckRefs checks a list of references: at most [MaxList], none empty,
+// each an ID [ValidateID] accepts.
+func CheckRefs(kind Kind, field string, ids []string) error {
+	if len(ids) > MaxList {
+		return Invalid(kind, field, "has more than %d entries", MaxList)
+	}
+	for _, id := range ids {
+		if id == "" {
+			return Invalid(kind, field, "contains an empty ID")
+		}
+		if err := CheckRef(kind, field, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckTime accepts the zero time or a time whose year is between 1900 and
+// 9999.
+func CheckTime(kind Kind, field string, t time.Time) error {
+	if !t.IsZero() && (t.Year() < 1900 || t.Year() > 9999) {
+		return Invalid(kind, field, "year %d is out of range", t.Year())
+	}
+	return nil
+}
+
+// FirstError returns the first non-nil error, or nil.
+func FirstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Blank reports whether s is empty or only white space: a reason, a note or
+// a rationale that says nothing.
+func Blank(s string) bool { return strings.TrimSpace(s) == "" }
+
+// CommandOf returns the transition's command as C, or C's zero value when
+// the command is of another type, so that guards and effects never panic on
+// a foreign command: sms.CommandOf[Resolution](t).
+func CommandOf[C any, E any](t *Transition[E]) C {
+	c, _ := t.Command.(C)
+	return c
+}
+
+// StatesOf converts a process's typed statuses to the strings a [Rule]
+// takes.
+func StatesOf[S ~string](ss ...S) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return out
+}
+
+// Micro returns t in UTC, truncated to the microsecond: the precision the
+// journal and every store keep.
+func Micro(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// StatusFilter converts typed statuses for a [Query], refusing with a
+// [*ValidationError] a status that valid does not accept.
+func StatusFilter[S ~string](kind Kind, statuses []S, valid func(S) bool) ([]string, error) {
+	var out []string
+	for _, s := range statuses {
+		if !valid(s) {
+			return nil, Invalid(kind, "query.status", "%q is not a %s status", s, kind)
+		}
+		out = append(out, string(s))
+	}
+	return out, nil
+}
+
+// Each calls fn for every entity the machine's store lists for q, page by
+// page, until fn returns false or an error occurs.
+func (m *Machine[E]) Each(ctx context.Context, q Query, fn func(E) bool) error {
+	for {
+		page, err := m.List(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, e := range page.Items {
+			if !fn(e) {
+				return nil
+			}
+		}
+		if page.Next == "" {
+			return nil
+		}
+		q.After = page.Next
+	}
+}
+
+// PermittedAs returns, as a process's typed triggers, the triggers the
+// actor may fire on e now (see [Workflow.Permitted]); nil for a nil entity.
+func PermittedAs[T ~string, E Entity[E]](w *Workflow[E], e E, a Actor) []T {
+	if isNil(e) {
+		return nil
+	}
+	names := w.Permitted(e, a)
+	out := make([]T, len(names))
+	for i, n := range names {
+		out[i] = T(n)
+	}
+	return out
+}
