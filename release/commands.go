@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	"github.com/iso20k/sms"
 )
@@ -38,74 +37,18 @@ type Command interface {
 
 // Size limits of command fields, in bytes, and of lists, in entries.
 const (
-	MaxText  = 64 << 10
-	MaxShort = 512
-	MaxList  = 1000
+	MaxText  = sms.MaxText
+	MaxShort = sms.MaxShort
+	MaxList  = sms.MaxList
 )
 
-func checkText(field, s string, max int) error {
-	if len(s) > max {
-		return sms.Invalid(Kind, field, "is longer than %d bytes", max)
-	}
-	if !utf8.ValidString(s) {
-		return sms.Invalid(Kind, field, "is not valid UTF-8")
-	}
-	return nil
-}
-
-func checkRef(field, id string) error {
-	if id == "" {
-		return nil
-	}
-	if err := sms.ValidateID(id); err != nil {
-		ve, _ := err.(*sms.ValidationError)
-		return sms.Invalid(Kind, field, "%s", ve.Problem)
-	}
-	return nil
-}
-
-func checkRefs(field string, ids []string) error {
-	if len(ids) > MaxList {
-		return sms.Invalid(Kind, field, "more than %d entries", MaxList)
-	}
-	for _, id := range ids {
-		if id == "" {
-			return sms.Invalid(Kind, field, "contains an empty ID")
-		}
-		if err := checkRef(field, id); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
+func checkText(field, s string, max int) error   { return sms.CheckText(Kind, field, s, max) }
+func checkRef(field, id string) error            { return sms.CheckRef(Kind, field, id) }
+func checkRefs(field string, ids []string) error { return sms.CheckRefs(Kind, field, ids) }
 func checkTexts(field string, list []string, max int) error {
-	if len(list) > MaxList {
-		return sms.Invalid(Kind, field, "more than %d entries", MaxList)
-	}
-	for _, s := range list {
-		if err := checkText(field, s, max); err != nil {
-			return err
-		}
-	}
-	return nil
+	return sms.CheckTexts(Kind, field, list, max)
 }
-
-func checkTime(field string, t time.Time) error {
-	if !t.IsZero() && (t.Year() < 1900 || t.Year() > 9999) {
-		return sms.Invalid(Kind, field, "year %d is out of range", t.Year())
-	}
-	return nil
-}
-
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
+func checkTime(field string, t time.Time) error { return sms.CheckTime(Kind, field, t) }
 
 // changeView is what the service looked up about linked changes.
 type changeView struct {
@@ -142,7 +85,7 @@ func (c Content) validate() error {
 	for _, d := range c.Deliverables {
 		errs = append(errs, checkText("deliverables.name", d.Name, MaxShort), checkText("deliverables.version", d.Version, MaxShort))
 	}
-	return firstErr(errs...)
+	return sms.FirstError(errs...)
 }
 
 // Planning plans a release (trigger plan, REL-01 to REL-04, REL-12).
@@ -163,7 +106,7 @@ func (Planning) command()         {}
 
 // Validate implements [sms.Command].
 func (c Planning) Validate() error {
-	return firstErr(checkRef("id", c.ID), checkText("name", c.Name, MaxShort), checkRef("type", c.Type), checkRef("owner", c.Owner),
+	return sms.FirstError(checkRef("id", c.ID), checkText("name", c.Name, MaxShort), checkRef("type", c.Type), checkRef("owner", c.Owner),
 		c.Content.validate())
 }
 
@@ -209,7 +152,7 @@ func checkResults(rs []CriterionResult) error {
 		return sms.Invalid(Kind, "results", "more than %d entries", MaxList)
 	}
 	for _, r := range rs {
-		if err := firstErr(checkText("results.criterion", r.Criterion, MaxShort), checkText("results.evidence", r.Evidence, MaxText)); err != nil {
+		if err := sms.FirstError(checkText("results.criterion", r.Criterion, MaxShort), checkText("results.evidence", r.Evidence, MaxText)); err != nil {
 			return err
 		}
 	}
@@ -245,7 +188,7 @@ type Decided struct {
 }
 
 func (d Decided) validate() error {
-	return firstErr(checkRefs("participants", d.Participants), checkText("rationale", d.Rationale, MaxText))
+	return sms.FirstError(checkRefs("participants", d.Participants), checkText("rationale", d.Rationale, MaxText))
 }
 
 // Rework decides to rework a release that failed acceptance (trigger
@@ -277,7 +220,7 @@ func (c KnownErrorAcceptance) Validate() error {
 		return sms.Invalid(Kind, "known_errors", "more than %d entries", MaxList)
 	}
 	for _, k := range c.KnownErrors {
-		if err := firstErr(checkText("known_errors.criterion", k.Criterion, MaxShort), checkRef("known_errors.known_error", k.KnownError)); err != nil {
+		if err := sms.FirstError(checkText("known_errors.criterion", k.Criterion, MaxShort), checkRef("known_errors.known_error", k.KnownError)); err != nil {
 			return err
 		}
 	}
@@ -330,7 +273,7 @@ func (c BaselineCapture) Validate() error {
 		return sms.Invalid(Kind, "baseline.items", "more than %d entries", MaxList)
 	}
 	for _, it := range c.Items {
-		if err := firstErr(checkRef("baseline.items.item", it.Item), checkText("baseline.items.version", it.Version, MaxShort)); err != nil {
+		if err := sms.FirstError(checkRef("baseline.items.item", it.Item), checkText("baseline.items.version", it.Version, MaxShort)); err != nil {
 			return err
 		}
 	}
@@ -353,7 +296,7 @@ func (DeployStart) command()         {}
 
 // Validate implements [sms.Command].
 func (c DeployStart) Validate() error {
-	return firstErr(checkRef("deployer", c.Deployer), checkText("override", c.Override, MaxText))
+	return sms.FirstError(checkRef("deployer", c.Deployer), checkText("override", c.Override, MaxText))
 }
 
 // DeploymentResult records a completed deployment (trigger
@@ -374,7 +317,7 @@ func (c DeploymentResult) Validate() error {
 		return sms.Invalid(Kind, "targets", "more than %d entries", MaxList)
 	}
 	for _, t := range c.Targets {
-		if err := firstErr(checkRef("targets.target", t.Target), checkText("targets.notes", t.Notes, MaxText)); err != nil {
+		if err := sms.FirstError(checkRef("targets.target", t.Target), checkText("targets.notes", t.Notes, MaxText)); err != nil {
 			return err
 		}
 	}
@@ -443,7 +386,7 @@ func (c AnalysisRecord) Validate() error {
 	default:
 		return sms.Invalid(Kind, "outcome", "%q is neither successful nor failed", c.Outcome)
 	}
-	return firstErr(checkText("conclusions", c.Conclusions, MaxText), checkTexts("improvements", c.Improvements, MaxText))
+	return sms.FirstError(checkText("conclusions", c.Conclusions, MaxText), checkTexts("improvements", c.Improvements, MaxText))
 }
 
 // Closure closes an analysed release (trigger close, REL-10).
@@ -470,7 +413,7 @@ func (Cancellation) command()         {}
 
 // Validate implements [sms.Command].
 func (c Cancellation) Validate() error {
-	return firstErr(checkText("reason", c.Reason, MaxText), checkRefs("participants", c.Participants))
+	return sms.FirstError(checkText("reason", c.Reason, MaxText), checkRefs("participants", c.Participants))
 }
 
 // Link links a problem or known error the release resolves (trigger link,

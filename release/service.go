@@ -313,15 +313,7 @@ func (s *Service) Verify(ctx context.Context, id string) error { return s.m.Veri
 
 // Permitted returns the triggers the actor may fire on the release now.
 func (s *Service) Permitted(r *Release, a sms.Actor) []Trigger {
-	if r == nil {
-		return nil
-	}
-	names := s.m.Workflow().Permitted(r, a)
-	out := make([]Trigger, len(names))
-	for i, n := range names {
-		out[i] = Trigger(n)
-	}
-	return out
+	return sms.PermittedAs[Trigger](s.m.Workflow(), r, a)
 }
 
 // Query selects releases; every field is optional.
@@ -338,34 +330,26 @@ type Query struct {
 
 // List returns a page of releases ordered by ID.
 func (s *Service) List(ctx context.Context, q Query) (sms.Page[*Release], error) {
-	sq := sms.Query{Owner: q.Owner, Link: q.Link, After: q.After, Limit: q.Limit}
-	for _, st := range q.Status {
-		if !st.Valid() {
-			return sms.Page[*Release]{}, sms.Invalid(Kind, "query.status", "%q is not a release status", st)
-		}
-		sq.Status = append(sq.Status, string(st))
+	sq, err := q.query()
+	if err != nil {
+		return sms.Page[*Release]{}, err
 	}
 	return s.m.List(ctx, sq)
+}
+
+func (q Query) query() (sms.Query, error) {
+	st, err := sms.StatusFilter(Kind, q.Status, Status.Valid)
+	return sms.Query{Status: st, Owner: q.Owner, Link: q.Link, After: q.After, Limit: q.Limit}, err
 }
 
 // Each calls fn for every release matching q, page by page, until fn
 // returns false or an error occurs.
 func (s *Service) Each(ctx context.Context, q Query, fn func(*Release) bool) error {
-	for {
-		page, err := s.List(ctx, q)
-		if err != nil {
-			return err
-		}
-		for _, r := range page.Items {
-			if !fn(r) {
-				return nil
-			}
-		}
-		if page.Next == "" {
-			return nil
-		}
-		q.After = page.Next
+	sq, err := q.query()
+	if err != nil {
+		return err
 	}
+	return s.m.Each(ctx, sq, fn)
 }
 
 // CalendarEntry is one release window on the release calendar (REL-11).

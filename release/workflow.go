@@ -39,23 +39,15 @@ func guard(id, text string, check func(*tx) bool) sms.Guard[*Release] {
 	return sms.Guard[*Release]{Requirement: req(id, text), Check: check}
 }
 
-// cmd returns the transition's command as C, or C's zero value.
-func cmd[C Command](t *tx) C {
-	c, _ := t.Command.(C)
-	return c
-}
+// cmd returns the transition's command as C (the zero C for a foreign
+// command).
+func cmd[C Command](t *tx) C { return sms.CommandOf[C](t) }
 
-func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+func ts(t time.Time) time.Time { return sms.Micro(t) }
 
-func notBlank(s string) bool { return strings.TrimSpace(s) != "" }
+func notBlank(s string) bool { return !sms.Blank(s) }
 
-func st(ss ...Status) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = string(s)
-	}
-	return out
-}
+func st(ss ...Status) []string { return sms.StatesOf(ss...) }
 
 func roles(rs ...sms.Role) []sms.Role { return rs }
 
