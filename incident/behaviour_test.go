@@ -148,9 +148,69 @@ func TestServiceLevelTimers(t *testing.T) {
 
 	findings, err = incident.Sweep(inc, f.svc.Policy(), reported.Add(11*time.Hour+time.Second))
 	require.NoError(t, err)
-	require.Len(t, findings, 1)
-	assert.Equal(t, incident.CodeSLABreached, findings[0].Code)
+	require.Equal(t, []string{incident.CodeSLABreached, incident.CodeEscalationDue}, codes(findings),
+		"breached, and never escalated although three quarters of the target had elapsed")
 	assert.Equal(t, "INC-15", findings[0].Requirement.ID)
+	assert.Equal(t, "INC-04", findings[1].Requirement.ID)
+}
+
+// TestEscalationDue: INC-04's automatic escalation. The sweep reports an
+// unresolved, unescalated incident once the policy's share of its
+// resolution target has elapsed; an escalation clears it.
+func TestEscalationDue(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, incident.DefaultPolicy())
+	inc := f.to(t, incident.StatusInProgress, incident.MajorNone) // P1: resolution target 4h
+	threshold := inc.ReportedAt.Add(3 * time.Hour)                // 75%
+	at := func(asOf time.Time) []string {
+		fs, err := incident.Sweep(inc, f.svc.Policy(), asOf)
+		require.NoError(t, err)
+		return codes(fs)
+	}
+	assert.NotContains(t, at(threshold.Add(-time.Second)), incident.CodeEscalationDue)
+	assert.Contains(t, at(threshold), incident.CodeEscalationDue)
+	inc, err := f.svc.Escalate(f.ctx, resolver, inc.ID, incident.Escalation{Kind: incident.Hierarchical, Target: "ops-manager", Reason: "target at risk"})
+	require.NoError(t, err)
+	assert.NotContains(t, at(threshold), incident.CodeEscalationDue)
+
+	off := incident.DefaultPolicy()
+	off.EscalateAt = 0
+	g := newFixture(t, off)
+	other := g.to(t, incident.StatusInProgress, incident.MajorNone)
+	fs, err := incident.Sweep(other, off, other.ReportedAt.Add(3*time.Hour+time.Minute))
+	require.NoError(t, err)
+	assert.NotContains(t, codes(fs), incident.CodeEscalationDue, "zero disables automatic escalation")
+
+	bad := incident.DefaultPolicy()
+	bad.EscalateAt = 1.5
+	_, err = incident.NewService(memstoreFor(), incident.Config{Policy: bad})
+	assert.ErrorIs(t, err, sms.ErrInvalid)
+}
+
+// TestSecuritySummary: INC-14's analysis of security incidents by type,
+// volume and impact.
+func TestSecuritySummary(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, incident.DefaultPolicy())
+	classify := func(category string, impact, risk incident.Level, security bool) {
+		inc := f.log(t)
+		_, err := f.svc.Classify(f.ctx, desk, inc.ID, incident.Classification{Category: category, Impact: impact, Urgency: 2,
+			Security: security, SecurityRisk: risk})
+		require.NoError(t, err)
+	}
+	classify("phishing", 2, 1, true)
+	classify("phishing", 3, 2, true)
+	classify("malware", 2, 1, true)
+	classify("printing", 2, 0, false)
+	sum, err := f.svc.Security(f.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 3, sum.Total)
+	assert.Equal(t, 3, sum.Open)
+	assert.Equal(t, map[string]int{"phishing": 2, "malware": 1}, sum.ByCategory)
+	assert.Equal(t, map[incident.Level]int{2: 2, 3: 1}, sum.ByImpact)
+	assert.Equal(t, map[incident.Level]int{1: 2, 2: 1}, sum.ByRisk)
+	assert.Equal(t, map[string]int{"vpn": 3}, sum.ByService)
+	assert.Equal(t, 0, incident.Security([]*incident.Incident{nil}).Total)
 }
 
 func TestResponseBreach(t *testing.T) {

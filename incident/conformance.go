@@ -18,6 +18,7 @@ const (
 	CodeSLABreached             = "SLA_TIMER_BREACHED"
 	CodeMajorUpdateOverdue      = "MAJOR_UPDATE_OVERDUE"
 	CodeMajorReviewOverdue      = "MAJOR_REVIEW_OVERDUE"
+	CodeEscalationDue           = "ESCALATION_DUE"
 )
 
 // check is one conformance check: which incidents it examines and what it
@@ -216,9 +217,10 @@ func (s *Service) Conform(ctx context.Context, asOf time.Time) (sms.Report, erro
 }
 
 // Sweep returns the periodic findings for one incident as of a time:
-// breached service-level timers (INC-15), an open major incident whose
-// management update is overdue (INC-10), a major-incident review overdue
-// (INC-12). It is a pure function, so a test can replay a year in
+// breached service-level timers (INC-15), an unresolved incident past the
+// policy's escalation threshold and not yet escalated (ESCALATION_DUE,
+// INC-04: the host escalates it), an open major incident whose management
+// update is overdue (INC-10), a major-incident review overdue (INC-12). It is a pure function, so a test can replay a year in
 // milliseconds.
 func Sweep(i *Incident, p Policy, asOf time.Time) ([]sms.Finding, error) {
 	pp, err := p.withDefaults()
@@ -253,6 +255,13 @@ func sweep(i *Incident, p *Policy, asOf time.Time) []sms.Finding {
 		if (i.ResolvedAt.IsZero() && asOf.After(due)) || i.ResolvedAt.After(due) {
 			add(CodeSLABreached, "INC-15", "response and resolution targets per priority are tracked", "resolution target "+due.Format(time.RFC3339)+" missed")
 		}
+		if p.EscalateAt > 0 && i.Status.Open() && i.FunctionalLevel == 0 && i.HierarchicalLevel == 0 {
+			at := i.ReportedAt.Add(time.Duration(p.EscalateAt * float64(due.Sub(i.ReportedAt))))
+			if !asOf.Before(at) {
+				add(CodeEscalationDue, "INC-04", "incidents are escalated when the situation requires it",
+					fmt.Sprintf("%.0f%% of the resolution target elapsed at %s without escalation", p.EscalateAt*100, at.Format(time.RFC3339)))
+			}
+		}
 	}
 	if i.MajorState() != MajorAccepted {
 		return out
@@ -280,4 +289,47 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) ([]sms.Finding, err
 	err := s.Each(ctx, Query{Limit: sms.MaxLimit, Status: []Status{StatusNew, StatusAssigned, StatusInProgress, StatusOnHold, StatusResolved, StatusClosed}},
 		func(i *Incident) bool { out = append(out, sweep(i, &s.policy, asOf.UTC())...); return true })
 	return out, err
+}
+
+// SecuritySummary analyses security incidents by type, volume and impact
+// (INC-14): how many there are, open or not, by category, by impact, by
+// information-security risk and by service.
+type SecuritySummary struct {
+	Total      int            `json:"total"`
+	Open       int            `json:"open"`
+	ByCategory map[string]int `json:"by_category"`
+	ByImpact   map[Level]int  `json:"by_impact"`
+	ByRisk     map[Level]int  `json:"by_risk"`
+	ByService  map[string]int `json:"by_service"`
+}
+
+// Security summarises the security incidents among incidents; others are
+// ignored.
+func Security(incidents []*Incident) SecuritySummary {
+	s := SecuritySummary{ByCategory: map[string]int{}, ByImpact: map[Level]int{}, ByRisk: map[Level]int{}, ByService: map[string]int{}}
+	for _, i := range incidents {
+		s.add(i)
+	}
+	return s
+}
+
+func (s *SecuritySummary) add(i *Incident) {
+	if i == nil || !i.Security {
+		return
+	}
+	s.Total++
+	if i.Status.Open() {
+		s.Open++
+	}
+	s.ByCategory[i.Category]++
+	s.ByImpact[i.Impact]++
+	s.ByRisk[i.SecurityRisk]++
+	s.ByService[i.Service]++
+}
+
+// Security summarises every stored security incident; see [Security].
+func (s *Service) Security(ctx context.Context) (SecuritySummary, error) {
+	sum := Security(nil)
+	err := s.Each(ctx, Query{Limit: sms.MaxLimit}, func(i *Incident) bool { sum.add(i); return true })
+	return sum, err
 }

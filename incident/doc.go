@@ -51,7 +51,8 @@
 //   - INC-03 priority from impact and urgency through a versioned [Matrix];
 //     the version is stored; a manual override needs a reason.
 //   - INC-04 functional and hierarchical escalation, with target and reason,
-//     counted per kind (escalate).
+//     counted per kind (escalate); [Sweep] reports ESCALATION_DUE when the
+//     policy's share of the resolution target has elapsed unescalated.
 //   - INC-05 resolution code, notes and restoration time (resolve).
 //   - INC-06 closure on caller confirmation or after the auto-close window,
 //     with a close code (close).
@@ -64,7 +65,7 @@
 //   - INC-13 links to problems, changes, known errors and configuration
 //     items; holds for a change, problem or supplier name the record.
 //   - INC-14 a security incident carries a risk rating that weighs in the
-//     priority.
+//     priority; [Security] analyses them by type, volume and impact.
 //   - INC-15 response and resolution timers per priority, paused on the
 //     holds the policy lists; [Sweep] reports breaches.
 //   - INC-16 reopen only from resolved, with a reason, counted; a closed

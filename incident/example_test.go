@@ -150,7 +150,8 @@ func ExampleCheck() {
 }
 
 // Sweep reports periodic obligations that fell due: here a breached
-// resolution target.
+// resolution target, and the escalation nobody made when three quarters of
+// it had elapsed.
 func ExampleSweep() {
 	ctx := context.Background()
 	svc, now := newExampleService()
@@ -165,4 +166,5 @@ func ExampleSweep() {
 	}
 	// Output:
 	// SLA_TIMER_BREACHED INC-15 resolution target 2026-05-04T13:00:00Z missed
+	// ESCALATION_DUE INC-04 75% of the resolution target elapsed at 2026-05-04T12:00:00Z without escalation
 }

@@ -176,13 +176,19 @@ type Policy struct {
 	// PauseOn lists the hold reasons that pause the resolution timer; nil
 	// means caller and supplier.
 	PauseOn []HoldReason `json:"pause_on,omitempty"`
+	// EscalateAt is the share of the resolution target after which an
+	// unresolved incident is due for escalation (INC-04): 0.75 means three
+	// quarters of the target elapsed. Zero disables automatic escalation;
+	// [Sweep] reports ESCALATION_DUE and the host escalates.
+	EscalateAt float64 `json:"escalate_at,omitempty"`
 }
 
 // DefaultPolicy returns a complete policy to start from: the default
 // matrix, major-incident criteria "default-1" (priority 1, or any security
 // incident), lenient reviews due within 5 days, management notified within
-// an hour and updated every 4 hours, auto-closure after 3 days, and targets
-// for the five priorities.
+// an hour and updated every 4 hours, auto-closure after 3 days, targets
+// for the five priorities, and escalation due at three quarters of the
+// resolution target.
 func DefaultPolicy() Policy {
 	h := time.Hour
 	return Policy{
@@ -193,6 +199,7 @@ func DefaultPolicy() Policy {
 		NotifyWithin:   h,
 		UpdateEvery:    4 * h,
 		AutoCloseAfter: 3 * 24 * h,
+		EscalateAt:     0.75,
 		Targets: map[Priority]Target{
 			1: {Response: 15 * time.Minute, Resolution: 4 * h},
 			2: {Response: 30 * time.Minute, Resolution: 8 * h},
@@ -227,6 +234,9 @@ func (p Policy) withDefaults() (Policy, error) {
 	}
 	if p.UpdateEvery == 0 {
 		p.UpdateEvery = 4 * time.Hour
+	}
+	if p.EscalateAt < 0 || p.EscalateAt > 1 {
+		return p, sms.Invalid(Kind, "policy.escalate_at", "%v is not a share between 0 and 1", p.EscalateAt)
 	}
 	if p.PauseOn == nil {
 		p.PauseOn = []HoldReason{HoldCaller, HoldSupplier}
