@@ -159,8 +159,7 @@
 // Every guard cites its requirement; [Requirements] lists them. CHG-14 is
 // served by [Service.Trends] (volume by model, category and service,
 // success rate, emergency ratio, changes that caused incidents, backlog
-// age). CHG-16 (changes to controlled items made without a change) needs
-// the configuration records, which this package does not keep.
+// age). CHG-16 is served by [Service.UnauthorizedChanges]: see below.
 //
 // # Conformance
 //
@@ -172,6 +171,33 @@
 // and templates are complete. [Sweep], [SweepTemplate] and [Service.Sweep]
 // report overdue emergency records, overdue template reviews, and
 // templates not suspended after a failed instance.
+//
+// # Unauthorized and unintended changes
+//
+// This package keeps no configuration records: the host's configuration
+// management does. The host passes the mutations it recorded, each a
+// [ConfigChange] naming the item, its type, its service, when, by whom and
+// under which change, to [Service.UnauthorizedChanges] (or, with changes
+// it loaded itself, to [UnauthorizedChanges] and [FindUnauthorized]). A
+// mutation of an item whose type is under change control is reported as a
+// [CodeUnauthorizedChange] finding citing CHG-16 when it names no change, a
+// change that does not exist, a change not authorized at the time, a change
+// not being implemented at the time (per its recorded start and end; the
+// record update a closed change names among its configuration updates,
+// CHG-15, may come after the end), or a change whose scope lists neither
+// the item nor its service. The finding's detail begins with the reasons,
+// as [UnauthorizedReason] values.
+//
+// The library creates no record on its own. An unintended change is
+// reviewed through a retrospective change, which the workflow already
+// supports: the host raises an emergency change for the item, has the
+// emergency authority authorize it, implements it (keeping or reversing
+// the mutation), records its assessment after the fact and its
+// post-implementation review of the consequences (CHG-17), closes it, and
+// records it as the mutation's change reference. An emergency change
+// raised after the mutation, closed with its review and covering the item,
+// accounts for it: the sweep no longer reports it, and the emergency ratio
+// of [Service.Trends] counts it.
 //
 // # Using it
 //

@@ -29,7 +29,7 @@ func Requirements() []sms.Requirement {
 		{ID: "CHG-13", Clause: "8.5.1.3", Text: "changes are reviewed for effectiveness and follow-up actions agreed"},
 		{ID: "CHG-14", Clause: "8.5.1.3", Text: "change records are analysed for trends"},
 		{ID: "CHG-15", Clause: "8.2.6", Text: "configuration information is updated after changes are deployed"},
-		{ID: "CHG-16", Clause: "8.1", Text: "planned changes are controlled and unintended ones reviewed"},
+		{ID: "CHG-16", Clause: "8.1", Text: "controlled configuration items change only under an authorized change being implemented, and unintended changes are reviewed"},
 		{ID: "CHG-17", Clause: "8.5.1.1", Text: "emergency changes have an expedited authority, may be documented after the fact, and are always reviewed"},
 		{ID: "CHG-18", Clause: "8.5.1.1", Text: "standard changes are pre-authorized, low-risk, proven procedures"},
 		{ID: "CHG-19", Clause: "8.5.1.3", Text: "nobody approves their own change"},
