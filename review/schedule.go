@@ -1,0 +1,209 @@
+package review
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/iso20k/sms"
+)
+
+// Schedule is a periodic review obligation: a subject (and optionally a
+// scope) to be reviewed every Interval, with Grace before a late review
+// becomes a finding. Requirement is the requirement the reviews evidence
+// (PRB-13 for "problem_effectiveness", CHG-14 for "change_trends"): every
+// guard of a review planned under the schedule cites it, and so does the
+// finding, under Code, when a review is overdue. The process packages
+// export their subject, requirement and code; the host chooses the
+// interval, as the standard leaves it to the organisation:
+//
+//	review.Schedule{Subject: problem.ReviewSubject, Start: start, Interval: 91 * 24 * time.Hour,
+//		Grace: 14 * 24 * time.Hour, Requirement: problem.EffectivenessRequirement(),
+//		Code: problem.CodeEffectivenessReviewOverdue}
+type Schedule struct {
+	Subject string
+	Scope   string
+	// Start is when the obligation began: the next review is due Interval
+	// after the later of Start and the last review performed.
+	Start    time.Time
+	Interval time.Duration
+	Grace    time.Duration
+	// Requirement is the requirement the reviews evidence; ID and Clause
+	// are required.
+	Requirement sms.Requirement
+	// Code is the finding code of an overdue review, such as
+	// "PROBLEM_EFFECTIVENESS_REVIEW_OVERDUE".
+	Code string
+}
+
+// Key returns "subject", or "subject/scope": the name of the schedule in
+// findings.
+func (s Schedule) Key() string { return key(s.Subject, s.Scope) }
+
+// Validate returns a [*sms.ValidationError] for a schedule without a
+// subject, a start, a positive interval, a requirement ID and clause or a
+// finding code, or with a negative grace.
+func (s Schedule) Validate() error {
+	bad := func(field, format string, args ...any) error {
+		return sms.Invalid(Kind, "schedule."+field, "%s: "+format, append([]any{s.Key()}, args...)...)
+	}
+	switch {
+	case s.Subject == "":
+		return sms.Invalid(Kind, "schedule.subject", "is empty")
+	case checkRef("schedule.subject", s.Subject) != nil:
+		return checkRef("schedule.subject", s.Subject)
+	case checkRef("schedule.scope", s.Scope) != nil:
+		return checkRef("schedule.scope", s.Scope)
+	case s.Start.IsZero():
+		return bad("start", "is not set: say when the obligation began")
+	case s.Interval <= 0:
+		return bad("interval", "must be positive")
+	case s.Grace < 0:
+		return bad("grace", "cannot be negative")
+	case s.Requirement.ID == "" || s.Requirement.Clause == "":
+		return bad("requirement", "needs an ID and a clause")
+	case s.Code == "":
+		return bad("code", "is empty")
+	}
+	return nil
+}
+
+// validateSchedules validates each schedule and refuses two for the same
+// subject and scope.
+func validateSchedules(ss []Schedule) error {
+	seen := make(map[string]bool, len(ss))
+	for _, s := range ss {
+		if err := s.Validate(); err != nil {
+			return err
+		}
+		if seen[s.Key()] {
+			return sms.Invalid(Kind, "schedules", "two schedules for %s", s.Key())
+		}
+		seen[s.Key()] = true
+	}
+	return nil
+}
+
+// Standing is where a schedule stands as of a time: its last performed
+// review, when the next one is due, and whether it is overdue (the due
+// time and the grace have both passed).
+type Standing struct {
+	Schedule Schedule
+	// Last is the ID of the last review performed, and LastPerformed when;
+	// both are empty when none was.
+	Last          string
+	LastPerformed time.Time
+	// Due is the later of LastPerformed and the schedule's Start, plus the
+	// interval.
+	Due     time.Time
+	Overdue bool
+}
+
+// Finding returns the overdue finding of the standing: the schedule's
+// code, citing its requirement, against [ScheduleKind] and the schedule's
+// key. ok is false when the schedule is not overdue.
+func (st Standing) Finding(asOf time.Time) (f sms.Finding, ok bool) {
+	if !st.Overdue {
+		return sms.Finding{}, false
+	}
+	s := st.Schedule
+	var detail string
+	if st.Last == "" {
+		detail = fmt.Sprintf("no review of %s performed since the schedule started %s; due %s, %s grace ended %s",
+			s.Key(), day(s.Start), day(st.Due), span(s.Grace), day(st.Due.Add(s.Grace)))
+	} else {
+		detail = fmt.Sprintf("last review of %s (%s) performed %s; next due %s, %s grace ended %s",
+			s.Key(), st.Last, day(st.LastPerformed), day(st.Due), span(s.Grace), day(st.Due.Add(s.Grace)))
+	}
+	return sms.Finding{Code: s.Code, Requirement: s.Requirement, Kind: ScheduleKind, EntityID: s.Key(), Detail: detail, At: asOf.UTC()}, true
+}
+
+func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+// span writes whole days as "14d", anything else as time.Duration does.
+func span(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
+}
+
+// latest folds performed reviews into the last one per subject and scope,
+// as of a time.
+type latest struct {
+	asOf time.Time
+	by   map[string]*Review
+}
+
+func newLatest(asOf time.Time) *latest { return &latest{asOf: asOf, by: map[string]*Review{}} }
+
+func (l *latest) add(r *Review) {
+	if r == nil || !r.Status.Performed() || r.PerformedAt.IsZero() || r.PerformedAt.After(l.asOf) {
+		return
+	}
+	k := r.Key()
+	if cur := l.by[k]; cur == nil || r.PerformedAt.After(cur.PerformedAt) ||
+		(r.PerformedAt.Equal(cur.PerformedAt) && r.ID > cur.ID) {
+		l.by[k] = r
+	}
+}
+
+func (l *latest) standings(ss []Schedule) []Standing {
+	out := make([]Standing, 0, len(ss))
+	for _, s := range ss {
+		st := Standing{Schedule: s}
+		base := s.Start.UTC()
+		if r := l.by[s.Key()]; r != nil {
+			st.Last, st.LastPerformed = r.ID, r.PerformedAt
+			if r.PerformedAt.After(base) {
+				base = r.PerformedAt
+			}
+		}
+		st.Due = base.Add(s.Interval)
+		st.Overdue = l.asOf.After(st.Due.Add(s.Grace))
+		out = append(out, st)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Schedule.Key() < out[j].Schedule.Key() })
+	return out
+}
+
+// Standings returns where each schedule stands as of a time, ordered by
+// key: a review counts once performed (or closed) at or before asOf, of
+// the schedule's subject and scope exactly. It is a pure function. Invalid
+// schedules give a [*sms.ValidationError].
+func Standings(schedules []Schedule, reviews []*Review, asOf time.Time) ([]Standing, error) {
+	if err := validateSchedules(schedules); err != nil {
+		return nil, err
+	}
+	l := newLatest(asOf.UTC())
+	for _, r := range reviews {
+		l.add(r)
+	}
+	return l.standings(schedules), nil
+}
+
+// Sweep returns one finding per overdue schedule as of a time: no review
+// of its subject and scope was performed within Interval plus Grace before
+// asOf, and Interval plus Grace have passed since the schedule's Start (a
+// schedule that starts today gives a full interval for its first review,
+// whatever was done before). Each finding carries the schedule's code and cites
+// its requirement. It is a pure function, so that a test replays a year in
+// milliseconds. Invalid schedules give a [*sms.ValidationError]: a
+// schedule that cannot be judged must not pass silently.
+func Sweep(schedules []Schedule, reviews []*Review, asOf time.Time) ([]sms.Finding, error) {
+	st, err := Standings(schedules, reviews, asOf)
+	if err != nil {
+		return nil, err
+	}
+	return findings(st, asOf), nil
+}
+
+func findings(st []Standing, asOf time.Time) []sms.Finding {
+	var out []sms.Finding
+	for _, s := range st {
+		if f, ok := s.Finding(asOf); ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,373 @@
+package review
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/iso20k/sms"
+)
+
+// Config configures a [Service]: the schedules it serves (at least one)
+// and the options of its transitions.
+type Config struct {
+	Schedules []Schedule
+	Options   sms.Options
+}
+
+// Service keeps the review register on a store: it plans, performs, follows
+// up, closes and cancels reviews, and sweeps its schedules for overdue
+// ones. Each trigger has a typed method; every method is one transition
+// through the shared pipeline and returns the review as committed, or an
+// error that says why nothing changed:
+//
+//   - [sms.ErrInvalid]: malformed input ([*sms.ValidationError]), or a
+//     plan for a subject and scope no schedule names;
+//   - [sms.ErrNotFound]: no such review;
+//   - [sms.ErrForbidden]: the actor lacks a role ([*sms.ForbiddenError]);
+//   - [sms.ErrTransition]: not allowed from the current status
+//     ([*sms.TransitionError], with the permitted triggers);
+//   - [sms.ErrGuard]: requirements unmet ([*sms.GuardError]): every guard
+//     cites the requirement the review evidences, its schedule's;
+//   - [sms.ErrConflict]: another writer committed first; read and retry;
+//   - [sms.ErrCorrupt]: the stored review names no requirement, or a
+//     status the workflow does not know;
+//   - a store or context error.
+//
+// A Service is safe for concurrent use.
+type Service struct {
+	store     sms.Store[*Review]
+	opts      sms.Options
+	schedules []Schedule
+	byKey     map[string]int
+	// machines runs the workflow compiled for each requirement the
+	// schedules name, so that each guard cites the review's own
+	// requirement; first is the machine of the first schedule.
+	machines map[reqKey]*compiled
+	first    *sms.Machine[*Review]
+}
+
+type reqKey struct{ id, clause string }
+
+// compiled is the machine of one requirement, and a pool of copies of it
+// bound to a [loaded] store, one per transition under way.
+type compiled struct {
+	m     *sms.Machine[*Review]
+	bound sync.Pool // of *binding
+}
+
+type binding struct {
+	m *sms.Machine[*Review]
+	l *loaded
+}
+
+// bind returns a copy of the machine whose store answers the first Get of
+// r with r itself; release returns it to the pool.
+func (c *compiled) bind(r *Review) (*binding, error) {
+	b, _ := c.bound.Get().(*binding)
+	if b == nil {
+		l := &loaded{Store: c.m.Store()}
+		m, err := c.m.WithStore(l)
+		if err != nil {
+			return nil, err
+		}
+		b = &binding{m: m, l: l}
+	}
+	b.l.r = r
+	return b, nil
+}
+
+func (c *compiled) release(b *binding) {
+	b.l.r = nil
+	c.bound.Put(b)
+}
+
+// NewService validates the schedules, compiles the review workflow once per
+// requirement they name, and binds it to the store. No schedule, an invalid
+// one, or two for the same subject and scope give a
+// [*sms.ValidationError].
+func NewService(store sms.Store[*Review], cfg Config) (*Service, error) {
+	if store == nil {
+		return nil, sms.Invalid(Kind, "store", "is nil")
+	}
+	if len(cfg.Schedules) == 0 {
+		return nil, sms.Invalid(Kind, "schedules", "a review service serves at least one schedule")
+	}
+	if err := validateSchedules(cfg.Schedules); err != nil {
+		return nil, err
+	}
+	s := &Service{store: store, opts: cfg.Options, schedules: slices.Clone(cfg.Schedules),
+		byKey: make(map[string]int, len(cfg.Schedules)), machines: map[reqKey]*compiled{}}
+	for i, sc := range s.schedules {
+		s.byKey[sc.Key()] = i
+		k := reqKey{sc.Requirement.ID, sc.Requirement.Clause}
+		if s.machines[k] != nil {
+			continue
+		}
+		m, err := s.compile(sc.Requirement)
+		if err != nil {
+			return nil, err
+		}
+		s.machines[k] = m
+		if s.first == nil {
+			s.first = m.m
+		}
+	}
+	return s, nil
+}
+
+func (s *Service) compile(req sms.Requirement) (*compiled, error) {
+	wf, err := sms.NewWorkflow(definition(req))
+	if err != nil {
+		return nil, err
+	}
+	m, err := sms.NewMachine(wf, s.store, s.opts)
+	if err != nil {
+		return nil, err
+	}
+	return &compiled{m: m}, nil
+}
+
+// machineFor returns the machine whose guards cite req. A requirement no
+// schedule names any more (a review planned under a schedule since
+// removed) gets a workflow compiled for the call.
+func (s *Service) machineFor(req sms.Requirement, id string) (*compiled, error) {
+	if m := s.machines[reqKey{req.ID, req.Clause}]; m != nil {
+		return m, nil
+	}
+	if req.ID == "" || req.Clause == "" {
+		return nil, &sms.CorruptError{Kind: Kind, ID: id, Problem: "the review names no requirement it evidences"}
+	}
+	return s.compile(req)
+}
+
+// Schedules returns the schedules the service serves.
+func (s *Service) Schedules() []Schedule { return slices.Clone(s.schedules) }
+
+// Schedule returns the schedule of a subject and scope, and whether there
+// is one.
+func (s *Service) Schedule(subject, scope string) (Schedule, bool) {
+	i, ok := s.byKey[key(subject, scope)]
+	if !ok {
+		return Schedule{}, false
+	}
+	return s.schedules[i], true
+}
+
+// Workflow returns the compiled workflow of the schedule's requirement for
+// a subject and scope, and whether the service has that schedule.
+func (s *Service) Workflow(subject, scope string) (*sms.Workflow[*Review], bool) {
+	sc, ok := s.Schedule(subject, scope)
+	if !ok {
+		return nil, false
+	}
+	return s.machines[reqKey{sc.Requirement.ID, sc.Requirement.Clause}].m.Workflow(), true
+}
+
+// Plan plans a review of a scheduled subject and scope. The review records
+// the schedule's requirement, and every later refusal cites it.
+func (s *Service) Plan(ctx context.Context, a sms.Actor, c Plan) (*Review, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	sc, ok := s.Schedule(c.Subject, c.Scope)
+	if !ok {
+		return nil, sms.Invalid(Kind, "subject", "no schedule for %s: the service cannot tell which requirement the review evidences",
+			key(c.Subject, c.Scope))
+	}
+	return s.machines[reqKey{sc.Requirement.ID, sc.Requirement.Clause}].m.Create(ctx, a, c)
+}
+
+// fire runs a transition on a stored review under the workflow of the
+// requirement the review records.
+func (s *Service) fire(ctx context.Context, a sms.Actor, id string, trigger Trigger, c Command) (*Review, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := sms.ValidateID(id); err != nil {
+		return nil, err
+	}
+	v, err := s.store.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.machineFor(v.Requirement, id)
+	if err != nil {
+		return nil, err
+	}
+	// The machine reads the review the service just read, so that a
+	// transition reads the store once; the commit's version check guards
+	// the rest, as it does for any read.
+	b, err := m.bind(v)
+	if err != nil {
+		return nil, err
+	}
+	defer m.release(b)
+	return b.m.Fire(ctx, a, id, string(trigger), c)
+}
+
+// loaded is the service's store for one transition: it answers the first
+// Get of the review already read, and passes everything else through.
+type loaded struct {
+	sms.Store[*Review]
+	r *Review
+}
+
+// Get returns the review already read, once, or asks the store.
+func (l *loaded) Get(ctx context.Context, id string) (*Review, error) {
+	if r := l.r; r != nil && r.ID == id {
+		l.r = nil
+		return r, nil
+	}
+	return l.Store.Get(ctx, id)
+}
+
+// Do runs any command: the trigger is the command's. A [Plan] creates a
+// review and id must then be empty (the plan carries its own ID).
+func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*Review, error) {
+	if c == nil {
+		return nil, sms.Invalid(Kind, "command", "is nil")
+	}
+	if p, ok := c.(Plan); ok {
+		if id != "" {
+			return nil, sms.Invalid(Kind, "id", "a plan creates a review: pass its ID in Plan.ID")
+		}
+		return s.Plan(ctx, a, p)
+	}
+	return s.fire(ctx, a, id, c.Trigger(), c)
+}
+
+// Perform records that a planned review took place, with its inputs,
+// conclusions, agreed actions and participants.
+func (s *Service) Perform(ctx context.Context, a sms.Actor, id string, c Performance) (*Review, error) {
+	return s.fire(ctx, a, id, TriggerPerform, c)
+}
+
+// UpdateAction reports an agreed action done, or names the record that now
+// tracks it.
+func (s *Service) UpdateAction(ctx context.Context, a sms.Actor, id string, c ActionUpdate) (*Review, error) {
+	return s.fire(ctx, a, id, TriggerUpdateAction, c)
+}
+
+// Close closes a performed review whose actions are all done or tracked.
+func (s *Service) Close(ctx context.Context, a sms.Actor, id string, c Closure) (*Review, error) {
+	return s.fire(ctx, a, id, TriggerClose, c)
+}
+
+// Cancel cancels a planned review, with a reason.
+func (s *Service) Cancel(ctx context.Context, a sms.Actor, id string, c Cancellation) (*Review, error) {
+	return s.fire(ctx, a, id, TriggerCancel, c)
+}
+
+// AddNote adds a note, in any status.
+func (s *Service) AddNote(ctx context.Context, a sms.Actor, id string, c Note) (*Review, error) {
+	return s.fire(ctx, a, id, TriggerNote, c)
+}
+
+// Get returns the stored review.
+func (s *Service) Get(ctx context.Context, id string) (*Review, error) { return s.first.Get(ctx, id) }
+
+// Journal returns the review's journal, oldest entry first.
+func (s *Service) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
+	return s.first.Journal(ctx, id)
+}
+
+// Verify checks the review's journal hash chain and that the stored review
+// is the one its journal built up to.
+func (s *Service) Verify(ctx context.Context, id string) error { return s.first.Verify(ctx, id) }
+
+// Permitted returns the triggers the actor may fire on the review now,
+// judged by its status and the actor's roles.
+func (s *Service) Permitted(r *Review, a sms.Actor) []Trigger {
+	if r == nil {
+		return nil
+	}
+	names := s.first.Workflow().Permitted(r, a)
+	out := make([]Trigger, len(names))
+	for i, n := range names {
+		out[i] = Trigger(n)
+	}
+	return out
+}
+
+// Query selects reviews; every field is optional.
+type Query struct {
+	Status []Status
+	// Subject keeps the reviews of a subject; it cannot be combined with
+	// Link.
+	Subject string
+	// Scope keeps the reviews of a scope.
+	Scope string
+	Owner string
+	// Link keeps reviews with this link: an input examined
+	// (review.LinkInput) or a record tracking an action (review.LinkAction).
+	Link sms.Link
+	// After is the cursor: the previous page's Next.
+	After string
+	// Limit is the page size; 0 means 50, at most 1000.
+	Limit int
+}
+
+// List returns a page of reviews ordered by ID.
+func (s *Service) List(ctx context.Context, q Query) (sms.Page[*Review], error) {
+	sq := sms.Query{Service: q.Scope, Owner: q.Owner, Link: q.Link, After: q.After, Limit: q.Limit}
+	if q.Subject != "" {
+		if !q.Link.IsZero() {
+			return sms.Page[*Review]{}, sms.Invalid(Kind, "query", "filter by Subject or by Link, not both")
+		}
+		sq.Link = sms.Link{Type: LinkSubject, ID: q.Subject}
+	}
+	for _, st := range q.Status {
+		if !st.Valid() {
+			return sms.Page[*Review]{}, sms.Invalid(Kind, "query.status", "%q is not a review status", st)
+		}
+		sq.Status = append(sq.Status, string(st))
+	}
+	return s.first.List(ctx, sq)
+}
+
+// Each calls fn for every review matching q, page by page, until fn
+// returns false or an error occurs.
+func (s *Service) Each(ctx context.Context, q Query, fn func(*Review) bool) error {
+	for {
+		page, err := s.List(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, r := range page.Items {
+			if !fn(r) {
+				return nil
+			}
+		}
+		if page.Next == "" {
+			return nil
+		}
+		q.After = page.Next
+	}
+}
+
+// Standings returns where each of the service's schedules stands as of a
+// time, over the stored reviews; see the package function [Standings].
+func (s *Service) Standings(ctx context.Context, asOf time.Time) ([]Standing, error) {
+	l := newLatest(asOf.UTC())
+	err := s.Each(ctx, Query{Status: []Status{StatusPerformed, StatusClosed}, Limit: sms.MaxLimit},
+		func(r *Review) bool { l.add(r); return true })
+	if err != nil {
+		return nil, err
+	}
+	return l.standings(s.schedules), nil
+}
+
+// Sweep returns one finding per overdue schedule as of a time, over the
+// stored reviews; see the package function [Sweep].
+func (s *Service) Sweep(ctx context.Context, asOf time.Time) ([]sms.Finding, error) {
+	st, err := s.Standings(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	return findings(st, asOf), nil
+}
