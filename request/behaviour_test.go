@@ -112,13 +112,14 @@ func TestListAndBadInput(t *testing.T) {
 	assert.ErrorIs(t, err, sms.ErrInvalid)
 	items, err := f.svc.ListItems(f.ctx, "", 0, request.ItemPublished)
 	require.NoError(t, err)
-	assert.Len(t, items.Items, 2)
+	assert.Len(t, items.Items, 3, "laptop, password reset, firewall rule")
 	assert.Contains(t, f.svc.Permitted(a, fay), request.TriggerFulfil)
 	assert.Nil(t, f.svc.Permitted(nil, fay))
 
 	before := f.snap(t, a.ID)
 	for _, c := range []request.Command{request.Suspension{Reason: "lunch"}, request.Closure{Code: "meh"}, request.Note{},
-		request.Cancellation{Reason: "bored"}, request.Prioritisation{Priority: -1}, request.Action{Text: string([]byte{0xff})}} {
+		request.Cancellation{Reason: "bored"}, request.Prioritisation{Priority: -1}, request.Action{Text: string([]byte{0xff})},
+		request.Fulfilment{Notes: "done", Change: " CHG-1"}} {
 		_, err := f.svc.Do(f.ctx, boss, a.ID, c)
 		assert.ErrorIs(t, err, sms.ErrInvalid, "%T", c)
 	}

@@ -80,6 +80,13 @@ type ItemDefinition struct {
 	Approval *sms.ApprovalRule
 	Tasks    []string
 	Target   time.Duration
+	// RequiresStandardChange says fulfilling a request for the item alters
+	// controlled configuration items: each request is then fulfilled
+	// through a standard change that closed successful (SR-08).
+	// ChangeTemplates, optional, restricts such changes to these
+	// standard-change templates; it needs RequiresStandardChange.
+	RequiresStandardChange bool
+	ChangeTemplates        []string
 }
 
 // Trigger implements [ItemCommand].
@@ -88,7 +95,30 @@ func (ItemDefinition) itemCommand()         {}
 
 // Validate implements [sms.Command].
 func (c ItemDefinition) Validate() error {
-	return validateItem(c.ID, c.Name, c.Description, c.Category, c.Service, c.DefaultPriority, c.Instructions, c.Approval, c.Tasks, c.Target)
+	if len(c.ChangeTemplates) > 0 && !c.RequiresStandardChange {
+		return sms.Invalid(ItemKind, "item.change_templates", "are named only for an item that requires a standard change")
+	}
+	return firstErr(validateItem(c.ID, c.Name, c.Description, c.Category, c.Service, c.DefaultPriority, c.Instructions, c.Approval, c.Tasks, c.Target),
+		validateTemplates(c.ChangeTemplates))
+}
+
+// validateTemplates checks a list of standard-change template IDs.
+func validateTemplates(ids []string) error {
+	k := ItemKind
+	if len(ids) > MaxList {
+		return sms.Invalid(k, "item.change_templates", "more than %d templates", MaxList)
+	}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if id == "" || seen[id] {
+			return sms.Invalid(k, "item.change_templates", "template IDs must be unique and not empty")
+		}
+		seen[id] = true
+		if err := checkRef(k, "item.change_templates", id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func validateItem(id, name, desc, category, service string, prio Priority, ins Instructions, rule *sms.ApprovalRule, tasks []string, target time.Duration) error {
@@ -133,7 +163,14 @@ type ItemRevision struct {
 	// Tasks replace the task list when non-nil.
 	Tasks  []string
 	Target time.Duration
-	Note   string
+	// RequiresStandardChange makes requests for the item go through a
+	// standard change (SR-08); ChangeTemplates, when non-nil, replaces the
+	// templates such a change may run from; ClearStandardChange removes
+	// both.
+	RequiresStandardChange bool
+	ChangeTemplates        []string
+	ClearStandardChange    bool
+	Note                   string
 }
 
 // Trigger implements [ItemCommand].
@@ -145,8 +182,11 @@ func (c ItemRevision) Validate() error {
 	if c.Approval != nil && c.ClearApproval {
 		return sms.Invalid(ItemKind, "item.approval", "both replaced and cleared")
 	}
+	if c.ClearStandardChange && (c.RequiresStandardChange || c.ChangeTemplates != nil) {
+		return sms.Invalid(ItemKind, "item.requires_standard_change", "both set and cleared")
+	}
 	return firstErr(validateItem("", c.Name, c.Description, "", "", c.DefaultPriority, c.Instructions, c.Approval, c.Tasks, c.Target),
-		checkText(ItemKind, "note", c.Note, MaxText))
+		validateTemplates(c.ChangeTemplates), checkText(ItemKind, "note", c.Note, MaxText))
 }
 
 // ItemPublication publishes a catalogue item (trigger publish, SR-06).
@@ -394,9 +434,15 @@ func (Action) command()         {}
 func (c Action) Validate() error { return checkText(Kind, "action.text", c.Text, MaxText) }
 
 // Fulfilment fulfils a request (trigger fulfil, SR-03): every task done or
-// skipped with a reason, and fulfilment notes.
+// skipped with a reason, and fulfilment notes. Change names the change the
+// request was fulfilled through; for an item that requires a standard
+// change, [Service.Fulfil] asks the host's [ChangeLookup] about it first
+// (SR-08).
 type Fulfilment struct {
-	Notes string
+	Notes  string
+	Change string
+
+	cv changeView // looked up by the service
 }
 
 // Trigger implements [Command].
@@ -404,7 +450,9 @@ func (Fulfilment) Trigger() Trigger { return TriggerFulfil }
 func (Fulfilment) command()         {}
 
 // Validate implements [sms.Command].
-func (c Fulfilment) Validate() error { return checkText(Kind, "fulfilment.notes", c.Notes, MaxText) }
+func (c Fulfilment) Validate() error {
+	return firstErr(checkText(Kind, "fulfilment.notes", c.Notes, MaxText), checkRef(Kind, "fulfilment.change", c.Change))
+}
 
 // Closure closes a fulfilled request (trigger close, SR-04): a close code,
 // and the requester's confirmation or the elapsed auto-close window.

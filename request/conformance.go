@@ -15,6 +15,10 @@ const (
 	CodeClosureIncomplete     = "REQUEST_CLOSURE_INCOMPLETE"
 	CodeTerminationUnjustifed = "REQUEST_TERMINATION_UNJUSTIFIED"
 	CodeSLABreached           = "SLA_TIMER_BREACHED"
+	// CodeStandardChangeMissing: a request for an item that alters
+	// controlled configuration items was fulfilled without a standard
+	// change that closed successful (SR-08).
+	CodeStandardChangeMissing = "REQUEST_STANDARD_CHANGE_MISSING"
 )
 
 type failFunc func(code, id, text, detail string)
@@ -56,6 +60,20 @@ func checks() []check {
 				if rl, ok := r.rule(); ok && !approvedBefore(r, rl, r.StartedAt) {
 					fail(CodeApprovalMissing, "SR-07", "requests needing authorisation are approved before fulfilment",
 						"the approvals do not satisfy the item's rule with distinct eligible approvers before fulfilment started")
+				}
+			},
+		},
+		{
+			name: "requests-altering-controlled-items-through-standard-changes", clause: "8.5.1/8.6.2",
+			rule: "every fulfilled or closed request whose item edition requires a standard change links the change it was fulfilled " +
+				"through, which the host's change management showed, at fulfilment, to be a standard change from a template the item " +
+				"accepts, closed successful",
+			applies: func(r *Request) bool {
+				return (r.Status == StatusFulfilled || r.Status == StatusClosed) && needsChange(r)
+			},
+			eval: func(r *Request, fail failFunc) {
+				if d := standardChangeFinding(r); d != "" {
+					fail(CodeStandardChangeMissing, "SR-08", "requests altering controlled items go through a standard change", d)
 				}
 			},
 		},

@@ -90,26 +90,45 @@
 //     holding its roles; the requester and the person the request is for
 //     never approve (a [*sms.ForbiddenError] citing SR-07); a rejection
 //     gives its reason; fulfilment waits for the grant.
-//   - SR-08 (standard changes for controlled items) is not enforced here:
-//     a host can model the change as a task.
+//   - SR-08 an item whose requests alter configuration items under change
+//     control requires a standard change (Item.RequiresStandardChange,
+//     optionally restricted to ChangeTemplates), versioned with the edition
+//     and kept by each request; fulfil then names the change, and the
+//     host's [ChangeLookup] must show it to be a standard change, from a
+//     template the item accepts, closed successful. Without a lookup such a
+//     request is never fulfilled. See below.
 //   - SR-09 a fulfilment timer from the item's target, paused on the holds
 //     the policy lists; [Sweep] reports breaches.
 //   - SR-10 convert_to_incident cancels a new request with a link to the
 //     incident the host logged; a request converted from an incident
 //     links it (Submission.FromIncident).
 //
+// # Working with change management
+//
+// Process packages never import each other. A host wires SR-08 by
+// implementing [ChangeLookup] with the change package: a change is
+// standard when its ModelType is standard (it was then submitted from an
+// active, approved template, CHG-18), its Template names the template, and
+// it closed successful when its status is closed with a close code other
+// than unsuccessful. The request waits for the closure, not only the
+// implementation: closing a change requires the configuration records of
+// its controlled items to be updated (CHG-15), so a fulfilled request
+// never leaves the configuration information behind. The request links
+// the change (link type [LinkChange]) and keeps what the host answered.
+//
 // # Conformance
 //
 // [Check], [Audit] and [Service.Conform] re-examine stored records: every
 // fulfilled request had its approvals, by distinct eligible people, before
-// fulfilment started, whatever its status says.
+// fulfilment started, and, for an item that requires one, its standard
+// change closed successful, whatever its status says.
 //
 // # Using it
 //
 //	svc, err := request.NewService(request.Stores{
 //		Items:    memstore.New[*request.Item](),
 //		Requests: memstore.New[*request.Request](),
-//	}, request.Config{Policy: request.DefaultPolicy()})
+//	}, request.Config{Policy: request.DefaultPolicy(), Changes: changeLookup})
 //	item, err := svc.DefineItem(ctx, catalogue, request.ItemDefinition{Name: "Laptop", ...})
 //	r, err := svc.Submit(ctx, requester, request.Submission{Item: item.ID, Summary: "A laptop for Eve", Requester: "eve"})
 package request

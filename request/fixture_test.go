@@ -3,6 +3,8 @@ package request_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -53,20 +55,77 @@ type fixture struct {
 	requests *memstore.Store[*request.Request]
 	clk      *clock
 	ctx      context.Context
+	changes  *changeBook
 	laptop   string // needs two approvals; tasks order, configure
 	password string // no approval, no tasks
+	firewall string // a standard change from TPL-FW (SR-08); no approval; task apply
+}
+
+// errLookup is the host's change management failing to answer.
+var errLookup = errors.New("change management unreachable")
+
+// changeBook is the fixture's change management: what the host would
+// answer about each change (SR-08), and how often it was asked.
+type changeBook struct {
+	mu    sync.Mutex
+	facts map[string]request.ChangeFacts
+	asked int
+}
+
+func newChangeBook() *changeBook {
+	return &changeBook{facts: map[string]request.ChangeFacts{
+		"CHG-OK":        {Standard: true, Template: "TPL-FW", ClosedSuccessful: true},
+		"CHG-OPEN":      {Standard: true, Template: "TPL-FW"},
+		"CHG-NORMAL":    {ClosedSuccessful: true},
+		"CHG-OTHER-TPL": {Standard: true, Template: "TPL-DB", ClosedSuccessful: true},
+		"CHG-NO-TPL":    {Standard: true, ClosedSuccessful: true},
+		"CHG-OPEN-DB":   {Standard: true, Template: "TPL-DB"},
+	}}
+}
+
+// ChangeFacts implements request.ChangeLookup: CHG-ERR fails, an unknown
+// change is not found.
+func (b *changeBook) ChangeFacts(_ context.Context, id string) (request.ChangeFacts, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.asked++
+	if id == "CHG-ERR" {
+		return request.ChangeFacts{}, errLookup
+	}
+	f, ok := b.facts[id]
+	if !ok {
+		return request.ChangeFacts{}, fmt.Errorf("change %s: %w", id, sms.ErrNotFound)
+	}
+	return f, nil
+}
+
+func (b *changeBook) count() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.asked
 }
 
 func newFixture(t testing.TB, p request.Policy) *fixture {
 	t.Helper()
-	f := &fixture{items: memstore.New[*request.Item](), requests: memstore.New[*request.Request](), clk: &clock{t: t0}, ctx: context.Background()}
-	svc, err := request.NewService(request.Stores{Items: f.items, Requests: f.requests}, request.Config{Policy: p, Options: sms.Options{Now: f.clk.Now}})
+	f := &fixture{items: memstore.New[*request.Item](), requests: memstore.New[*request.Request](), clk: &clock{t: t0}, ctx: context.Background(),
+		changes: newChangeBook()}
+	svc, err := request.NewService(request.Stores{Items: f.items, Requests: f.requests},
+		request.Config{Policy: p, Options: sms.Options{Now: f.clk.Now}, Changes: f.changes})
 	require.NoError(t, err)
 	f.svc = svc
 	f.laptop = f.publish(t, laptopItem()).ID
 	f.password = f.publish(t, request.ItemDefinition{Name: "Password reset", Category: "access", Service: "directory", DefaultPriority: 4,
 		Instructions: request.Instructions{Ref: "KB-12", Version: "3"}}).ID
+	f.firewall = f.publish(t, firewallItem()).ID
 	return f
+}
+
+// firewallItem alters a controlled configuration item, the firewall: its
+// requests go through a standard change from template TPL-FW (SR-08).
+func firewallItem() request.ItemDefinition {
+	return request.ItemDefinition{Name: "Firewall rule", Category: "network", Service: "network", DefaultPriority: 3,
+		Instructions: request.Instructions{Ref: "WI-FW", Version: "4"}, Tasks: []string{"apply"},
+		RequiresStandardChange: true, ChangeTemplates: []string{"TPL-FW"}}
 }
 
 func laptopItem() request.ItemDefinition {
@@ -176,7 +235,11 @@ func (f *fixture) to(t testing.TB, status request.Status, item string) *request.
 		return r
 	}
 	f.settleTasks(t, id)
-	do(boss, request.TriggerFulfil)
+	if item == f.firewall {
+		r = f.step(t, boss, id, request.Fulfilment{Notes: "rule applied", Change: "CHG-OK"})
+	} else {
+		do(boss, request.TriggerFulfil)
+	}
 	if status == request.StatusFulfilled {
 		return r
 	}

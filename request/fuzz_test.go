@@ -14,7 +14,11 @@ import (
 
 var fuzzActors = []sms.Actor{boss, eve, ann, abe, fay, eveApprover, actor("ghost")}
 
-var fuzzStrings = []string{"", " ", "order", "configure", "x", "ünïcødé ✓", strings.Repeat("a", 200)}
+var fuzzStrings = []string{"", " ", "order", "configure", "x", "ünïcødé ✓", strings.Repeat("a", 200), "apply"}
+
+// fuzzChanges are the changes a fulfilment may name: each answer of the
+// fixture's change management, an unknown change, a failing lookup, none.
+var fuzzChanges = []string{"", "CHG-OK", "CHG-OPEN", "CHG-NORMAL", "CHG-OTHER-TPL", "CHG-NO-TPL", "CHG-404", "CHG-ERR"}
 
 func fuzzCommand(tr request.Trigger, v byte) request.Command {
 	if v%3 == 0 {
@@ -39,7 +43,7 @@ func fuzzCommand(tr request.Trigger, v byte) request.Command {
 	case request.TriggerRecordAction:
 		return request.Action{Text: s}
 	case request.TriggerFulfil:
-		return request.Fulfilment{Notes: s}
+		return request.Fulfilment{Notes: s, Change: fuzzChanges[int(v)/len(fuzzStrings)%len(fuzzChanges)]}
 	case request.TriggerClose:
 		return request.Closure{Code: []request.CloseCode{request.CloseComplete, "", request.CloseSkipped}[int(v)%3],
 			Confirmation: []request.Confirmation{request.ConfirmedByRequester, request.AutoClosed, ""}[int(v)%3]}
@@ -54,10 +58,11 @@ func fuzzCommand(tr request.Trigger, v byte) request.Command {
 }
 
 var workflowGuaranteed = []string{request.CodeRecordIncomplete, request.CodeFulfilmentIncomplete, request.CodeApprovalMissing,
-	request.CodeClosureIncomplete, request.CodeTerminationUnjustifed}
+	request.CodeClosureIncomplete, request.CodeTerminationUnjustifed, request.CodeStandardChangeMissing}
 
 // FuzzTransitions drives random trigger sequences, payloads and actors
-// through a request for the item needing two approvals: refusals change
+// through a request for the item needing two approvals or, for inputs of
+// odd length, the item requiring a standard change: refusals change
 // nothing, successes append one entry, the journal verifies, and the
 // record never fails a check the workflow guarantees.
 func FuzzTransitions(f *testing.F) {
@@ -65,13 +70,19 @@ func FuzzTransitions(f *testing.F) {
 	f.Add([]byte{1, 0, 0, 2, 2, 0, 2, 3, 0, 3, 0, 0, 5, 0, 0, 8, 4, 0, 8, 4, 3, 10, 0, 0, 11, 0, 0, 12, 0, 0})
 	f.Add([]byte{1, 0, 0, 2, 1, 0, 2, 5, 0, 4, 2, 0, 15, 0, 0})
 	f.Add([]byte{14, 0, 0, 13, 1, 0, 0, 0, 1, 6, 0, 0})
+	// The firewall rule (odd length): fulfilled through CHG-OK, closed.
+	f.Add([]byte{5, 0, 0, 8, 0, 7, 11, 0, 10, 12, 0, 0, 15, 0, 0})
 	triggers := request.Triggers()[1:]
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		if len(ops) > 300 {
 			ops = ops[:300]
 		}
 		fx := newFixture(t, request.DefaultPolicy())
-		r := fx.submit(t, fx.laptop)
+		item := fx.laptop
+		if len(ops)%2 == 1 {
+			item = fx.firewall
+		}
+		r := fx.submit(t, item)
 		version := r.Version
 		for k := 0; k+2 < len(ops); k += 3 {
 			tr := triggers[int(ops[k])%len(triggers)]
@@ -82,7 +93,7 @@ func FuzzTransitions(f *testing.F) {
 			got, err := fx.svc.Do(fx.ctx, who, r.ID, fuzzCommand(tr, v))
 			if err != nil {
 				known := false
-				for _, s := range []error{sms.ErrGuard, sms.ErrTransition, sms.ErrForbidden, sms.ErrInvalid} {
+				for _, s := range []error{sms.ErrGuard, sms.ErrTransition, sms.ErrForbidden, sms.ErrInvalid, errLookup} {
 					known = known || errors.Is(err, s)
 				}
 				require.True(t, known, "unexpected error category: %v", err)

@@ -186,6 +186,8 @@ const (
 const (
 	LinkIncident      = "incident"
 	LinkCatalogueItem = "catalogue_item"
+	// LinkChange links the change a request was fulfilled through (SR-08).
+	LinkChange = "change"
 )
 
 // Instructions name the fulfilment instructions of a catalogue item: a
@@ -222,6 +224,13 @@ type Item struct {
 	// Target is the fulfilment target from submission (SR-09); zero means
 	// none.
 	Target time.Duration `json:"target,omitempty"`
+	// RequiresStandardChange says fulfilling a request for the item alters
+	// configuration items under change control, so it goes through a
+	// standard change that closed successful (SR-08). ChangeTemplates,
+	// when not empty, are the standard-change templates such a change may
+	// run from.
+	RequiresStandardChange bool     `json:"requires_standard_change,omitempty"`
+	ChangeTemplates        []string `json:"change_templates,omitempty"`
 
 	Edition     int       `json:"edition,omitempty"`
 	PublishedAt time.Time `json:"published_at,omitzero"`
@@ -244,6 +253,7 @@ func (i *Item) Attributes() sms.Attributes { return sms.Attributes{Service: i.Se
 func (i *Item) Clone() *Item {
 	c := *i
 	c.Tasks = slices.Clone(i.Tasks)
+	c.ChangeTemplates = slices.Clone(i.ChangeTemplates)
 	if i.Approval != nil {
 		r := cloneRule(*i.Approval)
 		c.Approval = &r
@@ -269,6 +279,10 @@ type Snapshot struct {
 	Approval sms.ApprovalRule `json:"approval,omitzero"`
 	Tasks    []string         `json:"tasks,omitempty"`
 	Target   time.Duration    `json:"target,omitempty"`
+	// RequiresStandardChange and ChangeTemplates are the edition's: a
+	// request for it is fulfilled through a standard change (SR-08).
+	RequiresStandardChange bool     `json:"requires_standard_change,omitempty"`
+	ChangeTemplates        []string `json:"change_templates,omitempty"`
 }
 
 // NeedsApproval reports whether the edition has an approval rule.
@@ -317,6 +331,8 @@ type Request struct {
 	Actions         int        `json:"actions,omitempty"`
 	FulfilmentNotes string     `json:"fulfilment_notes,omitempty"`
 	FulfilledAt     time.Time  `json:"fulfilled_at,omitzero"`
+	// Change is the change the request was fulfilled through (SR-08).
+	Change LinkedChange `json:"change,omitzero"`
 
 	// Closure (SR-04), cancellation and conversion (SR-10).
 	CloseCode    CloseCode    `json:"close_code,omitempty"`
@@ -330,7 +346,8 @@ type Request struct {
 	PausedSince time.Time     `json:"paused_since,omitzero"`
 	Paused      time.Duration `json:"paused,omitempty"`
 
-	// Links: the catalogue item, and incidents it came from or became.
+	// Links: the catalogue item, incidents it came from or became, and
+	// the change it was fulfilled through.
 	Links []sms.Link `json:"links,omitempty"`
 }
 
@@ -361,6 +378,7 @@ func (r *Request) Clone() *Request {
 		c.Item.Approval = cloneRule(r.Item.Approval)
 	}
 	c.Item.Tasks = slices.Clone(r.Item.Tasks)
+	c.Item.ChangeTemplates = slices.Clone(r.Item.ChangeTemplates)
 	c.Approvals = slices.Clone(r.Approvals)
 	c.Tasks = slices.Clone(r.Tasks)
 	c.Links = slices.Clone(r.Links)

@@ -3,6 +3,7 @@ package request
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/iso20k/sms"
 )
@@ -14,10 +15,15 @@ type Stores struct {
 	Requests sms.Store[*Request]
 }
 
-// Config configures a [Service]. The zero value works.
+// Config configures a [Service]. The zero value works; without Changes,
+// no request for an item that requires a standard change is fulfilled,
+// since its change cannot be shown to be one (SR-08).
 type Config struct {
 	Policy  Policy
 	Options sms.Options
+	// Changes tells what the host's change management knows of a change
+	// (SR-08).
+	Changes ChangeLookup
 }
 
 // Service runs service request management: one machine for catalogue
@@ -34,13 +40,14 @@ type Config struct {
 //   - [sms.ErrTransition]: not allowed from the current status;
 //   - [sms.ErrGuard]: requirements unmet ([*sms.GuardError]);
 //   - [sms.ErrConflict]: another writer committed first;
-//   - a store or context error.
+//   - a store, lookup or context error.
 //
 // A Service is safe for concurrent use.
 type Service struct {
-	items  *sms.Machine[*Item]
-	m      *sms.Machine[*Request]
-	policy Policy
+	items   *sms.Machine[*Item]
+	m       *sms.Machine[*Request]
+	policy  Policy
+	changes ChangeLookup
 }
 
 // NewService compiles the workflows and binds them to the stores.
@@ -52,7 +59,7 @@ func NewService(st Stores, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{policy: p}
+	s := &Service{policy: p, changes: cfg.Changes}
 	wf, err := sms.NewWorkflow(definition(&s.policy))
 	if err != nil {
 		return nil, err
@@ -198,6 +205,8 @@ func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*R
 		return s.m.Fire(ctx, a, id, string(TriggerApprove), c)
 	case Rejection:
 		return s.Reject(ctx, a, id, c)
+	case Fulfilment:
+		return s.Fulfil(ctx, a, id, c)
 	}
 	return s.m.Fire(ctx, a, id, string(c.Trigger()), c)
 }
@@ -314,9 +323,40 @@ func (s *Service) RecordAction(ctx context.Context, a sms.Actor, id string, c Ac
 	return s.m.Fire(ctx, a, id, string(TriggerRecordAction), c)
 }
 
-// Fulfil fulfils the request (SR-03).
+// Fulfil fulfils the request (SR-03). When the request's item edition
+// requires a standard change, the fulfilment names it and the service first
+// asks the host's [ChangeLookup] about it: the request is fulfilled only
+// through a standard change, from a template the item accepts, that closed
+// successful, and never without a lookup (SR-08). The answer is judged
+// inside the transition but is not part of its atomic commit; the request
+// keeps it.
 func (s *Service) Fulfil(ctx context.Context, a sms.Actor, id string, c Fulfilment) (*Request, error) {
+	c.cv = changeView{lookup: s.changes != nil}
+	if c.Change != "" && s.changes != nil && c.Validate() == nil {
+		r, err := s.m.Get(ctx, id)
+		if err == nil && needsChange(r) {
+			if c.cv, err = s.lookup(ctx, c.Change); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return s.m.Fire(ctx, a, id, string(TriggerFulfil), c)
+}
+
+// lookup asks the host about a change; a change it does not know is
+// reported as not found, not as an error.
+func (s *Service) lookup(ctx context.Context, change string) (changeView, error) {
+	if err := ctx.Err(); err != nil {
+		return changeView{}, err
+	}
+	facts, err := s.changes.ChangeFacts(ctx, change)
+	switch {
+	case errors.Is(err, sms.ErrNotFound):
+		return changeView{lookup: true, asked: true}, nil
+	case err != nil:
+		return changeView{}, fmt.Errorf("request: looking up change %q: %w", change, err)
+	}
+	return changeView{lookup: true, asked: true, found: true, facts: facts}, nil
 }
 
 // Close closes a fulfilled request (SR-04).

@@ -46,17 +46,33 @@ func storeRoundTrip(t *testing.T, db *sql.DB, d sqlstore.Dialect) {
 	rs, err := sqlstore.New[*request.Request](ctx, db, d, sqlstore.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { rs.Close() })
-	f := &fixture{clk: &clock{t: t0}, ctx: ctx}
-	f.svc, err = request.NewService(request.Stores{Items: is, Requests: rs}, request.Config{Policy: request.DefaultPolicy(), Options: sms.Options{Now: f.clk.Now}})
+	f := &fixture{clk: &clock{t: t0}, ctx: ctx, changes: newChangeBook()}
+	f.svc, err = request.NewService(request.Stores{Items: is, Requests: rs},
+		request.Config{Policy: request.DefaultPolicy(), Options: sms.Options{Now: f.clk.Now}, Changes: f.changes})
 	require.NoError(t, err)
 	f.laptop = f.publish(t, laptopItem()).ID
+	f.firewall = f.publish(t, firewallItem()).ID
+
+	// A request fulfilled through a standard change keeps the edition's
+	// flag and templates, and the change, through the store (SR-08).
+	fw := f.to(t, request.StatusClosed, f.firewall)
+	require.Equal(t, "CHG-OK", fw.Change.ID)
+	stored, err := f.svc.Get(ctx, fw.ID)
+	require.NoError(t, err)
+	assert.Equal(t, fw, stored)
+	page, err := f.svc.List(ctx, request.Query{Link: sms.Link{Type: request.LinkChange, ID: "CHG-OK"}})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	item, err := f.svc.Item(ctx, f.firewall)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"TPL-FW"}, item.ChangeTemplates)
 
 	r := f.to(t, request.StatusClosed, f.laptop)
-	stored, err := f.svc.Get(ctx, r.ID)
+	stored, err = f.svc.Get(ctx, r.ID)
 	require.NoError(t, err)
 	assert.Equal(t, r, stored, "a request reads back as committed")
 	require.NoError(t, f.svc.Verify(ctx, r.ID))
-	page, err := f.svc.List(ctx, request.Query{Status: []request.Status{request.StatusClosed}, Link: sms.Link{Type: request.LinkCatalogueItem, ID: f.laptop}})
+	page, err = f.svc.List(ctx, request.Query{Status: []request.Status{request.StatusClosed}, Link: sms.Link{Type: request.LinkCatalogueItem, ID: f.laptop}})
 	require.NoError(t, err)
 	require.Len(t, page.Items, 1)
 	assert.Equal(t, r.ID, page.Items[0].ID)

@@ -165,9 +165,13 @@ func definition(p *Policy) sms.Definition[*Request] {
 				t.Record("requested_for", r.RequestedFor)
 				t.Record("summary", c.Summary)
 				if it := c.item; it != nil {
-					r.Item = Snapshot{ID: it.ID, Edition: it.Edition, Name: it.Name, Instructions: it.Instructions, Target: it.Target, Tasks: slices.Clone(it.Tasks)}
+					r.Item = Snapshot{ID: it.ID, Edition: it.Edition, Name: it.Name, Instructions: it.Instructions, Target: it.Target, Tasks: slices.Clone(it.Tasks),
+						RequiresStandardChange: it.RequiresStandardChange, ChangeTemplates: slices.Clone(it.ChangeTemplates)}
 					if it.Approval != nil {
 						r.Item.Approval = cloneRule(*it.Approval)
+					}
+					if it.RequiresStandardChange {
+						t.Record("requires_standard_change", "true")
 					}
 					r.Category, r.Service, r.Priority = it.Category, it.Service, it.DefaultPriority
 					r.addLink(LinkCatalogueItem, it.ID)
@@ -378,18 +382,19 @@ func definition(p *Policy) sms.Definition[*Request] {
 		{
 			Trigger: string(TriggerFulfil), From: st(StatusInFulfilment), To: string(StatusFulfilled), Roles: workers,
 			Requirement: req("SR-03", "only a request in fulfilment is fulfilled"),
-			Doc:         "Fulfil: every task done or skipped with a reason, with fulfilment notes.",
-			Guards: []sms.Guard[*Request]{
+			Doc:         "Fulfil: every task done or skipped with a reason, with fulfilment notes; through a standard change closed successful if the item requires one.",
+			Guards: append([]sms.Guard[*Request]{
 				guard("SR-03", "every fulfilment task is done or skipped with a reason", func(t *tx) bool { return tasksSettled(t.Entity) }),
 				guard("SR-03", "a fulfilment carries notes", func(t *tx) bool { return !blank(cmd[Fulfilment](t).Notes) }),
 				guard("SR-07", "a request whose item needs approval was approved before fulfilment", func(t *tx) bool {
 					return t.Entity.ApprovalOutcome() == sms.Approved
 				}),
-			},
+			}, standardChangeGuards()...),
 			Apply: func(t *tx) {
 				c, r := cmd[Fulfilment](t), t.Entity
 				r.FulfilmentNotes, r.FulfilledAt = c.Notes, t.Now
 				t.Record("notes", c.Notes)
+				linkChange(t, c)
 			},
 		},
 		{
@@ -504,9 +509,14 @@ func itemDefinition() sms.Definition[*Item] {
 					r := cloneRule(*c.Approval)
 					i.Approval = &r
 				}
+				i.RequiresStandardChange, i.ChangeTemplates = c.RequiresStandardChange, slices.Clone(c.ChangeTemplates)
 				t.Record("name", c.Name)
 				t.Record("service", c.Service)
 				t.Record("category", c.Category)
+				if c.RequiresStandardChange {
+					t.Record("requires_standard_change", "true")
+					t.Record("change_templates", strings.Join(c.ChangeTemplates, ","))
+				}
 			},
 		},
 		{
@@ -516,6 +526,8 @@ func itemDefinition() sms.Definition[*Item] {
 			Requires: []sms.Required[*Item]{
 				{Field: "instructions", Requirement: req("SR-06", "a published catalogue item keeps its fulfilment instructions"),
 					Present: func(i *Item) bool { return i.Status != ItemPublished || i.Instructions.Present() }},
+				{Field: "change_templates", Requirement: req("SR-08", "a catalogue item names standard-change templates only when it requires a standard change"),
+					Present: func(i *Item) bool { return len(i.ChangeTemplates) == 0 || i.RequiresStandardChange }},
 			},
 			Apply: func(t *itx) {
 				c, i := icmd[ItemRevision](t), t.Entity
@@ -549,6 +561,21 @@ func itemDefinition() sms.Definition[*Item] {
 				}
 				if c.Target != 0 {
 					i.Target = c.Target
+				}
+				switch {
+				case c.ClearStandardChange:
+					recordChange(t, "requires_standard_change", strconv.FormatBool(i.RequiresStandardChange), "false")
+					recordChange(t, "change_templates", strings.Join(i.ChangeTemplates, ","), "")
+					i.RequiresStandardChange, i.ChangeTemplates = false, nil
+				default:
+					if c.RequiresStandardChange {
+						recordChange(t, "requires_standard_change", strconv.FormatBool(i.RequiresStandardChange), "true")
+						i.RequiresStandardChange = true
+					}
+					if c.ChangeTemplates != nil {
+						recordChange(t, "change_templates", strings.Join(i.ChangeTemplates, ","), strings.Join(c.ChangeTemplates, ","))
+						i.ChangeTemplates = slices.Clone(c.ChangeTemplates)
+					}
 				}
 				if i.Status == ItemPublished {
 					i.Edition++
