@@ -81,8 +81,9 @@
 // the change package or its own records); workarounds and fixes reach the
 // linked incidents through [IncidentNotifier], which records each on that
 // incident's journal (PRB-15) - the quickstart example implements it with
-// incident.Service.RecordAction. Trend analysis ([Candidates]) works on
-// [IncidentFact] values the host passes in.
+// incident.Service.RecordAction. Trend analysis ([Candidates]) and the
+// effectiveness report ([Effectiveness]) work on [IncidentFact] values the
+// host passes in.
 //
 // # Requirements
 //
@@ -109,8 +110,17 @@
 //     recorded as a [KnownError].
 //   - PRB-12 publication, findability, review interval, retirement on fix,
 //     edits journaled with old and new values.
-//   - PRB-13 is left to reports over stored problems (recurrences, time to
-//     root cause are recorded on each problem).
+//   - PRB-13 [Effectiveness] and [Service.Effectiveness] report how
+//     problem resolution works: incidents on a resolved problem's
+//     configuration items or category after its resolution, time to root
+//     cause, and the ages of open problems and known errors;
+//     [EffectivenessReport.Summary] is the input of the periodic review.
+//     The review itself lives in the review register (package review),
+//     scheduled with [ReviewSubject], [EffectivenessRequirement] and
+//     [CodeEffectivenessReviewOverdue]: its guards refuse, citing PRB-13, a
+//     review performed without conclusions, inputs or participants, and its
+//     sweep reports PROBLEM_EFFECTIVENESS_REVIEW_OVERDUE once the interval
+//     and grace have passed without one.
 //   - PRB-14 a problem from a major incident names it; [Candidates]
 //     proposes every major incident without a problem or a reason.
 //   - PRB-15 [Service.Propagate] informs each linked incident through the
