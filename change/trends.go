@@ -2,8 +2,12 @@ package change
 
 import (
 	"context"
+	"fmt"
 	"sort"
+	"strings"
 	"time"
+
+	"github.com/iso20k/sms"
 )
 
 // Trends is the periodic analysis of change records (CHG-14): the volume of
@@ -107,4 +111,76 @@ func (s *Service) Trends(ctx context.Context, from, to, asOf time.Time) (Trends,
 	err := s.Each(ctx, Query{Limit: 1000}, func(c *Change) bool { tr.add(c, &ages); return true })
 	tr.finish(ages)
 	return tr, err
+}
+
+// The periodic review of change trends (CHG-14) is kept in the review
+// register (package review, which this package does not import): the host
+// schedules it with these values and hands the review [Trends.Summary] as
+// its input, with the conclusions drawn from it.
+const (
+	// TrendReviewSubject is the subject of change-trend reviews and of
+	// their schedule.
+	TrendReviewSubject = "change_trends"
+	// CodeTrendReviewOverdue is the finding of a schedule whose
+	// change-trend review is overdue (CHG-14).
+	CodeTrendReviewOverdue = "CHANGE_TREND_REVIEW_OVERDUE"
+)
+
+// TrendRequirement returns CHG-14 (clause 8.5.1.3), as [Requirements]
+// lists it: the requirement a change-trend review evidences, and the one
+// its guards and its overdue finding cite.
+func TrendRequirement() sms.Requirement {
+	for _, r := range Requirements() {
+		if r.ID == "CHG-14" {
+			return r
+		}
+	}
+	return sms.Requirement{ID: "CHG-14", Clause: "8.5.1.3", Text: "change records are analysed for trends"}
+}
+
+// Summary states the trends in a paragraph, fit to record as the input of
+// a change-trend review: the period, the volume by model, category and
+// service, the outcomes, the emergency share, the changes that caused
+// incidents and the backlog.
+func (tr Trends) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Changes raised from %s to %s (as of %s): %d", tr.From.Format(time.DateOnly), tr.To.Format(time.DateOnly),
+		tr.AsOf.Format(time.DateOnly), tr.Raised)
+	for _, g := range []struct {
+		by     string
+		counts map[string]int
+	}{{"model", tr.ByModel}, {"category", tr.ByCategory}, {"service", tr.ByService}} {
+		if len(g.counts) == 0 {
+			continue
+		}
+		keys := make([]string, 0, len(g.counts))
+		for k := range g.counts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = fmt.Sprintf("%s %d", k, g.counts[k])
+		}
+		fmt.Fprintf(&b, "; by %s: %s", g.by, strings.Join(parts, ", "))
+	}
+	fmt.Fprintf(&b, ". Implemented: %d successful, %d failed", tr.Successful, tr.Failed)
+	if tr.Successful+tr.Failed > 0 {
+		fmt.Fprintf(&b, " (success rate %.0f%%)", 100*tr.SuccessRate)
+	}
+	fmt.Fprintf(&b, ". Emergency changes: %d (%.0f%% of those raised). Changes that caused incidents: %d. Backlog: %d not yet implemented",
+		tr.Emergency, 100*tr.EmergencyRatio, tr.CausedIncidents, tr.Backlog)
+	if tr.Backlog > 0 {
+		fmt.Fprintf(&b, ", oldest %s, median age %s", trendAge(tr.OldestBacklog), trendAge(tr.MedianBacklog))
+	}
+	b.WriteString(".")
+	return b.String()
+}
+
+// trendAge writes an age in whole days, or hours under a day.
+func trendAge(d time.Duration) string {
+	if d >= 24*time.Hour {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return fmt.Sprintf("%dh", d/time.Hour)
 }
