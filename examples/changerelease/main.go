@@ -4,11 +4,15 @@
 // self-approval refused on the way), the release that deploys it, an
 // emergency change in the middle, and the problem closed once the change
 // succeeded. It prints each transition, the refusals with the requirement
-// and clause they cite, the verified journals and the conformance reports.
+// and clause they cite, the verified journals and the conformance reports,
+// and ends with the month's change-trend review (CHG-14) recorded in the
+// review register.
 //
 // The three process packages never import each other: this program is the
 // host that wires them, answering the release package's change lookup and
-// the problem package's change lookup from the change service.
+// the problem package's change lookup from the change service, and
+// scheduling the change-trend review with the values the change package
+// exports.
 //
 //	go run ./examples/changerelease                 # SQLite in a temporary file
 //	go run ./examples/changerelease -db sms.db      # SQLite in sms.db
@@ -30,6 +34,7 @@ import (
 	"github.com/iso20k/sms/change"
 	"github.com/iso20k/sms/problem"
 	"github.com/iso20k/sms/release"
+	"github.com/iso20k/sms/review"
 )
 
 func main() {
@@ -52,6 +57,7 @@ type story struct {
 	problems *problem.Service
 	changes  *change.Service
 	releases *release.Service
+	reviews  *review.Service
 }
 
 func (s *story) clock() time.Time     { return s.now }
@@ -101,7 +107,7 @@ var (
 	ana  = sms.Actor{ID: "ana", Roles: []sms.Role{problem.RoleAnalyst}}
 	pam  = sms.Actor{ID: "pam", Roles: []sms.Role{problem.RoleProblemManager}}
 	rita = sms.Actor{ID: "rita", Roles: []sms.Role{change.RoleRequester, change.RoleCAB}} // requester, and a CAB member
-	max  = sms.Actor{ID: "max", Roles: []sms.Role{change.RoleChangeManager}}
+	max  = sms.Actor{ID: "max", Roles: []sms.Role{change.RoleChangeManager, review.RoleOwner}}
 	cara = sms.Actor{ID: "cara", Roles: []sms.Role{change.RoleCAB}}
 	eve  = sms.Actor{ID: "eve", Roles: []sms.Role{change.RoleEmergencyAuthority}}
 	ivan = sms.Actor{ID: "ivan", Roles: []sms.Role{change.RoleImplementer}}
@@ -141,14 +147,27 @@ func run(ctx context.Context, out io.Writer, storeKind, dbPath, dsn string) (err
 		problem.Config{Policy: problem.DefaultPolicy(), Options: opts, Changes: problem.ChangeLookupFunc(s.changeOutcome)}); err != nil {
 		return err
 	}
+	// Change records are analysed for trends every month (CHG-14): the
+	// organisation's interval, with a week's grace.
+	if s.reviews, err = review.NewService(st.reviews, review.Config{Options: opts, Schedules: []review.Schedule{{
+		Subject: change.TrendReviewSubject, Start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
+		Interval: 30 * day, Grace: 7 * day, Requirement: change.TrendRequirement(), Code: change.CodeTrendReviewOverdue,
+	}}}); err != nil {
+		return err
+	}
 
 	prb := s.theProblem()
 	chg := s.theChange(prb)
 	rel := s.theRelease(chg)
 	emergency := s.theEmergency()
 	s.closing(prb, chg, rel)
-	return s.audit(prb, chg, emergency, rel)
+	if err := s.audit(prb, chg, emergency, rel); err != nil {
+		return err
+	}
+	return s.trendReview(chg, emergency)
 }
+
+const day = 24 * time.Hour
 
 // changeAuthorized answers the release package (REL-03, REL-12).
 func (s *story) changeAuthorized(ctx context.Context, id string) (bool, error) {
@@ -440,5 +459,81 @@ func (s *story) audit(prb, chg, emergency, rel string) error {
 	for _, o := range outcomes {
 		s.say("  release outcome: %s deployed %s, %s", o.Name, o.DeployedAt.Format("Jan 2 15:04"), o.Analysis.Outcome)
 	}
+	return nil
+}
+
+// trendReview records the month's change-trend review (CHG-14) in the
+// review register: the trends as its input, its conclusions and the
+// actions agreed, followed up until it closes; then the register's sweep.
+func (s *story) trendReview(chg, emergency string) error {
+	ctx, svc := s.ctx, s.reviews
+	s.say("")
+	s.say("7. The monthly change-trend review (CHG-14), kept in the review register")
+	st, err := svc.Standings(ctx, s.now)
+	if err != nil {
+		return err
+	}
+	sched := st[0].Schedule
+	s.say("  schedule %s: every %d days, the first due %s (%d days' grace)", sched.Key(), sched.Interval/day,
+		st[0].Due.Format("Jan 2"), sched.Grace/day)
+	from, to := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	tr, err := s.changes.Trends(ctx, from, to, s.now)
+	if err != nil {
+		return err
+	}
+	rv := step[*review.Review](s, "review: plan")(svc.Plan(ctx, max, review.Plan{Subject: change.TrendReviewSubject, Owner: "max",
+		Period: review.Period{From: from, To: to}}))
+	s.say("  input: %s", tr.Summary())
+	s.wait(2 * time.Hour)
+	inputs := review.Inputs{Summary: tr.Summary(), Refs: []string{chg, emergency}}
+	people := []string{"max", "cara", "rosa"}
+	_, err = svc.Perform(ctx, max, rv.ID, review.Performance{Inputs: inputs, Participants: people})
+	s.refused("recording the review without its conclusions", err)
+	rv = step[*review.Review](s, "review: perform")(svc.Perform(ctx, max, rv.ID, review.Performance{Inputs: inputs, Participants: people,
+		Conclusions: "half of November's changes were emergencies, and the revoked certificate could have been caught earlier; " +
+			"the one incident a change caused (INC-415) came from a report layout that acceptance did not check",
+		Actions: []review.AgreedAction{
+			{Text: "alert on certificate revocation and expiry", Owner: "ivan", Due: s.now.Add(14 * day), Ref: "CI-31"},
+			{Text: "add report layouts to the release acceptance criteria", Owner: "rosa", Due: s.now.Add(30 * day)},
+		}}))
+	s.say("  conclusions recorded, %d action(s) agreed, %d participant(s)", len(rv.Actions), len(rv.Participants))
+	_, err = svc.Close(ctx, max, rv.ID, review.Closure{})
+	s.refused("closing the review while an action is neither done nor tracked", err)
+	s.wait(5 * day)
+	step[*review.Review](s, "review: update_action")(svc.UpdateAction(ctx, max, rv.ID, review.ActionUpdate{Number: 2, Done: true,
+		Note: "criteria added to the payroll release template"}))
+	step[*review.Review](s, "review: close")(svc.Close(ctx, max, rv.ID, review.Closure{}))
+	verdict := "SHA-256 chain verifies"
+	if err := svc.Verify(ctx, rv.ID); err != nil {
+		verdict = "DOES NOT VERIFY: " + err.Error()
+	}
+	j, err := svc.Journal(ctx, rv.ID)
+	if err != nil {
+		return err
+	}
+	s.say("  journal of %-16s %2d entries, %s", "review", len(j), verdict)
+	rep, err := svc.Conform(ctx, s.now)
+	if err != nil {
+		return err
+	}
+	for _, res := range rep.Results {
+		verdict := "pass"
+		if !res.Passed() {
+			verdict = fmt.Sprintf("FAIL (%d)", len(res.Failures))
+		}
+		s.say("    review   %-42s clause %-16s %d examined  %s", res.Check, res.Clause, res.Population, verdict)
+	}
+	findings, err := svc.Sweep(ctx, s.now)
+	if err != nil {
+		return err
+	}
+	s.say("  review register sweep: %d finding(s)", len(findings))
+	for _, f := range findings {
+		s.say("    %s", f)
+	}
+	if st, err = svc.Standings(ctx, s.now); err != nil {
+		return err
+	}
+	s.say("  next change-trend review due %s", st[0].Due.Format("Jan 2"))
 	return nil
 }

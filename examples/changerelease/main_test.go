@@ -54,6 +54,17 @@ func checkStory(t *testing.T, got string) {
 		"problems-known-errors-traceable            clause 8.6.3            1 examined  pass",
 		"periodic obligations (sweeps): 0 finding(s)",
 		"2 raised, success rate 1.00, emergency ratio 0.50",
+		"schedule change_trends: every 30 days, the first due Dec 1 (7 days' grace)",
+		"input: Changes raised from 2026-11-01 to 2026-12-01 (as of 2026-12-01): 2; by model: emergency 1, normal 1;",
+		"CHG-14 (ISO/IEC 20000-1 clause 8.5.1.3): a performed review records its conclusions",
+		"review: perform              -> performed",
+		"conclusions recorded, 2 action(s) agreed, 3 participant(s)",
+		"CHG-14 (ISO/IEC 20000-1 clause 8.5.1.3): a review closes once every action it agreed is done or tracked by another record",
+		"review: close                -> closed",
+		"journal of review            4 entries, SHA-256 chain verifies",
+		"review   review-performed                           clause 8.5.1.3          1 examined  pass",
+		"review register sweep: 0 finding(s)",
+		"next change-trend review due Dec 31",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the story does not show %q", want)

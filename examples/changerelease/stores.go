@@ -12,6 +12,7 @@ import (
 	"github.com/iso20k/sms/memstore"
 	"github.com/iso20k/sms/problem"
 	"github.com/iso20k/sms/release"
+	"github.com/iso20k/sms/review"
 	"github.com/iso20k/sms/sqlstore"
 	"github.com/iso20k/sms/sqlstore/postgres"
 	"github.com/iso20k/sms/sqlstore/sqlite"
@@ -27,6 +28,7 @@ type stores struct {
 	plans       sms.Store[*change.TransitionPlan]
 	templates   sms.Store[*change.Template]
 	releases    sms.Store[*release.Release]
+	reviews     sms.Store[*review.Review]
 }
 
 // openStores opens the chosen backend and returns its stores and a function
@@ -36,7 +38,8 @@ func openStores(ctx context.Context, kind, dbPath, dsn string) (stores, func(), 
 	case "memory":
 		return stores{name: "in-memory", problems: memstore.New[*problem.Problem](), knownErrors: memstore.New[*problem.KnownError](),
 			changes: memstore.New[*change.Change](), plans: memstore.New[*change.TransitionPlan](),
-			templates: memstore.New[*change.Template](), releases: memstore.New[*release.Release]()}, func() {}, nil
+			templates: memstore.New[*change.Template](), releases: memstore.New[*release.Release](),
+			reviews: memstore.New[*review.Review]()}, func() {}, nil
 	case "sqlite":
 		cleanup := func() {}
 		if dbPath == "" {
@@ -94,6 +97,7 @@ func sqlStores(ctx context.Context, name string, db *sql.DB, d sqlstore.Dialect,
 	plans := sqlStore[*change.TransitionPlan](ctx, db, d, &c, &err)
 	templates := sqlStore[*change.Template](ctx, db, d, &c, &err)
 	releases := sqlStore[*release.Release](ctx, db, d, &c, &err)
+	reviews := sqlStore[*review.Review](ctx, db, d, &c, &err)
 	closeAll := func() {
 		for _, x := range c {
 			x.Close()
@@ -105,6 +109,6 @@ func sqlStores(ctx context.Context, name string, db *sql.DB, d sqlstore.Dialect,
 		closeAll()
 		return stores{}, nil, err
 	}
-	s.problems, s.knownErrors, s.changes, s.plans, s.templates, s.releases = problems, kes, changes, plans, templates, releases
+	s.problems, s.knownErrors, s.changes, s.plans, s.templates, s.releases, s.reviews = problems, kes, changes, plans, templates, releases, reviews
 	return s, closeAll, nil
 }
