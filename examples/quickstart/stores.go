@@ -12,6 +12,7 @@ import (
 	"github.com/iso20k/sms/memstore"
 	"github.com/iso20k/sms/problem"
 	"github.com/iso20k/sms/request"
+	"github.com/iso20k/sms/review"
 	"github.com/iso20k/sms/sqlstore"
 	"github.com/iso20k/sms/sqlstore/postgres"
 	"github.com/iso20k/sms/sqlstore/sqlite"
@@ -25,6 +26,7 @@ type stores struct {
 	knownErrors sms.Store[*problem.KnownError]
 	items       sms.Store[*request.Item]
 	requests    sms.Store[*request.Request]
+	reviews     sms.Store[*review.Review]
 }
 
 // openStores opens the chosen backend and returns its stores and a function
@@ -34,7 +36,8 @@ func openStores(ctx context.Context, kind, dbPath, dsn string) (stores, func(), 
 	case "memory":
 		return stores{name: "in-memory", incidents: memstore.New[*incident.Incident](),
 			problems: memstore.New[*problem.Problem](), knownErrors: memstore.New[*problem.KnownError](),
-			items: memstore.New[*request.Item](), requests: memstore.New[*request.Request]()}, func() {}, nil
+			items: memstore.New[*request.Item](), requests: memstore.New[*request.Request](),
+			reviews: memstore.New[*review.Review]()}, func() {}, nil
 	case "sqlite":
 		cleanup := func() {}
 		if dbPath == "" {
@@ -102,5 +105,10 @@ func sqlStores(ctx context.Context, name string, db *sql.DB, d sqlstore.Dialect,
 		return fail(err)
 	}
 	closers = append(closers, reqs.Close)
-	return stores{name: name, incidents: inc, problems: prb, knownErrors: kes, items: items, requests: reqs}, release, nil
+	revs, err := sqlstore.New[*review.Review](ctx, db, d, sqlstore.Options{})
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, revs.Close)
+	return stores{name: name, incidents: inc, problems: prb, knownErrors: kes, items: items, requests: reqs, reviews: revs}, release, nil
 }
