@@ -15,6 +15,8 @@
 // # Packages
 //
 //	incident      8.6.1   incident management, with the major-incident track
+//	review                the register of periodic reviews every process schedules
+//	                      (problem effectiveness, change trends) and its overdue sweep
 //	memstore              the reference in-memory store, for every process
 //	sqlstore              the database/sql store: SQLite (embedded) and PostgreSQL
 //	smstest               the storage contract as a test, and assertion helpers
