@@ -64,6 +64,15 @@ func (t *Transition[E]) RecordTime(key string, v time.Time) {
 	}
 }
 
+// RecordChange journals a field's old and new values, as "field.old" and
+// "field", when they differ: reclassifications, reassignments, handovers.
+func (t *Transition[E]) RecordChange(field, old, new string) {
+	if old != new {
+		t.Record(field+".old", old)
+		t.Record(field, new)
+	}
+}
+
 // SetReason sets the journal entry's reason.
 func (t *Transition[E]) SetReason(reason string) { t.reason = reason }
 

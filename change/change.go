@@ -320,7 +320,7 @@ type Dimension struct {
 
 // Answered reports whether the dimension was assessed: its notes say why it
 // is or is not affected.
-func (d Dimension) Answered() bool { return notBlank(d.Notes) }
+func (d Dimension) Answered() bool { return !sms.Blank(d.Notes) }
 
 // Complete reports whether all five dimensions are answered.
 func (a ImpactAssessment) Complete() bool {
@@ -337,7 +337,7 @@ type RemediationPlan struct {
 
 // Ready reports whether the plan exists and is tested or justified.
 func (r RemediationPlan) Ready() bool {
-	return notBlank(r.Plan) && (r.Tested || notBlank(r.Justification))
+	return !sms.Blank(r.Plan) && (r.Tested || !sms.Blank(r.Justification))
 }
 
 // Authority is the change authority's decision on a change (CHG-06,

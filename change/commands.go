@@ -2,9 +2,6 @@ package change
 
 import (
 	"slices"
-	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/iso20k/sms"
 )
@@ -21,77 +18,10 @@ type Command interface {
 
 // Size limits of command fields, in bytes, and of lists, in entries.
 const (
-	MaxText  = 64 << 10 // free text: descriptions, plans, notes, reasons
-	MaxShort = 512      // names, codes, summaries
-	MaxList  = 1000
+	MaxText  = sms.MaxText  // free text: descriptions, plans, notes, reasons
+	MaxShort = sms.MaxShort // names, codes, summaries
+	MaxList  = sms.MaxList
 )
-
-func notBlank(s string) bool { return strings.TrimSpace(s) != "" }
-
-func checkText(kind sms.Kind, field, s string, max int) error {
-	if len(s) > max {
-		return sms.Invalid(kind, field, "is longer than %d bytes", max)
-	}
-	if !utf8.ValidString(s) {
-		return sms.Invalid(kind, field, "is not valid UTF-8")
-	}
-	return nil
-}
-
-func checkRef(kind sms.Kind, field, id string) error {
-	if id == "" {
-		return nil
-	}
-	if err := sms.ValidateID(id); err != nil {
-		ve, _ := err.(*sms.ValidationError)
-		return sms.Invalid(kind, field, "%s", ve.Problem)
-	}
-	return nil
-}
-
-func checkRefs(kind sms.Kind, field string, ids []string) error {
-	if len(ids) > MaxList {
-		return sms.Invalid(kind, field, "more than %d entries", MaxList)
-	}
-	for _, id := range ids {
-		if id == "" {
-			return sms.Invalid(kind, field, "contains an empty ID")
-		}
-		if err := checkRef(kind, field, id); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func checkTime(kind sms.Kind, field string, t time.Time) error {
-	if !t.IsZero() && (t.Year() < 1900 || t.Year() > 9999) {
-		return sms.Invalid(kind, field, "year %d is out of range", t.Year())
-	}
-	return nil
-}
-
-func checkTexts(kind sms.Kind, field string, list []string, max int) error {
-	if len(list) > MaxList {
-		return sms.Invalid(kind, field, "more than %d entries", MaxList)
-	}
-	for _, s := range list {
-		if err := checkText(kind, field, s, max); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// firstErr returns the first non-nil error.
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 func checkItems(field string, items []ConfigItem) error {
 	if len(items) > MaxList {
@@ -101,7 +31,7 @@ func checkItems(field string, items []ConfigItem) error {
 		if ci.ID == "" {
 			return sms.Invalid(Kind, field, "contains an item without ID")
 		}
-		if err := firstErr(checkRef(Kind, field, ci.ID), checkRef(Kind, field+".type", ci.Type)); err != nil {
+		if err := sms.FirstError(sms.CheckRef(Kind, field, ci.ID), sms.CheckRef(Kind, field+".type", ci.Type)); err != nil {
 			return err
 		}
 	}
@@ -126,7 +56,7 @@ func checkLinks(kind sms.Kind, field string, links []sms.Link, types []string) e
 		if l.ID == "" {
 			return sms.Invalid(kind, field, "a link has no ID")
 		}
-		if err := checkRef(kind, field, l.ID); err != nil {
+		if err := sms.CheckRef(kind, field, l.ID); err != nil {
 			return err
 		}
 	}
@@ -165,11 +95,11 @@ func (Request) command()         {}
 
 // Validate implements [sms.Command].
 func (c Request) Validate() error {
-	return firstErr(checkRef(Kind, "id", c.ID), checkText(Kind, "summary", c.Summary, MaxShort),
-		checkText(Kind, "description", c.Description, MaxText), checkRef(Kind, "requester", c.Requester), checkType(c.Type),
-		checkRef(Kind, "model", c.Model), checkRef(Kind, "category", c.Category), checkRefs(Kind, "services", c.Services),
-		checkItems("config_items", c.ConfigItems), checkText(Kind, "reason", c.Reason, MaxText), checkRef(Kind, "template", c.Template),
-		checkText(Kind, "justification", c.Justification, MaxText), checkLinks(Kind, "links", c.Links, LinkTypes()))
+	return sms.FirstError(sms.CheckRef(Kind, "id", c.ID), sms.CheckText(Kind, "summary", c.Summary, MaxShort),
+		sms.CheckText(Kind, "description", c.Description, MaxText), sms.CheckRef(Kind, "requester", c.Requester), checkType(c.Type),
+		sms.CheckRef(Kind, "model", c.Model), sms.CheckRef(Kind, "category", c.Category), sms.CheckRefs(Kind, "services", c.Services),
+		checkItems("config_items", c.ConfigItems), sms.CheckText(Kind, "reason", c.Reason, MaxText), sms.CheckRef(Kind, "template", c.Template),
+		sms.CheckText(Kind, "justification", c.Justification, MaxText), checkLinks(Kind, "links", c.Links, LinkTypes()))
 }
 
 // Amendment completes or corrects a draft request (trigger amend): every
@@ -194,11 +124,11 @@ func (Amendment) command()         {}
 
 // Validate implements [sms.Command].
 func (c Amendment) Validate() error {
-	return firstErr(checkText(Kind, "summary", c.Summary, MaxShort), checkText(Kind, "description", c.Description, MaxText),
-		checkType(c.Type), checkRef(Kind, "model", c.Model), checkRef(Kind, "category", c.Category),
-		checkRefs(Kind, "services", c.Services), checkItems("config_items", c.ConfigItems),
-		checkText(Kind, "reason", c.Reason, MaxText), checkRef(Kind, "template", c.Template),
-		checkText(Kind, "justification", c.Justification, MaxText))
+	return sms.FirstError(sms.CheckText(Kind, "summary", c.Summary, MaxShort), sms.CheckText(Kind, "description", c.Description, MaxText),
+		checkType(c.Type), sms.CheckRef(Kind, "model", c.Model), sms.CheckRef(Kind, "category", c.Category),
+		sms.CheckRefs(Kind, "services", c.Services), checkItems("config_items", c.ConfigItems),
+		sms.CheckText(Kind, "reason", c.Reason, MaxText), sms.CheckRef(Kind, "template", c.Template),
+		sms.CheckText(Kind, "justification", c.Justification, MaxText))
 }
 
 // Submission submits a normal change for assessment (trigger submit,
@@ -212,7 +142,7 @@ func (Submission) Trigger() Trigger { return TriggerSubmit }
 func (Submission) command()         {}
 
 // Validate implements [sms.Command].
-func (c Submission) Validate() error { return checkText(Kind, "note", c.Note, MaxText) }
+func (c Submission) Validate() error { return sms.CheckText(Kind, "note", c.Note, MaxText) }
 
 // EmergencySubmission submits an emergency change straight to its
 // authority (trigger submit_emergency, CHG-17): the justification (or the
@@ -231,12 +161,12 @@ func (EmergencySubmission) command()         {}
 
 // Validate implements [sms.Command].
 func (c EmergencySubmission) Validate() error {
-	return firstErr(checkText(Kind, "justification", c.Justification, MaxText), checkRef(Kind, "incident", c.Incident),
+	return sms.FirstError(sms.CheckText(Kind, "justification", c.Justification, MaxText), sms.CheckRef(Kind, "incident", c.Incident),
 		checkRemediation(c.Remediation))
 }
 
 func checkRemediation(r RemediationPlan) error {
-	return firstErr(checkText(Kind, "remediation.plan", r.Plan, MaxText), checkText(Kind, "remediation.justification", r.Justification, MaxText))
+	return sms.FirstError(sms.CheckText(Kind, "remediation.plan", r.Plan, MaxText), sms.CheckText(Kind, "remediation.justification", r.Justification, MaxText))
 }
 
 // templateView is what the service looked up about a standard change's
@@ -263,7 +193,7 @@ func (StandardSubmission) Trigger() Trigger { return TriggerSubmitStandard }
 func (StandardSubmission) command()         {}
 
 // Validate implements [sms.Command].
-func (c StandardSubmission) Validate() error { return checkText(Kind, "note", c.Note, MaxText) }
+func (c StandardSubmission) Validate() error { return sms.CheckText(Kind, "note", c.Note, MaxText) }
 
 // Evaluation is a change's assessment (trigger complete_assessment, CHG-05,
 // CHG-07, CHG-08, CHG-11): risk as likelihood and impact from 1 to 5,
@@ -292,9 +222,9 @@ func (c Evaluation) Validate() error {
 		return sms.Invalid(Kind, "risk", "likelihood and impact range from 1 to 5")
 	}
 	d := c.Dimensions
-	return firstErr(checkText(Kind, "benefit", c.Benefit, MaxText), checkText(Kind, "feasibility", c.Feasibility, MaxText),
-		checkText(Kind, "cost", c.Cost, MaxShort), checkRemediation(c.Remediation), checkRef(Kind, "transition_plan", c.TransitionPlan),
-		checkTexts(Kind, "dimensions", []string{d.Services.Notes, d.Parties.Notes, d.Plans.Notes, d.Capacity.Notes, d.Schedule.Notes}, MaxText))
+	return sms.FirstError(sms.CheckText(Kind, "benefit", c.Benefit, MaxText), sms.CheckText(Kind, "feasibility", c.Feasibility, MaxText),
+		sms.CheckText(Kind, "cost", c.Cost, MaxShort), checkRemediation(c.Remediation), sms.CheckRef(Kind, "transition_plan", c.TransitionPlan),
+		sms.CheckTexts(Kind, "dimensions", []string{d.Services.Notes, d.Parties.Notes, d.Plans.Notes, d.Capacity.Notes, d.Schedule.Notes}, MaxText))
 }
 
 // Retrospective records an emergency change's assessment after the fact
@@ -325,7 +255,7 @@ func (Approval) command()         {}
 
 // Validate implements [sms.Command].
 func (c Approval) Validate() error {
-	return firstErr(checkText(Kind, "rationale", c.Rationale, MaxText), checkText(Kind, "conditions", c.Conditions, MaxText))
+	return sms.FirstError(sms.CheckText(Kind, "rationale", c.Rationale, MaxText), sms.CheckText(Kind, "conditions", c.Conditions, MaxText))
 }
 
 // planView is what the service looked up about a change's transition plan.
@@ -354,7 +284,7 @@ func (c Authorization) Validate() error {
 	if c.Priority < 0 || c.Priority > 5 {
 		return sms.Invalid(Kind, "priority", "ranges from 1 to 5")
 	}
-	return checkText(Kind, "minutes", c.Minutes, MaxText)
+	return sms.CheckText(Kind, "minutes", c.Minutes, MaxText)
 }
 
 // Rejection rejects a change, with a reason (trigger reject, CHG-06). In
@@ -369,7 +299,7 @@ func (Rejection) Trigger() Trigger { return TriggerReject }
 func (Rejection) command()         {}
 
 // Validate implements [sms.Command].
-func (c Rejection) Validate() error { return checkText(Kind, "reason", c.Reason, MaxText) }
+func (c Rejection) Validate() error { return sms.CheckText(Kind, "reason", c.Reason, MaxText) }
 
 // Scheduling sets or changes the implementation schedule of an authorized
 // change (trigger schedule, CHG-08, CHG-10, CHG-19). The service finds the
@@ -394,9 +324,9 @@ func (Scheduling) command()         {}
 
 // Validate implements [sms.Command].
 func (c Scheduling) Validate() error {
-	return firstErr(checkTime(Kind, "window.start", c.Window.Start), checkTime(Kind, "window.end", c.Window.End),
-		checkText(Kind, "plan", c.Plan, MaxText), checkRef(Kind, "implementer", c.Implementer),
-		checkRefs(Kind, "parties", c.Parties), checkRefs(Kind, "acknowledge", c.Acknowledge))
+	return sms.FirstError(sms.CheckTime(Kind, "window.start", c.Window.Start), sms.CheckTime(Kind, "window.end", c.Window.End),
+		sms.CheckText(Kind, "plan", c.Plan, MaxText), sms.CheckRef(Kind, "implementer", c.Implementer),
+		sms.CheckRefs(Kind, "parties", c.Parties), sms.CheckRefs(Kind, "acknowledge", c.Acknowledge))
 }
 
 // Notification records that interested parties were told of the planned
@@ -413,7 +343,7 @@ func (Notification) command()         {}
 
 // Validate implements [sms.Command].
 func (c Notification) Validate() error {
-	return firstErr(checkRefs(Kind, "parties", c.Parties), checkText(Kind, "message", c.Message, MaxText))
+	return sms.FirstError(sms.CheckRefs(Kind, "parties", c.Parties), sms.CheckText(Kind, "message", c.Message, MaxText))
 }
 
 // Implementation starts implementing a scheduled change (trigger
@@ -435,8 +365,8 @@ func (Implementation) command()         {}
 
 // Validate implements [sms.Command].
 func (c Implementation) Validate() error {
-	return firstErr(checkText(Kind, "verification", c.Verification, MaxText), checkText(Kind, "test_result", c.TestResult, MaxText),
-		checkText(Kind, "test_skipped", c.TestSkipped, MaxText), checkText(Kind, "override", c.Override, MaxText))
+	return sms.FirstError(sms.CheckText(Kind, "verification", c.Verification, MaxText), sms.CheckText(Kind, "test_result", c.TestResult, MaxText),
+		sms.CheckText(Kind, "test_skipped", c.TestSkipped, MaxText), sms.CheckText(Kind, "override", c.Override, MaxText))
 }
 
 // Completion records a successful implementation (trigger complete,
@@ -458,7 +388,7 @@ func (c Completion) Validate() error {
 	default:
 		return sms.Invalid(Kind, "outcome", "%q is neither successful nor successful_with_issues", c.Outcome)
 	}
-	return checkText(Kind, "notes", c.Notes, MaxText)
+	return sms.CheckText(Kind, "notes", c.Notes, MaxText)
 }
 
 // Failure records a failed implementation (trigger fail, CHG-12): the
@@ -476,7 +406,7 @@ func (Failure) command()         {}
 
 // Validate implements [sms.Command].
 func (c Failure) Validate() error {
-	return firstErr(checkText(Kind, "reason", c.Reason, MaxText), checkRefs(Kind, "incidents", c.Incidents))
+	return sms.FirstError(sms.CheckText(Kind, "reason", c.Reason, MaxText), sms.CheckRefs(Kind, "incidents", c.Incidents))
 }
 
 // Remedy records how a failed change was reversed or remedied (trigger
@@ -500,7 +430,7 @@ func (c Remedy) Validate() error {
 	default:
 		return sms.Invalid(Kind, "outcome", "%q is not one of rolled_back, remedied_forward, degraded_accepted", c.Outcome)
 	}
-	return firstErr(checkText(Kind, "notes", c.Notes, MaxText), checkRefs(Kind, "incidents", c.Incidents))
+	return sms.FirstError(sms.CheckText(Kind, "notes", c.Notes, MaxText), sms.CheckRefs(Kind, "incidents", c.Incidents))
 }
 
 // PIR is the post-implementation review (trigger review, CHG-13): whether
@@ -525,12 +455,12 @@ func (c PIR) Validate() error {
 		return sms.Invalid(Kind, "actions", "more than %d entries", MaxList)
 	}
 	for _, a := range c.Actions {
-		if err := firstErr(checkText(Kind, "actions.action", a.Action, MaxText), checkRef(Kind, "actions.owner", a.Owner),
-			checkText(Kind, "actions.agreed_with", a.AgreedWith, MaxShort)); err != nil {
+		if err := sms.FirstError(sms.CheckText(Kind, "actions.action", a.Action, MaxText), sms.CheckRef(Kind, "actions.owner", a.Owner),
+			sms.CheckText(Kind, "actions.agreed_with", a.AgreedWith, MaxShort)); err != nil {
 			return err
 		}
 	}
-	return firstErr(checkText(Kind, "summary", c.Summary, MaxText), checkRefs(Kind, "incidents_caused", c.IncidentsCaused))
+	return sms.FirstError(sms.CheckText(Kind, "summary", c.Summary, MaxText), sms.CheckRefs(Kind, "incidents_caused", c.IncidentsCaused))
 }
 
 // Closure closes a reviewed change (trigger close, CHG-13, CHG-15,
@@ -555,11 +485,11 @@ func (c Closure) Validate() error {
 		if u.Item == "" || u.Ref == "" {
 			return sms.Invalid(Kind, "config_updates", "an update names its item and its record")
 		}
-		if err := firstErr(checkRef(Kind, "config_updates.item", u.Item), checkRef(Kind, "config_updates.ref", u.Ref)); err != nil {
+		if err := sms.FirstError(sms.CheckRef(Kind, "config_updates.item", u.Item), sms.CheckRef(Kind, "config_updates.ref", u.Ref)); err != nil {
 			return err
 		}
 	}
-	return checkText(Kind, "notes", c.Notes, MaxText)
+	return sms.CheckText(Kind, "notes", c.Notes, MaxText)
 }
 
 // Cancellation withdraws a change before implementation starts (trigger
@@ -573,7 +503,7 @@ func (Cancellation) Trigger() Trigger { return TriggerCancel }
 func (Cancellation) command()         {}
 
 // Validate implements [sms.Command].
-func (c Cancellation) Validate() error { return checkText(Kind, "reason", c.Reason, MaxText) }
+func (c Cancellation) Validate() error { return sms.CheckText(Kind, "reason", c.Reason, MaxText) }
 
 // Link links the change to another record by ID (trigger link). Type is
 // one of [LinkTypes].
@@ -605,5 +535,5 @@ func (c Note) Validate() error {
 	if c.Text == "" {
 		return sms.Invalid(Kind, "note.text", "is empty")
 	}
-	return checkText(Kind, "note.text", c.Text, MaxText)
+	return sms.CheckText(Kind, "note.text", c.Text, MaxText)
 }

@@ -47,7 +47,7 @@ func checks() []check {
 			eval: func(c *Change, p *Policy, _ map[string]*TransitionPlan, _ time.Time, fail finder) {
 				f := func(id, text, detail string) { fail(CodeNotAuthorized, id, text, detail) }
 				start := c.Work.StartedAt
-				if c.Type == "" || c.Model == "" || c.Category == "" || (len(c.Services) == 0 && len(c.ConfigItems) == 0) || !notBlank(c.Reason) {
+				if c.Type == "" || c.Model == "" || c.Category == "" || (len(c.Services) == 0 && len(c.ConfigItems) == 0) || !!sms.Blank(c.Reason) {
 					f("CHG-04", "every request for change is recorded and classified", "implemented without type, model, category, scope or reason")
 				}
 				m, known := p.Model(c.Model)
@@ -59,7 +59,7 @@ func checks() []check {
 					switch {
 					case a == nil:
 						f("CHG-07", "the decision weighs risk, benefit, feasibility and cost", "implemented without assessment")
-					case a.Likelihood < 1 || a.Impact < 1 || !notBlank(a.Benefit) || !notBlank(a.Feasibility) || !notBlank(a.Cost):
+					case a.Likelihood < 1 || a.Impact < 1 || !!sms.Blank(a.Benefit) || !!sms.Blank(a.Feasibility) || !!sms.Blank(a.Cost):
 						f("CHG-07", "the decision weighs risk, benefit, feasibility and cost", "assessment lacks risk, benefit, feasibility or cost")
 					}
 					if a != nil && !a.Dimensions.Complete() {
@@ -96,12 +96,12 @@ func checks() []check {
 						f("CHG-06", "the change authority decides before implementation", "approvals before implementation do not satisfy the change authority")
 					}
 				}
-				if !notBlank(c.Work.Verification) || (!notBlank(c.Work.TestResult) && !notBlank(c.Work.TestSkipped)) ||
-					(known && m.Test == TestRequired && !notBlank(c.Work.TestResult)) {
+				if !!sms.Blank(c.Work.Verification) || (!!sms.Blank(c.Work.TestResult) && !!sms.Blank(c.Work.TestSkipped)) ||
+					(known && m.Test == TestRequired && !!sms.Blank(c.Work.TestResult)) {
 					f("CHG-09", "approved changes are verified and where possible tested", "no verification, or no test result or justification")
 				}
 				s := c.Schedule
-				if s == nil || s.Window.IsZero() || !notBlank(s.Plan) || len(s.Parties) == 0 {
+				if s == nil || s.Window.IsZero() || !!sms.Blank(s.Plan) || len(s.Parties) == 0 {
 					f("CHG-10", "planned deployment dates and details are communicated", "implemented without a planned window, plan or parties")
 				} else if !(known && m.SkipNotification) && (s.NotifiedAt.IsZero() || s.NotifiedAt.After(start) || s.NotifiedAt.Before(s.ScheduledAt)) {
 					f("CHG-10", "planned deployment dates and details are communicated", "interested parties not notified of the schedule before implementation")
@@ -119,7 +119,7 @@ func checks() []check {
 				if c.Review == nil && p.reviewRequired(c) {
 					f("CHG-13", "changes are reviewed for effectiveness", "closed without its post-implementation review")
 				}
-				if c.Review != nil && !notBlank(c.Review.Summary) {
+				if c.Review != nil && !!sms.Blank(c.Review.Summary) {
 					f("CHG-13", "changes are reviewed for effectiveness", "review without summary")
 				}
 				if c.Failed() && c.Work.Remediation == "" {
@@ -172,10 +172,10 @@ func checks() []check {
 			rule:    "every rejected change gives its reason; every cancelled change gives its reason and was cancelled before implementation",
 			applies: func(c *Change) bool { return c.Status == StatusCancelled || c.Status == StatusRejected },
 			eval: func(c *Change, _ *Policy, _ map[string]*TransitionPlan, _ time.Time, fail finder) {
-				if c.Status == StatusRejected && !notBlank(c.RejectReason) {
+				if c.Status == StatusRejected && !!sms.Blank(c.RejectReason) {
 					fail(CodeWithdrawalUnjustified, "CHG-06", "a rejection is decided and recorded", "rejected without reason")
 				}
-				if c.Status == StatusCancelled && !notBlank(c.CancelReason) {
+				if c.Status == StatusCancelled && !!sms.Blank(c.CancelReason) {
 					fail(CodeWithdrawalUnjustified, "CHG-20", "changes are cancelled only before implementation", "cancelled without reason")
 				}
 				if c.Status == StatusCancelled && started(c) {
@@ -200,8 +200,8 @@ func planFindings(tp *TransitionPlan, fail finder) {
 	if tp.Status == PlanDraft || tp.Status == PlanCancelled {
 		return
 	}
-	if !tp.Accountable.complete() || len(tp.Activities) == 0 || !tp.Resources.complete() || !notBlank(tp.Dependencies) ||
-		!notBlank(tp.Testing) || len(tp.AcceptanceCriteria) == 0 || len(tp.Outcomes) == 0 || tp.ApprovedAt.IsZero() {
+	if !tp.Accountable.complete() || len(tp.Activities) == 0 || !tp.Resources.complete() || !!sms.Blank(tp.Dependencies) ||
+		!!sms.Blank(tp.Testing) || len(tp.AcceptanceCriteria) == 0 || len(tp.Outcomes) == 0 || tp.ApprovedAt.IsZero() {
 		f("SDT-01", "an approved plan is complete", "approved plan lacks accountability, activities, resources, dependencies, testing, criteria, outcomes or approval")
 	}
 	if (tp.Variant == TypeRemoveService && !tp.Removal.complete()) ||

@@ -121,7 +121,7 @@ type Resources struct {
 }
 
 func (r Resources) complete() bool {
-	return notBlank(r.Human) && notBlank(r.Technical) && notBlank(r.Information) && notBlank(r.Financial)
+	return !sms.Blank(r.Human) && !sms.Blank(r.Technical) && !sms.Blank(r.Information) && !sms.Blank(r.Financial)
 }
 
 // Metric is an intended outcome stated measurably (SDT-01).
@@ -142,7 +142,7 @@ type Removal struct {
 }
 
 func (r *Removal) complete() bool {
-	return r != nil && !r.Date.IsZero() && notBlank(r.Data) && notBlank(r.Information) && notBlank(r.Components)
+	return r != nil && !r.Date.IsZero() && !sms.Blank(r.Data) && !sms.Blank(r.Information) && !sms.Blank(r.Components)
 }
 
 // Transfer completes the plan of a service transfer (SDT-02): the date,
@@ -158,8 +158,8 @@ type Transfer struct {
 }
 
 func (t *Transfer) complete() bool {
-	return t != nil && !t.Date.IsZero() && t.Party != "" && notBlank(t.Data) && notBlank(t.Information) &&
-		notBlank(t.Knowledge) && notBlank(t.Components)
+	return t != nil && !t.Date.IsZero() && t.Party != "" && !sms.Blank(t.Data) && !sms.Blank(t.Information) &&
+		!sms.Blank(t.Knowledge) && !sms.Blank(t.Components)
 }
 
 // DesignRecord documents the design of the new or changed service (SDT-03):
@@ -175,8 +175,8 @@ type DesignRecord struct {
 }
 
 func (d DesignRecord) complete() bool {
-	return notBlank(d.Roles) && notBlank(d.Resources) && notBlank(d.Training) && notBlank(d.Agreements) &&
-		notBlank(d.SMS) && notBlank(d.Catalogue) && notBlank(d.Procedures)
+	return !sms.Blank(d.Roles) && !sms.Blank(d.Resources) && !sms.Blank(d.Training) && !sms.Blank(d.Agreements) &&
+		!sms.Blank(d.SMS) && !sms.Blank(d.Catalogue) && !sms.Blank(d.Procedures)
 }
 
 // CriterionResult is the result of testing one acceptance criterion
@@ -338,26 +338,26 @@ func (c PlanContent) validate() error {
 		return sms.Invalid(PlanKind, "plan", "more than %d activities or outcomes", MaxList)
 	}
 	a := c.Accountable
-	errs := []error{checkRef(PlanKind, "accountable.design", a.Design), checkRef(PlanKind, "accountable.build", a.Build),
-		checkRef(PlanKind, "accountable.transition", a.Transition), checkText(PlanKind, "dependencies", c.Dependencies, MaxText),
-		checkText(PlanKind, "testing", c.Testing, MaxText), checkTexts(PlanKind, "acceptance_criteria", c.AcceptanceCriteria, MaxShort),
-		checkTexts(PlanKind, "resources", []string{c.Resources.Human, c.Resources.Technical, c.Resources.Information, c.Resources.Financial}, MaxText)}
+	errs := []error{sms.CheckRef(PlanKind, "accountable.design", a.Design), sms.CheckRef(PlanKind, "accountable.build", a.Build),
+		sms.CheckRef(PlanKind, "accountable.transition", a.Transition), sms.CheckText(PlanKind, "dependencies", c.Dependencies, MaxText),
+		sms.CheckText(PlanKind, "testing", c.Testing, MaxText), sms.CheckTexts(PlanKind, "acceptance_criteria", c.AcceptanceCriteria, MaxShort),
+		sms.CheckTexts(PlanKind, "resources", []string{c.Resources.Human, c.Resources.Technical, c.Resources.Information, c.Resources.Financial}, MaxText)}
 	for _, act := range c.Activities {
-		errs = append(errs, checkText(PlanKind, "activities.name", act.Name, MaxShort), checkRef(PlanKind, "activities.party", act.Party),
-			checkTime(PlanKind, "activities.start", act.Start), checkTime(PlanKind, "activities.end", act.End))
+		errs = append(errs, sms.CheckText(PlanKind, "activities.name", act.Name, MaxShort), sms.CheckRef(PlanKind, "activities.party", act.Party),
+			sms.CheckTime(PlanKind, "activities.start", act.Start), sms.CheckTime(PlanKind, "activities.end", act.End))
 	}
 	for _, m := range c.Outcomes {
-		errs = append(errs, checkText(PlanKind, "outcomes.name", m.Name, MaxShort), checkText(PlanKind, "outcomes.target", m.Target, MaxShort),
-			checkText(PlanKind, "outcomes.unit", m.Unit, MaxShort))
+		errs = append(errs, sms.CheckText(PlanKind, "outcomes.name", m.Name, MaxShort), sms.CheckText(PlanKind, "outcomes.target", m.Target, MaxShort),
+			sms.CheckText(PlanKind, "outcomes.unit", m.Unit, MaxShort))
 	}
 	if r := c.Removal; r != nil {
-		errs = append(errs, checkTime(PlanKind, "removal.date", r.Date), checkTexts(PlanKind, "removal", []string{r.Data, r.Information, r.Components}, MaxText))
+		errs = append(errs, sms.CheckTime(PlanKind, "removal.date", r.Date), sms.CheckTexts(PlanKind, "removal", []string{r.Data, r.Information, r.Components}, MaxText))
 	}
 	if t := c.Transfer; t != nil {
-		errs = append(errs, checkTime(PlanKind, "transfer.date", t.Date), checkRef(PlanKind, "transfer.party", t.Party),
-			checkTexts(PlanKind, "transfer", []string{t.Data, t.Information, t.Knowledge, t.Components}, MaxText))
+		errs = append(errs, sms.CheckTime(PlanKind, "transfer.date", t.Date), sms.CheckRef(PlanKind, "transfer.party", t.Party),
+			sms.CheckTexts(PlanKind, "transfer", []string{t.Data, t.Information, t.Knowledge, t.Components}, MaxText))
 	}
-	return firstErr(errs...)
+	return sms.FirstError(errs...)
 }
 
 // DraftPlan drafts a transition plan for a change (trigger plan, SDT-01):
@@ -383,8 +383,8 @@ func (c DraftPlan) Validate() error {
 	if c.Variant != "" && !c.Variant.valid() {
 		return sms.Invalid(PlanKind, "variant", "%q is not a change type", c.Variant)
 	}
-	return firstErr(checkRef(PlanKind, "id", c.ID), checkRef(PlanKind, "change", c.Change), checkRef(PlanKind, "service", c.Service),
-		checkRef(PlanKind, "author", c.Author), c.PlanContent.validate())
+	return sms.FirstError(sms.CheckRef(PlanKind, "id", c.ID), sms.CheckRef(PlanKind, "change", c.Change), sms.CheckRef(PlanKind, "service", c.Service),
+		sms.CheckRef(PlanKind, "author", c.Author), c.PlanContent.validate())
 }
 
 // PlanRevision replaces a draft plan's content (trigger revise).
@@ -410,7 +410,9 @@ func (PlanApproval) Trigger() PlanTrigger { return PlanApprove }
 func (PlanApproval) planCommand()         {}
 
 // Validate implements [sms.Command].
-func (c PlanApproval) Validate() error { return checkText(PlanKind, "rationale", c.Rationale, MaxText) }
+func (c PlanApproval) Validate() error {
+	return sms.CheckText(PlanKind, "rationale", c.Rationale, MaxText)
+}
 
 // DesignStart starts the design (trigger start_design).
 type DesignStart struct {
@@ -422,7 +424,7 @@ func (DesignStart) Trigger() PlanTrigger { return PlanStartDesign }
 func (DesignStart) planCommand()         {}
 
 // Validate implements [sms.Command].
-func (c DesignStart) Validate() error { return checkText(PlanKind, "note", c.Note, MaxText) }
+func (c DesignStart) Validate() error { return sms.CheckText(PlanKind, "note", c.Note, MaxText) }
 
 // Design records the documented design and starts build and test (trigger
 // complete_design, SDT-03).
@@ -437,7 +439,7 @@ func (Design) planCommand()         {}
 // Validate implements [sms.Command].
 func (c Design) Validate() error {
 	d := c.Record
-	return checkTexts(PlanKind, "design", []string{d.Roles, d.Resources, d.Training, d.Agreements, d.SMS, d.Catalogue, d.Procedures}, MaxText)
+	return sms.CheckTexts(PlanKind, "design", []string{d.Roles, d.Resources, d.Training, d.Agreements, d.SMS, d.Catalogue, d.Procedures}, MaxText)
 }
 
 func checkResults(rs []CriterionResult) error {
@@ -445,7 +447,7 @@ func checkResults(rs []CriterionResult) error {
 		return sms.Invalid(PlanKind, "results", "more than %d entries", MaxList)
 	}
 	for _, r := range rs {
-		if err := firstErr(checkText(PlanKind, "results.criterion", r.Criterion, MaxShort), checkText(PlanKind, "results.evidence", r.Evidence, MaxText)); err != nil {
+		if err := sms.FirstError(sms.CheckText(PlanKind, "results.criterion", r.Criterion, MaxShort), sms.CheckText(PlanKind, "results.evidence", r.Evidence, MaxText)); err != nil {
 			return err
 		}
 	}
@@ -486,7 +488,7 @@ type Decided struct {
 }
 
 func (d Decided) validate() error {
-	return firstErr(checkRefs(PlanKind, "participants", d.Participants), checkText(PlanKind, "rationale", d.Rationale, MaxText))
+	return sms.FirstError(sms.CheckRefs(PlanKind, "participants", d.Participants), sms.CheckText(PlanKind, "rationale", d.Rationale, MaxText))
 }
 
 // Rework sends a failed acceptance back to build and test (trigger rework,
@@ -515,7 +517,7 @@ func (ConditionalAcceptance) planCommand()         {}
 
 // Validate implements [sms.Command].
 func (c ConditionalAcceptance) Validate() error {
-	return firstErr(c.validate(), checkText(PlanKind, "conditions", c.Conditions, MaxText))
+	return sms.FirstError(c.validate(), sms.CheckText(PlanKind, "conditions", c.Conditions, MaxText))
 }
 
 // TransitionStart starts the transition into the live environment through
@@ -532,7 +534,7 @@ func (TransitionStart) Trigger() PlanTrigger { return PlanStartTransition }
 func (TransitionStart) planCommand()         {}
 
 // Validate implements [sms.Command].
-func (c TransitionStart) Validate() error { return checkRef(PlanKind, "release", c.Release) }
+func (c TransitionStart) Validate() error { return sms.CheckRef(PlanKind, "release", c.Release) }
 
 // TransitionEnd records that the service is live and in early life
 // (trigger complete_transition).
@@ -545,7 +547,7 @@ func (TransitionEnd) Trigger() PlanTrigger { return PlanEndTransition }
 func (TransitionEnd) planCommand()         {}
 
 // Validate implements [sms.Command].
-func (c TransitionEnd) Validate() error { return checkText(PlanKind, "note", c.Note, MaxText) }
+func (c TransitionEnd) Validate() error { return sms.CheckText(PlanKind, "note", c.Note, MaxText) }
 
 // OutcomeReport reports the outcomes achieved against the intended ones
 // (trigger report, SDT-06): a measurement for every intended outcome.
@@ -564,11 +566,11 @@ func (c OutcomeReport) Validate() error {
 		return sms.Invalid(PlanKind, "measurements", "more than %d entries", MaxList)
 	}
 	for _, m := range c.Measurements {
-		if err := firstErr(checkText(PlanKind, "measurements.metric", m.Metric, MaxShort), checkText(PlanKind, "measurements.achieved", m.Achieved, MaxShort)); err != nil {
+		if err := sms.FirstError(sms.CheckText(PlanKind, "measurements.metric", m.Metric, MaxShort), sms.CheckText(PlanKind, "measurements.achieved", m.Achieved, MaxShort)); err != nil {
 			return err
 		}
 	}
-	return checkText(PlanKind, "summary", c.Summary, MaxText)
+	return sms.CheckText(PlanKind, "summary", c.Summary, MaxText)
 }
 
 // PlanClosure closes a reported plan once the report reached the interested
@@ -582,7 +584,7 @@ func (PlanClosure) Trigger() PlanTrigger { return PlanClose }
 func (PlanClosure) planCommand()         {}
 
 // Validate implements [sms.Command].
-func (c PlanClosure) Validate() error { return checkRefs(PlanKind, "notified", c.Notified) }
+func (c PlanClosure) Validate() error { return sms.CheckRefs(PlanKind, "notified", c.Notified) }
 
 // PlanCancellation cancels a plan before transition (trigger cancel). From
 // acceptance_failed it is the decision on the failure, with its
@@ -598,7 +600,7 @@ func (PlanCancellation) planCommand()         {}
 
 // Validate implements [sms.Command].
 func (c PlanCancellation) Validate() error {
-	return firstErr(checkText(PlanKind, "reason", c.Reason, MaxText), checkRefs(PlanKind, "participants", c.Participants))
+	return sms.FirstError(sms.CheckText(PlanKind, "reason", c.Reason, MaxText), sms.CheckRefs(PlanKind, "participants", c.Participants))
 }
 
 // PlanNoteText adds a note to a plan (trigger note).
@@ -615,7 +617,7 @@ func (c PlanNoteText) Validate() error {
 	if c.Text == "" {
 		return sms.Invalid(PlanKind, "note.text", "is empty")
 	}
-	return checkText(PlanKind, "note.text", c.Text, MaxText)
+	return sms.CheckText(PlanKind, "note.text", c.Text, MaxText)
 }
 
 type ptx = sms.Transition[*TransitionPlan]
@@ -680,23 +682,23 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 		deciders  = roles(RoleChangeManager, RoleServiceOwner)
 		everyone  = roles(RoleTransitionManager, RoleChangeManager, RoleServiceOwner)
 		preTrans  = pst(PlanDraft, PlanApproved, PlanDesigning, PlanBuildTest, PlanAccepted, PlanAcceptanceFailed)
-		decidedOK = func(d Decided) bool { return len(d.Participants) > 0 && notBlank(d.Rationale) }
+		decidedOK = func(d Decided) bool { return len(d.Participants) > 0 && !sms.Blank(d.Rationale) }
 	)
 	complete := []sms.Guard[*TransitionPlan]{
 		pguard("SDT-01", "the plan names who is accountable for design, build and transition", func(t *ptx) bool { return t.Entity.Accountable.complete() }),
 		pguard("SDT-01", "the plan lists its activities, each with its party and timescale", func(t *ptx) bool {
 			acts := t.Entity.Activities
 			return len(acts) > 0 && !slices.ContainsFunc(acts, func(a Activity) bool {
-				return !notBlank(a.Name) || a.Party == "" || a.Start.IsZero() || !a.End.After(a.Start)
+				return !!sms.Blank(a.Name) || a.Party == "" || a.Start.IsZero() || !a.End.After(a.Start)
 			})
 		}),
 		pguard("SDT-01", "the plan states its human, technical, information and financial resources", func(t *ptx) bool { return t.Entity.Resources.complete() }),
-		pguard("SDT-01", "the plan states the dependencies on other services", func(t *ptx) bool { return notBlank(t.Entity.Dependencies) }),
-		pguard("SDT-01", "the plan states the testing needed", func(t *ptx) bool { return notBlank(t.Entity.Testing) }),
+		pguard("SDT-01", "the plan states the dependencies on other services", func(t *ptx) bool { return !sms.Blank(t.Entity.Dependencies) }),
+		pguard("SDT-01", "the plan states the testing needed", func(t *ptx) bool { return !sms.Blank(t.Entity.Testing) }),
 		pguard("SDT-01", "the plan states the service acceptance criteria", func(t *ptx) bool { return len(t.Entity.AcceptanceCriteria) > 0 }),
 		pguard("SDT-01", "the plan states its intended outcomes measurably: a metric and a target each", func(t *ptx) bool {
 			ms := t.Entity.Outcomes
-			return len(ms) > 0 && !slices.ContainsFunc(ms, func(m Metric) bool { return !notBlank(m.Name) || !notBlank(m.Target) })
+			return len(ms) > 0 && !slices.ContainsFunc(ms, func(m Metric) bool { return !!sms.Blank(m.Name) || !!sms.Blank(m.Target) })
 		}),
 		pguard("SDT-02", "a removal plan gives the removal date and what becomes of data, documented information and components", func(t *ptx) bool {
 			return t.Entity.Variant != TypeRemoveService || t.Entity.Removal.complete()
@@ -739,7 +741,7 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 			Doc:         "Approve the complete plan: the change can then be authorized.",
 			Guards: append(slices.Clone(complete),
 				pguard("CHG-19", "nobody approves their own plan", func(t *ptx) bool { return t.Actor.ID != t.Entity.Author }),
-				pguard("SDT-01", "an approval records its rationale", func(t *ptx) bool { return notBlank(pcmd[PlanApproval](t).Rationale) })),
+				pguard("SDT-01", "an approval records its rationale", func(t *ptx) bool { return !sms.Blank(pcmd[PlanApproval](t).Rationale) })),
 			Apply: func(t *ptx) {
 				t.Entity.ApprovedBy, t.Entity.ApprovedAt = t.Actor.ID, t.Now
 				t.Record("rationale", pcmd[PlanApproval](t).Rationale)
@@ -829,7 +831,7 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 					return decidedOK(pcmd[ConditionalAcceptance](t).Decided)
 				}),
 				pguard("SDT-04", "an acceptance despite failed criteria states its conditions", func(t *ptx) bool {
-					return notBlank(pcmd[ConditionalAcceptance](t).Conditions)
+					return !sms.Blank(pcmd[ConditionalAcceptance](t).Conditions)
 				}),
 			},
 			Apply: func(t *ptx) {
@@ -873,13 +875,13 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 				pguard("SDT-06", "every intended outcome is measured", func(t *ptx) bool {
 					ms := pcmd[OutcomeReport](t).Measurements
 					for _, o := range t.Entity.Outcomes {
-						if !slices.ContainsFunc(ms, func(m Measurement) bool { return m.Metric == o.Name && notBlank(m.Achieved) }) {
+						if !slices.ContainsFunc(ms, func(m Measurement) bool { return m.Metric == o.Name && !sms.Blank(m.Achieved) }) {
 							return false
 						}
 					}
 					return true
 				}),
-				pguard("SDT-06", "the report summarises the outcome", func(t *ptx) bool { return notBlank(pcmd[OutcomeReport](t).Summary) }),
+				pguard("SDT-06", "the report summarises the outcome", func(t *ptx) bool { return !sms.Blank(pcmd[OutcomeReport](t).Summary) }),
 			},
 			Apply: func(t *ptx) {
 				c, p := pcmd[OutcomeReport](t), t.Entity
@@ -912,7 +914,7 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 			Requirement: req("SDT-05", "a plan is cancelled only before its transition starts"),
 			Doc:         "Cancel before transition; after a failed acceptance it is the decision.",
 			Guards: []sms.Guard[*TransitionPlan]{
-				pguard("SDT-04", "a cancellation gives its reason", func(t *ptx) bool { return notBlank(pcmd[PlanCancellation](t).Reason) }),
+				pguard("SDT-04", "a cancellation gives its reason", func(t *ptx) bool { return !sms.Blank(pcmd[PlanCancellation](t).Reason) }),
 				pguard("SDT-04", "cancelling after a failed acceptance is decided with the interested parties: name the participants", func(t *ptx) bool {
 					return t.From != string(PlanAcceptanceFailed) || len(pcmd[PlanCancellation](t).Participants) > 0
 				}),

@@ -486,15 +486,7 @@ func (s *Service) Permitted(c *Change, a sms.Actor) []Trigger {
 	if c == nil {
 		return nil
 	}
-	return convert[Trigger](s.m.Workflow().Permitted(c, a))
-}
-
-func convert[T ~string](names []string) []T {
-	out := make([]T, len(names))
-	for i, n := range names {
-		out[i] = T(n)
-	}
-	return out
+	return sms.PermittedAs[Trigger](s.m.Workflow(), c, a)
 }
 
 // Query selects changes; every field is optional.
@@ -516,41 +508,36 @@ type Query struct {
 
 // List returns a page of changes ordered by ID.
 func (s *Service) List(ctx context.Context, q Query) (sms.Page[*Change], error) {
-	return list(ctx, s.m, Kind, q.Status, Status.Valid, sms.Query{Service: q.Service, Owner: q.Owner, Link: q.Link, After: q.After, Limit: q.Limit})
+	sq, err := q.query()
+	if err != nil {
+		return sms.Page[*Change]{}, err
+	}
+	return s.m.List(ctx, sq)
 }
 
 // Each calls fn for every change matching q, page by page, until fn
 // returns false or an error occurs.
 func (s *Service) Each(ctx context.Context, q Query, fn func(*Change) bool) error {
-	return each(func(after string) (sms.Page[*Change], error) { q.After = after; return s.List(ctx, q) }, q.After, fn)
+	sq, err := q.query()
+	if err != nil {
+		return err
+	}
+	return s.m.Each(ctx, sq, fn)
 }
 
-func list[E sms.Entity[E], S ~string](ctx context.Context, m *sms.Machine[E], kind sms.Kind, statuses []S, valid func(S) bool, q sms.Query) (sms.Page[E], error) {
-	for _, st := range statuses {
-		if !valid(st) {
-			return sms.Page[E]{}, sms.Invalid(kind, "query.status", "%q is not a %s status", st, kind)
-		}
-		q.Status = append(q.Status, string(st))
-	}
-	return m.List(ctx, q)
+func (q Query) query() (sms.Query, error) {
+	st, err := sms.StatusFilter(Kind, q.Status, Status.Valid)
+	return sms.Query{Status: st, Service: q.Service, Owner: q.Owner, Link: q.Link, After: q.After, Limit: q.Limit}, err
 }
 
-func each[E any](page func(after string) (sms.Page[E], error), after string, fn func(E) bool) error {
-	for {
-		p, err := page(after)
-		if err != nil {
-			return err
-		}
-		for _, e := range p.Items {
-			if !fn(e) {
-				return nil
-			}
-		}
-		if p.Next == "" {
-			return nil
-		}
-		after = p.Next
-	}
+func (q PlanQuery) query() (sms.Query, error) {
+	st, err := sms.StatusFilter(PlanKind, q.Status, PlanStatus.Valid)
+	return sms.Query{Status: st, Service: q.Service, Owner: q.Owner, Link: q.Link, After: q.After, Limit: q.Limit}, err
+}
+
+func (q TemplateQuery) query() (sms.Query, error) {
+	st, err := sms.StatusFilter(TemplateKind, q.Status, TemplateStatus.Valid)
+	return sms.Query{Status: st, Service: q.Service, Owner: q.Owner, After: q.After, Limit: q.Limit}, err
 }
 
 // Plans runs transition plans (SDT-01 to SDT-06). Get it from
@@ -679,7 +666,7 @@ func (p *Plans) Permitted(tp *TransitionPlan, a sms.Actor) []PlanTrigger {
 	if tp == nil {
 		return nil
 	}
-	return convert[PlanTrigger](p.m.Workflow().Permitted(tp, a))
+	return sms.PermittedAs[PlanTrigger](p.m.Workflow(), tp, a)
 }
 
 // PlanQuery selects transition plans; every field is optional.
@@ -697,12 +684,20 @@ type PlanQuery struct {
 
 // List returns a page of plans ordered by ID.
 func (p *Plans) List(ctx context.Context, q PlanQuery) (sms.Page[*TransitionPlan], error) {
-	return list(ctx, p.m, PlanKind, q.Status, PlanStatus.Valid, sms.Query{Service: q.Service, Owner: q.Owner, Link: q.Link, After: q.After, Limit: q.Limit})
+	sq, err := q.query()
+	if err != nil {
+		return sms.Page[*TransitionPlan]{}, err
+	}
+	return p.m.List(ctx, sq)
 }
 
 // Each calls fn for every plan matching q until fn returns false.
 func (p *Plans) Each(ctx context.Context, q PlanQuery, fn func(*TransitionPlan) bool) error {
-	return each(func(after string) (sms.Page[*TransitionPlan], error) { q.After = after; return p.List(ctx, q) }, q.After, fn)
+	sq, err := q.query()
+	if err != nil {
+		return err
+	}
+	return p.m.Each(ctx, sq, fn)
 }
 
 // Templates runs standard-change templates (CHG-18). Get it from
@@ -785,7 +780,7 @@ func (t *Templates) Permitted(tpl *Template, a sms.Actor) []TemplateTrigger {
 	if tpl == nil {
 		return nil
 	}
-	return convert[TemplateTrigger](t.m.Workflow().Permitted(tpl, a))
+	return sms.PermittedAs[TemplateTrigger](t.m.Workflow(), tpl, a)
 }
 
 // TemplateQuery selects templates; every field is optional.
@@ -800,10 +795,18 @@ type TemplateQuery struct {
 
 // List returns a page of templates ordered by ID.
 func (t *Templates) List(ctx context.Context, q TemplateQuery) (sms.Page[*Template], error) {
-	return list(ctx, t.m, TemplateKind, q.Status, TemplateStatus.Valid, sms.Query{Service: q.Service, Owner: q.Owner, After: q.After, Limit: q.Limit})
+	sq, err := q.query()
+	if err != nil {
+		return sms.Page[*Template]{}, err
+	}
+	return t.m.List(ctx, sq)
 }
 
 // Each calls fn for every template matching q until fn returns false.
 func (t *Templates) Each(ctx context.Context, q TemplateQuery, fn func(*Template) bool) error {
-	return each(func(after string) (sms.Page[*Template], error) { q.After = after; return t.List(ctx, q) }, q.After, fn)
+	sq, err := q.query()
+	if err != nil {
+		return err
+	}
+	return t.m.Each(ctx, sq, fn)
 }

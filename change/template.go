@@ -188,15 +188,15 @@ func (c TemplateProposal) Validate() error {
 	if c.ReviewEvery < 0 {
 		return sms.Invalid(TemplateKind, "review_every", "is negative")
 	}
-	return firstErr(checkRef(TemplateKind, "id", c.ID), checkText(TemplateKind, "name", c.Name, MaxShort),
-		checkRef(TemplateKind, "model", c.Model), checkRef(TemplateKind, "author", c.Author),
-		checkText(TemplateKind, "procedure", c.Procedure, MaxText), checkRefs(TemplateKind, "services", c.Services),
-		checkRefs(TemplateKind, "item_types", c.ItemTypes), checkTemplateRemediation(c.Remediation))
+	return sms.FirstError(sms.CheckRef(TemplateKind, "id", c.ID), sms.CheckText(TemplateKind, "name", c.Name, MaxShort),
+		sms.CheckRef(TemplateKind, "model", c.Model), sms.CheckRef(TemplateKind, "author", c.Author),
+		sms.CheckText(TemplateKind, "procedure", c.Procedure, MaxText), sms.CheckRefs(TemplateKind, "services", c.Services),
+		sms.CheckRefs(TemplateKind, "item_types", c.ItemTypes), checkTemplateRemediation(c.Remediation))
 }
 
 func checkTemplateRemediation(r RemediationPlan) error {
-	return firstErr(checkText(TemplateKind, "remediation.plan", r.Plan, MaxText),
-		checkText(TemplateKind, "remediation.justification", r.Justification, MaxText))
+	return sms.FirstError(sms.CheckText(TemplateKind, "remediation.plan", r.Plan, MaxText),
+		sms.CheckText(TemplateKind, "remediation.justification", r.Justification, MaxText))
 }
 
 // TemplateRevision replaces a proposed or suspended template's procedure
@@ -215,8 +215,8 @@ func (TemplateRevision) templateCommand()         {}
 
 // Validate implements [sms.Command].
 func (c TemplateRevision) Validate() error {
-	return firstErr(checkText(TemplateKind, "procedure", c.Procedure, MaxText), checkRefs(TemplateKind, "services", c.Services),
-		checkRefs(TemplateKind, "item_types", c.ItemTypes), checkText(TemplateKind, "note", c.Note, MaxText),
+	return sms.FirstError(sms.CheckText(TemplateKind, "procedure", c.Procedure, MaxText), sms.CheckRefs(TemplateKind, "services", c.Services),
+		sms.CheckRefs(TemplateKind, "item_types", c.ItemTypes), sms.CheckText(TemplateKind, "note", c.Note, MaxText),
 		checkTemplateRemediation(c.Remediation))
 }
 
@@ -232,7 +232,7 @@ func (TemplateApproval) templateCommand()         {}
 
 // Validate implements [sms.Command].
 func (c TemplateApproval) Validate() error {
-	return checkText(TemplateKind, "rationale", c.Rationale, MaxText)
+	return sms.CheckText(TemplateKind, "rationale", c.Rationale, MaxText)
 }
 
 // TemplateActivation activates an approved template, or reinstates a
@@ -249,7 +249,7 @@ func (TemplateActivation) templateCommand()         {}
 
 // Validate implements [sms.Command].
 func (c TemplateActivation) Validate() error {
-	return checkText(TemplateKind, "review", c.Review, MaxText)
+	return sms.CheckText(TemplateKind, "review", c.Review, MaxText)
 }
 
 // TemplateSuspension suspends an active template (trigger suspend, CHG-18):
@@ -267,7 +267,7 @@ func (TemplateSuspension) templateCommand()         {}
 
 // Validate implements [sms.Command].
 func (c TemplateSuspension) Validate() error {
-	return firstErr(checkText(TemplateKind, "reason", c.Reason, MaxText), checkRef(TemplateKind, "failed_change", c.FailedChange))
+	return sms.FirstError(sms.CheckText(TemplateKind, "reason", c.Reason, MaxText), sms.CheckRef(TemplateKind, "failed_change", c.FailedChange))
 }
 
 // TemplateReviewRecord records the periodic review of an active template
@@ -282,7 +282,7 @@ func (TemplateReviewRecord) templateCommand()         {}
 
 // Validate implements [sms.Command].
 func (c TemplateReviewRecord) Validate() error {
-	return checkText(TemplateKind, "findings", c.Findings, MaxText)
+	return sms.CheckText(TemplateKind, "findings", c.Findings, MaxText)
 }
 
 // TemplateRetirement retires a template for good (trigger retire).
@@ -296,7 +296,7 @@ func (TemplateRetirement) templateCommand()         {}
 
 // Validate implements [sms.Command].
 func (c TemplateRetirement) Validate() error {
-	return checkText(TemplateKind, "reason", c.Reason, MaxText)
+	return sms.CheckText(TemplateKind, "reason", c.Reason, MaxText)
 }
 
 // TemplateNoteText adds a note to a template (trigger note).
@@ -313,7 +313,7 @@ func (c TemplateNoteText) Validate() error {
 	if c.Text == "" {
 		return sms.Invalid(TemplateKind, "note.text", "is empty")
 	}
-	return checkText(TemplateKind, "note.text", c.Text, MaxText)
+	return sms.CheckText(TemplateKind, "note.text", c.Text, MaxText)
 }
 
 type ttx = sms.Transition[*Template]
@@ -361,7 +361,7 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 		tguard("CHG-18", "a template's scope names the services or configuration item types it may be used on", func(t *ttx) bool {
 			return len(t.Entity.Services) > 0 || len(t.Entity.ItemTypes) > 0
 		}),
-		tguard("CHG-18", "a template describes its proven procedure", func(t *ttx) bool { return notBlank(t.Entity.Procedure) }),
+		tguard("CHG-18", "a template describes its proven procedure", func(t *ttx) bool { return !sms.Blank(t.Entity.Procedure) }),
 		tguard("CHG-11", "a template plans how a failed instance is reversed or remedied, tested or with the reason it is not", func(t *ttx) bool {
 			return t.Entity.Remediation.Ready()
 		}),
@@ -377,14 +377,14 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 				}),
 				tguard("CHG-18", "a template is named and has an author", func(t *ttx) bool {
 					c := tcmd[TemplateProposal](t)
-					return notBlank(c.Name) && c.Author != ""
+					return !sms.Blank(c.Name) && c.Author != ""
 				}),
 			},
 			Requires: []sms.Required[*Template]{
 				{Field: "services", Requirement: req("CHG-18", "a template's scope names the services or configuration item types it may be used on"),
 					Present: func(t *Template) bool { return len(t.Services) > 0 || len(t.ItemTypes) > 0 }},
 				{Field: "procedure", Requirement: req("CHG-18", "a template describes its proven procedure"),
-					Present: func(t *Template) bool { return notBlank(t.Procedure) }},
+					Present: func(t *Template) bool { return !sms.Blank(t.Procedure) }},
 				{Field: "remediation", Requirement: req("CHG-11", "a template plans how a failed instance is reversed or remedied, tested or with the reason it is not"),
 					Present: func(t *Template) bool { return t.Remediation.Ready() }},
 			},
@@ -443,7 +443,7 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 				tguard("CHG-18", "an approver decides once", func(t *ttx) bool {
 					return !slices.ContainsFunc(t.Entity.current(), func(a sms.Approval) bool { return a.Approver == t.Actor.ID })
 				}),
-				tguard("CHG-18", "an approval records its rationale", func(t *ttx) bool { return notBlank(tcmd[TemplateApproval](t).Rationale) }),
+				tguard("CHG-18", "an approval records its rationale", func(t *ttx) bool { return !sms.Blank(tcmd[TemplateApproval](t).Rationale) }),
 			},
 			Apply: func(t *ttx) {
 				c, e := tcmd[TemplateApproval](t), t.Entity
@@ -464,7 +464,7 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 					return ok && r.Tally(t.Entity.current(), map[sms.Party]string{sms.PartyRequester: t.Entity.Author}) == sms.Approved
 				}),
 				tguard("CHG-18", "a suspended template is reinstated only on a review of the failed instance", func(t *ttx) bool {
-					return t.From != string(TemplateSuspended) || notBlank(tcmd[TemplateActivation](t).Review)
+					return t.From != string(TemplateSuspended) || !sms.Blank(tcmd[TemplateActivation](t).Review)
 				})),
 			Apply: func(t *ttx) {
 				e := t.Entity
@@ -481,7 +481,7 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 			Guards: []sms.Guard[*Template]{
 				tguard("CHG-18", "a suspension gives its reason or the failed instance", func(t *ttx) bool {
 					c := tcmd[TemplateSuspension](t)
-					return notBlank(c.Reason) || c.FailedChange != ""
+					return !sms.Blank(c.Reason) || c.FailedChange != ""
 				}),
 			},
 			Apply: func(t *ttx) {
@@ -500,7 +500,7 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 			Requirement: req("CHG-18", "an active template is reviewed at its interval"),
 			Doc:         "Record the periodic review of an active template.",
 			Guards: []sms.Guard[*Template]{
-				tguard("CHG-18", "a review records its findings", func(t *ttx) bool { return notBlank(tcmd[TemplateReviewRecord](t).Findings) }),
+				tguard("CHG-18", "a review records its findings", func(t *ttx) bool { return !sms.Blank(tcmd[TemplateReviewRecord](t).Findings) }),
 			},
 			Apply: func(t *ttx) {
 				t.Entity.ReviewedAt = t.Now
@@ -512,7 +512,7 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 			Requirement: req("CHG-18", "a retired template stays retired"),
 			Doc:         "Retire the template for good, with a reason.",
 			Guards: []sms.Guard[*Template]{
-				tguard("CHG-18", "a retirement gives its reason", func(t *ttx) bool { return notBlank(tcmd[TemplateRetirement](t).Reason) }),
+				tguard("CHG-18", "a retirement gives its reason", func(t *ttx) bool { return !sms.Blank(tcmd[TemplateRetirement](t).Reason) }),
 			},
 			Apply: func(t *ttx) {
 				r := tcmd[TemplateRetirement](t).Reason

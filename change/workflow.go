@@ -77,8 +77,8 @@ func guard(id, text string, check func(*tx) bool) sms.Guard[*Change] {
 	return sms.Guard[*Change]{Requirement: req(id, text), Check: check}
 }
 
-// cmdOf returns the transition's command as C, or C's zero value: guards and
-// effects never panic on a foreign command.
+// cmdOf returns a command as C, or C's zero value: guards and effects never
+// panic on a foreign command.
 func cmdOf[C any](c sms.Command) C {
 	v, _ := c.(C)
 	return v
@@ -86,25 +86,11 @@ func cmdOf[C any](c sms.Command) C {
 
 func cmd[C Command](t *tx) C { return cmdOf[C](t.Command) }
 
-func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+func ts(t time.Time) time.Time { return sms.Micro(t) }
 
-func st(ss ...Status) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = string(s)
-	}
-	return out
-}
+func st(ss ...Status) []string { return sms.StatesOf(ss...) }
 
 func roles(rs ...sms.Role) []sms.Role { return rs }
-
-// recordChange journals a field's old and new value when they differ.
-func recordChange[T ~string](t interface{ Record(string, string) }, field string, old, new T) {
-	if old != new {
-		t.Record(field+".old", string(old))
-		t.Record(field, string(new))
-	}
-}
 
 // modelOf returns the change's model under the policy.
 func (p *Policy) modelOf(c *Change) (Model, bool) { return p.Model(c.Model) }
@@ -154,7 +140,7 @@ func classificationGuards(p *Policy) []sms.Guard[*Change] {
 		guard("CHG-04", "a request for change names the services or configuration items it affects", func(t *tx) bool {
 			return len(t.Entity.Services) > 0 || len(t.Entity.ConfigItems) > 0
 		}),
-		guard("CHG-04", "a request for change gives its reason", func(t *tx) bool { return notBlank(t.Entity.Reason) }),
+		guard("CHG-04", "a request for change gives its reason", func(t *tx) bool { return !sms.Blank(t.Entity.Reason) }),
 		guard("CHG-02", "the change model is one of the policy's", func(t *tx) bool {
 			_, ok := p.Model(t.Entity.Model)
 			return t.Entity.Model == "" || ok
@@ -176,20 +162,20 @@ func evaluationGuards(get func(*tx) Evaluation) []sms.Guard[*Change] {
 			e := get(t)
 			return e.Likelihood >= 1 && e.Likelihood <= 5 && e.Impact >= 1 && e.Impact <= 5
 		}),
-		guard("CHG-07", "the business benefit is stated", func(t *tx) bool { return notBlank(get(t).Benefit) }),
-		guard("CHG-07", "the feasibility is stated", func(t *tx) bool { return notBlank(get(t).Feasibility) }),
-		guard("CHG-07", "the financial impact is estimated", func(t *tx) bool { return notBlank(get(t).Cost) }),
+		guard("CHG-07", "the business benefit is stated", func(t *tx) bool { return !sms.Blank(get(t).Benefit) }),
+		guard("CHG-07", "the feasibility is stated", func(t *tx) bool { return !sms.Blank(get(t).Feasibility) }),
+		guard("CHG-07", "the financial impact is estimated", func(t *tx) bool { return !sms.Blank(get(t).Cost) }),
 		guard("CHG-08", "all five impact dimensions are answered: services, parties, plans, capacity and security, other changes and releases",
 			func(t *tx) bool { return get(t).Dimensions.Complete() }),
 		guard("CHG-11", "a remediation plan says how a failure is reversed or remedied", func(t *tx) bool {
-			return notBlank(get(t).Remediation.Plan) || (t.Entity.Remediation != nil && notBlank(t.Entity.Remediation.Plan))
+			return !sms.Blank(get(t).Remediation.Plan) || (t.Entity.Remediation != nil && !sms.Blank(t.Entity.Remediation.Plan))
 		}),
 		guard("CHG-11", "the remediation plan is tested, or says why it cannot be", func(t *tx) bool {
 			r := get(t).Remediation
-			if !notBlank(r.Plan) && t.Entity.Remediation != nil {
+			if !!sms.Blank(r.Plan) && t.Entity.Remediation != nil {
 				r = *t.Entity.Remediation
 			}
-			return !notBlank(r.Plan) || r.Ready()
+			return !!sms.Blank(r.Plan) || r.Ready()
 		}),
 	}
 }
@@ -219,7 +205,7 @@ func applyEvaluation(p *Policy, t *tx, e Evaluation, retro bool) {
 		{"capacity", a.Dimensions.Capacity}, {"schedule", a.Dimensions.Schedule}} {
 		t.Record("impact."+d.name, strconv.FormatBool(d.d.Affected)+": "+d.d.Notes)
 	}
-	if notBlank(e.Remediation.Plan) {
+	if !sms.Blank(e.Remediation.Plan) {
 		r := e.Remediation
 		c.Remediation = &r
 		t.Record("remediation", r.Plan)
@@ -351,7 +337,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 			},
 			Requires: []sms.Required[*Change]{
 				{Field: "summary", Requirement: req("CHG-04", "a request for change is recorded with a summary"),
-					Present: func(c *Change) bool { return notBlank(c.Summary) }},
+					Present: func(c *Change) bool { return !sms.Blank(c.Summary) }},
 				{Field: "requester", Requirement: req("CHG-04", "a request for change is recorded with its requester"),
 					Present: func(c *Change) bool { return c.Requester != "" }},
 			},
@@ -392,7 +378,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 				a, c := cmd[Amendment](t), t.Entity
 				set := func(field string, dst *string, v string) {
 					if v != "" {
-						recordChange(t, field, *dst, v)
+						t.RecordChange(field, *dst, v)
 						*dst = v
 					}
 				}
@@ -402,7 +388,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 				set("reason", &c.Reason, a.Reason)
 				set("justification", &c.Justification, a.Justification)
 				if a.Type != "" {
-					recordChange(t, "type", c.Type, a.Type)
+					t.RecordChange("type", string(c.Type), string(a.Type))
 					c.Type = a.Type
 				}
 				if a.Model != "" {
@@ -446,7 +432,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 				modelGuard(p, ModelEmergency, "submit_emergency is for emergency models only"),
 				guard("CHG-17", "an emergency change is justified: a reason, or the incident or security advisory it answers", func(t *tx) bool {
 					c := cmd[EmergencySubmission](t)
-					return notBlank(c.Justification) || c.Incident != "" || notBlank(t.Entity.Justification) ||
+					return !sms.Blank(c.Justification) || c.Incident != "" || !sms.Blank(t.Entity.Justification) ||
 						len(t.Entity.LinkIDs(LinkIncident)) > 0 || len(t.Entity.LinkIDs(LinkAdvisory)) > 0
 				}),
 				guard("CHG-11", "an emergency change has a remediation plan, tested or with the reason it is not", func(t *tx) bool {
@@ -552,7 +538,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 				guard("CHG-06", "an approver decides once; a second approval would not count", func(t *tx) bool {
 					return !approvedBy(t.Entity, t.Actor.ID)
 				}),
-				guard("CHG-06", "an approval records its rationale", func(t *tx) bool { return notBlank(cmd[Approval](t).Rationale) }),
+				guard("CHG-06", "an approval records its rationale", func(t *tx) bool { return !sms.Blank(cmd[Approval](t).Rationale) }),
 			},
 			Apply: func(t *tx) {
 				a, c := cmd[Approval](t), t.Entity
@@ -616,7 +602,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 			Requirement: req("CHG-06", "a change is rejected during assessment or authorization, before it is authorized"),
 			Doc:         "Reject, with a reason; in authorize it is an approver's decision.",
 			Guards: []sms.Guard[*Change]{
-				guard("CHG-06", "a rejection gives its reason", func(t *tx) bool { return notBlank(cmd[Rejection](t).Reason) }),
+				guard("CHG-06", "a rejection gives its reason", func(t *tx) bool { return !sms.Blank(cmd[Rejection](t).Reason) }),
 				guard("CHG-06", "in assessment the change manager rejects; in authorization an eligible approver of the change's authority", func(t *tx) bool {
 					if t.From == string(StatusAssess) {
 						return t.Actor.Has(RoleChangeManager)
@@ -648,7 +634,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 				guard("CHG-10", "the planned window does not end in the past", func(t *tx) bool {
 					return ts(cmd[Scheduling](t).Window.End).After(t.Now)
 				}),
-				guard("CHG-10", "the schedule carries the implementation plan", func(t *tx) bool { return notBlank(cmd[Scheduling](t).Plan) }),
+				guard("CHG-10", "the schedule carries the implementation plan", func(t *tx) bool { return !sms.Blank(cmd[Scheduling](t).Plan) }),
 				guard("CHG-10", "the schedule names the interested parties to inform", func(t *tx) bool { return len(cmd[Scheduling](t).Parties) > 0 }),
 				guard("CHG-09", "the schedule names who implements the change", func(t *tx) bool { return cmd[Scheduling](t).Implementer != "" }),
 				guard("CHG-19", "an approver of the change does not implement it", func(t *tx) bool {
@@ -699,7 +685,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 				guard("CHG-10", "a notification tells of a planned window: schedule the change first", func(t *tx) bool { return t.Entity.Schedule != nil }),
 				guard("CHG-10", "a notification names the parties informed and what they were told", func(t *tx) bool {
 					n := cmd[Notification](t)
-					return len(n.Parties) > 0 && notBlank(n.Message)
+					return len(n.Parties) > 0 && !sms.Blank(n.Message)
 				}),
 			},
 			Apply: func(t *tx) {
@@ -726,21 +712,21 @@ func definition(p *Policy) sms.Definition[*Change] {
 				guard("CHG-10", "the change has a planned window", func(t *tx) bool { return t.Entity.Schedule != nil }),
 				guard("CHG-10", "implementation starts within the planned window, or the override says why not", func(t *tx) bool {
 					s := t.Entity.Schedule
-					return s == nil || s.Window.Contains(t.Now) || notBlank(cmd[Implementation](t).Override)
+					return s == nil || s.Window.Contains(t.Now) || !sms.Blank(cmd[Implementation](t).Override)
 				}),
 				guard("CHG-10", "the interested parties were informed of the current schedule", func(t *tx) bool {
 					m, ok := p.modelOf(t.Entity)
 					s := t.Entity.Schedule
 					return (ok && m.SkipNotification) || (s != nil && !s.NotifiedAt.IsZero() && !s.NotifiedAt.Before(s.ScheduledAt))
 				}),
-				guard("CHG-09", "the build is verified: evidence recorded", func(t *tx) bool { return notBlank(cmd[Implementation](t).Verification) }),
+				guard("CHG-09", "the build is verified: evidence recorded", func(t *tx) bool { return !sms.Blank(cmd[Implementation](t).Verification) }),
 				guard("CHG-09", "the change is tested, or, where the model allows, the reason it cannot be is given", func(t *tx) bool {
 					i := cmd[Implementation](t)
-					if notBlank(i.TestResult) {
+					if !sms.Blank(i.TestResult) {
 						return true
 					}
 					m, ok := p.modelOf(t.Entity)
-					return ok && m.Test != TestRequired && notBlank(i.TestSkipped)
+					return ok && m.Test != TestRequired && !sms.Blank(i.TestSkipped)
 				}),
 				guard("CHG-18", "a standard change starts only while its template is active", func(t *tx) bool {
 					if t.Entity.ModelType != ModelStandard {
@@ -773,7 +759,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 				guard("CHG-12", "the outcome is successful or successful_with_issues", func(t *tx) bool { return cmd[Completion](t).Outcome != "" }),
 				guard("CHG-12", "a success with issues describes them", func(t *tx) bool {
 					c := cmd[Completion](t)
-					return c.Outcome != OutcomeSuccessfulIssues || notBlank(c.Notes)
+					return c.Outcome != OutcomeSuccessfulIssues || !sms.Blank(c.Notes)
 				}),
 			},
 			Apply: func(t *tx) {
@@ -790,7 +776,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 			Requirement: req("CHG-12", "only a change being implemented fails"),
 			Doc:         "Record a failed implementation; remediation follows.",
 			Guards: []sms.Guard[*Change]{
-				guard("CHG-12", "a failure gives its reason", func(t *tx) bool { return notBlank(cmd[Failure](t).Reason) }),
+				guard("CHG-12", "a failure gives its reason", func(t *tx) bool { return !sms.Blank(cmd[Failure](t).Reason) }),
 			},
 			Apply: func(t *tx) {
 				f, c := cmd[Failure](t), t.Entity
@@ -815,7 +801,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 				guard("CHG-12", "the remediation outcome is rolled_back, remedied_forward or degraded_accepted", func(t *tx) bool {
 					return cmd[Remedy](t).Outcome != ""
 				}),
-				guard("CHG-12", "the remediation is described", func(t *tx) bool { return notBlank(cmd[Remedy](t).Notes) }),
+				guard("CHG-12", "the remediation is described", func(t *tx) bool { return !sms.Blank(cmd[Remedy](t).Notes) }),
 				guard("CHG-12", "a degraded service is accepted only by an eligible approver of the change, neither its requester nor its implementer", func(t *tx) bool {
 					return cmd[Remedy](t).Outcome != OutcomeDegradedAccepted || p.eligible(t.Entity, t.Actor)
 				}),
@@ -841,10 +827,10 @@ func definition(p *Policy) sms.Definition[*Change] {
 			Requirement: req("CHG-13", "a change is reviewed once implemented or remediated, before it closes"),
 			Doc:         "Record the post-implementation review and the follow-up actions agreed.",
 			Guards: []sms.Guard[*Change]{
-				guard("CHG-13", "the review summarises whether the change was effective", func(t *tx) bool { return notBlank(cmd[PIR](t).Summary) }),
+				guard("CHG-13", "the review summarises whether the change was effective", func(t *tx) bool { return !sms.Blank(cmd[PIR](t).Summary) }),
 				guard("CHG-13", "each follow-up action names its owner and the interested parties who agreed it", func(t *tx) bool {
 					for _, a := range cmd[PIR](t).Actions {
-						if !notBlank(a.Action) || a.Owner == "" || !notBlank(a.AgreedWith) {
+						if !!sms.Blank(a.Action) || a.Owner == "" || !!sms.Blank(a.AgreedWith) {
 							return false
 						}
 					}
@@ -910,7 +896,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 			Requirement: req("CHG-20", "a change is cancelled only before its implementation starts"),
 			Doc:         "Withdraw before implementation, with a reason.",
 			Guards: []sms.Guard[*Change]{
-				guard("CHG-20", "a cancellation gives its reason", func(t *tx) bool { return notBlank(cmd[Cancellation](t).Reason) }),
+				guard("CHG-20", "a cancellation gives its reason", func(t *tx) bool { return !sms.Blank(cmd[Cancellation](t).Reason) }),
 			},
 			Apply: func(t *tx) {
 				r := cmd[Cancellation](t).Reason
@@ -953,7 +939,7 @@ func setModel(p *Policy, t *tx, name string) {
 	if name == "" {
 		return
 	}
-	recordChange(t, "model", c.Model, name)
+	t.RecordChange("model", c.Model, name)
 	c.Model = name
 	if m, ok := p.Model(name); ok {
 		c.ModelType = m.Type
@@ -983,7 +969,7 @@ func setTemplate(t *tx, id string) {
 	if id == "" {
 		return
 	}
-	recordChange(t, "template", c.Template, id)
+	t.RecordChange("template", c.Template, id)
 	c.removeLinks(LinkTemplate)
 	c.Template = id
 	c.addLink(LinkTemplate, id)

@@ -66,14 +66,6 @@ func st(ss ...Status) []string { return sms.StatesOf(ss...) }
 
 func roles(rs ...sms.Role) []sms.Role { return rs }
 
-// recordChange journals a field's old and new value when they differ.
-func recordChange(t *tx, field, old, new string) {
-	if old != new {
-		t.Record(field+".old", old)
-		t.Record(field, new)
-	}
-}
-
 func itoa[N ~int](n N) string { return strconv.Itoa(int(n)) }
 
 // leaveHold clears the hold and resumes a paused resolution timer.
@@ -164,10 +156,10 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			},
 			Apply: func(t *tx) {
 				c, i := cmd[Classification](t), t.Entity
-				recordChange(t, "category", i.Category, c.Category)
+				t.RecordChange("category", i.Category, c.Category)
 				i.Category = c.Category
 				if c.Service != "" {
-					recordChange(t, "service", i.Service, c.Service)
+					t.RecordChange("service", i.Service, c.Service)
 					i.Service = c.Service
 				}
 				for _, ci := range c.ConfigItems {
@@ -176,8 +168,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 						t.Record("config_item", ci)
 					}
 				}
-				recordChange(t, "impact", itoa(i.Impact), itoa(c.Impact))
-				recordChange(t, "urgency", itoa(i.Urgency), itoa(c.Urgency))
+				t.RecordChange("impact", itoa(i.Impact), itoa(c.Impact))
+				t.RecordChange("urgency", itoa(i.Urgency), itoa(c.Urgency))
 				i.Impact, i.Urgency = c.Impact, c.Urgency
 				i.Security, i.SecurityRisk = c.Security, 0
 				effective := c.Impact
@@ -195,7 +187,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 					i.OverrideReason = c.OverrideReason
 					t.Record("override_reason", c.OverrideReason)
 				}
-				recordChange(t, "priority", itoa(i.Priority), itoa(prio))
+				t.RecordChange("priority", itoa(i.Priority), itoa(prio))
 				i.Priority, i.MatrixVersion = prio, p.Matrix.Version
 				t.Record("matrix_version", p.Matrix.Version)
 				if tg, ok := p.Targets[prio]; ok {
@@ -219,10 +211,10 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			Apply: func(t *tx) {
 				c, i := cmd[Assignment](t), t.Entity
 				if c.Group != "" {
-					recordChange(t, "group", i.Group, c.Group)
+					t.RecordChange("group", i.Group, c.Group)
 					i.Group = c.Group
 				}
-				recordChange(t, "assignee", i.Assignee, c.Assignee)
+				t.RecordChange("assignee", i.Assignee, c.Assignee)
 				i.Assignee = c.Assignee
 				if i.SLA.RespondedAt.IsZero() {
 					i.SLA.RespondedAt = t.Now
@@ -542,7 +534,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			},
 			Apply: func(t *tx) {
 				c, m := cmd[Handover](t), t.Entity.major()
-				recordChange(t, "manager", m.Manager, c.Manager)
+				t.RecordChange("manager", m.Manager, c.Manager)
 				m.Manager = c.Manager
 				if c.Note != "" {
 					t.Record("note", c.Note)

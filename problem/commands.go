@@ -1,9 +1,7 @@
 package problem
 
 import (
-	"errors"
 	"time"
-	"unicode/utf8"
 
 	"github.com/iso20k/sms"
 )
@@ -30,71 +28,10 @@ type KECommand interface {
 
 // Size limits of command fields, in bytes.
 const (
-	MaxText  = 64 << 10 // free text: descriptions, notes, reasons
-	MaxShort = 512      // summaries, titles
-	MaxList  = 1000     // entries of a list field
+	MaxText  = sms.MaxText  // free text: descriptions, notes, reasons
+	MaxShort = sms.MaxShort // summaries, titles
+	MaxList  = sms.MaxList  // entries of a list field
 )
-
-func checkText(k sms.Kind, field, s string, max int) error {
-	if len(s) > max {
-		return sms.Invalid(k, field, "is longer than %d bytes", max)
-	}
-	if !utf8.ValidString(s) {
-		return sms.Invalid(k, field, "is not valid UTF-8")
-	}
-	return nil
-}
-
-func checkTexts(k sms.Kind, field string, ss []string) error {
-	if len(ss) > MaxList {
-		return sms.Invalid(k, field, "more than %d entries", MaxList)
-	}
-	for _, s := range ss {
-		if err := checkText(k, field, s, MaxText); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func checkRef(k sms.Kind, field, id string) error {
-	if id == "" {
-		return nil
-	}
-	if err := sms.ValidateID(id); err != nil {
-		var ve *sms.ValidationError
-		if errors.As(err, &ve) {
-			return sms.Invalid(k, field, "%s", ve.Problem)
-		}
-		return sms.Invalid(k, field, "is not a valid ID")
-	}
-	return nil
-}
-
-func checkRefs(k sms.Kind, field string, ids []string) error {
-	if len(ids) > MaxList {
-		return sms.Invalid(k, field, "more than %d entries", MaxList)
-	}
-	for _, id := range ids {
-		if id == "" {
-			return sms.Invalid(k, field, "contains an empty ID")
-		}
-		if err := checkRef(k, field, id); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// firstErr returns the first non-nil error.
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // Report logs a new problem (trigger log, PRB-03). Summary, Service and
 // Source are required; a problem from a major incident names it (PRB-14).
@@ -124,9 +61,9 @@ func (c Report) Validate() error {
 	default:
 		return sms.Invalid(Kind, "source", "%q is not one of reactive, trend, proactive, major_incident", c.Source)
 	}
-	return firstErr(checkRef(Kind, "id", c.ID), checkText(Kind, "summary", c.Summary, MaxShort), checkText(Kind, "description", c.Description, MaxText),
-		checkRef(Kind, "service", c.Service), checkRefs(Kind, "incidents", c.Incidents), checkRefs(Kind, "config_items", c.ConfigItems),
-		checkTexts(Kind, "symptoms", c.Symptoms))
+	return sms.FirstError(sms.CheckRef(Kind, "id", c.ID), sms.CheckText(Kind, "summary", c.Summary, MaxShort), sms.CheckText(Kind, "description", c.Description, MaxText),
+		sms.CheckRef(Kind, "service", c.Service), sms.CheckRefs(Kind, "incidents", c.Incidents), sms.CheckRefs(Kind, "config_items", c.ConfigItems),
+		sms.CheckTexts(Kind, "symptoms", c.Symptoms, MaxText))
 }
 
 // Classification classifies and prioritises a problem (trigger classify,
@@ -147,7 +84,7 @@ func (c Classification) Validate() error {
 	if c.Impact < 0 || c.Urgency < 0 {
 		return sms.Invalid(Kind, "classification", "levels cannot be negative")
 	}
-	return checkRef(Kind, "category", c.Category)
+	return sms.CheckRef(Kind, "category", c.Category)
 }
 
 // Assessment accepts a classified, prioritised problem for work and names
@@ -163,7 +100,7 @@ func (Assessment) command()         {}
 
 // Validate implements [sms.Command].
 func (c Assessment) Validate() error {
-	return firstErr(checkRef(Kind, "owner", c.Owner), checkText(Kind, "note", c.Note, MaxText))
+	return sms.FirstError(sms.CheckRef(Kind, "owner", c.Owner), sms.CheckText(Kind, "note", c.Note, MaxText))
 }
 
 // RCAStart starts root-cause analysis with a named investigator (trigger
@@ -179,7 +116,7 @@ func (RCAStart) command()         {}
 
 // Validate implements [sms.Command].
 func (c RCAStart) Validate() error {
-	return firstErr(checkRef(Kind, "investigator", c.Investigator), checkText(Kind, "note", c.Note, MaxText))
+	return sms.FirstError(sms.CheckRef(Kind, "investigator", c.Investigator), sms.CheckText(Kind, "note", c.Note, MaxText))
 }
 
 // RootCauseAnalysis records the root-cause analysis (trigger
@@ -204,9 +141,9 @@ func (c RootCauseAnalysis) Validate() error {
 	if c.Undeterminable && c.RootCause != "" {
 		return sms.Invalid(Kind, "analysis", "names a root cause and calls it undeterminable")
 	}
-	return firstErr(checkText(Kind, "analysis.root_cause", c.RootCause, MaxText), checkText(Kind, "analysis.method", c.Method, MaxShort),
-		checkTexts(Kind, "analysis.contributing_factors", c.ContributingFactors), checkTexts(Kind, "analysis.preventive_actions", c.PreventiveActions),
-		checkText(Kind, "analysis.justification", c.Justification, MaxText))
+	return sms.FirstError(sms.CheckText(Kind, "analysis.root_cause", c.RootCause, MaxText), sms.CheckText(Kind, "analysis.method", c.Method, MaxShort),
+		sms.CheckTexts(Kind, "analysis.contributing_factors", c.ContributingFactors, MaxText), sms.CheckTexts(Kind, "analysis.preventive_actions", c.PreventiveActions, MaxText),
+		sms.CheckText(Kind, "analysis.justification", c.Justification, MaxText))
 }
 
 // KnownErrorDeclaration declares the problem a known error (trigger
@@ -232,9 +169,9 @@ func (KnownErrorDeclaration) command()         {}
 
 // Validate implements [sms.Command].
 func (c KnownErrorDeclaration) Validate() error {
-	return firstErr(checkRef(Kind, "known_error_id", c.KnownErrorID), checkText(Kind, "title", c.Title, MaxShort),
-		checkTexts(Kind, "symptoms", c.Symptoms), checkText(Kind, "workaround", c.Workaround, MaxText),
-		checkTexts(Kind, "mitigation", c.Mitigation))
+	return sms.FirstError(sms.CheckRef(Kind, "known_error_id", c.KnownErrorID), sms.CheckText(Kind, "title", c.Title, MaxShort),
+		sms.CheckTexts(Kind, "symptoms", c.Symptoms, MaxText), sms.CheckText(Kind, "workaround", c.Workaround, MaxText),
+		sms.CheckTexts(Kind, "mitigation", c.Mitigation, MaxText))
 }
 
 // FixStart starts a permanent fix under a change (trigger start_fix,
@@ -255,7 +192,7 @@ func (FixStart) command()         {}
 
 // Validate implements [sms.Command].
 func (c FixStart) Validate() error {
-	return firstErr(checkRef(Kind, "fix.change", c.Change), checkText(Kind, "note", c.Note, MaxText))
+	return sms.FirstError(sms.CheckRef(Kind, "fix.change", c.Change), sms.CheckText(Kind, "note", c.Note, MaxText))
 }
 
 // RiskRequest asks to accept the risk of a problem's cause instead of
@@ -270,7 +207,9 @@ func (RiskRequest) Trigger() Trigger { return TriggerRequestRiskAcceptance }
 func (RiskRequest) command()         {}
 
 // Validate implements [sms.Command].
-func (c RiskRequest) Validate() error { return checkText(Kind, "risk.rationale", c.Rationale, MaxText) }
+func (c RiskRequest) Validate() error {
+	return sms.CheckText(Kind, "risk.rationale", c.Rationale, MaxText)
+}
 
 // RiskDecision is one approver's decision on a risk acceptance (trigger
 // approve_risk, PRB-06). Role is the role the approver decides in, problem
@@ -294,7 +233,7 @@ func (c RiskDecision) Validate() error {
 	if c.Decision != sms.Approve && c.Decision != sms.Reject {
 		return sms.Invalid(Kind, "risk.decision", "%q is neither approve nor reject", c.Decision)
 	}
-	return checkText(Kind, "risk.rationale", c.Rationale, MaxText)
+	return sms.CheckText(Kind, "risk.rationale", c.Rationale, MaxText)
 }
 
 // Resolution resolves a problem (trigger resolve, PRB-02, PRB-06): the root
@@ -325,7 +264,7 @@ func (c Resolution) Validate() error {
 	default:
 		return sms.Invalid(Kind, "resolution.type", "%q is not one of fix_applied, risk_accepted, duplicate, cannot_reproduce", c.Type)
 	}
-	return firstErr(checkText(Kind, "resolution.notes", c.Notes, MaxText), checkRef(Kind, "resolution.duplicate_of", c.DuplicateOf))
+	return sms.FirstError(sms.CheckText(Kind, "resolution.notes", c.Notes, MaxText), sms.CheckRef(Kind, "resolution.duplicate_of", c.DuplicateOf))
 }
 
 // Recurrence reports that a linked incident recurred while the resolved
@@ -342,7 +281,7 @@ func (Recurrence) command()         {}
 
 // Validate implements [sms.Command].
 func (c Recurrence) Validate() error {
-	return firstErr(checkRef(Kind, "recurrence.incident", c.Incident), checkText(Kind, "note", c.Note, MaxText))
+	return sms.FirstError(sms.CheckRef(Kind, "recurrence.incident", c.Incident), sms.CheckText(Kind, "note", c.Note, MaxText))
 }
 
 // Closure closes a resolved problem once its observation window passed
@@ -356,7 +295,7 @@ func (Closure) Trigger() Trigger { return TriggerClose }
 func (Closure) command()         {}
 
 // Validate implements [sms.Command].
-func (c Closure) Validate() error { return checkText(Kind, "note", c.Note, MaxText) }
+func (c Closure) Validate() error { return sms.CheckText(Kind, "note", c.Note, MaxText) }
 
 // Cancellation cancels a problem before analysis (trigger cancel, PRB-03);
 // a duplicate names the original.
@@ -377,7 +316,7 @@ func (c Cancellation) Validate() error {
 	default:
 		return sms.Invalid(Kind, "cancel.reason", "%q is not one of duplicate, not_a_problem, raised_in_error", c.Reason)
 	}
-	return firstErr(checkRef(Kind, "cancel.duplicate_of", c.DuplicateOf), checkText(Kind, "note", c.Note, MaxText))
+	return sms.FirstError(sms.CheckRef(Kind, "cancel.duplicate_of", c.DuplicateOf), sms.CheckText(Kind, "note", c.Note, MaxText))
 }
 
 // Escalation escalates a problem to a target, with a reason (trigger
@@ -393,7 +332,7 @@ func (Escalation) command()         {}
 
 // Validate implements [sms.Command].
 func (c Escalation) Validate() error {
-	return firstErr(checkRef(Kind, "escalation.target", c.Target), checkText(Kind, "escalation.reason", c.Reason, MaxText))
+	return sms.FirstError(sms.CheckRef(Kind, "escalation.target", c.Target), sms.CheckText(Kind, "escalation.reason", c.Reason, MaxText))
 }
 
 // Action records an action taken (trigger record_action, PRB-08).
@@ -406,7 +345,7 @@ func (Action) Trigger() Trigger { return TriggerRecordAction }
 func (Action) command()         {}
 
 // Validate implements [sms.Command].
-func (c Action) Validate() error { return checkText(Kind, "action.text", c.Text, MaxText) }
+func (c Action) Validate() error { return sms.CheckText(Kind, "action.text", c.Text, MaxText) }
 
 // Link links an incident, configuration item or change by ID (trigger
 // link). Type is one of [LinkTypes].
@@ -429,7 +368,7 @@ func (c Link) Validate() error {
 	if c.ID == "" {
 		return sms.Invalid(Kind, "link.id", "is empty")
 	}
-	return checkRef(Kind, "link.id", c.ID)
+	return sms.CheckRef(Kind, "link.id", c.ID)
 }
 
 // Propagation communicates the workaround or the fix to every linked
@@ -469,7 +408,7 @@ func (c Note) Validate() error {
 	if c.Text == "" {
 		return sms.Invalid(Kind, "note.text", "is empty")
 	}
-	return checkText(Kind, "note.text", c.Text, MaxText)
+	return sms.CheckText(Kind, "note.text", c.Text, MaxText)
 }
 
 // keRecord creates a known error from its problem (trigger record); only
@@ -510,9 +449,9 @@ func (KERevision) keCommand()         {}
 // Validate implements [sms.Command].
 func (c KERevision) Validate() error {
 	k := KnownErrorKind
-	return firstErr(checkText(k, "title", c.Title, MaxShort), checkTexts(k, "symptoms", c.Symptoms), checkText(k, "workaround", c.Workaround, MaxText),
-		checkTexts(k, "mitigation", c.Mitigation), checkRefs(k, "services", c.Services), checkRefs(k, "config_items", c.ConfigItems),
-		checkText(k, "note", c.Note, MaxText))
+	return sms.FirstError(sms.CheckText(k, "title", c.Title, MaxShort), sms.CheckTexts(k, "symptoms", c.Symptoms, MaxText), sms.CheckText(k, "workaround", c.Workaround, MaxText),
+		sms.CheckTexts(k, "mitigation", c.Mitigation, MaxText), sms.CheckRefs(k, "services", c.Services), sms.CheckRefs(k, "config_items", c.ConfigItems),
+		sms.CheckText(k, "note", c.Note, MaxText))
 }
 
 // KEPublication publishes a draft known error (trigger publish, PRB-12):
@@ -526,7 +465,9 @@ func (KEPublication) Trigger() KETrigger { return KETriggerPublish }
 func (KEPublication) keCommand()         {}
 
 // Validate implements [sms.Command].
-func (c KEPublication) Validate() error { return checkText(KnownErrorKind, "note", c.Note, MaxText) }
+func (c KEPublication) Validate() error {
+	return sms.CheckText(KnownErrorKind, "note", c.Note, MaxText)
+}
 
 // KEReview records the periodic review of a published known error (trigger
 // review, PRB-12): the workaround is still valid, or what changed.
@@ -540,7 +481,7 @@ func (KEReview) keCommand()         {}
 
 // Validate implements [sms.Command].
 func (c KEReview) Validate() error {
-	return checkText(KnownErrorKind, "review.outcome", c.Outcome, MaxText)
+	return sms.CheckText(KnownErrorKind, "review.outcome", c.Outcome, MaxText)
 }
 
 // KERetirement retires a known error (trigger retire, PRB-12), with a
@@ -556,7 +497,7 @@ func (KERetirement) keCommand()         {}
 
 // Validate implements [sms.Command].
 func (c KERetirement) Validate() error {
-	return firstErr(checkText(KnownErrorKind, "retire.reason", c.Reason, MaxText), checkRef(KnownErrorKind, "retire.fix", c.Fix))
+	return sms.FirstError(sms.CheckText(KnownErrorKind, "retire.reason", c.Reason, MaxText), sms.CheckRef(KnownErrorKind, "retire.fix", c.Fix))
 }
 
 // KENote adds a note to a known error (trigger note), in any status.
@@ -573,7 +514,7 @@ func (c KENote) Validate() error {
 	if c.Text == "" {
 		return sms.Invalid(KnownErrorKind, "note.text", "is empty")
 	}
-	return checkText(KnownErrorKind, "note.text", c.Text, MaxText)
+	return sms.CheckText(KnownErrorKind, "note.text", c.Text, MaxText)
 }
 
 func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

@@ -46,7 +46,7 @@ func checks() []check {
 			rule:    "every problem records summary, service and source; one from a major incident names it",
 			applies: func(*Problem) bool { return true },
 			eval: func(pr *Problem, _ map[string]*KnownError, fail failFunc) {
-				if blank(pr.Summary) || pr.Service == "" || pr.Source == "" {
+				if sms.Blank(pr.Summary) || pr.Service == "" || pr.Source == "" {
 					fail(CodeRecordIncomplete, "PRB-03", "problems are recorded and classified", "summary, service or source missing")
 				}
 				if pr.Source == SourceMajorIncident && len(pr.Incidents()) == 0 {
@@ -104,7 +104,7 @@ func checks() []check {
 				if !pr.causeAccounted() {
 					fail(CodeResolutionIncomplete, "PRB-02", "the root cause is analysed", "no root cause and no justification of why it is undeterminable")
 				}
-				if pr.Resolution == "" || blank(pr.ResolutionNotes) || pr.ResolvedAt.IsZero() {
+				if pr.Resolution == "" || sms.Blank(pr.ResolutionNotes) || pr.ResolvedAt.IsZero() {
 					fail(CodeResolutionIncomplete, "PRB-06", "problems are resolved where possible", "no resolution type, notes or time")
 				}
 				switch pr.Resolution {
@@ -153,10 +153,10 @@ func keChecks() []keCheck {
 			rule:    "every known error names its problem, title and root cause and has a workaround or a mitigation plan",
 			applies: func(*KnownError) bool { return true },
 			eval: func(k *KnownError, _ *Policy, _ time.Time, fail failFunc) {
-				if k.Problem == "" || blank(k.Title) {
+				if k.Problem == "" || sms.Blank(k.Title) {
 					fail(CodeKnownErrorIncomplete, "PRB-11", "known errors are recorded", "no problem or title")
 				}
-				if blank(k.RootCause) {
+				if sms.Blank(k.RootCause) {
 					fail(CodeKnownErrorIncomplete, "PRB-02", "the root cause is analysed", "no root cause")
 				}
 				if !hasRemedy(k.Workaround, k.Mitigation) {

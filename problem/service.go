@@ -512,15 +512,7 @@ func (s *Service) Verify(ctx context.Context, id string) error { return s.m.Veri
 // Permitted returns the triggers the actor may fire on the problem now,
 // judged by its status and the actor's roles.
 func (s *Service) Permitted(pr *Problem, a sms.Actor) []Trigger {
-	if pr == nil {
-		return nil
-	}
-	names := s.m.Workflow().Permitted(pr, a)
-	out := make([]Trigger, len(names))
-	for i, n := range names {
-		out[i] = Trigger(n)
-	}
-	return out
+	return sms.PermittedAs[Trigger](s.m.Workflow(), pr, a)
 }
 
 // Query selects problems; every field is optional.
@@ -539,34 +531,26 @@ type Query struct {
 
 // List returns a page of problems ordered by ID.
 func (s *Service) List(ctx context.Context, q Query) (sms.Page[*Problem], error) {
-	sq := sms.Query{Service: q.Service, Owner: q.Owner, Link: q.Link, After: q.After, Limit: q.Limit}
-	for _, st := range q.Status {
-		if !st.Valid() {
-			return sms.Page[*Problem]{}, sms.Invalid(Kind, "query.status", "%q is not a problem status", st)
-		}
-		sq.Status = append(sq.Status, string(st))
+	sq, err := q.query()
+	if err != nil {
+		return sms.Page[*Problem]{}, err
 	}
 	return s.m.List(ctx, sq)
+}
+
+func (q Query) query() (sms.Query, error) {
+	st, err := sms.StatusFilter(Kind, q.Status, Status.Valid)
+	return sms.Query{Status: st, Service: q.Service, Owner: q.Owner, Link: q.Link, After: q.After, Limit: q.Limit}, err
 }
 
 // Each calls fn for every problem matching q, page by page, until fn
 // returns false or an error occurs.
 func (s *Service) Each(ctx context.Context, q Query, fn func(*Problem) bool) error {
-	for {
-		page, err := s.List(ctx, q)
-		if err != nil {
-			return err
-		}
-		for _, pr := range page.Items {
-			if !fn(pr) {
-				return nil
-			}
-		}
-		if page.Next == "" {
-			return nil
-		}
-		q.After = page.Next
+	sq, err := q.query()
+	if err != nil {
+		return err
 	}
+	return s.m.Each(ctx, sq, fn)
 }
 
 // DoKnownError runs any known-error command on the known error id.
@@ -631,14 +615,11 @@ type KEQuery struct {
 
 // ListKnownErrors returns a page of known errors ordered by ID.
 func (s *Service) ListKnownErrors(ctx context.Context, q KEQuery) (sms.Page[*KnownError], error) {
-	sq := sms.Query{Link: q.Link, After: q.After, Limit: q.Limit}
-	for _, st := range q.Status {
-		if !st.Valid() {
-			return sms.Page[*KnownError]{}, sms.Invalid(KnownErrorKind, "query.status", "%q is not a known-error status", st)
-		}
-		sq.Status = append(sq.Status, string(st))
+	st, err := sms.StatusFilter(KnownErrorKind, q.Status, KEStatus.Valid)
+	if err != nil {
+		return sms.Page[*KnownError]{}, err
 	}
-	return s.ke.List(ctx, sq)
+	return s.ke.List(ctx, sms.Query{Status: st, Link: q.Link, After: q.After, Limit: q.Limit})
 }
 
 // Symptoms are what an incident shows, to match against published known

@@ -63,35 +63,13 @@ func keRequired(field, id, text string, present func(*KnownError) bool) sms.Requ
 
 // cmd returns the transition's command as C, or C's zero value: guards and
 // effects never panic on a foreign command.
-func cmd[C any](t *tx) C {
-	c, _ := t.Command.(C)
-	return c
-}
+func cmd[C any](t *tx) C { return sms.CommandOf[C](t) }
 
-func kecmd[C any](t *ketx) C {
-	c, _ := t.Command.(C)
-	return c
-}
+func kecmd[C any](t *ketx) C { return sms.CommandOf[C](t) }
 
-func st[S ~string](ss ...S) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = string(s)
-	}
-	return out
-}
+func st[S ~string](ss ...S) []string { return sms.StatesOf(ss...) }
 
 func roles(rs ...sms.Role) []sms.Role { return rs }
-
-func blank(s string) bool { return strings.TrimSpace(s) == "" }
-
-// recordChange journals a field's old and new value when they differ.
-func recordChange[E any](t *sms.Transition[E], field, old, new string) {
-	if old != new {
-		t.Record(field+".old", old)
-		t.Record(field, new)
-	}
-}
 
 func itoa[N ~int](n N) string { return strconv.Itoa(int(n)) }
 
@@ -175,7 +153,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 				}),
 			},
 			Requires: []sms.Required[*Problem]{
-				required("summary", "PRB-03", "a problem is recorded with a summary", func(p *Problem) bool { return !blank(p.Summary) }),
+				required("summary", "PRB-03", "a problem is recorded with a summary", func(p *Problem) bool { return !sms.Blank(p.Summary) }),
 				required("service", "PRB-03", "a problem is recorded with the affected service", func(p *Problem) bool { return p.Service != "" }),
 				required("source", "PRB-03", "a problem is recorded with its source", func(p *Problem) bool { return p.Source != "" }),
 			},
@@ -196,7 +174,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 					}
 				}
 				for _, s := range c.Symptoms {
-					if !blank(s) && !slices.Contains(pr.Symptoms, s) {
+					if !sms.Blank(s) && !slices.Contains(pr.Symptoms, s) {
 						pr.Symptoms = append(pr.Symptoms, s)
 						t.Record("symptom", s)
 					}
@@ -221,11 +199,11 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			},
 			Apply: func(t *tx) {
 				c, pr := cmd[Classification](t), t.Entity
-				recordChange(t, "category", pr.Category, c.Category)
-				recordChange(t, "impact", itoa(pr.Impact), itoa(c.Impact))
-				recordChange(t, "urgency", itoa(pr.Urgency), itoa(c.Urgency))
+				t.RecordChange("category", pr.Category, c.Category)
+				t.RecordChange("impact", itoa(pr.Impact), itoa(c.Impact))
+				t.RecordChange("urgency", itoa(pr.Urgency), itoa(c.Urgency))
 				prio, _ := p.Matrix.Priority(c.Impact, c.Urgency)
-				recordChange(t, "priority", itoa(pr.Priority), itoa(prio))
+				t.RecordChange("priority", itoa(pr.Priority), itoa(prio))
 				pr.Category, pr.Impact, pr.Urgency, pr.Priority, pr.MatrixVersion = c.Category, c.Impact, c.Urgency, prio, p.Matrix.Version
 				t.Record("matrix_version", p.Matrix.Version)
 			},
@@ -259,7 +237,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			},
 			Apply: func(t *tx) {
 				c := cmd[RCAStart](t)
-				recordChange(t, "investigator", t.Entity.Investigator, c.Investigator)
+				t.RecordChange("investigator", t.Entity.Investigator, c.Investigator)
 				t.Entity.Investigator = c.Investigator
 				if c.Note != "" {
 					t.Record("note", c.Note)
@@ -273,7 +251,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-02", "an analysis names the root cause, or justifies why it cannot be determined", func(t *tx) bool {
 					c := cmd[RootCauseAnalysis](t)
-					return (!c.Undeterminable && !blank(c.RootCause)) || (c.Undeterminable && !blank(c.Justification))
+					return (!c.Undeterminable && !sms.Blank(c.RootCause)) || (c.Undeterminable && !sms.Blank(c.Justification))
 				}),
 				guard("PRB-02", "a problem declared a known error or under a fix keeps a determined root cause", func(t *tx) bool {
 					return (t.From == string(StatusRCA) && t.Entity.KnownError == "") || !cmd[RootCauseAnalysis](t).Undeterminable
@@ -285,7 +263,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 				pr.Analysis = &Analysis{RootCause: c.RootCause, Method: c.Method, ContributingFactors: slices.Clone(c.ContributingFactors),
 					PreventiveActions: slices.Clone(c.PreventiveActions), Undeterminable: c.Undeterminable, Justification: c.Justification,
 					RecordedAt: t.Now, RecordedBy: t.Actor.ID}
-				recordChange(t, "root_cause", old, c.RootCause)
+				t.RecordChange("root_cause", old, c.RootCause)
 				if c.Method != "" {
 					t.Record("method", c.Method)
 				}
@@ -318,12 +296,12 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			Apply: func(t *tx) {
 				c, pr := cmd[KnownErrorDeclaration](t), t.Entity
 				for _, s := range c.Symptoms {
-					if !blank(s) && !slices.Contains(pr.Symptoms, s) {
+					if !sms.Blank(s) && !slices.Contains(pr.Symptoms, s) {
 						pr.Symptoms = append(pr.Symptoms, s)
 						t.Record("symptom", s)
 					}
 				}
-				recordChange(t, "workaround", pr.Workaround, c.Workaround)
+				t.RecordChange("workaround", pr.Workaround, c.Workaround)
 				pr.Workaround, pr.Mitigation = c.Workaround, slices.Clone(c.Mitigation)
 				for _, m := range c.Mitigation {
 					t.Record("mitigation", m)
@@ -347,7 +325,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			},
 			Apply: func(t *tx) {
 				c, pr := cmd[FixStart](t), t.Entity
-				recordChange(t, "change", pr.Change, c.Change)
+				t.RecordChange("change", pr.Change, c.Change)
 				pr.Change = c.Change
 				pr.addLink(LinkChange, c.Change)
 				if c.looked {
@@ -363,7 +341,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			Requirement: req("PRB-06", "risk is accepted for a problem under investigation or fix"),
 			Doc:         "Ask to accept the risk of the cause; starts a fresh round of approvals.",
 			Guards: []sms.Guard[*Problem]{
-				guard("PRB-06", "a risk acceptance states its rationale", func(t *tx) bool { return !blank(cmd[RiskRequest](t).Rationale) }),
+				guard("PRB-06", "a risk acceptance states its rationale", func(t *tx) bool { return !sms.Blank(cmd[RiskRequest](t).Rationale) }),
 			},
 			Apply: func(t *tx) {
 				c := cmd[RiskRequest](t)
@@ -382,7 +360,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 				{Requirement: reqRiskDistinct, Check: func(t *tx) bool { return !decidedBefore(t.Entity, t.Actor.ID) }},
 				guard("PRB-06", "a rejection states its rationale", func(t *tx) bool {
 					c := cmd[RiskDecision](t)
-					return c.Decision != sms.Reject || !blank(c.Rationale)
+					return c.Decision != sms.Reject || !sms.Blank(c.Rationale)
 				}),
 			},
 			Apply: func(t *tx) {
@@ -402,7 +380,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			Doc:         "Resolve: fix applied, risk accepted, duplicate or cannot reproduce.",
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-06", "a resolution states its type", func(t *tx) bool { return cmd[Resolution](t).Type != "" }),
-				guard("PRB-06", "a resolution carries notes", func(t *tx) bool { return !blank(cmd[Resolution](t).Notes) }),
+				guard("PRB-06", "a resolution carries notes", func(t *tx) bool { return !sms.Blank(cmd[Resolution](t).Notes) }),
 				guard("PRB-02", "a resolved problem has its root cause recorded, or justified as undeterminable", func(t *tx) bool {
 					return t.Entity.causeAccounted()
 				}),
@@ -518,7 +496,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			Doc:         "Escalate to a target with a reason.",
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-05", "an escalation names its target", func(t *tx) bool { return cmd[Escalation](t).Target != "" }),
-				guard("PRB-05", "an escalation gives its reason", func(t *tx) bool { return !blank(cmd[Escalation](t).Reason) }),
+				guard("PRB-05", "an escalation gives its reason", func(t *tx) bool { return !sms.Blank(cmd[Escalation](t).Reason) }),
 			},
 			Apply: func(t *tx) {
 				c := cmd[Escalation](t)
@@ -533,7 +511,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			Requirement: req("PRB-08", "actions are recorded while the problem is open"),
 			Doc:         "Record an action taken.",
 			Guards: []sms.Guard[*Problem]{
-				guard("PRB-08", "an action taken is described", func(t *tx) bool { return !blank(cmd[Action](t).Text) }),
+				guard("PRB-08", "an action taken is described", func(t *tx) bool { return !sms.Blank(cmd[Action](t).Text) }),
 			},
 			Apply: func(t *tx) {
 				t.Entity.Actions++
@@ -618,14 +596,14 @@ func keDefinition() sms.Definition[*KnownError] {
 			Doc: "Record the known error of a problem, in draft.",
 			Guards: []sms.Guard[*KnownError]{
 				keGuard("PRB-11", "a known error names its problem", func(t *ketx) bool { return kecmd[keRecord](t).Problem != "" }),
-				keGuard("PRB-02", "a known error has a determined root cause", func(t *ketx) bool { return !blank(kecmd[keRecord](t).RootCause) }),
+				keGuard("PRB-02", "a known error has a determined root cause", func(t *ketx) bool { return !sms.Blank(kecmd[keRecord](t).RootCause) }),
 				keGuard("PRB-10", "a known error has a workaround or a mitigation plan", func(t *ketx) bool {
 					c := kecmd[keRecord](t)
 					return hasRemedy(c.Workaround, c.Mitigation)
 				}),
 			},
 			Requires: []sms.Required[*KnownError]{
-				keRequired("title", "PRB-11", "a known error has a title", func(k *KnownError) bool { return !blank(k.Title) }),
+				keRequired("title", "PRB-11", "a known error has a title", func(k *KnownError) bool { return !sms.Blank(k.Title) }),
 			},
 			Apply: func(t *ketx) {
 				c, k := kecmd[keRecord](t), t.Entity
@@ -666,18 +644,18 @@ func keDefinition() sms.Definition[*KnownError] {
 			Apply: func(t *ketx) {
 				c, k := kecmd[KERevision](t), t.Entity
 				if c.Title != "" {
-					recordChange(t, "title", k.Title, c.Title)
+					t.RecordChange("title", k.Title, c.Title)
 					k.Title = c.Title
 				}
 				if c.Workaround != "" {
-					recordChange(t, "workaround", k.Workaround, c.Workaround)
+					t.RecordChange("workaround", k.Workaround, c.Workaround)
 					k.Workaround = c.Workaround
 				}
 				list := func(name string, dst *[]string, src []string) {
 					if src == nil {
 						return
 					}
-					recordChange(t, name, strings.Join(*dst, "\n"), strings.Join(src, "\n"))
+					t.RecordChange(name, strings.Join(*dst, "\n"), strings.Join(src, "\n"))
 					*dst = slices.Clone(src)
 				}
 				list("symptoms", &k.Symptoms, c.Symptoms)
@@ -699,7 +677,7 @@ func keDefinition() sms.Definition[*KnownError] {
 				keGuard("PRB-10", "a published known error has a workaround or a mitigation plan", func(t *ketx) bool {
 					return hasRemedy(t.Entity.Workaround, t.Entity.Mitigation)
 				}),
-				keGuard("PRB-02", "a published known error states its root cause", func(t *ketx) bool { return !blank(t.Entity.RootCause) }),
+				keGuard("PRB-02", "a published known error states its root cause", func(t *ketx) bool { return !sms.Blank(t.Entity.RootCause) }),
 			},
 			Apply: func(t *ketx) {
 				k := t.Entity
@@ -714,7 +692,7 @@ func keDefinition() sms.Definition[*KnownError] {
 			Requirement: req("PRB-12", "a published known error is reviewed"),
 			Doc:         "Record the periodic review of a published known error.",
 			Guards: []sms.Guard[*KnownError]{
-				keGuard("PRB-12", "a review states its outcome", func(t *ketx) bool { return !blank(kecmd[KEReview](t).Outcome) }),
+				keGuard("PRB-12", "a review states its outcome", func(t *ketx) bool { return !sms.Blank(kecmd[KEReview](t).Outcome) }),
 			},
 			Apply: func(t *ketx) {
 				k := t.Entity
@@ -728,7 +706,7 @@ func keDefinition() sms.Definition[*KnownError] {
 			Requirement: req("PRB-12", "a known error is retired once"),
 			Doc:         "Retire, with a reason and the fix when a change removed the cause.",
 			Guards: []sms.Guard[*KnownError]{
-				keGuard("PRB-12", "a retirement gives its reason", func(t *ketx) bool { return !blank(kecmd[KERetirement](t).Reason) }),
+				keGuard("PRB-12", "a retirement gives its reason", func(t *ketx) bool { return !sms.Blank(kecmd[KERetirement](t).Reason) }),
 			},
 			Apply: func(t *ketx) {
 				c, k := kecmd[KERetirement](t), t.Entity

@@ -1,9 +1,7 @@
 package request
 
 import (
-	"errors"
 	"time"
-	"unicode/utf8"
 
 	"github.com/iso20k/sms"
 )
@@ -27,43 +25,10 @@ type ItemCommand interface {
 
 // Size limits of command fields, in bytes.
 const (
-	MaxText  = 64 << 10
-	MaxShort = 512
-	MaxList  = 1000
+	MaxText  = sms.MaxText
+	MaxShort = sms.MaxShort
+	MaxList  = sms.MaxList
 )
-
-func checkText(k sms.Kind, field, s string, max int) error {
-	if len(s) > max {
-		return sms.Invalid(k, field, "is longer than %d bytes", max)
-	}
-	if !utf8.ValidString(s) {
-		return sms.Invalid(k, field, "is not valid UTF-8")
-	}
-	return nil
-}
-
-func checkRef(k sms.Kind, field, id string) error {
-	if id == "" {
-		return nil
-	}
-	if err := sms.ValidateID(id); err != nil {
-		var ve *sms.ValidationError
-		if errors.As(err, &ve) {
-			return sms.Invalid(k, field, "%s", ve.Problem)
-		}
-		return sms.Invalid(k, field, "is not a valid ID")
-	}
-	return nil
-}
-
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // ItemDefinition defines a catalogue item in draft (trigger define).
 type ItemDefinition struct {
@@ -98,7 +63,7 @@ func (c ItemDefinition) Validate() error {
 	if len(c.ChangeTemplates) > 0 && !c.RequiresStandardChange {
 		return sms.Invalid(ItemKind, "item.change_templates", "are named only for an item that requires a standard change")
 	}
-	return firstErr(validateItem(c.ID, c.Name, c.Description, c.Category, c.Service, c.DefaultPriority, c.Instructions, c.Approval, c.Tasks, c.Target),
+	return sms.FirstError(validateItem(c.ID, c.Name, c.Description, c.Category, c.Service, c.DefaultPriority, c.Instructions, c.Approval, c.Tasks, c.Target),
 		validateTemplates(c.ChangeTemplates))
 }
 
@@ -114,7 +79,7 @@ func validateTemplates(ids []string) error {
 			return sms.Invalid(k, "item.change_templates", "template IDs must be unique and not empty")
 		}
 		seen[id] = true
-		if err := checkRef(k, "item.change_templates", id); err != nil {
+		if err := sms.CheckRef(k, "item.change_templates", id); err != nil {
 			return err
 		}
 	}
@@ -140,13 +105,13 @@ func validateItem(id, name, desc, category, service string, prio Priority, ins I
 			return sms.Invalid(k, "item.tasks", "task names must be unique and not empty")
 		}
 		seen[t] = true
-		if err := checkText(k, "item.tasks", t, MaxShort); err != nil {
+		if err := sms.CheckText(k, "item.tasks", t, MaxShort); err != nil {
 			return err
 		}
 	}
-	return firstErr(checkRef(k, "id", id), checkText(k, "name", name, MaxShort), checkText(k, "description", desc, MaxText),
-		checkRef(k, "category", category), checkRef(k, "service", service), checkRef(k, "instructions.ref", ins.Ref),
-		checkText(k, "instructions.version", ins.Version, MaxShort))
+	return sms.FirstError(sms.CheckRef(k, "id", id), sms.CheckText(k, "name", name, MaxShort), sms.CheckText(k, "description", desc, MaxText),
+		sms.CheckRef(k, "category", category), sms.CheckRef(k, "service", service), sms.CheckRef(k, "instructions.ref", ins.Ref),
+		sms.CheckText(k, "instructions.version", ins.Version, MaxShort))
 }
 
 // ItemRevision revises a catalogue item (trigger revise); zero fields stay
@@ -185,8 +150,8 @@ func (c ItemRevision) Validate() error {
 	if c.ClearStandardChange && (c.RequiresStandardChange || c.ChangeTemplates != nil) {
 		return sms.Invalid(ItemKind, "item.requires_standard_change", "both set and cleared")
 	}
-	return firstErr(validateItem("", c.Name, c.Description, "", "", c.DefaultPriority, c.Instructions, c.Approval, c.Tasks, c.Target),
-		validateTemplates(c.ChangeTemplates), checkText(ItemKind, "note", c.Note, MaxText))
+	return sms.FirstError(validateItem("", c.Name, c.Description, "", "", c.DefaultPriority, c.Instructions, c.Approval, c.Tasks, c.Target),
+		validateTemplates(c.ChangeTemplates), sms.CheckText(ItemKind, "note", c.Note, MaxText))
 }
 
 // ItemPublication publishes a catalogue item (trigger publish, SR-06).
@@ -199,7 +164,7 @@ func (ItemPublication) Trigger() ItemTrigger { return ItemTriggerPublish }
 func (ItemPublication) itemCommand()         {}
 
 // Validate implements [sms.Command].
-func (c ItemPublication) Validate() error { return checkText(ItemKind, "note", c.Note, MaxText) }
+func (c ItemPublication) Validate() error { return sms.CheckText(ItemKind, "note", c.Note, MaxText) }
 
 // ItemRetirement retires a catalogue item (trigger retire): it refuses new
 // submissions from then on.
@@ -212,7 +177,7 @@ func (ItemRetirement) Trigger() ItemTrigger { return ItemTriggerRetire }
 func (ItemRetirement) itemCommand()         {}
 
 // Validate implements [sms.Command].
-func (c ItemRetirement) Validate() error { return checkText(ItemKind, "reason", c.Reason, MaxText) }
+func (c ItemRetirement) Validate() error { return sms.CheckText(ItemKind, "reason", c.Reason, MaxText) }
 
 // ItemNote adds a note to a catalogue item (trigger note).
 type ItemNote struct {
@@ -228,7 +193,7 @@ func (c ItemNote) Validate() error {
 	if c.Text == "" {
 		return sms.Invalid(ItemKind, "note.text", "is empty")
 	}
-	return checkText(ItemKind, "note.text", c.Text, MaxText)
+	return sms.CheckText(ItemKind, "note.text", c.Text, MaxText)
 }
 
 // Submission submits a request against a published catalogue item
@@ -259,9 +224,9 @@ func (c Submission) Validate() error {
 	if c.Priority < 0 {
 		return sms.Invalid(Kind, "priority", "cannot be negative")
 	}
-	return firstErr(checkRef(Kind, "id", c.ID), checkRef(Kind, "item", c.Item), checkText(Kind, "summary", c.Summary, MaxShort),
-		checkRef(Kind, "requester", c.Requester), checkRef(Kind, "requested_for", c.RequestedFor),
-		checkText(Kind, "override_reason", c.OverrideReason, MaxText), checkRef(Kind, "from_incident", c.FromIncident))
+	return sms.FirstError(sms.CheckRef(Kind, "id", c.ID), sms.CheckRef(Kind, "item", c.Item), sms.CheckText(Kind, "summary", c.Summary, MaxShort),
+		sms.CheckRef(Kind, "requester", c.Requester), sms.CheckRef(Kind, "requested_for", c.RequestedFor),
+		sms.CheckText(Kind, "override_reason", c.OverrideReason, MaxText), sms.CheckRef(Kind, "from_incident", c.FromIncident))
 }
 
 // Prioritisation overrides a request's priority, with a reason (trigger
@@ -280,7 +245,7 @@ func (c Prioritisation) Validate() error {
 	if c.Priority < 0 {
 		return sms.Invalid(Kind, "priority", "cannot be negative")
 	}
-	return checkText(Kind, "reason", c.Reason, MaxText)
+	return sms.CheckText(Kind, "reason", c.Reason, MaxText)
 }
 
 // ApprovalRequest sends a request for approval (trigger request_approval,
@@ -294,7 +259,7 @@ func (ApprovalRequest) Trigger() Trigger { return TriggerRequestApproval }
 func (ApprovalRequest) command()         {}
 
 // Validate implements [sms.Command].
-func (c ApprovalRequest) Validate() error { return checkText(Kind, "note", c.Note, MaxText) }
+func (c ApprovalRequest) Validate() error { return sms.CheckText(Kind, "note", c.Note, MaxText) }
 
 // Approval is one approver's approval (trigger approve, SR-07). Role is the
 // role of the item's rule the approver decides in; empty means the first
@@ -310,7 +275,7 @@ func (Approval) command()         {}
 
 // Validate implements [sms.Command].
 func (c Approval) Validate() error {
-	return firstErr(checkRef(Kind, "approval.role", string(c.Role)), checkText(Kind, "approval.rationale", c.Rationale, MaxText))
+	return sms.FirstError(sms.CheckRef(Kind, "approval.role", string(c.Role)), sms.CheckText(Kind, "approval.rationale", c.Rationale, MaxText))
 }
 
 // Grant records that the approvals satisfy the item's rule and moves the
@@ -338,7 +303,7 @@ func (Rejection) command()         {}
 
 // Validate implements [sms.Command].
 func (c Rejection) Validate() error {
-	return firstErr(checkRef(Kind, "rejection.role", string(c.Role)), checkText(Kind, "rejection.reason", c.Reason, MaxText))
+	return sms.FirstError(sms.CheckRef(Kind, "rejection.role", string(c.Role)), sms.CheckText(Kind, "rejection.reason", c.Reason, MaxText))
 }
 
 // FulfilmentStart starts fulfilment, assigned to a group, a person or both
@@ -354,7 +319,7 @@ func (FulfilmentStart) command()         {}
 
 // Validate implements [sms.Command].
 func (c FulfilmentStart) Validate() error {
-	return firstErr(checkRef(Kind, "group", c.Group), checkRef(Kind, "assignee", c.Assignee))
+	return sms.FirstError(sms.CheckRef(Kind, "group", c.Group), sms.CheckRef(Kind, "assignee", c.Assignee))
 }
 
 // Suspension puts fulfilment on hold (trigger hold, SR-09).
@@ -374,7 +339,7 @@ func (c Suspension) Validate() error {
 	default:
 		return sms.Invalid(Kind, "hold.reason", "%q is not one of requester, supplier, stock", c.Reason)
 	}
-	return checkText(Kind, "note", c.Note, MaxText)
+	return sms.CheckText(Kind, "note", c.Note, MaxText)
 }
 
 // Resumption resumes fulfilment after a hold (trigger resume).
@@ -387,7 +352,7 @@ func (Resumption) Trigger() Trigger { return TriggerResume }
 func (Resumption) command()         {}
 
 // Validate implements [sms.Command].
-func (c Resumption) Validate() error { return checkText(Kind, "note", c.Note, MaxText) }
+func (c Resumption) Validate() error { return sms.CheckText(Kind, "note", c.Note, MaxText) }
 
 // TaskCompletion marks a fulfilment task done (trigger complete_task,
 // SR-03, SR-05).
@@ -402,7 +367,7 @@ func (TaskCompletion) command()         {}
 
 // Validate implements [sms.Command].
 func (c TaskCompletion) Validate() error {
-	return firstErr(checkText(Kind, "task", c.Task, MaxShort), checkText(Kind, "note", c.Note, MaxText))
+	return sms.FirstError(sms.CheckText(Kind, "task", c.Task, MaxShort), sms.CheckText(Kind, "note", c.Note, MaxText))
 }
 
 // TaskSkip skips a fulfilment task, with a reason (trigger skip_task,
@@ -418,7 +383,7 @@ func (TaskSkip) command()         {}
 
 // Validate implements [sms.Command].
 func (c TaskSkip) Validate() error {
-	return firstErr(checkText(Kind, "task", c.Task, MaxShort), checkText(Kind, "reason", c.Reason, MaxText))
+	return sms.FirstError(sms.CheckText(Kind, "task", c.Task, MaxShort), sms.CheckText(Kind, "reason", c.Reason, MaxText))
 }
 
 // Action records an action taken (trigger record_action, SR-05).
@@ -431,7 +396,7 @@ func (Action) Trigger() Trigger { return TriggerRecordAction }
 func (Action) command()         {}
 
 // Validate implements [sms.Command].
-func (c Action) Validate() error { return checkText(Kind, "action.text", c.Text, MaxText) }
+func (c Action) Validate() error { return sms.CheckText(Kind, "action.text", c.Text, MaxText) }
 
 // Fulfilment fulfils a request (trigger fulfil, SR-03): every task done or
 // skipped with a reason, and fulfilment notes. Change names the change the
@@ -451,7 +416,7 @@ func (Fulfilment) command()         {}
 
 // Validate implements [sms.Command].
 func (c Fulfilment) Validate() error {
-	return firstErr(checkText(Kind, "fulfilment.notes", c.Notes, MaxText), checkRef(Kind, "fulfilment.change", c.Change))
+	return sms.FirstError(sms.CheckText(Kind, "fulfilment.notes", c.Notes, MaxText), sms.CheckRef(Kind, "fulfilment.change", c.Change))
 }
 
 // Closure closes a fulfilled request (trigger close, SR-04): a close code,
@@ -498,7 +463,7 @@ func (c Cancellation) Validate() error {
 	default:
 		return sms.Invalid(Kind, "cancel.reason", "%q is neither withdrawn nor raised_in_error", c.Reason)
 	}
-	return checkText(Kind, "note", c.Note, MaxText)
+	return sms.CheckText(Kind, "note", c.Note, MaxText)
 }
 
 // Conversion records that a new request was really a fault: the host
@@ -513,7 +478,7 @@ func (Conversion) Trigger() Trigger { return TriggerConvert }
 func (Conversion) command()         {}
 
 // Validate implements [sms.Command].
-func (c Conversion) Validate() error { return checkRef(Kind, "conversion.incident", c.Incident) }
+func (c Conversion) Validate() error { return sms.CheckRef(Kind, "conversion.incident", c.Incident) }
 
 // Note adds a note (trigger note), in any status.
 type Note struct {
@@ -529,5 +494,5 @@ func (c Note) Validate() error {
 	if c.Text == "" {
 		return sms.Invalid(Kind, "note.text", "is empty")
 	}
-	return checkText(Kind, "note.text", c.Text, MaxText)
+	return sms.CheckText(Kind, "note.text", c.Text, MaxText)
 }

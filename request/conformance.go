@@ -54,7 +54,7 @@ func checks() []check {
 				if !r.Item.Instructions.Present() {
 					fail(CodeFulfilmentIncomplete, "SR-06", "fulfilment instructions are available to those who fulfil", "the item edition had no instructions")
 				}
-				if blank(r.FulfilmentNotes) || r.FulfilledAt.IsZero() || !tasksSettled(r) {
+				if sms.Blank(r.FulfilmentNotes) || r.FulfilledAt.IsZero() || !tasksSettled(r) {
 					fail(CodeFulfilmentIncomplete, "SR-03", "service requests are fulfilled", "no notes, or a task neither done nor skipped with a reason")
 				}
 				if rl, ok := r.rule(); ok && !approvedBefore(r, rl, r.StartedAt) {
@@ -93,7 +93,7 @@ func checks() []check {
 			applies: func(r *Request) bool { return r.Status == StatusRejected || r.Status == StatusCancelled },
 			eval: func(r *Request, fail failFunc) {
 				switch {
-				case r.Status == StatusRejected && blank(r.RejectReason):
+				case r.Status == StatusRejected && sms.Blank(r.RejectReason):
 					fail(CodeTerminationUnjustifed, "SR-07", "requests needing authorisation are approved before fulfilment", "rejected without a reason")
 				case r.Status == StatusCancelled && r.CancelReason == "":
 					fail(CodeTerminationUnjustifed, "SR-04", "service requests are closed", "cancelled without a reason")

@@ -154,14 +154,11 @@ func (s *Service) ItemJournal(ctx context.Context, id string) ([]sms.Entry, erro
 // ListItems returns a page of catalogue items in the given statuses (all
 // when none), ordered by ID.
 func (s *Service) ListItems(ctx context.Context, after string, limit int, status ...ItemStatus) (sms.Page[*Item], error) {
-	q := sms.Query{After: after, Limit: limit}
-	for _, st := range status {
-		if !st.Valid() {
-			return sms.Page[*Item]{}, sms.Invalid(ItemKind, "query.status", "%q is not a catalogue item status", st)
-		}
-		q.Status = append(q.Status, string(st))
+	st, err := sms.StatusFilter(ItemKind, status, ItemStatus.Valid)
+	if err != nil {
+		return sms.Page[*Item]{}, err
 	}
-	return s.items.List(ctx, q)
+	return s.items.List(ctx, sms.Query{Status: st, After: after, Limit: limit})
 }
 
 // Submit records a request against a published catalogue item (SR-01,
@@ -393,15 +390,7 @@ func (s *Service) Verify(ctx context.Context, id string) error { return s.m.Veri
 
 // Permitted returns the triggers the actor may fire on the request now.
 func (s *Service) Permitted(r *Request, a sms.Actor) []Trigger {
-	if r == nil {
-		return nil
-	}
-	names := s.m.Workflow().Permitted(r, a)
-	out := make([]Trigger, len(names))
-	for i, n := range names {
-		out[i] = Trigger(n)
-	}
-	return out
+	return sms.PermittedAs[Trigger](s.m.Workflow(), r, a)
 }
 
 // Query selects requests; every field is optional.
@@ -419,32 +408,24 @@ type Query struct {
 
 // List returns a page of requests ordered by ID.
 func (s *Service) List(ctx context.Context, q Query) (sms.Page[*Request], error) {
-	sq := sms.Query{Service: q.Service, Owner: q.Owner, Link: q.Link, After: q.After, Limit: q.Limit}
-	for _, st := range q.Status {
-		if !st.Valid() {
-			return sms.Page[*Request]{}, sms.Invalid(Kind, "query.status", "%q is not a request status", st)
-		}
-		sq.Status = append(sq.Status, string(st))
+	sq, err := q.query()
+	if err != nil {
+		return sms.Page[*Request]{}, err
 	}
 	return s.m.List(ctx, sq)
+}
+
+func (q Query) query() (sms.Query, error) {
+	st, err := sms.StatusFilter(Kind, q.Status, Status.Valid)
+	return sms.Query{Status: st, Service: q.Service, Owner: q.Owner, Link: q.Link, After: q.After, Limit: q.Limit}, err
 }
 
 // Each calls fn for every request matching q, page by page, until fn
 // returns false or an error occurs.
 func (s *Service) Each(ctx context.Context, q Query, fn func(*Request) bool) error {
-	for {
-		page, err := s.List(ctx, q)
-		if err != nil {
-			return err
-		}
-		for _, r := range page.Items {
-			if !fn(r) {
-				return nil
-			}
-		}
-		if page.Next == "" {
-			return nil
-		}
-		q.After = page.Next
+	sq, err := q.query()
+	if err != nil {
+		return err
 	}
+	return s.m.Each(ctx, sq, fn)
 }

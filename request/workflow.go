@@ -51,34 +51,13 @@ func itemGuard(id, text string, check func(*itx) bool) sms.Guard[*Item] {
 	return sms.Guard[*Item]{Requirement: req(id, text), Check: check}
 }
 
-func cmd[C any](t *tx) C {
-	c, _ := t.Command.(C)
-	return c
-}
+func cmd[C any](t *tx) C { return sms.CommandOf[C](t) }
 
-func icmd[C any](t *itx) C {
-	c, _ := t.Command.(C)
-	return c
-}
+func icmd[C any](t *itx) C { return sms.CommandOf[C](t) }
 
-func st[S ~string](ss ...S) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = string(s)
-	}
-	return out
-}
+func st[S ~string](ss ...S) []string { return sms.StatesOf(ss...) }
 
 func roles(rs ...sms.Role) []sms.Role { return rs }
-
-func blank(s string) bool { return strings.TrimSpace(s) == "" }
-
-func recordChange[E any](t *sms.Transition[E], field, old, new string) {
-	if old != new {
-		t.Record(field+".old", old)
-		t.Record(field, new)
-	}
-}
 
 // Requirements the segregation-of-duties refusals of an approval cite.
 var (
@@ -145,13 +124,13 @@ func definition(p *Policy) sms.Definition[*Request] {
 				}),
 				guard("SR-02", "a priority other than the item's default gives its reason", func(t *tx) bool {
 					c := cmd[Submission](t)
-					return c.Priority == 0 || !blank(c.OverrideReason)
+					return c.Priority == 0 || !sms.Blank(c.OverrideReason)
 				}),
 			},
 			Requires: []sms.Required[*Request]{
 				{Field: "item", Requirement: req("SR-01", "a request names its catalogue item"), Present: func(r *Request) bool { return r.Item.ID != "" }},
 				{Field: "requester", Requirement: req("SR-01", "a request names its requester"), Present: func(r *Request) bool { return r.Requester != "" }},
-				{Field: "summary", Requirement: req("SR-01", "a request says what is requested"), Present: func(r *Request) bool { return !blank(r.Summary) }},
+				{Field: "summary", Requirement: req("SR-01", "a request says what is requested"), Present: func(r *Request) bool { return !sms.Blank(r.Summary) }},
 				{Field: "category", Requirement: req("SR-01", "a request is classified by its item's category"), Present: func(r *Request) bool { return r.Category != "" }},
 				{Field: "priority", Requirement: req("SR-02", "a request has a priority"), Present: func(r *Request) bool { return r.Priority > 0 }},
 			},
@@ -200,11 +179,11 @@ func definition(p *Policy) sms.Definition[*Request] {
 			Doc:         "Override the priority, with a reason.",
 			Guards: []sms.Guard[*Request]{
 				guard("SR-02", "a priority is at least 1", func(t *tx) bool { return cmd[Prioritisation](t).Priority > 0 }),
-				guard("SR-02", "a priority override gives its reason", func(t *tx) bool { return !blank(cmd[Prioritisation](t).Reason) }),
+				guard("SR-02", "a priority override gives its reason", func(t *tx) bool { return !sms.Blank(cmd[Prioritisation](t).Reason) }),
 			},
 			Apply: func(t *tx) {
 				c, r := cmd[Prioritisation](t), t.Entity
-				recordChange(t, "priority", strconv.Itoa(int(r.Priority)), strconv.Itoa(int(c.Priority)))
+				t.RecordChange("priority", strconv.Itoa(int(r.Priority)), strconv.Itoa(int(c.Priority)))
 				r.Priority, r.OverrideReason = c.Priority, c.Reason
 				t.SetReason(c.Reason)
 			},
@@ -255,7 +234,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 			Requirement: req("SR-07", "only a request awaiting approval is rejected"),
 			Doc:         "Reject, with a reason; terminal.",
 			Guards: append(approvalGuards(func(t *tx) sms.Role { return cmd[Rejection](t).Role }),
-				guard("SR-07", "a rejection gives its reason", func(t *tx) bool { return !blank(cmd[Rejection](t).Reason) })),
+				guard("SR-07", "a rejection gives its reason", func(t *tx) bool { return !sms.Blank(cmd[Rejection](t).Reason) })),
 			Apply: func(t *tx) {
 				c, r := cmd[Rejection](t), t.Entity
 				role, _ := approverRole(r, t.Actor, c.Role)
@@ -356,7 +335,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 					i := t.Entity.task(cmd[TaskSkip](t).Task)
 					return i >= 0 && t.Entity.Tasks[i].State == TaskOpen
 				}),
-				guard("SR-03", "a skipped task gives its reason", func(t *tx) bool { return !blank(cmd[TaskSkip](t).Reason) }),
+				guard("SR-03", "a skipped task gives its reason", func(t *tx) bool { return !sms.Blank(cmd[TaskSkip](t).Reason) }),
 			},
 			Apply: func(t *tx) {
 				c, r := cmd[TaskSkip](t), t.Entity
@@ -372,7 +351,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 			Requirement: req("SR-05", "actions are recorded while the request is open"),
 			Doc:         "Record an action taken.",
 			Guards: []sms.Guard[*Request]{
-				guard("SR-05", "an action taken is described", func(t *tx) bool { return !blank(cmd[Action](t).Text) }),
+				guard("SR-05", "an action taken is described", func(t *tx) bool { return !sms.Blank(cmd[Action](t).Text) }),
 			},
 			Apply: func(t *tx) {
 				t.Entity.Actions++
@@ -385,7 +364,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 			Doc:         "Fulfil: every task done or skipped with a reason, with fulfilment notes; through a standard change closed successful if the item requires one.",
 			Guards: append([]sms.Guard[*Request]{
 				guard("SR-03", "every fulfilment task is done or skipped with a reason", func(t *tx) bool { return tasksSettled(t.Entity) }),
-				guard("SR-03", "a fulfilment carries notes", func(t *tx) bool { return !blank(cmd[Fulfilment](t).Notes) }),
+				guard("SR-03", "a fulfilment carries notes", func(t *tx) bool { return !sms.Blank(cmd[Fulfilment](t).Notes) }),
 				guard("SR-07", "a request whose item needs approval was approved before fulfilment", func(t *tx) bool {
 					return t.Entity.ApprovalOutcome() == sms.Approved
 				}),
@@ -480,7 +459,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 // reason (SR-03).
 func tasksSettled(r *Request) bool {
 	for _, t := range r.Tasks {
-		if t.State == TaskOpen || (t.State == TaskSkipped && blank(t.Reason)) {
+		if t.State == TaskOpen || (t.State == TaskSkipped && sms.Blank(t.Reason)) {
 			return false
 		}
 	}
@@ -495,7 +474,7 @@ func itemDefinition() sms.Definition[*Item] {
 			Trigger: string(ItemTriggerDefine), To: string(ItemDraft), Roles: cat,
 			Doc: "Define a catalogue item in draft.",
 			Requires: []sms.Required[*Item]{
-				{Field: "name", Requirement: req("SR-01", "a catalogue item has a name"), Present: func(i *Item) bool { return !blank(i.Name) }},
+				{Field: "name", Requirement: req("SR-01", "a catalogue item has a name"), Present: func(i *Item) bool { return !sms.Blank(i.Name) }},
 				{Field: "category", Requirement: req("SR-01", "a catalogue item classifies its requests"), Present: func(i *Item) bool { return i.Category != "" }},
 				{Field: "service", Requirement: req("SR-01", "a catalogue item belongs to a service"), Present: func(i *Item) bool { return i.Service != "" }},
 				{Field: "default_priority", Requirement: req("SR-02", "a catalogue item sets the default priority of its requests"),
@@ -532,18 +511,18 @@ func itemDefinition() sms.Definition[*Item] {
 			Apply: func(t *itx) {
 				c, i := icmd[ItemRevision](t), t.Entity
 				if c.Name != "" {
-					recordChange(t, "name", i.Name, c.Name)
+					t.RecordChange("name", i.Name, c.Name)
 					i.Name = c.Name
 				}
 				if c.Description != "" {
 					i.Description = c.Description
 				}
 				if c.DefaultPriority != 0 {
-					recordChange(t, "default_priority", strconv.Itoa(int(i.DefaultPriority)), strconv.Itoa(int(c.DefaultPriority)))
+					t.RecordChange("default_priority", strconv.Itoa(int(i.DefaultPriority)), strconv.Itoa(int(c.DefaultPriority)))
 					i.DefaultPriority = c.DefaultPriority
 				}
 				if c.Instructions != (Instructions{}) {
-					recordChange(t, "instructions", i.Instructions.Ref+"@"+i.Instructions.Version, c.Instructions.Ref+"@"+c.Instructions.Version)
+					t.RecordChange("instructions", i.Instructions.Ref+"@"+i.Instructions.Version, c.Instructions.Ref+"@"+c.Instructions.Version)
 					i.Instructions = c.Instructions
 				}
 				switch {
@@ -556,7 +535,7 @@ func itemDefinition() sms.Definition[*Item] {
 					t.Record("approval", "replaced")
 				}
 				if c.Tasks != nil {
-					recordChange(t, "tasks", strings.Join(i.Tasks, "\n"), strings.Join(c.Tasks, "\n"))
+					t.RecordChange("tasks", strings.Join(i.Tasks, "\n"), strings.Join(c.Tasks, "\n"))
 					i.Tasks = slices.Clone(c.Tasks)
 				}
 				if c.Target != 0 {
@@ -564,16 +543,16 @@ func itemDefinition() sms.Definition[*Item] {
 				}
 				switch {
 				case c.ClearStandardChange:
-					recordChange(t, "requires_standard_change", strconv.FormatBool(i.RequiresStandardChange), "false")
-					recordChange(t, "change_templates", strings.Join(i.ChangeTemplates, ","), "")
+					t.RecordChange("requires_standard_change", strconv.FormatBool(i.RequiresStandardChange), "false")
+					t.RecordChange("change_templates", strings.Join(i.ChangeTemplates, ","), "")
 					i.RequiresStandardChange, i.ChangeTemplates = false, nil
 				default:
 					if c.RequiresStandardChange {
-						recordChange(t, "requires_standard_change", strconv.FormatBool(i.RequiresStandardChange), "true")
+						t.RecordChange("requires_standard_change", strconv.FormatBool(i.RequiresStandardChange), "true")
 						i.RequiresStandardChange = true
 					}
 					if c.ChangeTemplates != nil {
-						recordChange(t, "change_templates", strings.Join(i.ChangeTemplates, ","), strings.Join(c.ChangeTemplates, ","))
+						t.RecordChange("change_templates", strings.Join(i.ChangeTemplates, ","), strings.Join(c.ChangeTemplates, ","))
 						i.ChangeTemplates = slices.Clone(c.ChangeTemplates)
 					}
 				}
@@ -606,7 +585,7 @@ func itemDefinition() sms.Definition[*Item] {
 			Requirement: req("SR-06", "a catalogue item is retired once"),
 			Doc:         "Retire: no more submissions.",
 			Guards: []sms.Guard[*Item]{
-				itemGuard("SR-06", "a retirement gives its reason", func(t *itx) bool { return !blank(icmd[ItemRetirement](t).Reason) }),
+				itemGuard("SR-06", "a retirement gives its reason", func(t *itx) bool { return !sms.Blank(icmd[ItemRetirement](t).Reason) }),
 			},
 			Apply: func(t *itx) {
 				t.Entity.RetiredAt = t.Now
