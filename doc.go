@@ -14,12 +14,17 @@
 //
 // # Packages
 //
-//	incident      8.6.1   incident management, with the major-incident track
-//	review                the register of periodic reviews every process schedules
-//	                      (problem effectiveness, change trends) and its overdue sweep
-//	memstore              the reference in-memory store, for every process
-//	sqlstore              the database/sql store: SQLite (embedded) and PostgreSQL
-//	smstest               the storage contract as a test, and assertion helpers
+//	incident      8.6.1          incident management, with the major-incident track
+//	request       8.6.2          service request management, catalogue items
+//	problem       8.6.3          problem management, known errors, trend analysis
+//	change        8.5.1, 8.5.2   change management, transition plans, standard-change templates
+//	release       8.5.3          release and deployment management
+//	review        8.5.1.3, 8.6.3 ... the register of periodic reviews every process schedules
+//	                             (problem effectiveness, change trends) and its overdue sweep
+//	replay                       event-log replay through the incident workflow (cmd/smsreplay)
+//	memstore                     the reference in-memory store, for every process
+//	sqlstore                     the database/sql store: SQLite (embedded) and PostgreSQL
+//	smstest                      the storage contract as a test, and assertion helpers
 //
 // Process packages never import each other: an incident links a problem
 // by ID. The examples show how a host wires processes together.

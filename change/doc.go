@@ -159,7 +159,11 @@
 // Every guard cites its requirement; [Requirements] lists them. CHG-14 is
 // served by [Service.Trends] (volume by model, category and service,
 // success rate, emergency ratio, changes that caused incidents, backlog
-// age). CHG-16 is served by [Service.UnauthorizedChanges]: see below.
+// age), whose [Trends.Summary] is the input of the periodic trend review a
+// host records in the review package's register under [TrendReviewSubject]:
+// that review is refused without conclusions, citing [TrendRequirement], and
+// its sweep reports [CodeTrendReviewOverdue]. CHG-16 is served by
+// [Service.UnauthorizedChanges]: see below.
 //
 // # Conformance
 //

@@ -275,7 +275,7 @@ func (s *story) audit(ids ...string) error {
 		if !r.Passed() {
 			verdict = fmt.Sprintf("FAIL (%d)", len(r.Failures))
 		}
-		s.say("    %-30s clause %-7s %d examined  %s", r.Check, r.Clause, r.Population, verdict)
+		s.say("    %-60s clause %-11s %3d examined  %s", r.Check, r.Clause, r.Population, verdict)
 		for _, f := range r.Failures {
 			s.say("      %s", f)
 		}
@@ -460,7 +460,7 @@ func (s *story) auditProblemsAndRequests(prb, req, rev string) error {
 		if !r.Passed() {
 			verdict = fmt.Sprintf("FAIL (%d)", len(r.Failures))
 		}
-		s.say("    %-52s clause %-6s %d examined  %s", r.Check, r.Clause, r.Population, verdict)
+		s.say("    %-60s clause %-11s %3d examined  %s", r.Check, r.Clause, r.Population, verdict)
 		for _, f := range r.Failures {
 			s.say("      %s", f)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -44,8 +45,6 @@ func checkStory(t *testing.T, got string) {
 		"close               -> closed",
 		"journal of problem",
 		"journal of request",
-		"requests-fulfilled-under-instructions-and-approvals  clause 8.6.2  1 examined  pass",
-		"problems-known-errors-traceable                      clause 8.6.3  1 examined  pass",
 		"review register sweep: 1 finding(s)",
 		"PROBLEM_EFFECTIVENESS_REVIEW_OVERDUE review_schedule problem_effectiveness (PRB-13, clause 8.6.3): " +
 			"no review of problem_effectiveness performed since the schedule started 2026-07-01; due 2026-09-30, 14d grace ended 2026-10-14",
@@ -57,10 +56,18 @@ func checkStory(t *testing.T, got string) {
 		"conclusions recorded by pam with 2 participant(s); 2 action(s) agreed, 1 still open",
 		"review register sweep: 0 finding(s); next review due Feb 7 2027",
 		"journal of review",
-		"review-performed                                     clause 8.6.3  1 examined  pass",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the story does not show %q", want)
+		}
+	}
+	for _, row := range []string{
+		`requests-fulfilled-under-instructions-and-approvals +clause 8\.6\.2 +1 examined +pass`,
+		`problems-known-errors-traceable +clause 8\.6\.3 +1 examined +pass`,
+		`review-performed +clause 8\.6\.3 +1 examined +pass`,
+	} {
+		if !regexp.MustCompile(row).MatchString(got) {
+			t.Errorf("the story's conformance report lacks the row %q", row)
 		}
 	}
 	if strings.Contains(got, "FAIL") || strings.Contains(got, "DOES NOT VERIFY") {
