@@ -167,3 +167,19 @@ func PermittedAs[T ~string, E Entity[E]](w *Workflow[E], e E, a Actor) []T {
 	}
 	return out
 }
+
+// CloneInto copies src into buf when it fits and returns that part of buf,
+// its capacity clipped so that an append reallocates; otherwise a copy of
+// its own. nil stays nil. An entity's Clone uses it to copy its lists into
+// arrays of one allocation sized for the usual record, since copying the
+// entity twice per transition is a transition's largest cost.
+func CloneInto[T any](buf, src []T) []T {
+	switch {
+	case src == nil:
+		return nil
+	case len(src) <= len(buf):
+		n := copy(buf, src)
+		return buf[:n:n]
+	}
+	return append([]T(nil), src...)
+}

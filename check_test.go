@@ -96,3 +96,20 @@ func TestMachineEachAndPermittedAs(t *testing.T) {
 	assert.NotEmpty(t, got)
 	assert.Nil(t, sms.PermittedAs[trigger](h.m.Workflow(), (*Ticket)(nil), alice))
 }
+
+func TestCloneInto(t *testing.T) {
+	t.Parallel()
+	var buf [3]int
+	got := sms.CloneInto(buf[:], []int{1, 2})
+	assert.Equal(t, []int{1, 2}, got)
+	assert.Equal(t, 2, cap(got), "capacity is clipped")
+	got = append(got, 9)
+	assert.Equal(t, [3]int{1, 2, 0}, buf, "an append does not write into the rest of the buffer")
+	big := []int{1, 2, 3, 4}
+	got = sms.CloneInto(buf[:], big)
+	assert.Equal(t, big, got)
+	got[0] = 7
+	assert.Equal(t, 1, big[0], "a list too long for the buffer is copied, not shared")
+	assert.Nil(t, sms.CloneInto(buf[:], []int(nil)))
+	assert.NotNil(t, sms.CloneInto(buf[:], []int{}), "empty stays empty, not nil")
+}

@@ -455,20 +455,6 @@ type changeBlock struct {
 	parties   [3]string
 }
 
-// into copies src into the array behind dst when it fits, capped so that an
-// append reallocates instead of writing past it, and into a new array
-// otherwise. A nil src stays nil.
-func into[T any](dst []T, src []T) []T {
-	switch {
-	case src == nil:
-		return nil
-	case len(src) <= len(dst):
-		n := copy(dst, src)
-		return dst[:n:n]
-	}
-	return slices.Clone(src)
-}
-
 // Clone implements [sms.Entity].
 func (c *Change) Clone() *Change {
 	b := &changeBlock{c: *c}
@@ -483,12 +469,12 @@ func (c *Change) Clone() *Change {
 	}
 	if c.Authority != nil {
 		b.au = *c.Authority
-		b.au.Approvals = into(b.approvals[:], c.Authority.Approvals)
+		b.au.Approvals = sms.CloneInto(b.approvals[:], c.Authority.Approvals)
 		n.Authority = &b.au
 	}
 	if c.Schedule != nil {
 		b.sc = *c.Schedule
-		b.sc.Parties = into(b.parties[:], c.Schedule.Parties)
+		b.sc.Parties = sms.CloneInto(b.parties[:], c.Schedule.Parties)
 		b.sc.Conflicts = slices.Clone(c.Schedule.Conflicts)
 		n.Schedule = &b.sc
 	}
@@ -502,9 +488,9 @@ func (c *Change) Clone() *Change {
 		r.Actions = slices.Clone(c.Review.Actions)
 		n.Review = &r
 	}
-	n.Services = into(b.services[:], c.Services)
-	n.ConfigItems = into(b.items[:], c.ConfigItems)
-	n.Links = into(b.links[:], c.Links)
+	n.Services = sms.CloneInto(b.services[:], c.Services)
+	n.ConfigItems = sms.CloneInto(b.items[:], c.ConfigItems)
+	n.Links = sms.CloneInto(b.links[:], c.Links)
 	n.CriteriaMet = slices.Clone(c.CriteriaMet)
 	n.ConfigUpdates = slices.Clone(c.ConfigUpdates)
 	return n

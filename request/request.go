@@ -373,16 +373,29 @@ func (r *Request) Attributes() sms.Attributes {
 
 // Clone implements [sms.Entity].
 func (r *Request) Clone() *Request {
-	c := *r
-	if r.Item.NeedsApproval() {
-		c.Item.Approval = cloneRule(r.Item.Approval)
-	}
-	c.Item.Tasks = slices.Clone(r.Item.Tasks)
-	c.Item.ChangeTemplates = slices.Clone(r.Item.ChangeTemplates)
-	c.Approvals = slices.Clone(r.Approvals)
-	c.Tasks = slices.Clone(r.Tasks)
-	c.Links = slices.Clone(r.Links)
-	return &c
+	b := &requestBlock{r: *r}
+	c := &b.r
+	c.Item.Approval.Roles = sms.CloneInto(b.roles[:], r.Item.Approval.Roles)
+	c.Item.Approval.Exclude = sms.CloneInto(b.exclude[:], r.Item.Approval.Exclude)
+	c.Item.Tasks = sms.CloneInto(b.itemTasks[:], r.Item.Tasks)
+	c.Item.ChangeTemplates = sms.CloneInto(b.templates[:], r.Item.ChangeTemplates)
+	c.Approvals = sms.CloneInto(b.approvals[:], r.Approvals)
+	c.Tasks = sms.CloneInto(b.tasks[:], r.Tasks)
+	c.Links = sms.CloneInto(b.links[:], r.Links)
+	return c
+}
+
+// requestBlock holds a request and room for the lists of the usual
+// request, so that a copy is one allocation; longer lists get their own.
+type requestBlock struct {
+	r         Request
+	roles     [2]sms.Role
+	exclude   [2]sms.Party
+	itemTasks [3]string
+	templates [1]string
+	approvals [2]sms.Approval
+	tasks     [3]Task
+	links     [3]sms.Link
 }
 
 // HasLink reports whether the request links the record.
