@@ -11,6 +11,7 @@ import (
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/change"
 	"github.com/iso20k/sms/memstore"
+	"github.com/iso20k/sms/smstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -33,7 +34,7 @@ func (s *failingStore[E]) Commit(ctx context.Context, e E, expect int64, entries
 func TestFailedCommitChangesNothing(t *testing.T) {
 	t.Parallel()
 	st := &failingStore[*change.Change]{Store: memstore.New[*change.Change]()}
-	clk := &clock{t: t0}
+	clk := smstest.NewClock(t0)
 	svc, err := change.NewService(change.Stores{Changes: st, Plans: memstore.New[*change.TransitionPlan](), Templates: memstore.New[*change.Template]()},
 		change.Config{Options: sms.Options{Now: clk.Now}})
 	require.NoError(t, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/incident"
 	"github.com/iso20k/sms/memstore"
+	"github.com/iso20k/sms/smstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -42,7 +43,7 @@ func (s *failingStore) Commit(ctx context.Context, e *incident.Incident, expect 
 func TestFailedCommitChangesNothing(t *testing.T) {
 	t.Parallel()
 	st := &failingStore{Store: memstore.New[*incident.Incident]()}
-	clk := &clock{t: t0}
+	clk := smstest.NewClock(t0)
 	svc, err := incident.NewService(st, incident.Config{Policy: incident.DefaultPolicy(), Options: sms.Options{Now: clk.Now}})
 	require.NoError(t, err)
 	ctx := context.Background()

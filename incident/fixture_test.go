@@ -3,33 +3,18 @@ package incident_test
 import (
 	"context"
 	"encoding/json"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/incident"
 	"github.com/iso20k/sms/memstore"
+	"github.com/iso20k/sms/smstest"
 	"github.com/stretchr/testify/require"
 )
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the settable test clock.
+type clock = smstest.Clock
 
 var t0 = time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 
@@ -60,7 +45,7 @@ func memstoreFor() *memstore.Store[*incident.Incident] { return memstore.New[*in
 
 func newFixture(t testing.TB, p incident.Policy) *fixture {
 	t.Helper()
-	f := &fixture{store: memstore.New[*incident.Incident](), clk: &clock{t: t0}, ctx: context.Background(), tb: t}
+	f := &fixture{store: memstore.New[*incident.Incident](), clk: smstest.NewClock(t0), ctx: context.Background(), tb: t}
 	svc, err := incident.NewService(f.store, incident.Config{Policy: p, Options: sms.Options{Now: f.clk.Now}})
 	require.NoError(t, err)
 	f.svc = svc

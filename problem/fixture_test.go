@@ -12,26 +12,12 @@ import (
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/memstore"
 	"github.com/iso20k/sms/problem"
+	"github.com/iso20k/sms/smstest"
 	"github.com/stretchr/testify/require"
 )
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the settable test clock.
+type clock = smstest.Clock
 
 var t0 = time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 
@@ -115,7 +101,7 @@ func newFixture(t testing.TB, p problem.Policy) *fixture {
 	f := &fixture{
 		problems: memstore.New[*problem.Problem](),
 		kes:      memstore.New[*problem.KnownError](),
-		clk:      &clock{t: t0},
+		clk:      smstest.NewClock(t0),
 		changes:  &changes{out: map[string]problem.ChangeOutcome{"CHG-2": problem.ChangeOpen, "CHG-9": problem.ChangeSuccessful}},
 		notifier: &notifier{told: map[string][]problem.Communication{}, fail: map[string]bool{}},
 		ctx:      context.Background(),

@@ -12,26 +12,12 @@ import (
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/memstore"
 	"github.com/iso20k/sms/release"
+	"github.com/iso20k/sms/smstest"
 	"github.com/stretchr/testify/require"
 )
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the settable test clock.
+type clock = smstest.Clock
 
 var t0 = time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 
@@ -79,7 +65,7 @@ type fixture struct {
 
 func newFixture(t testing.TB, p release.Policy) *fixture {
 	t.Helper()
-	f := &fixture{store: memstore.New[*release.Release](), clk: &clock{t: t0}, ctx: context.Background(),
+	f := &fixture{store: memstore.New[*release.Release](), clk: smstest.NewClock(t0), ctx: context.Background(),
 		changes: &changes{auth: map[string]bool{"CHG-1": true, "CHG-2": true}}}
 	svc, err := release.NewService(f.store, release.Config{Policy: p, Changes: f.changes, Options: sms.Options{Now: f.clk.Now}})
 	require.NoError(t, err)

@@ -12,25 +12,12 @@ import (
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/memstore"
 	"github.com/iso20k/sms/request"
+	"github.com/iso20k/sms/smstest"
 	"github.com/stretchr/testify/require"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the settable test clock.
+type clock = smstest.Clock
 
 var t0 = time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 
@@ -107,7 +94,7 @@ func (b *changeBook) count() int {
 
 func newFixture(t testing.TB, p request.Policy) *fixture {
 	t.Helper()
-	f := &fixture{items: memstore.New[*request.Item](), requests: memstore.New[*request.Request](), clk: &clock{t: t0}, ctx: context.Background(),
+	f := &fixture{items: memstore.New[*request.Item](), requests: memstore.New[*request.Request](), clk: smstest.NewClock(t0), ctx: context.Background(),
 		changes: newChangeBook()}
 	svc, err := request.NewService(request.Stores{Items: f.items, Requests: f.requests},
 		request.Config{Policy: p, Options: sms.Options{Now: f.clk.Now}, Changes: f.changes})

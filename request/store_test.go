@@ -9,6 +9,7 @@ import (
 
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/request"
+	"github.com/iso20k/sms/smstest"
 	"github.com/iso20k/sms/sqlstore"
 	"github.com/iso20k/sms/sqlstore/postgres"
 	"github.com/iso20k/sms/sqlstore/sqlite"
@@ -46,7 +47,7 @@ func storeRoundTrip(t *testing.T, db *sql.DB, d sqlstore.Dialect) {
 	rs, err := sqlstore.New[*request.Request](ctx, db, d, sqlstore.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { rs.Close() })
-	f := &fixture{clk: &clock{t: t0}, ctx: ctx, changes: newChangeBook()}
+	f := &fixture{clk: smstest.NewClock(t0), ctx: ctx, changes: newChangeBook()}
 	f.svc, err = request.NewService(request.Stores{Items: is, Requests: rs},
 		request.Config{Policy: request.DefaultPolicy(), Options: sms.Options{Now: f.clk.Now}, Changes: f.changes})
 	require.NoError(t, err)

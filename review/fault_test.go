@@ -10,6 +10,7 @@ import (
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/memstore"
 	"github.com/iso20k/sms/review"
+	"github.com/iso20k/sms/smstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -43,7 +44,7 @@ func (s *failingStore) Get(ctx context.Context, id string) (*review.Review, erro
 func TestFailedCommitChangesNothing(t *testing.T) {
 	t.Parallel()
 	st := &failingStore{Store: memstore.New[*review.Review]()}
-	clk := &clock{t: t0}
+	clk := smstest.NewClock(t0)
 	svc, err := review.NewService(st, review.Config{Schedules: schedules(), Options: sms.Options{Now: clk.Now}})
 	require.NoError(t, err)
 	ctx := context.Background()

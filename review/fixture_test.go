@@ -3,33 +3,18 @@ package review_test
 import (
 	"context"
 	"encoding/json"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/memstore"
 	"github.com/iso20k/sms/review"
+	"github.com/iso20k/sms/smstest"
 	"github.com/stretchr/testify/require"
 )
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the settable test clock.
+type clock = smstest.Clock
 
 const day = 24 * time.Hour
 
@@ -81,7 +66,7 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	f := &fixture{store: memstore.New[*review.Review](), clk: &clock{t: t0}, ctx: context.Background(), t: t}
+	f := &fixture{store: memstore.New[*review.Review](), clk: smstest.NewClock(t0), ctx: context.Background(), t: t}
 	svc, err := review.NewService(f.store, review.Config{Schedules: schedules(), Options: sms.Options{Now: f.clk.Now}})
 	require.NoError(t, err)
 	f.svc = svc

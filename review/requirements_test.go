@@ -34,7 +34,7 @@ func TestProcessSchedules(t *testing.T) {
 		{Subject: change.TrendReviewSubject, Start: start, Interval: 30 * day, Grace: 7 * day,
 			Requirement: change.TrendRequirement(), Code: change.CodeTrendReviewOverdue},
 	}
-	clk := &clock{t: t0}
+	clk := smstest.NewClock(t0)
 	svc, err := review.NewService(memstore.New[*review.Review](), review.Config{Schedules: scheds, Options: sms.Options{Now: clk.Now}})
 	require.NoError(t, err)
 	ctx := t.Context()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/review"
+	"github.com/iso20k/sms/smstest"
 	"github.com/iso20k/sms/sqlstore"
 	"github.com/iso20k/sms/sqlstore/postgres"
 	"github.com/iso20k/sms/sqlstore/sqlite"
@@ -53,7 +54,7 @@ func storeRoundTrip(t *testing.T, db *sql.DB, d sqlstore.Dialect) {
 	t.Cleanup(func() { st.Close() })
 	run := d.Name() + "-" + time.Now().UTC().Format("150405.000000000")
 	scope := "svc-" + run
-	clk := &clock{t: t0}
+	clk := smstest.NewClock(t0)
 	sched := review.Schedule{Subject: subjectCHG, Scope: scope, Start: t0.Add(-60 * day), Interval: 30 * day, Grace: 7 * day,
 		Requirement: chg14, Code: codeCHG}
 	n := 0
