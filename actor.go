@@ -34,18 +34,32 @@ func (a Actor) HasAny(roles []Role) bool {
 	return false
 }
 
-// Validate returns a [*ValidationError] when the actor has no ID or an empty
-// role.
+// MaxRoles is the most roles an [Actor] may carry. The journal records the
+// roles of every transition's actor, so they are bounded like any other
+// input.
+const MaxRoles = 64
+
+// Validate returns a [*ValidationError] unless the actor's ID and each of
+// its roles are what [ValidateID] accepts for an entity ID (1 to
+// [MaxIDLen] bytes of printable, valid UTF-8, no white space at either
+// end) and it carries at most [MaxRoles] roles. The same rules apply on
+// every store, so an actor one backend records another never refuses.
 func (a Actor) Validate() error {
 	if a.ID == "" {
 		return &ValidationError{Field: "actor.id", Problem: "is empty: every transition needs an identified actor"}
 	}
-	if len(a.ID) > MaxIDLen {
-		return &ValidationError{Field: "actor.id", Problem: "is longer than 128 bytes"}
+	if err := ValidateID(a.ID); err != nil {
+		return &ValidationError{Field: "actor.id", Problem: err.(*ValidationError).Problem}
+	}
+	if len(a.Roles) > MaxRoles {
+		return &ValidationError{Field: "actor.roles", Problem: "has more than 64 roles"}
 	}
 	for _, r := range a.Roles {
 		if r == "" {
 			return &ValidationError{Field: "actor.roles", Problem: "contains an empty role"}
+		}
+		if err := ValidateID(string(r)); err != nil {
+			return &ValidationError{Field: "actor.roles", Problem: "role " + err.(*ValidationError).Problem}
 		}
 	}
 	return nil
@@ -89,14 +103,106 @@ func (f AuthorizerFunc) Authorize(ctx context.Context, req Authorization) error 
 // it: "requester", "implementer", "audited".
 type Party string
 
-// Parties that approval rules commonly exclude.
+// Parties that segregation-of-duties rules compare. The values are
+// persisted in records' [Participants]: never renamed or reused.
 const (
 	PartyRequester    Party = "requester"
 	PartyImplementer  Party = "implementer"
 	PartyRequestedFor Party = "requested_for"
 	PartyAudited      Party = "audited"
 	PartyOwner        Party = "owner"
+	// PartyRaiser is who recorded the record, for themselves or on behalf
+	// of the requester.
+	PartyRaiser       Party = "raiser"
+	PartyApprover     Party = "approver"
+	PartyDeployer     Party = "deployer"
+	PartyConfirmer    Party = "confirmer"
+	PartyRiskAccepter Party = "risk_accepter"
+	PartyReviewer     Party = "reviewer"
+	PartyAuthor       Party = "author"
 )
+
+// Participant is one person who holds a party role on a record.
+type Participant struct {
+	Party Party  `json:"party"`
+	ID    string `json:"id"`
+	// Acted reports that ID fired a transition that established the party
+	// (the acting actor the journal records), rather than being only named
+	// by a command, as a service desk names the caller it logs for.
+	Acted bool `json:"acted,omitempty"`
+}
+
+// Participants are the people who hold each party role on a record: for
+// every party, the person a command named and every actor who fired a
+// transition of that role. Segregation-of-duties rules compare an actor
+// with all of them, so naming someone else in a command never lets an
+// actor approve what they raised. The zero value is empty and ready to
+// use; a process keeps the list on its record, where the state digest
+// binds it to the journal.
+type Participants []Participant
+
+// Add records that id holds party p; acted says whether id is the acting
+// actor of the transition (true) or a person the command named (false).
+// An empty id is ignored; a person already listed for p is listed once,
+// marked as having acted if either record says so.
+func (ps *Participants) Add(p Party, id string, acted bool) {
+	if id == "" {
+		return
+	}
+	for i := range *ps {
+		if q := &(*ps)[i]; q.Party == p && q.ID == id {
+			q.Acted = q.Acted || acted
+			return
+		}
+	}
+	*ps = append(*ps, Participant{Party: p, ID: id, Acted: acted})
+}
+
+// Has reports whether id holds party p.
+func (ps Participants) Has(p Party, id string) bool {
+	for _, q := range ps {
+		if q.Party == p && q.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// Of returns the people who hold party p, in the order they were added.
+func (ps Participants) Of(p Party) []string {
+	var out []string
+	for _, q := range ps {
+		if q.Party == p {
+			out = append(out, q.ID)
+		}
+	}
+	return out
+}
+
+// Acted returns the people who fired a transition establishing party p.
+func (ps Participants) Acted(p Party) []string {
+	var out []string
+	for _, q := range ps {
+		if q.Party == p && q.Acted {
+			out = append(out, q.ID)
+		}
+	}
+	return out
+}
+
+// Holds returns the first of parties that id holds, and whether there was
+// one.
+func (ps Participants) Holds(id string, parties ...Party) (Party, bool) {
+	for _, p := range parties {
+		if ps.Has(p, id) {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// Clone returns a copy that shares no memory with ps.
+func (ps Participants) Clone() Participants { return slices.Clone(ps) }
 
 // Decision is an approver's verdict.
 type Decision string
@@ -138,19 +244,18 @@ func (r ApprovalRule) Validate() error {
 }
 
 // Eligible checks whether the actor may decide under this rule, given who
-// holds each party role on the record. It returns nil, or a
-// [*ForbiddenError] saying which role is missing or which party excludes
-// them; req is cited for segregation-of-duties refusals.
-func (r ApprovalRule) Eligible(a Actor, parties map[Party]string, req Requirement) error {
+// holds each party role on the record (every person named and every actor
+// who acted in that role). It returns nil, or a [*ForbiddenError] saying
+// which role is missing or which party excludes them; req is cited for
+// segregation-of-duties refusals.
+func (r ApprovalRule) Eligible(a Actor, parties Participants, req Requirement) error {
 	if !a.HasAny(r.Roles) {
 		return &ForbiddenError{Actor: a.ID, Trigger: "approve", Roles: slices.Clone(r.Roles), Requirement: req,
 			Reason: "the actor holds none of the roles that may approve"}
 	}
-	for _, p := range r.Exclude {
-		if id := parties[p]; id != "" && id == a.ID {
-			return &ForbiddenError{Actor: a.ID, Trigger: "approve", Requirement: req,
-				Reason: "the " + string(p) + " may not approve their own record"}
-		}
+	if p, ok := parties.Holds(a.ID, r.Exclude...); ok {
+		return &ForbiddenError{Actor: a.ID, Trigger: "approve", Requirement: req,
+			Reason: "the " + string(p) + " may not approve their own record"}
 	}
 	return nil
 }
@@ -169,7 +274,7 @@ const (
 // distinct approvers, each eligible (a role of the rule, not an excluded
 // party), approve; otherwise the outcome is pending. A second decision by
 // the same approver does not count twice.
-func (r ApprovalRule) Tally(approvals []Approval, parties map[Party]string) Outcome {
+func (r ApprovalRule) Tally(approvals []Approval, parties Participants) Outcome {
 	seen := make(map[string]bool, len(approvals))
 	for _, ap := range approvals {
 		if ap.Decision == Reject && slices.Contains(r.Roles, ap.Role) {
@@ -180,13 +285,7 @@ func (r ApprovalRule) Tally(approvals []Approval, parties map[Party]string) Outc
 		if ap.Decision != Approve || !slices.Contains(r.Roles, ap.Role) || seen[ap.Approver] {
 			continue
 		}
-		excluded := false
-		for _, p := range r.Exclude {
-			if parties[p] != "" && parties[p] == ap.Approver {
-				excluded = true
-			}
-		}
-		if !excluded {
+		if _, excluded := parties.Holds(ap.Approver, r.Exclude...); !excluded {
 			seen[ap.Approver] = true
 		}
 	}

@@ -91,11 +91,15 @@ func TestApprovalRuleValidate(t *testing.T) {
 func TestApprovalRuleEligible(t *testing.T) {
 	t.Parallel()
 	rule := sms.ApprovalRule{Roles: []sms.Role{roleCAB, roleManager}, Quorum: 2, Exclude: []sms.Party{sms.PartyRequester, sms.PartyImplementer}}
-	parties := map[sms.Party]string{sms.PartyRequester: "rob", sms.PartyImplementer: "ivy", sms.PartyOwner: "otto"}
+	var parties sms.Participants
+	parties.Add(sms.PartyRequester, "rob", false)
+	parties.Add(sms.PartyRequester, "raj", true) // raised it for rob
+	parties.Add(sms.PartyImplementer, "ivy", true)
+	parties.Add(sms.PartyOwner, "otto", true)
 	cases := []struct {
 		name      string
 		actor     sms.Actor
-		parties   map[sms.Party]string
+		parties   sms.Participants
 		forbidden bool
 		roles     []sms.Role // cited by the refusal
 	}{
@@ -106,6 +110,7 @@ func TestApprovalRuleEligible(t *testing.T) {
 		{"missing role", sms.Actor{ID: "carl", Roles: []sms.Role{roleAgent}}, parties, true, []sms.Role{roleCAB, roleManager}},
 		{"no roles at all", sms.Actor{ID: "carl"}, parties, true, []sms.Role{roleCAB, roleManager}},
 		{"the requester", sms.Actor{ID: "rob", Roles: []sms.Role{roleCAB}}, parties, true, nil},
+		{"who raised it for the requester", sms.Actor{ID: "raj", Roles: []sms.Role{roleCAB}}, parties, true, nil},
 		{"the implementer", sms.Actor{ID: "ivy", Roles: []sms.Role{roleManager}}, parties, true, nil},
 	}
 	for _, tc := range cases {
@@ -146,7 +151,9 @@ func TestApprovalRuleTally(t *testing.T) {
 	}
 	two := sms.ApprovalRule{Roles: []sms.Role{roleCAB, roleManager}, Quorum: 2, Exclude: []sms.Party{sms.PartyRequester}}
 	one := sms.ApprovalRule{Roles: []sms.Role{roleCAB}, Quorum: 1}
-	parties := map[sms.Party]string{sms.PartyRequester: "rob"}
+	var parties sms.Participants
+	parties.Add(sms.PartyRequester, "rob", false)
+	parties.Add(sms.PartyRequester, "raj", true)
 	cases := []struct {
 		name      string
 		rule      sms.ApprovalRule
@@ -160,6 +167,7 @@ func TestApprovalRuleTally(t *testing.T) {
 		{"the same approver twice", two, []sms.Approval{approve("carl", roleCAB), approve("carl", roleCAB)}, sms.Pending},
 		{"the same approver under two roles", two, []sms.Approval{approve("carl", roleCAB), approve("carl", roleManager)}, sms.Pending},
 		{"the requester's approval does not count", two, []sms.Approval{approve("rob", roleCAB), approve("carl", roleCAB)}, sms.Pending},
+		{"the approval of who raised it for the requester does not count", two, []sms.Approval{approve("raj", roleCAB), approve("carl", roleCAB)}, sms.Pending},
 		{"the requester's approval, then two others", two, []sms.Approval{approve("rob", roleCAB), approve("carl", roleCAB), approve("mia", roleManager)}, sms.Approved},
 		{"a role outside the rule does not count", two, []sms.Approval{approve("carl", roleCAB), approve("lena", roleLead)}, sms.Pending},
 		{"a rejection by an eligible role", two, []sms.Approval{approve("carl", roleCAB), reject("mia", roleManager)}, sms.Rejected},
@@ -178,4 +186,35 @@ func TestApprovalRuleTally(t *testing.T) {
 			assert.Equal(t, tc.want, tc.rule.Tally(tc.approvals, parties))
 		})
 	}
+}
+
+func TestParticipants(t *testing.T) {
+	t.Parallel()
+	var ps sms.Participants
+	ps.Add(sms.PartyRequester, "rob", false)
+	ps.Add(sms.PartyRequester, "", true) // ignored
+	ps.Add(sms.PartyRequester, "raj", true)
+	ps.Add(sms.PartyRequester, "rob", true) // rob also acted: listed once
+	ps.Add(sms.PartyApprover, "rob", true)
+	assert.Equal(t, sms.Participants{
+		{Party: sms.PartyRequester, ID: "rob", Acted: true},
+		{Party: sms.PartyRequester, ID: "raj", Acted: true},
+		{Party: sms.PartyApprover, ID: "rob", Acted: true},
+	}, ps)
+	assert.True(t, ps.Has(sms.PartyRequester, "raj"))
+	assert.False(t, ps.Has(sms.PartyApprover, "raj"))
+	assert.Equal(t, []string{"rob", "raj"}, ps.Of(sms.PartyRequester))
+	assert.Nil(t, ps.Of(sms.PartyDeployer))
+	p, ok := ps.Holds("rob", sms.PartyDeployer, sms.PartyApprover, sms.PartyRequester)
+	assert.True(t, ok)
+	assert.Equal(t, sms.PartyApprover, p)
+	_, ok = ps.Holds("zoe", sms.PartyRequester)
+	assert.False(t, ok)
+
+	named := sms.Participants{}
+	named.Add(sms.PartyConfirmer, "carol", false)
+	assert.Empty(t, named.Acted(sms.PartyConfirmer), "a person only named did not act")
+	c := ps.Clone()
+	c[0].ID = "mutated"
+	assert.Equal(t, "rob", ps[0].ID, "a clone shares no memory")
 }

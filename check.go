@@ -2,6 +2,7 @@ package sms
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -135,12 +136,47 @@ func StatusFilter[S ~string](kind Kind, statuses []S, valid func(S) bool) ([]str
 }
 
 // Each calls fn for every entity the machine's store lists for q, page by
-// page, until fn returns false or an error occurs.
+// page, until fn returns false or an error occurs. A record the store
+// cannot decode stops it with that error; [Machine.EachRecord] goes on past
+// such records and names them.
 func (m *Machine[E]) Each(ctx context.Context, q Query, fn func(E) bool) error {
+	return m.EachRecord(ctx, q, fn, func(_ string, err error) error { return err })
+}
+
+// EachRecord calls fn for every entity the machine's store lists for q,
+// page by page, until fn returns false, and bad for every record the store
+// cannot decode (a [*CorruptError] naming it), then goes on with the next
+// record, unless bad returns an error, which EachRecord then returns. Any
+// other error of the store ends the listing and is returned.
+//
+// A store reports a corrupt record by failing the page that holds it;
+// EachRecord then reads that stretch one record at a time, so every record
+// before and after the corrupt one is still listed, in order.
+func (m *Machine[E]) EachRecord(ctx context.Context, q Query, fn func(E) bool, bad func(id string, err error) error) error {
+	limit, single := q.Limit, 0
 	for {
+		q.Limit = limit
+		if single > 0 {
+			q.Limit = 1
+		}
 		page, err := m.List(ctx, q)
 		if err != nil {
-			return err
+			var ce *CorruptError
+			if !errors.As(err, &ce) || ce.ID == "" {
+				return err
+			}
+			if single == 0 {
+				single = max(q.PageLimit(), 1) // find it, one record at a time
+				continue
+			}
+			if ce.ID <= q.After {
+				return err // the store names a record it cannot be moving past
+			}
+			if err := bad(ce.ID, err); err != nil {
+				return err
+			}
+			q.After, single = ce.ID, 0
+			continue
 		}
 		for _, e := range page.Items {
 			if !fn(e) {
@@ -151,7 +187,40 @@ func (m *Machine[E]) Each(ctx context.Context, q Query, fn func(E) bool) error {
 			return nil
 		}
 		q.After = page.Next
+		if single > 0 {
+			single--
+		}
 	}
+}
+
+// EachVerified calls fn with every entity q lists whose record verifies
+// against its journal (see [Machine.Verified]), with the journal, and bad
+// with the ID of every record that does not (one that cannot be decoded, a
+// journal that does not verify, fields changed outside the pipeline) and
+// the error saying why, going on unless bad returns an error. Conformance
+// checks and audits draw their evidence from it: a record that does not
+// verify is reported, never counted as conformant.
+func (m *Machine[E]) EachVerified(ctx context.Context, q Query, fn func(e E, journal []Entry) bool, bad func(id string, err error) error) error {
+	var ferr error
+	err := m.EachRecord(ctx, q, func(e E) bool {
+		id := e.Metadata().ID
+		v, journal, err := m.verified(ctx, id, e)
+		switch {
+		case err == nil:
+			return fn(v, journal)
+		case errors.Is(err, ErrCorrupt), errors.Is(err, ErrNotFound):
+			if ferr = bad(id, err); ferr != nil {
+				return false
+			}
+			return true
+		}
+		ferr = err
+		return false
+	}, bad)
+	if ferr != nil {
+		return ferr
+	}
+	return err
 }
 
 // PermittedAs returns, as a process's typed triggers, the triggers the

@@ -50,10 +50,29 @@ const (
 	// [*ValidationError].
 	ErrInvalid = sentinel("sms: invalid input")
 
-	// ErrCorrupt is returned when a journal does not verify or a stored
-	// record cannot be decoded. The error is a [*JournalError] or a
+	// ErrCorrupt is returned when a journal does not verify, a stored
+	// record does not match its journal or cannot be decoded, or a commit
+	// would extend a journal whose last entry is not the one the entity's
+	// head names. Nothing was written. The error is a [*JournalError] or a
 	// [*CorruptError].
 	ErrCorrupt = sentinel("sms: corrupt record")
+
+	// ErrUnknownOutcome is returned when a write failed in a way that leaves
+	// its outcome unknown: the connection was lost or the context ended
+	// while the database was committing, so the transition may or may not
+	// have been stored. Retry the same command with the same idempotency key
+	// (see [WithIdempotencyKey]): the retry returns the committed result if
+	// the first attempt was stored, and applies it once otherwise. Without a
+	// key, read the entity and its journal before deciding. The error is an
+	// [*UnknownOutcomeError].
+	ErrUnknownOutcome = sentinel("sms: outcome unknown")
+
+	// ErrFollowUp is returned when a transition was committed but a second
+	// step it implies on another record failed (problem's known error,
+	// change's template suspension). The first transition stands; the
+	// process package's Reconcile completes the second. The error is the
+	// process package's own type, which names both records.
+	ErrFollowUp = sentinel("sms: committed, follow-up failed")
 )
 
 // subject begins an error message: the kind and the quoted ID, with "sms"
@@ -67,6 +86,33 @@ func subject(k Kind, id string) string {
 		return string(k)
 	}
 	return fmt.Sprintf("%s %q", k, id)
+}
+
+// UnknownOutcomeError reports a write whose outcome the store cannot know;
+// see [ErrUnknownOutcome].
+type UnknownOutcomeError struct {
+	Kind Kind
+	ID   string
+	// Key is the idempotency key the write carried, or "" when it had none.
+	Key string
+	// Err is the store's or the context's error.
+	Err error
+}
+
+// Error implements the error interface.
+func (e *UnknownOutcomeError) Error() string {
+	if e.Key != "" {
+		return fmt.Sprintf("%s: the write may or may not have been stored (retry with the idempotency key %q): %v", subject(e.Kind, e.ID), e.Key, e.Err)
+	}
+	return fmt.Sprintf("%s: the write may or may not have been stored (read the entity before retrying): %v", subject(e.Kind, e.ID), e.Err)
+}
+
+// Unwrap returns [ErrUnknownOutcome] and the underlying error.
+func (e *UnknownOutcomeError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrUnknownOutcome, e.Err}
+	}
+	return []error{ErrUnknownOutcome}
 }
 
 // NotFoundError reports an entity that is not stored.

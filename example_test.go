@@ -43,7 +43,7 @@ func doorWorkflow() *sms.Workflow[*Door] {
 		New:    func() *Door { return &Door{} },
 		Rules: []sms.Rule[*Door]{
 			{
-				Trigger: "install", To: "closed", Roles: []sms.Role{keeper},
+				Trigger: "install", To: "closed", Roles: []sms.Role{keeper}, Command: DoorCommand{},
 				Requires: []sms.Required[*Door]{{
 					Field:       "room",
 					Requirement: sms.Requirement{ID: "DOOR-01", Clause: "7.1", Text: "a door belongs to a room"},
@@ -52,7 +52,7 @@ func doorWorkflow() *sms.Workflow[*Door] {
 				Apply: func(t *sms.Transition[*Door]) { t.Entity.Room = cmd(t).Room; t.Record("room", cmd(t).Room) },
 			},
 			{
-				Trigger: "open", From: []string{"closed"}, To: "opened", Roles: []sms.Role{keeper},
+				Trigger: "open", From: []string{"closed"}, To: "opened", Roles: []sms.Role{keeper}, Command: DoorCommand{},
 				Guards: []sms.Guard[*Door]{{
 					Requirement: sms.Requirement{ID: "DOOR-02", Clause: "8.1", Text: "a door is opened for a reason"},
 					Check:       func(t *sms.Transition[*Door]) bool { return cmd(t).Reason != "" },
@@ -60,7 +60,7 @@ func doorWorkflow() *sms.Workflow[*Door] {
 				Apply: func(t *sms.Transition[*Door]) { t.Entity.Reason = cmd(t).Reason; t.SetReason(cmd(t).Reason) },
 			},
 			{
-				Trigger: "close", From: []string{"opened"}, To: "closed", Roles: []sms.Role{keeper},
+				Trigger: "close", From: []string{"opened"}, To: "closed", Roles: []sms.Role{keeper}, Command: DoorCommand{},
 				Apply: func(t *sms.Transition[*Door]) { t.Entity.Reason = "" },
 			},
 		},
@@ -176,20 +176,25 @@ func ExampleVerifyJournal() {
 }
 
 // An approval rule: two distinct CAB members, neither of them the
-// requester.
+// requester. The change was raised by raj on behalf of rob, so both hold
+// the requester's part: the person the command named and the actor who
+// fired the transition.
 func ExampleApprovalRule() {
 	rule := sms.ApprovalRule{Roles: []sms.Role{"cab_member"}, Quorum: 2, Exclude: []sms.Party{sms.PartyRequester}}
 	if err := rule.Validate(); err != nil {
 		panic(err)
 	}
-	parties := map[sms.Party]string{sms.PartyRequester: "rob"}
-	cabRob := sms.Actor{ID: "rob", Roles: []sms.Role{"cab_member"}}
+	var parties sms.Participants
+	parties.Add(sms.PartyRequester, "rob", false) // named in the request
+	parties.Add(sms.PartyRequester, "raj", true)  // the actor who raised it
 	sod := sms.Requirement{ID: "CHG-11", Clause: "8.5.1.3", Text: "no one approves their own change"}
 
-	err := rule.Eligible(cabRob, parties, sod)
-	var fe *sms.ForbiddenError
-	if errors.As(err, &fe) {
-		fmt.Println("rob may not approve:", fe.Requirement.ID)
+	for _, id := range []string{"rob", "raj"} {
+		err := rule.Eligible(sms.Actor{ID: id, Roles: []sms.Role{"cab_member"}}, parties, sod)
+		var fe *sms.ForbiddenError
+		if errors.As(err, &fe) {
+			fmt.Println(id, "may not approve:", fe.Requirement.ID)
+		}
 	}
 
 	approvals := []sms.Approval{
@@ -204,6 +209,7 @@ func ExampleApprovalRule() {
 	fmt.Println(rule.Tally(approvals, parties))
 	// Output:
 	// rob may not approve: CHG-11
+	// raj may not approve: CHG-11
 	// pending
 	// approved
 	// rejected

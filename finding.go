@@ -69,3 +69,38 @@ func (r Report) Findings() []Finding {
 	}
 	return out
 }
+
+// CodeRecordUnverified is the finding code of a record that does not
+// verify against its journal: it cannot be decoded, its journal was
+// altered, truncated or extended, or its fields were changed outside the
+// pipeline. Conformance never counts such a record as conformant.
+const CodeRecordUnverified = "RECORD_UNVERIFIED"
+
+// CheckRecordVerification names the check every process's Conform runs
+// over each record before any other: that it verifies against its journal.
+const CheckRecordVerification = "record-verification"
+
+// RecordIntegrity is the requirement a record that does not verify fails:
+// documented information, the records included, is protected from loss of
+// integrity (ISO/IEC 20000-1:2018 clause 7.5.4, control of documented
+// information).
+func RecordIntegrity() Requirement {
+	return Requirement{ID: "SMS-REC", Clause: "7.5.4", Text: "records are protected from loss of integrity: each verifies against its journal"}
+}
+
+// NewVerificationResult returns the empty result of the record-verification
+// check, for a conformance run to fill with [CheckResult.Unverified] and
+// to count its population in.
+func NewVerificationResult() CheckResult {
+	return CheckResult{Check: CheckRecordVerification, Clause: "7.5.4",
+		Rule:     "every record verifies against its journal: the journal's hash chain holds and the record is the state its last entry recorded",
+		Failures: []Finding{}}
+}
+
+// Unverified adds a RECORD_UNVERIFIED finding for the record id of kind,
+// with the error that says what differs, and counts it in the population.
+func (c *CheckResult) Unverified(kind Kind, id string, err error, asOf time.Time) {
+	c.Population++
+	c.Failures = append(c.Failures, Finding{Code: CodeRecordUnverified, Requirement: RecordIntegrity(),
+		Kind: kind, EntityID: id, Detail: err.Error(), At: asOf})
+}

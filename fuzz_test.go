@@ -45,13 +45,23 @@ func FuzzVerifyJournal(f *testing.F) {
 			}
 			_ = je.Error()
 		}
-		meta := &sms.Meta{ID: "T-1"}
+		tk := &Ticket{}
+		tk.ID = "T-1"
 		if n := len(entries); n > 0 {
-			meta.Version, meta.Head = entries[n-1].Seq, entries[n-1].Hash
+			tk.Version, tk.Head, tk.Status = entries[n-1].Seq, entries[n-1].Hash, entries[n-1].To
 		}
-		herr := sms.VerifyHead(meta, ticketKind, entries)
-		if (herr == nil) != (len(entries) > 0) {
-			t.Fatalf("VerifyHead on %d entries with a matching header: %v", len(entries), herr)
+		herr := sms.VerifyHead(tk, entries)
+		var hje *sms.JournalError
+		if herr != nil && !errors.As(herr, &hje) {
+			t.Fatalf("VerifyHead returned %T %v, want nil or *sms.JournalError", herr, herr)
+		}
+		if len(entries) == 0 && herr == nil {
+			t.Fatal("VerifyHead accepted an empty journal")
+		}
+		if herr == nil {
+			if d, _ := sms.StateDigest(tk); d != entries[len(entries)-1].State {
+				t.Fatal("VerifyHead accepted a record whose digest is not its last entry's state")
+			}
 		}
 		if err != nil {
 			return

@@ -31,10 +31,10 @@ func lampWorkflow(t *testing.T) *Workflow[*lamp] {
 		States: []string{"off", "on"},
 		New:    func() *lamp { return &lamp{} },
 		Rules: []Rule[*lamp]{
-			{Trigger: "install", To: "off", Roles: roles, Apply: apply},
-			{Trigger: "switch_on", From: []string{"off"}, To: "on", Roles: roles, Apply: apply},
-			{Trigger: "switch_off", From: []string{"on"}, To: "off", Roles: roles, Apply: apply},
-			{Trigger: "dust", From: []string{"off", "on"}, Roles: roles, Apply: apply},
+			{Trigger: "install", To: "off", Roles: roles, Command: lampCmd{}, Apply: apply},
+			{Trigger: "switch_on", From: []string{"off"}, To: "on", Roles: roles, Command: lampCmd{}, Apply: apply},
+			{Trigger: "switch_off", From: []string{"on"}, To: "off", Roles: roles, Command: lampCmd{}, Apply: apply},
+			{Trigger: "dust", From: []string{"off", "on"}, Roles: roles, Command: lampCmd{}, Apply: apply},
 		},
 	})
 	require.NoError(t, err)
@@ -138,3 +138,7 @@ func TestSubject(t *testing.T) {
 	assert.Equal(t, `sms "T-1"`, subject("", "T-1"))
 	assert.Equal(t, "sms", subject("", ""))
 }
+
+type lampCmd struct{}
+
+func (lampCmd) Validate() error { return nil }

@@ -33,6 +33,17 @@ type Entry struct {
 	// Payload holds the transition's data: the command's fields and the
 	// values the transition computed, in a fixed order.
 	Payload []Field `json:"payload,omitempty"`
+	// State is the digest of the entity as the transition left it
+	// ([StateDigest]): it binds the stored record to its journal, so that
+	// [VerifyHead] can tell a record edited outside the pipeline.
+	State Hash `json:"state"`
+	// Key is the idempotency key the command carried ([WithIdempotencyKey]),
+	// or "". Within a kind, a key names at most one entry.
+	Key string `json:"key,omitempty"`
+	// Request is the digest of what was asked under Key (trigger, entity,
+	// actor and command), so that a retry can be told from another command
+	// reusing the key; zero when Key is "".
+	Request Hash `json:"request,omitzero"`
 	// Prev is the hash of the previous entry (zero for the first) and Hash
 	// this entry's own: SHA-256 over its canonical encoding and Prev.
 	Prev Hash `json:"prev"`
@@ -107,17 +118,32 @@ func ParseHash(s string) (Hash, error) {
 	return h, err
 }
 
-// hashVersion prefixes the canonical encoding, so that a future encoding
-// cannot collide with this one.
-const hashVersion = "sms/journal/v1"
+// The version prefixes of the canonical encoding, so that no encoding can
+// collide with another. Version 2 added the state digest, the idempotency
+// key and the request digest; entries written before it carry none of them
+// and keep their version 1 hash.
+const (
+	hashVersion1 = "sms/journal/v1"
+	hashVersion  = "sms/journal/v2"
+)
 
 // ComputeHash returns the SHA-256 of the entry's canonical encoding: every
 // field but Hash, each length-prefixed, in a fixed order, with Prev last. It
 // is what the pipeline stores in Hash and what [VerifyJournal] recomputes.
+//
+// An entry with no state digest, key or request digest is one written
+// before they existed, and is hashed as it was then (version 1), so that
+// old journals still verify; [VerifyHead] does not accept such an entry as
+// the head of a record, since it binds no state.
 func (e *Entry) ComputeHash() Hash {
 	var stack [512]byte
 	b := stack[:0]
-	b = append(b, hashVersion...)
+	v1 := e.State.IsZero() && e.Key == "" && e.Request.IsZero()
+	if v1 {
+		b = append(b, hashVersion1...)
+	} else {
+		b = append(b, hashVersion...)
+	}
 	b = appendString(b, e.ID)
 	b = appendString(b, string(e.Kind))
 	b = appendString(b, e.EntityID)
@@ -137,12 +163,21 @@ func (e *Entry) ComputeHash() Hash {
 		b = appendString(b, f.Key)
 		b = appendString(b, f.Value)
 	}
+	if !v1 {
+		b = append(b, e.State[:]...)
+		b = appendString(b, e.Key)
+		b = append(b, e.Request[:]...)
+	}
 	b = append(b, e.Prev[:]...)
 	return sha256.Sum256(b)
 }
 
 func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
+	if n := len(s); n < 0x80 {
+		b = append(b, byte(n))
+	} else {
+		b = binary.AppendUvarint(b, uint64(n))
+	}
 	return append(b, s...)
 }
 
@@ -193,18 +228,45 @@ func VerifyJournal(entries []Entry) error {
 	return nil
 }
 
-// VerifyHead checks that an entity's header matches its journal: the
-// version is the last sequence and the head is the last hash. Together with
-// [VerifyJournal] it proves the stored entity is the one its journal built
-// up to. It returns nil or a [*JournalError].
-func VerifyHead(m *Meta, kind Kind, entries []Entry) error {
+// VerifyHead checks that a stored entity is the one its journal built up
+// to: its version is the last entry's sequence, its head is the last
+// entry's hash, and the digest of its canonical encoding ([StateDigest]) is
+// the state the last entry recorded, so that no field of the record was
+// changed outside the pipeline. Together with [VerifyJournal] it proves the
+// record and its history agree. It returns nil or a [*JournalError] saying
+// what differs.
+func VerifyHead[E Entity[E]](e E, entries []Entry) error {
+	if isNil(e) {
+		return &ValidationError{Field: "entity", Problem: "is nil"}
+	}
+	m, kind := e.Metadata(), e.EntityKind()
 	if len(entries) == 0 {
 		return &JournalError{Kind: kind, EntityID: m.ID, Problem: "journal is empty"}
 	}
-	last := entries[len(entries)-1]
-	if m.Version != last.Seq || m.Head != last.Hash {
-		return &JournalError{Kind: kind, EntityID: m.ID, Index: len(entries) - 1, Seq: last.Seq,
-			Problem: fmt.Sprintf("entity is at version %d but the journal ends at %d, or its head hash differs", m.Version, last.Seq)}
+	last := &entries[len(entries)-1]
+	fail := func(problem string) error {
+		return &JournalError{Kind: kind, EntityID: m.ID, Index: len(entries) - 1, Seq: last.Seq, Problem: problem}
+	}
+	switch {
+	case m.Version > last.Seq:
+		return fail(fmt.Sprintf("the record is at version %d but its journal ends at %d: entries were removed", m.Version, last.Seq))
+	case m.Version < last.Seq:
+		return fail(fmt.Sprintf("the record is at version %d but its journal goes on to %d: the record was rolled back", m.Version, last.Seq))
+	case m.Head != last.Hash:
+		return fail("the record's head is not the hash of its journal's last entry")
+	case last.Kind != kind || last.EntityID != m.ID:
+		return fail("the journal belongs to another entity")
+	case e.State() != last.To:
+		return fail(fmt.Sprintf("the record's status is %q but its last entry left it %q", e.State(), last.To))
+	case last.State.IsZero():
+		return fail("the last entry binds no state")
+	}
+	d, err := StateDigest(e)
+	if err != nil {
+		return fail("the record cannot be digested: " + err.Error())
+	}
+	if d != last.State {
+		return fail("the record's fields differ from the state its last entry recorded: it was changed outside the pipeline")
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package sms_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"reflect"
@@ -44,7 +45,7 @@ func ticketJournal(t testing.TB, id string) (*Ticket, []sms.Entry) {
 	require.NoError(t, err)
 	require.Len(t, j, 6)
 	require.NoError(t, sms.VerifyJournal(j))
-	require.NoError(t, sms.VerifyHead(tk.Metadata(), ticketKind, j))
+	require.NoError(t, sms.VerifyHead(tk, j))
 	return tk, j
 }
 
@@ -159,7 +160,7 @@ func TestVerifyJournalDetectsTampering(t *testing.T) {
 		short := j[:len(j)-1]
 		require.NoError(t, sms.VerifyJournal(short))
 		var je *sms.JournalError
-		require.ErrorAs(t, sms.VerifyHead(tk.Metadata(), ticketKind, short), &je)
+		require.ErrorAs(t, sms.VerifyHead(tk, short), &je)
 		assert.Equal(t, len(short)-1, je.Index)
 	})
 
@@ -180,21 +181,31 @@ func TestVerifyHead(t *testing.T) {
 	tk, j := ticketJournal(t, "T-1")
 	cases := []struct {
 		name    string
-		meta    func() *sms.Meta
+		edit    func(tk *Ticket)
 		entries []sms.Entry
 		index   int
 		seq     int64
+		problem string // part of the problem the error states
 	}{
-		{"version ahead", func() *sms.Meta { m := tk.Meta; m.Version++; return &m }, j, 5, 6},
-		{"version behind", func() *sms.Meta { m := tk.Meta; m.Version--; return &m }, j, 5, 6},
-		{"head differs", func() *sms.Meta { m := tk.Meta; m.Head[7] ^= 0x80; return &m }, j, 5, 6},
-		{"head of an earlier entry", func() *sms.Meta { m := tk.Meta; m.Head = j[4].Hash; return &m }, j, 5, 6},
-		{"empty journal", func() *sms.Meta { m := tk.Meta; return &m }, nil, 0, 0},
+		{"version ahead: entries removed", func(tk *Ticket) { tk.Version++ }, j, 5, 6, "entries were removed"},
+		{"version behind: record rolled back", func(tk *Ticket) { tk.Version-- }, j, 5, 6, "rolled back"},
+		{"head differs", func(tk *Ticket) { tk.Head[7] ^= 0x80 }, j, 5, 6, "head"},
+		{"head of an earlier entry", func(tk *Ticket) { tk.Head = j[4].Hash }, j, 5, 6, "head"},
+		{"empty journal", func(*Ticket) {}, nil, 0, 0, "empty"},
+		{"status forged", func(tk *Ticket) { tk.Status = stDone }, j, 5, 6, "status"},
+		{"a text field edited", func(tk *Ticket) { tk.Title = "printer fine" }, j, 5, 6, "changed outside the pipeline"},
+		{"a field set that the journal left empty", func(tk *Ticket) { tk.Resolution = "nothing to do" }, j, 5, 6, "changed outside the pipeline"},
+		{"a list shortened", func(tk *Ticket) { tk.Notes = tk.Notes[:1] }, j, 5, 6, "changed outside the pipeline"},
+		{"a map value changed", func(tk *Ticket) { tk.Labels = map[string]string{"floor": "2"} }, j, 5, 6, "changed outside the pipeline"},
+		{"a time moved", func(tk *Ticket) { tk.UpdatedAt = tk.UpdatedAt.Add(time.Second) }, j, 5, 6, "changed outside the pipeline"},
+		{"the header's creation time moved", func(tk *Ticket) { tk.CreatedAt = tk.CreatedAt.Add(-time.Hour) }, j, 5, 6, "changed outside the pipeline"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err := sms.VerifyHead(tc.meta(), ticketKind, tc.entries)
+			forged := tk.Clone()
+			tc.edit(forged)
+			err := sms.VerifyHead(forged, tc.entries)
 			var je *sms.JournalError
 			require.ErrorAs(t, err, &je)
 			assert.ErrorIs(t, err, sms.ErrCorrupt)
@@ -202,9 +213,18 @@ func TestVerifyHead(t *testing.T) {
 			assert.Equal(t, tc.seq, je.Seq)
 			assert.Equal(t, "T-1", je.EntityID)
 			assert.Equal(t, ticketKind, je.Kind)
+			assert.Contains(t, je.Problem, tc.problem)
 		})
 	}
-	assert.NoError(t, sms.VerifyHead(tk.Metadata(), ticketKind, j))
+	assert.NoError(t, sms.VerifyHead(tk, j))
+	var nilTicket *Ticket
+	assert.ErrorIs(t, sms.VerifyHead(nilTicket, j), sms.ErrInvalid)
+
+	// The digest survives the JSON round trip every store makes: a record
+	// decoded from its document verifies.
+	var back Ticket
+	require.NoError(t, json.Unmarshal([]byte(mustJSON(t, tk)), &back))
+	assert.NoError(t, sms.VerifyHead(&back, j))
 }
 
 func TestHashEncoding(t *testing.T) {
@@ -310,15 +330,41 @@ func goldenEntry() sms.Entry {
 	}
 }
 
+// goldenEntryV2 is goldenEntry with what version 2 of the encoding added:
+// the state digest, an idempotency key and the request's digest.
+func goldenEntryV2() sms.Entry {
+	e := goldenEntry()
+	e.State = sha256.Sum256([]byte("state"))
+	e.Key = "req-1"
+	e.Request = sha256.Sum256([]byte("request"))
+	return e
+}
+
 // The canonical encoding is persisted through every stored hash: changing
-// it breaks every journal ever written. This golden value must never change;
-// a new encoding needs a new version prefix and a verifier for both.
-const goldenEntryHash = "fe09ccfa52edf9799c8096c53220351ec333e260c09925fadd4b5f6077a9cdb0"
+// it breaks every journal ever written. These golden values must never
+// change; a new encoding needs a new version prefix and a verifier for all.
+// goldenEntryHash is version 1 (entries written before the state digest),
+// goldenEntryHashV2 version 2.
+const (
+	goldenEntryHash   = "fe09ccfa52edf9799c8096c53220351ec333e260c09925fadd4b5f6077a9cdb0"
+	goldenEntryHashV2 = "72955952ae08de93c2805eb0a3fc1660441fd1911e8b3daf9be0a6804b239511"
+)
 
 func TestComputeHashGolden(t *testing.T) {
 	t.Parallel()
 	e := goldenEntry()
 	assert.Equal(t, goldenEntryHash, e.ComputeHash().String())
+	v2 := goldenEntryV2()
+	assert.Equal(t, goldenEntryHashV2, v2.ComputeHash().String())
+	for _, only := range []func(e *sms.Entry){
+		func(e *sms.Entry) { e.Key, e.Request = "", sms.Hash{} },
+		func(e *sms.Entry) { e.State, e.Request = sms.Hash{}, sms.Hash{} },
+		func(e *sms.Entry) { e.State, e.Key = sms.Hash{}, "" },
+	} {
+		c := goldenEntryV2()
+		only(&c)
+		assert.NotEqual(t, goldenEntryHash, c.ComputeHash().String(), "an entry with any version 2 field is hashed as version 2")
+	}
 	assert.Equal(t, e.ComputeHash(), e.ComputeHash(), "ComputeHash is not deterministic")
 	e.Hash = sha256.Sum256([]byte("anything"))
 	assert.Equal(t, goldenEntryHash, e.ComputeHash().String(), "the Hash field must not feed its own hash")
@@ -359,6 +405,11 @@ func TestComputeHashCoversEveryField(t *testing.T) {
 		field  string
 		change func(e *sms.Entry)
 	}{
+		{"State", func(e *sms.Entry) { e.State[0] ^= 1 }},
+		{"State", func(e *sms.Entry) { e.State = sms.Hash{} }},
+		{"Key", func(e *sms.Entry) { e.Key = "req-2" }},
+		{"Key", func(e *sms.Entry) { e.Key = "" }},
+		{"Request", func(e *sms.Entry) { e.Request[5] ^= 1 }},
 		{"ID", func(e *sms.Entry) { e.ID = e.ID[:len(e.ID)-1] + "0" }},
 		{"Kind", func(e *sms.Entry) { e.Kind = "incident" }},
 		{"EntityID", func(e *sms.Entry) { e.EntityID = "T-2" }},
@@ -390,12 +441,12 @@ func TestComputeHashCoversEveryField(t *testing.T) {
 		{"Actor.ID/Roles boundary", func(e *sms.Entry) { e.Actor.ID, e.Actor.Roles = "aliceagent", []sms.Role{"lead"} }},
 		{"Reason/Payload boundary", func(e *sms.Entry) { e.Reason = "on itassignee"; e.Payload[0].Key = "" }},
 	}
-	g := goldenEntry()
+	g := goldenEntryV2()
 	base := g.ComputeHash()
 	seen := map[sms.Hash]string{base: "base"}
 	covered := map[string]bool{"Hash": true} // the hash does not cover itself
 	for _, tc := range cases {
-		e := goldenEntry()
+		e := goldenEntryV2()
 		tc.change(&e)
 		h := e.ComputeHash()
 		assert.NotEqual(t, base, h, "changing %s did not change the hash", tc.field)
@@ -443,15 +494,37 @@ func TestMachineVerifyDetectsATamperedStore(t *testing.T) {
 	t.Parallel()
 	tk, j := ticketJournal(t, "T-1")
 	env := newTicketEnv(t, sms.Options{})
-	// An import (or a hand-edited database) brings a journal whose third
-	// entry was rewritten: the header still matches the last entry.
-	j[2].Payload[0].Value = "nothing happened"
-	require.NoError(t, env.store.Load(bg(), tk, j))
-	err := env.m.Verify(bg(), "T-1")
+	// An import brings a journal whose third entry was rewritten: the
+	// header still matches the last entry. The store's Load verifies what
+	// it is given and refuses it.
+	forged := cloneJournal(j)
+	forged[2].Payload[0].Value = "nothing happened"
+	err := env.store.Load(bg(), tk, forged)
 	var je *sms.JournalError
 	require.ErrorAs(t, err, &je)
 	assert.Equal(t, 2, je.Index)
+	_, err = env.store.Get(bg(), "T-1")
+	require.ErrorIs(t, err, sms.ErrNotFound, "a refused Load stored the record")
+
+	// A database edited by hand after the load: the machine's Verify names
+	// the rewritten entry.
+	require.NoError(t, env.store.Load(bg(), tk, j))
+	m, err := env.m.WithStore(rewrittenJournal{env.store, forged})
+	require.NoError(t, err)
+	err = m.Verify(bg(), "T-1")
+	require.ErrorAs(t, err, &je)
+	assert.Equal(t, 2, je.Index)
 	assert.Equal(t, int64(3), je.Seq)
+}
+
+// rewrittenJournal serves a journal rewritten behind the store's back.
+type rewrittenJournal struct {
+	sms.Store[*Ticket]
+	journal []sms.Entry
+}
+
+func (r rewrittenJournal) Journal(context.Context, string) ([]sms.Entry, error) {
+	return cloneJournal(r.journal), nil
 }
 
 func TestCheckCommit(t *testing.T) {

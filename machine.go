@@ -2,9 +2,13 @@ package sms
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -119,40 +123,70 @@ func (m *Machine[E]) Now() time.Time { return m.now().UTC().Truncate(time.Micros
 
 func (m *Machine[E]) kind() Kind { return m.wf.def.Kind }
 
-func (m *Machine[E]) checkInput(ctx context.Context, a Actor, cmd Command) error {
+// checkInput validates what every transition is given and returns the
+// idempotency key ctx carries, if any.
+func (m *Machine[E]) checkInput(ctx context.Context, a Actor, trigger string, cmd Command) (string, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return "", err
 	}
 	if err := a.Validate(); err != nil {
-		return err
+		return "", err
 	}
-	if cmd == nil {
-		return &ValidationError{Kind: m.kind(), Field: "command", Problem: "is nil"}
+	if isNil(cmd) {
+		return "", &ValidationError{Kind: m.kind(), Field: "command", Problem: "is nil"}
+	}
+	if err := m.wf.checkCommand(trigger, cmd); err != nil {
+		return "", err
 	}
 	if err := cmd.Validate(); err != nil {
 		if !errors.Is(err, ErrInvalid) {
 			err = &ValidationError{Kind: m.kind(), Field: "command", Problem: err.Error()}
 		}
-		return err
+		return "", err
 	}
-	return nil
+	key := IdempotencyKey(ctx)
+	if key == "" {
+		return "", nil
+	}
+	if err := ValidateID(key); err != nil {
+		return "", &ValidationError{Kind: m.kind(), Field: "idempotency key", Problem: err.(*ValidationError).Problem}
+	}
+	if _, ok := m.store.(KeyFinder); !ok {
+		return "", &ValidationError{Kind: m.kind(), Field: "idempotency key",
+			Problem: fmt.Sprintf("the store (%T) cannot find entries by key: it does not implement sms.KeyFinder", m.store)}
+	}
+	return key, nil
 }
 
 // Create runs the workflow's creation rule and stores the new entity with
 // its first journal entry.
+//
+// With an idempotency key in ctx ([WithIdempotencyKey]), a create already
+// committed under the key returns the entity it created, as stored now,
+// instead of creating another.
 func (m *Machine[E]) Create(ctx context.Context, a Actor, cmd Command) (E, error) {
 	var zero E
-	if err := m.checkInput(ctx, a, cmd); err != nil {
+	r := m.wf.create
+	key, err := m.checkInput(ctx, a, r.Trigger, cmd)
+	if err != nil {
 		return zero, err
 	}
-	r := m.wf.create
+	var req Hash
+	if key != "" {
+		if req, err = m.request(a, "", r.Trigger, cmd); err != nil {
+			return zero, err
+		}
+		if e, done, err := m.replay(ctx, key, req); done {
+			return e, err
+		}
+	}
 	if err := m.authorize(ctx, a, r, "", ""); err != nil {
 		return zero, err
 	}
 	e := m.wf.def.New()
 	t := m.tx()
 	defer m.release(t)
-	*t = Transition[E]{Entity: e, Command: cmd, Actor: a, Now: m.Now(), Trigger: r.Trigger}
+	t.Entity, t.Command, t.Actor, t.Now, t.Trigger = e, cmd, a, m.Now(), r.Trigger
 	if err := m.run(r, t, ""); err != nil {
 		return zero, err
 	}
@@ -164,26 +198,42 @@ func (m *Machine[E]) Create(ctx context.Context, a Actor, cmd Command) (E, error
 		return zero, err
 	}
 	e.SetState(r.To)
-	entry, err := m.entry(t, meta.ID, 1, r.To, Hash{})
+	meta.Version, meta.CreatedAt, meta.UpdatedAt, meta.Head = 1, t.Now, t.Now, Hash{}
+	entry, err := m.entry(t, meta.ID, 1, r.To, Hash{}, key, req)
 	if err != nil {
 		return zero, err
 	}
-	meta.Version, meta.CreatedAt, meta.UpdatedAt, meta.Head = 1, t.Now, t.Now, entry.Hash
+	meta.Head = entry.Hash
 	if err := m.store.Create(ctx, e, entry); err != nil {
-		return zero, err
+		return m.failed(ctx, err, key, req, meta.ID)
 	}
 	m.notify(ctx, entry)
 	return e, nil
 }
 
 // Fire runs one transition on the stored entity id and returns the new copy.
+//
+// With an idempotency key in ctx ([WithIdempotencyKey]), a transition
+// already committed under the key is not applied again: Fire returns the
+// entity as stored now, which includes it. The same key with another
+// trigger, entity, actor or command is refused with a [*ValidationError].
 func (m *Machine[E]) Fire(ctx context.Context, a Actor, id, trigger string, cmd Command) (E, error) {
 	var zero E
-	if err := m.checkInput(ctx, a, cmd); err != nil {
+	key, err := m.checkInput(ctx, a, trigger, cmd)
+	if err != nil {
 		return zero, err
 	}
 	if err := ValidateID(id); err != nil {
 		return zero, err
+	}
+	var req Hash
+	if key != "" {
+		if req, err = m.request(a, id, trigger, cmd); err != nil {
+			return zero, err
+		}
+		if e, done, err := m.replay(ctx, key, req); done {
+			return e, err
+		}
 	}
 	e, err := m.store.Get(ctx, id)
 	if err != nil {
@@ -208,9 +258,12 @@ func (m *Machine[E]) Fire(ctx context.Context, a Actor, id, trigger string, cmd 
 	}
 	meta := e.Metadata()
 	expect, head := meta.Version, meta.Head
+	if expect < 1 || expect == math.MaxInt64 {
+		return zero, &CorruptError{Kind: m.kind(), ID: id, Problem: fmt.Sprintf("version %d cannot be followed by another", expect)}
+	}
 	t := m.tx()
 	defer m.release(t)
-	*t = Transition[E]{Entity: e, Command: cmd, Actor: a, Now: m.Now(), From: state, Trigger: trigger}
+	t.Entity, t.Command, t.Actor, t.Now, t.From, t.Trigger = e, cmd, a, m.Now(), state, trigger
 	if err := m.run(r, t, id); err != nil {
 		return zero, err
 	}
@@ -219,17 +272,85 @@ func (m *Machine[E]) Fire(ctx context.Context, a Actor, id, trigger string, cmd 
 		to = r.To
 		e.SetState(to)
 	}
-	entry, err := m.entry(t, id, expect+1, to, head)
+	meta.ID, meta.Version, meta.UpdatedAt = id, expect+1, t.Now
+	entry, err := m.entry(t, id, expect+1, to, head, key, req)
 	if err != nil {
 		return zero, err
 	}
-	meta.ID, meta.Version, meta.UpdatedAt, meta.Head = id, expect+1, t.Now, entry.Hash
+	meta.Head = entry.Hash
 	t.entries[0] = entry
 	if err := m.store.Commit(ctx, e, expect, t.entries[:]); err != nil {
-		return zero, err
+		return m.failed(ctx, err, key, req, id)
 	}
 	m.notify(ctx, entry)
 	return e, nil
+}
+
+// failed handles a store's refusal of a keyed write: a conflict or an
+// existing ID may be the same request, committed by an earlier attempt or a
+// concurrent retry, and then it is the result. An unknown outcome names the
+// key to retry with.
+func (m *Machine[E]) failed(ctx context.Context, err error, key string, req Hash, id string) (E, error) {
+	var zero E
+	if key == "" {
+		return zero, err
+	}
+	var uo *UnknownOutcomeError
+	switch {
+	case errors.As(err, &uo):
+		uo.Key = key
+		if uo.ID == "" {
+			uo.ID = id
+		}
+		return zero, err
+	case errors.Is(err, ErrConflict), errors.Is(err, ErrExists):
+		if e, done, rerr := m.replay(ctx, key, req); done {
+			return e, rerr
+		}
+	}
+	return zero, err
+}
+
+// request digests what a keyed command asks for: the kind, the entity (""
+// for a create), the trigger, the actor and the command's canonical
+// encoding with its type.
+func (m *Machine[E]) request(a Actor, id, trigger string, cmd Command) (Hash, error) {
+	b := make([]byte, 0, 256)
+	b = append(b, "sms/request/v1"...)
+	b = appendString(b, string(m.kind()))
+	b = appendString(b, id)
+	b = appendString(b, trigger)
+	b = appendString(b, a.ID)
+	b = binary.AppendUvarint(b, uint64(len(a.Roles)))
+	for _, r := range a.Roles {
+		b = appendString(b, string(r))
+	}
+	b = appendString(b, reflect.TypeOf(cmd).String())
+	b, err := AppendState(b, cmd)
+	if err != nil {
+		return Hash{}, &ValidationError{Kind: m.kind(), Field: "command", Problem: "cannot carry an idempotency key: " + err.Error()}
+	}
+	return sha256.Sum256(b), nil
+}
+
+// replay looks the key up. done is false when no entry carries it; else
+// the result is the entity as stored now, or the error refusing a key
+// reused for another request.
+func (m *Machine[E]) replay(ctx context.Context, key string, req Hash) (E, bool, error) {
+	var zero E
+	en, err := m.store.(KeyFinder).FindKey(ctx, key)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return zero, false, nil
+	case err != nil:
+		return zero, true, err
+	case en.Request != req:
+		return zero, true, &ValidationError{Kind: m.kind(), Field: "idempotency key",
+			Problem: fmt.Sprintf("%q was used for another request (%s of %s %q, journal entry %d): use a new key for a new request",
+				key, en.Trigger, en.Kind, en.EntityID, en.Seq)}
+	}
+	e, err := m.Get(ctx, en.EntityID)
+	return e, true, err
 }
 
 // tx returns a scratch Transition; release returns it, cleared, for reuse.
@@ -243,7 +364,12 @@ func (m *Machine[E]) tx() *Transition[E] {
 }
 
 func (m *Machine[E]) release(t *Transition[E]) {
+	enc := t.enc[:0]
+	if cap(enc) > 64<<10 {
+		enc = nil // an unusually large record: do not keep its buffer
+	}
 	*t = Transition[E]{}
+	t.enc = enc
 	m.txs.Put(t)
 }
 
@@ -252,6 +378,8 @@ func (m *Machine[E]) authorize(ctx context.Context, a Actor, r *Rule[E], id, sta
 		return &ForbiddenError{Kind: m.kind(), ID: id, Trigger: r.Trigger, Actor: a.ID, Roles: slices.Clone(r.Roles),
 			Reason: "the actor holds none of the roles this trigger accepts"}
 	}
+	// The host is asked last; segregation of duties runs in run, where the
+	// rule sees the record.
 	if m.auth == nil {
 		return nil
 	}
@@ -271,6 +399,12 @@ func (m *Machine[E]) run(r *Rule[E], t *Transition[E], id string) (err error) {
 			err = &ValidationError{Kind: m.kind(), Field: "command", Problem: fmt.Sprintf("%s could not be applied: %v", r.Trigger, p)}
 		}
 	}()
+	for i := range r.Segregation {
+		g := &r.Segregation[i]
+		if why := g.Check(t); why != "" {
+			return &ForbiddenError{Kind: m.kind(), ID: id, Trigger: r.Trigger, Actor: t.Actor.ID, Requirement: g.Requirement, Reason: why}
+		}
+	}
 	var unmet []Requirement
 	for i := range r.Guards {
 		if !r.Guards[i].Check(t) {
@@ -297,10 +431,16 @@ func appendReq(list []Requirement, r Requirement) []Requirement {
 	return append(list, r)
 }
 
-func (m *Machine[E]) entry(t *Transition[E], id string, seq int64, to string, prev Hash) (Entry, error) {
+// entry builds the journal entry of t: the state digest of the working
+// copy, whose header the caller has set (all but Head), then the hash.
+func (m *Machine[E]) entry(t *Transition[E], id string, seq int64, to string, prev Hash, key string, req Hash) (Entry, error) {
 	eid, err := uuid.NewV7()
 	if err != nil {
 		return Entry{}, fmt.Errorf("%s: generating a journal entry ID: %w", m.kind(), err)
+	}
+	state, err := stateDigest(t.Entity, &t.enc)
+	if err != nil {
+		return Entry{}, err
 	}
 	en := Entry{
 		ID:       eid.String(),
@@ -314,6 +454,9 @@ func (m *Machine[E]) entry(t *Transition[E], id string, seq int64, to string, pr
 		At:       t.Now,
 		Reason:   t.reason,
 		Payload:  t.payload,
+		State:    state,
+		Key:      key,
+		Request:  req,
 		Prev:     prev,
 	}
 	en.Hash = en.ComputeHash()
@@ -388,27 +531,59 @@ func (m *Machine[E]) Journal(ctx context.Context, id string) ([]Entry, error) {
 	return m.store.Journal(ctx, id)
 }
 
-// Verify checks the stored journal of entity id with [VerifyJournal], and
-// that the entity is the one its journal built up to ([VerifyHead]).
+// Verify checks entity id against its journal: the journal with
+// [VerifyJournal], then the record with [VerifyHead] (its version, head and
+// state digest are those of the journal's last entry). It returns nil, a
+// [*JournalError] or [*CorruptError] saying what does not verify, or the
+// store's error.
 func (m *Machine[E]) Verify(ctx context.Context, id string) error {
+	_, _, err := m.Verified(ctx, id)
+	return err
+}
+
+// Verified returns entity id and its journal once both verify (see
+// [Machine.Verify]). Evidence is drawn only from records Verified returns.
+//
+// The record and the journal are two reads: a journal longer than the
+// record is either a transition committed between them or a record rolled
+// back behind its journal, and Verified reads the record again to tell
+// which.
+func (m *Machine[E]) Verified(ctx context.Context, id string) (E, []Entry, error) {
+	var zero E
 	e, err := m.Get(ctx, id)
 	if err != nil {
-		return err
+		return zero, nil, err
 	}
-	entries, err := m.store.Journal(ctx, id)
-	if err != nil {
-		return err
+	return m.verified(ctx, id, e)
+}
+
+// verified verifies e, as read from the store, against its journal.
+func (m *Machine[E]) verified(ctx context.Context, id string, e E) (E, []Entry, error) {
+	var zero E
+	for attempt := 0; ; attempt++ {
+		entries, err := m.store.Journal(ctx, id)
+		if err != nil {
+			return zero, nil, err
+		}
+		if err := VerifyJournal(entries); err != nil {
+			return zero, nil, err
+		}
+		if len(entries) > 0 && entries[0].EntityID != id {
+			return zero, nil, &JournalError{Kind: m.kind(), EntityID: id, Problem: "the store returned another entity's journal"}
+		}
+		v := e.Metadata().Version
+		if int64(len(entries)) > v && attempt < 3 {
+			again, gerr := m.Get(ctx, id)
+			if gerr == nil && again.Metadata().Version != v {
+				e = again // a transition committed meanwhile: verify again
+				continue
+			}
+		}
+		if err := VerifyHead(e, entries); err != nil {
+			return zero, nil, err
+		}
+		return e, entries, nil
 	}
-	if err := VerifyJournal(entries); err != nil {
-		return err
-	}
-	// A transition committed between the two reads only lengthens the
-	// journal; verify the prefix the entity reflects.
-	meta := e.Metadata()
-	if n := int(meta.Version); n >= 0 && n < len(entries) {
-		entries = entries[:n]
-	}
-	return VerifyHead(meta, m.kind(), entries)
 }
 
 // Observers combines observers; each is called in order, and a failure or

@@ -80,7 +80,7 @@ func TestMachineSuccessPath(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, j, 4)
 	require.NoError(t, sms.VerifyJournal(j))
-	require.NoError(t, sms.VerifyHead(stored.Metadata(), ticketKind, j))
+	require.NoError(t, sms.VerifyHead(stored, j))
 	require.NoError(t, env.m.Verify(ctx, "T-1"))
 	assert.Equal(t, stored.Head, j[3].Hash)
 
@@ -551,12 +551,12 @@ func TestRuleCodePanicsAreErrors(t *testing.T) {
 		name string
 		rule sms.Rule[*Ticket]
 	}{
-		{"Apply panics", sms.Rule[*Ticket]{Trigger: "explode", From: []string{stOpen}, Roles: []sms.Role{roleLead}, Apply: explode}},
-		{"guard panics", sms.Rule[*Ticket]{Trigger: "explode", From: []string{stOpen}, Roles: []sms.Role{roleLead}, Apply: func(*ttx) {},
+		{"Apply panics", sms.Rule[*Ticket]{Trigger: "explode", From: []string{stOpen}, Roles: []sms.Role{roleLead}, Command: ticketCmd{}, Apply: explode}},
+		{"guard panics", sms.Rule[*Ticket]{Trigger: "explode", From: []string{stOpen}, Roles: []sms.Role{roleLead}, Command: ticketCmd{}, Apply: func(*ttx) {},
 			Guards: []sms.Guard[*Ticket]{{Requirement: reqNoteText, Check: func(*ttx) bool { panic("guard boom") }}}}},
-		{"Required panics", sms.Rule[*Ticket]{Trigger: "explode", From: []string{stOpen}, To: stWorking, Roles: []sms.Role{roleLead}, Apply: func(t *ttx) { t.Entity.Notes = nil },
+		{"Required panics", sms.Rule[*Ticket]{Trigger: "explode", From: []string{stOpen}, To: stWorking, Roles: []sms.Role{roleLead}, Command: ticketCmd{}, Apply: func(t *ttx) { t.Entity.Notes = nil },
 			Requires: []sms.Required[*Ticket]{{Field: "notes", Requirement: reqNoteText, Present: func(tk *Ticket) bool { return tk.Notes[0] != "" }}}}},
-		{"Apply mutates then panics", sms.Rule[*Ticket]{Trigger: "explode", From: []string{stOpen}, To: stDone, Roles: []sms.Role{roleLead}, Apply: func(t *ttx) {
+		{"Apply mutates then panics", sms.Rule[*Ticket]{Trigger: "explode", From: []string{stOpen}, To: stDone, Roles: []sms.Role{roleLead}, Command: ticketCmd{}, Apply: func(t *ttx) {
 			t.Entity.Title = "mutated"
 			t.Entity.Notes = append(t.Entity.Notes, "mutated")
 			t.Record("k", "v")
@@ -1017,8 +1017,12 @@ func TestStoredStatusUnknownToTheWorkflow(t *testing.T) {
 	th.ID = "T-0"
 	first := sms.Entry{ID: "e-1", Kind: ticketKind, EntityID: "T-0", Seq: 1, Trigger: trFile, To: "archived",
 		Actor: rita, At: env.clock.Peek()}
+	th.Version, th.CreatedAt, th.UpdatedAt = 1, first.At, first.At
+	var err error
+	first.State, err = sms.StateDigest(th)
+	require.NoError(t, err)
 	first.Hash = first.ComputeHash()
-	th.Version, th.Head, th.CreatedAt, th.UpdatedAt = 1, first.Hash, first.At, first.At
+	th.Head = first.Hash
 	require.NoError(t, env.store.Load(bg(), th, []sms.Entry{first}))
 	before := env.snap(t, "T-0")
 
@@ -1031,7 +1035,7 @@ func TestStoredStatusUnknownToTheWorkflow(t *testing.T) {
 			assert.Equal(t, ticketKind, ce.Kind)
 		}
 	}
-	_, err := env.m.Get(bg(), "T-0")
+	_, err = env.m.Get(bg(), "T-0")
 	assertCorrupt("Get", err)
 	_, err = env.m.Fire(bg(), lena, "T-0", trNote, ticketCmd{Text: "x"})
 	assertCorrupt("Fire", err)

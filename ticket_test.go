@@ -125,7 +125,7 @@ func ticketDefinition() sms.Definition[*Ticket] {
 		New:      func() *Ticket { return &Ticket{} },
 		Rules: []sms.Rule[*Ticket]{
 			{
-				Trigger: trFile, To: stOpen, Roles: []sms.Role{roleReporter, roleAgent},
+				Trigger: trFile, To: stOpen, Roles: []sms.Role{roleReporter, roleAgent}, Command: ticketCmd{},
 				Requires: []sms.Required[*Ticket]{
 					{Field: "title", Requirement: reqTitle, Present: func(tk *Ticket) bool { return tk.Title != "" }},
 				},
@@ -140,7 +140,7 @@ func ticketDefinition() sms.Definition[*Ticket] {
 				Doc: "File a ticket.",
 			},
 			{
-				Trigger: trStart, From: []string{stOpen}, To: stWorking, Roles: []sms.Role{roleAgent},
+				Trigger: trStart, From: []string{stOpen}, To: stWorking, Roles: []sms.Role{roleAgent}, Command: ticketCmd{},
 				Guards: []sms.Guard[*Ticket]{
 					{Requirement: reqAssignee, Check: func(t *ttx) bool { return tcmd(t).Assignee != "" }},
 					{Requirement: reqService, Check: func(t *ttx) bool { return t.Entity.Service != "" }},
@@ -151,7 +151,7 @@ func ticketDefinition() sms.Definition[*Ticket] {
 				},
 			},
 			{
-				Trigger: trFinish, From: []string{stWorking}, To: stDone, Roles: []sms.Role{roleAgent, roleLead},
+				Trigger: trFinish, From: []string{stWorking}, To: stDone, Roles: []sms.Role{roleAgent, roleLead}, Command: ticketCmd{},
 				Guards: []sms.Guard[*Ticket]{
 					{Requirement: reqOwnTicket, Check: func(t *ttx) bool { return t.Actor.ID == t.Entity.Assignee }},
 					{Requirement: reqResolution, Check: func(t *ttx) bool { return tcmd(t).Resolution != "" }},
@@ -168,7 +168,7 @@ func ticketDefinition() sms.Definition[*Ticket] {
 				},
 			},
 			{
-				Trigger: trCancel, From: []string{stOpen, stWorking}, To: stCancelled, Roles: []sms.Role{roleLead},
+				Trigger: trCancel, From: []string{stOpen, stWorking}, To: stCancelled, Roles: []sms.Role{roleLead}, Command: ticketCmd{},
 				Requirement: reqUnfinished,
 				Guards: []sms.Guard[*Ticket]{
 					{Requirement: reqJustified, Check: func(t *ttx) bool { return tcmd(t).Reason != "" }},
@@ -179,7 +179,7 @@ func ticketDefinition() sms.Definition[*Ticket] {
 				},
 			},
 			{
-				Trigger: trNote, From: []string{stOpen, stWorking, stDone, stCancelled}, Roles: []sms.Role{roleReporter, roleAgent, roleLead},
+				Trigger: trNote, From: []string{stOpen, stWorking, stDone, stCancelled}, Roles: []sms.Role{roleReporter, roleAgent, roleLead}, Command: ticketCmd{},
 				Guards: []sms.Guard[*Ticket]{
 					{Requirement: reqNoteText, Check: func(t *ttx) bool { return tcmd(t).Text != "" }},
 				},
@@ -189,7 +189,7 @@ func ticketDefinition() sms.Definition[*Ticket] {
 				},
 			},
 			{
-				Trigger: trReopen, From: []string{stDone}, To: stWorking, Roles: []sms.Role{roleLead},
+				Trigger: trReopen, From: []string{stDone}, To: stWorking, Roles: []sms.Role{roleLead}, Command: ticketCmd{},
 				Apply: func(t *ttx) {
 					t.Entity.Resolution, t.Entity.Category = "", ""
 					t.SetReason(tcmd(t).Reason)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -46,6 +47,7 @@ type Transition[E any] struct {
 	payload []Field
 	buf     [6]Field // backs payload for the common small payloads
 	entries [1]Entry // the entry to commit, without a separate allocation
+	enc     []byte   // the state encoding's buffer, kept between transitions
 }
 
 // Record appends a field to the journal entry's payload.
@@ -84,6 +86,20 @@ type Guard[E any] struct {
 	Check func(*Transition[E]) bool
 }
 
+// Segregation is a segregation-of-duties rule: who may not fire a trigger
+// because of a part they already play on the record. Check compares the
+// acting actor (t.Actor, the identity the journal records) with the people
+// the record's earlier transitions established ([Participants]), and a
+// person the command names as well: never a name typed into the command
+// alone. It returns "" when the actor may fire, or the reason they may not,
+// in a sentence. A breach is refused with a [*ForbiddenError] citing the
+// requirement, before the guards run. Check must not modify the entity and
+// must not panic on any entity or command.
+type Segregation[E any] struct {
+	Requirement
+	Check func(*Transition[E]) string
+}
+
 // Required is a field an entity must carry on entering the rule's target
 // state, checked on the working copy after the rule's effects ran.
 type Required[E any] struct {
@@ -106,6 +122,14 @@ type Rule[E any] struct {
 	To string
 	// Roles lists the roles that may fire the trigger; never empty.
 	Roles []Role
+	// Command is a value of the command type the trigger takes, such as
+	// incident.Note{}: the pipeline refuses, with a [*ValidationError], a
+	// command of any other type. Every rule of a trigger names the same
+	// type.
+	Command Command
+	// Segregation lists the segregation-of-duties rules, checked after the
+	// roles and before the guards.
+	Segregation []Segregation[E]
 	// Guards are checked on the entity before the effects; all of them are
 	// evaluated, so a refusal lists every unmet requirement.
 	Guards []Guard[E]
@@ -145,6 +169,7 @@ type Workflow[E Entity[E]] struct {
 	create   *Rule[E]
 	table    map[ruleKey]*Rule[E]
 	byTrig   map[string][]Role        // union of the roles of each trigger's rules
+	cmdType  map[string]reflect.Type  // the command type of each trigger
 	trigReq  map[string][]Requirement // the requirements each trigger's rules cite
 	fromSt   map[string][]string
 	events   fsm.Events
@@ -172,6 +197,7 @@ func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
 		table:    make(map[ruleKey]*Rule[E]),
 		byTrig:   make(map[string][]Role),
 		trigReq:  make(map[string][]Requirement),
+		cmdType:  make(map[string]reflect.Type),
 		fromSt:   make(map[string][]string),
 		terminal: make(map[string]bool),
 	}
@@ -201,9 +227,22 @@ func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
 		if r.Trigger == "" || len(r.Roles) == 0 || r.Apply == nil {
 			return nil, bad("rule %d (%q) needs a trigger, roles and an Apply function", i, r.Trigger)
 		}
+		if r.Command == nil {
+			return nil, bad("rule %q names no command type", r.Trigger)
+		}
+		ct := reflect.TypeOf(r.Command)
+		if have, ok := w.cmdType[r.Trigger]; ok && have != ct {
+			return nil, bad("the rules of %q take two command types: %s and %s", r.Trigger, have, ct)
+		}
+		w.cmdType[r.Trigger] = ct
 		for _, g := range r.Guards {
 			if g.ID == "" || g.Clause == "" || g.Check == nil {
 				return nil, bad("a guard of %q lacks a requirement ID, clause or check", r.Trigger)
+			}
+		}
+		for _, g := range r.Segregation {
+			if g.ID == "" || g.Clause == "" || g.Check == nil {
+				return nil, bad("a segregation rule of %q lacks a requirement ID, clause or check", r.Trigger)
 			}
 		}
 		for _, f := range r.Requires {
@@ -270,6 +309,7 @@ func cloneRule[E any](r Rule[E]) Rule[E] {
 	r.From = slices.Clone(r.From)
 	r.Roles = slices.Clone(r.Roles)
 	r.Guards = slices.Clone(r.Guards)
+	r.Segregation = slices.Clone(r.Segregation)
 	r.Requires = slices.Clone(r.Requires)
 	return r
 }
@@ -322,6 +362,23 @@ func (w *Workflow[E]) target(trigger, state string) (string, bool) {
 		return state, true
 	}
 	return r.To, true
+}
+
+// CommandType returns the command type trigger takes, or nil for a trigger
+// the workflow does not declare.
+func (w *Workflow[E]) CommandType(trigger string) reflect.Type { return w.cmdType[trigger] }
+
+// checkCommand refuses a command of another type than trigger takes.
+func (w *Workflow[E]) checkCommand(trigger string, cmd Command) error {
+	want := w.cmdType[trigger]
+	if want == nil {
+		return nil // an unknown trigger: the pipeline says what is permitted
+	}
+	if got := reflect.TypeOf(cmd); got != want {
+		return &ValidationError{Kind: w.def.Kind, Field: "command",
+			Problem: fmt.Sprintf("%s takes a %s, not a %s", trigger, want, got)}
+	}
+	return nil
 }
 
 // Kind returns the kind of entity the workflow governs.

@@ -36,19 +36,19 @@ func TestNewWorkflowRefusesBadDefinitions(t *testing.T) {
 		{"duplicate state", func(d *sms.Definition[*Ticket]) { d.States = append(d.States, stWorking) }},
 		{"undeclared terminal state", func(d *sms.Definition[*Ticket]) { d.Terminal = []string{"archived"} }},
 		{"undeclared From", func(d *sms.Definition[*Ticket]) {
-			d.Rules = append(d.Rules, sms.Rule[*Ticket]{Trigger: "archive", From: []string{"limbo"}, To: stDone, Roles: anyone, Apply: noop})
+			d.Rules = append(d.Rules, sms.Rule[*Ticket]{Trigger: "archive", From: []string{"limbo"}, To: stDone, Roles: anyone, Command: ticketCmd{}, Apply: noop})
 		}},
 		{"undeclared To", func(d *sms.Definition[*Ticket]) {
-			d.Rules = append(d.Rules, sms.Rule[*Ticket]{Trigger: "archive", From: []string{stDone}, To: "archived", Roles: anyone, Apply: noop})
+			d.Rules = append(d.Rules, sms.Rule[*Ticket]{Trigger: "archive", From: []string{stDone}, To: "archived", Roles: anyone, Command: ticketCmd{}, Apply: noop})
 		}},
 		{"no creation rule", func(d *sms.Definition[*Ticket]) { d.Rules = d.Rules[1:] }},
 		{"two creation rules", func(d *sms.Definition[*Ticket]) {
-			d.Rules = append(d.Rules, sms.Rule[*Ticket]{Trigger: "import", To: stOpen, Roles: anyone, Apply: noop})
+			d.Rules = append(d.Rules, sms.Rule[*Ticket]{Trigger: "import", To: stOpen, Roles: anyone, Command: ticketCmd{}, Apply: noop})
 		}},
 		{"creation rule not leading to the first state", func(d *sms.Definition[*Ticket]) { d.Rules[0].To = stWorking }},
 		{"creation rule staying in place", func(d *sms.Definition[*Ticket]) { d.Rules[0].To = "" }},
 		{"creation trigger reused from a state", func(d *sms.Definition[*Ticket]) {
-			d.Rules = append(d.Rules, sms.Rule[*Ticket]{Trigger: trFile, From: []string{stDone}, Roles: anyone, Apply: noop})
+			d.Rules = append(d.Rules, sms.Rule[*Ticket]{Trigger: trFile, From: []string{stDone}, Roles: anyone, Command: ticketCmd{}, Apply: noop})
 		}},
 		{"rule without trigger", func(d *sms.Definition[*Ticket]) { d.Rules[1].Trigger = "" }},
 		{"rule without roles", func(d *sms.Definition[*Ticket]) { d.Rules[1].Roles = nil }},
@@ -62,10 +62,10 @@ func TestNewWorkflowRefusesBadDefinitions(t *testing.T) {
 		{"Required without Present", func(d *sms.Definition[*Ticket]) { d.Rules[0].Requires[0].Present = nil }},
 		{"Required without clause", func(d *sms.Definition[*Ticket]) { d.Rules[2].Requires[1].Clause = "" }},
 		{"rule leaving a terminal state", func(d *sms.Definition[*Ticket]) {
-			d.Rules = append(d.Rules, sms.Rule[*Ticket]{Trigger: "revive", From: []string{stCancelled}, To: stOpen, Roles: anyone, Apply: noop})
+			d.Rules = append(d.Rules, sms.Rule[*Ticket]{Trigger: "revive", From: []string{stCancelled}, To: stOpen, Roles: anyone, Command: ticketCmd{}, Apply: noop})
 		}},
 		{"two rules for one trigger from one state", func(d *sms.Definition[*Ticket]) {
-			d.Rules = append(d.Rules, sms.Rule[*Ticket]{Trigger: trCancel, From: []string{stDone, stWorking}, To: stCancelled, Roles: anyone, Apply: noop})
+			d.Rules = append(d.Rules, sms.Rule[*Ticket]{Trigger: trCancel, From: []string{stDone, stWorking}, To: stCancelled, Roles: anyone, Command: ticketCmd{}, Apply: noop})
 		}},
 		{"one rule naming its source state twice", func(d *sms.Definition[*Ticket]) {
 			d.Rules[1].From = []string{stOpen, stOpen}

@@ -36,6 +36,11 @@ func appendEntry(b []byte, e *sms.Entry) []byte {
 		b = appendString(b, f.Key)
 		b = appendString(b, f.Value)
 	}
+	b = append(b, e.State[:]...)
+	b = appendString(b, e.Key)
+	if e.Key != "" {
+		b = append(b, e.Request[:]...)
+	}
 	b = append(b, e.Prev[:]...)
 	return append(b, e.Hash[:]...)
 }
@@ -88,6 +93,10 @@ func (d *decoder) entry(kind sms.Kind, id string) sms.Entry {
 		for i := range e.Payload {
 			e.Payload[i] = sms.Field{Key: d.string(), Value: d.string()}
 		}
+	}
+	e.State = d.hash()
+	if e.Key = d.string(); e.Key != "" {
+		e.Request = d.hash()
 	}
 	e.Prev, e.Hash = d.hash(), d.hash()
 	return e

@@ -10,6 +10,7 @@ package memstore
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 	"sync"
@@ -17,25 +18,34 @@ import (
 	"github.com/iso20k/sms"
 )
 
-// Store is an in-memory [sms.Store] for entities of type E. The zero value
-// is not usable; call [New].
+// Store is an in-memory [sms.Store] for entities of type E, and an
+// [sms.Loader] and [sms.KeyFinder]. The zero value is not usable; call
+// [New].
 type Store[E sms.Entity[E]] struct {
 	kind sms.Kind
 
 	mu   sync.RWMutex
 	recs map[string]*record[E]
-	ids  []string // every ID, sorted, for ordered listing
+	ids  []string          // every ID, sorted, for ordered listing
+	keys map[string]keyRef // idempotency keys: the entry each names
+}
+
+type keyRef struct {
+	id  string
+	seq int64
 }
 
 type record[E sms.Entity[E]] struct {
 	e       E
-	journal []byte // the entries, encoded (see codec.go)
-	n       int    // how many
+	journal []byte   // the entries, encoded (see codec.go)
+	n       int      // how many
+	last    sms.Hash // the last entry's hash
 }
 
 func (r *record[E]) append(en *sms.Entry) {
 	r.journal = appendEntry(r.journal, en)
 	r.n++
+	r.last = en.Hash
 }
 
 func (r *record[E]) entries(kind sms.Kind) []sms.Entry {
@@ -51,24 +61,40 @@ func (r *record[E]) entries(kind sms.Kind) []sms.Entry {
 // New returns an empty store.
 func New[E sms.Entity[E]]() *Store[E] {
 	var zero E
-	return &Store[E]{kind: zero.EntityKind(), recs: make(map[string]*record[E])}
+	return &Store[E]{kind: zero.EntityKind(), recs: make(map[string]*record[E]), keys: make(map[string]keyRef)}
 }
 
 // Create implements [sms.Store].
 func (s *Store[E]) Create(ctx context.Context, e E, first sms.Entry) error {
-	return s.Load(ctx, e, []sms.Entry{first})
+	return s.load(ctx, e, []sms.Entry{first}, false)
 }
 
 // Load implements [sms.Loader]: the entity and its whole journal, atomically.
+// It verifies what it is given first: a journal whose hash chain does not
+// hold, or an entity that is not the state its last entry recorded, is
+// refused with the [*sms.JournalError] of [sms.VerifyJournal] or
+// [sms.VerifyHead], and nothing is stored.
 func (s *Store[E]) Load(ctx context.Context, e E, entries []sms.Entry) error {
+	return s.load(ctx, e, entries, true)
+}
+
+func (s *Store[E]) load(ctx context.Context, e E, entries []sms.Entry, verify bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := sms.CheckCommit(e, 0, entries); err != nil {
 		return err
 	}
+	if verify {
+		if err := sms.VerifyJournal(entries); err != nil {
+			return err
+		}
+		if err := sms.VerifyHead(e, entries); err != nil {
+			return err
+		}
+	}
 	id := e.Metadata().ID
-	rec := &record[E]{e: e.Clone(), n: len(entries)}
+	rec := &record[E]{e: e.Clone(), n: len(entries), last: entries[len(entries)-1].Hash}
 	var buf []byte
 	for i := range entries {
 		buf = appendEntry(buf, &entries[i])
@@ -76,13 +102,63 @@ func (s *Store[E]) Load(ctx context.Context, e E, entries []sms.Entry) error {
 	rec.journal = slices.Clip(buf)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.recs[id] != nil {
+	if s.recs[id] != nil || s.keyTaken(entries) {
 		return &sms.ExistsError{Kind: s.kind, ID: id}
 	}
 	s.recs[id] = rec
+	s.addKeys(id, entries)
 	i := sort.SearchStrings(s.ids, id)
 	s.ids = slices.Insert(s.ids, i, id)
 	return nil
+}
+
+// keyTaken reports whether an entry carries a key another entry has, or
+// two of them the same one. The caller holds s.mu.
+func (s *Store[E]) keyTaken(entries []sms.Entry) bool {
+	for i := range entries {
+		k := entries[i].Key
+		if k == "" {
+			continue
+		}
+		if _, ok := s.keys[k]; ok {
+			return true
+		}
+		for j := range i {
+			if entries[j].Key == k {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *Store[E]) addKeys(id string, entries []sms.Entry) {
+	for i := range entries {
+		if k := entries[i].Key; k != "" {
+			s.keys[k] = keyRef{id: id, seq: entries[i].Seq}
+		}
+	}
+}
+
+// FindKey implements [sms.KeyFinder].
+func (s *Store[E]) FindKey(ctx context.Context, key string) (sms.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return sms.Entry{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ref, ok := s.keys[key]
+	if !ok {
+		return sms.Entry{}, &sms.NotFoundError{Kind: s.kind, ID: key}
+	}
+	rec := s.recs[ref.id]
+	d := decoder{b: rec.journal}
+	for range rec.n {
+		if en := d.entry(s.kind, ref.id); en.Seq == ref.seq {
+			return en, nil
+		}
+	}
+	return sms.Entry{}, &sms.NotFoundError{Kind: s.kind, ID: key}
 }
 
 // Get implements [sms.Store].
@@ -121,10 +197,18 @@ func (s *Store[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.
 	if v := rec.e.Metadata().Version; v != expect {
 		return &sms.ConflictError{Kind: s.kind, ID: id, Expected: expect, Actual: v}
 	}
+	if int64(rec.n) != expect || rec.last != entries[0].Prev {
+		return &sms.CorruptError{Kind: s.kind, ID: id,
+			Problem: fmt.Sprintf("memstore: the journal ends at entry %d, not at the head version %d names: nothing was written", rec.n, expect)}
+	}
+	if s.keyTaken(entries) {
+		return &sms.ConflictError{Kind: s.kind, ID: id, Expected: expect, Actual: expect}
+	}
 	rec.e = c
 	for i := range entries {
 		rec.append(&entries[i])
 	}
+	s.addKeys(id, entries)
 	return nil
 }
 

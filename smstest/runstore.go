@@ -97,6 +97,9 @@ func clauses() []clause {
 		{"ListByteOrder", "List must order IDs by their bytes, as Go compares strings, whatever the collation of an underlying database", testListByteOrder},
 		{"ParallelDistinct", "Concurrent commits on distinct entities must all succeed: a version conflict concerns one entity only", testParallelDistinct},
 		{"CreateBadArguments", "Create with an entry that does not start the journal must return ErrInvalid and store nothing", testCreateBad},
+		{"CommitBrokenChain", "Commit whose first entry does not chain to the journal's last entry (its Prev is not that entry's hash) must return ErrCorrupt and write nothing", testBrokenChain},
+		{"LoaderVerifies", "A store that implements sms.Loader must refuse, with ErrCorrupt, a journal whose hash chain does not verify or an entity that is not the state its last entry recorded, and store nothing", testLoaderVerifies},
+		{"IdempotencyKeys", "A store that implements sms.KeyFinder must find an entry by its key, return ErrNotFound for an unused key, and refuse a second entry with a used key (ErrConflict from Commit, ErrExists from Create and Load), writing nothing", testKeys},
 	}
 }
 
@@ -531,7 +534,7 @@ func testJournal(t *testing.T, s sms.Store[*Thing], c *checker) {
 	}
 	stored, err := s.Get(bg(), "journal")
 	c.noErr(err, "Get")
-	if err := sms.VerifyHead(stored.Metadata(), ThingKind, got); err != nil {
+	if err := sms.VerifyHead(stored, got); err != nil {
 		c.failf("stored thing does not match its journal: %v", err)
 	}
 	for i := range got {
@@ -767,4 +770,103 @@ func testCreateBad(t *testing.T, s sms.Store[*Thing], c *checker) {
 		c.failf("a refused Create stored the thing: Get gives %v", err)
 	}
 	c.noErr(s.Create(bg(), th, en), "Create with good arguments after refused ones")
+}
+
+func testBrokenChain(t *testing.T, s sms.Store[*Thing], c *checker) {
+	th, en := NewThing("chain", "open", epoch)
+	c.noErr(s.Create(bg(), th, en), "Create")
+	stored := th.Clone()
+	forged := th.Clone()
+	forged.Head = sms.Hash{1, 2, 3} // a head that is not the journal's last hash
+	e := Advance(forged, "move", "in_progress", epoch.Add(time.Minute))
+	if err := s.Commit(bg(), forged, 1, []sms.Entry{e}); !errors.Is(err, sms.ErrCorrupt) {
+		c.failf("Commit chaining to a hash that is not the journal's last: got %v, want ErrCorrupt", err)
+	}
+	got, err := s.Get(bg(), "chain")
+	c.noErr(err, "Get")
+	same(c, "thing after a refused commit", stored, got)
+	j, err := s.Journal(bg(), "chain")
+	c.noErr(err, "Journal")
+	sameEntries(c, "journal after a refused commit", []sms.Entry{en}, j)
+}
+
+func testLoaderVerifies(t *testing.T, s sms.Store[*Thing], c *checker) {
+	l, ok := s.(sms.Loader[*Thing])
+	if !ok {
+		t.Skip("the store does not implement sms.Loader (optional)")
+	}
+	build := func(id string) (*Thing, []sms.Entry) {
+		th, en := NewThing(id, "open", epoch)
+		entries := []sms.Entry{en}
+		for i, st := range []string{"in_progress", "resolved"} {
+			entries = append(entries, Advance(th, "move", st, epoch.Add(time.Duration(i+1)*time.Minute)))
+		}
+		return th, entries
+	}
+	cases := []struct {
+		name   string
+		tamper func(th *Thing, entries []sms.Entry)
+	}{
+		{"an entry altered after hashing", func(_ *Thing, entries []sms.Entry) { entries[1].Reason = "rewritten" }},
+		{"a hash that is not the entry's", func(_ *Thing, entries []sms.Entry) { entries[0].Hash[0] ^= 1; entries[1].Prev = entries[0].Hash }},
+		{"a record changed after its last entry", func(th *Thing, _ []sms.Entry) { th.Count++ }},
+	}
+	for i, tc := range cases {
+		id := fmt.Sprintf("load-forged-%d", i)
+		th, entries := build(id)
+		tc.tamper(th, entries)
+		if err := l.Load(bg(), th, entries); !errors.Is(err, sms.ErrCorrupt) {
+			c.failf("Load with %s: got %v, want ErrCorrupt", tc.name, err)
+		}
+		if _, err := s.Get(bg(), id); !errors.Is(err, sms.ErrNotFound) {
+			c.failf("a refused Load (%s) stored the thing: Get gives %v", tc.name, err)
+		}
+	}
+}
+
+func testKeys(t *testing.T, s sms.Store[*Thing], c *checker) {
+	kf, ok := s.(sms.KeyFinder)
+	if !ok {
+		t.Skip("the store does not implement sms.KeyFinder (optional)")
+	}
+	if _, err := kf.FindKey(bg(), "no-such-key"); !errors.Is(err, sms.ErrNotFound) {
+		c.failf("FindKey of an unused key: got %v, want ErrNotFound", err)
+	}
+	th, first := NewThing("keyed", "open", epoch)
+	first.Key, first.Request = "key-create", sms.Hash{9, 9}
+	first = Seal(th, first)
+	c.noErr(s.Create(bg(), th, first), "Create with a key")
+	prev := th.Head
+	e2 := Advance(th, "move", "in_progress", epoch.Add(time.Minute))
+	e2.Key, e2.Request, e2.Prev = "key-move", sms.Hash{7}, prev
+	e2 = Seal(th, e2)
+	c.noErr(s.Commit(bg(), th, 1, []sms.Entry{e2}), "Commit with a key")
+	got, err := kf.FindKey(bg(), "key-move")
+	c.noErr(err, "FindKey")
+	sameEntries(c, "entry found by its key", []sms.Entry{e2}, []sms.Entry{got})
+	got, err = kf.FindKey(bg(), "key-create")
+	c.noErr(err, "FindKey of the creating entry")
+	sameEntries(c, "creating entry found by its key", []sms.Entry{first}, []sms.Entry{got})
+
+	stored := th.Clone()
+	again := th.Clone()
+	e3 := Advance(again, "move", "closed", epoch.Add(2*time.Minute))
+	e3.Key, e3.Request = "key-move", sms.Hash{8}
+	e3 = Seal(again, e3)
+	if err := s.Commit(bg(), again, 2, []sms.Entry{e3}); !errors.Is(err, sms.ErrConflict) {
+		c.failf("Commit of a second entry with a used key: got %v, want ErrConflict", err)
+	}
+	now, err := s.Get(bg(), "keyed")
+	c.noErr(err, "Get")
+	same(c, "thing after a refused keyed commit", stored, now)
+
+	other, oen := NewThing("keyed-2", "open", epoch)
+	oen.Key, oen.Request = "key-create", sms.Hash{6}
+	oen = Seal(other, oen)
+	if err := s.Create(bg(), other, oen); !errors.Is(err, sms.ErrExists) {
+		c.failf("Create with a used key: got %v, want ErrExists", err)
+	}
+	if _, err := s.Get(bg(), "keyed-2"); !errors.Is(err, sms.ErrNotFound) {
+		c.failf("a refused keyed Create stored the thing: Get gives %v", err)
+	}
 }

@@ -39,6 +39,9 @@ const (
 	ignoreCtx   = "ignore-ctx"   // no method looks at its context
 	loaderGaps  = "loader-gaps"  // Load stores whatever it is given
 	conflicts   = "conflicts"    // Commit always answers ErrConflict
+	noChain     = "no-chain"     // Commit extends a journal its first entry does not chain to
+	loadTrusts  = "load-trusts"  // Load stores entries and records without verifying them
+	dupKeys     = "dup-keys"     // Commit and Create store a second entry under a used key
 )
 
 // store is a small map-backed sms.Store for smstest.Thing that keeps the
@@ -98,7 +101,7 @@ func (s *store) Create(ctx context.Context, th *smstest.Thing, first sms.Entry) 
 func (s *store) put(th *smstest.Thing, entries []sms.Entry) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.recs[th.ID] != nil {
+	if s.recs[th.ID] != nil || s.keyUsed(entries) {
 		return &sms.ExistsError{Kind: smstest.ThingKind, ID: th.ID}
 	}
 	s.recs[th.ID] = &rec{th: s.in(th), journal: s.entries(entries)}
@@ -134,6 +137,12 @@ func (s *store) Commit(ctx context.Context, th *smstest.Thing, expect int64, ent
 	}
 	if v := r.th.Version; (v != expect && s.broken != noVersion) || s.broken == conflicts {
 		return &sms.ConflictError{Kind: smstest.ThingKind, ID: th.ID, Expected: expect, Actual: v}
+	}
+	if last := r.journal[len(r.journal)-1]; s.broken != noChain && entries[0].Prev != last.Hash {
+		return &sms.CorruptError{Kind: smstest.ThingKind, ID: th.ID, Problem: "the commit does not chain to the journal"}
+	}
+	if s.keyUsed(entries) {
+		return &sms.ConflictError{Kind: smstest.ThingKind, ID: th.ID, Expected: expect, Actual: r.th.Version}
 	}
 	if s.broken == dropJournal {
 		entries = entries[:1]
@@ -184,7 +193,28 @@ func (s *store) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
 	return s.entries(r.journal), nil
 }
 
-// loaderStore adds sms.Loader to store.
+// keyUsed reports whether an entry carries a key a stored entry has. The
+// caller holds s.mu.
+func (s *store) keyUsed(entries []sms.Entry) bool {
+	if s.broken == dupKeys {
+		return false
+	}
+	for _, en := range entries {
+		if en.Key == "" {
+			continue
+		}
+		for _, r := range s.recs {
+			for _, have := range r.journal {
+				if have.Key == en.Key {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// loaderStore adds sms.Loader and sms.KeyFinder to store.
 type loaderStore struct{ *store }
 
 func (s loaderStore) Load(ctx context.Context, th *smstest.Thing, entries []sms.Entry) error {
@@ -196,12 +226,37 @@ func (s loaderStore) Load(ctx context.Context, th *smstest.Thing, entries []sms.
 			return err
 		}
 	}
+	if s.broken != loaderGaps && s.broken != loadTrusts {
+		if err := sms.VerifyJournal(entries); err != nil {
+			return err
+		}
+		if err := sms.VerifyHead(th, entries); err != nil {
+			return err
+		}
+	}
 	return s.put(th, entries)
+}
+
+func (s loaderStore) FindKey(ctx context.Context, key string) (sms.Entry, error) {
+	if err := s.ctxErr(ctx); err != nil {
+		return sms.Entry{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range s.byTime {
+		for _, en := range s.recs[id].journal {
+			if en.Key == key {
+				return en.Clone(), nil
+			}
+		}
+	}
+	return sms.Entry{}, &sms.NotFoundError{Kind: smstest.ThingKind, ID: key}
 }
 
 var (
 	_ sms.Store[*smstest.Thing]  = (*store)(nil)
 	_ sms.Loader[*smstest.Thing] = loaderStore{}
+	_ sms.KeyFinder              = loaderStore{}
 )
 
 // TestBrokenStoreHelper runs RunStore on the store variant named by the
@@ -214,7 +269,7 @@ func TestBrokenStoreHelper(t *testing.T) {
 	}
 	smstest.RunStore(t, func(t *testing.T) sms.Store[*smstest.Thing] {
 		s := newStore(variant)
-		if variant == correct || variant == loaderGaps {
+		if variant == correct || variant == loaderGaps || variant == loadTrusts || variant == dupKeys {
 			return loaderStore{s}
 		}
 		return s
@@ -235,6 +290,9 @@ func TestRunStoreCatchesBrokenStores(t *testing.T) {
 		journal     = "Journal must return every entry in sequence order, byte-identical, so that the hash chain verifies"
 		cancelled   = "Every method given a cancelled context must return its error and write nothing"
 		loader      = "A store that implements sms.Loader must store an entity with its whole journal atomically"
+		chain       = "Commit whose first entry does not chain to the journal's last entry (its Prev is not that entry's hash) must return ErrCorrupt and write nothing"
+		verifies    = "A store that implements sms.Loader must refuse, with ErrCorrupt, a journal whose hash chain does not verify or an entity that is not the state its last entry recorded, and store nothing"
+		keys        = "A store that implements sms.KeyFinder must find an entry by its key, return ErrNotFound for an unused key, and refuse a second entry with a used key (ErrConflict from Commit, ErrExists from Create and Load), writing nothing"
 	)
 	cases := []struct {
 		variant string
@@ -259,7 +317,10 @@ func TestRunStoreCatchesBrokenStores(t *testing.T) {
 		{variant: listCursor, fail: map[string]string{"ListFilterOrderCursor": list}},
 		{variant: dropJournal, fail: map[string]string{"JournalOrderAndChain": journal}},
 		{variant: ignoreCtx, fail: map[string]string{"CancelledContext": cancelled}},
-		{variant: loaderGaps, fail: map[string]string{"Loader": loader}},
+		{variant: loaderGaps, fail: map[string]string{"Loader": loader}, also: []string{"LoaderVerifies"}},
+		{variant: noChain, fail: map[string]string{"CommitBrokenChain": chain}},
+		{variant: loadTrusts, fail: map[string]string{"LoaderVerifies": verifies}},
+		{variant: dupKeys, fail: map[string]string{"IdempotencyKeys": keys}},
 		// A store that never lets a commit through fails, and does not
 		// hang the retrying writers.
 		{variant: conflicts, fail: map[string]string{"NoLostUpdate": lostUpdate}, anyOther: true},
@@ -362,7 +423,7 @@ func TestAssertionHelpers(t *testing.T) {
 	smstest.RequireJournal(t, []sms.Entry{first, second}, "create", "move")
 	assert.Equal(t, int64(2), th.Version)
 	assert.Equal(t, second.Hash, th.Head)
-	assert.NoError(t, sms.VerifyHead(th.Metadata(), smstest.ThingKind, []sms.Entry{first, second}))
+	assert.NoError(t, sms.VerifyHead(th, []sms.Entry{first, second}))
 
 	// Each helper fails the test it is given when the error is not what it
 	// expects.

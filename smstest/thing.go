@@ -96,8 +96,19 @@ func Advance(th *Thing, trigger, status string, at time.Time, payload ...sms.Fie
 	if m.Version == 0 {
 		en.From = ""
 	}
-	en.Hash = en.ComputeHash()
 	th.Status = status
-	m.Version, m.Head, m.UpdatedAt = en.Seq, en.Hash, at
+	m.Version, m.UpdatedAt = en.Seq, at
+	return Seal(th, en)
+}
+
+// Seal binds en to th as the pipeline does: it records the digest of th's
+// state in the entry ([sms.StateDigest]), hashes the entry, and sets th's
+// head to that hash. Call it after changing th's fields and before the
+// commit, so that the record verifies against its journal.
+func Seal(th *Thing, en sms.Entry) sms.Entry {
+	th.Head = sms.Hash{}
+	en.State, _ = sms.StateDigest(th)
+	en.Hash = en.ComputeHash()
+	th.Head = en.Hash
 	return en
 }

@@ -153,10 +153,24 @@ func (s *Store[E]) decode(id string, version int64, status string, doc []byte) (
 	return e, nil
 }
 
-// decodeEntry fills the JSON and hash columns of a journal entry.
-func (s *Store[E]) decodeEntry(en *sms.Entry, roles, payload, prev, hash []byte) error {
+// decodeEntry fills the JSON and hash columns of a journal entry. The state
+// and request digests are empty for entries without them.
+func (s *Store[E]) decodeEntry(en *sms.Entry, roles, payload, prev, hash, state, request []byte) error {
 	bad := func(what string, err error) error {
 		return s.corrupt(en.EntityID, fmt.Sprintf("journal entry %d: %s", en.Seq, what), err)
+	}
+	for _, h := range []struct {
+		name string
+		b    []byte
+		dst  *sms.Hash
+	}{{"state digest", state, &en.State}, {"request digest", request, &en.Request}} {
+		switch len(h.b) {
+		case 0:
+		case len(h.dst):
+			copy(h.dst[:], h.b)
+		default:
+			return bad(fmt.Sprintf("the %s has %d bytes, not %d", h.name, len(h.b), len(h.dst)), nil)
+		}
 	}
 	if len(prev) != len(en.Prev) {
 		return bad(fmt.Sprintf("the previous hash has %d bytes, not %d", len(prev), len(en.Prev)), nil)

@@ -82,6 +82,15 @@ func (e *unknownEngineError) Error() string {
 	return fmt.Sprintf("no schema for the engine %q (known: %s, %s)", e.name, EngineSQLite, EnginePostgres)
 }
 
+// unknown reports a write whose COMMIT failed: it may or may not have been
+// applied.
+func (s *Store[E]) unknown(ctx context.Context, op, id string, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		err = fmt.Errorf("%w (%v)", cerr, err)
+	}
+	return &sms.UnknownOutcomeError{Kind: s.kind, ID: id, Err: &Error{Op: op, Kind: s.kind, ID: id, Err: err}}
+}
+
 // failure turns a driver error met during an operation into the error the
 // store returns: the context's error if ctx is done; a conflict, an existing
 // ID or a refused value as the dialect classifies it; an [*Error] otherwise.

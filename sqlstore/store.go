@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -61,9 +62,9 @@ type Store[E sms.Entity[E]] struct {
 	kind    sms.Kind
 	k       string // kind, as bound to statements
 
-	insertEntity, updateInPlace, updateStatus, updateAll, version, deleteLinks, insertLink, insertEntry *sql.Stmt
-	commitOne                                                                                           *sql.Stmt // nil unless engine.oneStatement
-	get, journal                                                                                        *sql.Stmt
+	insertEntity, updateInPlace, updateStatus, updateAll, version, tail, deleteLinks, insertLink, insertEntry *sql.Stmt
+	commitOne                                                                                                 *sql.Stmt // nil unless engine.oneStatement
+	get, journal, findKey                                                                                     *sql.Stmt
 	stmts                                                                                               []*sql.Stmt
 	// journalBatch[k] inserts 1<<k journal rows (k >= 1) with one multi-row
 	// statement, prepared once: a statement built per commit would be
@@ -74,8 +75,8 @@ type Store[E sms.Entity[E]] struct {
 // Columns, in the order the statements bind them.
 const (
 	entityColumns  = "kind, id, version, status, service, owner, links, created_us, updated_us, doc"
-	journalColumns = "kind, entity_id, seq, entry_id, at_us, trig, from_status, to_status, actor_id, actor_roles, reason, payload, prev, hash"
-	journalWidth   = 14
+	journalColumns = "kind, entity_id, seq, entry_id, at_us, trig, from_status, to_status, actor_id, actor_roles, reason, payload, prev, hash, state, idem_key, request"
+	journalWidth   = 17
 )
 
 // New returns a store of the entities of type E (a pointer type, such as
@@ -111,6 +112,18 @@ func New[E sms.Entity[E]](ctx context.Context, db *sql.DB, d Dialect, o Options)
 		s.rdb = db
 	}
 	p := s.marks
+	// chained is the condition every commit's UPDATE carries besides the
+	// version: the journal ends with the entry the commit chains to (the
+	// entry at the expected version has the hash the first new entry names
+	// as its Prev, and none follows it). A record rolled back behind its
+	// journal, or a journal whose tail was removed or rewritten, is not
+	// extended. Its parameters, from the n-th: kind, id, expect, prev, kind,
+	// id, expect.
+	chained := func(n int) string {
+		return " AND EXISTS (SELECT 1 FROM sms_journal WHERE kind = " + p(n, 1) + " AND entity_id = " + p(n+1, 1) +
+			" AND seq = " + p(n+2, 1) + " AND hash = " + p(n+3, 1) + ") AND NOT EXISTS (SELECT 1 FROM sms_journal WHERE kind = " +
+			p(n+4, 1) + " AND entity_id = " + p(n+5, 1) + " AND seq > " + p(n+6, 1) + ")"
+	}
 	prepare := []struct {
 		st  **sql.Stmt
 		db  *sql.DB
@@ -123,14 +136,17 @@ func New[E sms.Entity[E]](ctx context.Context, db *sql.DB, d Dialect, o Options)
 		// own value would still rewrite its index entries on SQLite.
 		{&s.updateInPlace, db, "UPDATE sms_entities SET version = " + p(1, 1) + ", updated_us = " + p(2, 1) + ", doc = " + p(3, 1) +
 			" WHERE kind = " + p(4, 1) + " AND id = " + p(5, 1) + " AND version = " + p(6, 1) + " AND status = " + p(7, 1) +
-			" AND service = " + p(8, 1) + " AND owner = " + p(9, 1) + " AND links = " + p(10, 1)},
+			" AND service = " + p(8, 1) + " AND owner = " + p(9, 1) + " AND links = " + p(10, 1) + chained(11)},
 		{&s.updateStatus, db, "UPDATE sms_entities SET version = " + p(1, 1) + ", status = " + p(2, 1) + ", updated_us = " + p(3, 1) +
 			", doc = " + p(4, 1) + " WHERE kind = " + p(5, 1) + " AND id = " + p(6, 1) + " AND version = " + p(7, 1) +
-			" AND service = " + p(8, 1) + " AND owner = " + p(9, 1) + " AND links = " + p(10, 1)},
+			" AND service = " + p(8, 1) + " AND owner = " + p(9, 1) + " AND links = " + p(10, 1) + chained(11)},
 		{&s.updateAll, db, "UPDATE sms_entities SET version = " + p(1, 1) + ", status = " + p(2, 1) + ", service = " + p(3, 1) +
 			", owner = " + p(4, 1) + ", updated_us = " + p(5, 1) + ", doc = " + p(6, 1) + ", links = " + p(7, 1) +
-			" WHERE kind = " + p(8, 1) + " AND id = " + p(9, 1) + " AND version = " + p(10, 1)},
+			" WHERE kind = " + p(8, 1) + " AND id = " + p(9, 1) + " AND version = " + p(10, 1) + chained(11)},
 		{&s.version, db, "SELECT version FROM sms_entities WHERE kind = " + p(1, 1) + " AND id = " + p(2, 1)},
+		{&s.tail, db, "SELECT seq, hash FROM sms_journal WHERE kind = " + p(1, 1) + " AND entity_id = " + p(2, 1) + " ORDER BY seq DESC LIMIT 1"},
+		{&s.findKey, s.rdb, "SELECT entity_id, seq, entry_id, at_us, trig, from_status, to_status, actor_id, actor_roles, reason, payload, " +
+			"prev, hash, state, request FROM sms_journal WHERE kind = " + p(1, 1) + " AND idem_key = " + p(2, 1) + " AND idem_key <> ''"},
 		{&s.deleteLinks, db, "DELETE FROM sms_links WHERE kind = " + p(1, 1) + " AND entity_id = " + p(2, 1)},
 		{&s.insertLink, db, "INSERT INTO sms_links (kind, entity_id, link_type, link_id) VALUES (" + p(1, 4) + ") ON CONFLICT DO NOTHING"},
 		{&s.insertEntry, db, "INSERT INTO sms_journal (" + journalColumns + ") VALUES (" + p(1, journalWidth) + ")"},
@@ -138,7 +154,7 @@ func New[E sms.Entity[E]](ctx context.Context, db *sql.DB, d Dialect, o Options)
 		// One statement, so one snapshot: the entity's existence and its
 		// whole journal are read together.
 		{&s.journal, s.rdb, "SELECT e.version, j.seq, j.entry_id, j.at_us, j.trig, j.from_status, j.to_status, j.actor_id, " +
-			"j.actor_roles, j.reason, j.payload, j.prev, j.hash FROM sms_entities e " +
+			"j.actor_roles, j.reason, j.payload, j.prev, j.hash, j.state, j.idem_key, j.request FROM sms_entities e " +
 			"LEFT JOIN sms_journal j ON j.kind = e.kind AND j.entity_id = e.id " +
 			"WHERE e.kind = " + p(1, 1) + " AND e.id = " + p(2, 1) + " ORDER BY j.seq"},
 	}
@@ -150,9 +166,12 @@ func New[E sms.Entity[E]](ctx context.Context, db *sql.DB, d Dialect, o Options)
 			db  *sql.DB
 			sql string
 		}{&s.commitOne, db, "WITH u AS (UPDATE sms_entities SET version = $1, status = $2, service = $3, owner = $4, " +
-			"updated_us = $5, doc = $6 WHERE kind = $7 AND id = $8 AND version = $9 AND links = $10 RETURNING kind, id) " +
+			"updated_us = $5, doc = $6 WHERE kind = $7 AND id = $8 AND version = $9 AND links = $10 " +
+			"AND EXISTS (SELECT 1 FROM sms_journal WHERE kind = $7 AND entity_id = $8 AND seq = $9 AND hash = $21) " +
+			"AND NOT EXISTS (SELECT 1 FROM sms_journal WHERE kind = $7 AND entity_id = $8 AND seq > $9) RETURNING kind, id) " +
 			"INSERT INTO sms_journal (" + journalColumns + ") SELECT u.kind, u.id, $11::bigint, $12::text, $13::bigint, " +
-			"$14::text, $15::text, $16::text, $17::text, $18::json, $19::text, $20::json, $21::bytea, $22::bytea FROM u"})
+			"$14::text, $15::text, $16::text, $17::text, $18::json, $19::text, $20::json, $21::bytea, $22::bytea, " +
+			"$23::bytea, $24::text, $25::bytea FROM u"})
 	}
 	if eng.batch {
 		for k := 1; k < batchLevels; k++ {
@@ -232,6 +251,16 @@ func (s *Store[E]) load(ctx context.Context, op string, e E, entries []sms.Entry
 	if err := sms.CheckCommit(e, 0, entries); err != nil {
 		return err
 	}
+	if op == opLoad {
+		// What is loaded comes from outside the pipeline: it is stored only
+		// if it verifies.
+		if err := sms.VerifyJournal(entries); err != nil {
+			return err
+		}
+		if err := sms.VerifyHead(e, entries); err != nil {
+			return err
+		}
+	}
 	row, err := s.encode(e)
 	if err != nil {
 		return err
@@ -263,16 +292,22 @@ func (s *Store[E]) load(ctx context.Context, op string, e E, entries []sms.Entry
 		return fail(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fail(err)
+		return s.unknown(ctx, op, row.id, err)
 	}
 	return nil
 }
 
 // Commit implements [sms.Store]. In one transaction it updates the entity
-// row only if its version is expect, appends the entries and, when the
+// row only if its version is expect and its journal ends with the entry
+// the first new entry chains to, appends the entries and, when the
 // entity's links changed, replaces them. When no row was updated it tells,
 // inside the same transaction, an unknown ID ([*sms.NotFoundError]) from a
-// stale version ([*sms.ConflictError] with the stored version as Actual).
+// stale version ([*sms.ConflictError] with the stored version as Actual)
+// from a journal that does not end where the record says
+// ([*sms.CorruptError]: a record rolled back behind its journal, a tail
+// removed or rewritten; nothing is written, and [sms.Machine.Verify] says
+// what differs). A failure of the COMMIT itself, or of the one-statement
+// commit below, leaves the outcome unknown: [*sms.UnknownOutcomeError].
 //
 // On PostgreSQL the common commit, one entry that leaves the links as they
 // were, is first tried as one statement (a WITH clause whose UPDATE feeds
@@ -302,8 +337,13 @@ func (s *Store[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.
 		en := &entries[0]
 		res, err := s.commitOne.ExecContext(ctx, row.version, row.status, row.service, row.owner, row.updated, row.doc,
 			s.k, row.id, expect, row.links, en.Seq, en.ID, en.At.UnixMicro(), en.Trigger, en.From, en.To, en.Actor.ID,
-			jr[0].roles, en.Reason, jr[0].payload, en.Prev[:], en.Hash[:])
+			jr[0].roles, en.Reason, jr[0].payload, en.Prev[:], en.Hash[:], hashBytes(en.State), en.Key, hashBytes(en.Request))
 		if err != nil {
+			// The statement commits by itself: unless the database refused
+			// it, it may have been applied.
+			if c := s.d.Classify(err); c == ClassOther || ctx.Err() != nil {
+				return s.unknown(ctx, opCommit, row.id, err)
+			}
 			return fail(err)
 		}
 		if n, err := res.RowsAffected(); err != nil {
@@ -324,10 +364,13 @@ func (s *Store[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.
 	// UPDATE of every column below runs. (On PostgreSQL the one statement
 	// above tried the common case already.)
 	var n int64
+	prev := entries[0].Prev[:]
 	if !oneTried {
-		st, args := s.updateStatus, []any{row.version, row.status, row.updated, row.doc, s.k, row.id, expect, row.service, row.owner, row.links}
+		st, args := s.updateStatus, []any{row.version, row.status, row.updated, row.doc, s.k, row.id, expect, row.service, row.owner, row.links,
+			s.k, row.id, expect, prev, s.k, row.id, expect}
 		if entries[0].From == row.status {
-			st, args = s.updateInPlace, []any{row.version, row.updated, row.doc, s.k, row.id, expect, row.status, row.service, row.owner, row.links}
+			st, args = s.updateInPlace, []any{row.version, row.updated, row.doc, s.k, row.id, expect, row.status, row.service, row.owner, row.links,
+				s.k, row.id, expect, prev, s.k, row.id, expect}
 		}
 		res, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 		if err != nil {
@@ -339,7 +382,8 @@ func (s *Store[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.
 	}
 	if n == 0 {
 		res, err := tx.StmtContext(ctx, s.updateAll).ExecContext(ctx,
-			row.version, row.status, row.service, row.owner, row.updated, row.doc, row.links, s.k, row.id, expect)
+			row.version, row.status, row.service, row.owner, row.updated, row.doc, row.links, s.k, row.id, expect,
+			s.k, row.id, expect, prev, s.k, row.id, expect)
 		if err != nil {
 			return fail(err)
 		}
@@ -355,8 +399,25 @@ func (s *Store[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.
 			case err != nil:
 				return fail(err)
 			case actual == expect:
-				// The row appeared after the UPDATE looked (PostgreSQL,
-				// read committed): a concurrent create, so a conflict.
+				// The version matches: either the journal does not end
+				// where the record says, or the row appeared after the
+				// UPDATE looked (PostgreSQL, read committed: a concurrent
+				// create, so a conflict).
+				var (
+					seq  int64
+					hash []byte
+				)
+				err := tx.StmtContext(ctx, s.tail).QueryRowContext(ctx, s.k, row.id).Scan(&seq, &hash)
+				switch {
+				case errors.Is(err, sql.ErrNoRows):
+					return &sms.CorruptError{Kind: s.kind, ID: row.id, Problem: "sqlstore: the record has no journal: nothing was written"}
+				case err != nil:
+					return fail(err)
+				case seq != expect || !bytes.Equal(hash, prev):
+					return &sms.CorruptError{Kind: s.kind, ID: row.id, Problem: fmt.Sprintf(
+						"sqlstore: the record is at version %d but its journal ends at entry %d, or not with the entry it chains to: nothing was written",
+						expect, seq)}
+				}
 				actual = -1
 			}
 			return &sms.ConflictError{Kind: s.kind, ID: row.id, Expected: expect, Actual: actual}
@@ -372,9 +433,18 @@ func (s *Store[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.
 		return fail(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fail(err)
+		return s.unknown(ctx, opCommit, row.id, err)
 	}
 	return nil
+}
+
+// hashBytes returns the bytes a hash column stores: none for the zero hash
+// (an entry without a state or request digest), else the 32 bytes.
+func hashBytes(h sms.Hash) []byte {
+	if h.IsZero() {
+		return []byte{}
+	}
+	return h[:]
 }
 
 func (s *Store[E]) insertLinks(ctx context.Context, tx *sql.Tx, id string, links []sms.Link) error {
@@ -442,7 +512,7 @@ func (s *Store[E]) insertEntries(ctx context.Context, tx *sql.Tx, entries []sms.
 
 func (s *Store[E]) entryArgs(en *sms.Entry, r *entryRow) []any {
 	return []any{s.k, en.EntityID, en.Seq, en.ID, en.At.UnixMicro(), en.Trigger, en.From, en.To,
-		en.Actor.ID, r.roles, en.Reason, r.payload, en.Prev[:], en.Hash[:]}
+		en.Actor.ID, r.roles, en.Reason, r.payload, en.Prev[:], en.Hash[:], hashBytes(en.State), en.Key, hashBytes(en.Request)}
 }
 
 // Get implements [sms.Store].
@@ -493,9 +563,9 @@ func (s *Store[E]) Journal(ctx context.Context, id string) ([]sms.Entry, error) 
 		var (
 			seq, at                                           sql.NullInt64
 			entryID, trig, from, to, actor, roles, reason, pl sql.RawBytes
-			prev, hash                                        sql.RawBytes
+			prev, hash, state, key, request                   sql.RawBytes
 		)
-		if err := rows.Scan(&version, &seq, &entryID, &at, &trig, &from, &to, &actor, &roles, &reason, &pl, &prev, &hash); err != nil {
+		if err := rows.Scan(&version, &seq, &entryID, &at, &trig, &from, &to, &actor, &roles, &reason, &pl, &prev, &hash, &state, &key, &request); err != nil {
 			return nil, s.corrupt(id, "a journal row does not scan", err)
 		}
 		if !seq.Valid {
@@ -506,8 +576,8 @@ func (s *Store[E]) Journal(ctx context.Context, id string) ([]sms.Entry, error) 
 			Trigger: string(trig), From: string(from), To: string(to),
 			At: usToTime(at.Int64), Reason: string(reason),
 		}
-		en.Actor.ID = string(actor)
-		if err := s.decodeEntry(&en, roles, pl, prev, hash); err != nil {
+		en.Actor.ID, en.Key = string(actor), string(key)
+		if err := s.decodeEntry(&en, roles, pl, prev, hash, state, request); err != nil {
 			return nil, err
 		}
 		if out == nil {
@@ -525,3 +595,39 @@ func (s *Store[E]) Journal(ctx context.Context, id string) ([]sms.Entry, error) 
 	}
 	return out, nil
 }
+
+// FindKey implements [sms.KeyFinder]: the journal entry of the store's kind
+// that carries the idempotency key, or an [*sms.NotFoundError]. The unique
+// index on (kind, idem_key) makes a second entry with a used key fail its
+// commit with an [*sms.ConflictError] (an [*sms.ExistsError] on Create and
+// Load).
+func (s *Store[E]) FindKey(ctx context.Context, key string) (sms.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return sms.Entry{}, err
+	}
+	if key == "" {
+		return sms.Entry{}, &sms.NotFoundError{Kind: s.kind, ID: key}
+	}
+	var (
+		id                                                string
+		seq, at                                           int64
+		entryID, trig, from, to, actor, roles, reason, pl []byte
+		prev, hash, state, request                        []byte
+	)
+	err := s.findKey.QueryRowContext(ctx, s.k, key).Scan(&id, &seq, &entryID, &at, &trig, &from, &to, &actor, &roles, &reason, &pl,
+		&prev, &hash, &state, &request)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return sms.Entry{}, &sms.NotFoundError{Kind: s.kind, ID: key}
+	case err != nil:
+		return sms.Entry{}, s.failure(ctx, "find key", "", 0, err)
+	}
+	en := sms.Entry{ID: string(entryID), Kind: s.kind, EntityID: id, Seq: seq, Trigger: string(trig), From: string(from), To: string(to),
+		At: usToTime(at), Reason: string(reason), Key: key}
+	en.Actor.ID = string(actor)
+	if err := s.decodeEntry(&en, roles, pl, prev, hash, state, request); err != nil {
+		return sms.Entry{}, err
+	}
+	return en, nil
+}
+

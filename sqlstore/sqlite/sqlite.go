@@ -30,14 +30,18 @@ func (Dialect) Placeholder(int) string { return "?" }
 // Classify sorts modernc.org/sqlite errors: SQLITE_BUSY and SQLITE_LOCKED
 // (the busy timeout ran out while another connection, perhaps of another
 // process, held the write lock) are [sqlstore.ClassConflict]; primary-key
-// and unique violations are [sqlstore.ClassUnique].
+// and unique violations are [sqlstore.ClassUnique], and so is a refusal by
+// one of the schema's triggers (SQLITE_CONSTRAINT_TRIGGER): the only
+// trigger a store's own writes can meet is the one that refuses an insert
+// over an existing journal entry or idempotency key, which is a unique
+// violation checked before SQLite's own.
 func (Dialect) Classify(err error) sqlstore.ErrorClass {
 	var e *driver.Error
 	if !errors.As(err, &e) {
 		return sqlstore.ClassOther
 	}
 	switch e.Code() {
-	case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+	case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_TRIGGER:
 		return sqlstore.ClassUnique
 	}
 	switch e.Code() & 0xff {

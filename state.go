@@ -1,0 +1,469 @@
+package sms
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// The state digest binds an entity to its journal: every entry carries, in
+// its hashed content, the digest of the entity's canonical encoding as the
+// transition left it ([Entry.State]). [VerifyHead] recomputes the digest of
+// the stored entity and compares it with the head entry's, so a stored
+// record whose fields were edited outside the pipeline does not verify.
+//
+// The canonical encoding covers every field encoding/json stores (exported,
+// not tagged "-"), under its JSON name, in declaration order, except the
+// header's Head (the hash of the entry that carries the digest). A field
+// whose value is the zero value of its type is left out, so that adding a
+// field to an entity type in a later release leaves the digest of every
+// record stored before it unchanged. Times are encoded as instants (seconds
+// and nanoseconds since the Unix epoch), so the encoding survives any JSON
+// round trip that keeps the values: what a store decodes digests the same as
+// what the pipeline committed.
+
+// stateVersion prefixes the canonical state encoding, so that a future
+// encoding cannot collide with this one.
+const stateVersion = "sms/state/v1"
+
+// StateDigest returns the SHA-256 digest of the entity's canonical
+// encoding, the value [Entry.State] holds for the state a transition
+// produced. It returns a [*ValidationError] when the entity's type holds a
+// field the canonical encoding does not cover (an interface, a channel, a
+// function, a map whose keys are not strings, a float that is NaN or
+// infinite).
+func StateDigest(e any) (Hash, error) {
+	return stateDigest(e, nil)
+}
+
+// stateDigest encodes e into buf (reused when large enough) and hashes it.
+func stateDigest(e any, buf *[]byte) (Hash, error) {
+	v := reflect.ValueOf(e)
+	if !v.IsValid() || (v.Kind() == reflect.Pointer && v.IsNil()) {
+		return Hash{}, &ValidationError{Field: "entity", Problem: "is nil"}
+	}
+	p, err := planOf(v.Type())
+	if err != nil {
+		return Hash{}, err
+	}
+	var b []byte
+	if buf != nil {
+		b = (*buf)[:0]
+	}
+	b = append(b, stateVersion...)
+	b, err = p.enc(b, pointerTo(v))
+	if err != nil {
+		return Hash{}, err
+	}
+	if buf != nil {
+		*buf = b
+	}
+	return sha256.Sum256(b), nil
+}
+
+// AppendState appends the canonical encoding of e (without the version
+// prefix the digest covers) to b. Tests and tools use it to show what a
+// digest covers; the pipeline uses [StateDigest].
+func AppendState(b []byte, e any) ([]byte, error) {
+	v := reflect.ValueOf(e)
+	if !v.IsValid() || (v.Kind() == reflect.Pointer && v.IsNil()) {
+		return b, &ValidationError{Field: "entity", Problem: "is nil"}
+	}
+	p, err := planOf(v.Type())
+	if err != nil {
+		return b, err
+	}
+	return p.enc(b, pointerTo(v))
+}
+
+// pointerTo returns the address of the value v holds or points to, and
+// compiles the plan of the pointer's type: planOf is always given the
+// type of e itself, so a pointer and a plain value both work.
+func pointerTo(v reflect.Value) unsafe.Pointer {
+	if v.Kind() == reflect.Pointer {
+		return v.UnsafePointer()
+	}
+	c := reflect.New(v.Type())
+	c.Elem().Set(v)
+	return c.UnsafePointer()
+}
+
+// encoder appends the canonical encoding of the value at p. isZero
+// reports whether that value is its type's zero value, in which case a
+// struct field holding it is left out.
+//
+// Encoders read values through pointers computed from the type's layout as
+// package reflect reports it, and only ever read: the plan of a type is
+// compiled once, from the type alone, and the tests compare what it writes
+// with an encoding made through package reflect for every entity type of
+// the library.
+type encoder struct {
+	enc    func(b []byte, p unsafe.Pointer) ([]byte, error)
+	isZero func(p unsafe.Pointer) bool
+}
+
+type structField struct {
+	offset uintptr
+	op     fieldOp
+	name   string // the JSON name, length-prefixed
+	e      *encoder
+}
+
+// fieldOp lets the struct encoder handle the common field kinds inline,
+// without an indirect call per field: a transition digests its entity, so
+// this loop is on every transition's path.
+type fieldOp uint8
+
+const (
+	opOther fieldOp = iota
+	opString
+	opInt
+	opBool
+	opTime
+)
+
+// plans caches the compiled encoder of each type, as encoding/json caches
+// its own: it is computed from the type alone and never changes.
+var plans sync.Map // reflect.Type -> *planResult
+
+type planResult struct {
+	e   *encoder
+	err error
+}
+
+var (
+	timeType = reflect.TypeFor[time.Time]()
+	metaType = reflect.TypeFor[Meta]()
+)
+
+// planOf returns the encoder of the value a v of type t holds or points
+// to.
+func planOf(t reflect.Type) (*encoder, error) {
+	if r, ok := plans.Load(t); ok {
+		pr := r.(*planResult)
+		return pr.e, pr.err
+	}
+	et := t
+	if t.Kind() == reflect.Pointer {
+		et = t.Elem()
+	}
+	e, err := compile(et, map[reflect.Type]*encoder{})
+	r, _ := plans.LoadOrStore(t, &planResult{e: e, err: err})
+	pr := r.(*planResult)
+	return pr.e, pr.err
+}
+
+func unsupported(t reflect.Type, why string) error {
+	return &ValidationError{Field: "entity", Problem: fmt.Sprintf("type %s cannot be digested: %s", t, why)}
+}
+
+func intEncoder[T ~int | ~int8 | ~int16 | ~int32 | ~int64]() *encoder {
+	return &encoder{
+		enc: func(b []byte, p unsafe.Pointer) ([]byte, error) {
+			return binary.AppendVarint(b, int64(*(*T)(p))), nil
+		},
+		isZero: func(p unsafe.Pointer) bool { return *(*T)(p) == 0 },
+	}
+}
+
+func uintEncoder[T ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr]() *encoder {
+	return &encoder{
+		enc: func(b []byte, p unsafe.Pointer) ([]byte, error) {
+			return binary.AppendUvarint(b, uint64(*(*T)(p))), nil
+		},
+		isZero: func(p unsafe.Pointer) bool { return *(*T)(p) == 0 },
+	}
+}
+
+func floatEncoder[T ~float32 | ~float64](t reflect.Type) *encoder {
+	return &encoder{
+		enc: func(b []byte, p unsafe.Pointer) ([]byte, error) {
+			f := float64(*(*T)(p))
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				return b, unsupported(t, "a NaN or infinite float has no JSON encoding")
+			}
+			return binary.BigEndian.AppendUint64(b, math.Float64bits(f)), nil
+		},
+		isZero: func(p unsafe.Pointer) bool { return *(*T)(p) == 0 },
+	}
+}
+
+// compile builds the encoder of t. seen breaks recursion through pointers
+// and slices of a type being compiled.
+func compile(t reflect.Type, seen map[reflect.Type]*encoder) (*encoder, error) {
+	if e := seen[t]; e != nil {
+		return e, nil
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return &encoder{
+			enc: func(b []byte, p unsafe.Pointer) ([]byte, error) {
+				return appendString(b, *(*string)(p)), nil
+			},
+			isZero: func(p unsafe.Pointer) bool { return len(*(*string)(p)) == 0 },
+		}, nil
+	case reflect.Bool:
+		return &encoder{
+			enc: func(b []byte, p unsafe.Pointer) ([]byte, error) {
+				if *(*bool)(p) {
+					return append(b, 1), nil
+				}
+				return append(b, 0), nil
+			},
+			isZero: func(p unsafe.Pointer) bool { return !*(*bool)(p) },
+		}, nil
+	case reflect.Int:
+		return intEncoder[int](), nil
+	case reflect.Int8:
+		return intEncoder[int8](), nil
+	case reflect.Int16:
+		return intEncoder[int16](), nil
+	case reflect.Int32:
+		return intEncoder[int32](), nil
+	case reflect.Int64:
+		return intEncoder[int64](), nil
+	case reflect.Uint:
+		return uintEncoder[uint](), nil
+	case reflect.Uint8:
+		return uintEncoder[uint8](), nil
+	case reflect.Uint16:
+		return uintEncoder[uint16](), nil
+	case reflect.Uint32:
+		return uintEncoder[uint32](), nil
+	case reflect.Uint64:
+		return uintEncoder[uint64](), nil
+	case reflect.Uintptr:
+		return uintEncoder[uintptr](), nil
+	case reflect.Float32:
+		return floatEncoder[float32](t), nil
+	case reflect.Float64:
+		return floatEncoder[float64](t), nil
+	case reflect.Pointer:
+		e := &encoder{}
+		seen[t] = e
+		elem, err := compile(t.Elem(), seen)
+		if err != nil {
+			return nil, err
+		}
+		e.enc = func(b []byte, p unsafe.Pointer) ([]byte, error) {
+			q := *(*unsafe.Pointer)(p)
+			if q == nil {
+				return append(b, 0), nil
+			}
+			return elem.enc(append(b, 1), q)
+		}
+		e.isZero = func(p unsafe.Pointer) bool { return *(*unsafe.Pointer)(p) == nil }
+		return e, nil
+	case reflect.Slice:
+		e := &encoder{}
+		seen[t] = e
+		elem, err := compile(t.Elem(), seen)
+		if err != nil {
+			return nil, err
+		}
+		size := t.Elem().Size()
+		e.enc = func(b []byte, p unsafe.Pointer) ([]byte, error) {
+			s := *(*[]byte)(p) // every slice header has this layout
+			n := len(s)
+			b = binary.AppendUvarint(b, uint64(n))
+			data := unsafe.Pointer(unsafe.SliceData(s))
+			var err error
+			for i := range n {
+				if b, err = elem.enc(b, unsafe.Add(data, uintptr(i)*size)); err != nil {
+					return b, err
+				}
+			}
+			return b, nil
+		}
+		e.isZero = func(p unsafe.Pointer) bool { return len(*(*[]byte)(p)) == 0 }
+		return e, nil
+	case reflect.Array:
+		elem, err := compile(t.Elem(), seen)
+		if err != nil {
+			return nil, err
+		}
+		size, n := t.Elem().Size(), t.Len()
+		return &encoder{
+			enc: func(b []byte, p unsafe.Pointer) ([]byte, error) {
+				b = binary.AppendUvarint(b, uint64(n))
+				var err error
+				for i := range n {
+					if b, err = elem.enc(b, unsafe.Add(p, uintptr(i)*size)); err != nil {
+						return b, err
+					}
+				}
+				return b, nil
+			},
+			isZero: func(p unsafe.Pointer) bool {
+				for i := range n {
+					if !elem.isZero(unsafe.Add(p, uintptr(i)*size)) {
+						return false
+					}
+				}
+				return true
+			},
+		}, nil
+	case reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			return nil, unsupported(t, "map keys must be strings")
+		}
+		e := &encoder{}
+		seen[t] = e
+		elem, err := compile(t.Elem(), seen)
+		if err != nil {
+			return nil, err
+		}
+		e.enc = func(b []byte, p unsafe.Pointer) ([]byte, error) {
+			v := reflect.NewAt(t, p).Elem()
+			keys := v.MapKeys()
+			slices.SortFunc(keys, func(x, y reflect.Value) int { return strings.Compare(x.String(), y.String()) })
+			b = binary.AppendUvarint(b, uint64(len(keys)))
+			val := reflect.New(t.Elem())
+			var err error
+			for _, k := range keys {
+				b = appendString(b, k.String())
+				val.Elem().Set(v.MapIndex(k))
+				if b, err = elem.enc(b, val.UnsafePointer()); err != nil {
+					return b, err
+				}
+			}
+			return b, nil
+		}
+		e.isZero = func(p unsafe.Pointer) bool { return reflect.NewAt(t, p).Elem().Len() == 0 }
+		return e, nil
+	case reflect.Struct:
+		if t == timeType {
+			return &encoder{
+				enc: func(b []byte, p unsafe.Pointer) ([]byte, error) {
+					tm := (*time.Time)(p)
+					b = binary.AppendVarint(b, tm.Unix())
+					return binary.AppendUvarint(b, uint64(tm.Nanosecond())), nil
+				},
+				isZero: func(p unsafe.Pointer) bool { return (*time.Time)(p).IsZero() },
+			}, nil
+		}
+		return compileStruct(t, seen)
+	}
+	return nil, unsupported(t, "a "+t.Kind().String()+" is not stored by encoding/json or has no canonical form")
+}
+
+// compileStruct encodes the fields encoding/json stores, flattening
+// embedded structs as it does. A struct is framed by '{' and '}', and each
+// field that is not zero is written as its JSON name and its value.
+func compileStruct(t reflect.Type, seen map[reflect.Type]*encoder) (*encoder, error) {
+	e := &encoder{}
+	seen[t] = e
+	var fields []structField
+	var walk func(t reflect.Type, base uintptr) error
+	walk = func(t reflect.Type, base uintptr) error {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			tag := f.Tag.Get("json")
+			if tag == "-" {
+				continue
+			}
+			name, _, _ := strings.Cut(tag, ",")
+			if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+				if err := walk(f.Type, base+f.Offset); err != nil {
+					return err
+				}
+				continue
+			}
+			if !f.IsExported() {
+				continue
+			}
+			if t == metaType && f.Name == "Head" {
+				continue // the hash of the entry that carries the digest
+			}
+			if name == "" {
+				name = f.Name
+			}
+			fe, err := compile(f.Type, seen)
+			if err != nil {
+				return err
+			}
+			op := opOther
+			switch {
+			case f.Type == timeType:
+				op = opTime
+			case f.Type.Kind() == reflect.String:
+				op = opString
+			case f.Type.Kind() == reflect.Int:
+				op = opInt
+			case f.Type.Kind() == reflect.Bool:
+				op = opBool
+			}
+			fields = append(fields, structField{offset: base + f.Offset, op: op, name: string(appendString(nil, name)), e: fe})
+		}
+		return nil
+	}
+	if err := walk(t, 0); err != nil {
+		return nil, err
+	}
+	names := map[string]bool{}
+	for _, f := range fields {
+		if names[f.name] {
+			return nil, unsupported(t, "two fields are stored under the JSON name "+f.name)
+		}
+		names[f.name] = true
+	}
+	e.enc = func(b []byte, p unsafe.Pointer) ([]byte, error) {
+		b = append(b, '{')
+		var err error
+		for i := range fields {
+			f := &fields[i]
+			fp := unsafe.Add(p, f.offset)
+			switch f.op {
+			case opString:
+				if s := *(*string)(fp); len(s) > 0 {
+					b = append(b, f.name...)
+					b = appendString(b, s)
+				}
+				continue
+			case opInt:
+				if n := *(*int)(fp); n != 0 {
+					b = append(b, f.name...)
+					b = binary.AppendVarint(b, int64(n))
+				}
+				continue
+			case opBool:
+				if *(*bool)(fp) {
+					b = append(b, f.name...)
+					b = append(b, 1)
+				}
+				continue
+			case opTime:
+				if tm := (*time.Time)(fp); !tm.IsZero() {
+					b = append(b, f.name...)
+					b = binary.AppendVarint(b, tm.Unix())
+					b = binary.AppendUvarint(b, uint64(tm.Nanosecond()))
+				}
+				continue
+			}
+			if f.e.isZero(fp) {
+				continue
+			}
+			b = append(b, f.name...)
+			if b, err = f.e.enc(b, fp); err != nil {
+				return b, err
+			}
+		}
+		return append(b, '}'), nil
+	}
+	e.isZero = func(p unsafe.Pointer) bool {
+		for i := range fields {
+			if !fields[i].e.isZero(unsafe.Add(p, fields[i].offset)) {
+				return false
+			}
+		}
+		return true
+	}
+	return e, nil
+}
