@@ -65,7 +65,7 @@ type Store[E sms.Entity[E]] struct {
 	insertEntity, updateInPlace, updateStatus, updateAll, version, tail, deleteLinks, insertLink, insertEntry *sql.Stmt
 	commitOne                                                                                                 *sql.Stmt // nil unless engine.oneStatement
 	get, journal, findKey                                                                                     *sql.Stmt
-	stmts                                                                                               []*sql.Stmt
+	stmts                                                                                                     []*sql.Stmt
 	// journalBatch[k] inserts 1<<k journal rows (k >= 1) with one multi-row
 	// statement, prepared once: a statement built per commit would be
 	// parsed and planned again every time.
@@ -630,4 +630,3 @@ func (s *Store[E]) FindKey(ctx context.Context, key string) (sms.Entry, error) {
 	}
 	return en, nil
 }
-
