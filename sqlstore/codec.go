@@ -156,8 +156,12 @@ func (s *Store[E]) decode(id string, version int64, status string, doc []byte) (
 // decodeEntry fills the JSON and hash columns of a journal entry. The state
 // and request digests are empty for entries without them.
 func (s *Store[E]) decodeEntry(en *sms.Entry, roles, payload, prev, hash, state, request []byte) error {
+	return decodeEntry(en, roles, payload, prev, hash, state, request)
+}
+
+func decodeEntry(en *sms.Entry, roles, payload, prev, hash, state, request []byte) error {
 	bad := func(what string, err error) error {
-		return s.corrupt(en.EntityID, fmt.Sprintf("journal entry %d: %s", en.Seq, what), err)
+		return &sms.CorruptError{Kind: en.Kind, ID: en.EntityID, Problem: fmt.Sprintf("sqlstore: journal entry %d: %s", en.Seq, what), Err: err}
 	}
 	for _, h := range []struct {
 		name string
