@@ -145,21 +145,48 @@ func (m *Machine[E]) Each(ctx context.Context, q Query, fn func(E) bool) error {
 
 // EachRecord calls fn for every entity the machine's store lists for q,
 // page by page, until fn returns false, and bad for every record the store
-// cannot decode (a [*CorruptError] naming it), then goes on with the next
-// record, unless bad returns an error, which EachRecord then returns. Any
-// other error of the store ends the listing and is returned.
+// cannot decode or whose status the workflow does not know (a
+// [*CorruptError] naming it), then goes on with the next record, unless bad
+// returns an error, which EachRecord then returns. Any other error of the
+// store ends the listing and is returned.
 //
 // A store reports a corrupt record by failing the page that holds it;
 // EachRecord then reads that stretch one record at a time, so every record
 // before and after the corrupt one is still listed, in order.
 func (m *Machine[E]) EachRecord(ctx context.Context, q Query, fn func(E) bool, bad func(id string, err error) error) error {
+	return eachRecord(ctx, m.List, q, fn, bad)
+}
+
+// EachVerified calls fn with every entity q lists whose record verifies
+// against its journal (see [Machine.Verified]), with the journal, and bad
+// with the ID of every record that does not (one that cannot be decoded, a
+// journal that does not verify, fields changed outside the pipeline) and
+// the error saying why, going on unless bad returns an error. Conformance
+// checks and audits draw their evidence from it: a record that does not
+// verify is reported, never counted as conformant.
+func (m *Machine[E]) EachVerified(ctx context.Context, q Query, fn func(e E, journal []Entry) bool, bad func(id string, err error) error) error {
+	return eachVerified(ctx, m.List, m.verified, q, fn, bad)
+}
+
+// VerifyRecords is [Machine.EachVerified] for a store on its own, without a
+// workflow: tools that check a whole database (the command smsverify) use
+// it for every kind they know.
+func VerifyRecords[E Entity[E]](ctx context.Context, s Store[E], q Query, fn func(e E, journal []Entry) bool, bad func(id string, err error) error) error {
+	if s == nil {
+		return &ValidationError{Field: "store", Problem: "is nil"}
+	}
+	m := &Machine[E]{store: s}
+	return eachVerified(ctx, s.List, m.verified, q, fn, bad)
+}
+
+func eachRecord[E Entity[E]](ctx context.Context, list func(context.Context, Query) (Page[E], error), q Query, fn func(E) bool, bad func(id string, err error) error) error {
 	limit, single := q.Limit, 0
 	for {
 		q.Limit = limit
 		if single > 0 {
 			q.Limit = 1
 		}
-		page, err := m.List(ctx, q)
+		page, err := list(ctx, q)
 		if err != nil {
 			var ce *CorruptError
 			if !errors.As(err, &ce) || ce.ID == "" {
@@ -193,18 +220,13 @@ func (m *Machine[E]) EachRecord(ctx context.Context, q Query, fn func(E) bool, b
 	}
 }
 
-// EachVerified calls fn with every entity q lists whose record verifies
-// against its journal (see [Machine.Verified]), with the journal, and bad
-// with the ID of every record that does not (one that cannot be decoded, a
-// journal that does not verify, fields changed outside the pipeline) and
-// the error saying why, going on unless bad returns an error. Conformance
-// checks and audits draw their evidence from it: a record that does not
-// verify is reported, never counted as conformant.
-func (m *Machine[E]) EachVerified(ctx context.Context, q Query, fn func(e E, journal []Entry) bool, bad func(id string, err error) error) error {
+func eachVerified[E Entity[E]](ctx context.Context, list func(context.Context, Query) (Page[E], error),
+	verify func(context.Context, string, E) (E, []Entry, error),
+	q Query, fn func(e E, journal []Entry) bool, bad func(id string, err error) error) error {
 	var ferr error
-	err := m.EachRecord(ctx, q, func(e E) bool {
+	err := eachRecord(ctx, list, q, func(e E) bool {
 		id := e.Metadata().ID
-		v, journal, err := m.verified(ctx, id, e)
+		v, journal, err := verify(ctx, id, e)
 		switch {
 		case err == nil:
 			return fn(v, journal)

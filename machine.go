@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -326,11 +327,19 @@ func (m *Machine[E]) request(a Actor, id, trigger string, cmd Command) (Hash, er
 		b = appendString(b, string(r))
 	}
 	b = appendString(b, reflect.TypeOf(cmd).String())
-	b, err := AppendState(b, cmd)
-	if err != nil {
-		return Hash{}, &ValidationError{Kind: m.kind(), Field: "command", Problem: "cannot carry an idempotency key: " + err.Error()}
+	// The canonical encoding leaves zero fields out, so a retry made after
+	// an upgrade that added a command field is still the same request; a
+	// command it cannot encode (one with an interface field) is digested as
+	// its JSON.
+	if c, err := AppendState(b, cmd); err == nil {
+		return sha256.Sum256(c), nil
 	}
-	return sha256.Sum256(b), nil
+	j, err := json.Marshal(cmd)
+	if err != nil {
+		return Hash{}, &ValidationError{Kind: m.kind(), Field: "command", Problem: "cannot carry an idempotency key: it has no canonical or JSON encoding: " + err.Error()}
+	}
+	b = append(b, 'J')
+	return sha256.Sum256(append(b, j...)), nil
 }
 
 // replay looks the key up. done is false when no entry carries it; else
@@ -569,11 +578,11 @@ func (m *Machine[E]) verified(ctx context.Context, id string, e E) (E, []Entry, 
 			return zero, nil, err
 		}
 		if len(entries) > 0 && entries[0].EntityID != id {
-			return zero, nil, &JournalError{Kind: m.kind(), EntityID: id, Problem: "the store returned another entity's journal"}
+			return zero, nil, &JournalError{Kind: e.EntityKind(), EntityID: id, Problem: "the store returned another entity's journal"}
 		}
 		v := e.Metadata().Version
 		if int64(len(entries)) > v && attempt < 3 {
-			again, gerr := m.Get(ctx, id)
+			again, gerr := m.store.Get(ctx, id)
 			if gerr == nil && again.Metadata().Version != v {
 				e = again // a transition committed meanwhile: verify again
 				continue

@@ -106,8 +106,15 @@ func appliedVersion(ctx context.Context, q queryer, e engine) (int, error) {
 // transaction is then rolled back and the schema is as it was.
 //
 // The helpers sqlite.Open and postgres.Open call it; a host that opens its
-// own *sql.DB calls it before [New].
-func Migrate(ctx context.Context, db *sql.DB, d Dialect) error {
+// own *sql.DB calls it before [New]. A database already at this code's
+// version is only read, so an application role without the right to
+// create tables may call it (and postgres.Open) too.
+//
+// With [GrantTo], Migrate also grants an application role what the
+// library's writes need and nothing more; see [GrantTo] for the two-role
+// set-up that keeps the journal append-only against the application
+// itself.
+func Migrate(ctx context.Context, db *sql.DB, d Dialect, opts ...MigrateOption) error {
 	e, err := engineOf(d)
 	if err != nil {
 		return err
@@ -119,11 +126,30 @@ func Migrate(ctx context.Context, db *sql.DB, d Dialect) error {
 	if db == nil {
 		return &Error{Op: opMigrate, Err: errNoDB}
 	}
+	var mo migrateOptions
+	for _, o := range opts {
+		o(&mo)
+	}
+	if mo.grantee != "" && e.name != EnginePostgres {
+		return &Error{Op: opMigrate, Err: fmt.Errorf("GrantTo: %s has no roles: whoever can open the file can write it; rely on checkpoints", e.name)}
+	}
 	fail := func(what string, err error) error {
 		if cerr := ctx.Err(); cerr != nil {
 			err = cerr
 		}
 		return &Error{Op: opMigrate, Err: fmt.Errorf("%s: %w", what, err)}
+	}
+	if mo.grantee == "" {
+		have, err := appliedVersion(ctx, db, e)
+		if err != nil {
+			return fail("read the schema version", err)
+		}
+		if have > len(ms) {
+			return &SchemaError{Database: have, Code: len(ms)}
+		}
+		if have == len(ms) {
+			return nil
+		}
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -146,7 +172,7 @@ func Migrate(ctx context.Context, db *sql.DB, d Dialect) error {
 	if have > len(ms) {
 		return &SchemaError{Database: have, Code: len(ms)}
 	}
-	if have == len(ms) {
+	if have == len(ms) && mo.grantee == "" {
 		return nil
 	}
 	record := "INSERT INTO sms_schema (version, applied_us) VALUES (" + d.Placeholder(1) + ", " + d.Placeholder(2) + ")"
@@ -158,8 +184,56 @@ func Migrate(ctx context.Context, db *sql.DB, d Dialect) error {
 			return fail(m.name, err)
 		}
 	}
+	if mo.grantee != "" {
+		var schema string
+		if err := tx.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+			return fail("read the current schema", err)
+		}
+		for _, g := range grants(quoteIdent(schema), quoteIdent(mo.grantee)) {
+			if _, err := tx.ExecContext(ctx, g); err != nil {
+				return fail("grant to "+mo.grantee, err)
+			}
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return fail("commit", err)
 	}
 	return nil
 }
+
+// MigrateOption configures [Migrate].
+type MigrateOption func(*migrateOptions)
+
+type migrateOptions struct {
+	grantee string
+}
+
+// GrantTo makes [Migrate] grant the PostgreSQL role what an application
+// that runs the library needs, in the schema it migrates, and nothing
+// more: SELECT and INSERT on the journal and the checkpoint tables (never
+// UPDATE, DELETE or TRUNCATE); SELECT, INSERT, UPDATE and DELETE on the
+// entity and link tables; SELECT on the schema versions; USAGE on the
+// schema. Run Migrate as the owner (the role that creates and owns the
+// tables, which the application never uses) with GrantTo(the application
+// role), and open the application's connections as that role: it cannot
+// then change or remove a journal entry, nor disable or drop the triggers
+// that refuse it, which only the owner may do. SQLite has no roles:
+// GrantTo is refused there.
+//
+// The grants are run every time, so a role can be added to a database
+// already migrated.
+func GrantTo(role string) MigrateOption {
+	return func(o *migrateOptions) { o.grantee = role }
+}
+
+func grants(schema, role string) []string {
+	return []string{
+		"GRANT USAGE ON SCHEMA " + schema + " TO " + role,
+		"GRANT SELECT, INSERT ON sms_journal, sms_checkpoints, sms_checkpoint_leaves TO " + role,
+		"GRANT SELECT, INSERT, UPDATE, DELETE ON sms_entities, sms_links TO " + role,
+		"GRANT SELECT ON sms_schema TO " + role,
+	}
+}
+
+// quoteIdent quotes a PostgreSQL identifier.
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

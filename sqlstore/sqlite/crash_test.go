@@ -156,7 +156,7 @@ func verifyAfterCrash(t *testing.T, path string, acknowledged int) {
 			j, err := store.Journal(ctx, inc.ID)
 			require.NoError(t, err)
 			assert.NoError(t, sms.VerifyJournal(j), inc.ID)
-			assert.NoError(t, sms.VerifyHead(inc.Metadata(), incident.Kind, j), inc.ID)
+			assert.NoError(t, sms.VerifyHead(inc, j), inc.ID)
 			assert.Equal(t, int(inc.Actions), countTrigger(j, incident.TriggerRecordAction), "%s: its actions are its journal's", inc.ID)
 			entries += len(j)
 		}

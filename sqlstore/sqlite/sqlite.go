@@ -80,6 +80,7 @@ type config struct {
 	busy       time.Duration
 	exclusive  bool
 	checkpoint int
+	readOnly   bool
 }
 
 // WithSynchronous sets the synchronous setting; the default is [SyncFull].
@@ -101,6 +102,12 @@ func WithBulkImport() Option {
 	return func(c *config) { c.exclusive, c.checkpoint = true, 10000 }
 }
 
+// WithReadOnly opens the database for reading only, as an auditor's tool
+// does: nothing is written, not even a migration. [Open] then refuses a
+// file that does not exist, and [sqlstore.New] a schema that is not this
+// code's.
+func WithReadOnly() Option { return func(c *config) { c.readOnly = true } }
+
 // DSN returns the modernc.org/sqlite data source name [Open] uses for the
 // database file at path: write-ahead logging, the busy timeout, the
 // synchronous setting, and transactions that take the write lock when they
@@ -119,9 +126,15 @@ func DSN(path string, opts ...Option) string {
 	// A "file:" URI, so that the path is never mistaken for parameters.
 	p := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 	q := url.Values{}
-	q.Set("_txlock", "immediate")
+	if c.readOnly {
+		q.Set("mode", "ro")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
 	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(c.busy.Milliseconds(), 10)+")")
-	q.Add("_pragma", "journal_mode(WAL)")
+	if !c.readOnly {
+		q.Add("_pragma", "journal_mode(WAL)")
+	}
 	q.Add("_pragma", "synchronous("+string(c.sync)+")")
 	if c.exclusive {
 		q.Add("_pragma", "locking_mode(EXCLUSIVE)")
@@ -149,6 +162,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*sql.DB, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
 	c, err := driver.NewConnector(DSN(path, opts...))
 	if err != nil {
 		return nil, &sqlstore.Error{Op: "open", Err: err}
@@ -164,6 +181,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*sql.DB, error) {
 			err = cerr
 		}
 		return nil, &sqlstore.Error{Op: "open", Err: err}
+	}
+	if cfg.readOnly {
+		return db, nil
 	}
 	if err := sqlstore.Migrate(ctx, db, Dialect{}); err != nil {
 		db.Close()
