@@ -276,6 +276,8 @@ func TestFollowUpAndReconcile(t *testing.T) {
 	var fu *problem.FollowUpError
 	require.ErrorAs(t, err, &fu)
 	assert.ErrorIs(t, err, errDisk)
+	assert.ErrorIs(t, err, sms.ErrFollowUp, "committed, but the follow-up failed")
+	assert.NotErrorIs(t, err, sms.ErrGuard)
 	assert.Equal(t, "record", fu.Step)
 	report, err := f.svc.Conform(f.ctx, f.clk.Now())
 	require.NoError(t, err)
@@ -297,6 +299,8 @@ func TestFollowUpAndReconcile(t *testing.T) {
 	kes.fail = true
 	_, err = f.svc.Resolve(f.ctx, boss, pr.ID, problem.Resolution{Type: problem.FixApplied, Notes: "fixed"})
 	require.ErrorAs(t, err, &fu)
+	assert.ErrorIs(t, err, sms.ErrFollowUp)
+	assert.ErrorIs(t, err, errDisk)
 	assert.Equal(t, "retire", fu.Step)
 	report, err = f.svc.Conform(f.ctx, f.clk.Now())
 	require.NoError(t, err)

@@ -213,8 +213,9 @@ func (c RiskRequest) Validate() error {
 
 // RiskDecision is one approver's decision on a risk acceptance (trigger
 // approve_risk, PRB-06). Role is the role the approver decides in, problem
-// manager or service owner; they must hold it, must not be the requester,
-// and must not have decided in the other role.
+// manager or service owner; they must hold it, must not have requested an
+// acceptance of the problem's risk or logged the problem, and must not
+// have decided in the other role.
 type RiskDecision struct {
 	Role      sms.Role
 	Decision  sms.Decision
@@ -405,8 +406,8 @@ func (Note) command()         {}
 
 // Validate implements [sms.Command].
 func (c Note) Validate() error {
-	if c.Text == "" {
-		return sms.Invalid(Kind, "note.text", "is empty")
+	if sms.Blank(c.Text) {
+		return sms.Invalid(Kind, "note.text", "is empty or white space")
 	}
 	return sms.CheckText(Kind, "note.text", c.Text, MaxText)
 }
@@ -430,8 +431,10 @@ func (keRecord) keCommand()         {}
 func (keRecord) Validate() error    { return nil }
 
 // KERevision edits a draft or published known error (trigger revise,
-// PRB-12); every edit is journaled with old and new values. A nil list
-// leaves the field as it is; an empty, non-nil list clears it.
+// PRB-12); every edit is journaled with old and new values. An empty Title
+// or Workaround, or a nil list, leaves the field as it is (a Title or
+// Workaround of white space only is refused); an empty, non-nil list
+// clears it.
 type KERevision struct {
 	Title       string
 	Symptoms    []string
@@ -449,6 +452,12 @@ func (KERevision) keCommand()         {}
 // Validate implements [sms.Command].
 func (c KERevision) Validate() error {
 	k := KnownErrorKind
+	if c.Title != "" && sms.Blank(c.Title) {
+		return sms.Invalid(k, "title", "is only white space: leave it empty to keep the title")
+	}
+	if c.Workaround != "" && sms.Blank(c.Workaround) {
+		return sms.Invalid(k, "workaround", "is only white space: leave it empty to keep the workaround")
+	}
 	return sms.FirstError(sms.CheckText(k, "title", c.Title, MaxShort), sms.CheckTexts(k, "symptoms", c.Symptoms, MaxText), sms.CheckText(k, "workaround", c.Workaround, MaxText),
 		sms.CheckTexts(k, "mitigation", c.Mitigation, MaxText), sms.CheckRefs(k, "services", c.Services), sms.CheckRefs(k, "config_items", c.ConfigItems),
 		sms.CheckText(k, "note", c.Note, MaxText))
@@ -511,8 +520,8 @@ func (KENote) keCommand()         {}
 
 // Validate implements [sms.Command].
 func (c KENote) Validate() error {
-	if c.Text == "" {
-		return sms.Invalid(KnownErrorKind, "note.text", "is empty")
+	if sms.Blank(c.Text) {
+		return sms.Invalid(KnownErrorKind, "note.text", "is empty or white space")
 	}
 	return sms.CheckText(KnownErrorKind, "note.text", c.Text, MaxText)
 }

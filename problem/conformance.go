@@ -82,7 +82,10 @@ func checks() []check {
 				if kes == nil {
 					return // a single record checked on its own
 				}
-				k := kes[pr.KnownError]
+				k, listed := kes[pr.KnownError]
+				if listed && k == nil {
+					return // the known error does not verify: reported as such, never judged
+				}
 				switch {
 				case k == nil:
 					fail(CodeKnownErrorMissing, "PRB-11", "known errors are recorded", "known error "+pr.KnownError+" is not recorded")
@@ -244,7 +247,9 @@ func (a *audit) report() sms.Report { return sms.Report{AsOf: a.asOf, Results: a
 
 // Check runs the problem conformance checks on one problem, on its own
 // (the checks that need its known error are skipped), and returns its
-// findings: none when it conforms.
+// findings: none when it conforms. It trusts its input to be the problem
+// as its journal left it; [Service.Conform], which an auditor runs, checks
+// only records that verify against their journals.
 func Check(pr *Problem, p Policy, asOf time.Time) ([]sms.Finding, error) {
 	pp, err := p.withDefaults()
 	if err != nil {
@@ -259,7 +264,7 @@ func Check(pr *Problem, p Policy, asOf time.Time) ([]sms.Finding, error) {
 }
 
 // CheckKnownError runs the known-error conformance checks on one known
-// error.
+// error. It trusts its input as [Check] does.
 func CheckKnownError(k *KnownError, p Policy, asOf time.Time) ([]sms.Finding, error) {
 	pp, err := p.withDefaults()
 	if err != nil {
@@ -276,6 +281,8 @@ func CheckKnownError(k *KnownError, p Policy, asOf time.Time) ([]sms.Finding, er
 // Audit runs every conformance check over problems and known errors and
 // returns the evidence report: per check, the population examined and
 // each failure. A problem is checked against its known error among kes.
+// It trusts its input as [Check] does; [Service.Conform] verifies each
+// record first.
 func Audit(problems []*Problem, kes []*KnownError, p Policy, asOf time.Time) (sms.Report, error) {
 	pp, err := p.withDefaults()
 	if err != nil {
@@ -301,44 +308,55 @@ func Audit(problems []*Problem, kes []*KnownError, p Policy, asOf time.Time) (sm
 	return a.report(), nil
 }
 
-// Conform runs the conformance checks over every stored problem and known
-// error, under the service's policy.
+// Conform runs the conformance checks, under the service's policy, over
+// every stored problem and known error whose record verifies against its
+// journal (hash chain, head and state digest, see
+// [sms.Machine.Verified]). The report's first result is the
+// record-verification check ([sms.CheckRecordVerification]): its
+// population is every record examined, and each record that does not
+// verify, or cannot be decoded, is a RECORD_UNVERIFIED finding there and is
+// counted by no other check (a problem whose known error does not verify
+// is not judged on it). Such a record does not stop the run; an error of
+// the store or the context does.
 func (s *Service) Conform(ctx context.Context, asOf time.Time) (sms.Report, error) {
+	ver := sms.NewVerificationResult()
+	asOf = asOf.UTC()
 	var kes []*KnownError
-	if err := s.eachKnownError(ctx, KEQuery{Limit: sms.MaxLimit}, func(k *KnownError) { kes = append(kes, k) }); err != nil {
+	byID := map[string]*KnownError{}
+	err := s.ke.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit}, func(k *KnownError, _ []sms.Entry) bool {
+		ver.Population++
+		kes = append(kes, k)
+		byID[k.ID] = k
+		return true
+	}, func(id string, err error) error {
+		ver.Unverified(KnownErrorKind, id, err, asOf)
+		byID[id] = nil // listed, but not to be judged
+		return nil
+	})
+	if err != nil {
 		return sms.Report{}, err
 	}
-	byID := make(map[string]*KnownError, len(kes))
-	for _, k := range kes {
-		byID[k.ID] = k
-	}
 	a := newAudit(&s.policy, asOf, byID)
-	err := s.Each(ctx, Query{Limit: sms.MaxLimit}, func(pr *Problem) bool { a.add(pr); return true })
+	err = s.m.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit}, func(pr *Problem, _ []sms.Entry) bool {
+		ver.Population++
+		a.add(pr)
+		return true
+	}, func(id string, err error) error { ver.Unverified(Kind, id, err, asOf); return nil })
+	if err != nil {
+		return sms.Report{}, err
+	}
 	for _, k := range kes {
 		a.addKE(k)
 	}
-	return a.report(), err
-}
-
-func (s *Service) eachKnownError(ctx context.Context, q KEQuery, fn func(*KnownError)) error {
-	for {
-		page, err := s.ListKnownErrors(ctx, q)
-		if err != nil {
-			return err
-		}
-		for _, k := range page.Items {
-			fn(k)
-		}
-		if page.Next == "" {
-			return nil
-		}
-		q.After = page.Next
-	}
+	r := a.report()
+	r.Results = append([]sms.CheckResult{ver}, r.Results...)
+	return r, nil
 }
 
 // SweepKnownError returns the periodic findings of one known error as of a
 // time: KE_REVIEW_OVERDUE for a published known error not reviewed within
-// the policy's interval (PRB-12). It is a pure function.
+// the policy's interval (PRB-12). It is a pure function and trusts its
+// input; [Service.Sweep] sweeps verified records only.
 func SweepKnownError(k *KnownError, p Policy, asOf time.Time) ([]sms.Finding, error) {
 	pp, err := p.withDefaults()
 	if err != nil {
@@ -360,11 +378,17 @@ func sweepKE(k *KnownError, p *Policy, asOf time.Time) []sms.Finding {
 
 // Sweep returns the periodic findings of every stored known error as of a
 // time (KE_REVIEW_OVERDUE, PRB-12). Trend candidates (PRB-01, PRB-14) come
-// from [Service.Candidates], over incident facts the host passes in.
+// from [Service.Candidates], over incident facts the host passes in. Only
+// known errors that verify against their journals are swept; each one that
+// does not is reported as a RECORD_UNVERIFIED finding instead, and the
+// sweep goes on.
 func (s *Service) Sweep(ctx context.Context, asOf time.Time) ([]sms.Finding, error) {
 	var out []sms.Finding
-	err := s.eachKnownError(ctx, KEQuery{Status: []KEStatus{KEPublished}, Limit: sms.MaxLimit}, func(k *KnownError) {
-		out = append(out, sweepKE(k, &s.policy, asOf.UTC())...)
-	})
-	return out, err
+	asOf = asOf.UTC()
+	ver := sms.NewVerificationResult()
+	err := s.ke.EachVerified(ctx, sms.Query{Status: []string{string(KEPublished)}, Limit: sms.MaxLimit}, func(k *KnownError, _ []sms.Entry) bool {
+		out = append(out, sweepKE(k, &s.policy, asOf)...)
+		return true
+	}, func(id string, err error) error { ver.Unverified(KnownErrorKind, id, err, asOf); return nil })
+	return append(out, ver.Failures...), err
 }

@@ -88,6 +88,14 @@ func TestChecksReexamineRecords(t *testing.T) {
 				{Approver: "pam", Role: problem.RoleProblemManager, Decision: sms.Approve},
 				{Approver: "sol", Role: problem.RoleServiceOwner, Decision: sms.Approve}}}
 		}, want: []string{"RISK_ACCEPTANCE_UNAPPROVED/PRB-06"}},
+		{name: "risk accepted by the requester of an earlier round", mutate: func(p *problem.Problem) {
+			p.Resolution, p.Change, p.ChangeOutcome = problem.RiskAccepted, "", ""
+			p.Parties = sms.Participants{{Party: sms.PartyRaiser, ID: "ida", Acted: true},
+				{Party: sms.PartyRequester, ID: "pam", Acted: true}, {Party: sms.PartyRequester, ID: "ana", Acted: true}}
+			p.Risk = &problem.RiskAcceptance{RequestedBy: "ana", Approvals: []sms.Approval{
+				{Approver: "pam", Role: problem.RoleProblemManager, Decision: sms.Approve},
+				{Approver: "sol", Role: problem.RoleServiceOwner, Decision: sms.Approve}}}
+		}, want: []string{"RISK_ACCEPTANCE_UNAPPROVED/PRB-06"}},
 		{name: "risk accepted properly", mutate: func(p *problem.Problem) {
 			p.Resolution, p.Change, p.ChangeOutcome = problem.RiskAccepted, "", ""
 			p.Risk = &problem.RiskAcceptance{RequestedBy: "ana", Approvals: []sms.Approval{

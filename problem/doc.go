@@ -70,8 +70,8 @@
 // problem transitions imply known-error steps: declaring records the known
 // error, resolving with a fix retires it. The step runs right after the
 // problem's commit; the stores have no transaction across entities, so a
-// failure of the second step returns a [*FollowUpError] and
-// [Service.Reconcile] completes it, while the conformance checks report a
+// failure of the second step returns a [*FollowUpError] (errors.Is
+// matches [sms.ErrFollowUp]) and [Service.Reconcile] completes it, while the conformance checks report a
 // problem whose known error is missing or not retired.
 //
 // # The host answers for other processes
@@ -99,8 +99,8 @@
 //   - PRB-05 escalation with target and reason, counted.
 //   - PRB-06 resolution types; a fix needs its change reported closed
 //     successful; an accepted risk needs a problem manager and a service
-//     owner, two people, neither the requester (segregation-of-duties
-//     refusals are [*sms.ForbiddenError] citing PRB-06).
+//     owner, two people, neither a requester of the acceptance (see
+//     Segregation of duties below).
 //   - PRB-07 recurrence inside the observation window reopens analysis;
 //     close only after the window.
 //   - PRB-08 actions taken are journaled.
@@ -126,13 +126,39 @@
 //   - PRB-15 [Service.Propagate] informs each linked incident through the
 //     host and records which were informed.
 //
+// # Segregation of duties
+//
+// Every party a segregation rule compares is the acting actor of the
+// transition that established it, as the journal records it. A problem
+// keeps them in Problem.Parties ([sms.Participants], bound to the journal
+// by the state digest): the raiser is the actor who logged it, and a
+// requester every actor who requested an acceptance of its risk (no
+// command of this package names a person in their place). A decision on a
+// risk acceptance is refused, with a [*sms.ForbiddenError] citing PRB-06,
+// when the acting actor does not hold the role they decide in, is a
+// requester of the acceptance, or already decided on it; these rules run
+// inside the transition (sms.Rule.Segregation), so [Service.ApproveRisk],
+// [Service.Do] and the generic [sms.Machine.Fire] refuse alike. Resolving
+// as risk_accepted then needs an approval in each role from two different
+// people none of these rules excludes, and the conformance check asks the
+// same of the stored record. Approvals record the acting approver. No other
+// rule of the package compares identities: publishing a known error needs
+// the problem manager role, not a person other than its author.
+//
 // # Conformance
 //
 // [Check], [CheckKnownError], [Audit] and [Service.Conform] re-examine
 // stored records rather than trust their status: a closed problem without a
 // root cause or justification fails, and so does a known error without a
 // workaround or mitigation. [SweepKnownError] and [Service.Sweep] report
-// overdue known-error reviews.
+// overdue known-error reviews. The package functions trust the records
+// they are given; the Service's methods, which an auditor runs
+// ([Service.Conform], [Service.Sweep], [Service.Effectiveness]), examine
+// only records that verify against their journals: each one that does not
+// (a field or a status edited outside the library, a journal altered, a
+// row that cannot be decoded) is a RECORD_UNVERIFIED finding, first in the
+// report under the record-verification check, and no other check or
+// figure counts it.
 //
 // # Using it
 //

@@ -97,13 +97,20 @@ type EffectivenessReport struct {
 	OpenKnownErrors         []Age         `json:"open_known_errors"`
 	OldestOpenKnownError    time.Duration `json:"oldest_open_known_error"`
 	MedianOpenKnownErrorAge time.Duration `json:"median_open_known_error_age"`
+
+	// Unverified lists, as RECORD_UNVERIFIED findings, the stored records
+	// [Service.Effectiveness] left out because they do not verify against
+	// their journals; the package function [Effectiveness] trusts its
+	// input and leaves it empty.
+	Unverified []sms.Finding `json:"unverified,omitempty"`
 }
 
 // Effectiveness reports on the effectiveness of problem resolution as of a
 // time (PRB-13). A resolved problem recurs through each incident fact
 // opened after its resolution, at or before asOf, on one of the
 // problem's configuration items or in its category. Records logged after
-// asOf are left out; nil records are skipped. It is a pure function.
+// asOf are left out; nil records are skipped. It is a pure function and
+// trusts its input; [Service.Effectiveness] reads verified records only.
 func Effectiveness(problems []*Problem, knownErrors []*KnownError, facts []IncidentFact, asOf time.Time) EffectivenessReport {
 	e := newEffectiveness(asOf, facts)
 	for _, pr := range problems {
@@ -292,6 +299,9 @@ func (r EffectivenessReport) Summary() string {
 		fmt.Fprintf(&b, ", oldest %s (%s), median age %s", humanDuration(r.OldestOpenKnownError), r.OpenKnownErrors[0].ID, humanDuration(r.MedianOpenKnownErrorAge))
 	}
 	b.WriteString(".")
+	if len(r.Unverified) > 0 {
+		fmt.Fprintf(&b, " %d record(s) did not verify against their journals and are left out.", len(r.Unverified))
+	}
 	return b.String()
 }
 
@@ -314,15 +324,26 @@ func humanDuration(d time.Duration) string {
 }
 
 // Effectiveness reports on the effectiveness of problem resolution over
-// every stored problem and known error, with the incident facts the host
-// passes in; see the package function [Effectiveness].
+// every stored problem and known error whose record verifies against its
+// journal, with the incident facts the host passes in; see the package
+// function [Effectiveness]. A record that does not verify is left out of
+// every figure and listed in the report's Unverified.
 func (s *Service) Effectiveness(ctx context.Context, facts []IncidentFact, asOf time.Time) (EffectivenessReport, error) {
 	e := newEffectiveness(asOf, facts)
-	if err := s.Each(ctx, Query{Limit: sms.MaxLimit}, func(pr *Problem) bool { e.add(pr); return true }); err != nil {
+	ver := sms.NewVerificationResult()
+	bad := func(k sms.Kind) func(string, error) error {
+		return func(id string, err error) error { ver.Unverified(k, id, err, e.rep.AsOf); return nil }
+	}
+	q := sms.Query{Limit: sms.MaxLimit}
+	if err := s.m.EachVerified(ctx, q, func(pr *Problem, _ []sms.Entry) bool { e.add(pr); return true }, bad(Kind)); err != nil {
 		return EffectivenessReport{}, err
 	}
-	if err := s.eachKnownError(ctx, KEQuery{Limit: sms.MaxLimit}, e.addKE); err != nil {
+	if err := s.ke.EachVerified(ctx, q, func(k *KnownError, _ []sms.Entry) bool { e.addKE(k); return true }, bad(KnownErrorKind)); err != nil {
 		return EffectivenessReport{}, err
 	}
-	return e.finish(), nil
+	r := e.finish()
+	if len(ver.Failures) > 0 {
+		r.Unverified = ver.Failures
+	}
+	return r, nil
 }

@@ -104,8 +104,8 @@ func Example() {
 }
 
 // Accepting the risk needs a problem manager and the service owner, two
-// people, neither the one who asked; the refusal is a ForbiddenError citing
-// PRB-06.
+// people, neither the one who asked nor the one who logged the problem;
+// the refusal is a ForbiddenError citing PRB-06.
 func ExampleService_ApproveRisk() {
 	ctx := context.Background()
 	svc, _ := newExampleService(nil)

@@ -30,6 +30,7 @@ func TestRefusals(t *testing.T) {
 		path   string // "" for the fullest path, or unclassified, noRootCause, undeterminable
 		prep   func(f *fixture, id string)
 		cmd    problem.Command
+		who    sms.Actor // boss when empty
 		want   []string
 		count  int
 	}{
@@ -116,8 +117,10 @@ func TestRefusals(t *testing.T) {
 			cmd: problem.RiskRequest{}, want: []string{"PRB-06"}, count: 1},
 		{name: "approve risk that was not requested", status: problem.StatusRCA,
 			cmd: validCommand(problem.TriggerApproveRisk), want: []string{"PRB-06"}, count: 1},
+		// The rejecter is not boss, who logged the problem and so may not
+		// decide on the acceptance of its risk (PRB-06).
 		{name: "reject risk without rationale", status: problem.StatusRCA, prep: func(f *fixture, id string) { requestRisk(t, f, id, analyst) },
-			cmd: problem.RiskDecision{Role: problem.RoleProblemManager, Decision: sms.Reject}, want: []string{"PRB-06"}, count: 1},
+			who: manager, cmd: problem.RiskDecision{Role: problem.RoleProblemManager, Decision: sms.Reject}, want: []string{"PRB-06"}, count: 1},
 		{name: "duplicate without original", status: problem.StatusRCA,
 			cmd: problem.Resolution{Type: problem.Duplicate, Notes: "n"}, want: []string{"PRB-06"}, count: 1},
 		// PRB-07: observation window.
@@ -158,7 +161,11 @@ func TestRefusals(t *testing.T) {
 			}
 			before := f.snap(t, pr.ID)
 			told := f.notifier.count("INC-1")
-			_, err := f.svc.Do(f.ctx, boss, pr.ID, tc.cmd)
+			who := boss
+			if tc.who.ID != "" {
+				who = tc.who
+			}
+			_, err := f.svc.Do(f.ctx, who, pr.ID, tc.cmd)
 			ge := smstest.RequireRefused(t, err, tc.want...)
 			if tc.count > 0 {
 				assert.Len(t, ge.Unmet, tc.count, "unmet: %v", ge.IDs())

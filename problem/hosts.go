@@ -89,6 +89,7 @@ type PropagationError struct {
 	Failed map[string]error
 }
 
+// Error implements the error interface.
 func (e *PropagationError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "problem %q: %d incident(s) not informed:", e.Problem, len(e.Failed))
@@ -110,7 +111,8 @@ func (e *PropagationError) Unwrap() []error {
 // FollowUpError reports a problem transition that was committed while the
 // step it implies on the known error (recording it, or retiring it) failed.
 // The problem is as the transition left it; [Service.Reconcile] completes
-// the step.
+// the step. It matches [sms.ErrFollowUp] with errors.Is, and the error of
+// the failed step.
 type FollowUpError struct {
 	Problem    string
 	KnownError string
@@ -119,9 +121,15 @@ type FollowUpError struct {
 	Err  error
 }
 
+// Error implements the error interface.
 func (e *FollowUpError) Error() string {
 	return fmt.Sprintf("problem %q: committed, but could not %s known error %q: %v (call Reconcile)", e.Problem, e.Step, e.KnownError, e.Err)
 }
 
-// Unwrap returns the error of the failed step.
-func (e *FollowUpError) Unwrap() error { return e.Err }
+// Unwrap returns [sms.ErrFollowUp] and the error of the failed step.
+func (e *FollowUpError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{sms.ErrFollowUp}
+	}
+	return []error{sms.ErrFollowUp, e.Err}
+}

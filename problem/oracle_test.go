@@ -76,7 +76,11 @@ func TestOracle(t *testing.T) {
 				pr, err := f.svc.Get(f.ctx, pr.ID)
 				require.NoError(t, err)
 				before := f.snap(t, pr.ID)
-				got, err := f.svc.Do(f.ctx, boss, pr.ID, validCommand(tr))
+				who := boss
+				if tr == problem.TriggerApproveRisk {
+					who = manager // boss logged the problem: PRB-06 keeps them from approving its risk
+				}
+				got, err := f.svc.Do(f.ctx, who, pr.ID, validCommand(tr))
 				if !allowed {
 					te := smstest.RequireTransitionRefused(t, err, string(tr))
 					assert.Equal(t, string(status), te.State)

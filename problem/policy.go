@@ -156,7 +156,9 @@ func (p Policy) withDefaults() (Policy, error) {
 
 // RiskApprovalRules returns the approval rules of a risk acceptance
 // (PRB-06): one problem manager and one service owner, each a different
-// person, neither the requester of the acceptance.
+// person, neither a requester of the acceptance (sms.PartyRequester: every
+// acting actor who requested one, in any round), each the acting actor of
+// the transition that made them so.
 func RiskApprovalRules() []sms.ApprovalRule {
 	return []sms.ApprovalRule{
 		{Roles: []sms.Role{RoleProblemManager}, Quorum: 1, Exclude: []sms.Party{sms.PartyRequester}},

@@ -152,7 +152,7 @@ const (
 	// closed successful.
 	FixApplied ResolutionType = "fix_applied"
 	// RiskAccepted: the organisation lives with the cause, approved by a
-	// problem manager and the service owner, two people, neither the
+	// problem manager and the service owner, two people, neither a
 	// requester of the acceptance.
 	RiskAccepted ResolutionType = "risk_accepted"
 	// Duplicate: another problem covers it.
@@ -253,6 +253,14 @@ type Problem struct {
 
 	// Links by ID: incidents, configuration items, changes, known errors.
 	Links []sms.Link `json:"links,omitempty"`
+
+	// Parties are the people who hold a party role on the problem, as the
+	// transitions that established them recorded them: the raiser (the
+	// acting actor of log) and every requester of a risk acceptance (the
+	// acting actor of each request_risk_acceptance). Segregation of duties
+	// keeps all of them from approving a risk acceptance (PRB-06); the
+	// state digest binds them to the journal.
+	Parties sms.Participants `json:"parties,omitempty"`
 }
 
 // Analysis is a problem's root-cause analysis (PRB-02).
@@ -271,7 +279,8 @@ type Analysis struct {
 }
 
 // RiskAcceptance is the request to live with a problem's cause and its
-// approvals (PRB-06).
+// approvals (PRB-06). RequestedBy and each approval's Approver are the
+// acting actors of those transitions.
 type RiskAcceptance struct {
 	RequestedBy string         `json:"requested_by"`
 	RequestedAt time.Time      `json:"requested_at"`
@@ -326,6 +335,7 @@ func (p *Problem) Clone() *Problem {
 		r.Approvals = slices.Clone(r.Approvals)
 		c.Risk = &r
 	}
+	c.Parties = p.Parties.Clone()
 	return &c
 }
 

@@ -38,8 +38,8 @@ type Config struct {
 // that implies a step on its known error (declaring one records it;
 // resolving with a fix retires it) takes that step right after the
 // problem's commit; the two are not one transaction, so if the second step
-// fails the method returns a [*FollowUpError] and [Service.Reconcile]
-// completes it.
+// fails the method returns a [*FollowUpError] (it matches
+// [sms.ErrFollowUp]) and [Service.Reconcile] completes it.
 //
 // Every method that fires a trigger returns the record as committed, or an
 // error that says why nothing changed:
@@ -47,7 +47,8 @@ type Config struct {
 //   - [sms.ErrInvalid]: malformed input ([*sms.ValidationError]);
 //   - [sms.ErrNotFound]: no such problem or known error;
 //   - [sms.ErrForbidden]: the actor lacks a role, or segregation of duties
-//     excludes them ([*sms.ForbiddenError], with the requirement);
+//     excludes them ([*sms.ForbiddenError], with the requirement), judged
+//     on the acting actor inside the transition;
 //   - [sms.ErrTransition]: not allowed from the current status
 //     ([*sms.TransitionError]);
 //   - [sms.ErrGuard]: requirements unmet ([*sms.GuardError]);
@@ -253,46 +254,13 @@ func (s *Service) RequestRiskAcceptance(ctx context.Context, a sms.Actor, id str
 
 // ApproveRisk records one approver's decision on the risk acceptance
 // (PRB-06). An approver who lacks the role they decide in, who requested
-// the acceptance, or who already decided on it is refused with a
-// [*sms.ForbiddenError] citing PRB-06.
+// an acceptance of the problem's risk, who logged the problem, or who
+// already decided on it is refused with a [*sms.ForbiddenError] citing
+// PRB-06: the transition's segregation of duties, which compares the
+// acting actors the journal records, so the generic [sms.Machine.Fire]
+// refuses the same.
 func (s *Service) ApproveRisk(ctx context.Context, a sms.Actor, id string, c RiskDecision) (*Problem, error) {
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	if err := a.Validate(); err != nil {
-		return nil, err
-	}
-	pr, err := s.m.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if _, ok := s.m.Workflow().Next(pr.State(), string(TriggerApproveRisk)); ok && pr.Risk != nil && a.HasAny([]sms.Role{RoleProblemManager, RoleServiceOwner}) {
-		if err := eligible(pr, a, c.Role); err != nil {
-			return nil, err
-		}
-	}
 	return s.m.Fire(ctx, a, id, string(TriggerApproveRisk), c)
-}
-
-// eligible applies segregation of duties to a risk decision.
-func eligible(pr *Problem, a sms.Actor, role sms.Role) error {
-	forbid := func(r sms.Requirement, reason string) error {
-		return &sms.ForbiddenError{Kind: Kind, ID: pr.ID, Trigger: string(TriggerApproveRisk), Actor: a.ID, Requirement: r, Reason: reason}
-	}
-	if !a.Has(role) {
-		return forbid(reqRiskRole, "the actor does not hold the role "+string(role)+" they decide in")
-	}
-	if err := riskRule(role).Eligible(a, riskParties(pr), reqRiskSelf); err != nil {
-		var fe *sms.ForbiddenError
-		if errors.As(err, &fe) {
-			return forbid(fe.Requirement, fe.Reason)
-		}
-		return err
-	}
-	if decidedBefore(pr, a.ID) {
-		return forbid(reqRiskDistinct, "the actor already decided on this risk acceptance")
-	}
-	return nil
 }
 
 // Resolve resolves the problem (PRB-02, PRB-06). For fix_applied the

@@ -73,45 +73,54 @@ func roles(rs ...sms.Role) []sms.Role { return rs }
 
 func itoa[N ~int](n N) string { return strconv.Itoa(int(n)) }
 
-// riskParties names the requester of a risk acceptance, whom the approval
-// rules exclude.
-func riskParties(p *Problem) map[sms.Party]string {
-	if p.Risk == nil {
-		return nil
+// riskParties returns who may not approve the problem's risk acceptance
+// (PRB-06): the recorded Parties (whoever logged the problem, whoever
+// requested an acceptance of its risk), and the one who logged it and the
+// current requester as the record's fields name them, for a record that
+// does not list them (one built by hand, or stored before Parties existed).
+func riskParties(p *Problem) sms.Participants {
+	requester := ""
+	if p.Risk != nil {
+		requester = p.Risk.RequestedBy
 	}
-	return map[sms.Party]string{sms.PartyRequester: p.Risk.RequestedBy}
+	if p.Parties.Has(sms.PartyRaiser, p.LoggedBy) && (requester == "" || p.Parties.Has(sms.PartyRequester, requester)) {
+		return p.Parties
+	}
+	ps := make(sms.Participants, len(p.Parties), len(p.Parties)+2)
+	copy(ps, p.Parties)
+	ps.Add(sms.PartyRaiser, p.LoggedBy, true)
+	ps.Add(sms.PartyRequester, requester, true)
+	return ps
 }
 
-// riskApproved reports whether the risk acceptance has an approval under
-// each rule, from distinct people, none the requester, and no rejection.
+// riskApproved reports whether no approver rejected the risk acceptance
+// and each rule has an approval from a person its exclusions do not keep
+// out, two different people for the two rules.
 func riskApproved(p *Problem) bool {
 	if p.Risk == nil {
 		return false
 	}
 	parties := riskParties(p)
-	var approvers []string
-	for _, rule := range RiskApprovalRules() {
+	rules := RiskApprovalRules()
+	eligible := make([][]string, len(rules))
+	for i, rule := range rules {
 		if rule.Tally(p.Risk.Approvals, parties) != sms.Approved {
 			return false
 		}
 		for _, ap := range p.Risk.Approvals {
-			if ap.Decision == sms.Approve && slices.Contains(rule.Roles, ap.Role) && ap.Approver != p.Risk.RequestedBy {
-				approvers = append(approvers, ap.Approver)
-				break
+			if _, excluded := parties.Holds(ap.Approver, rule.Exclude...); ap.Decision == sms.Approve && slices.Contains(rule.Roles, ap.Role) && !excluded {
+				eligible[i] = append(eligible[i], ap.Approver)
 			}
 		}
 	}
-	return len(approvers) == 2 && approvers[0] != approvers[1]
-}
-
-// riskRule returns the approval rule of a role.
-func riskRule(r sms.Role) sms.ApprovalRule {
-	for _, rule := range RiskApprovalRules() {
-		if slices.Contains(rule.Roles, r) {
-			return rule
+	for _, a := range eligible[0] {
+		for _, b := range eligible[1] {
+			if a != b {
+				return true
+			}
 		}
 	}
-	return sms.ApprovalRule{}
+	return false
 }
 
 // decidedBefore reports whether the approver already decided on the
@@ -135,6 +144,38 @@ var (
 	reqRiskDistinct = req("PRB-06", "the two approvals of a risk acceptance come from two different people")
 )
 
+// riskSegregation is the segregation of duties of a decision on a risk
+// acceptance (PRB-06), checked by the pipeline on the acting actor: they
+// decide in a role they hold, are not a requester of the acceptance (in
+// any round), and decide once. Before any
+// acceptance was requested only the role is checked; the guard that wants
+// a request refuses.
+func riskSegregation() []sms.Segregation[*Problem] {
+	party := func(p sms.Party, why string) func(*tx) string {
+		return func(t *tx) string {
+			if t.Entity.Risk == nil || !riskParties(t.Entity).Has(p, t.Actor.ID) {
+				return ""
+			}
+			return why
+		}
+	}
+	return []sms.Segregation[*Problem]{
+		{Requirement: reqRiskRole, Check: func(t *tx) string {
+			if role := cmd[RiskDecision](t).Role; !t.Actor.Has(role) {
+				return "the actor does not hold the role " + string(role) + " they decide in"
+			}
+			return ""
+		}},
+		{Requirement: reqRiskSelf, Check: party(sms.PartyRequester, "the actor requested an acceptance of this problem's risk, so may not approve it")},
+		{Requirement: reqRiskDistinct, Check: func(t *tx) string {
+			if decidedBefore(t.Entity, t.Actor.ID) {
+				return "the actor already decided on this risk acceptance"
+			}
+			return ""
+		}},
+	}
+}
+
 func definition(p *Policy) sms.Definition[*Problem] {
 	var (
 		workers  = roles(RoleAnalyst, RoleProblemManager)
@@ -144,7 +185,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 	)
 	rules := []sms.Rule[*Problem]{
 		{
-			Trigger: string(TriggerLog), To: string(StatusNew), Roles: workers,
+			Trigger: string(TriggerLog), Command: Report{}, To: string(StatusNew), Roles: workers,
 			Doc: "Record a problem, reactive, from a trend, proactive or from a major incident.",
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-14", "a problem raised from a major incident names the incident", func(t *tx) bool {
@@ -160,6 +201,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			Apply: func(t *tx) {
 				c, pr := cmd[Report](t), t.Entity
 				pr.ID, pr.Summary, pr.Description, pr.Service, pr.Source, pr.LoggedBy = c.ID, c.Summary, c.Description, c.Service, c.Source, t.Actor.ID
+				pr.Parties.Add(sms.PartyRaiser, t.Actor.ID, true)
 				t.Record("summary", c.Summary)
 				t.Record("service", c.Service)
 				t.Record("source", string(c.Source))
@@ -182,7 +224,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			},
 		},
 		{
-			Trigger: string(TriggerClassify), From: open, Roles: workers,
+			Trigger: string(TriggerClassify), Command: Classification{}, From: open, Roles: workers,
 			Requirement: req("PRB-03", "a problem is classified while it is open"),
 			Doc:         "Classify and prioritise; reclassification journals old and new values.",
 			Guards: []sms.Guard[*Problem]{
@@ -209,7 +251,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			},
 		},
 		{
-			Trigger: string(TriggerAssess), From: st(StatusNew), To: string(StatusAssessed), Roles: manager,
+			Trigger: string(TriggerAssess), Command: Assessment{}, From: st(StatusNew), To: string(StatusAssessed), Roles: manager,
 			Requirement: req("PRB-03", "only a new problem is assessed"),
 			Doc:         "Accept a classified, prioritised problem for work under a named owner.",
 			Guards: []sms.Guard[*Problem]{
@@ -229,7 +271,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			},
 		},
 		{
-			Trigger: string(TriggerStartRCA), From: st(StatusAssessed), To: string(StatusRCA), Roles: workers,
+			Trigger: string(TriggerStartRCA), Command: RCAStart{}, From: st(StatusAssessed), To: string(StatusRCA), Roles: workers,
 			Requirement: req("PRB-02", "root-cause analysis starts on an assessed problem"),
 			Doc:         "Start root-cause analysis with a named investigator.",
 			Guards: []sms.Guard[*Problem]{
@@ -245,7 +287,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			},
 		},
 		{
-			Trigger: string(TriggerAnalyse), From: analysed, Roles: workers,
+			Trigger: string(TriggerAnalyse), Command: RootCauseAnalysis{}, From: analysed, Roles: workers,
 			Requirement: req("PRB-02", "the root cause is recorded during analysis or fix"),
 			Doc:         "Record the root cause, or justify it as undeterminable.",
 			Guards: []sms.Guard[*Problem]{
@@ -280,7 +322,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			},
 		},
 		{
-			Trigger: string(TriggerDeclareKnownError), From: st(StatusRCA), To: string(StatusKnownError), Roles: workers,
+			Trigger: string(TriggerDeclareKnownError), Command: KnownErrorDeclaration{}, From: st(StatusRCA), To: string(StatusKnownError), Roles: workers,
 			Requirement: req("PRB-10", "a known error is declared from root-cause analysis"),
 			Doc:         "Declare a known error: root cause and a workaround or mitigation plan; records a KnownError in draft.",
 			Guards: []sms.Guard[*Problem]{
@@ -312,7 +354,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			},
 		},
 		{
-			Trigger: string(TriggerStartFix), From: st(StatusRCA, StatusKnownError), To: string(StatusFixInProgress), Roles: workers,
+			Trigger: string(TriggerStartFix), Command: FixStart{}, From: st(StatusRCA, StatusKnownError), To: string(StatusFixInProgress), Roles: workers,
 			Requirement: req("PRB-09", "a fix starts once the cause is analysed"),
 			Doc:         "Start a permanent fix under a linked change.",
 			Guards: []sms.Guard[*Problem]{
@@ -337,7 +379,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			},
 		},
 		{
-			Trigger: string(TriggerRequestRiskAcceptance), From: analysed, Roles: workers,
+			Trigger: string(TriggerRequestRiskAcceptance), Command: RiskRequest{}, From: analysed, Roles: workers,
 			Requirement: req("PRB-06", "risk is accepted for a problem under investigation or fix"),
 			Doc:         "Ask to accept the risk of the cause; starts a fresh round of approvals.",
 			Guards: []sms.Guard[*Problem]{
@@ -346,18 +388,17 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			Apply: func(t *tx) {
 				c := cmd[RiskRequest](t)
 				t.Entity.Risk = &RiskAcceptance{RequestedBy: t.Actor.ID, RequestedAt: t.Now, Rationale: c.Rationale}
+				t.Entity.Parties.Add(sms.PartyRequester, t.Actor.ID, true)
 				t.SetReason(c.Rationale)
 			},
 		},
 		{
-			Trigger: string(TriggerApproveRisk), From: analysed, Roles: roles(RoleProblemManager, RoleServiceOwner),
+			Trigger: string(TriggerApproveRisk), Command: RiskDecision{}, From: analysed, Roles: roles(RoleProblemManager, RoleServiceOwner),
 			Requirement: req("PRB-06", "risk is accepted for a problem under investigation or fix"),
 			Doc:         "Record one approver's decision on the risk acceptance.",
+			Segregation: riskSegregation(),
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-06", "a risk acceptance was requested", func(t *tx) bool { return t.Entity.Risk != nil }),
-				{Requirement: reqRiskRole, Check: func(t *tx) bool { return t.Actor.Has(cmd[RiskDecision](t).Role) }},
-				{Requirement: reqRiskSelf, Check: func(t *tx) bool { return t.Entity.Risk == nil || t.Entity.Risk.RequestedBy != t.Actor.ID }},
-				{Requirement: reqRiskDistinct, Check: func(t *tx) bool { return !decidedBefore(t.Entity, t.Actor.ID) }},
 				guard("PRB-06", "a rejection states its rationale", func(t *tx) bool {
 					c := cmd[RiskDecision](t)
 					return c.Decision != sms.Reject || !sms.Blank(c.Rationale)
@@ -375,7 +416,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			},
 		},
 		{
-			Trigger: string(TriggerResolve), From: analysed, To: string(StatusResolved), Roles: manager,
+			Trigger: string(TriggerResolve), Command: Resolution{}, From: analysed, To: string(StatusResolved), Roles: manager,
 			Requirement: req("PRB-06", "a problem is resolved from analysis, known error or fix"),
 			Doc:         "Resolve: fix applied, risk accepted, duplicate or cannot reproduce.",
 			Guards: []sms.Guard[*Problem]{
@@ -395,7 +436,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 					return c.Type != FixApplied || t.Entity.Change == "" ||
 						(c.looked && c.found && c.change == t.Entity.Change && c.outcome == ChangeSuccessful)
 				}),
-				guard("PRB-06", "an accepted risk is approved by a problem manager and the service owner, two people, neither the requester", func(t *tx) bool {
+				guard("PRB-06", "an accepted risk is approved by a problem manager and the service owner, two people, neither the requester nor the one who logged the problem", func(t *tx) bool {
 					return cmd[Resolution](t).Type != RiskAccepted || riskApproved(t.Entity)
 				}),
 				guard("PRB-06", "a duplicate names the problem it duplicates, not itself", func(t *tx) bool {
@@ -428,7 +469,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			},
 		},
 		{
-			Trigger: string(TriggerRecur), From: st(StatusResolved), To: string(StatusRCA), Roles: workers,
+			Trigger: string(TriggerRecur), Command: Recurrence{}, From: st(StatusResolved), To: string(StatusRCA), Roles: workers,
 			Requirement: req("PRB-07", "only a resolved problem under observation recurs"),
 			Doc:         "A linked incident recurred inside the observation window: back to root-cause analysis.",
 			Guards: []sms.Guard[*Problem]{
@@ -450,7 +491,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			},
 		},
 		{
-			Trigger: string(TriggerClose), From: st(StatusResolved), To: string(StatusClosed), Roles: manager,
+			Trigger: string(TriggerClose), Command: Closure{}, From: st(StatusResolved), To: string(StatusClosed), Roles: manager,
 			Requirement: req("PRB-07", "only a resolved problem is closed"),
 			Doc:         "Close once the observation window passed without recurrence.",
 			Guards: []sms.Guard[*Problem]{
@@ -466,7 +507,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			},
 		},
 		{
-			Trigger: string(TriggerCancel), From: st(StatusNew, StatusAssessed), To: string(StatusCancelled), Roles: manager,
+			Trigger: string(TriggerCancel), Command: Cancellation{}, From: st(StatusNew, StatusAssessed), To: string(StatusCancelled), Roles: manager,
 			Requirement: req("PRB-03", "only a problem not yet analysed is cancelled"),
 			Doc:         "Cancel with a reason; a duplicate names its original.",
 			Guards: []sms.Guard[*Problem]{
@@ -491,7 +532,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			},
 		},
 		{
-			Trigger: string(TriggerEscalate), From: st(StatusAssessed, StatusRCA, StatusKnownError, StatusFixInProgress), Roles: workers,
+			Trigger: string(TriggerEscalate), Command: Escalation{}, From: st(StatusAssessed, StatusRCA, StatusKnownError, StatusFixInProgress), Roles: workers,
 			Requirement: req("PRB-05", "escalation applies to a problem being worked on"),
 			Doc:         "Escalate to a target with a reason.",
 			Guards: []sms.Guard[*Problem]{
@@ -507,7 +548,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			},
 		},
 		{
-			Trigger: string(TriggerRecordAction), From: open, Roles: workers,
+			Trigger: string(TriggerRecordAction), Command: Action{}, From: open, Roles: workers,
 			Requirement: req("PRB-08", "actions are recorded while the problem is open"),
 			Doc:         "Record an action taken.",
 			Guards: []sms.Guard[*Problem]{
@@ -519,7 +560,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			},
 		},
 		{
-			Trigger: string(TriggerLink), From: append(slices.Clone(open), string(StatusResolved)), Roles: workers,
+			Trigger: string(TriggerLink), Command: Link{}, From: append(slices.Clone(open), string(StatusResolved)), Roles: workers,
 			Requirement: req("PRB-08", "links are added until the problem is closed"),
 			Doc:         "Link an incident, configuration item or change.",
 			Apply: func(t *tx) {
@@ -530,7 +571,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			},
 		},
 		{
-			Trigger: string(TriggerPropagate), From: st(StatusKnownError, StatusFixInProgress, StatusResolved), Roles: workers,
+			Trigger: string(TriggerPropagate), Command: Propagation{}, From: st(StatusKnownError, StatusFixInProgress, StatusResolved), Roles: workers,
 			Requirement: req("PRB-15", "a workaround or fix is communicated once it exists, until the problem is closed"),
 			Doc:         "Record that the workaround or fix was communicated to linked incidents.",
 			Guards: []sms.Guard[*Problem]{
@@ -563,7 +604,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			},
 		},
 		{
-			Trigger: string(TriggerNote), From: st(Statuses()...), Roles: roles(RoleAnalyst, RoleProblemManager, RoleServiceOwner),
+			Trigger: string(TriggerNote), Command: Note{}, From: st(Statuses()...), Roles: roles(RoleAnalyst, RoleProblemManager, RoleServiceOwner),
 			Doc:   "Add a note; the only trigger a closed or cancelled problem accepts.",
 			Apply: func(t *tx) { t.Record("text", cmd[Note](t).Text) },
 		},
@@ -592,7 +633,7 @@ func keDefinition() sms.Definition[*KnownError] {
 	workers := roles(RoleAnalyst, RoleProblemManager)
 	rules := []sms.Rule[*KnownError]{
 		{
-			Trigger: string(KETriggerRecord), To: string(KEDraft), Roles: workers,
+			Trigger: string(KETriggerRecord), Command: keRecord{}, To: string(KEDraft), Roles: workers,
 			Doc: "Record the known error of a problem, in draft.",
 			Guards: []sms.Guard[*KnownError]{
 				keGuard("PRB-11", "a known error names its problem", func(t *ketx) bool { return kecmd[keRecord](t).Problem != "" }),
@@ -630,7 +671,7 @@ func keDefinition() sms.Definition[*KnownError] {
 			},
 		},
 		{
-			Trigger: string(KETriggerRevise), From: st(KEDraft, KEPublished), Roles: workers,
+			Trigger: string(KETriggerRevise), Command: KERevision{}, From: st(KEDraft, KEPublished), Roles: workers,
 			Requirement: req("PRB-12", "a known error is revised until it is retired"),
 			Doc:         "Edit a known error; every change is journaled with old and new values.",
 			Requires: []sms.Required[*KnownError]{
@@ -669,7 +710,7 @@ func keDefinition() sms.Definition[*KnownError] {
 			},
 		},
 		{
-			Trigger: string(KETriggerPublish), From: st(KEDraft), To: string(KEPublished), Roles: roles(RoleProblemManager),
+			Trigger: string(KETriggerPublish), Command: KEPublication{}, From: st(KEDraft), To: string(KEPublished), Roles: roles(RoleProblemManager),
 			Requirement: req("PRB-12", "only a draft known error is published"),
 			Doc:         "Publish: the known error is then found by symptom, service or configuration item.",
 			Guards: []sms.Guard[*KnownError]{
@@ -688,7 +729,7 @@ func keDefinition() sms.Definition[*KnownError] {
 			},
 		},
 		{
-			Trigger: string(KETriggerReview), From: st(KEPublished), Roles: workers,
+			Trigger: string(KETriggerReview), Command: KEReview{}, From: st(KEPublished), Roles: workers,
 			Requirement: req("PRB-12", "a published known error is reviewed"),
 			Doc:         "Record the periodic review of a published known error.",
 			Guards: []sms.Guard[*KnownError]{
@@ -702,7 +743,7 @@ func keDefinition() sms.Definition[*KnownError] {
 			},
 		},
 		{
-			Trigger: string(KETriggerRetire), From: st(KEDraft, KEPublished), To: string(KERetired), Roles: roles(RoleProblemManager),
+			Trigger: string(KETriggerRetire), Command: KERetirement{}, From: st(KEDraft, KEPublished), To: string(KERetired), Roles: roles(RoleProblemManager),
 			Requirement: req("PRB-12", "a known error is retired once"),
 			Doc:         "Retire, with a reason and the fix when a change removed the cause.",
 			Guards: []sms.Guard[*KnownError]{
@@ -722,7 +763,7 @@ func keDefinition() sms.Definition[*KnownError] {
 			},
 		},
 		{
-			Trigger: string(KETriggerNote), From: st(KEStatuses()...), Roles: roles(RoleAnalyst, RoleProblemManager, RoleServiceOwner),
+			Trigger: string(KETriggerNote), Command: KENote{}, From: st(KEStatuses()...), Roles: roles(RoleAnalyst, RoleProblemManager, RoleServiceOwner),
 			Doc:   "Add a note; the only trigger a retired known error accepts.",
 			Apply: func(t *ketx) { t.Record("text", kecmd[KENote](t).Text) },
 		},

@@ -40,8 +40,11 @@ type ItemDefinition struct {
 	Service         string
 	DefaultPriority Priority
 	Instructions    Instructions
-	// Approval, when set, is the rule requests need before fulfilment; the
-	// requester and the person the request is for never approve.
+	// Approval, when set, is the rule requests need before fulfilment: at
+	// least one role, a quorum of 1 to 64, excluding only the parties a
+	// request records. The requester and the person the request is for
+	// never approve. DefaultPriority is 1 to [MaxPriority]; Target at
+	// most [MaxTarget]; task names are unique and not blank.
 	Approval *sms.ApprovalRule
 	Tasks    []string
 	Target   time.Duration
@@ -88,12 +91,15 @@ func validateTemplates(ids []string) error {
 
 func validateItem(id, name, desc, category, service string, prio Priority, ins Instructions, rule *sms.ApprovalRule, tasks []string, target time.Duration) error {
 	k := ItemKind
-	if prio < 0 || target < 0 {
-		return sms.Invalid(k, "item", "priority and target cannot be negative")
+	if err := checkPriority(k, "item.default_priority", prio); err != nil {
+		return err
+	}
+	if target < 0 || target > MaxTarget {
+		return sms.Invalid(k, "item.target", "%v is outside 0 to %v", target, MaxTarget)
 	}
 	if rule != nil {
-		if err := rule.Validate(); err != nil {
-			return sms.Invalid(k, "item.approval", "%v", err)
+		if err := validateRule(*rule); err != nil {
+			return err
 		}
 	}
 	if len(tasks) > MaxList {
@@ -101,8 +107,8 @@ func validateItem(id, name, desc, category, service string, prio Priority, ins I
 	}
 	seen := map[string]bool{}
 	for _, t := range tasks {
-		if t == "" || seen[t] {
-			return sms.Invalid(k, "item.tasks", "task names must be unique and not empty")
+		if sms.Blank(t) || seen[t] {
+			return sms.Invalid(k, "item.tasks", "task names must be unique and not empty or white space")
 		}
 		seen[t] = true
 		if err := sms.CheckText(k, "item.tasks", t, MaxShort); err != nil {
@@ -114,9 +120,50 @@ func validateItem(id, name, desc, category, service string, prio Priority, ins I
 		sms.CheckText(k, "instructions.version", ins.Version, MaxShort))
 }
 
+// maxQuorum bounds an approval rule's quorum and its number of roles.
+const maxQuorum = 64
+
+// validateRule checks a catalogue item's approval rule (SR-07): at least
+// one role, each an ID and at most 64 of them; a quorum of 1 to 64
+// distinct approvers; and excluded parties that a request records, the
+// requester and the person it is for (both are always excluded).
+func validateRule(r sms.ApprovalRule) error {
+	k := ItemKind
+	if err := r.Validate(); err != nil {
+		return sms.Invalid(k, "item.approval", "%v", err)
+	}
+	if r.Quorum > maxQuorum {
+		return sms.Invalid(k, "item.approval.quorum", "%d is more than %d approvers", r.Quorum, maxQuorum)
+	}
+	if len(r.Roles) > maxQuorum {
+		return sms.Invalid(k, "item.approval.roles", "more than %d roles", maxQuorum)
+	}
+	for _, role := range r.Roles {
+		if err := sms.ValidateID(string(role)); err != nil {
+			return sms.Invalid(k, "item.approval.roles", "role %q: %v", role, err)
+		}
+	}
+	for _, p := range r.Exclude {
+		if p != sms.PartyRequester && p != sms.PartyRequestedFor {
+			return sms.Invalid(k, "item.approval.exclude", "%q is not a party a request records: requester or requested_for", p)
+		}
+	}
+	return nil
+}
+
+// checkPriority refuses a priority outside 0 to [MaxPriority]; 0 means
+// none given (SR-02).
+func checkPriority(k sms.Kind, field string, p Priority) error {
+	if p < 0 || p > MaxPriority {
+		return sms.Invalid(k, field, "%d is outside 1 to %d", p, MaxPriority)
+	}
+	return nil
+}
+
 // ItemRevision revises a catalogue item (trigger revise); zero fields stay
-// as they are. Revising a published item makes a new edition; requests
-// already submitted keep the edition they were submitted against.
+// as they are (a Name of white space only is refused). Revising a
+// published item makes a new edition; requests already submitted keep the
+// edition they were submitted against.
 type ItemRevision struct {
 	Name            string
 	Description     string
@@ -149,6 +196,9 @@ func (c ItemRevision) Validate() error {
 	}
 	if c.ClearStandardChange && (c.RequiresStandardChange || c.ChangeTemplates != nil) {
 		return sms.Invalid(ItemKind, "item.requires_standard_change", "both set and cleared")
+	}
+	if c.Name != "" && sms.Blank(c.Name) {
+		return sms.Invalid(ItemKind, "item.name", "is only white space: leave it empty to keep the name")
 	}
 	return sms.FirstError(validateItem("", c.Name, c.Description, "", "", c.DefaultPriority, c.Instructions, c.Approval, c.Tasks, c.Target),
 		validateTemplates(c.ChangeTemplates), sms.CheckText(ItemKind, "note", c.Note, MaxText))
@@ -190,17 +240,19 @@ func (ItemNote) itemCommand()         {}
 
 // Validate implements [sms.Command].
 func (c ItemNote) Validate() error {
-	if c.Text == "" {
-		return sms.Invalid(ItemKind, "note.text", "is empty")
+	if sms.Blank(c.Text) {
+		return sms.Invalid(ItemKind, "note.text", "is empty or white space")
 	}
 	return sms.CheckText(ItemKind, "note.text", c.Text, MaxText)
 }
 
 // Submission submits a request against a published catalogue item
 // (trigger submit, SR-01, SR-02, SR-06). RequestedFor defaults to the
-// requester; Priority overrides the item's default and then needs
-// OverrideReason. FromIncident links the incident the request was
-// converted from.
+// requester; Priority, 1 to [MaxPriority], overrides the item's default
+// and then needs OverrideReason. FromIncident links the incident the
+// request was converted from. Requester may name someone other than the
+// actor who submits (a service desk logging for a caller): both then hold
+// the requester party, and neither approves the request (SR-07).
 type Submission struct {
 	// ID is the host's own reference; empty means a generated one.
 	ID             string
@@ -221,16 +273,16 @@ func (Submission) command()         {}
 
 // Validate implements [sms.Command].
 func (c Submission) Validate() error {
-	if c.Priority < 0 {
-		return sms.Invalid(Kind, "priority", "cannot be negative")
+	if err := checkPriority(Kind, "priority", c.Priority); err != nil {
+		return err
 	}
 	return sms.FirstError(sms.CheckRef(Kind, "id", c.ID), sms.CheckRef(Kind, "item", c.Item), sms.CheckText(Kind, "summary", c.Summary, MaxShort),
 		sms.CheckRef(Kind, "requester", c.Requester), sms.CheckRef(Kind, "requested_for", c.RequestedFor),
 		sms.CheckText(Kind, "override_reason", c.OverrideReason, MaxText), sms.CheckRef(Kind, "from_incident", c.FromIncident))
 }
 
-// Prioritisation overrides a request's priority, with a reason (trigger
-// prioritise, SR-02).
+// Prioritisation overrides a request's priority, 1 to [MaxPriority], with
+// a reason (trigger prioritise, SR-02).
 type Prioritisation struct {
 	Priority Priority
 	Reason   string
@@ -242,8 +294,8 @@ func (Prioritisation) command()         {}
 
 // Validate implements [sms.Command].
 func (c Prioritisation) Validate() error {
-	if c.Priority < 0 {
-		return sms.Invalid(Kind, "priority", "cannot be negative")
+	if err := checkPriority(Kind, "priority", c.Priority); err != nil {
+		return err
 	}
 	return sms.CheckText(Kind, "reason", c.Reason, MaxText)
 }
@@ -491,8 +543,8 @@ func (Note) command()         {}
 
 // Validate implements [sms.Command].
 func (c Note) Validate() error {
-	if c.Text == "" {
-		return sms.Invalid(Kind, "note.text", "is empty")
+	if sms.Blank(c.Text) {
+		return sms.Invalid(Kind, "note.text", "is empty or white space")
 	}
 	return sms.CheckText(Kind, "note.text", c.Text, MaxText)
 }

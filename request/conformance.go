@@ -165,7 +165,9 @@ func (a *audit) addItem(i *Item) {
 // Check runs the request conformance checks on one request and returns
 // its findings: none when it conforms. It re-examines the fields: a
 // fulfilled request without its approvals fails even if it got there
-// somehow.
+// somehow. It trusts its input to be the request as its journal left it;
+// [Service.Conform], which an auditor runs, checks only records that
+// verify against their journals.
 func Check(r *Request, asOf time.Time) ([]sms.Finding, error) {
 	if r == nil {
 		return nil, sms.Invalid(Kind, "request", "is nil")
@@ -175,7 +177,9 @@ func Check(r *Request, asOf time.Time) ([]sms.Finding, error) {
 	return sms.Report{Results: a.results}.Findings(), nil
 }
 
-// Audit runs the conformance checks over catalogue items and requests.
+// Audit runs the conformance checks over catalogue items and requests. It
+// trusts its input as [Check] does; [Service.Conform] verifies each record
+// first.
 func Audit(items []*Item, requests []*Request, asOf time.Time) sms.Report {
 	a := newAudit(asOf)
 	for _, r := range requests {
@@ -192,32 +196,43 @@ func Audit(items []*Item, requests []*Request, asOf time.Time) sms.Report {
 }
 
 // Conform runs the conformance checks over every stored request and
-// catalogue item.
+// catalogue item whose record verifies against its journal (hash chain,
+// head and state digest, see [sms.Machine.Verified]). The report's first
+// result is the record-verification check ([sms.CheckRecordVerification]):
+// its population is every record examined, and each record that does not
+// verify, or cannot be decoded, is a RECORD_UNVERIFIED finding there and is
+// counted by no other check. Such a record does not stop the run; an error
+// of the store or the context does.
 func (s *Service) Conform(ctx context.Context, asOf time.Time) (sms.Report, error) {
 	a := newAudit(asOf)
-	if err := s.Each(ctx, Query{Limit: sms.MaxLimit}, func(r *Request) bool { a.add(r); return true }); err != nil {
+	ver := sms.NewVerificationResult()
+	unverified := func(k sms.Kind) func(string, error) error {
+		return func(id string, err error) error { ver.Unverified(k, id, err, a.asOf); return nil }
+	}
+	q := sms.Query{Limit: sms.MaxLimit}
+	err := s.m.EachVerified(ctx, q, func(r *Request, _ []sms.Entry) bool {
+		ver.Population++
+		a.add(r)
+		return true
+	}, unverified(Kind))
+	if err != nil {
 		return sms.Report{}, err
 	}
-	after := ""
-	for {
-		page, err := s.ListItems(ctx, after, sms.MaxLimit)
-		if err != nil {
-			return sms.Report{}, err
-		}
-		for _, i := range page.Items {
-			a.addItem(i)
-		}
-		if page.Next == "" {
-			break
-		}
-		after = page.Next
+	err = s.items.EachVerified(ctx, q, func(i *Item, _ []sms.Entry) bool {
+		ver.Population++
+		a.addItem(i)
+		return true
+	}, unverified(ItemKind))
+	if err != nil {
+		return sms.Report{}, err
 	}
-	return sms.Report{AsOf: a.asOf, Results: a.results}, nil
+	return sms.Report{AsOf: a.asOf, Results: append([]sms.CheckResult{ver}, a.results...)}, nil
 }
 
 // Sweep returns the periodic finding of one request as of a time: its
 // fulfilment target missed (SR-09), the time on hold for the reasons the
-// policy pauses on excluded. It is a pure function.
+// policy pauses on excluded. It is a pure function and trusts its input;
+// [Service.Sweep] sweeps verified records only.
 func Sweep(r *Request, asOf time.Time) []sms.Finding {
 	if r == nil || r.Due.IsZero() || r.Status == StatusCancelled || r.Status == StatusRejected {
 		return nil
@@ -234,9 +249,16 @@ func Sweep(r *Request, asOf time.Time) []sms.Finding {
 }
 
 // Sweep returns the periodic findings of every stored request as of a
-// time; see the package function [Sweep].
+// time; see the package function [Sweep]. Only requests that verify
+// against their journals are swept; each one that does not is reported as
+// a RECORD_UNVERIFIED finding instead, and the sweep goes on.
 func (s *Service) Sweep(ctx context.Context, asOf time.Time) ([]sms.Finding, error) {
 	var out []sms.Finding
-	err := s.Each(ctx, Query{Limit: sms.MaxLimit}, func(r *Request) bool { out = append(out, Sweep(r, asOf.UTC())...); return true })
-	return out, err
+	asOf = asOf.UTC()
+	ver := sms.NewVerificationResult()
+	err := s.m.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit}, func(r *Request, _ []sms.Entry) bool {
+		out = append(out, Sweep(r, asOf)...)
+		return true
+	}, func(id string, err error) error { ver.Unverified(Kind, id, err, asOf); return nil })
+	return append(out, ver.Failures...), err
 }

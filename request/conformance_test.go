@@ -38,6 +38,12 @@ func TestChecksReexamineRecords(t *testing.T) {
 		{"one approver twice", func(r *request.Request) { r.Approvals[1].Approver = "ann" }, []string{"SR-07"}},
 		{"self-approved", func(r *request.Request) { r.Approvals[0].Approver = "eve" }, []string{"SR-07"}},
 		{"approved for oneself", func(r *request.Request) { r.RequestedFor = "abe" }, []string{"SR-07"}},
+		{"approved by its submitter on behalf of the requester", func(r *request.Request) {
+			r.Parties = sms.Participants{{Party: sms.PartyRequester, ID: "abe", Acted: true}, {Party: sms.PartyRequester, ID: "eve"}}
+		}, []string{"SR-07"}},
+		{"submitted on behalf, approved by others", func(r *request.Request) {
+			r.Parties = sms.Participants{{Party: sms.PartyRequester, ID: "dan", Acted: true}, {Party: sms.PartyRequester, ID: "eve"}}
+		}, nil},
 		{"approved after fulfilment started", func(r *request.Request) { r.Approvals[1].At = t0.Add(10 * time.Hour) }, []string{"SR-07"}},
 		{"no approvals", func(r *request.Request) { r.Approvals = nil }, []string{"SR-07"}},
 		{"no instructions", func(r *request.Request) { r.Item.Instructions = request.Instructions{} }, []string{"SR-06"}},

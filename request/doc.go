@@ -75,8 +75,9 @@
 // Every guard cites its requirement; [Requirements] lists them.
 //
 //   - SR-01 a request names its item, requester, the person it is for and
-//     what is requested; the item classifies it.
-//   - SR-02 priority from the item's default; an override needs a reason.
+//     what is requested (not white space only); the item classifies it.
+//   - SR-02 priority from the item's default; an override needs a reason;
+//     every priority is 1 to [MaxPriority].
 //   - SR-03 fulfilment is assigned; every task done or skipped with a
 //     reason, and notes, before fulfil.
 //   - SR-04 close from fulfilled with a close code (complete, incomplete,
@@ -88,8 +89,8 @@
 //     submissions; the request keeps the edition.
 //   - SR-07 the item's [sms.ApprovalRule]: quorum of distinct approvers
 //     holding its roles; the requester and the person the request is for
-//     never approve (a [*sms.ForbiddenError] citing SR-07); a rejection
-//     gives its reason; fulfilment waits for the grant.
+//     never approve or reject; a rejection gives its reason; fulfilment
+//     waits for the grant. See Segregation of duties below.
 //   - SR-08 an item whose requests alter configuration items under change
 //     control requires a standard change (Item.RequiresStandardChange,
 //     optionally restricted to ChangeTemplates), versioned with the edition
@@ -102,6 +103,28 @@
 //   - SR-10 convert_to_incident cancels a new request with a link to the
 //     incident the host logged; a request converted from an incident
 //     links it (Submission.FromIncident).
+//
+// # Segregation of duties
+//
+// Every party a segregation rule compares is the acting actor of the
+// transition that established it, as the journal records it, and the
+// person a command names is compared as well, never instead. A request
+// keeps them in Request.Parties ([sms.Participants], bound to the journal
+// by the state digest): the requester is whoever submitted the request
+// (the acting actor of submit: a service desk agent logging for a caller)
+// and the person Submission.Requester names; the person it is for is the
+// one Submission.RequestedFor names. An approval or a rejection is
+// refused, with a [*sms.ForbiddenError] citing SR-07, when the acting
+// actor holds none of the roles of the item's rule (or not the role they
+// name), holds any of those parties, or already decided. These rules run
+// inside the transition (sms.Rule.Segregation), so [Service.Approve],
+// [Service.Do] and the generic [sms.Machine.Fire] refuse alike.
+//
+// Identities are compared in two other places. Closure on the requester's
+// confirmation needs the acting actor to be the requester or the person
+// the request is for as the submission named them (or a request manager);
+// the confirmer is recorded in Parties. A requester cancels only a request
+// they submitted or that names them as its requester.
 //
 // # Working with change management
 //
@@ -119,9 +142,16 @@
 // # Conformance
 //
 // [Check], [Audit] and [Service.Conform] re-examine stored records: every
-// fulfilled request had its approvals, by distinct eligible people, before
-// fulfilment started, and, for an item that requires one, its standard
-// change closed successful, whatever its status says.
+// fulfilled request had its approvals, by distinct eligible people (none
+// holding a party the rule excludes), before fulfilment started, and, for
+// an item that requires one, its standard change closed successful,
+// whatever its status says. [Check] and [Audit] trust the records they are
+// given; [Service.Conform] and [Service.Sweep], which an auditor runs,
+// examine only records that verify against their journals: each one that
+// does not (a field or a status edited outside the library, a journal
+// altered, a row that cannot be decoded) is a RECORD_UNVERIFIED finding of
+// the record-verification result, first in the report, and no other check
+// counts it.
 //
 // # Using it
 //

@@ -133,6 +133,15 @@ const (
 // Priority is a request's priority: 1 is the most urgent (SR-02).
 type Priority int
 
+// MaxPriority is the least urgent priority: a priority is 1 to
+// MaxPriority, on submission, on a catalogue item and on an override
+// (SR-02); anything else is refused as invalid input.
+const MaxPriority Priority = 5
+
+// MaxTarget bounds a catalogue item's fulfilment target (SR-09): a
+// target longer than a year is refused as invalid input.
+const MaxTarget = 365 * 24 * time.Hour
+
 // HoldReason says what a request on hold waits for.
 type HoldReason string
 
@@ -197,8 +206,9 @@ type Instructions struct {
 	Version string `json:"version"`
 }
 
-// Present reports whether both the document and its version are named.
-func (i Instructions) Present() bool { return i.Ref != "" && i.Version != "" }
+// Present reports whether both the document and its version are named: a
+// reference or version made only of white space names nothing.
+func (i Instructions) Present() bool { return !sms.Blank(i.Ref) && !sms.Blank(i.Version) }
 
 // Item is a catalogue item: a service offering requests are submitted
 // against (SR-01, SR-06, SR-07). It is versioned: each publication and
@@ -304,7 +314,9 @@ type Request struct {
 	sms.Meta
 	Status Status `json:"status"`
 
-	// Submitted (SR-01), against an item edition (SR-06).
+	// Submitted (SR-01), against an item edition (SR-06). Requester and
+	// RequestedFor are the people the submission named; whoever submitted
+	// it is in Parties (a service desk may submit for a caller).
 	Item         Snapshot  `json:"item"`
 	Summary      string    `json:"summary"`
 	Requester    string    `json:"requester"`
@@ -349,6 +361,15 @@ type Request struct {
 	// Links: the catalogue item, incidents it came from or became, and
 	// the change it was fulfilled through.
 	Links []sms.Link `json:"links,omitempty"`
+
+	// Parties are the people who hold a party role on the request, as the
+	// transitions that established them recorded them: the requester (the
+	// acting actor of submit, and the person Submission.Requester names),
+	// the person it is for (named), and who confirmed its closure (the
+	// acting actor of close). Segregation of duties compares an approver
+	// with all of them (SR-07); the state digest binds them to the
+	// journal.
+	Parties sms.Participants `json:"parties,omitempty"`
 }
 
 // EntityKind implements [sms.Entity].
@@ -382,6 +403,7 @@ func (r *Request) Clone() *Request {
 	c.Approvals = sms.CloneInto(b.approvals[:], r.Approvals)
 	c.Tasks = sms.CloneInto(b.tasks[:], r.Tasks)
 	c.Links = sms.CloneInto(b.links[:], r.Links)
+	c.Parties = sms.CloneInto(b.parties[:], r.Parties)
 	return c
 }
 
@@ -396,6 +418,7 @@ type requestBlock struct {
 	approvals [2]sms.Approval
 	tasks     [3]Task
 	links     [3]sms.Link
+	parties   [4]sms.Participant
 }
 
 // HasLink reports whether the request links the record.
@@ -419,14 +442,31 @@ func (r *Request) task(name string) int {
 	return -1
 }
 
-// parties names who may not approve the request: the requester and the
-// person it is for (SR-07).
-func (r *Request) parties() map[sms.Party]string {
-	return map[sms.Party]string{sms.PartyRequester: r.Requester, sms.PartyRequestedFor: r.RequestedFor}
+// parties returns who holds each party role on the request: the recorded
+// Parties, and the requester and the person it is for as the request's
+// fields name them, for a record that does not list them (one built by
+// hand, or stored before Parties existed). A request the workflow made
+// lists them already, and its Parties are returned as they are.
+func (r *Request) parties() sms.Participants {
+	if r.Parties.Has(sms.PartyRequester, r.Requester) && r.Parties.Has(sms.PartyRequestedFor, r.RequestedFor) {
+		return r.Parties
+	}
+	ps := make(sms.Participants, len(r.Parties), len(r.Parties)+2)
+	copy(ps, r.Parties)
+	ps.Add(sms.PartyRequester, r.Requester, false)
+	ps.Add(sms.PartyRequestedFor, r.RequestedFor, false)
+	return ps
 }
 
-// rule returns the item's approval rule with the requester and the person
-// the request is for always excluded (SR-07), and whether there is one.
+// ownRequest reports whether id submitted the request or is named as its
+// requester: a requester cancels only their own request (SR-04).
+func (r *Request) ownRequest(id string) bool {
+	return id == r.Requester || r.Parties.Has(sms.PartyRequester, id)
+}
+
+// rule returns the item's approval rule with the requester (whoever
+// submitted the request and whoever it names) and the person the request
+// is for always excluded (SR-07), and whether there is one.
 func (r *Request) rule() (sms.ApprovalRule, bool) {
 	if !r.Item.NeedsApproval() {
 		return sms.ApprovalRule{}, false

@@ -36,7 +36,8 @@ type Config struct {
 //   - [sms.ErrInvalid]: malformed input ([*sms.ValidationError]);
 //   - [sms.ErrNotFound]: no such request or item;
 //   - [sms.ErrForbidden]: the actor lacks a role, or segregation of duties
-//     excludes them ([*sms.ForbiddenError], citing SR-07);
+//     excludes them ([*sms.ForbiddenError], citing SR-07), judged on the
+//     acting actor inside the transition;
 //   - [sms.ErrTransition]: not allowed from the current status;
 //   - [sms.ErrGuard]: requirements unmet ([*sms.GuardError]);
 //   - [sms.ErrConflict]: another writer committed first;
@@ -183,8 +184,8 @@ func (s *Service) Submit(ctx context.Context, a sms.Actor, c Submission) (*Reque
 
 // Do runs any request command: the trigger is the command's, and exactly
 // one transition runs (an [Approval] through Do never grants; see
-// [Service.Approve]). A [Submission] creates a request and id must then be
-// empty.
+// [Service.Approve], whose segregation of duties it shares). A
+// [Submission] creates a request and id must then be empty.
 func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*Request, error) {
 	switch c := c.(type) {
 	case nil:
@@ -194,14 +195,6 @@ func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*R
 			return nil, sms.Invalid(Kind, "id", "a submission creates a request: pass its ID in Submission.ID")
 		}
 		return s.Submit(ctx, a, c)
-	case Approval:
-		// One command, one trigger: Do never grants; Approve does.
-		if err := s.eligible(ctx, a, id, c.Role, TriggerApprove, c); err != nil {
-			return nil, err
-		}
-		return s.m.Fire(ctx, a, id, string(TriggerApprove), c)
-	case Rejection:
-		return s.Reject(ctx, a, id, c)
 	case Fulfilment:
 		return s.Fulfil(ctx, a, id, c)
 	}
@@ -220,15 +213,14 @@ func (s *Service) RequestApproval(ctx context.Context, a sms.Actor, id string, c
 
 // Approve records one approver's approval (SR-07) and, when it completes
 // the item's quorum, grants the request: two journal entries, approve then
-// grant. An approver who holds none of the rule's roles, who is the
-// requester or the person the request is for, or who already decided, is
-// refused with a [*sms.ForbiddenError] citing SR-07. If the grant fails
-// after the approval was committed, the error is returned and
+// grant. An approver who holds none of the rule's roles, who submitted the
+// request, who is named as its requester or the person it is for, or who
+// already decided, is refused with a [*sms.ForbiddenError] citing SR-07:
+// the transition's segregation of duties, which compares the acting
+// actor, so the generic [sms.Machine.Fire] refuses the same. If the grant
+// fails after the approval was committed, the error is returned and
 // [Service.Grant] completes it.
 func (s *Service) Approve(ctx context.Context, a sms.Actor, id string, c Approval) (*Request, error) {
-	if err := s.eligible(ctx, a, id, c.Role, TriggerApprove, c); err != nil {
-		return nil, err
-	}
 	r, err := s.m.Fire(ctx, a, id, string(TriggerApprove), c)
 	if err != nil || r.ApprovalOutcome() != sms.Approved {
 		return r, err
@@ -243,51 +235,10 @@ func (s *Service) Grant(ctx context.Context, a sms.Actor, id string, c Grant) (*
 }
 
 // Reject rejects a request awaiting approval, with a reason (SR-07); the
-// rejecter must be eligible to approve.
+// rejecter must be eligible to approve, or is refused as by
+// [Service.Approve].
 func (s *Service) Reject(ctx context.Context, a sms.Actor, id string, c Rejection) (*Request, error) {
-	if err := s.eligible(ctx, a, id, c.Role, TriggerReject, c); err != nil {
-		return nil, err
-	}
 	return s.m.Fire(ctx, a, id, string(TriggerReject), c)
-}
-
-// eligible applies segregation of duties to an approver before the
-// transition, so that the refusal is a *sms.ForbiddenError; the workflow's
-// guards check the same again inside the transition.
-func (s *Service) eligible(ctx context.Context, a sms.Actor, id string, role sms.Role, tr Trigger, c sms.Command) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	if err := a.Validate(); err != nil {
-		return err
-	}
-	r, err := s.m.Get(ctx, id)
-	if err != nil {
-		return err
-	}
-	rl, ok := r.rule()
-	if r.Status != StatusAwaitingApproval || !ok || !a.Has(RoleApprover) {
-		return nil // the workflow refuses, with its own reason
-	}
-	forbid := func(q sms.Requirement, reason string) error {
-		return &sms.ForbiddenError{Kind: Kind, ID: id, Trigger: string(tr), Actor: a.ID, Requirement: q, Reason: reason}
-	}
-	if _, ok := approverRole(r, a, role); !ok {
-		fe := forbid(reqApproverRole, "the actor holds none of the roles the catalogue item's approval rule names").(*sms.ForbiddenError)
-		fe.Roles = rl.Roles
-		return fe
-	}
-	if err := rl.Eligible(a, r.parties(), reqNotParty); err != nil {
-		var fe *sms.ForbiddenError
-		if errors.As(err, &fe) {
-			return forbid(fe.Requirement, fe.Reason)
-		}
-		return err
-	}
-	if r.decided(a.ID) {
-		return forbid(reqOnce, "the actor already decided on this request")
-	}
-	return nil
 }
 
 // StartFulfilment starts fulfilment (SR-03, SR-07).
@@ -385,7 +336,8 @@ func (s *Service) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
 	return s.m.Journal(ctx, id)
 }
 
-// Verify checks the request's journal hash chain and head.
+// Verify checks the request's journal hash chain and head, and that the
+// stored request is the state its last entry recorded.
 func (s *Service) Verify(ctx context.Context, id string) error { return s.m.Verify(ctx, id) }
 
 // Permitted returns the triggers the actor may fire on the request now.

@@ -85,7 +85,58 @@ func approverRole(r *Request, a sms.Actor, named sms.Role) (sms.Role, bool) {
 	return "", false
 }
 
-func isParty(r *Request, id string) bool { return id == r.Requester || id == r.RequestedFor }
+// approvalSegregation is the segregation of duties of an approval or a
+// rejection (SR-07), checked by the pipeline on the acting actor: they
+// decide in a role of the item's rule, hold no party the rule excludes
+// (whoever submitted the request, the requester and the person it is for
+// it names), and decide once. A request whose item needs no approval is
+// left to the guard that says so.
+func approvalSegregation(role func(*tx) sms.Role) []sms.Segregation[*Request] {
+	return []sms.Segregation[*Request]{
+		{Requirement: reqApproverRole, Check: func(t *tx) string {
+			rl, ok := t.Entity.rule()
+			if !ok {
+				return ""
+			}
+			if _, ok := approverRole(t.Entity, t.Actor, role(t)); !ok {
+				if named := role(t); named != "" {
+					return "the actor does not decide in the role " + string(named) + ": they lack it, or the catalogue item's approval rule does not name it (it names " + roleList(rl.Roles) + ")"
+				}
+				return "the actor holds none of the roles the catalogue item's approval rule names (" + roleList(rl.Roles) + ")"
+			}
+			return ""
+		}},
+		{Requirement: reqNotParty, Check: func(t *tx) string {
+			rl, ok := t.Entity.rule()
+			if !ok {
+				return ""
+			}
+			ps := t.Entity.parties()
+			p, ok := ps.Holds(t.Actor.ID, rl.Exclude...)
+			if !ok {
+				return ""
+			}
+			if slices.Contains(ps.Acted(p), t.Actor.ID) {
+				return "the actor submitted the request, so holds its " + string(p) + " party, and may not decide on it"
+			}
+			return "the actor is named as the request's " + string(p) + " and may not decide on it"
+		}},
+		{Requirement: reqOnce, Check: func(t *tx) string {
+			if t.Entity.decided(t.Actor.ID) {
+				return "the actor already decided on this request"
+			}
+			return ""
+		}},
+	}
+}
+
+func roleList(rs []sms.Role) string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	return strings.Join(out, ", ")
+}
 
 // pauseTimer and resumeTimer keep the fulfilment timer (SR-09).
 func resumeTimer(r *Request, now time.Time) {
@@ -105,17 +156,10 @@ func definition(p *Policy) sms.Definition[*Request] {
 		approver = roles(RoleApprover)
 		open     = st(StatusNew, StatusAwaitingApproval, StatusApproved, StatusInFulfilment, StatusOnHold)
 	)
-	approvalGuards := func(role func(*tx) sms.Role) []sms.Guard[*Request] {
-		return []sms.Guard[*Request]{
-			guard("SR-07", "the catalogue item requires approval", func(t *tx) bool { _, ok := t.Entity.rule(); return ok }),
-			{Requirement: reqApproverRole, Check: func(t *tx) bool { _, ok := approverRole(t.Entity, t.Actor, role(t)); return ok }},
-			{Requirement: reqNotParty, Check: func(t *tx) bool { return !isParty(t.Entity, t.Actor.ID) }},
-			{Requirement: reqOnce, Check: func(t *tx) bool { return !t.Entity.decided(t.Actor.ID) }},
-		}
-	}
+	needsApproval := guard("SR-07", "the catalogue item requires approval", func(t *tx) bool { _, ok := t.Entity.rule(); return ok })
 	rules := []rule{
 		{
-			Trigger: string(TriggerSubmit), To: string(StatusNew), Roles: roles(RoleRequester, RoleRequestManager, RoleFulfiller),
+			Trigger: string(TriggerSubmit), Command: Submission{}, To: string(StatusNew), Roles: roles(RoleRequester, RoleRequestManager, RoleFulfiller),
 			Doc: "Submit a request against a published catalogue item; the item's edition is kept.",
 			Guards: []sms.Guard[*Request]{
 				guard("SR-06", "a request is submitted against a published catalogue item, never a draft or retired one", func(t *tx) bool {
@@ -140,6 +184,10 @@ func definition(p *Policy) sms.Definition[*Request] {
 				if r.RequestedFor == "" {
 					r.RequestedFor = c.Requester
 				}
+				// Who submitted and whom the submission names (SR-07).
+				r.Parties.Add(sms.PartyRequester, t.Actor.ID, true)
+				r.Parties.Add(sms.PartyRequester, r.Requester, false)
+				r.Parties.Add(sms.PartyRequestedFor, r.RequestedFor, false)
 				t.Record("requester", r.Requester)
 				t.Record("requested_for", r.RequestedFor)
 				t.Record("summary", c.Summary)
@@ -174,7 +222,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 			},
 		},
 		{
-			Trigger: string(TriggerPrioritise), From: open, Roles: workers,
+			Trigger: string(TriggerPrioritise), Command: Prioritisation{}, From: open, Roles: workers,
 			Requirement: req("SR-02", "a request is reprioritised while it is open"),
 			Doc:         "Override the priority, with a reason.",
 			Guards: []sms.Guard[*Request]{
@@ -189,7 +237,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 			},
 		},
 		{
-			Trigger: string(TriggerRequestApproval), From: st(StatusNew), To: string(StatusAwaitingApproval), Roles: workers,
+			Trigger: string(TriggerRequestApproval), Command: ApprovalRequest{}, From: st(StatusNew), To: string(StatusAwaitingApproval), Roles: workers,
 			Requirement: req("SR-07", "approval is requested for a new request"),
 			Doc:         "Ask the approvers the item's rule names.",
 			Guards: []sms.Guard[*Request]{
@@ -202,10 +250,11 @@ func definition(p *Policy) sms.Definition[*Request] {
 			},
 		},
 		{
-			Trigger: string(TriggerApprove), From: st(StatusAwaitingApproval), Roles: approver,
+			Trigger: string(TriggerApprove), Command: Approval{}, From: st(StatusAwaitingApproval), Roles: approver,
 			Requirement: req("SR-07", "only a request awaiting approval is approved"),
 			Doc:         "Record one approver's approval under the item's rule.",
-			Guards:      approvalGuards(func(t *tx) sms.Role { return cmd[Approval](t).Role }),
+			Segregation: approvalSegregation(func(t *tx) sms.Role { return cmd[Approval](t).Role }),
+			Guards:      []sms.Guard[*Request]{needsApproval},
 			Apply: func(t *tx) {
 				c, r := cmd[Approval](t), t.Entity
 				role, _ := approverRole(r, t.Actor, c.Role)
@@ -216,7 +265,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 			},
 		},
 		{
-			Trigger: string(TriggerGrant), From: st(StatusAwaitingApproval), To: string(StatusApproved), Roles: roles(RoleApprover, RoleRequestManager),
+			Trigger: string(TriggerGrant), Command: Grant{}, From: st(StatusAwaitingApproval), To: string(StatusApproved), Roles: roles(RoleApprover, RoleRequestManager),
 			Requirement: req("SR-07", "only a request awaiting approval is granted"),
 			Doc:         "The approvals satisfy the item's rule: the request is approved.",
 			Guards: []sms.Guard[*Request]{
@@ -230,11 +279,12 @@ func definition(p *Policy) sms.Definition[*Request] {
 			},
 		},
 		{
-			Trigger: string(TriggerReject), From: st(StatusAwaitingApproval), To: string(StatusRejected), Roles: approver,
+			Trigger: string(TriggerReject), Command: Rejection{}, From: st(StatusAwaitingApproval), To: string(StatusRejected), Roles: approver,
 			Requirement: req("SR-07", "only a request awaiting approval is rejected"),
 			Doc:         "Reject, with a reason; terminal.",
-			Guards: append(approvalGuards(func(t *tx) sms.Role { return cmd[Rejection](t).Role }),
-				guard("SR-07", "a rejection gives its reason", func(t *tx) bool { return !sms.Blank(cmd[Rejection](t).Reason) })),
+			Segregation: approvalSegregation(func(t *tx) sms.Role { return cmd[Rejection](t).Role }),
+			Guards: []sms.Guard[*Request]{needsApproval,
+				guard("SR-07", "a rejection gives its reason", func(t *tx) bool { return !sms.Blank(cmd[Rejection](t).Reason) })},
 			Apply: func(t *tx) {
 				c, r := cmd[Rejection](t), t.Entity
 				role, _ := approverRole(r, t.Actor, c.Role)
@@ -245,7 +295,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 			},
 		},
 		{
-			Trigger: string(TriggerStartFulfilment), From: st(StatusNew, StatusApproved), To: string(StatusInFulfilment), Roles: workers,
+			Trigger: string(TriggerStartFulfilment), Command: FulfilmentStart{}, From: st(StatusNew, StatusApproved), To: string(StatusInFulfilment), Roles: workers,
 			Requirement: req("SR-07", "fulfilment starts on a new request that needs no approval, or on an approved one"),
 			Doc:         "Start fulfilment under an assignee or group; the item's tasks are created.",
 			Guards: []sms.Guard[*Request]{
@@ -275,7 +325,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 			},
 		},
 		{
-			Trigger: string(TriggerHold), From: st(StatusInFulfilment), To: string(StatusOnHold), Roles: workers,
+			Trigger: string(TriggerHold), Command: Suspension{}, From: st(StatusInFulfilment), To: string(StatusOnHold), Roles: workers,
 			Requirement: req("SR-09", "only a request in fulfilment is put on hold"),
 			Doc:         "Wait for the requester, a supplier or stock; the timer pauses on the reasons the policy lists.",
 			Apply: func(t *tx) {
@@ -292,7 +342,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 			},
 		},
 		{
-			Trigger: string(TriggerResume), From: st(StatusOnHold), To: string(StatusInFulfilment), Roles: workers,
+			Trigger: string(TriggerResume), Command: Resumption{}, From: st(StatusOnHold), To: string(StatusInFulfilment), Roles: workers,
 			Requirement: req("SR-09", "only a request on hold resumes"),
 			Doc:         "Resume fulfilment.",
 			Apply: func(t *tx) {
@@ -306,7 +356,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 			},
 		},
 		{
-			Trigger: string(TriggerCompleteTask), From: st(StatusInFulfilment), Roles: workers,
+			Trigger: string(TriggerCompleteTask), Command: TaskCompletion{}, From: st(StatusInFulfilment), Roles: workers,
 			Requirement: req("SR-03", "tasks are completed during fulfilment"),
 			Doc:         "Mark a fulfilment task done.",
 			Guards: []sms.Guard[*Request]{
@@ -327,7 +377,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 			},
 		},
 		{
-			Trigger: string(TriggerSkipTask), From: st(StatusInFulfilment), Roles: workers,
+			Trigger: string(TriggerSkipTask), Command: TaskSkip{}, From: st(StatusInFulfilment), Roles: workers,
 			Requirement: req("SR-03", "tasks are skipped during fulfilment"),
 			Doc:         "Skip a fulfilment task, with a reason.",
 			Guards: []sms.Guard[*Request]{
@@ -347,7 +397,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 			},
 		},
 		{
-			Trigger: string(TriggerRecordAction), From: open, Roles: workers,
+			Trigger: string(TriggerRecordAction), Command: Action{}, From: open, Roles: workers,
 			Requirement: req("SR-05", "actions are recorded while the request is open"),
 			Doc:         "Record an action taken.",
 			Guards: []sms.Guard[*Request]{
@@ -359,7 +409,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 			},
 		},
 		{
-			Trigger: string(TriggerFulfil), From: st(StatusInFulfilment), To: string(StatusFulfilled), Roles: workers,
+			Trigger: string(TriggerFulfil), Command: Fulfilment{}, From: st(StatusInFulfilment), To: string(StatusFulfilled), Roles: workers,
 			Requirement: req("SR-03", "only a request in fulfilment is fulfilled"),
 			Doc:         "Fulfil: every task done or skipped with a reason, with fulfilment notes; through a standard change closed successful if the item requires one.",
 			Guards: append([]sms.Guard[*Request]{
@@ -377,7 +427,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 			},
 		},
 		{
-			Trigger: string(TriggerClose), From: st(StatusFulfilled), To: string(StatusClosed), Roles: roles(RoleRequester, RoleRequestManager),
+			Trigger: string(TriggerClose), Command: Closure{}, From: st(StatusFulfilled), To: string(StatusClosed), Roles: roles(RoleRequester, RoleRequestManager),
 			Requirement: req("SR-04", "only a fulfilled request is closed"),
 			Doc:         "Close on the requester's confirmation or after the auto-close window.",
 			Guards: []sms.Guard[*Request]{
@@ -385,6 +435,9 @@ func definition(p *Policy) sms.Definition[*Request] {
 				guard("SR-04", "closure needs the requester's confirmation or the elapsed auto-close window", func(t *tx) bool {
 					switch cmd[Closure](t).Confirmation {
 					case ConfirmedByRequester:
+						// The acting actor is the customer the submission
+						// named: a desk agent who submitted for them does
+						// not confirm in their place.
 						return t.Actor.ID == t.Entity.Requester || t.Actor.ID == t.Entity.RequestedFor || t.Actor.Has(RoleRequestManager)
 					case AutoClosed:
 						return p.AutoCloseAfter > 0 && !t.Now.Before(t.Entity.FulfilledAt.Add(p.AutoCloseAfter))
@@ -395,19 +448,22 @@ func definition(p *Policy) sms.Definition[*Request] {
 			Apply: func(t *tx) {
 				c, r := cmd[Closure](t), t.Entity
 				r.CloseCode, r.Confirmation, r.ClosedAt = c.Code, c.Confirmation, t.Now
+				if c.Confirmation == ConfirmedByRequester {
+					r.Parties.Add(sms.PartyConfirmer, t.Actor.ID, true)
+				}
 				t.Record("code", string(c.Code))
 				t.Record("confirmation", string(c.Confirmation))
 			},
 		},
 		{
-			Trigger: string(TriggerCancel), From: st(StatusNew, StatusAwaitingApproval, StatusApproved, StatusInFulfilment),
+			Trigger: string(TriggerCancel), Command: Cancellation{}, From: st(StatusNew, StatusAwaitingApproval, StatusApproved, StatusInFulfilment),
 			To: string(StatusCancelled), Roles: roles(RoleRequester, RoleRequestManager),
 			Requirement: req("SR-04", "a request is cancelled before it is fulfilled"),
 			Doc:         "Cancel with a reason; a requester cancels only their own request.",
 			Guards: []sms.Guard[*Request]{
 				guard("SR-04", "a cancellation gives its reason", func(t *tx) bool { return cmd[Cancellation](t).Reason != "" }),
 				guard("SR-04", "a requester cancels only their own request", func(t *tx) bool {
-					return t.Actor.Has(RoleRequestManager) || t.Actor.ID == t.Entity.Requester
+					return t.Actor.Has(RoleRequestManager) || t.Entity.ownRequest(t.Actor.ID)
 				}),
 			},
 			Apply: func(t *tx) {
@@ -425,7 +481,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 			},
 		},
 		{
-			Trigger: string(TriggerConvert), From: st(StatusNew), To: string(StatusCancelled), Roles: workers,
+			Trigger: string(TriggerConvert), Command: Conversion{}, From: st(StatusNew), To: string(StatusCancelled), Roles: workers,
 			Requirement: req("SR-10", "only a new request is converted to an incident"),
 			Doc:         "Convert a misfiled fault: cancelled, linked to the incident logged in its place.",
 			Guards: []sms.Guard[*Request]{
@@ -440,7 +496,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 			},
 		},
 		{
-			Trigger: string(TriggerNote), From: st(Statuses()...),
+			Trigger: string(TriggerNote), Command: Note{}, From: st(Statuses()...),
 			Roles: roles(RoleRequester, RoleFulfiller, RoleApprover, RoleRequestManager),
 			Doc:   "Add a note; the only trigger a closed, rejected or cancelled request accepts.",
 			Apply: func(t *tx) { t.Record("text", cmd[Note](t).Text) },
@@ -471,7 +527,7 @@ func itemDefinition() sms.Definition[*Item] {
 	instructed := func(t *itx) bool { return t.Entity.Instructions.Present() }
 	rules := []sms.Rule[*Item]{
 		{
-			Trigger: string(ItemTriggerDefine), To: string(ItemDraft), Roles: cat,
+			Trigger: string(ItemTriggerDefine), Command: ItemDefinition{}, To: string(ItemDraft), Roles: cat,
 			Doc: "Define a catalogue item in draft.",
 			Requires: []sms.Required[*Item]{
 				{Field: "name", Requirement: req("SR-01", "a catalogue item has a name"), Present: func(i *Item) bool { return !sms.Blank(i.Name) }},
@@ -499,7 +555,7 @@ func itemDefinition() sms.Definition[*Item] {
 			},
 		},
 		{
-			Trigger: string(ItemTriggerRevise), From: st(ItemDraft, ItemPublished), Roles: cat,
+			Trigger: string(ItemTriggerRevise), Command: ItemRevision{}, From: st(ItemDraft, ItemPublished), Roles: cat,
 			Requirement: req("SR-06", "a catalogue item is revised until it is retired"),
 			Doc:         "Revise; a published item gets a new edition.",
 			Requires: []sms.Required[*Item]{
@@ -566,7 +622,7 @@ func itemDefinition() sms.Definition[*Item] {
 			},
 		},
 		{
-			Trigger: string(ItemTriggerPublish), From: st(ItemDraft), To: string(ItemPublished), Roles: cat,
+			Trigger: string(ItemTriggerPublish), Command: ItemPublication{}, From: st(ItemDraft), To: string(ItemPublished), Roles: cat,
 			Requirement: req("SR-06", "only a draft catalogue item is published"),
 			Doc:         "Publish with fulfilment instructions: requests may be submitted against it.",
 			Guards: []sms.Guard[*Item]{
@@ -581,7 +637,7 @@ func itemDefinition() sms.Definition[*Item] {
 			},
 		},
 		{
-			Trigger: string(ItemTriggerRetire), From: st(ItemDraft, ItemPublished), To: string(ItemRetired), Roles: cat,
+			Trigger: string(ItemTriggerRetire), Command: ItemRetirement{}, From: st(ItemDraft, ItemPublished), To: string(ItemRetired), Roles: cat,
 			Requirement: req("SR-06", "a catalogue item is retired once"),
 			Doc:         "Retire: no more submissions.",
 			Guards: []sms.Guard[*Item]{
@@ -593,7 +649,7 @@ func itemDefinition() sms.Definition[*Item] {
 			},
 		},
 		{
-			Trigger: string(ItemTriggerNote), From: st(ItemStatuses()...), Roles: cat,
+			Trigger: string(ItemTriggerNote), Command: ItemNote{}, From: st(ItemStatuses()...), Roles: cat,
 			Doc:   "Add a note.",
 			Apply: func(t *itx) { t.Record("text", icmd[ItemNote](t).Text) },
 		},
