@@ -334,13 +334,13 @@ func TestMajorIncidentTrack(t *testing.T) {
 	inc, err = f.svc.Resolve(f.ctx, resolver, id, incident.Resolution{Code: "fixed", Notes: "n", RestoredAt: f.clk.Now()})
 	require.NoError(t, err)
 	assert.Equal(t, inc.ResolvedAt.Add(5*24*time.Hour), inc.Major.ReviewDue)
-	_, err = f.svc.Close(f.ctx, desk, id, validCommand(incident.TriggerClose).(incident.Closure))
+	_, err = f.svc.Close(f.ctx, caller, id, validCommand(incident.TriggerClose).(incident.Closure))
 	smstest.RequireRefused(t, err, "INC-10") // the final notification is missing
 	_, err = f.svc.NotifyManagement(f.ctx, mim, id, incident.Notification{Audience: "top_management", Summary: "resolved"})
 	require.NoError(t, err)
 	assert.Equal(t, "true", payload(lastEntry(t, f, id), "final"))
 	// Lenient mode: the incident closes before its review ...
-	inc, err = f.svc.Close(f.ctx, desk, id, validCommand(incident.TriggerClose).(incident.Closure))
+	inc, err = f.svc.Close(f.ctx, caller, id, validCommand(incident.TriggerClose).(incident.Closure))
 	require.NoError(t, err)
 	// ... and the missing review is a finding once due.
 	findings, err = incident.Sweep(inc, f.svc.Policy(), inc.Major.ReviewDue.Add(-time.Second))

@@ -63,7 +63,11 @@ func (c Report) Validate() error {
 
 // Classification classifies and prioritises an incident (trigger classify,
 // INC-02, INC-03, INC-14). Priority comes from the policy's matrix unless
-// Priority is set, which is a manual override that needs OverrideReason.
+// Priority is set, which is a manual override that needs OverrideReason and
+// must be one of the priorities the matrix gives. Impact, urgency and
+// security risk are levels of the matrix; any of them, or the priority,
+// above [MaxLevels] is refused as invalid input, and outside the policy's
+// matrix by a guard citing INC-03 (INC-14 for the risk).
 // Reclassification is allowed while the incident is open and journals the
 // old and new values.
 type Classification struct {
@@ -88,8 +92,16 @@ func (Classification) command()         {}
 
 // Validate implements [sms.Command].
 func (c Classification) Validate() error {
-	if c.Impact < 0 || c.Urgency < 0 || c.Priority < 0 || c.SecurityRisk < 0 {
-		return sms.Invalid(Kind, "classification", "levels and priority cannot be negative")
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"impact", int(c.Impact)}, {"urgency", int(c.Urgency)}, {"priority", int(c.Priority)}, {"security_risk", int(c.SecurityRisk)}} {
+		if f.v < 0 || f.v > MaxLevels {
+			return sms.Invalid(Kind, "classification."+f.name, "%d is outside 0 to %d", f.v, MaxLevels)
+		}
+	}
+	if c.SecurityRisk != 0 && !c.Security {
+		return sms.Invalid(Kind, "classification.security_risk", "is rated on an incident not marked as a security incident")
 	}
 	return sms.FirstError(checkRef("category", c.Category), checkRef("service", c.Service), checkRefs("config_items", c.ConfigItems),
 		checkText("override_reason", c.OverrideReason, MaxText))
@@ -214,8 +226,8 @@ func (Note) command()         {}
 
 // Validate implements [sms.Command].
 func (c Note) Validate() error {
-	if c.Text == "" {
-		return sms.Invalid(Kind, "note.text", "is empty")
+	if sms.Blank(c.Text) {
+		return sms.Invalid(Kind, "note.text", "is empty or only white space")
 	}
 	return checkText("note.text", c.Text, MaxText)
 }
@@ -283,9 +295,21 @@ func (c Reopening) Validate() error { return checkText("reopen.reason", c.Reason
 // Closure closes a resolved incident (trigger close, INC-06): the caller
 // confirmed, or the policy's auto-close window elapsed since resolution. A
 // close code is required.
+//
+// A confirmation by the caller (ConfirmedByCaller) is the caller's own act:
+// the actor closing is the incident's caller ([Incident.IsCaller]). A
+// service-desk agent or incident manager may instead record the caller's
+// confirmation received over a Channel, where the policy permits that
+// channel (Policy.ConfirmationChannels); the journal names the channel and
+// the agent. Anything else is refused with a [*sms.ForbiddenError] citing
+// INC-06.
 type Closure struct {
 	Code         string
 	Confirmation Confirmation
+	// Channel is how the caller's confirmation reached the agent recording
+	// it; empty when the caller closes themselves. Only with
+	// ConfirmedByCaller.
+	Channel Channel
 }
 
 // Trigger implements [Command].
@@ -298,6 +322,13 @@ func (c Closure) Validate() error {
 	case "", ConfirmedByCaller, AutoClosed:
 	default:
 		return sms.Invalid(Kind, "closure.confirmation", "%q is neither caller nor auto", c.Confirmation)
+	}
+	switch {
+	case c.Channel == "":
+	case !c.Channel.Valid():
+		return sms.Invalid(Kind, "closure.channel", "%q is not one of phone, email, chat, in_person", c.Channel)
+	case c.Confirmation != ConfirmedByCaller:
+		return sms.Invalid(Kind, "closure.channel", "names how the caller's confirmation came, so it goes with the caller confirmation only")
 	}
 	return checkRef("closure.code", c.Code)
 }

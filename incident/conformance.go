@@ -27,7 +27,34 @@ const (
 type check struct {
 	name, clause, rule string
 	applies            func(*Incident) bool
-	eval               func(i *Incident, p *Policy, asOf time.Time, fail func(code, id, text, detail string))
+	eval               func(i *Incident, ev *evidence, fail func(code, id, text, detail string))
+}
+
+// evidence is what a check may consult besides the record: the policy,
+// the time, and the record's journal when the caller has one that
+// verified (nil for the package functions, which trust their input).
+type evidence struct {
+	p       *Policy
+	asOf    time.Time
+	journal []sms.Entry
+}
+
+// closer returns who closed the incident: the acting actor of the journal's
+// last close entry when there is a journal, else the confirmer the record
+// names as having acted; "" when neither says.
+func (ev *evidence) closer(i *Incident) string {
+	if ev.journal != nil {
+		for k := len(ev.journal) - 1; k >= 0; k-- {
+			if e := &ev.journal[k]; e.Trigger == string(TriggerClose) {
+				return e.Actor.ID
+			}
+		}
+		return ""
+	}
+	if c := i.Parties.Acted(sms.PartyConfirmer); len(c) > 0 {
+		return c[len(c)-1]
+	}
+	return ""
 }
 
 func checks() []check {
@@ -36,11 +63,11 @@ func checks() []check {
 			name: "incident-record", clause: "8.6.1",
 			rule:    "every incident records summary, service, source, reporter and report time",
 			applies: func(*Incident) bool { return true },
-			eval: func(i *Incident, _ *Policy, _ time.Time, fail func(code, id, text, detail string)) {
+			eval: func(i *Incident, _ *evidence, fail func(code, id, text, detail string)) {
 				for _, f := range []struct {
 					missing bool
 					name    string
-				}{{i.Summary == "", "summary"}, {i.Service == "", "service"}, {i.Source == "", "source"},
+				}{{sms.Blank(i.Summary), "summary"}, {i.Service == "", "service"}, {i.Source == "", "source"},
 					{i.Reporter == "", "reporter"}, {i.ReportedAt.IsZero(), "reported_at"}} {
 					if f.missing {
 						fail(CodeRecordIncomplete, "INC-01", "an incident is recorded from detection or report onward", f.name+" is missing")
@@ -51,9 +78,11 @@ func checks() []check {
 		{
 			name: "incident-closure-completeness", clause: "8.6.1",
 			rule: "every closed incident has category, service, impact, urgency, priority with matrix version, resolution code and notes, " +
-				"restoration time, at least one action taken, a close code with confirmation, and reported <= resolved <= closed",
+				"restoration time, at least one action taken, a close code with confirmation, and reported <= resolved <= closed; " +
+				"a caller's confirmation was closed by the caller, or recorded by an agent as received over a channel the policy permits",
 			applies: func(i *Incident) bool { return i.Status == StatusClosed },
-			eval: func(i *Incident, p *Policy, _ time.Time, fail func(code, id, text, detail string)) {
+			eval: func(i *Incident, ev *evidence, fail func(code, id, text, detail string)) {
+				p := ev.p
 				f := func(id, text, detail string) { fail(CodeClosureIncomplete, id, text, detail) }
 				if i.Category == "" || i.Service == "" {
 					f("INC-02", "each incident is classified", "closed without category or service")
@@ -77,6 +106,20 @@ func checks() []check {
 				if i.Confirmation == AutoClosed && (p.AutoCloseAfter == 0 || i.ClosedAt.Before(i.ResolvedAt.Add(p.AutoCloseAfter))) {
 					f("INC-06", "incidents are closed", "auto-closed before the auto-close window elapsed")
 				}
+				if i.Confirmation == ConfirmedByCaller {
+					switch who := ev.closer(i); {
+					case i.ConfirmationChannel != "":
+						if !p.permits(i.ConfirmationChannel) {
+							f("INC-06", "incidents are closed on the caller's own confirmation",
+								fmt.Sprintf("the caller's confirmation was recorded as received by %s, a channel the policy does not permit", i.ConfirmationChannel))
+						}
+					case who == "":
+						f("INC-06", "incidents are closed on the caller's own confirmation", "confirmed by the caller, but no one is recorded as confirming")
+					case !i.IsCaller(who):
+						f("INC-06", "incidents are closed on the caller's own confirmation",
+							fmt.Sprintf("confirmed by the caller, but closed by %s, who is not the caller (%s), with no channel recorded", who, callers(i)))
+					}
+				}
 			},
 		},
 		{
@@ -84,7 +127,8 @@ func checks() []check {
 			rule: "every accepted major incident has a criteria evaluation or override, the procedure, a named manager, " +
 				"top management notified in time, and once due, its post-incident review",
 			applies: func(i *Incident) bool { return i.MajorState() == MajorAccepted },
-			eval: func(i *Incident, p *Policy, asOf time.Time, fail func(code, id, text, detail string)) {
+			eval: func(i *Incident, ev *evidence, fail func(code, id, text, detail string)) {
+				p, asOf := ev.p, ev.asOf
 				m := *i.Major
 				f := func(id, text, detail string) { fail(CodeMajorIncomplete, id, text, detail) }
 				if m.CriteriaVersion == "" {
@@ -119,7 +163,7 @@ func checks() []check {
 			name: "incident-cancellation", clause: "8.6.1",
 			rule:    "every cancelled incident gives its reason; a duplicate names its original; a conversion names its request",
 			applies: func(i *Incident) bool { return i.Status == StatusCancelled },
-			eval: func(i *Incident, _ *Policy, _ time.Time, fail func(code, id, text, detail string)) {
+			eval: func(i *Incident, _ *evidence, fail func(code, id, text, detail string)) {
 				text := "cancellation is justified; misfiled requests are converted, not deleted"
 				switch i.CancelReason {
 				case CancelDuplicate:
@@ -136,7 +180,7 @@ func checks() []check {
 			name: "security-incident-rating", clause: "8.7.3.3",
 			rule:    "every security incident carries an information-security risk rating",
 			applies: func(i *Incident) bool { return i.Security },
-			eval: func(i *Incident, _ *Policy, _ time.Time, fail func(code, id, text, detail string)) {
+			eval: func(i *Incident, _ *evidence, fail func(code, id, text, detail string)) {
 				if i.SecurityRisk < 1 {
 					fail(CodeSecurityRiskMissing, "INC-14", "security incidents are prioritised on information-security risk", "no risk rating")
 				}
@@ -151,6 +195,9 @@ type audit struct {
 	asOf    time.Time
 	checks  []check
 	results []sms.CheckResult
+	// verified is the record-verification result of a run over stored
+	// records, placed first in the report; nil for the package functions.
+	verified *sms.CheckResult
 }
 
 func newAudit(p *Policy, asOf time.Time) *audit {
@@ -161,24 +208,37 @@ func newAudit(p *Policy, asOf time.Time) *audit {
 	return a
 }
 
-func (a *audit) add(i *Incident) {
+// add runs every check on i; journal is its verified journal, or nil.
+func (a *audit) add(i *Incident, journal []sms.Entry) {
+	if a.verified != nil {
+		a.verified.Population++
+	}
+	ev := &evidence{p: a.p, asOf: a.asOf, journal: journal}
 	for k, c := range a.checks {
 		if !c.applies(i) {
 			continue
 		}
 		res := &a.results[k]
 		res.Population++
-		c.eval(i, a.p, a.asOf, func(code, id, text, detail string) {
+		c.eval(i, ev, func(code, id, text, detail string) {
 			res.Failures = append(res.Failures, sms.Finding{Code: code, Requirement: req(id, text), Kind: Kind, EntityID: i.ID, Detail: detail, At: a.asOf})
 		})
 	}
 }
 
-func (a *audit) report() sms.Report { return sms.Report{AsOf: a.asOf, Results: a.results} }
+func (a *audit) report() sms.Report {
+	if a.verified == nil {
+		return sms.Report{AsOf: a.asOf, Results: a.results}
+	}
+	return sms.Report{AsOf: a.asOf, Results: append([]sms.CheckResult{*a.verified}, a.results...)}
+}
 
 // Check runs the conformance checks on one incident and returns its
 // findings (none when it conforms). It re-examines the fields: a closed
 // incident without a resolution fails even if it reached closed somehow.
+// It trusts its input: it does not verify the record against its journal,
+// and takes who confirmed a closure from the record's Parties. An auditor
+// runs [Service.Conform], which checks only records that verify.
 func Check(i *Incident, p Policy, asOf time.Time) ([]sms.Finding, error) {
 	pp, err := p.withDefaults()
 	if err != nil {
@@ -188,12 +248,14 @@ func Check(i *Incident, p Policy, asOf time.Time) ([]sms.Finding, error) {
 		return nil, sms.Invalid(Kind, "incident", "is nil")
 	}
 	a := newAudit(&pp, asOf)
-	a.add(i)
+	a.add(i, nil)
 	return a.report().Findings(), nil
 }
 
 // Audit runs the conformance checks over incidents and returns the
 // evidence report: per check, the population examined and each failure.
+// Like [Check], it trusts its input; [Service.Conform] is what an auditor
+// runs over stored records.
 func Audit(incidents []*Incident, p Policy, asOf time.Time) (sms.Report, error) {
 	pp, err := p.withDefaults()
 	if err != nil {
@@ -202,17 +264,27 @@ func Audit(incidents []*Incident, p Policy, asOf time.Time) (sms.Report, error) 
 	a := newAudit(&pp, asOf)
 	for _, i := range incidents {
 		if i != nil {
-			a.add(i)
+			a.add(i, nil)
 		}
 	}
 	return a.report(), nil
 }
 
 // Conform runs the conformance checks over every stored incident, under
-// the service's policy.
+// the service's policy, on the evidence of records that verify against
+// their journals ([sms.Machine.EachVerified]). The report's first result is
+// the record-verification check (SMS-REC, clause 7.5.4): each record that
+// does not verify (cannot be decoded, a journal that does not verify,
+// fields changed outside the pipeline) is a RECORD_UNVERIFIED finding there
+// and is counted by no other check; the run goes on past it. Who closed an
+// incident on the caller's confirmation is read from its journal.
 func (s *Service) Conform(ctx context.Context, asOf time.Time) (sms.Report, error) {
 	a := newAudit(&s.policy, asOf)
-	err := s.Each(ctx, Query{Limit: sms.MaxLimit}, func(i *Incident) bool { a.add(i); return true })
+	v := sms.NewVerificationResult()
+	a.verified = &v
+	err := s.m.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit},
+		func(i *Incident, journal []sms.Entry) bool { a.add(i, journal); return true },
+		func(id string, err error) error { v.Unverified(Kind, id, err, a.asOf); return nil })
 	return a.report(), err
 }
 
@@ -283,11 +355,24 @@ func sweep(i *Incident, p *Policy, asOf time.Time) []sms.Finding {
 }
 
 // Sweep returns the periodic findings of every stored incident as of a
-// time, under the service's policy; see the package function [Sweep].
+// time, under the service's policy; see the package function [Sweep]. Only
+// records that verify against their journals are swept; each that does not
+// is a RECORD_UNVERIFIED finding (SMS-REC), listed first, and the sweep
+// goes on past it.
 func (s *Service) Sweep(ctx context.Context, asOf time.Time) ([]sms.Finding, error) {
+	asOf = asOf.UTC()
 	var out []sms.Finding
-	err := s.Each(ctx, Query{Limit: sms.MaxLimit, Status: []Status{StatusNew, StatusAssigned, StatusInProgress, StatusOnHold, StatusResolved, StatusClosed}},
-		func(i *Incident) bool { out = append(out, sweep(i, &s.policy, asOf.UTC())...); return true })
+	v := sms.NewVerificationResult()
+	q, err := Query{Limit: sms.MaxLimit, Status: []Status{StatusNew, StatusAssigned, StatusInProgress, StatusOnHold, StatusResolved, StatusClosed}}.query()
+	if err != nil {
+		return nil, err
+	}
+	err = s.m.EachVerified(ctx, q,
+		func(i *Incident, _ []sms.Entry) bool { out = append(out, sweep(i, &s.policy, asOf)...); return true },
+		func(id string, err error) error { v.Unverified(Kind, id, err, asOf); return nil })
+	if len(v.Failures) > 0 {
+		out = append(v.Failures, out...)
+	}
 	return out, err
 }
 
@@ -301,6 +386,10 @@ type SecuritySummary struct {
 	ByImpact   map[Level]int  `json:"by_impact"`
 	ByRisk     map[Level]int  `json:"by_risk"`
 	ByService  map[string]int `json:"by_service"`
+	// Unverified lists, as RECORD_UNVERIFIED findings, the stored records
+	// [Service.Security] left out because they do not verify against their
+	// journals; empty for the package function [Security].
+	Unverified []sms.Finding `json:"unverified,omitempty"`
 }
 
 // Security summarises the security incidents among incidents; others are
@@ -327,9 +416,18 @@ func (s *SecuritySummary) add(i *Incident) {
 	s.ByService[i.Service]++
 }
 
-// Security summarises every stored security incident; see [Security].
+// Security summarises every stored security incident that verifies
+// against its journal; see [Security]. Each record that does not verify is
+// left out of the counts and listed in Unverified.
 func (s *Service) Security(ctx context.Context) (SecuritySummary, error) {
 	sum := Security(nil)
-	err := s.Each(ctx, Query{Limit: sms.MaxLimit}, func(i *Incident) bool { sum.add(i); return true })
+	v := sms.NewVerificationResult()
+	now := s.m.Now()
+	err := s.m.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit},
+		func(i *Incident, _ []sms.Entry) bool { sum.add(i); return true },
+		func(id string, err error) error { v.Unverified(Kind, id, err, now); return nil })
+	if len(v.Failures) > 0 {
+		sum.Unverified = v.Failures
+	}
 	return sum, err
 }

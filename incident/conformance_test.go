@@ -17,6 +17,10 @@ func conformingClosed() *incident.Incident {
 		Actions: 1, ResolutionCode: "fixed", ResolutionNotes: "n", RestoredAt: t0.Add(time.Hour), ResolvedAt: t0.Add(time.Hour),
 		CloseCode: "solved", Confirmation: incident.ConfirmedByCaller, ClosedAt: t0.Add(2 * time.Hour)}
 	i.ID = "INC-X"
+	// Logged by dana for the caller r, who confirmed the closure themselves.
+	i.Parties.Add(sms.PartyRaiser, "dana", true)
+	i.Parties.Add(sms.PartyRequester, "r", false)
+	i.Parties.Add(sms.PartyConfirmer, "r", true)
 	return i
 }
 

@@ -44,18 +44,20 @@
 //
 // Every guard cites its requirement; [Requirements] lists them.
 //
-//   - INC-01 an incident is recorded with summary, service, source, reporter
-//     and report time (log).
+//   - INC-01 an incident is recorded with summary (not only white space),
+//     service, source, reporter and report time (log).
 //   - INC-02 classified with a category from the taxonomy and a service
 //     before assignment (classify, assign).
 //   - INC-03 priority from impact and urgency through a versioned [Matrix];
-//     the version is stored; a manual override needs a reason.
+//     the version is stored; impact and urgency are levels of the matrix; a
+//     manual override needs a reason and is one of the matrix's priorities
+//     (levels and priorities above [MaxLevels] are invalid input).
 //   - INC-04 functional and hierarchical escalation, with target and reason,
 //     counted per kind (escalate); [Sweep] reports ESCALATION_DUE when the
 //     policy's share of the resolution target has elapsed unescalated.
 //   - INC-05 resolution code, notes and restoration time (resolve).
 //   - INC-06 closure on caller confirmation or after the auto-close window,
-//     with a close code (close).
+//     with a close code (close); see Identities below for who confirms.
 //   - INC-07 actions taken are journaled; at least one before resolve.
 //   - INC-08 to INC-12 the major-incident track: versioned criteria, the
 //     candidate / accepted / rejected states, the procedure, a named manager
@@ -64,21 +66,50 @@
 //     MAJOR_REVIEW_OVERDUE finding).
 //   - INC-13 links to problems, changes, known errors and configuration
 //     items; holds for a change, problem or supplier name the record.
-//   - INC-14 a security incident carries a risk rating that weighs in the
-//     priority; [Security] analyses them by type, volume and impact.
+//   - INC-14 a security incident carries a risk rating, a level of the
+//     matrix, that weighs in the priority; [Security] analyses them by
+//     type, volume and impact.
 //   - INC-15 response and resolution timers per priority, paused on the
-//     holds the policy lists; [Sweep] reports breaches.
+//     holds the policy lists; a priority without a target detaches them;
+//     [Sweep] reports breaches.
 //   - INC-16 reopen only from resolved, with a reason, counted; a closed
 //     incident is followed by a new one linked reopened_from.
 //   - INC-17 cancellation with a reason; a duplicate names its original;
 //     a misfiled request is converted, not deleted.
 //
+// # Identities
+//
+// Incident management has no approvals, but confirming or rejecting a
+// resolution is the caller's act, and the workflow compares acting
+// identities ([sms.Actor] IDs, as the journal records them), never a name
+// typed into a command. Each incident keeps its [sms.Participants] in
+// Parties: the raiser (the actor who logged it), the caller (the reporter
+// the report named; when an agent reports their own incident, that agent)
+// and the confirmer (the actor who closed on the caller's confirmation).
+// Refusals are [*sms.ForbiddenError]s citing the requirement:
+//
+//   - INC-06 close with the caller's confirmation: the actor is the
+//     incident's caller; or a service-desk agent or incident manager records
+//     the confirmation as received over a [Channel] (phone, e-mail, ...)
+//     that Policy.ConfirmationChannels permits (none by default), and the
+//     journal names the channel and the agent.
+//   - INC-06 close, INC-16 reopen: an actor acting as a caller (holding
+//     neither the service-desk nor the incident-manager role) acts on their
+//     own incident only.
+//
 // # Conformance
 //
-// [Check], [Audit] and [Service.Conform] re-examine stored incidents rather
-// than trust their status: a closed incident without a resolution fails
-// even if some older software let it close. [Sweep] and [Service.Sweep]
-// report periodic obligations that are overdue.
+// [Service.Conform] re-examines stored incidents rather than trust their
+// status: a closed incident without a resolution fails even if some older
+// software let it close. It draws its evidence only from records that
+// verify against their journals: the first result of its report is the
+// record-verification check, where each record that does not verify is a
+// RECORD_UNVERIFIED finding, counted by no other check. A closure on the
+// caller's confirmation is checked against the journal's closing actor.
+// [Service.Sweep] reports periodic obligations that are overdue, and
+// [Service.Security] summarises security incidents, on the same verified
+// evidence. The package functions [Check], [Audit], [Sweep] and [Security]
+// trust the records they are given.
 //
 // # Using it
 //
@@ -88,5 +119,6 @@
 //	inc, err = svc.Classify(ctx, agent, inc.ID, incident.Classification{Category: "network", Impact: 2, Urgency: 1})
 //
 // Refusals are typed: errors.Is(err, sms.ErrGuard) and errors.As(err,
-// &guardErr) give every unmet requirement; see [Service] for the others.
+// &guardErr) give every unmet requirement; errors.Is(err, sms.ErrForbidden)
+// a role or identity refusal; see [Service] for the others.
 package incident

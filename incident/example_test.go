@@ -134,7 +134,8 @@ func ExampleMatrix_Priority() {
 }
 
 // Conformance checks re-examine records, whatever their status says: here a
-// record imported as closed that lacks its resolution.
+// record imported as closed that lacks its resolution and claims the
+// caller's confirmation without recording who confirmed.
 func ExampleCheck() {
 	imported := &incident.Incident{Status: incident.StatusClosed, Summary: "legacy ticket", Service: "erp",
 		Source: incident.SourceUser, Reporter: "x", ReportedAt: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC),
@@ -147,6 +148,7 @@ func ExampleCheck() {
 	}
 	// Output:
 	// INCIDENT_CLOSURE_INCOMPLETE INC-05 closed without resolution code, notes, restoration or resolution time
+	// INCIDENT_CLOSURE_INCOMPLETE INC-06 confirmed by the caller, but no one is recorded as confirming
 }
 
 // Sweep reports periodic obligations that fell due: here a breached

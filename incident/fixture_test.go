@@ -64,11 +64,21 @@ func (f *fixture) log(t testing.TB) *incident.Incident {
 	return inc
 }
 
-// step fires a command as boss and requires success.
+// actingFor returns who fires c in the fixture's steps: boss, who holds
+// every role, except for a closure on the caller's own confirmation, which
+// only the caller gives (INC-06): carl, the reporter of report().
+func actingFor(c incident.Command) sms.Actor {
+	if cl, ok := c.(incident.Closure); ok && cl.Confirmation == incident.ConfirmedByCaller && cl.Channel == "" {
+		return caller
+	}
+	return boss
+}
+
+// step fires a command as actingFor(c) and requires success.
 func (f *fixture) step(t testing.TB, id string, c incident.Command) *incident.Incident {
 	t.Helper()
 	f.clk.Advance(time.Minute)
-	inc, err := f.svc.Do(f.ctx, boss, id, c)
+	inc, err := f.svc.Do(f.ctx, actingFor(c), id, c)
 	require.NoError(t, err, "step %s", c.Trigger())
 	return inc
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var fuzzActors = []sms.Actor{boss, desk, resolver, mim, caller, actor("ghost")}
+var fuzzActors = []sms.Actor{boss, desk, resolver, mim, caller, actor("ghost"), otherCaller}
 
 var fuzzStrings = []string{"", " ", "x", "PRB-1", "ünïcødé ✓", strings.Repeat("a", 200), "line\nbreak"}
 
@@ -45,7 +45,8 @@ func fuzzCommand(tr incident.Trigger, v byte, id string, now time.Time) incident
 	case incident.TriggerResolve:
 		return incident.Resolution{Code: s, Notes: s, RestoredAt: at, KnownError: s}
 	case incident.TriggerClose:
-		return incident.Closure{Code: s, Confirmation: []incident.Confirmation{"caller", "auto", ""}[int(v)%3]}
+		return incident.Closure{Code: s, Confirmation: []incident.Confirmation{"caller", "auto", ""}[int(v)%3],
+			Channel: []incident.Channel{"", incident.ChannelPhone, "fax"}[int(v/3)%3]}
 	case incident.TriggerCancel:
 		dup := s
 		if v%3 == 0 {
@@ -127,8 +128,10 @@ var workflowGuaranteed = []string{incident.CodeRecordIncomplete, incident.CodeCl
 func FuzzTransitions(f *testing.F) {
 	// Seeds, as (trigger index, actor index, variant) triples; trigger
 	// indexes count from classify = 0 in incident.Triggers()[1:].
-	f.Add([]byte{0, 0, 0, 1, 0, 0, 2, 0, 0, 6, 0, 0, 9, 0, 0, 11, 0, 0})                                                   // to closed
-	f.Add([]byte{0, 0, 0, 14, 0, 0, 15, 0, 0, 18, 0, 0, 1, 0, 0, 2, 0, 0, 6, 0, 0, 9, 0, 0, 18, 0, 0, 11, 0, 0, 19, 0, 0}) // major, closed, reviewed
+	// The closure (11) is the caller's (actor 4): only the caller confirms.
+	f.Add([]byte{0, 0, 0, 1, 0, 0, 2, 0, 0, 6, 0, 0, 9, 0, 0, 11, 4, 0})                                                   // to closed
+	f.Add([]byte{0, 0, 0, 14, 0, 0, 15, 0, 0, 18, 0, 0, 1, 0, 0, 2, 0, 0, 6, 0, 0, 9, 0, 0, 18, 0, 0, 11, 4, 0, 19, 0, 0}) // major, closed, reviewed
+	f.Add([]byte{0, 0, 0, 1, 0, 0, 2, 0, 0, 6, 0, 0, 9, 0, 0, 11, 0, 0, 11, 1, 0, 11, 1, 6})                               // agents asserting the caller's confirmation
 	f.Add([]byte{12, 1, 3, 13, 2, 6, 3, 3, 1, 4, 0, 9, 0, 5, 5, 10, 4, 2})
 	f.Add([]byte{0, 0, 2, 1, 1, 6, 3, 0, 2, 4, 0, 0, 9, 0, 6, 11, 0, 2})
 	triggers := incident.Triggers()[1:]

@@ -162,7 +162,7 @@ func TestRefusals(t *testing.T) {
 				c = incident.Cancellation{Reason: incident.CancelDuplicate, DuplicateOf: inc.ID}
 			}
 			before := f.snap(t, inc.ID)
-			_, err := f.svc.Do(f.ctx, boss, inc.ID, c)
+			_, err := f.svc.Do(f.ctx, actingFor(c), inc.ID, c)
 			ge := smstest.RequireRefused(t, err, tc.want...)
 			assert.True(t, errors.Is(err, sms.ErrGuard))
 			if tc.count > 0 {

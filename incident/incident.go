@@ -151,6 +151,29 @@ const (
 	AutoClosed Confirmation = "auto"
 )
 
+// Valid reports whether c is a known confirmation (the empty one is not).
+func (c Confirmation) Valid() bool { return c == ConfirmedByCaller || c == AutoClosed }
+
+// Channel is how a caller's confirmation reached a service-desk agent who
+// records it on the caller's behalf (INC-06): by phone, by e-mail. An agent
+// may record one only where the [Policy] lists the channel in
+// ConfirmationChannels; the journal then names the channel and the agent.
+type Channel string
+
+// Confirmation channels.
+const (
+	ChannelPhone    Channel = "phone"
+	ChannelEmail    Channel = "email"
+	ChannelChat     Channel = "chat"
+	ChannelInPerson Channel = "in_person"
+)
+
+// Channels returns every confirmation channel.
+func Channels() []Channel { return []Channel{ChannelPhone, ChannelEmail, ChannelChat, ChannelInPerson} }
+
+// Valid reports whether ch is a known channel (the empty one is not).
+func (ch Channel) Valid() bool { return slices.Contains(Channels(), ch) }
+
 // MajorState is the orthogonal major-incident track (INC-09).
 type MajorState string
 
@@ -227,10 +250,13 @@ type Incident struct {
 	KnownError      string    `json:"known_error,omitempty"`
 	ReopenCount     int       `json:"reopen_count,omitempty"`
 
-	// Closure (INC-06).
-	CloseCode    string       `json:"close_code,omitempty"`
-	Confirmation Confirmation `json:"confirmation,omitempty"`
-	ClosedAt     time.Time    `json:"closed_at,omitzero"`
+	// Closure (INC-06). ConfirmationChannel is set when an agent recorded
+	// the caller's confirmation received over that channel; it is empty
+	// when the caller confirmed themselves (see Parties: the confirmer).
+	CloseCode           string       `json:"close_code,omitempty"`
+	Confirmation        Confirmation `json:"confirmation,omitempty"`
+	ConfirmationChannel Channel      `json:"confirmation_channel,omitempty"`
+	ClosedAt            time.Time    `json:"closed_at,omitzero"`
 
 	// Cancellation and conversion (INC-17).
 	CancelReason CancelReason `json:"cancel_reason,omitempty"`
@@ -247,6 +273,15 @@ type Incident struct {
 
 	// Service-level timers (INC-15).
 	SLA Timers `json:"sla,omitzero"`
+
+	// Parties are the people who hold a party role on the incident, as the
+	// transitions established them: the raiser ([sms.PartyRaiser], the
+	// actor who logged it), the caller ([sms.PartyRequester], the reporter
+	// the report named, marked as having acted when they logged it
+	// themselves) and the confirmer ([sms.PartyConfirmer], the actor who
+	// closed it on the caller's confirmation). [Incident.IsCaller] reads
+	// them; the state digest binds them to the journal.
+	Parties sms.Participants `json:"parties,omitempty"`
 }
 
 // Major is the major-incident record of an incident (INC-08 to INC-12).
@@ -314,6 +349,7 @@ func (i *Incident) Clone() *Incident {
 	c := *i
 	c.ConfigItems = slices.Clone(i.ConfigItems)
 	c.Links = slices.Clone(i.Links)
+	c.Parties = i.Parties.Clone()
 	if i.Major != nil {
 		m := *i.Major
 		m.CriteriaMet = slices.Clone(m.CriteriaMet)
@@ -330,6 +366,19 @@ func (i *Incident) MajorState() MajorState {
 		return MajorNone
 	}
 	return i.Major.State
+}
+
+// IsCaller reports whether id is the incident's caller: the reporter the
+// report named when the incident was logged (INC-01), who alone confirms or
+// rejects its resolution as the caller (INC-06, INC-16).
+func (i *Incident) IsCaller(id string) bool {
+	if id == "" {
+		return false
+	}
+	if callers := i.Parties.Of(sms.PartyRequester); len(callers) > 0 {
+		return slices.Contains(callers, id)
+	}
+	return id == i.Reporter // a record logged before parties were kept
 }
 
 // major returns the major-incident record, creating it; effects only.

@@ -85,7 +85,7 @@ func TestOracle(t *testing.T) {
 				}
 				inc := f.to(t, status, major)
 				before := f.snap(t, inc.ID)
-				got, err := f.svc.Do(f.ctx, boss, inc.ID, validCommand(tr))
+				got, err := f.svc.Do(f.ctx, actingFor(validCommand(tr)), inc.ID, validCommand(tr))
 				if !allowed {
 					te := smstest.RequireTransitionRefused(t, err, string(tr))
 					assert.Equal(t, string(status), te.State)

@@ -24,6 +24,12 @@ const (
 // the most urgent.
 type Priority int
 
+// MaxLevels bounds the levels of a [Matrix]: it has at most MaxLevels
+// impact levels and urgency levels, and its priorities are at most
+// MaxLevels. A command rating a level or a priority above it is invalid
+// input whatever the policy.
+const MaxLevels = 100
+
 // Matrix maps impact and urgency to a priority (INC-03). It is versioned:
 // every incident stores the version it was prioritised with, so that a
 // change of matrix never silently reinterprets old records.
@@ -46,25 +52,45 @@ func DefaultMatrix() Matrix {
 }
 
 // Validate checks that the matrix has a version and is a non-empty
-// rectangle of priorities of at least 1.
+// rectangle of at most [MaxLevels] by [MaxLevels] priorities, each from 1
+// to MaxLevels.
 func (m Matrix) Validate() error {
 	if m.Version == "" {
 		return sms.Invalid(Kind, "policy.matrix.version", "is empty: incidents store the version they were prioritised with")
 	}
+	if err := sms.CheckRef(Kind, "policy.matrix.version", m.Version); err != nil {
+		return err
+	}
 	if len(m.Priorities) == 0 || len(m.Priorities[0]) == 0 {
 		return sms.Invalid(Kind, "policy.matrix.priorities", "is empty")
+	}
+	if len(m.Priorities) > MaxLevels || len(m.Priorities[0]) > MaxLevels {
+		return sms.Invalid(Kind, "policy.matrix.priorities", "has more than %d impact or urgency levels", MaxLevels)
 	}
 	for _, row := range m.Priorities {
 		if len(row) != len(m.Priorities[0]) {
 			return sms.Invalid(Kind, "policy.matrix.priorities", "rows differ in length")
 		}
 		for _, p := range row {
-			if p < 1 {
-				return sms.Invalid(Kind, "policy.matrix.priorities", "priority %d is below 1", p)
+			if p < 1 || p > MaxLevels {
+				return sms.Invalid(Kind, "policy.matrix.priorities", "priority %d is outside 1 to %d", p, MaxLevels)
 			}
 		}
 	}
 	return nil
+}
+
+// Lowest returns the matrix's lowest priority: the largest number it
+// gives, 0 for an empty matrix. A manual override (INC-03) is a priority
+// from 1 to Lowest.
+func (m Matrix) Lowest() Priority {
+	var low Priority
+	for _, row := range m.Priorities {
+		for _, p := range row {
+			low = max(low, p)
+		}
+	}
+	return low
 }
 
 // Impacts returns the number of impact levels; Urgencies the number of
@@ -147,7 +173,7 @@ type Target struct {
 // Policy is the organisation's incident policy. The zero value works: the
 // default matrix, any category, no major-incident criteria (the major track
 // refuses acceptance until criteria are set), lenient reviews, closure only
-// on the caller's confirmation, no timers.
+// on the caller's own confirmation, no timers.
 type Policy struct {
 	// Matrix prioritises incidents; the zero Matrix means DefaultMatrix.
 	Matrix Matrix `json:"matrix"`
@@ -181,6 +207,11 @@ type Policy struct {
 	// quarters of the target elapsed. Zero disables automatic escalation;
 	// [Sweep] reports ESCALATION_DUE and the host escalates.
 	EscalateAt float64 `json:"escalate_at,omitempty"`
+	// ConfirmationChannels lists the channels over which a service-desk
+	// agent may record a caller's confirmation of the resolution on the
+	// caller's behalf (INC-06), such as [ChannelPhone]. None, the default,
+	// means only the caller confirms, themselves.
+	ConfirmationChannels []Channel `json:"confirmation_channels,omitempty"`
 }
 
 // DefaultPolicy returns a complete policy to start from: the default
@@ -235,7 +266,7 @@ func (p Policy) withDefaults() (Policy, error) {
 	if p.UpdateEvery == 0 {
 		p.UpdateEvery = 4 * time.Hour
 	}
-	if p.EscalateAt < 0 || p.EscalateAt > 1 {
+	if !(p.EscalateAt >= 0 && p.EscalateAt <= 1) { // NaN too
 		return p, sms.Invalid(Kind, "policy.escalate_at", "%v is not a share between 0 and 1", p.EscalateAt)
 	}
 	if p.PauseOn == nil {
@@ -247,21 +278,40 @@ func (p Policy) withDefaults() (Policy, error) {
 			return p, sms.Invalid(Kind, "policy."+name, "is negative")
 		}
 	}
+	for _, r := range p.PauseOn {
+		switch r {
+		case HoldCaller, HoldSupplier, HoldChange, HoldProblem:
+		default:
+			return p, sms.Invalid(Kind, "policy.pause_on", "%q is not one of caller, supplier, change, problem", r)
+		}
+	}
+	for _, ch := range p.ConfirmationChannels {
+		if !ch.Valid() {
+			return p, sms.Invalid(Kind, "policy.confirmation_channels", "%q is not one of phone, email, chat, in_person", ch)
+		}
+	}
 	for prio, t := range p.Targets {
-		if prio < 1 || t.Response <= 0 || t.Resolution <= 0 {
+		if prio < 1 || prio > MaxLevels {
+			return p, sms.Invalid(Kind, "policy.targets", "priority %d is outside 1 to %d", prio, MaxLevels)
+		}
+		if t.Response <= 0 || t.Resolution <= 0 {
 			return p, sms.Invalid(Kind, "policy.targets", "priority %d needs positive response and resolution targets", prio)
 		}
 	}
 	for _, c := range p.Categories {
-		if c == "" {
-			return p, sms.Invalid(Kind, "policy.categories", "contains an empty category")
+		if err := sms.CheckRef(Kind, "policy.categories", c); c == "" || err != nil {
+			return p, sms.Invalid(Kind, "policy.categories", "contains an empty or malformed category %q", c)
 		}
 	}
 	if p.Major.Active() && p.Major.AtOrAbove == 0 && len(p.Major.Services) == 0 && !p.Major.Security {
 		return p, sms.Invalid(Kind, "policy.major", "criteria %q define no criterion", p.Major.Version)
 	}
+	if p.Major.AtOrAbove < 0 || p.Major.AtOrAbove > MaxLevels {
+		return p, sms.Invalid(Kind, "policy.major.at_or_above", "priority %d is outside 0 to %d", p.Major.AtOrAbove, MaxLevels)
+	}
 	p.Categories = slices.Clone(p.Categories)
 	p.PauseOn = slices.Clone(p.PauseOn)
+	p.ConfirmationChannels = slices.Clone(p.ConfirmationChannels)
 	p.Major.Services = slices.Clone(p.Major.Services)
 	targets := make(map[Priority]Target, len(p.Targets))
 	for k, v := range p.Targets {
@@ -272,6 +322,10 @@ func (p Policy) withDefaults() (Policy, error) {
 }
 
 func (p *Policy) pauses(r HoldReason) bool { return slices.Contains(p.PauseOn, r) }
+
+func (p *Policy) permits(ch Channel) bool {
+	return ch != "" && slices.Contains(p.ConfirmationChannels, ch)
+}
 
 // String implements fmt.Stringer.
 func (l Level) String() string { return strconv.Itoa(int(l)) }

@@ -18,9 +18,14 @@ type Config struct {
 // returns the incident as committed, or an error that says why nothing
 // changed:
 //
-//   - [sms.ErrInvalid]: malformed input ([*sms.ValidationError]);
+//   - [sms.ErrInvalid]: malformed input ([*sms.ValidationError]), a
+//     command of another trigger's type included;
 //   - [sms.ErrNotFound]: no such incident;
-//   - [sms.ErrForbidden]: the actor lacks a role ([*sms.ForbiddenError]);
+//   - [sms.ErrForbidden]: the actor lacks a role, or is not who may act
+//     ([*sms.ForbiddenError] citing the requirement: INC-06 for a closure on
+//     a caller's confirmation the caller did not give, INC-06 and INC-16
+//     for a caller acting on another's incident; see the package's
+//     Identities);
 //   - [sms.ErrTransition]: not allowed from the current status
 //     ([*sms.TransitionError], with the permitted triggers);
 //   - [sms.ErrGuard]: requirements unmet ([*sms.GuardError], every one

@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -81,6 +82,51 @@ func leaveHold(i *Incident, now time.Time) {
 	i.HoldReason, i.HoldRef = "", ""
 }
 
+// deskRoles are the roles that act for the organisation on a caller's
+// behalf: an actor holding none of them closes or reopens as a caller.
+var deskRoles = []sms.Role{RoleServiceDesk, RoleIncidentManager}
+
+// callers names the incident's caller, for refusals.
+func callers(i *Incident) string {
+	if c := i.Parties.Of(sms.PartyRequester); len(c) > 0 {
+		return strings.Join(c, ", ")
+	}
+	return i.Reporter
+}
+
+// callerOnly is the rule that an actor acting as a caller (holding none of
+// the desk roles) acts on their own incident only.
+func callerOnly(id, text string) sms.Segregation[*Incident] {
+	return sms.Segregation[*Incident]{Requirement: req(id, text), Check: func(t *tx) string {
+		if t.Actor.HasAny(deskRoles) || t.Entity.IsCaller(t.Actor.ID) {
+			return ""
+		}
+		return fmt.Sprintf("%s acts as a caller, but the incident's caller is %s", t.Actor.ID, callers(t.Entity))
+	}}
+}
+
+// confirmedBy checks who asserts the caller's confirmation of a closure
+// (INC-06): the caller themselves, or a desk agent recording it as received
+// over a channel the policy permits. It returns "" or the reason.
+func confirmedBy(t *tx, p *Policy) string {
+	c, i, who := cmd[Closure](t), t.Entity, t.Actor.ID
+	switch {
+	case c.Confirmation != ConfirmedByCaller:
+		return ""
+	case c.Channel == "":
+		if i.IsCaller(who) {
+			return ""
+		}
+		return fmt.Sprintf("the caller's confirmation is the caller's own act: %s is not the incident's caller (%s); "+
+			"record the channel it came by, where the policy permits one, or close once the auto-close window elapsed", who, callers(i))
+	case !t.Actor.HasAny(deskRoles):
+		return fmt.Sprintf("only a service-desk agent or incident manager records a confirmation received by %s", c.Channel)
+	case !p.permits(c.Channel):
+		return fmt.Sprintf("the policy permits no caller's confirmation recorded as received by %s", c.Channel)
+	}
+	return ""
+}
+
 func definition(p *Policy) sms.Definition[*Incident] {
 	var (
 		agents = roles(RoleServiceDesk, RoleResolver, RoleIncidentManager)
@@ -94,14 +140,15 @@ func definition(p *Policy) sms.Definition[*Incident] {
 	rules := []sms.Rule[*Incident]{
 		{
 			Trigger: string(TriggerLog), To: string(StatusNew), Roles: roles(RoleServiceDesk, RoleResolver, RoleIncidentManager, RoleMajorIncidentManager),
-			Doc: "Record a detected or reported incident.",
+			Command: Report{},
+			Doc:     "Record a detected or reported incident.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-01", "an incident cannot be reported later than it is recorded", func(t *tx) bool {
 					return !ts(cmd[Report](t).ReportedAt).After(t.Now)
 				}),
 			},
 			Requires: []sms.Required[*Incident]{
-				required("summary", "INC-01", "an incident is recorded with a summary", func(i *Incident) bool { return i.Summary != "" }),
+				required("summary", "INC-01", "an incident is recorded with a summary, not only white space", func(i *Incident) bool { return !sms.Blank(i.Summary) }),
 				required("service", "INC-01", "an incident is recorded with the affected service", func(i *Incident) bool { return i.Service != "" }),
 				required("source", "INC-01", "an incident is recorded with its source", func(i *Incident) bool { return i.Source != "" }),
 				required("reporter", "INC-01", "an incident is recorded with its reporter", func(i *Incident) bool { return i.Reporter != "" }),
@@ -111,6 +158,11 @@ func definition(p *Policy) sms.Definition[*Incident] {
 				c, i := cmd[Report](t), t.Entity
 				i.ID, i.Summary, i.Description, i.Service, i.Source, i.Reporter = c.ID, c.Summary, c.Description, c.Service, c.Source, c.Reporter
 				i.ReportedAt = ts(c.ReportedAt)
+				// The actor who logs is the raiser; the reporter the report
+				// names is the caller, who acted when they logged it
+				// themselves (INC-06, INC-16 compare with them).
+				i.Parties.Add(sms.PartyRaiser, t.Actor.ID, true)
+				i.Parties.Add(sms.PartyRequester, c.Reporter, c.Reporter == t.Actor.ID)
 				t.Record("summary", c.Summary)
 				t.Record("service", c.Service)
 				t.Record("source", string(c.Source))
@@ -129,6 +181,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerClassify), From: open, Roles: agents,
+			Command:     Classification{},
 			Requirement: req("INC-02", "an incident is classified while it is open"),
 			Doc:         "Classify and prioritise; reclassification journals old and new values.",
 			Guards: []sms.Guard[*Incident]{
@@ -145,6 +198,10 @@ func definition(p *Policy) sms.Definition[*Incident] {
 				guard("INC-03", "a manual priority override gives its reason", func(t *tx) bool {
 					c := cmd[Classification](t)
 					return c.Priority == 0 || !sms.Blank(c.OverrideReason)
+				}),
+				guard("INC-03", "a manual priority override is one of the priorities the matrix gives", func(t *tx) bool {
+					c := cmd[Classification](t)
+					return c.Priority == 0 || (c.Priority >= 1 && c.Priority <= p.Matrix.Lowest())
 				}),
 				guard("INC-14", "a security incident carries an information-security risk rating", func(t *tx) bool {
 					c := cmd[Classification](t)
@@ -195,11 +252,17 @@ func definition(p *Policy) sms.Definition[*Incident] {
 					i.SLA.ResolutionDue = i.ReportedAt.Add(tg.Resolution + i.SLA.Paused)
 					t.RecordTime("response_due", i.SLA.ResponseDue)
 					t.RecordTime("resolution_due", i.SLA.ResolutionDue)
+				} else if !i.SLA.ResponseDue.IsZero() || !i.SLA.ResolutionDue.IsZero() {
+					// The policy sets no target for the new priority: the due
+					// times of the old one no longer apply (INC-15).
+					i.SLA.ResponseDue, i.SLA.ResolutionDue = time.Time{}, time.Time{}
+					t.Record("timers", "no target for "+prio.String())
 				}
 			},
 		},
 		{
 			Trigger: string(TriggerAssign), From: open, To: string(StatusAssigned), Roles: agents,
+			Command:     Assignment{},
 			Requirement: req("INC-16", "work goes on only on an open incident: a resolved one is reopened first, a closed one stays closed"),
 			Doc:         "Assign or reassign to a group or a person.",
 			Guards: []sms.Guard[*Incident]{
@@ -230,6 +293,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerStart), From: st(StatusAssigned), To: string(StatusInProgress), Roles: agents,
+			Command:     WorkStart{},
 			Requirement: req("INC-16", "work starts on an assigned incident; a resolved one is reopened first, a closed one stays closed"),
 			Doc:         "Start work on an assigned incident.",
 			Apply: func(t *tx) {
@@ -240,6 +304,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerHold), From: st(StatusAssigned, StatusInProgress), To: string(StatusOnHold), Roles: agents,
+			Command:     Suspension{},
 			Requirement: req("INC-13", "only an assigned incident or one in progress waits on hold"),
 			Doc:         "Wait for the caller, a supplier, a change or a problem.",
 			Guards: []sms.Guard[*Incident]{
@@ -274,6 +339,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerResume), From: st(StatusOnHold), To: string(StatusInProgress), Roles: agents,
+			Command:     Resumption{},
 			Requirement: req("INC-13", "only an incident on hold resumes"),
 			Doc:         "Resume work after a hold.",
 			Apply: func(t *tx) {
@@ -286,6 +352,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerEscalate), From: st(StatusAssigned, StatusInProgress, StatusOnHold), Roles: agents,
+			Command:     Escalation{},
 			Requirement: req("INC-04", "escalation applies to an incident being worked on"),
 			Doc:         "Escalate functionally or hierarchically; counted per kind.",
 			Guards: []sms.Guard[*Incident]{
@@ -310,6 +377,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerRecordAction), From: open, Roles: roles(RoleServiceDesk, RoleResolver, RoleIncidentManager, RoleMajorIncidentManager),
+			Command:     Action{},
 			Requirement: req("INC-07", "actions are recorded while the incident is open"),
 			Doc:         "Record an action taken.",
 			Guards: []sms.Guard[*Incident]{
@@ -327,11 +395,13 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerNote), From: st(Statuses()...), Roles: anyone,
-			Doc:   "Add a note; the only trigger a closed or cancelled incident accepts.",
-			Apply: func(t *tx) { t.Record("text", cmd[Note](t).Text) },
+			Command: Note{},
+			Doc:     "Add a note; the only trigger a closed or cancelled incident accepts.",
+			Apply:   func(t *tx) { t.Record("text", cmd[Note](t).Text) },
 		},
 		{
 			Trigger: string(TriggerLink), From: active, Roles: roles(RoleServiceDesk, RoleResolver, RoleIncidentManager, RoleMajorIncidentManager),
+			Command:     Link{},
 			Requirement: req("INC-13", "links are added until the incident is closed"),
 			Doc:         "Link a problem, change, known error, configuration item or other record.",
 			Apply: func(t *tx) {
@@ -345,6 +415,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerResolve), From: st(StatusAssigned, StatusInProgress), To: string(StatusResolved), Roles: agents,
+			Command:     Resolution{},
 			Requirement: req("INC-05", "an incident is resolved from assigned work or work in progress"),
 			Doc:         "Resolve with a resolution code, notes and the restoration time.",
 			Guards: []sms.Guard[*Incident]{
@@ -375,8 +446,10 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerReopen), From: st(StatusResolved), To: string(StatusInProgress), Roles: roles(RoleServiceDesk, RoleIncidentManager, RoleCaller),
+			Command:     Reopening{},
 			Requirement: req("INC-16", "only a resolved incident is reopened; a closed one stays closed"),
 			Doc:         "Reopen when the caller rejects the resolution.",
+			Segregation: []sms.Segregation[*Incident]{callerOnly("INC-16", "a caller rejects the resolution of their own incident only")},
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-16", "reopening gives the reason the resolution was rejected", func(t *tx) bool {
 					return !sms.Blank(cmd[Reopening](t).Reason)
@@ -396,8 +469,16 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerClose), From: st(StatusResolved), To: string(StatusClosed), Roles: roles(RoleServiceDesk, RoleIncidentManager, RoleCaller),
+			Command:     Closure{},
 			Requirement: req("INC-06", "only a resolved incident is closed"),
 			Doc:         "Close on the caller's confirmation or after the auto-close window.",
+			Segregation: []sms.Segregation[*Incident]{
+				callerOnly("INC-06", "a caller closes their own incident only"),
+				{
+					Requirement: req("INC-06", "the caller's confirmation is the caller's own act, or a confirmation received over a channel the policy permits, recorded by an agent"),
+					Check:       func(t *tx) string { return confirmedBy(t, p) },
+				},
+			},
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-06", "a closure carries a close code", func(t *tx) bool { return cmd[Closure](t).Code != "" }),
 				guard("INC-06", "closure needs the caller's confirmation or the elapsed auto-close window", func(t *tx) bool {
@@ -418,13 +499,21 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			},
 			Apply: func(t *tx) {
 				c, i := cmd[Closure](t), t.Entity
-				i.CloseCode, i.Confirmation, i.ClosedAt = c.Code, c.Confirmation, t.Now
+				i.CloseCode, i.Confirmation, i.ConfirmationChannel, i.ClosedAt = c.Code, c.Confirmation, c.Channel, t.Now
 				t.Record("code", c.Code)
 				t.Record("confirmation", string(c.Confirmation))
+				if c.Confirmation == ConfirmedByCaller {
+					i.Parties.Add(sms.PartyConfirmer, t.Actor.ID, true)
+				}
+				if c.Channel != "" {
+					t.Record("confirmation.channel", string(c.Channel))
+					t.Record("confirmation.recorded_by", t.Actor.ID)
+				}
 			},
 		},
 		{
 			Trigger: string(TriggerCancel), From: st(StatusNew, StatusAssigned), To: string(StatusCancelled), Roles: roles(RoleServiceDesk, RoleIncidentManager),
+			Command:     Cancellation{},
 			Requirement: req("INC-17", "only an incident not yet worked on is cancelled"),
 			Doc:         "Cancel with a reason; a duplicate names its original.",
 			Guards: []sms.Guard[*Incident]{
@@ -450,6 +539,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerConvert), From: st(StatusNew), To: string(StatusCancelled), Roles: roles(RoleServiceDesk, RoleIncidentManager),
+			Command:     Conversion{},
 			Requirement: req("INC-17", "only a new incident is converted to a service request"),
 			Doc:         "Convert a misfiled request: cancelled, linked to the request.",
 			Guards: []sms.Guard[*Incident]{
@@ -465,6 +555,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerProposeMajor), From: open, Roles: roles(RoleServiceDesk, RoleResolver, RoleIncidentManager, RoleMajorIncidentManager),
+			Command:     MajorProposal{},
 			Requirement: req("INC-09", "only an open incident is proposed as major"),
 			Doc:         "Propose as a major-incident candidate.",
 			Guards: []sms.Guard[*Incident]{
@@ -484,6 +575,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerAcceptMajor), From: open, Roles: major,
+			Command:     MajorAcceptance{},
 			Requirement: req("INC-09", "only an open incident is accepted as major"),
 			Doc:         "Accept a candidate as major, under the criteria and procedure, with a named manager.",
 			Guards: []sms.Guard[*Incident]{
@@ -510,6 +602,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerRejectMajor), From: open, Roles: major,
+			Command:     MajorRejection{},
 			Requirement: req("INC-09", "only an open incident has its candidacy rejected"),
 			Doc:         "Reject a major-incident candidate with a reason.",
 			Guards: []sms.Guard[*Incident]{
@@ -524,6 +617,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerHandOver), From: active, Roles: major,
+			Command:     Handover{},
 			Requirement: req("INC-11", "a major incident is handed over until it is closed"),
 			Doc:         "Hand a major incident to another named manager.",
 			Guards: []sms.Guard[*Incident]{
@@ -543,6 +637,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 		{
 			Trigger: string(TriggerNotify), From: active, Roles: roles(RoleMajorIncidentManager, RoleIncidentManager),
+			Command:     Notification{},
 			Requirement: req("INC-10", "management is notified until the major incident is closed"),
 			Doc:         "Record that top management was informed.",
 			Guards: []sms.Guard[*Incident]{
@@ -570,6 +665,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			// A closed incident accepts the review too: in lenient mode the
 			// review may come after closure, and it only annotates the record.
 			Trigger: string(TriggerReview), From: st(StatusResolved, StatusClosed), Roles: roles(RoleMajorIncidentManager, RoleIncidentManager),
+			Command:     Review{},
 			Requirement: req("INC-12", "a major incident is reviewed once resolved"),
 			Doc:         "Record the post-incident review of a resolved major incident.",
 			Guards: []sms.Guard[*Incident]{

@@ -85,6 +85,10 @@ func (s *scratch[E]) Commit(ctx context.Context, e E, expect int64, entries []sm
 	if v := r.e.Metadata().Version; v != expect {
 		return &sms.ConflictError{Kind: s.kind, ID: id, Expected: expect, Actual: v}
 	}
+	if n := len(r.journal); n == 0 || int64(n) != expect || r.journal[n-1].Hash != entries[0].Prev {
+		return &sms.CorruptError{Kind: s.kind, ID: id,
+			Problem: "replay: the commit does not chain to the journal's last entry: nothing was written"}
+	}
 	r.e = c
 	for _, en := range entries {
 		r.journal = append(r.journal, en.Clone())

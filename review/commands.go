@@ -120,7 +120,9 @@ type AgreedAction struct {
 // what it examined, what it concluded, the actions agreed and who took
 // part. PerformedAt is when it took place (zero means now; never in the
 // future, never before the end of the period covered). Period, when set,
-// corrects the period planned.
+// corrects the period planned. The actor who records it is the review's
+// owner or one of the Participants: anyone else is refused with a
+// [*sms.ForbiddenError] citing the requirement the review evidences.
 type Performance struct {
 	PerformedAt  time.Time
 	Period       Period
@@ -166,8 +168,8 @@ func (ActionUpdate) command()         {}
 
 // Validate implements [sms.Command].
 func (c ActionUpdate) Validate() error {
-	if c.Number < 1 {
-		return sms.Invalid(Kind, "action.number", "must be at least 1")
+	if c.Number < 1 || c.Number > MaxItems {
+		return sms.Invalid(Kind, "action.number", "%d is outside 1 to %d", c.Number, MaxItems)
 	}
 	return firstErr(checkRef("action.ref", c.Ref), checkText("action.note", c.Note))
 }
@@ -209,8 +211,8 @@ func (Note) command()         {}
 
 // Validate implements [sms.Command].
 func (c Note) Validate() error {
-	if c.Text == "" {
-		return sms.Invalid(Kind, "note.text", "is empty")
+	if blank(c.Text) {
+		return sms.Invalid(Kind, "note.text", "is empty or only white space")
 	}
 	return checkText("note.text", c.Text)
 }

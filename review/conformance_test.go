@@ -28,7 +28,8 @@ func TestWorkflowRecordsConform(t *testing.T) {
 		pop[r.Check] = r.Population
 		clause[r.Check] = r.Clause
 	}
-	assert.Equal(t, map[string]int{"review-record": 8, "review-performed": 4, "review-actions-followed-up": 2, "review-cancellation": 2}, pop)
+	assert.Equal(t, map[string]int{sms.CheckRecordVerification: 8, "review-record": 8, "review-performed": 4, "review-actions-followed-up": 2, "review-cancellation": 2}, pop)
+	assert.Equal(t, sms.CheckRecordVerification, rep.Results[0].Check, "the record-verification result comes first")
 	assert.Equal(t, "8.5.1.3, 8.6.3", clause["review-performed"], "a check evidences the clauses of the reviews it examined")
 
 	empty := review.Audit(nil, t0)

@@ -75,6 +75,19 @@
 //   - close: every action done or tracked by another record.
 //   - cancel: a reason.
 //
+// # Identities
+//
+// The review package has no segregation-of-duties rule: no party of a
+// review is barred from another. It has one identity rule, and it compares
+// the acting [sms.Actor] (as the journal records it), not a name typed into
+// a command: a performance is recorded by the review's owner (the person
+// the plan names) or by one of the participants the performance names;
+// anyone else is refused with a [*sms.ForbiddenError] citing the
+// requirement the review evidences. Each review keeps its
+// [sms.Participants] in Parties: the planner (raiser), the owner, and the
+// reviewers (the actor who recorded the performance, having acted, and
+// each participant named).
+//
 // # Schedules and the sweep
 //
 // A schedule is overdue as of a time when no review of its subject and
@@ -89,9 +102,16 @@
 //
 // # Conformance
 //
-// [Check], [Audit] and [Service.Conform] re-examine stored reviews rather
-// than trust their status: a performed or closed review has its inputs,
-// conclusions, participants, performer and period, and an owner for every
-// action; a closed one has every action done or tracked; a cancelled one
-// gives its reason.
+// [Service.Conform] re-examines stored reviews rather than trust their
+// status: a performed or closed review has its inputs, conclusions,
+// participants, performer (its owner or a participant, read from the
+// journal) and period, and an owner for every action; a closed one has
+// every action done or tracked; a cancelled one gives its reason. It draws
+// its evidence only from records that verify against their journals: the
+// first result of its report is the record-verification check, where each
+// record that does not verify is a RECORD_UNVERIFIED finding, counted by no
+// other check. [Service.Sweep] and [Service.Standings] count only verified
+// reviews, and the sweep lists the others as RECORD_UNVERIFIED findings
+// first. The package functions [Check], [Audit], [Sweep] and [Standings]
+// trust the records they are given.
 package review

@@ -108,11 +108,22 @@ func validCommand(tr review.Trigger) review.Command {
 	panic("no valid command for " + string(tr))
 }
 
-// step fires a command as boss a minute later and requires success.
+// actingFor returns who fires c in the fixture's steps: boss, who holds
+// every role, except for a performance, which the review's owner or one who
+// took part records: pam, who owns the fixture's reviews.
+func actingFor(c review.Command) sms.Actor {
+	if _, ok := c.(review.Performance); ok {
+		return owner
+	}
+	return boss
+}
+
+// step fires a command as actingFor(c) a minute later and requires
+// success.
 func (f *fixture) step(t testing.TB, id string, c review.Command) *review.Review {
 	t.Helper()
 	f.clk.Advance(time.Minute)
-	r, err := f.svc.Do(f.ctx, boss, id, c)
+	r, err := f.svc.Do(f.ctx, actingFor(c), id, c)
 	require.NoError(t, err, "step %s", c.Trigger())
 	return r
 }

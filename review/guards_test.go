@@ -95,7 +95,7 @@ func TestRefusals(t *testing.T) {
 				tc.prep(f, r.ID)
 			}
 			before := f.snap(t, r.ID)
-			_, err := f.svc.Do(f.ctx, boss, r.ID, tc.cmd)
+			_, err := f.svc.Do(f.ctx, actingFor(tc.cmd), r.ID, tc.cmd)
 			ge := smstest.RequireRefused(t, err, want)
 			assert.True(t, errors.Is(err, sms.ErrGuard))
 			assert.Len(t, ge.Unmet, tc.count, "unmet: %v", ge.Unmet)

@@ -44,7 +44,7 @@ func TestOracle(t *testing.T) {
 				r := f.to(t, subjectPRB, status)
 				before := f.snap(t, r.ID)
 				want, allowed := oracle[status][tr]
-				got, err := f.svc.Do(f.ctx, boss, r.ID, validCommand(tr))
+				got, err := f.svc.Do(f.ctx, actingFor(validCommand(tr)), r.ID, validCommand(tr))
 				if !allowed {
 					te := smstest.RequireTransitionRefused(t, err, string(tr))
 					assert.Equal(t, string(status), te.State)

@@ -61,7 +61,8 @@ func Triggers() []Trigger {
 // them: for a problem-effectiveness review the problem manager is usually
 // the owner, for a change-trend review the change manager.
 const (
-	// RoleOwner plans, performs, follows up, closes and cancels reviews.
+	// RoleOwner plans, follows up, closes and cancels reviews, and performs
+	// those it owns or takes part in.
 	RoleOwner sms.Role = "review_owner"
 	// RoleParticipant takes part in reviews and adds notes.
 	RoleParticipant sms.Role = "review_participant"
@@ -153,6 +154,15 @@ type Review struct {
 
 	// Links: the subject, each input reference and each action reference.
 	Links []sms.Link `json:"links,omitempty"`
+
+	// Parties are the people who hold a party role on the review, as the
+	// transitions established them: the planner ([sms.PartyRaiser], the
+	// actor who planned it), the owner ([sms.PartyOwner], the person the
+	// plan names, marked as having acted when they planned it themselves)
+	// and the reviewers ([sms.PartyReviewer]: the actor who recorded the
+	// performance, and each participant it names). The state digest binds
+	// them to the journal.
+	Parties sms.Participants `json:"parties,omitempty"`
 }
 
 // EntityKind implements [sms.Entity].
@@ -180,6 +190,7 @@ type reviewBlock struct {
 	actions [2]Action
 	refs    [2]string
 	people  [3]string
+	parties [5]sms.Participant
 }
 
 // into copies src into the array behind dst when it fits, capped so that an
@@ -205,7 +216,15 @@ func (r *Review) Clone() *Review {
 	c.Actions = into(b.actions[:], r.Actions)
 	c.Participants = into(b.people[:], r.Participants)
 	c.Links = into(b.links[:], r.Links)
+	c.Parties = into(b.parties[:], r.Parties)
 	return c
+}
+
+// mayRecordPerformance reports whether id may record that the review took
+// place, given the participants the performance names: the review's owner,
+// or one who took part.
+func (r *Review) mayRecordPerformance(id string, participants []string) bool {
+	return id != "" && (id == r.Owner || r.Parties.Has(sms.PartyOwner, id) || slices.Contains(participants, id))
 }
 
 // Key returns the review's subject and scope as a schedule names them:

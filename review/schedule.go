@@ -36,13 +36,20 @@ type Schedule struct {
 	Code string
 }
 
+// MaxInterval bounds a schedule's interval and grace: a hundred years of
+// 365 days, far beyond any periodic obligation, so that due dates never
+// overflow.
+const MaxInterval = 100 * 365 * 24 * time.Hour
+
 // Key returns "subject", or "subject/scope": the name of the schedule in
 // findings.
 func (s Schedule) Key() string { return key(s.Subject, s.Scope) }
 
 // Validate returns a [*sms.ValidationError] for a schedule without a
-// subject, a start, a positive interval, a requirement ID and clause or a
-// finding code, or with a negative grace.
+// subject, a start (in the years 1900 to 9999), a positive interval, a
+// requirement ID and clause or a finding code (each a well-formed ID), with
+// a negative grace, or with an interval or grace longer than
+// [MaxInterval].
 func (s Schedule) Validate() error {
 	bad := func(field, format string, args ...any) error {
 		return sms.Invalid(Kind, "schedule."+field, "%s: "+format, append([]any{s.Key()}, args...)...)
@@ -56,14 +63,26 @@ func (s Schedule) Validate() error {
 		return checkRef("schedule.scope", s.Scope)
 	case s.Start.IsZero():
 		return bad("start", "is not set: say when the obligation began")
+	case checkTime("schedule.start", s.Start) != nil:
+		return checkTime("schedule.start", s.Start)
 	case s.Interval <= 0:
 		return bad("interval", "must be positive")
+	case s.Interval > MaxInterval:
+		return bad("interval", "is longer than %s", span(MaxInterval))
 	case s.Grace < 0:
 		return bad("grace", "cannot be negative")
+	case s.Grace > MaxInterval:
+		return bad("grace", "is longer than %s", span(MaxInterval))
 	case s.Requirement.ID == "" || s.Requirement.Clause == "":
 		return bad("requirement", "needs an ID and a clause")
+	case checkRef("schedule.requirement.id", s.Requirement.ID) != nil:
+		return checkRef("schedule.requirement.id", s.Requirement.ID)
+	case checkRef("schedule.requirement.clause", s.Requirement.Clause) != nil:
+		return checkRef("schedule.requirement.clause", s.Requirement.Clause)
 	case s.Code == "":
 		return bad("code", "is empty")
+	case checkRef("schedule.code", s.Code) != nil:
+		return checkRef("schedule.code", s.Code)
 	}
 	return nil
 }

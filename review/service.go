@@ -22,10 +22,13 @@ type Config struct {
 // through the shared pipeline and returns the review as committed, or an
 // error that says why nothing changed:
 //
-//   - [sms.ErrInvalid]: malformed input ([*sms.ValidationError]), or a
-//     plan for a subject and scope no schedule names;
+//   - [sms.ErrInvalid]: malformed input ([*sms.ValidationError]), a
+//     command of another trigger's type, or a plan for a subject and scope
+//     no schedule names;
 //   - [sms.ErrNotFound]: no such review;
-//   - [sms.ErrForbidden]: the actor lacks a role ([*sms.ForbiddenError]);
+//   - [sms.ErrForbidden]: the actor lacks a role, or records a performance
+//     of a review they neither own nor took part in ([*sms.ForbiddenError],
+//     citing the requirement the review evidences);
 //   - [sms.ErrTransition]: not allowed from the current status
 //     ([*sms.TransitionError], with the permitted triggers);
 //   - [sms.ErrGuard]: requirements unmet ([*sms.GuardError]): every guard
@@ -352,22 +355,41 @@ func (s *Service) Each(ctx context.Context, q Query, fn func(*Review) bool) erro
 
 // Standings returns where each of the service's schedules stands as of a
 // time, over the stored reviews; see the package function [Standings].
+// Only reviews that verify against their journals count: a record edited
+// outside the pipeline never satisfies a schedule ([Service.Sweep] reports
+// it).
 func (s *Service) Standings(ctx context.Context, asOf time.Time) ([]Standing, error) {
-	l := newLatest(asOf.UTC())
-	err := s.Each(ctx, Query{Status: []Status{StatusPerformed, StatusClosed}, Limit: sms.MaxLimit},
-		func(r *Review) bool { l.add(r); return true })
+	st, _, err := s.standings(ctx, asOf.UTC())
+	return st, err
+}
+
+// standings folds the verified performed reviews and collects the
+// RECORD_UNVERIFIED findings of the others.
+func (s *Service) standings(ctx context.Context, asOf time.Time) ([]Standing, []sms.Finding, error) {
+	l := newLatest(asOf)
+	v := sms.NewVerificationResult()
+	err := s.first.EachVerified(ctx, sms.Query{Status: []string{string(StatusPerformed), string(StatusClosed)}, Limit: sms.MaxLimit},
+		func(r *Review, _ []sms.Entry) bool { l.add(r); return true },
+		func(id string, err error) error { v.Unverified(Kind, id, err, asOf); return nil })
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return l.standings(s.schedules), nil
+	return l.standings(s.schedules), v.Failures, nil
 }
 
 // Sweep returns one finding per overdue schedule as of a time, over the
-// stored reviews; see the package function [Sweep].
+// stored reviews that verify against their journals; see the package
+// function [Sweep]. Each performed or closed review that does not verify is
+// a RECORD_UNVERIFIED finding (SMS-REC), listed first, and does not count
+// towards its schedule; the sweep goes on past it.
 func (s *Service) Sweep(ctx context.Context, asOf time.Time) ([]sms.Finding, error) {
-	st, err := s.Standings(ctx, asOf)
+	st, unverified, err := s.standings(ctx, asOf.UTC())
 	if err != nil {
 		return nil, err
 	}
-	return findings(st, asOf), nil
+	out := findings(st, asOf)
+	if len(unverified) > 0 {
+		out = append(unverified, out...)
+	}
+	return out, nil
 }

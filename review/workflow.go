@@ -1,6 +1,7 @@
 package review
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ const (
 	textAfterPeriod  = "a review is performed once the period it covers has ended"
 	textNotFuture    = "a review is not recorded as performed in the future"
 	textPerformedBy  = "a performed review records when and by whom it was performed"
+	textPerformer    = "a review is recorded as performed by its owner or by one who took part in it"
 	textActionOwner  = "every action a review agrees has a description and an owner who agreed to it"
 	textActionDue    = "an action is due no earlier than the review that agreed it"
 	textActionNumber = "an action update names one of the review's actions"
@@ -96,7 +98,8 @@ func definition(req sms.Requirement) sms.Definition[*Review] {
 	rules := []sms.Rule[*Review]{
 		{
 			Trigger: string(TriggerPlan), To: string(StatusPlanned), Roles: owner,
-			Doc: "Plan a review of a scheduled subject, for a period, with an owner.",
+			Command: Plan{},
+			Doc:     "Plan a review of a scheduled subject, for a period, with an owner.",
 			Guards: []sms.Guard[*Review]{
 				guard(textPeriod, func(t *tx) bool {
 					p := cmd[Plan](t).Period
@@ -111,6 +114,8 @@ func definition(req sms.Requirement) sms.Definition[*Review] {
 				v.ID, v.Subject, v.Scope, v.Owner, v.Requirement = c.ID, c.Subject, c.Scope, c.Owner, req
 				v.Period = Period{From: ts(c.Period.From), To: ts(c.Period.To)}
 				v.addLink(LinkSubject, c.Subject)
+				v.Parties.Add(sms.PartyRaiser, t.Actor.ID, true)
+				v.Parties.Add(sms.PartyOwner, c.Owner, c.Owner == t.Actor.ID)
 				t.Record("subject", c.Subject)
 				if c.Scope != "" {
 					t.Record("scope", c.Scope)
@@ -126,8 +131,16 @@ func definition(req sms.Requirement) sms.Definition[*Review] {
 		},
 		{
 			Trigger: string(TriggerPerform), From: st(StatusPlanned), To: string(StatusPerformed), Roles: owner,
+			Command:     Performance{},
 			Requirement: r(textPerformFrom),
-			Doc:         "Record that the review took place: inputs, conclusions, actions agreed, participants.",
+			Segregation: []sms.Segregation[*Review]{{Requirement: r(textPerformer), Check: func(t *tx) string {
+				who := t.Actor.ID
+				if t.Entity.mayRecordPerformance(who, participants(cmd[Performance](t).Participants)) {
+					return ""
+				}
+				return fmt.Sprintf("%s is neither the review's owner (%s) nor among the participants the performance names", who, t.Entity.Owner)
+			}}},
+			Doc: "Record that the review took place: inputs, conclusions, actions agreed, participants.",
 			Guards: []sms.Guard[*Review]{
 				guard(textConclusions, func(t *tx) bool { return !blank(cmd[Performance](t).Conclusions) }),
 				guard(textInputs, func(t *tx) bool { return !blank(cmd[Performance](t).Inputs.Summary) }),
@@ -159,6 +172,10 @@ func definition(req sms.Requirement) sms.Definition[*Review] {
 				v.Inputs = Inputs{Summary: c.Inputs.Summary, Refs: slices.Clone(c.Inputs.Refs)}
 				v.Conclusions = c.Conclusions
 				v.Participants = participants(c.Participants)
+				v.Parties.Add(sms.PartyReviewer, t.Actor.ID, true)
+				for _, p := range v.Participants {
+					v.Parties.Add(sms.PartyReviewer, p, false)
+				}
 				t.RecordTime("performed_at", v.PerformedAt)
 				t.RecordTime("period.from", v.Period.From)
 				t.RecordTime("period.to", v.Period.To)
@@ -186,6 +203,7 @@ func definition(req sms.Requirement) sms.Definition[*Review] {
 		},
 		{
 			Trigger: string(TriggerUpdateAction), From: st(StatusPerformed), Roles: owner,
+			Command:     ActionUpdate{},
 			Requirement: r(textFollowUpFrom),
 			Doc:         "Report an agreed action done, or name the record that now tracks it.",
 			Guards: []sms.Guard[*Review]{
@@ -225,6 +243,7 @@ func definition(req sms.Requirement) sms.Definition[*Review] {
 		},
 		{
 			Trigger: string(TriggerClose), From: st(StatusPerformed), To: string(StatusClosed), Roles: owner,
+			Command:     Closure{},
 			Requirement: r(textCloseFrom),
 			Doc:         "Close once every agreed action is done or tracked by another record.",
 			Guards: []sms.Guard[*Review]{
@@ -246,6 +265,7 @@ func definition(req sms.Requirement) sms.Definition[*Review] {
 		},
 		{
 			Trigger: string(TriggerCancel), From: st(StatusPlanned), To: string(StatusCancelled), Roles: owner,
+			Command:     Cancellation{},
 			Requirement: r(textCancelFrom),
 			Doc:         "Cancel a planned review, with a reason.",
 			Guards: []sms.Guard[*Review]{
@@ -258,8 +278,9 @@ func definition(req sms.Requirement) sms.Definition[*Review] {
 		},
 		{
 			Trigger: string(TriggerNote), From: st(Statuses()...), Roles: roles(RoleOwner, RoleParticipant),
-			Doc:   "Add a note, in any status.",
-			Apply: func(t *tx) { t.Record("text", cmd[Note](t).Text) },
+			Command: Note{},
+			Doc:     "Add a note, in any status.",
+			Apply:   func(t *tx) { t.Record("text", cmd[Note](t).Text) },
 		},
 	}
 	return sms.Definition[*Review]{

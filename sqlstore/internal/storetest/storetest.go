@@ -58,6 +58,7 @@ func Run(t *testing.T, h Harness) {
 		{"LinksReplaced", testLinksReplaced},
 		{"EntryFromIsNotTrusted", testFromNotTrusted},
 	}
+	tests = append(tests, evidenceTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
