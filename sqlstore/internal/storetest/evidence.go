@@ -229,7 +229,9 @@ func setRow(t testing.TB, h Harness, db *sql.DB, id string, version int64, doc s
 }
 
 // testKey is the host's signing key in these tests.
-func testKey() ed25519.PrivateKey { return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{42}, ed25519.SeedSize)) }
+func testKey() ed25519.PrivateKey {
+	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{42}, ed25519.SeedSize))
+}
 
 var t0 = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 
