@@ -106,7 +106,11 @@ func run(ctx context.Context, out io.Writer, storeKind, dbPath, dsn string) erro
 	s.say("sms quickstart: incidents (8.6.1), problems and known errors (8.6.3), service requests (8.6.2) and periodic reviews of ISO/IEC 20000-1:2018, on the %s store\n", stores.name)
 
 	opts := sms.Options{Now: s.clock}
-	s.incidents, err = incident.NewService(stores.incidents, incident.Config{Policy: incident.DefaultPolicy(), Options: opts})
+	// The service desk may record a caller's confirmation given by phone;
+	// the journal says so (INC-06).
+	ip := incident.DefaultPolicy()
+	ip.ConfirmationChannels = []incident.Channel{incident.ChannelPhone}
+	s.incidents, err = incident.NewService(stores.incidents, incident.Config{Policy: ip, Options: opts})
 	if err != nil {
 		return err
 	}
@@ -229,11 +233,15 @@ func (s *story) majorIncident() string {
 	s.step("record_action")(svc.RecordAction(ctx, rui, id, incident.Action{Text: "failed over to the secondary uplink"}))
 	s.step("resolve")(svc.Resolve(ctx, rui, id, incident.Resolution{Code: "workaround", Notes: "traffic on the secondary uplink", RestoredAt: s.now}))
 
-	_, err = svc.Close(ctx, dana, id, incident.Closure{Code: "solved", Confirmation: incident.ConfirmedByCaller})
+	byPhone := incident.Closure{Code: "solved", Confirmation: incident.ConfirmedByCaller, Channel: incident.ChannelPhone}
+	_, err = svc.Close(ctx, dana, id, byPhone)
 	s.refused("closing before top management heard of the resolution", err)
 	s.step("notify_management")(svc.NotifyManagement(ctx, mia, id, incident.Notification{Audience: "top_management", Summary: "payments restored"}))
 	s.wait(2 * time.Hour)
-	s.step("close")(svc.Close(ctx, dana, id, incident.Closure{Code: "solved", Confirmation: incident.ConfirmedByCaller}))
+	_, err = svc.Close(ctx, dana, id, incident.Closure{Code: "solved", Confirmation: incident.ConfirmedByCaller})
+	s.refused("the desk asserting the caller's confirmation", err)
+	s.step("close")(svc.Close(ctx, dana, id, byPhone))
+	s.say("  the payments owner confirmed by phone; the journal records the channel and who recorded it")
 	s.wait(48 * time.Hour)
 	inc = s.step("review_major")(svc.ReviewMajor(ctx, mia, id, incident.Review{Summary: "single uplink per region; no alert on BGP flaps",
 		Actions: []string{"raise a problem for the uplink design", "alert on BGP session flaps"}}))
