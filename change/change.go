@@ -273,6 +273,14 @@ type Change struct {
 	// configuration items, its template or transition plan, and the
 	// incidents, problems, known errors and releases linked to it.
 	Links []sms.Link `json:"links,omitempty"`
+
+	// Parties are who holds each party role segregation of duties compares
+	// (CHG-19), acting or named: the requester is the person the request
+	// names and every actor who raised or submitted it; the implementer is
+	// each person a schedule named and every actor who started, completed
+	// or failed the implementation; each approver is an actor who approved.
+	// The state digest binds them to the journal.
+	Parties sms.Participants `json:"parties,omitempty"`
 }
 
 // Assessment is a change's assessment (CHG-07, CHG-08): its risk, the
@@ -453,6 +461,7 @@ type changeBlock struct {
 	links     [6]sms.Link
 	approvals [2]sms.Approval
 	parties   [3]string
+	roles     [4]sms.Participant
 }
 
 // Clone implements [sms.Entity].
@@ -491,6 +500,7 @@ func (c *Change) Clone() *Change {
 	n.Services = sms.CloneInto(b.services[:], c.Services)
 	n.ConfigItems = sms.CloneInto(b.items[:], c.ConfigItems)
 	n.Links = sms.CloneInto(b.links[:], c.Links)
+	n.Parties = sms.CloneInto(b.roles[:], c.Parties)
 	n.CriteriaMet = slices.Clone(c.CriteriaMet)
 	n.ConfigUpdates = slices.Clone(c.ConfigUpdates)
 	return n
@@ -535,9 +545,30 @@ func (c *Change) Implementer() string {
 // Failed reports whether the change's implementation failed.
 func (c *Change) Failed() bool { return c.Work.Failed() }
 
-// parties returns who holds each party role that approval rules exclude.
-func (c *Change) parties() map[sms.Party]string {
-	return map[sms.Party]string{sms.PartyRequester: c.Requester, sms.PartyImplementer: c.Implementer()}
+// participants returns who holds each party role on the change: its
+// recorded Parties and, for a record stored before they were kept, the
+// requester, the implementer (named and acting) and the approvers its
+// fields name.
+func (c *Change) participants() sms.Participants {
+	ps := c.Parties.Clone()
+	ps.Add(sms.PartyRequester, c.Requester, false)
+	ps.Add(sms.PartyImplementer, c.Implementer(), false)
+	if c.Work != nil {
+		ps.Add(sms.PartyImplementer, c.Work.StartedBy, true)
+	}
+	if c.Authority != nil {
+		for _, ap := range c.Authority.Approvals {
+			if ap.Decision == sms.Approve {
+				ps.Add(sms.PartyApprover, ap.Approver, true)
+			}
+		}
+	}
+	return ps
+}
+
+// approver reports whether id approved the change.
+func (c *Change) approver(id string) bool {
+	return id != "" && (c.Parties.Has(sms.PartyApprover, id) || approvedBy(c, id))
 }
 
 // Approvals returns the decisions recorded so far.

@@ -532,8 +532,8 @@ func (Note) command()         {}
 
 // Validate implements [sms.Command].
 func (c Note) Validate() error {
-	if c.Text == "" {
-		return sms.Invalid(Kind, "note.text", "is empty")
+	if sms.Blank(c.Text) {
+		return sms.Invalid(Kind, "note.text", "is empty or only white space")
 	}
 	return sms.CheckText(Kind, "note.text", c.Text, MaxText)
 }

@@ -47,7 +47,7 @@ func checks() []check {
 			eval: func(c *Change, p *Policy, _ map[string]*TransitionPlan, _ time.Time, fail finder) {
 				f := func(id, text, detail string) { fail(CodeNotAuthorized, id, text, detail) }
 				start := c.Work.StartedAt
-				if c.Type == "" || c.Model == "" || c.Category == "" || (len(c.Services) == 0 && len(c.ConfigItems) == 0) || !!sms.Blank(c.Reason) {
+				if c.Type == "" || c.Model == "" || c.Category == "" || (len(c.Services) == 0 && len(c.ConfigItems) == 0) || sms.Blank(c.Reason) {
 					f("CHG-04", "every request for change is recorded and classified", "implemented without type, model, category, scope or reason")
 				}
 				m, known := p.Model(c.Model)
@@ -59,7 +59,7 @@ func checks() []check {
 					switch {
 					case a == nil:
 						f("CHG-07", "the decision weighs risk, benefit, feasibility and cost", "implemented without assessment")
-					case a.Likelihood < 1 || a.Impact < 1 || !!sms.Blank(a.Benefit) || !!sms.Blank(a.Feasibility) || !!sms.Blank(a.Cost):
+					case a.Likelihood < 1 || a.Impact < 1 || sms.Blank(a.Benefit) || sms.Blank(a.Feasibility) || sms.Blank(a.Cost):
 						f("CHG-07", "the decision weighs risk, benefit, feasibility and cost", "assessment lacks risk, benefit, feasibility or cost")
 					}
 					if a != nil && !a.Dimensions.Complete() {
@@ -82,26 +82,27 @@ func checks() []check {
 					}
 				} else if known {
 					var before []sms.Approval
+					ps := c.participants()
 					if au != nil {
 						for _, ap := range au.Approvals {
 							if !ap.At.After(start) {
 								before = append(before, ap)
 							}
-							if ap.Approver == c.Requester || (c.Implementer() != "" && ap.Approver == c.Implementer()) {
-								f("CHG-19", "nobody approves their own change", "approved by its requester or implementer "+ap.Approver)
+							if party, ok := ps.Holds(ap.Approver, sms.PartyRequester, sms.PartyImplementer); ok {
+								f("CHG-19", "nobody approves their own change", "approved by its "+string(party)+" "+ap.Approver)
 							}
 						}
 					}
-					if rule, _ := p.ruleOf(c); rule.Tally(before, c.parties()) != sms.Approved {
+					if rule, _ := p.ruleOf(c); rule.Tally(before, ps) != sms.Approved {
 						f("CHG-06", "the change authority decides before implementation", "approvals before implementation do not satisfy the change authority")
 					}
 				}
-				if !!sms.Blank(c.Work.Verification) || (!!sms.Blank(c.Work.TestResult) && !!sms.Blank(c.Work.TestSkipped)) ||
-					(known && m.Test == TestRequired && !!sms.Blank(c.Work.TestResult)) {
+				if sms.Blank(c.Work.Verification) || (sms.Blank(c.Work.TestResult) && sms.Blank(c.Work.TestSkipped)) ||
+					(known && m.Test == TestRequired && sms.Blank(c.Work.TestResult)) {
 					f("CHG-09", "approved changes are verified and where possible tested", "no verification, or no test result or justification")
 				}
 				s := c.Schedule
-				if s == nil || s.Window.IsZero() || !!sms.Blank(s.Plan) || len(s.Parties) == 0 {
+				if s == nil || s.Window.IsZero() || sms.Blank(s.Plan) || len(s.Parties) == 0 {
 					f("CHG-10", "planned deployment dates and details are communicated", "implemented without a planned window, plan or parties")
 				} else if !(known && m.SkipNotification) && (s.NotifiedAt.IsZero() || s.NotifiedAt.After(start) || s.NotifiedAt.Before(s.ScheduledAt)) {
 					f("CHG-10", "planned deployment dates and details are communicated", "interested parties not notified of the schedule before implementation")
@@ -119,7 +120,7 @@ func checks() []check {
 				if c.Review == nil && p.reviewRequired(c) {
 					f("CHG-13", "changes are reviewed for effectiveness", "closed without its post-implementation review")
 				}
-				if c.Review != nil && !!sms.Blank(c.Review.Summary) {
+				if c.Review != nil && sms.Blank(c.Review.Summary) {
 					f("CHG-13", "changes are reviewed for effectiveness", "review without summary")
 				}
 				if c.Failed() && c.Work.Remediation == "" {
@@ -172,10 +173,10 @@ func checks() []check {
 			rule:    "every rejected change gives its reason; every cancelled change gives its reason and was cancelled before implementation",
 			applies: func(c *Change) bool { return c.Status == StatusCancelled || c.Status == StatusRejected },
 			eval: func(c *Change, _ *Policy, _ map[string]*TransitionPlan, _ time.Time, fail finder) {
-				if c.Status == StatusRejected && !!sms.Blank(c.RejectReason) {
+				if c.Status == StatusRejected && sms.Blank(c.RejectReason) {
 					fail(CodeWithdrawalUnjustified, "CHG-06", "a rejection is decided and recorded", "rejected without reason")
 				}
-				if c.Status == StatusCancelled && !!sms.Blank(c.CancelReason) {
+				if c.Status == StatusCancelled && sms.Blank(c.CancelReason) {
 					fail(CodeWithdrawalUnjustified, "CHG-20", "changes are cancelled only before implementation", "cancelled without reason")
 				}
 				if c.Status == StatusCancelled && started(c) {
@@ -200,8 +201,11 @@ func planFindings(tp *TransitionPlan, fail finder) {
 	if tp.Status == PlanDraft || tp.Status == PlanCancelled {
 		return
 	}
-	if !tp.Accountable.complete() || len(tp.Activities) == 0 || !tp.Resources.complete() || !!sms.Blank(tp.Dependencies) ||
-		!!sms.Blank(tp.Testing) || len(tp.AcceptanceCriteria) == 0 || len(tp.Outcomes) == 0 || tp.ApprovedAt.IsZero() {
+	if tp.authored(tp.ApprovedBy) {
+		f("CHG-19", "nobody approves their own plan", "approved by its author "+tp.ApprovedBy)
+	}
+	if !tp.Accountable.complete() || len(tp.Activities) == 0 || !tp.Resources.complete() || sms.Blank(tp.Dependencies) ||
+		sms.Blank(tp.Testing) || len(tp.AcceptanceCriteria) == 0 || len(tp.Outcomes) == 0 || tp.ApprovedAt.IsZero() {
 		f("SDT-01", "an approved plan is complete", "approved plan lacks accountability, activities, resources, dependencies, testing, criteria, outcomes or approval")
 	}
 	if (tp.Variant == TypeRemoveService && !tp.Removal.complete()) ||
@@ -249,15 +253,16 @@ func templateFindings(t *Template, p *Policy, fail finder) {
 		return
 	}
 	var before []sms.Approval
+	authors := t.authors()
 	for _, a := range t.Approvals {
 		if !a.At.After(t.ActivatedAt) && !a.At.Before(t.ApprovalsSince) {
 			before = append(before, a)
 		}
-		if a.Approver == t.Author {
-			f("CHG-19", "nobody approves their own template", "approved by its author")
+		if authors.Has(sms.PartyAuthor, a.Approver) {
+			f("CHG-19", "nobody approves their own template", "approved by its author "+a.Approver)
 		}
 	}
-	if rule.Tally(before, map[sms.Party]string{sms.PartyRequester: t.Author}) != sms.Approved {
+	if rule.Tally(before, authors) != sms.Approved {
 		f("CHG-18", "standard changes are pre-authorized by an approved template", "active without approvals satisfying its authority")
 	}
 	if len(t.Services) == 0 && len(t.ItemTypes) == 0 {
@@ -344,7 +349,9 @@ func planIndex(plans []*TransitionPlan) map[string]*TransitionPlan {
 // Check runs the change conformance checks on one change, with the
 // transition plans it may need, and returns its findings (none when it
 // conforms). It re-examines the fields: a closed change without a review
-// fails even if it reached closed somehow.
+// fails even if it reached closed somehow. It trusts its input: the
+// records are judged as given, whether or not they verify against their
+// journals; [Service.Conform] checks only records that do.
 func Check(c *Change, p Policy, asOf time.Time, plans ...*TransitionPlan) ([]sms.Finding, error) {
 	pp, err := p.withDefaults()
 	if err != nil {
@@ -360,7 +367,9 @@ func Check(c *Change, p Policy, asOf time.Time, plans ...*TransitionPlan) ([]sms
 
 // Audit runs every check over the records given: changes, transition
 // plans and templates, and returns the evidence report (per check, the
-// population examined and each failure).
+// population examined and each failure). Like [Check], it trusts its input
+// and runs no record verification; [Service.Conform] is what an auditor
+// runs on the stores.
 func Audit(changes []*Change, plans []*TransitionPlan, templates []*Template, p Policy, asOf time.Time) (sms.Report, error) {
 	pp, err := p.withDefaults()
 	if err != nil {
@@ -385,22 +394,58 @@ func Audit(changes []*Change, plans []*TransitionPlan, templates []*Template, p 
 	return a.report(), nil
 }
 
-// Conform runs every check over every stored change, plan and template,
-// under the service's policy.
+// Conform runs every check over every stored change, plan and template
+// that verifies against its journal (see [sms.Machine.EachVerified]),
+// under the service's policy. Its first result is the record-verification
+// check ([sms.CheckRecordVerification]): every record examined, of the
+// three kinds, counts in its population, and each one that does not verify
+// (its journal altered, its fields or status changed outside the
+// workflows, or undecodable) is a [sms.CodeRecordUnverified] finding and
+// is not examined by the other checks; a change whose transition plan does
+// not verify is judged without it. A record that does not verify does not
+// stop the run; a store or context error does, and is returned with the
+// report so far.
 func (s *Service) Conform(ctx context.Context, asOf time.Time) (sms.Report, error) {
-	var plans []*TransitionPlan
-	if err := s.plans.Each(ctx, PlanQuery{Limit: sms.MaxLimit}, func(tp *TransitionPlan) bool { plans = append(plans, tp); return true }); err != nil {
-		return sms.Report{}, err
+	asOf = asOf.UTC()
+	ver := sms.NewVerificationResult()
+	bad := func(kind sms.Kind) func(string, error) error {
+		return func(id string, err error) error {
+			ver.Unverified(kind, id, err, asOf)
+			return nil
+		}
 	}
+	var plans []*TransitionPlan
+	err := s.plans.m.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit}, func(tp *TransitionPlan, _ []sms.Entry) bool {
+		ver.Population++
+		plans = append(plans, tp)
+		return true
+	}, bad(PlanKind))
 	a := newAudit(&s.policy, asOf, planIndex(plans))
+	report := func(err error) (sms.Report, error) {
+		rep := a.report()
+		rep.Results = append([]sms.CheckResult{ver}, rep.Results...)
+		return rep, err
+	}
+	if err != nil {
+		return report(err)
+	}
 	for _, tp := range plans {
 		a.addPlan(tp)
 	}
-	if err := s.Each(ctx, Query{Limit: sms.MaxLimit}, func(c *Change) bool { a.add(c); return true }); err != nil {
-		return sms.Report{}, err
+	err = s.m.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit}, func(c *Change, _ []sms.Entry) bool {
+		ver.Population++
+		a.add(c)
+		return true
+	}, bad(Kind))
+	if err != nil {
+		return report(err)
 	}
-	err := s.templates.Each(ctx, TemplateQuery{Limit: sms.MaxLimit}, func(t *Template) bool { a.addTemplate(t); return true })
-	return a.report(), err
+	err = s.templates.m.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit}, func(t *Template, _ []sms.Entry) bool {
+		ver.Population++
+		a.addTemplate(t)
+		return true
+	}, bad(TemplateKind))
+	return report(err)
 }
 
 // Sweep returns the periodic findings for one change as of a time: an
@@ -462,12 +507,27 @@ func sweepTemplate(t *Template, p *Policy, asOf time.Time) []sms.Finding {
 // Sweep returns the periodic findings of every stored change and template
 // as of a time: overdue emergency records (CHG-17), overdue template
 // reviews, and active templates one of whose instances failed since their
-// activation without suspending them (CHG-18).
+// activation without suspending them (CHG-18). Only records that verify
+// against their journal are swept: each one that does not is a
+// [sms.CodeRecordUnverified] finding, listed first.
 func (s *Service) Sweep(ctx context.Context, asOf time.Time) ([]sms.Finding, error) {
 	asOf = asOf.UTC()
 	var out []sms.Finding
+	ver := sms.NewVerificationResult()
+	bad := func(kind sms.Kind) func(string, error) error {
+		return func(id string, err error) error {
+			ver.Unverified(kind, id, err, asOf)
+			return nil
+		}
+	}
+	result := func(err error) ([]sms.Finding, error) {
+		if len(ver.Failures) == 0 {
+			return out, err
+		}
+		return append(ver.Failures, out...), err
+	}
 	failedSince := map[string]*Change{} // template -> a failed instance
-	err := s.Each(ctx, Query{Limit: sms.MaxLimit}, func(c *Change) bool {
+	err := s.m.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit}, func(c *Change, _ []sms.Entry) bool {
 		out = append(out, sweep(c, &s.policy, asOf)...)
 		if c.ModelType == ModelStandard && c.Template != "" && c.Failed() {
 			if prev := failedSince[c.Template]; prev == nil || c.Work.FailedAt.After(prev.Work.FailedAt) {
@@ -475,11 +535,11 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) ([]sms.Finding, err
 			}
 		}
 		return true
-	})
+	}, bad(Kind))
 	if err != nil {
 		return nil, err
 	}
-	err = s.templates.Each(ctx, TemplateQuery{Limit: sms.MaxLimit}, func(t *Template) bool {
+	err = s.templates.m.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit}, func(t *Template, _ []sms.Entry) bool {
 		out = append(out, sweepTemplate(t, &s.policy, asOf)...)
 		if c := failedSince[t.ID]; c != nil && t.Status == TemplateActive && !s.policy.KeepTemplateOnFailure && c.Work.FailedAt.After(t.ActivatedAt) {
 			out = append(out, sms.Finding{Code: CodeTemplateNotSuspended, Requirement: req("CHG-18", "a template is suspended after a failed instance"),
@@ -487,6 +547,6 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) ([]sms.Finding, err
 				Detail: "instance " + c.ID + " failed " + c.Work.FailedAt.Format(time.RFC3339) + ": " + strings.TrimSpace(c.Work.FailureReason)})
 		}
 		return true
-	})
-	return out, err
+	}, bad(TemplateKind))
+	return result(err)
 }

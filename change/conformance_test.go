@@ -6,6 +6,7 @@ import (
 
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/change"
+	"github.com/iso20k/sms/smstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -172,20 +173,24 @@ func TestConformOverStores(t *testing.T) {
 	assert.Equal(t, 1, pop["transition-plan-record"])
 	assert.Equal(t, 1, pop["standard-change-template"])
 
-	// A record corrupted in the store is caught by Conform.
+	// A record corrupted in the store is caught by Conform: its review
+	// removed by hand, it no longer verifies against its journal, and is
+	// reported as such rather than judged on its forged fields.
 	chg := f.to(t, change.ModelNameNormal, change.StatusClosed)
-	bad := chg.Clone()
-	bad.Review = nil
-	entries, err := f.svc.Journal(f.ctx, chg.ID)
+	tampered := f.st.of()
+	tampered.Changes = smstest.Tampered[*change.Change](f.st.changes, chg.ID, func(c *change.Change) { c.Review = nil })
+	svc, err := change.NewService(tampered, change.Config{Options: sms.Options{Now: f.clk.Now}})
 	require.NoError(t, err)
-	bad.ID = "CHG-TAMPERED"
-	for i := range entries {
-		entries[i].EntityID = bad.ID
-	}
-	require.NoError(t, f.st.changes.Load(f.ctx, bad, entries))
-	rep, err = f.svc.Conform(f.ctx, f.clk.Now())
+	rep, err = svc.Conform(f.ctx, f.clk.Now())
 	require.NoError(t, err)
 	require.Len(t, rep.Findings(), 1)
-	assert.Equal(t, "CHG-TAMPERED", rep.Findings()[0].EntityID)
-	assert.Equal(t, change.CodeClosureIncomplete, rep.Findings()[0].Code)
+	assert.Equal(t, chg.ID, rep.Findings()[0].EntityID)
+	assert.Equal(t, sms.CodeRecordUnverified, rep.Findings()[0].Code)
+	// The same forgery, on a record the check is given as is, fails it.
+	bad := chg.Clone()
+	bad.Review = nil
+	fs, err := change.Check(bad, f.svc.Policy(), f.clk.Now())
+	require.NoError(t, err)
+	require.Len(t, fs, 1)
+	assert.Equal(t, change.CodeClosureIncomplete, fs[0].Code)
 }

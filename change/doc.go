@@ -21,6 +21,36 @@
 // without an emergency model is not activated. Whatever a policy says, the
 // requester and the implementer of a change never approve it (CHG-19).
 //
+// # Segregation of duties
+//
+// CHG-19 is judged on who acted, as the journal records it, and on whom a
+// command names as well, never on a name alone. Each record keeps its
+// Parties ([sms.Participants], bound to the journal by the state digest):
+// on a [Change], the requester is the person the request names and every
+// actor who raised or submitted it (a service desk raising for a caller is
+// a requester too); the implementer is every person a schedule named and
+// every actor who started, completed or failed the implementation; each
+// approver is an actor who approved. On a [Template] and a
+// [TransitionPlan], the author is the author named and every actor who
+// proposed, drafted or revised it. The rules, each refused inside the
+// transition with a [*sms.ForbiddenError] citing its requirement:
+//
+//   - approve, and reject in authorize: a role of the change authority of
+//     the change's model and risk (CHG-06); never a requester or an
+//     implementer (CHG-19); an approver approves once (CHG-06);
+//   - schedule: an approver is never named implementer (CHG-19);
+//   - start_implementation, complete, fail: an approver never implements,
+//     as the acting actor or as the implementer the schedule names
+//     (CHG-19);
+//   - remediation_done accepting a degraded service: only an eligible
+//     approver, neither requester nor implementer (CHG-12);
+//   - a template's approve: a role of the standard model's authority and
+//     once per approver (CHG-18), never by an author (CHG-19); a plan's
+//     approve: never by an author (CHG-19).
+//
+// Every trigger takes its own command type (a [Note] fires note only): a
+// command of another trigger's type is refused as invalid input.
+//
 // # Lifecycle of a change
 //
 // Normal changes pass through every state; standard changes skip assess and
@@ -169,12 +199,25 @@
 //
 // [Check], [Audit] and [Service.Conform] re-examine stored records rather
 // than trust their status: every change at or past implement was
-// authorized before it started, by distinct eligible approvers, with its
+// authorized before it started, by distinct eligible approvers (none of
+// them a requester or implementer, as its parties record them), with its
 // assessment and remediation plan; every closed change has its review and
 // configuration updates; every routed change has its approved plan; plans
-// and templates are complete. [Sweep], [SweepTemplate] and [Service.Sweep]
-// report overdue emergency records, overdue template reviews, and
-// templates not suspended after a failed instance.
+// and templates are complete and approved by others than their authors.
+// [Sweep], [SweepTemplate] and [Service.Sweep] report overdue emergency
+// records, overdue template reviews, and templates not suspended after a
+// failed instance.
+//
+// [Service.Conform], [Service.Sweep] and [Service.UnauthorizedChanges]
+// judge only records that verify against their journal: each change, plan
+// or template that does not (a field or the status changed in the store, a
+// journal altered) is a [sms.CodeRecordUnverified] finding, in the
+// record-verification result that comes first in the report (first in the
+// findings of a sweep), and is counted by no other check; the run goes on.
+// A change that does not verify authorizes no configuration mutation
+// ([ChangeUnverified]). [Check], [Audit], [Sweep], [SweepTemplate],
+// [FindUnauthorized] and [UnauthorizedChanges] trust the records they are
+// given.
 //
 // # Unauthorized and unintended changes
 //
@@ -214,5 +257,9 @@
 //	chg, err = svc.Submit(ctx, requester, chg.ID, change.Submission{})
 //
 // Refusals are typed: errors.Is(err, sms.ErrGuard) and errors.As(err,
-// &guardErr) give every unmet requirement; see [Service] for the others.
+// &guardErr) give every unmet requirement; a segregation-of-duties breach
+// is errors.Is(err, sms.ErrForbidden), a [*sms.ForbiddenError] naming its
+// requirement; a failed standard change whose template could not be
+// suspended is errors.Is(err, sms.ErrFollowUp) ([*TemplateSuspensionError]);
+// see [Service] for the others.
 package change

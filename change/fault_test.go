@@ -68,8 +68,9 @@ func TestFailedCommitChangesNothing(t *testing.T) {
 
 // TestTemplateSuspensionFailure: when the template cannot be suspended
 // after a failed instance, the failure stays committed, Fail says so with a
-// *TemplateSuspensionError, and the sweep reports the template until it is
-// suspended (CHG-18).
+// *TemplateSuspensionError, which is sms.ErrFollowUp and unwraps to its
+// cause, and the sweep reports the template until it is suspended
+// (CHG-18).
 func TestTemplateSuspensionFailure(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, change.DefaultPolicy())
@@ -84,6 +85,10 @@ func TestTemplateSuspensionFailure(t *testing.T) {
 	var tse *change.TemplateSuspensionError
 	require.ErrorAs(t, err, &tse)
 	assert.ErrorIs(t, err, errDisk)
+	assert.ErrorIs(t, err, sms.ErrFollowUp, "committed, but the follow-up failed")
+	for _, other := range []error{sms.ErrGuard, sms.ErrForbidden, sms.ErrInvalid, sms.ErrConflict} {
+		assert.NotErrorIs(t, err, other)
+	}
 	assert.Equal(t, chg.Template, tse.Template)
 	require.NotNil(t, failed, "the failure itself is committed")
 	assert.Equal(t, change.StatusRemediating, failed.Status)

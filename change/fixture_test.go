@@ -33,7 +33,8 @@ var (
 	owner       = actor("olga", change.RoleServiceOwner)
 	planner     = actor("tom", change.RoleTransitionManager)
 	// boss holds every role but is neither requester nor implementer nor
-	// author, so that a refusal is the workflow's, not RBAC's or SoD's.
+	// author, so that a refusal is the workflow's, not RBAC's or SoD's: the
+	// fixture has the requester submit and the implementer implement.
 	boss = actor("ida", change.RoleRequester, change.RoleChangeManager, change.RoleCAB, change.RoleEmergencyAuthority,
 		change.RoleImplementer, change.RoleServiceOwner, change.RoleTransitionManager)
 )
@@ -151,17 +152,32 @@ func (f *fixture) valid(tr change.Trigger) change.Command {
 	panic("no valid command for " + string(tr))
 }
 
-// step fires a valid command as boss and requires success.
+// as returns who fires the trigger in the fixture's changes: the
+// requester submits and the implementer implements, since the acting
+// requester and implementer never approve (CHG-19) and an approver never
+// implements; boss does the rest.
+func as(tr change.Trigger) sms.Actor {
+	switch tr {
+	case change.TriggerSubmit, change.TriggerSubmitEmergency, change.TriggerSubmitStandard:
+		return requester
+	case change.TriggerStart, change.TriggerComplete, change.TriggerFail:
+		return implementer
+	}
+	return boss
+}
+
+// step fires a valid command as the trigger's actor (see as) and requires
+// success.
 func (f *fixture) step(t testing.TB, id string, tr change.Trigger) *change.Change {
 	t.Helper()
 	return f.do(t, id, f.valid(tr))
 }
 
-// do fires a command as boss and requires success.
+// do fires a command as the trigger's actor (see as) and requires success.
 func (f *fixture) do(t testing.TB, id string, c change.Command) *change.Change {
 	t.Helper()
 	f.clk.Advance(time.Minute)
-	chg, err := f.svc.Do(f.ctx, boss, id, c)
+	chg, err := f.svc.Do(f.ctx, as(c.Trigger()), id, c)
 	require.NoError(t, err, "step %s", c.Trigger())
 	return chg
 }

@@ -131,11 +131,13 @@ var workflowGuaranteed = []string{change.CodeNotAuthorized, change.CodeClosureIn
 // one: the model, then (trigger index, actor index, variant) triples;
 // trigger indexes count from amend = 0 in change.Triggers()[1:]; variant 0
 // is the valid command, and variant 80 (also valid) moves the clock past
-// the lead time before scheduling.
+// the lead time before scheduling. The requester (actor 1) submits and the
+// implementer (actor 6) implements: boss, who approves, never does
+// (CHG-19).
 var fuzzSeeds = [][]byte{
-	{0, 1, 0, 0, 4, 0, 0, 6, 0, 0, 7, 0, 0, 9, 0, 80, 10, 0, 0, 11, 0, 0, 12, 0, 0, 15, 0, 0, 16, 0, 0},
-	{1, 3, 0, 0, 9, 0, 80, 10, 0, 0, 11, 0, 0, 13, 0, 0, 14, 0, 0, 15, 0, 0, 16, 0, 0},
-	{2, 2, 0, 0, 6, 0, 0, 7, 0, 0, 9, 0, 80, 10, 0, 0, 11, 0, 0, 12, 0, 0, 5, 0, 0, 15, 0, 0, 16, 0, 0},
+	{0, 1, 1, 0, 4, 0, 0, 6, 0, 0, 7, 0, 0, 9, 0, 80, 10, 0, 0, 11, 6, 0, 12, 6, 0, 15, 0, 0, 16, 0, 0},
+	{1, 3, 1, 0, 9, 0, 80, 10, 0, 0, 11, 6, 0, 13, 6, 0, 14, 0, 0, 15, 0, 0, 16, 0, 0},
+	{2, 2, 1, 0, 6, 0, 0, 7, 0, 0, 9, 0, 80, 10, 0, 0, 11, 6, 0, 12, 6, 0, 5, 0, 0, 15, 0, 0, 16, 0, 0},
 	{0, 1, 1, 2, 4, 3, 6, 6, 1, 0, 7, 4, 0, 9, 2, 6, 10, 0, 10, 9, 4, 0, 11, 6, 0, 12, 0, 3, 15, 2, 0, 16, 0, 2},
 }
 

@@ -118,7 +118,7 @@ func TestOracle(t *testing.T) {
 						chg = f.ready(t, chg, tr)
 					}
 					before := f.snap(t, chg.ID)
-					got, err := f.svc.Do(f.ctx, boss, chg.ID, f.valid(tr))
+					got, err := f.svc.Do(f.ctx, as(tr), chg.ID, f.valid(tr))
 					switch {
 					case !allowed:
 						te := smstest.RequireTransitionRefused(t, err, string(tr))

@@ -247,6 +247,12 @@ type TransitionPlan struct {
 	CancelReason   string            `json:"cancel_reason,omitempty"`
 
 	Links []sms.Link `json:"links,omitempty"`
+
+	// Parties are who holds each party role segregation of duties compares
+	// (CHG-19): the author is the author the draft names and every actor who
+	// drafted or revised the plan; the approver is the actor who approved
+	// it. The state digest binds them to the journal.
+	Parties sms.Participants `json:"parties,omitempty"`
 }
 
 // EntityKind implements [sms.Entity].
@@ -274,6 +280,7 @@ func (p *TransitionPlan) Clone() *TransitionPlan {
 	c.Measurements = slices.Clone(p.Measurements)
 	c.Notified = slices.Clone(p.Notified)
 	c.Links = slices.Clone(p.Links)
+	c.Parties = p.Parties.Clone()
 	if p.Removal != nil {
 		r := *p.Removal
 		c.Removal = &r
@@ -614,8 +621,8 @@ func (PlanNoteText) planCommand()         {}
 
 // Validate implements [sms.Command].
 func (c PlanNoteText) Validate() error {
-	if c.Text == "" {
-		return sms.Invalid(PlanKind, "note.text", "is empty")
+	if sms.Blank(c.Text) {
+		return sms.Invalid(PlanKind, "note.text", "is empty or only white space")
 	}
 	return sms.CheckText(PlanKind, "note.text", c.Text, MaxText)
 }
@@ -624,6 +631,12 @@ type ptx = sms.Transition[*TransitionPlan]
 
 func pguard(id, text string, check func(*ptx) bool) sms.Guard[*TransitionPlan] {
 	return sms.Guard[*TransitionPlan]{Requirement: req(id, text), Check: check}
+}
+
+// authored reports whether id wrote the plan: the author it names, or an
+// actor who drafted or revised it.
+func (p *TransitionPlan) authored(id string) bool {
+	return id != "" && (id == p.Author || p.Parties.Has(sms.PartyAuthor, id))
 }
 
 func pcmd[C PlanCommand](t *ptx) C { return cmdOf[C](t.Command) }
@@ -689,16 +702,18 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 		pguard("SDT-01", "the plan lists its activities, each with its party and timescale", func(t *ptx) bool {
 			acts := t.Entity.Activities
 			return len(acts) > 0 && !slices.ContainsFunc(acts, func(a Activity) bool {
-				return !!sms.Blank(a.Name) || a.Party == "" || a.Start.IsZero() || !a.End.After(a.Start)
+				return sms.Blank(a.Name) || a.Party == "" || a.Start.IsZero() || !a.End.After(a.Start)
 			})
 		}),
 		pguard("SDT-01", "the plan states its human, technical, information and financial resources", func(t *ptx) bool { return t.Entity.Resources.complete() }),
 		pguard("SDT-01", "the plan states the dependencies on other services", func(t *ptx) bool { return !sms.Blank(t.Entity.Dependencies) }),
 		pguard("SDT-01", "the plan states the testing needed", func(t *ptx) bool { return !sms.Blank(t.Entity.Testing) }),
-		pguard("SDT-01", "the plan states the service acceptance criteria", func(t *ptx) bool { return len(t.Entity.AcceptanceCriteria) > 0 }),
+		pguard("SDT-01", "the plan states the service acceptance criteria", func(t *ptx) bool {
+			return len(t.Entity.AcceptanceCriteria) > 0 && !slices.ContainsFunc(t.Entity.AcceptanceCriteria, sms.Blank)
+		}),
 		pguard("SDT-01", "the plan states its intended outcomes measurably: a metric and a target each", func(t *ptx) bool {
 			ms := t.Entity.Outcomes
-			return len(ms) > 0 && !slices.ContainsFunc(ms, func(m Metric) bool { return !!sms.Blank(m.Name) || !!sms.Blank(m.Target) })
+			return len(ms) > 0 && !slices.ContainsFunc(ms, func(m Metric) bool { return sms.Blank(m.Name) || sms.Blank(m.Target) })
 		}),
 		pguard("SDT-02", "a removal plan gives the removal date and what becomes of data, documented information and components", func(t *ptx) bool {
 			return t.Entity.Variant != TypeRemoveService || t.Entity.Removal.complete()
@@ -711,7 +726,8 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 	rules := []sms.Rule[*TransitionPlan]{
 		{
 			Trigger: string(PlanCreate), To: string(PlanDraft), Roles: planners,
-			Doc: "Draft the transition plan of a change.",
+			Command: DraftPlan{},
+			Doc:     "Draft the transition plan of a change.",
 			Requires: []sms.Required[*TransitionPlan]{
 				{Field: "change", Requirement: req("SDT-01", "a transition plan serves a change"), Present: func(p *TransitionPlan) bool { return p.Change != "" }},
 				{Field: "service", Requirement: req("SDT-01", "a transition plan names the new or changed service"), Present: func(p *TransitionPlan) bool { return p.Service != "" }},
@@ -722,6 +738,8 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 			Apply: func(t *ptx) {
 				c, p := pcmd[DraftPlan](t), t.Entity
 				p.ID, p.Change, p.Service, p.Variant, p.Author = c.ID, c.Change, c.Service, c.Variant, c.Author
+				p.Parties.Add(sms.PartyAuthor, t.Actor.ID, true)
+				p.Parties.Add(sms.PartyAuthor, c.Author, false)
 				p.setLink(LinkChange, c.Change)
 				t.Record("change", c.Change)
 				t.Record("service", c.Service)
@@ -731,24 +749,39 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 		},
 		{
 			Trigger: string(PlanRevise), From: pst(PlanDraft), Roles: planners,
+			Command:     PlanRevision{},
 			Requirement: req("SDT-01", "a plan is revised before its approval"),
 			Doc:         "Replace the draft plan's content.",
-			Apply:       func(t *ptx) { setContent(t, pcmd[PlanRevision](t).PlanContent) },
+			Apply: func(t *ptx) {
+				t.Entity.Parties.Add(sms.PartyAuthor, t.Actor.ID, true)
+				setContent(t, pcmd[PlanRevision](t).PlanContent)
+			},
 		},
 		{
 			Trigger: string(PlanApprove), From: pst(PlanDraft), To: string(PlanApproved), Roles: deciders,
+			Command:     PlanApproval{},
 			Requirement: req("SDT-01", "a draft plan is approved once"),
 			Doc:         "Approve the complete plan: the change can then be authorized.",
+			Segregation: []sms.Segregation[*TransitionPlan]{{
+				Requirement: req("CHG-19", "nobody approves their own plan: its author, named or who drafted or revised it, never approves it"),
+				Check: func(t *ptx) string {
+					if t.Entity.authored(t.Actor.ID) {
+						return "the author of the plan may not approve it"
+					}
+					return ""
+				},
+			}},
 			Guards: append(slices.Clone(complete),
-				pguard("CHG-19", "nobody approves their own plan", func(t *ptx) bool { return t.Actor.ID != t.Entity.Author }),
 				pguard("SDT-01", "an approval records its rationale", func(t *ptx) bool { return !sms.Blank(pcmd[PlanApproval](t).Rationale) })),
 			Apply: func(t *ptx) {
 				t.Entity.ApprovedBy, t.Entity.ApprovedAt = t.Actor.ID, t.Now
+				t.Entity.Parties.Add(sms.PartyApprover, t.Actor.ID, true)
 				t.Record("rationale", pcmd[PlanApproval](t).Rationale)
 			},
 		},
 		{
 			Trigger: string(PlanStartDesign), From: pst(PlanApproved), To: string(PlanDesigning), Roles: planners,
+			Command:     DesignStart{},
 			Requirement: req("SDT-03", "design starts once the plan is approved"),
 			Doc:         "Start designing.",
 			Apply: func(t *ptx) {
@@ -759,6 +792,7 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 		},
 		{
 			Trigger: string(PlanCompleteDesign), From: pst(PlanDesigning), To: string(PlanBuildTest), Roles: planners,
+			Command:     Design{},
 			Requirement: req("SDT-03", "the design is documented while designing"),
 			Doc:         "Record the design; build and test start.",
 			Guards: []sms.Guard[*TransitionPlan]{
@@ -773,6 +807,7 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 		},
 		{
 			Trigger: string(PlanPassAcceptance), From: pst(PlanBuildTest), To: string(PlanAccepted), Roles: planners,
+			Command:     AcceptancePassed{},
 			Requirement: req("SDT-04", "acceptance is tested in build and test"),
 			Doc:         "Record acceptance tests in which every criterion passed.",
 			Guards: []sms.Guard[*TransitionPlan]{
@@ -793,6 +828,7 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 		},
 		{
 			Trigger: string(PlanFailAcceptance), From: pst(PlanBuildTest), To: string(PlanAcceptanceFailed), Roles: planners,
+			Command:     AcceptanceFailed{},
 			Requirement: req("SDT-04", "acceptance is tested in build and test"),
 			Doc:         "Record acceptance tests in which a criterion failed; a decision follows.",
 			Guards: []sms.Guard[*TransitionPlan]{
@@ -815,6 +851,7 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 		},
 		{
 			Trigger: string(PlanRework), From: pst(PlanAcceptanceFailed), To: string(PlanBuildTest), Roles: deciders,
+			Command:     Rework{},
 			Requirement: req("SDT-04", "only a failed acceptance is decided on"),
 			Doc:         "Decide to rework: back to build and test.",
 			Guards: []sms.Guard[*TransitionPlan]{
@@ -824,6 +861,7 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 		},
 		{
 			Trigger: string(PlanAcceptConditions), From: pst(PlanAcceptanceFailed), To: string(PlanAccepted), Roles: deciders,
+			Command:     ConditionalAcceptance{},
 			Requirement: req("SDT-04", "only a failed acceptance is decided on"),
 			Doc:         "Decide to accept despite failed criteria, on conditions.",
 			Guards: []sms.Guard[*TransitionPlan]{
@@ -841,6 +879,7 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 		},
 		{
 			Trigger: string(PlanStartTransition), From: pst(PlanAccepted), To: string(PlanTransitioning), Roles: planners,
+			Command:     TransitionStart{},
 			Requirement: req("SDT-04", "only an accepted service is transitioned"),
 			Doc:         "Start the transition through an approved release.",
 			Guards: []sms.Guard[*TransitionPlan]{
@@ -858,6 +897,7 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 		},
 		{
 			Trigger: string(PlanEndTransition), From: pst(PlanTransitioning), To: string(PlanEarlyLife), Roles: planners,
+			Command:     TransitionEnd{},
 			Requirement: req("SDT-05", "only a transition under way completes"),
 			Doc:         "The service is live: early life starts.",
 			Apply: func(t *ptx) {
@@ -869,6 +909,7 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 		},
 		{
 			Trigger: string(PlanReport), From: pst(PlanEarlyLife), To: string(PlanReported), Roles: planners,
+			Command:     OutcomeReport{},
 			Requirement: req("SDT-06", "outcomes are reported after transition, in early life"),
 			Doc:         "Report the outcomes achieved against the intended ones.",
 			Guards: []sms.Guard[*TransitionPlan]{
@@ -898,6 +939,7 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 		},
 		{
 			Trigger: string(PlanClose), From: pst(PlanReported), To: string(PlanClosed), Roles: deciders,
+			Command:     PlanClosure{},
 			Requirement: req("SDT-06", "only a reported plan closes"),
 			Doc:         "Close once the report reached the interested parties.",
 			Guards: []sms.Guard[*TransitionPlan]{
@@ -911,6 +953,7 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 		},
 		{
 			Trigger: string(PlanCancel), From: preTrans, To: string(PlanCancelled), Roles: deciders,
+			Command:     PlanCancellation{},
 			Requirement: req("SDT-05", "a plan is cancelled only before its transition starts"),
 			Doc:         "Cancel before transition; after a failed acceptance it is the decision.",
 			Guards: []sms.Guard[*TransitionPlan]{
@@ -930,8 +973,9 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 		},
 		{
 			Trigger: string(PlanNote), From: pst(PlanStatuses()...), Roles: everyone,
-			Doc:   "Add a note.",
-			Apply: func(t *ptx) { t.Record("text", pcmd[PlanNoteText](t).Text) },
+			Command: PlanNoteText{},
+			Doc:     "Add a note.",
+			Apply:   func(t *ptx) { t.Record("text", pcmd[PlanNoteText](t).Text) },
 		},
 	}
 	return sms.Definition[*TransitionPlan]{

@@ -53,8 +53,13 @@ const (
 	TestRequired TestRequirement = "required"
 )
 
+// MaxRiskScore is the highest risk score: likelihood 5 times impact 5
+// (CHG-07).
+const MaxRiskScore = 25
+
 // RiskApproval is a stricter change authority for riskier changes: from
-// MinScore up, Rule replaces the model's own.
+// MinScore up, Rule replaces the model's own. MinScore ranges from 0 to
+// [MaxRiskScore].
 type RiskApproval struct {
 	MinScore int              `json:"min_score"`
 	Rule     sms.ApprovalRule `json:"rule"`
@@ -268,6 +273,9 @@ func (p Policy) withDefaults() (Policy, error) {
 	if p.MajorImpact.RiskScore < 0 || p.MajorImpact.ServiceCount < 0 {
 		return bad("major_impact", "thresholds cannot be negative")
 	}
+	if p.MajorImpact.RiskScore > MaxRiskScore {
+		return bad("major_impact", "a risk score threshold above %d, the highest score, is never reached", MaxRiskScore)
+	}
 	if p.RetroWithin == 0 {
 		p.RetroWithin = 5 * 24 * time.Hour
 	}
@@ -311,6 +319,9 @@ func (p Policy) withDefaults() (Policy, error) {
 		}
 		m.ByRisk = slices.Clone(m.ByRisk)
 		for k := range m.ByRisk {
+			if ms := m.ByRisk[k].MinScore; ms < 0 || ms > MaxRiskScore {
+				return bad("models", "model %q has a stricter authority from risk score %d: scores range from 0 to %d", m.Name, ms, MaxRiskScore)
+			}
 			if m.ByRisk[k].Rule, err = checkRule(m.Name, m.ByRisk[k].Rule); err != nil {
 				return p, err
 			}

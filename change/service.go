@@ -36,9 +36,14 @@ type Stores struct {
 //
 //   - [sms.ErrInvalid]: malformed input ([*sms.ValidationError]);
 //   - [sms.ErrNotFound]: no such record;
-//   - [sms.ErrForbidden]: the actor lacks a role, or may not approve this
-//     change: its requester or implementer (CHG-19) ([*sms.ForbiddenError]
-//     with the requirement);
+//   - [sms.ErrForbidden]: the actor lacks a role, or segregation of duties
+//     excludes them ([*sms.ForbiddenError] with the requirement): the
+//     requester (named, or who raised or submitted the change) and the
+//     implementer (named, or who implemented it) never approve, reject in
+//     authorization or accept a degraded service (CHG-19, CHG-12); an
+//     approver approves once (CHG-06) and is never named implementer nor
+//     implements (CHG-19); a template's or a plan's author never approves
+//     it (CHG-19);
 //   - [sms.ErrTransition]: not allowed from the current status
 //     ([*sms.TransitionError], with the permitted triggers);
 //   - [sms.ErrGuard]: requirements unmet ([*sms.GuardError], every one
@@ -199,42 +204,22 @@ func (s *Service) RecordAssessment(ctx context.Context, a sms.Actor, id string, 
 }
 
 // Approve records one approver's approval (CHG-06). An actor who may not
-// approve this change, lacking a role of its authority or being its
-// requester or implementer, is refused with a [*sms.ForbiddenError]
-// citing CHG-06 or CHG-19.
+// approve this change is refused with a [*sms.ForbiddenError] citing the
+// requirement: CHG-06 without a role of its authority, or when they
+// already approved it; CHG-19 as its requester (named, or who raised or
+// submitted it) or its implementer (named, or who implemented it).
 func (s *Service) Approve(ctx context.Context, a sms.Actor, id string, c Approval) (*Change, error) {
-	if err := s.mayDecide(ctx, a, id, TriggerApprove); err != nil {
-		return nil, err
-	}
-	return s.m.Fire(ctx, a, id, string(TriggerApprove), c)
+	chg, err := s.m.Fire(ctx, a, id, string(TriggerApprove), c)
+	return chg, decisionRefusal(err)
 }
 
-// mayDecide refuses, before the transition, an actor who may not decide on
-// a change awaiting authorization. The workflow's guards check the same
-// again inside the transition.
-func (s *Service) mayDecide(ctx context.Context, a sms.Actor, id string, trigger Trigger) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := sms.ValidateID(id); err != nil || a.Validate() != nil {
-		return nil // reported by the pipeline
-	}
-	chg, err := s.m.Get(ctx, id)
-	if err != nil || chg.Status != StatusAuthorize {
-		return nil // the pipeline reports it
-	}
-	rule, ok := s.policy.ruleOf(chg)
-	if !ok {
-		return nil
-	}
-	err = rule.Eligible(a, chg.parties(), req("CHG-19", "nobody approves their own change: the requester and the implementer never approve"))
+// decisionRefusal names CHG-06 in the refusal of an actor who holds none of
+// the roles that decide on changes: the workflow's role check, which comes
+// before the rule's segregation of duties, cites no requirement.
+func decisionRefusal(err error) error {
 	var fe *sms.ForbiddenError
-	if errors.As(err, &fe) {
-		fe.Kind, fe.ID, fe.Trigger = Kind, id, string(trigger)
-		if len(fe.Roles) > 0 { // a missing role, not segregation of duties
-			fe.Requirement = req("CHG-06", "the approver holds a role of the change authority of the change's model and risk")
-		}
-		return fe
+	if errors.As(err, &fe) && fe.Requirement.ID == "" && len(fe.Roles) > 0 {
+		fe.Requirement = req("CHG-06", "the approver holds a role of the change authority of the change's model and risk")
 	}
 	return err
 }
@@ -258,10 +243,8 @@ func (s *Service) Authorize(ctx context.Context, a sms.Actor, id string, c Autho
 // Reject rejects a change with a reason (CHG-06). In authorize, only an
 // eligible approver rejects; others are refused as in [Service.Approve].
 func (s *Service) Reject(ctx context.Context, a sms.Actor, id string, c Rejection) (*Change, error) {
-	if err := s.mayDecide(ctx, a, id, TriggerReject); err != nil {
-		return nil, err
-	}
-	return s.m.Fire(ctx, a, id, string(TriggerReject), c)
+	chg, err := s.m.Fire(ctx, a, id, string(TriggerReject), c)
+	return chg, decisionRefusal(err)
 }
 
 // Schedule sets or changes the implementation schedule (CHG-08, CHG-10).
@@ -374,8 +357,9 @@ func (s *Service) Fail(ctx context.Context, a sms.Actor, id string, c Failure) (
 }
 
 // TemplateSuspensionError reports that a standard change failed and was
-// recorded as failed, but its template could not be suspended (CHG-18).
-// It unwraps to the cause.
+// recorded as failed, but its template could not be suspended (CHG-18):
+// the failure stands, the suspension is still due. It matches
+// [sms.ErrFollowUp] with errors.Is, and unwraps to the cause too.
 type TemplateSuspensionError struct {
 	Change, Template string
 	Err              error
@@ -386,8 +370,13 @@ func (e *TemplateSuspensionError) Error() string {
 	return fmt.Sprintf("change %q: failed, but its template %q could not be suspended: %v", e.Change, e.Template, e.Err)
 }
 
-// Unwrap returns the cause.
-func (e *TemplateSuspensionError) Unwrap() error { return e.Err }
+// Unwrap returns [sms.ErrFollowUp] and the cause.
+func (e *TemplateSuspensionError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{sms.ErrFollowUp}
+	}
+	return []error{sms.ErrFollowUp, e.Err}
+}
 
 func (s *Service) suspendTemplate(ctx context.Context, a sms.Actor, chg *Change) error {
 	cmd := TemplateSuspension{Reason: "standard change " + chg.ID + " failed: " + chg.Work.FailureReason, FailedChange: chg.ID}

@@ -85,6 +85,11 @@ type Template struct {
 	FailedChange  string    `json:"failed_change,omitempty"`
 	RetiredAt     time.Time `json:"retired_at,omitzero"`
 	RetireReason  string    `json:"retire_reason,omitempty"`
+	// Parties are who holds each party role segregation of duties compares
+	// (CHG-19): the author is the author the proposal names and every actor
+	// who proposed or revised the template; each approver is an actor who
+	// approved it. The state digest binds them to the journal.
+	Parties sms.Participants `json:"parties,omitempty"`
 }
 
 // EntityKind implements [sms.Entity].
@@ -112,8 +117,21 @@ func (t *Template) Clone() *Template {
 	c.Services = slices.Clone(t.Services)
 	c.ItemTypes = slices.Clone(t.ItemTypes)
 	c.Approvals = slices.Clone(t.Approvals)
+	c.Parties = t.Parties.Clone()
 	return &c
 }
+
+// authors returns who wrote the template: its recorded authors and, for a
+// record stored before they were kept, the author it names.
+func (t *Template) authors() sms.Participants {
+	ps := t.Parties.Clone()
+	ps.Add(sms.PartyAuthor, t.Author, false)
+	return ps
+}
+
+// authored reports whether id wrote the template, as its named author or
+// as an actor who proposed or revised it.
+func (t *Template) authored(id string) bool { return t.authors().Has(sms.PartyAuthor, id) }
 
 // current returns the approvals that count now.
 func (t *Template) current() []sms.Approval {
@@ -310,8 +328,8 @@ func (TemplateNoteText) templateCommand()         {}
 
 // Validate implements [sms.Command].
 func (c TemplateNoteText) Validate() error {
-	if c.Text == "" {
-		return sms.Invalid(TemplateKind, "note.text", "is empty")
+	if sms.Blank(c.Text) {
+		return sms.Invalid(TemplateKind, "note.text", "is empty or only white space")
 	}
 	return sms.CheckText(TemplateKind, "note.text", c.Text, MaxText)
 }
@@ -320,6 +338,10 @@ type ttx = sms.Transition[*Template]
 
 func tguard(id, text string, check func(*ttx) bool) sms.Guard[*Template] {
 	return sms.Guard[*Template]{Requirement: req(id, text), Check: check}
+}
+
+func tsegregation(id, text string, check func(*ttx) string) sms.Segregation[*Template] {
+	return sms.Segregation[*Template]{Requirement: req(id, text), Check: check}
 }
 
 func tcmd[C TemplateCommand](t *ttx) C { return cmdOf[C](t.Command) }
@@ -333,13 +355,15 @@ func tst(ss ...TemplateStatus) []string {
 }
 
 // templateRule returns the authority that approves the template: its
-// standard model's.
+// standard model's, which never counts its author (CHG-19).
 func (p *Policy) templateRule(t *Template) (sms.ApprovalRule, bool) {
 	m, ok := p.Model(t.Model)
 	if !ok || m.Type != ModelStandard {
 		return sms.ApprovalRule{}, false
 	}
-	return m.Approval, true
+	r := m.Approval
+	r.Exclude = append(slices.Clone(r.Exclude), sms.PartyAuthor)
+	return r, true
 }
 
 func (p *Policy) standardRoles() []sms.Role {
@@ -369,7 +393,8 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 	rules := []sms.Rule[*Template]{
 		{
 			Trigger: string(TemplatePropose), To: string(TemplateProposed), Roles: managers,
-			Doc: "Propose a standard-change template.",
+			Command: TemplateProposal{},
+			Doc:     "Propose a standard-change template.",
 			Guards: []sms.Guard[*Template]{
 				tguard("CHG-18", "a template belongs to a standard model of the policy", func(t *ttx) bool {
 					m, ok := p.Model(tcmd[TemplateProposal](t).Model)
@@ -393,6 +418,8 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 				e.ID, e.Name, e.Model, e.Author, e.Procedure, e.Remediation = c.ID, c.Name, c.Model, c.Author, c.Procedure, c.Remediation
 				e.Services, e.ItemTypes, e.ReviewEvery = slices.Clone(c.Services), slices.Clone(c.ItemTypes), c.ReviewEvery
 				e.PolicyVersion, e.ApprovalsSince = p.Version, t.Now
+				e.Parties.Add(sms.PartyAuthor, t.Actor.ID, true)
+				e.Parties.Add(sms.PartyAuthor, c.Author, false)
 				t.Record("name", c.Name)
 				t.Record("model", c.Model)
 				t.Record("author", c.Author)
@@ -406,9 +433,14 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 		},
 		{
 			Trigger: string(TemplateRevise), From: tst(TemplateProposed, TemplateSuspended), Roles: managers,
+			Command:     TemplateRevision{},
 			Requirement: req("CHG-18", "a template is revised before its approval or while suspended, never while in use"),
 			Doc:         "Revise the procedure or scope; earlier approvals no longer count.",
-			Guards:      scope,
+			Guards: append(slices.Clone(scope),
+				tguard("CHG-18", "a revision replaces the procedure or the remediation plan with text, never with white space", func(t *ttx) bool {
+					c := tcmd[TemplateRevision](t)
+					return (c.Procedure == "" || !sms.Blank(c.Procedure)) && (c.Remediation.Plan == "" || !sms.Blank(c.Remediation.Plan))
+				})),
 			Apply: func(t *ttx) {
 				c, e := tcmd[TemplateRevision](t), t.Entity
 				if c.Procedure != "" {
@@ -424,6 +456,7 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 					e.ItemTypes = slices.Clone(c.ItemTypes)
 				}
 				e.ApprovalsSince = t.Now
+				e.Parties.Add(sms.PartyAuthor, t.Actor.ID, true)
 				t.Record("procedure", e.Procedure)
 				if c.Note != "" {
 					t.Record("note", c.Note)
@@ -432,17 +465,30 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 		},
 		{
 			Trigger: string(TemplateApprove), From: tst(TemplateProposed, TemplateSuspended), Roles: p.standardRoles(),
+			Command:     TemplateApproval{},
 			Requirement: req("CHG-18", "a template is approved before it is activated or reinstated"),
 			Doc:         "Record one approver's decision on the template.",
+			Segregation: []sms.Segregation[*Template]{
+				tsegregation("CHG-18", "the approver holds a role of the standard model's change authority", func(t *ttx) string {
+					if r, ok := p.templateRule(t.Entity); !ok || !t.Actor.HasAny(r.Roles) {
+						return "the actor holds none of the roles of the standard model's change authority"
+					}
+					return ""
+				}),
+				tsegregation("CHG-19", "nobody approves their own template: its author, named or who proposed or revised it, never approves it", func(t *ttx) string {
+					if t.Entity.authored(t.Actor.ID) {
+						return "the author of the template may not approve it"
+					}
+					return ""
+				}),
+				tsegregation("CHG-18", "an approver decides once", func(t *ttx) string {
+					if slices.ContainsFunc(t.Entity.current(), func(a sms.Approval) bool { return a.Approver == t.Actor.ID }) {
+						return "the actor already approved the template since it was last proposed, revised or suspended"
+					}
+					return ""
+				}),
+			},
 			Guards: []sms.Guard[*Template]{
-				tguard("CHG-18", "the approver holds a role of the standard model's change authority", func(t *ttx) bool {
-					r, ok := p.templateRule(t.Entity)
-					return ok && t.Actor.HasAny(r.Roles)
-				}),
-				tguard("CHG-19", "nobody approves their own template", func(t *ttx) bool { return t.Actor.ID != t.Entity.Author }),
-				tguard("CHG-18", "an approver decides once", func(t *ttx) bool {
-					return !slices.ContainsFunc(t.Entity.current(), func(a sms.Approval) bool { return a.Approver == t.Actor.ID })
-				}),
 				tguard("CHG-18", "an approval records its rationale", func(t *ttx) bool { return !sms.Blank(tcmd[TemplateApproval](t).Rationale) }),
 			},
 			Apply: func(t *ttx) {
@@ -450,18 +496,20 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 				r, _ := p.templateRule(e)
 				role := approverRole(r, t.Actor)
 				e.Approvals = append(e.Approvals, sms.Approval{Approver: t.Actor.ID, Role: role, Decision: sms.Approve, Rationale: c.Rationale, At: t.Now})
+				e.Parties.Add(sms.PartyApprover, t.Actor.ID, true)
 				t.Record("role", string(role))
 				t.Record("rationale", c.Rationale)
 			},
 		},
 		{
 			Trigger: string(TemplateActivate), From: tst(TemplateProposed, TemplateSuspended), To: string(TemplateActive), Roles: managers,
+			Command:     TemplateActivation{},
 			Requirement: req("CHG-18", "a proposed template is activated, a suspended one reinstated"),
 			Doc:         "Activate once approved; reinstating a suspended template needs a review of the failure.",
 			Guards: append(slices.Clone(scope),
 				tguard("CHG-18", "the standard model's change authority approved the template since it was proposed, revised or suspended", func(t *ttx) bool {
 					r, ok := p.templateRule(t.Entity)
-					return ok && r.Tally(t.Entity.current(), map[sms.Party]string{sms.PartyRequester: t.Entity.Author}) == sms.Approved
+					return ok && r.Tally(t.Entity.current(), t.Entity.authors()) == sms.Approved
 				}),
 				tguard("CHG-18", "a suspended template is reinstated only on a review of the failed instance", func(t *ttx) bool {
 					return t.From != string(TemplateSuspended) || !sms.Blank(tcmd[TemplateActivation](t).Review)
@@ -476,6 +524,7 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 		},
 		{
 			Trigger: string(TemplateSuspend), From: tst(TemplateActive), To: string(TemplateSuspended), Roles: roles(RoleChangeManager, RoleImplementer),
+			Command:     TemplateSuspension{},
 			Requirement: req("CHG-18", "only an active template is suspended"),
 			Doc:         "Suspend after a failed instance or for a stated reason.",
 			Guards: []sms.Guard[*Template]{
@@ -497,6 +546,7 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 		},
 		{
 			Trigger: string(TemplateReview), From: tst(TemplateActive), Roles: managers,
+			Command:     TemplateReviewRecord{},
 			Requirement: req("CHG-18", "an active template is reviewed at its interval"),
 			Doc:         "Record the periodic review of an active template.",
 			Guards: []sms.Guard[*Template]{
@@ -509,6 +559,7 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 		},
 		{
 			Trigger: string(TemplateRetire), From: tst(TemplateProposed, TemplateActive, TemplateSuspended), To: string(TemplateRetired), Roles: managers,
+			Command:     TemplateRetirement{},
 			Requirement: req("CHG-18", "a retired template stays retired"),
 			Doc:         "Retire the template for good, with a reason.",
 			Guards: []sms.Guard[*Template]{
@@ -522,8 +573,9 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 		},
 		{
 			Trigger: string(TemplateNote), From: tst(TemplateStatuses()...), Roles: appendMissing(roles(RoleChangeManager, RoleImplementer, RoleRequester), p.standardRoles()...),
-			Doc:   "Add a note.",
-			Apply: func(t *ttx) { t.Record("text", tcmd[TemplateNoteText](t).Text) },
+			Command: TemplateNoteText{},
+			Doc:     "Add a note.",
+			Apply:   func(t *ttx) { t.Record("text", tcmd[TemplateNoteText](t).Text) },
 		},
 	}
 	return sms.Definition[*Template]{

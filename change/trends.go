@@ -41,6 +41,11 @@ type Trends struct {
 	Backlog       int           `json:"backlog"`
 	OldestBacklog time.Duration `json:"oldest_backlog"`
 	MedianBacklog time.Duration `json:"median_backlog"`
+	// Unverified lists the stored changes [Service.Trends] left out because
+	// they do not verify against their journal (their record was changed
+	// outside the workflow); [TrendsOf] trusts the changes it is given and
+	// leaves it empty.
+	Unverified []string `json:"unverified,omitempty"`
 }
 
 // TrendsOf computes the trends over changes for the period [from, to) as
@@ -103,12 +108,15 @@ func (tr *Trends) finish(ages []time.Duration) {
 	}
 }
 
-// Trends computes the trends over every stored change (CHG-14).
+// Trends computes the trends over every stored change that verifies
+// against its journal (CHG-14); the others are left out and listed in
+// [Trends.Unverified], and the summary says how many.
 func (s *Service) Trends(ctx context.Context, from, to, asOf time.Time) (Trends, error) {
 	tr := Trends{From: from.UTC(), To: to.UTC(), AsOf: asOf.UTC(),
 		ByModel: map[string]int{}, ByCategory: map[string]int{}, ByService: map[string]int{}}
 	var ages []time.Duration
-	err := s.Each(ctx, Query{Limit: 1000}, func(c *Change) bool { tr.add(c, &ages); return true })
+	err := s.m.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit}, func(c *Change, _ []sms.Entry) bool { tr.add(c, &ages); return true },
+		func(id string, _ error) error { tr.Unverified = append(tr.Unverified, id); return nil })
 	tr.finish(ages)
 	return tr, err
 }
@@ -174,6 +182,9 @@ func (tr Trends) Summary() string {
 		fmt.Fprintf(&b, ", oldest %s, median age %s", trendAge(tr.OldestBacklog), trendAge(tr.MedianBacklog))
 	}
 	b.WriteString(".")
+	if n := len(tr.Unverified); n > 0 {
+		fmt.Fprintf(&b, " Left out: %d change records that do not verify against their journal.", n)
+	}
 	return b.String()
 }
 

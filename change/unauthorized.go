@@ -68,6 +68,10 @@ const (
 	OutsideImplementation UnauthorizedReason = "outside_implementation"
 	// OutOfScope: the change lists neither the item nor the item's service.
 	OutOfScope UnauthorizedReason = "out_of_scope"
+	// ChangeUnverified: the stored change it names does not verify against
+	// its journal (its record was changed outside the workflow): it
+	// authorizes nothing. Only [Service.UnauthorizedChanges] gives it.
+	ChangeUnverified UnauthorizedReason = "change_unverified"
 )
 
 // UnauthorizedMutation is a mutation of a controlled configuration item that
@@ -218,10 +222,15 @@ func reviewedRetrospectively(m ConfigChange, c *Change) bool {
 // UnauthorizedChanges runs the CHG-16 sweep under the service's policy: it
 // reads each change the mutations of controlled items name, once, and
 // returns what the package function [UnauthorizedChanges] returns. A
-// reference that is not a valid ID names no stored change. A store or
-// context error stops it.
+// reference that is not a valid ID names no stored change. Only a change
+// that verifies against its journal (see [sms.Machine.Verified]) may
+// authorize a mutation: one that does not is a [sms.CodeRecordUnverified]
+// finding, listed first, and each mutation naming it is reported with the
+// reason [ChangeUnverified]. A store or context error stops it.
 func (s *Service) UnauthorizedChanges(ctx context.Context, mutations []ConfigChange, asOf time.Time) ([]sms.Finding, error) {
 	var changes []*Change
+	ver := sms.NewVerificationResult()
+	unverified := map[string]bool{}
 	seen := map[string]bool{}
 	for _, m := range mutations {
 		ref := m.ChangeRef
@@ -235,14 +244,29 @@ func (s *Service) UnauthorizedChanges(ctx context.Context, mutations []ConfigCha
 		if sms.ValidateID(ref) != nil {
 			continue
 		}
-		c, err := s.m.Get(ctx, ref)
+		c, _, err := s.m.Verified(ctx, ref)
 		switch {
 		case errors.Is(err, sms.ErrNotFound):
+			continue
+		case errors.Is(err, sms.ErrCorrupt):
+			ver.Unverified(Kind, ref, err, asOf.UTC())
+			unverified[ref] = true
 			continue
 		case err != nil:
 			return nil, err
 		}
 		changes = append(changes, c)
 	}
-	return UnauthorizedChanges(s.policy, mutations, changes, asOf), nil
+	found := FindUnauthorized(s.policy, mutations, changes)
+	out := ver.Failures
+	for _, u := range found {
+		if unverified[u.Mutation.ChangeRef] {
+			u.Reasons = []UnauthorizedReason{ChangeUnverified}
+		}
+		out = append(out, u.Finding(asOf))
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
 }

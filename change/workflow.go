@@ -77,6 +77,68 @@ func guard(id, text string, check func(*tx) bool) sms.Guard[*Change] {
 	return sms.Guard[*Change]{Requirement: req(id, text), Check: check}
 }
 
+// segregation is a segregation-of-duties rule: check returns "" when the
+// actor may fire, else why not. A breach is a *sms.ForbiddenError citing
+// the requirement.
+func segregation(id, text string, check func(*tx) string) sms.Segregation[*Change] {
+	return sms.Segregation[*Change]{Requirement: req(id, text), Check: check}
+}
+
+// notApprover refuses an implementer who approved the change (CHG-19): the
+// acting actor and, when there is one, the implementer named (by the
+// command, or by the schedule).
+func notApprover(named func(*tx) string) sms.Segregation[*Change] {
+	return segregation("CHG-19", "nobody approves their own change: an approver of the change never implements it", func(t *tx) string {
+		c := t.Entity
+		if c.approver(t.Actor.ID) {
+			return "the actor " + strconv.Quote(t.Actor.ID) + " approved the change and may not implement it"
+		}
+		if n := named(t); n != t.Actor.ID && c.approver(n) {
+			return "the implementer named, " + strconv.Quote(n) + ", approved the change and may not implement it"
+		}
+		return ""
+	})
+}
+
+// decider refuses an actor who may not decide on the change under its
+// authority: without a role of the authority of its model and risk
+// (CHG-06), or holding a party the authority excludes, the requester or the
+// implementer, acting or named (CHG-19).
+func decider(p *Policy) []sms.Segregation[*Change] {
+	return []sms.Segregation[*Change]{
+		segregation("CHG-06", "the approver holds a role of the change authority of the change's model and risk", func(t *tx) string {
+			if !p.holdsRole(t.Entity, t.Actor) {
+				return "the actor holds none of the roles of the change authority of the change's model and risk"
+			}
+			return ""
+		}),
+		segregation("CHG-19", "nobody approves their own change: the requester and the implementer never approve", func(t *tx) string {
+			rule, _ := p.ruleOf(t.Entity)
+			if party, ok := t.Entity.participants().Holds(t.Actor.ID, rule.Exclude...); ok {
+				return "the " + string(party) + " may not approve their own record"
+			}
+			return ""
+		}),
+	}
+}
+
+// asAuthority applies segs only when the change awaits its authority's
+// decision: a rejection in assessment is the change manager's.
+func asAuthority(segs []sms.Segregation[*Change]) []sms.Segregation[*Change] {
+	out := make([]sms.Segregation[*Change], len(segs))
+	for i, g := range segs {
+		check := g.Check
+		g.Check = func(t *tx) string {
+			if t.From != string(StatusAuthorize) {
+				return ""
+			}
+			return check(t)
+		}
+		out[i] = g
+	}
+	return out
+}
+
 // cmdOf returns a command as C, or C's zero value: guards and effects never
 // panic on a foreign command.
 func cmdOf[C any](c sms.Command) C {
@@ -172,10 +234,10 @@ func evaluationGuards(get func(*tx) Evaluation) []sms.Guard[*Change] {
 		}),
 		guard("CHG-11", "the remediation plan is tested, or says why it cannot be", func(t *tx) bool {
 			r := get(t).Remediation
-			if !!sms.Blank(r.Plan) && t.Entity.Remediation != nil {
+			if sms.Blank(r.Plan) && t.Entity.Remediation != nil {
 				r = *t.Entity.Remediation
 			}
-			return !!sms.Blank(r.Plan) || r.Ready()
+			return sms.Blank(r.Plan) || r.Ready()
 		}),
 	}
 }
@@ -257,20 +319,9 @@ func approverRole(r sms.ApprovalRule, a sms.Actor) sms.Role {
 	return ""
 }
 
-// eligible reports whether the actor may decide on the change under its
-// authority: a role of the rule, and neither requester nor implementer.
-func (p *Policy) eligible(c *Change, a sms.Actor) bool {
-	rule, ok := p.ruleOf(c)
-	return ok && rule.Eligible(a, c.parties(), sms.Requirement{}) == nil
-}
-
 func (p *Policy) holdsRole(c *Change, a sms.Actor) bool {
 	rule, ok := p.ruleOf(c)
 	return ok && a.HasAny(rule.Roles)
-}
-
-func excluded(c *Change, a sms.Actor) bool {
-	return a.ID == c.Requester || (c.Implementer() != "" && a.ID == c.Implementer())
 }
 
 func approvedBy(c *Change, who string) bool {
@@ -323,7 +374,8 @@ func definition(p *Policy) sms.Definition[*Change] {
 	rules := []sms.Rule[*Change]{
 		{
 			Trigger: string(TriggerRaise), To: string(StatusDraft), Roles: requesters,
-			Doc: "Record a request for change.",
+			Command: Request{},
+			Doc:     "Record a request for change.",
 			Guards: []sms.Guard[*Change]{
 				guard("CHG-02", "the change model is one of the policy's", func(t *tx) bool {
 					m := cmd[Request](t).Model
@@ -349,6 +401,10 @@ func definition(p *Policy) sms.Definition[*Change] {
 				t.Record("summary", r.Summary)
 				t.Record("requester", r.Requester)
 				t.Record("policy_version", p.Version)
+				// Who raised the request, for themselves or on behalf of the
+				// requester it names, is a requester as much (CHG-19).
+				c.Parties.Add(sms.PartyRequester, r.Requester, false)
+				c.Parties.Add(sms.PartyRequester, t.Actor.ID, true)
 				setModel(p, t, r.Model)
 				setScope(t, r.Services, r.ConfigItems)
 				setTemplate(t, r.Template)
@@ -361,6 +417,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 		{
 			Trigger: string(TriggerAmend), From: st(StatusDraft), Roles: requesters,
+			Command:     Amendment{},
 			Requirement: req("CHG-04", "a request is amended while it is a draft; after submission its record is the journal's"),
 			Doc:         "Complete or correct a draft request; the journal keeps the old values.",
 			Guards: []sms.Guard[*Change]{
@@ -372,6 +429,15 @@ func definition(p *Policy) sms.Definition[*Change] {
 				guard("CHG-04", "the category is one of the policy's taxonomy", func(t *tx) bool {
 					c := cmd[Amendment](t).Category
 					return c == "" || len(p.Categories) == 0 || slices.Contains(p.Categories, c)
+				}),
+				guard("CHG-04", "an amendment replaces the summary, reason or justification with text, never with white space", func(t *tx) bool {
+					a := cmd[Amendment](t)
+					for _, v := range []string{a.Summary, a.Description, a.Reason, a.Justification} {
+						if v != "" && sms.Blank(v) {
+							return false
+						}
+					}
+					return true
 				}),
 			},
 			Apply: func(t *tx) {
@@ -412,12 +478,14 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 		{
 			Trigger: string(TriggerSubmit), From: st(StatusDraft), To: string(StatusAssess), Roles: requesters,
+			Command:     Submission{},
 			Requirement: req("CHG-04", "a request is submitted once, from draft"),
 			Doc:         "Submit a normal change for assessment; its major impact is evaluated.",
 			Guards: append(classificationGuards(p),
 				modelGuard(p, ModelNormal, "submit takes a normal change to assessment: standard and emergency changes have their own submission")),
 			Apply: func(t *tx) {
 				t.Entity.SubmittedAt = t.Now
+				t.Entity.Parties.Add(sms.PartyRequester, t.Actor.ID, true)
 				p.evaluate(t)
 				if n := cmd[Submission](t).Note; n != "" {
 					t.Record("note", n)
@@ -426,6 +494,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 		{
 			Trigger: string(TriggerSubmitEmergency), From: st(StatusDraft), To: string(StatusAuthorize), Roles: appendMissing(requesters, RoleEmergencyAuthority),
+			Command:     EmergencySubmission{},
 			Requirement: req("CHG-17", "an emergency change is submitted once, from draft"),
 			Doc:         "Submit an emergency change straight to the emergency authority; its record is due after the fact.",
 			Guards: append(classificationGuards(p),
@@ -441,6 +510,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 			Apply: func(t *tx) {
 				e, c := cmd[EmergencySubmission](t), t.Entity
 				c.SubmittedAt = t.Now
+				c.Parties.Add(sms.PartyRequester, t.Actor.ID, true)
 				if e.Justification != "" {
 					c.Justification = e.Justification
 				}
@@ -462,6 +532,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 		{
 			Trigger: string(TriggerSubmitStandard), From: st(StatusDraft), To: string(StatusScheduled), Roles: appendMissing(requesters, RoleImplementer),
+			Command:     StandardSubmission{},
 			Requirement: req("CHG-18", "a standard change is submitted once, from draft"),
 			Doc:         "Submit a standard change from its active template: pre-authorized, it is scheduled at once.",
 			Guards: append(classificationGuards(p),
@@ -484,6 +555,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 			Apply: func(t *tx) {
 				tv, c := cmd[StandardSubmission](t).tv, t.Entity
 				c.SubmittedAt = t.Now
+				c.Parties.Add(sms.PartyRequester, t.Actor.ID, true)
 				p.evaluate(t)
 				au := c.authority()
 				au.AuthorizedAt, au.AuthorizedBy = t.Now, "template:"+c.Template
@@ -502,6 +574,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 		{
 			Trigger: string(TriggerAssess), From: st(StatusAssess), To: string(StatusAuthorize), Roles: managers,
+			Command:     Evaluation{},
 			Requirement: req("CHG-07", "a change is assessed in assess, before its authorization"),
 			Doc:         "Record risk, benefit, feasibility, cost, the five impact dimensions and the remediation plan.",
 			Guards: append(evaluationGuards(func(t *tx) Evaluation { return cmd[Evaluation](t) }),
@@ -515,6 +588,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 		{
 			Trigger: string(TriggerRecordAssessment), From: st(StatusAuthorize, StatusScheduled, StatusImplement, StatusRemediating, StatusReview), Roles: managers,
+			Command:     Retrospective{},
 			Requirement: req("CHG-17", "an emergency change's record is completed after the fact, before it closes"),
 			Doc:         "Complete an emergency change's assessment after the fact.",
 			Guards: append([]sms.Guard[*Change]{
@@ -526,18 +600,17 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 		{
 			Trigger: string(TriggerApprove), From: st(StatusAuthorize), Roles: approvers,
+			Command:     Approval{},
 			Requirement: req("CHG-06", "a change is approved while it awaits authorization"),
 			Doc:         "Record one approver's decision, with its rationale.",
+			Segregation: append(decider(p),
+				segregation("CHG-06", "an approver decides once; a second approval would not count", func(t *tx) string {
+					if approvedBy(t.Entity, t.Actor.ID) {
+						return "the actor already approved the change"
+					}
+					return ""
+				})),
 			Guards: []sms.Guard[*Change]{
-				guard("CHG-06", "the approver holds a role of the change authority of the change's model and risk", func(t *tx) bool {
-					return p.holdsRole(t.Entity, t.Actor)
-				}),
-				guard("CHG-19", "nobody approves their own change: the requester and the implementer never approve", func(t *tx) bool {
-					return !excluded(t.Entity, t.Actor)
-				}),
-				guard("CHG-06", "an approver decides once; a second approval would not count", func(t *tx) bool {
-					return !approvedBy(t.Entity, t.Actor.ID)
-				}),
 				guard("CHG-06", "an approval records its rationale", func(t *tx) bool { return !sms.Blank(cmd[Approval](t).Rationale) }),
 			},
 			Apply: func(t *tx) {
@@ -546,22 +619,24 @@ func definition(p *Policy) sms.Definition[*Change] {
 				role := approverRole(rule, t.Actor)
 				au := c.authority()
 				au.Approvals = append(au.Approvals, sms.Approval{Approver: t.Actor.ID, Role: role, Decision: sms.Approve, Rationale: a.Rationale, At: t.Now})
+				c.Parties.Add(sms.PartyApprover, t.Actor.ID, true)
 				t.Record("role", string(role))
 				t.Record("rationale", a.Rationale)
 				if a.Conditions != "" {
 					t.Record("conditions", a.Conditions)
 				}
-				t.Record("tally", string(rule.Tally(au.Approvals, c.parties())))
+				t.Record("tally", string(rule.Tally(au.Approvals, c.participants())))
 			},
 		},
 		{
 			Trigger: string(TriggerAuthorize), From: st(StatusAuthorize), To: string(StatusScheduled), Roles: deciders,
+			Command:     Authorization{},
 			Requirement: req("CHG-06", "a change is authorized from authorize, once, before it is scheduled"),
 			Doc:         "Authorize once the change authority's quorum approved; set the priority.",
 			Guards: []sms.Guard[*Change]{
 				guard("CHG-06", "the change authority's quorum of distinct, eligible approvers approved the change", func(t *tx) bool {
 					rule, ok := p.ruleOf(t.Entity)
-					return ok && rule.Tally(t.Entity.Approvals(), t.Entity.parties()) == sms.Approved
+					return ok && rule.Tally(t.Entity.Approvals(), t.Entity.participants()) == sms.Approved
 				}),
 				guard("CHG-06", "the authorization sets the change's priority, from 1 to 5", func(t *tx) bool {
 					pr := cmd[Authorization](t).Priority
@@ -599,15 +674,14 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 		{
 			Trigger: string(TriggerReject), From: st(StatusAssess, StatusAuthorize), To: string(StatusRejected), Roles: deciders,
+			Command:     Rejection{},
 			Requirement: req("CHG-06", "a change is rejected during assessment or authorization, before it is authorized"),
 			Doc:         "Reject, with a reason; in authorize it is an approver's decision.",
+			Segregation: asAuthority(decider(p)),
 			Guards: []sms.Guard[*Change]{
 				guard("CHG-06", "a rejection gives its reason", func(t *tx) bool { return !sms.Blank(cmd[Rejection](t).Reason) }),
 				guard("CHG-06", "in assessment the change manager rejects; in authorization an eligible approver of the change's authority", func(t *tx) bool {
-					if t.From == string(StatusAssess) {
-						return t.Actor.Has(RoleChangeManager)
-					}
-					return p.eligible(t.Entity, t.Actor)
+					return t.From != string(StatusAssess) || t.Actor.Has(RoleChangeManager)
 				}),
 			},
 			Apply: func(t *tx) {
@@ -624,8 +698,17 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 		{
 			Trigger: string(TriggerSchedule), From: st(StatusScheduled), Roles: managers,
+			Command:     Scheduling{},
 			Requirement: req("CHG-10", "an authorized change is scheduled, and rescheduled, until its implementation starts"),
 			Doc:         "Set or change the window, plan, implementer and parties; conflicts must be acknowledged.",
+			Segregation: []sms.Segregation[*Change]{
+				segregation("CHG-19", "nobody approves their own change: an approver of the change is never named its implementer", func(t *tx) string {
+					if n := cmd[Scheduling](t).Implementer; t.Entity.approver(n) {
+						return "the implementer named, " + strconv.Quote(n) + ", approved the change"
+					}
+					return ""
+				}),
+			},
 			Guards: []sms.Guard[*Change]{
 				guard("CHG-10", "the planned window has a start and an end after it", func(t *tx) bool {
 					w := cmd[Scheduling](t).Window
@@ -637,9 +720,6 @@ func definition(p *Policy) sms.Definition[*Change] {
 				guard("CHG-10", "the schedule carries the implementation plan", func(t *tx) bool { return !sms.Blank(cmd[Scheduling](t).Plan) }),
 				guard("CHG-10", "the schedule names the interested parties to inform", func(t *tx) bool { return len(cmd[Scheduling](t).Parties) > 0 }),
 				guard("CHG-09", "the schedule names who implements the change", func(t *tx) bool { return cmd[Scheduling](t).Implementer != "" }),
-				guard("CHG-19", "an approver of the change does not implement it", func(t *tx) bool {
-					return !approvedBy(t.Entity, cmd[Scheduling](t).Implementer)
-				}),
 				guard("CHG-02", "the window respects the model's lead time from submission", func(t *tx) bool {
 					m, ok := p.modelOf(t.Entity)
 					w := cmd[Scheduling](t).Window
@@ -665,6 +745,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 					t.RecordTime("previous_start", prev.Window.Start)
 					t.RecordTime("previous_end", prev.Window.End)
 				}
+				c.Parties.Add(sms.PartyImplementer, s.Implementer, false)
 				t.RecordTime("start", c.Schedule.Window.Start)
 				t.RecordTime("end", c.Schedule.Window.End)
 				t.Record("implementer", s.Implementer)
@@ -679,6 +760,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 		{
 			Trigger: string(TriggerNotify), From: st(StatusScheduled, StatusImplement), Roles: managers,
+			Command:     Notification{},
 			Requirement: req("CHG-10", "interested parties are informed of a scheduled change and while it is implemented"),
 			Doc:         "Record that interested parties were told of the planned deployment.",
 			Guards: []sms.Guard[*Change]{
@@ -703,8 +785,10 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 		{
 			Trigger: string(TriggerStart), From: st(StatusScheduled), To: string(StatusImplement), Roles: implementer,
+			Command:     Implementation{},
 			Requirement: req("CHG-06", "only an authorized, scheduled change is implemented"),
 			Doc:         "Start implementing within the window, once verified, tested and announced.",
+			Segregation: []sms.Segregation[*Change]{notApprover(func(t *tx) string { return t.Entity.Implementer() })},
 			Guards: []sms.Guard[*Change]{
 				guard("CHG-06", "the change was authorized", func(t *tx) bool {
 					return t.Entity.Authority != nil && !t.Entity.Authority.AuthorizedAt.IsZero()
@@ -740,6 +824,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 				i, c := cmd[Implementation](t), t.Entity
 				w := c.work()
 				w.StartedAt, w.StartedBy, w.Verification, w.TestResult, w.TestSkipped, w.Override = t.Now, t.Actor.ID, i.Verification, i.TestResult, i.TestSkipped, i.Override
+				c.Parties.Add(sms.PartyImplementer, t.Actor.ID, true)
 				t.Record("verification", i.Verification)
 				if i.TestResult != "" {
 					t.Record("test_result", i.TestResult)
@@ -753,8 +838,10 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 		{
 			Trigger: string(TriggerComplete), From: st(StatusImplement), To: string(StatusReview), Roles: implementer,
+			Command:     Completion{},
 			Requirement: req("CHG-12", "only a change being implemented completes; after that only fail or complete records its outcome"),
 			Doc:         "Record a successful implementation.",
+			Segregation: []sms.Segregation[*Change]{notApprover(func(*tx) string { return "" })},
 			Guards: []sms.Guard[*Change]{
 				guard("CHG-12", "the outcome is successful or successful_with_issues", func(t *tx) bool { return cmd[Completion](t).Outcome != "" }),
 				guard("CHG-12", "a success with issues describes them", func(t *tx) bool {
@@ -765,6 +852,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 			Apply: func(t *tx) {
 				c, w := cmd[Completion](t), t.Entity.work()
 				w.EndedAt, w.Outcome, w.Notes = t.Now, c.Outcome, c.Notes
+				t.Entity.Parties.Add(sms.PartyImplementer, t.Actor.ID, true)
 				t.Record("outcome", string(c.Outcome))
 				if c.Notes != "" {
 					t.Record("notes", c.Notes)
@@ -773,8 +861,10 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 		{
 			Trigger: string(TriggerFail), From: st(StatusImplement), To: string(StatusRemediating), Roles: implementer,
+			Command:     Failure{},
 			Requirement: req("CHG-12", "only a change being implemented fails"),
 			Doc:         "Record a failed implementation; remediation follows.",
+			Segregation: []sms.Segregation[*Change]{notApprover(func(*tx) string { return "" })},
 			Guards: []sms.Guard[*Change]{
 				guard("CHG-12", "a failure gives its reason", func(t *tx) bool { return !sms.Blank(cmd[Failure](t).Reason) }),
 			},
@@ -782,6 +872,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 				f, c := cmd[Failure](t), t.Entity
 				w := c.work()
 				w.FailureReason, w.FailedAt = f.Reason, t.Now
+				c.Parties.Add(sms.PartyImplementer, t.Actor.ID, true)
 				t.SetReason(f.Reason)
 				for _, id := range f.Incidents {
 					if c.addLink(LinkIncident, id) {
@@ -795,16 +886,29 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 		{
 			Trigger: string(TriggerRemediated), From: st(StatusRemediating), To: string(StatusReview), Roles: appendMissing(implementer, approvers...),
+			Command:     Remedy{},
 			Requirement: req("CHG-12", "only a failed change is remediated"),
 			Doc:         "Record how the failed change was reversed or remedied.",
+			Segregation: []sms.Segregation[*Change]{
+				segregation("CHG-12", "a degraded service is accepted only by an eligible approver of the change, neither its requester nor its implementer", func(t *tx) string {
+					if cmd[Remedy](t).Outcome != OutcomeDegradedAccepted {
+						return ""
+					}
+					rule, ok := p.ruleOf(t.Entity)
+					if !ok || !t.Actor.HasAny(rule.Roles) {
+						return "the actor holds none of the roles of the change authority, which accepts a degraded service"
+					}
+					if party, ok := t.Entity.participants().Holds(t.Actor.ID, rule.Exclude...); ok {
+						return "the " + string(party) + " of the change may not accept a degraded service"
+					}
+					return ""
+				}),
+			},
 			Guards: []sms.Guard[*Change]{
 				guard("CHG-12", "the remediation outcome is rolled_back, remedied_forward or degraded_accepted", func(t *tx) bool {
 					return cmd[Remedy](t).Outcome != ""
 				}),
 				guard("CHG-12", "the remediation is described", func(t *tx) bool { return !sms.Blank(cmd[Remedy](t).Notes) }),
-				guard("CHG-12", "a degraded service is accepted only by an eligible approver of the change, neither its requester nor its implementer", func(t *tx) bool {
-					return cmd[Remedy](t).Outcome != OutcomeDegradedAccepted || p.eligible(t.Entity, t.Actor)
-				}),
 			},
 			Apply: func(t *tx) {
 				r, c := cmd[Remedy](t), t.Entity
@@ -824,13 +928,14 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 		{
 			Trigger: string(TriggerReview), From: st(StatusReview), Roles: managers,
+			Command:     PIR{},
 			Requirement: req("CHG-13", "a change is reviewed once implemented or remediated, before it closes"),
 			Doc:         "Record the post-implementation review and the follow-up actions agreed.",
 			Guards: []sms.Guard[*Change]{
 				guard("CHG-13", "the review summarises whether the change was effective", func(t *tx) bool { return !sms.Blank(cmd[PIR](t).Summary) }),
 				guard("CHG-13", "each follow-up action names its owner and the interested parties who agreed it", func(t *tx) bool {
 					for _, a := range cmd[PIR](t).Actions {
-						if !!sms.Blank(a.Action) || a.Owner == "" || !!sms.Blank(a.AgreedWith) {
+						if sms.Blank(a.Action) || a.Owner == "" || sms.Blank(a.AgreedWith) {
 							return false
 						}
 					}
@@ -854,6 +959,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 		{
 			Trigger: string(TriggerClose), From: st(StatusReview), To: string(StatusClosed), Roles: managers,
+			Command:     Closure{},
 			Requirement: req("CHG-13", "only a reviewed change closes"),
 			Doc:         "Close once reviewed, with the configuration updated and any emergency record completed.",
 			Guards: []sms.Guard[*Change]{
@@ -893,6 +999,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 		{
 			Trigger: string(TriggerCancel), From: st(StatusDraft, StatusAssess, StatusAuthorize, StatusScheduled), To: string(StatusCancelled), Roles: requesters,
+			Command:     Cancellation{},
 			Requirement: req("CHG-20", "a change is cancelled only before its implementation starts"),
 			Doc:         "Withdraw before implementation, with a reason.",
 			Guards: []sms.Guard[*Change]{
@@ -909,6 +1016,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 		{
 			Trigger: string(TriggerLink), From: open, Roles: appendMissing(requesters, RoleImplementer),
+			Command:     Link{},
 			Requirement: req("CHG-04", "links are added until the change is closed, rejected or cancelled"),
 			Doc:         "Link an incident, problem, known error, release, change or advisory.",
 			Apply: func(t *tx) {
@@ -920,8 +1028,9 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 		{
 			Trigger: string(TriggerNote), From: st(Statuses()...), Roles: everyone,
-			Doc:   "Add a note; the only trigger a closed, rejected or cancelled change accepts.",
-			Apply: func(t *tx) { t.Record("text", cmd[Note](t).Text) },
+			Command: Note{},
+			Doc:     "Add a note; the only trigger a closed, rejected or cancelled change accepts.",
+			Apply:   func(t *tx) { t.Record("text", cmd[Note](t).Text) },
 		},
 	}
 	return sms.Definition[*Change]{

@@ -79,6 +79,11 @@ func (c Content) validate() error {
 	errs := []error{checkText("plan", c.Plan, MaxText), checkRefs("changes", c.Changes), checkRef("method", c.Method),
 		checkRefs("config_items", c.ConfigItems), checkTexts("criteria", c.Criteria, MaxShort), checkRefs("problems", c.Problems),
 		checkRefs("known_errors", c.KnownErrors)}
+	for _, cr := range c.Criteria {
+		if sms.Blank(cr) {
+			errs = append(errs, sms.Invalid(Kind, "criteria", "contains an empty acceptance criterion (REL-05)"))
+		}
+	}
 	for _, w := range c.Windows {
 		errs = append(errs, checkTime("windows.start", w.Start), checkTime("windows.end", w.End))
 	}
@@ -386,6 +391,11 @@ func (c AnalysisRecord) Validate() error {
 	default:
 		return sms.Invalid(Kind, "outcome", "%q is neither successful nor failed", c.Outcome)
 	}
+	for _, i := range c.Improvements {
+		if sms.Blank(i) {
+			return sms.Invalid(Kind, "improvements", "contains an empty improvement")
+		}
+	}
 	return sms.FirstError(checkText("conclusions", c.Conclusions, MaxText), checkTexts("improvements", c.Improvements, MaxText))
 }
 
@@ -447,8 +457,8 @@ func (Note) command()         {}
 
 // Validate implements [sms.Command].
 func (c Note) Validate() error {
-	if c.Text == "" {
-		return sms.Invalid(Kind, "note.text", "is empty")
+	if sms.Blank(c.Text) {
+		return sms.Invalid(Kind, "note.text", "is empty or only white space")
 	}
 	return checkText("note.text", c.Text, MaxText)
 }

@@ -66,15 +66,16 @@ func checks() []check {
 					}
 				}
 				var before []sms.Approval
+				ps := r.participants()
 				for _, a := range r.Approvals {
 					if !a.At.After(start) {
 						before = append(before, a)
 					}
-					if a.Approver == r.Owner || a.Approver == r.Deployer() {
-						f("REL-05", "releases are approved by others than their owner and deployer", "approved by "+a.Approver)
+					if party, ok := ps.Holds(a.Approver, sms.PartyOwner, sms.PartyDeployer); ok {
+						f("REL-05", "releases are approved by others than their owner and deployer", "approved by "+a.Approver+", its "+string(party))
 					}
 				}
-				if (known && rule.Tally(before, r.parties()) != sms.Approved) || r.AuthorizedAt.IsZero() || r.AuthorizedAt.After(start) {
+				if (known && rule.Tally(before, ps) != sms.Approved) || r.AuthorizedAt.IsZero() || r.AuthorizedAt.After(start) {
 					f("REL-05", "releases are approved before deployment", "approvals before deployment do not satisfy the type's rule")
 				}
 				if b := r.Baseline; b == nil || b.TakenAt.After(start) || len(b.Items) == 0 {
@@ -154,7 +155,9 @@ func (a *audit) add(r *Release) {
 func (a *audit) report() sms.Report { return sms.Report{AsOf: a.asOf, Results: a.results} }
 
 // Check runs the conformance checks on one release and returns its
-// findings (none when it conforms).
+// findings (none when it conforms). It trusts its input: the release is
+// judged as given, whether or not it verifies against its journal;
+// [Service.Conform] checks only records that do.
 func Check(r *Release, p Policy, asOf time.Time) ([]sms.Finding, error) {
 	pp, err := p.withDefaults()
 	if err != nil {
@@ -169,7 +172,8 @@ func Check(r *Release, p Policy, asOf time.Time) ([]sms.Finding, error) {
 }
 
 // Audit runs the conformance checks over releases and returns the evidence
-// report.
+// report. Like [Check], it trusts its input and runs no record
+// verification; [Service.Conform] is what an auditor runs on a store.
 func Audit(releases []*Release, p Policy, asOf time.Time) (sms.Report, error) {
 	pp, err := p.withDefaults()
 	if err != nil {
@@ -184,11 +188,29 @@ func Audit(releases []*Release, p Policy, asOf time.Time) (sms.Report, error) {
 	return a.report(), nil
 }
 
-// Conform runs the conformance checks over every stored release.
+// Conform runs the conformance checks over every stored release that
+// verifies against its journal (see [sms.Machine.EachVerified]). Its first
+// result is the record-verification check ([sms.CheckRecordVerification]):
+// every release examined counts in its population, and each one that does
+// not verify (its journal altered, its fields or status changed outside
+// the workflow, or undecodable) is a [sms.CodeRecordUnverified] finding
+// and is not examined by the other checks. A record that does not verify
+// does not stop the run; a store or context error does, and is returned
+// with the report so far.
 func (s *Service) Conform(ctx context.Context, asOf time.Time) (sms.Report, error) {
 	a := newAudit(&s.policy, asOf)
-	err := s.Each(ctx, Query{Limit: sms.MaxLimit}, func(r *Release) bool { a.add(r); return true })
-	return a.report(), err
+	ver := sms.NewVerificationResult()
+	err := s.m.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit}, func(r *Release, _ []sms.Entry) bool {
+		ver.Population++
+		a.add(r)
+		return true
+	}, func(id string, err error) error {
+		ver.Unverified(Kind, id, err, a.asOf)
+		return nil
+	})
+	rep := a.report()
+	rep.Results = append([]sms.CheckResult{ver}, rep.Results...)
+	return rep, err
 }
 
 // Sweep returns the periodic findings for one release as of a time: its
@@ -218,10 +240,26 @@ func sweep(r *Release, p *Policy, asOf time.Time) []sms.Finding {
 }
 
 // Sweep returns the periodic findings of every stored release as of a
-// time; see the package function [Sweep].
+// time; see the package function [Sweep]. Only releases that verify
+// against their journal are swept: each one that does not is a
+// [sms.CodeRecordUnverified] finding, listed first.
 func (s *Service) Sweep(ctx context.Context, asOf time.Time) ([]sms.Finding, error) {
+	asOf = asOf.UTC()
+	sq, err := Query{Status: []Status{StatusEarlyLife, StatusReview, StatusRolledBack, StatusClosed}, Limit: sms.MaxLimit}.query()
+	if err != nil {
+		return nil, err
+	}
 	var out []sms.Finding
-	err := s.Each(ctx, Query{Status: []Status{StatusEarlyLife, StatusReview, StatusRolledBack, StatusClosed}, Limit: sms.MaxLimit},
-		func(r *Release) bool { out = append(out, sweep(r, &s.policy, asOf.UTC())...); return true })
-	return out, err
+	ver := sms.NewVerificationResult()
+	err = s.m.EachVerified(ctx, sq, func(r *Release, _ []sms.Entry) bool {
+		out = append(out, sweep(r, &s.policy, asOf)...)
+		return true
+	}, func(id string, err error) error {
+		ver.Unverified(Kind, id, err, asOf)
+		return nil
+	})
+	if len(ver.Failures) == 0 {
+		return out, err
+	}
+	return append(ver.Failures, out...), err
 }

@@ -85,5 +85,5 @@ func TestConformOverStore(t *testing.T) {
 	for _, r := range rep.Results {
 		pop[r.Check] = r.Population
 	}
-	assert.Equal(t, map[string]int{"release-deployment-controls": 2, "release-analysis": 1, "release-cancellation": 1}, pop)
+	assert.Equal(t, map[string]int{sms.CheckRecordVerification: 4, "release-deployment-controls": 2, "release-analysis": 1, "release-cancellation": 1}, pop)
 }

@@ -11,6 +11,24 @@
 // not activated. Whatever a policy says, a release's owner and its
 // deployer never approve it.
 //
+// # Segregation of duties
+//
+// REL-05 is judged on who acted, as the journal records it, and on whom a
+// command names, never on a name alone. Each release keeps its
+// [Release.Parties] ([sms.Participants], bound to the journal by the state
+// digest): the owner is the release manager who planned the release and
+// the owner the plan names; each approver is the actor who approved; the
+// deployer is every actor who deployed or completed the deployment and the
+// deployer the deploy command names. The owner and the deployer never
+// approve (the policy's rules always exclude [sms.PartyOwner] and
+// [sms.PartyDeployer]), an approver approves once, and an approver never
+// deploys nor completes the deployment, whether as the acting actor or as
+// the deployer named. Each breach is refused inside the transition with a
+// [*sms.ForbiddenError] citing REL-05.
+//
+// Every trigger takes its own command type (a [Note] fires note only): a
+// command of another trigger's type is refused as invalid input.
+//
 // # Lifecycle
 //
 // A release is planned (REL-02 to REL-04): its type, the changes it
@@ -94,9 +112,17 @@
 // [Check], [Audit] and [Service.Conform] re-examine stored releases rather
 // than trust their status: every release that started deploying had linked
 // changes, acceptance results (or a decision with known errors), approvals
-// by others than its owner and deployer dated before the deployment, and a
-// baseline taken before it; every closed release has its analysis. [Sweep]
-// and [Service.Sweep] report analyses overdue after early life.
+// by others than its owner and deployer (as its parties record them) dated
+// before the deployment, and a baseline taken before it; every closed
+// release has its analysis. [Sweep] and [Service.Sweep] report analyses
+// overdue after early life.
+//
+// [Service.Conform] and [Service.Sweep] judge only releases that verify
+// against their journal: each one that does not (a field or the status
+// changed in the store, a journal altered) is a [sms.CodeRecordUnverified]
+// finding, in the record-verification result that comes first in the
+// report, and is counted by no other check; the run goes on. [Check] and
+// [Audit] trust the releases they are given.
 //
 // # Using it
 //
@@ -107,5 +133,7 @@
 //	rel, err := svc.Plan(ctx, manager, release.Planning{Name: "payroll 5.0", Type: release.TypeMinor, ...})
 //
 // Refusals are typed: errors.Is(err, sms.ErrGuard) and errors.As(err,
-// &guardErr) give every unmet requirement; see [Service] for the others.
+// &guardErr) give every unmet requirement; a segregation-of-duties breach
+// is errors.Is(err, sms.ErrForbidden), a [*sms.ForbiddenError] naming its
+// requirement; see [Service] for the others.
 package release

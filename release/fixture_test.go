@@ -60,7 +60,6 @@ type fixture struct {
 	ctx     context.Context
 	changes *changes
 	ids     atomic.Int64
-	prefix  string
 }
 
 func newFixture(t testing.TB, p release.Policy) *fixture {
@@ -73,7 +72,7 @@ func newFixture(t testing.TB, p release.Policy) *fixture {
 	return f
 }
 
-func (f *fixture) id() string { return fmt.Sprintf("%sREL-%d", f.prefix, f.ids.Add(1)) }
+func (f *fixture) id() string { return fmt.Sprintf("REL-%d", f.ids.Add(1)) }
 
 // planning returns a valid plan of a minor release (one approval).
 func planning() release.Planning {
@@ -141,10 +140,21 @@ func (f *fixture) valid(tr release.Trigger) release.Command {
 	panic("no valid command for " + string(tr))
 }
 
+// as returns who fires the trigger in the fixture's releases: the deployer
+// deploys (an approver never does, REL-05), boss does the rest.
+func as(tr release.Trigger) sms.Actor {
+	switch tr {
+	case release.TriggerDeploy, release.TriggerCompleteDeploy, release.TriggerRollback:
+		return deployer
+	}
+	return boss
+}
+
+// do fires a command as the trigger's actor (see as) and requires success.
 func (f *fixture) do(t testing.TB, id string, c release.Command) *release.Release {
 	t.Helper()
 	f.clk.Advance(time.Minute)
-	r, err := f.svc.Do(f.ctx, boss, id, c)
+	r, err := f.svc.Do(f.ctx, as(c.Trigger()), id, c)
 	require.NoError(t, err, "step %s", c.Trigger())
 	return r
 }

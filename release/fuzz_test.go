@@ -110,13 +110,14 @@ func zeroCommand(tr release.Trigger) release.Command {
 var workflowGuaranteed = []string{release.CodeDeployedUnchecked, release.CodeAnalysisMissing, release.CodeCancellationUnjustified}
 
 // fuzzSeeds are (trigger index, actor index, variant) triples; trigger
-// indexes count from amend = 0 in release.Triggers()[1:]. The first takes
+// indexes count from amend = 0 in release.Triggers()[1:]; the deployer
+// (actor 3) deploys, since an approver never does (REL-05). The first takes
 // a release to closed (variant 0 is the valid command; variant 252, also
 // valid, moves the clock past the early life before it ends), the second
 // through a failed acceptance deployed with known errors, then rolled back.
 var fuzzSeeds = [][]byte{
-	{1, 0, 0, 2, 0, 0, 3, 0, 0, 7, 0, 0, 8, 0, 0, 9, 0, 0, 10, 0, 0, 11, 0, 0, 13, 0, 0, 14, 0, 252, 15, 0, 0, 16, 0, 0},
-	{1, 0, 0, 2, 0, 0, 4, 0, 0, 6, 0, 0, 7, 0, 0, 8, 0, 0, 9, 0, 0, 10, 0, 0, 11, 0, 0, 12, 0, 0, 15, 0, 0, 16, 0, 0},
+	{1, 0, 0, 2, 0, 0, 3, 0, 0, 7, 0, 0, 8, 0, 0, 9, 0, 0, 10, 3, 0, 11, 3, 0, 13, 0, 0, 14, 0, 252, 15, 0, 0, 16, 0, 0},
+	{1, 0, 0, 2, 0, 0, 4, 0, 0, 6, 0, 0, 7, 0, 0, 8, 0, 0, 9, 0, 0, 10, 3, 0, 11, 3, 0, 12, 3, 0, 15, 0, 0, 16, 0, 0},
 	{0, 1, 2, 1, 2, 6, 2, 3, 1, 3, 0, 2, 4, 5, 0, 7, 4, 3, 8, 6, 0, 9, 2, 0, 10, 3, 6, 11, 0, 0, 17, 1, 2},
 }
 

@@ -56,7 +56,7 @@ func TestOracle(t *testing.T) {
 					r = f.ready(t, r, tr)
 				}
 				before := f.snap(t, r.ID)
-				got, err := f.svc.Do(f.ctx, boss, r.ID, f.valid(tr))
+				got, err := f.svc.Do(f.ctx, as(tr), r.ID, f.valid(tr))
 				if !allowed {
 					te := smstest.RequireTransitionRefused(t, err, string(tr))
 					assert.Equal(t, string(status), te.State)

@@ -23,7 +23,8 @@ type ReleaseType struct {
 	// counted for the analysis (REL-09).
 	EarlyLife time.Duration `json:"early_life"`
 	// Approval is who approves, and how many must. The release's owner and
-	// its deployer are always excluded.
+	// its deployer are always excluded (REL-05): [sms.PartyOwner] and
+	// [sms.PartyDeployer] are added to every rule's Exclude.
 	Approval sms.ApprovalRule `json:"approval"`
 }
 
@@ -61,7 +62,7 @@ const (
 // approved by a change manager, 3 days; big-bang, phased, canary and
 // blue-green deployments; analysis due 14 days after early life.
 func DefaultPolicy() Policy {
-	excl := []sms.Party{sms.PartyOwner, sms.PartyImplementer}
+	excl := []sms.Party{sms.PartyOwner, sms.PartyDeployer}
 	day := 24 * time.Hour
 	approvers := []sms.Role{RoleApprover, RoleChangeManager}
 	return Policy{
@@ -118,8 +119,8 @@ func (p Policy) withDefaults() (Policy, error) {
 	types := make([]ReleaseType, len(p.Types))
 	emergency := false
 	for i, t := range p.Types {
-		if t.Name == "" || len(t.Name) > 512 {
-			return bad("types", "type %d has no name or too long a name", i)
+		if sms.ValidateID(t.Name) != nil {
+			return bad("types", "type %d has no name, or one a plan cannot name (%q)", i, t.Name)
 		}
 		for _, o := range p.Types[:i] {
 			if o.Name == t.Name {
@@ -135,7 +136,7 @@ func (p Policy) withDefaults() (Policy, error) {
 		}
 		t.Approval.Roles = slices.Clone(t.Approval.Roles)
 		t.Approval.Exclude = slices.Clone(t.Approval.Exclude)
-		for _, party := range []sms.Party{sms.PartyOwner, sms.PartyImplementer} {
+		for _, party := range []sms.Party{sms.PartyOwner, sms.PartyDeployer} {
 			if !slices.Contains(t.Approval.Exclude, party) {
 				t.Approval.Exclude = append(t.Approval.Exclude, party)
 			}
@@ -148,8 +149,8 @@ func (p Policy) withDefaults() (Policy, error) {
 	}
 	p.Types = types
 	for _, m := range p.Methods {
-		if m == "" {
-			return bad("methods", "contain an empty method")
+		if sms.ValidateID(m) != nil {
+			return bad("methods", "contain an empty method, or one a plan cannot name (%q)", m)
 		}
 	}
 	p.Methods = slices.Clone(p.Methods)

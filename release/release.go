@@ -272,6 +272,13 @@ type Release struct {
 	ClosedAt     time.Time `json:"closed_at,omitzero"`
 	CancelReason string    `json:"cancel_reason,omitempty"`
 
+	// Parties are who holds each party role segregation of duties compares
+	// (REL-05): the owner (the planner, who acted, and the owner the plan
+	// names), each approver, and the deployer (every actor who deployed or
+	// completed the deployment, and the deployer the command names). The
+	// state digest binds them to the journal.
+	Parties sms.Participants `json:"parties,omitempty"`
+
 	// Links are every record the release names: its changes, the problems
 	// and known errors it resolves, its configuration items and its
 	// early-life incidents.
@@ -313,6 +320,7 @@ type releaseBlock struct {
 	targets   [2]TargetResult
 	incidents [2]string
 	links     [6]sms.Link
+	parties   [4]sms.Participant
 }
 
 // into copies src into the array behind dst when it fits, capped so that an
@@ -341,6 +349,7 @@ func (r *Release) Clone() *Release {
 	n.Approvals = into(b.approvals[:], r.Approvals)
 	n.Incidents = into(b.incidents[:], r.Incidents)
 	n.Links = into(b.links[:], r.Links)
+	n.Parties = into(b.parties[:], r.Parties)
 	if r.Decision != nil {
 		d := *r.Decision
 		d.Participants = slices.Clone(r.Decision.Participants)
@@ -401,10 +410,22 @@ func (r *Release) Deployer() string {
 	return r.Deployment.Deployer
 }
 
-// parties returns who holds each party role approval rules exclude: the
-// owner (the release manager) and the deployer.
-func (r *Release) parties() map[sms.Party]string {
-	return map[sms.Party]string{sms.PartyOwner: r.Owner, sms.PartyImplementer: r.Deployer()}
+// participants returns who holds each party role on the release: its
+// recorded Parties and, for a record stored before they were kept, the
+// owner, the deployer and the approvers its fields name.
+func (r *Release) participants() sms.Participants {
+	ps := r.Parties.Clone()
+	ps.Add(sms.PartyOwner, r.Owner, false)
+	ps.Add(sms.PartyDeployer, r.Deployer(), false)
+	for _, a := range r.Approvals {
+		ps.Add(sms.PartyApprover, a.Approver, true)
+	}
+	return ps
+}
+
+// approver reports whether id approved the release.
+func (r *Release) approver(id string) bool {
+	return id != "" && (r.Parties.Has(sms.PartyApprover, id) || approvedBy(r, id))
 }
 
 // failedCriteria returns the criteria whose result failed.

@@ -27,8 +27,11 @@ type Config struct {
 //
 //   - [sms.ErrInvalid]: malformed input ([*sms.ValidationError]);
 //   - [sms.ErrNotFound]: no such release;
-//   - [sms.ErrForbidden]: the actor lacks a role, or may not approve this
-//     release: its owner ([*sms.ForbiddenError] citing REL-05);
+//   - [sms.ErrForbidden]: the actor lacks a role, or segregation of duties
+//     excludes them ([*sms.ForbiddenError] citing REL-05): the owner (who
+//     planned the release, or the owner it names) and the deployer never
+//     approve it, an approver approves once and never deploys it, whether
+//     as the acting actor or as the deployer a command names;
 //   - [sms.ErrTransition]: not allowed from the current status
 //     ([*sms.TransitionError], with the permitted triggers);
 //   - [sms.ErrGuard]: requirements unmet ([*sms.GuardError], every one
@@ -166,41 +169,18 @@ func (s *Service) AcceptKnownErrors(ctx context.Context, a sms.Actor, id string,
 	return s.m.Fire(ctx, a, id, string(TriggerAcceptKnownErrors), c)
 }
 
-// Approve records one approval (REL-05). The release's owner, or an actor
-// without a role of the type's rule, is refused with a
-// [*sms.ForbiddenError] citing REL-05.
+// Approve records one approval (REL-05). The release's owner or deployer,
+// an actor who already approved it, or an actor without a role of the
+// type's rule, is refused with a [*sms.ForbiddenError] citing REL-05.
 func (s *Service) Approve(ctx context.Context, a sms.Actor, id string, c Approval) (*Release, error) {
-	if err := s.mayApprove(ctx, a, id); err != nil {
-		return nil, err
-	}
-	return s.m.Fire(ctx, a, id, string(TriggerApprove), c)
-}
-
-func (s *Service) mayApprove(ctx context.Context, a sms.Actor, id string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if sms.ValidateID(id) != nil || a.Validate() != nil {
-		return nil // reported by the pipeline
-	}
-	r, err := s.m.Get(ctx, id)
-	if err != nil || r.Status != StatusAccepted {
-		return nil
-	}
-	rule, ok := s.policy.rule(r)
-	if !ok {
-		return nil
-	}
-	err = rule.Eligible(a, r.parties(), req("REL-05", "a release is approved by others than its owner and its deployer"))
+	r, err := s.m.Fire(ctx, a, id, string(TriggerApprove), c)
 	var fe *sms.ForbiddenError
-	if errors.As(err, &fe) {
-		fe.Kind, fe.ID, fe.Trigger = Kind, id, string(TriggerApprove)
-		if len(fe.Roles) > 0 {
-			fe.Requirement = req("REL-05", "the approver holds a role of the release type's approval rule")
-		}
-		return fe
+	if errors.As(err, &fe) && fe.Requirement.ID == "" && len(fe.Roles) > 0 {
+		// The workflow's role check, which comes before the rule's
+		// segregation of duties, cites no requirement.
+		fe.Requirement = req("REL-05", "the approver holds a role of the release type's approval rule")
 	}
-	return err
+	return r, err
 }
 
 // Authorize approves the release for deployment, asking about its changes

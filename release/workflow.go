@@ -39,6 +39,28 @@ func guard(id, text string, check func(*tx) bool) sms.Guard[*Release] {
 	return sms.Guard[*Release]{Requirement: req(id, text), Check: check}
 }
 
+// segregation is a segregation-of-duties rule: check returns "" when the
+// actor may fire, else why not. A breach is a *sms.ForbiddenError citing
+// the requirement.
+func segregation(id, text string, check func(*tx) string) sms.Segregation[*Release] {
+	return sms.Segregation[*Release]{Requirement: req(id, text), Check: check}
+}
+
+// notApprover refuses a deployer who approved the release (REL-05): the
+// acting actor and, when the command names one, the deployer it names.
+func notApprover(named func(*tx) string) sms.Segregation[*Release] {
+	return segregation("REL-05", "an approver of the release never deploys it", func(t *tx) string {
+		r := t.Entity
+		if r.approver(t.Actor.ID) {
+			return "the actor " + strconv.Quote(t.Actor.ID) + " approved the release and may not deploy it"
+		}
+		if d := named(t); d != t.Actor.ID && r.approver(d) {
+			return "the deployer named, " + strconv.Quote(d) + ", approved the release and may not deploy it"
+		}
+		return ""
+	})
+}
+
 // cmd returns the transition's command as C (the zero C for a foreign
 // command).
 func cmd[C Command](t *tx) C { return sms.CommandOf[C](t) }
@@ -197,7 +219,7 @@ func definition(p *Policy) sms.Definition[*Release] {
 	decided := func(d Decided) bool { return len(d.Participants) > 0 && notBlank(d.Rationale) }
 	rules := []sms.Rule[*Release]{
 		{
-			Trigger: string(TriggerPlan), To: string(StatusPlanned), Roles: managers,
+			Trigger: string(TriggerPlan), To: string(StatusPlanned), Roles: managers, Command: Planning{},
 			Doc: "Plan a release of authorized changes: windows, deliverables, method, criteria.",
 			Guards: append([]sms.Guard[*Release]{
 				guard("REL-01", "the release is of a type the policy defines", func(t *tx) bool {
@@ -220,18 +242,26 @@ func definition(p *Policy) sms.Definition[*Release] {
 				t.Record("type", c.Type)
 				t.Record("owner", c.Owner)
 				t.Record("policy_version", p.Version)
+				// The planner owns the release as much as the owner the plan
+				// names: neither approves it (REL-05).
+				r.Parties.Add(sms.PartyOwner, t.Actor.ID, true)
+				r.Parties.Add(sms.PartyOwner, c.Owner, false)
 				setContent(t, c.Content)
 			},
 		},
 		{
-			Trigger: string(TriggerAmend), From: st(StatusPlanned, StatusBuilding), Roles: managers,
+			Trigger: string(TriggerAmend), From: st(StatusPlanned, StatusBuilding), Roles: managers, Command: Replanning{},
 			Requirement: req("REL-04", "a release is replanned until it is submitted for test"),
 			Doc:         "Replan: replace windows, deliverables, method, changes or criteria.",
-			Guards:      planGuards(p, func(t *tx) Content { return cmd[Replanning](t).Content }, func(t *tx) changeView { return cmd[Replanning](t).cv }, false),
-			Apply:       func(t *tx) { setContent(t, cmd[Replanning](t).Content) },
+			Guards: append(planGuards(p, func(t *tx) Content { return cmd[Replanning](t).Content }, func(t *tx) changeView { return cmd[Replanning](t).cv }, false),
+				guard("REL-02", "replanning replaces the deployment plan with a plan, never with white space", func(t *tx) bool {
+					pl := cmd[Replanning](t).Plan
+					return pl == "" || notBlank(pl)
+				})),
+			Apply: func(t *tx) { setContent(t, cmd[Replanning](t).Content) },
 		},
 		{
-			Trigger: string(TriggerStartBuild), From: st(StatusPlanned), To: string(StatusBuilding), Roles: managers,
+			Trigger: string(TriggerStartBuild), From: st(StatusPlanned), To: string(StatusBuilding), Roles: managers, Command: BuildStart{},
 			Requirement: req("REL-02", "a release is built from its plan, once"),
 			Doc:         "Start building.",
 			Apply: func(t *tx) {
@@ -241,7 +271,7 @@ func definition(p *Policy) sms.Definition[*Release] {
 			},
 		},
 		{
-			Trigger: string(TriggerSubmitForTest), From: st(StatusBuilding), To: string(StatusTesting), Roles: managers,
+			Trigger: string(TriggerSubmitForTest), From: st(StatusBuilding), To: string(StatusTesting), Roles: managers, Command: TestSubmission{},
 			Requirement: req("REL-05", "a release is tested once built"),
 			Doc:         "Submit the built release for acceptance testing.",
 			Guards: []sms.Guard[*Release]{
@@ -255,7 +285,7 @@ func definition(p *Policy) sms.Definition[*Release] {
 			},
 		},
 		{
-			Trigger: string(TriggerPassAcceptance), From: st(StatusTesting), To: string(StatusAccepted), Roles: testers,
+			Trigger: string(TriggerPassAcceptance), From: st(StatusTesting), To: string(StatusAccepted), Roles: testers, Command: AcceptancePassed{},
 			Requirement: req("REL-05", "acceptance is recorded while the release is tested"),
 			Doc:         "Record acceptance tests in which every criterion passed.",
 			Guards: []sms.Guard[*Release]{
@@ -269,7 +299,7 @@ func definition(p *Policy) sms.Definition[*Release] {
 			Apply: func(t *tx) { setResults(t, cmd[AcceptancePassed](t).Results) },
 		},
 		{
-			Trigger: string(TriggerFailAcceptance), From: st(StatusTesting), To: string(StatusAcceptanceFailed), Roles: testers,
+			Trigger: string(TriggerFailAcceptance), From: st(StatusTesting), To: string(StatusAcceptanceFailed), Roles: testers, Command: AcceptanceFailed{},
 			Requirement: req("REL-05", "acceptance is recorded while the release is tested"),
 			Doc:         "Record acceptance tests in which a criterion failed; a decision follows.",
 			Guards: []sms.Guard[*Release]{
@@ -283,7 +313,7 @@ func definition(p *Policy) sms.Definition[*Release] {
 			Apply: func(t *tx) { setResults(t, cmd[AcceptanceFailed](t).Results) },
 		},
 		{
-			Trigger: string(TriggerRework), From: st(StatusAcceptanceFailed), To: string(StatusBuilding), Roles: managers,
+			Trigger: string(TriggerRework), From: st(StatusAcceptanceFailed), To: string(StatusBuilding), Roles: managers, Command: Rework{},
 			Requirement: req("REL-06", "only a failed acceptance is decided on"),
 			Doc:         "Decide to rework the release.",
 			Guards: []sms.Guard[*Release]{
@@ -292,7 +322,7 @@ func definition(p *Policy) sms.Definition[*Release] {
 			Apply: func(t *tx) { decide(t, DecideRework, cmd[Rework](t).Decided, nil) },
 		},
 		{
-			Trigger: string(TriggerAcceptKnownErrors), From: st(StatusAcceptanceFailed), To: string(StatusAccepted), Roles: managers,
+			Trigger: string(TriggerAcceptKnownErrors), From: st(StatusAcceptanceFailed), To: string(StatusAccepted), Roles: managers, Command: KnownErrorAcceptance{},
 			Requirement: req("REL-06", "only a failed acceptance is decided on"),
 			Doc:         "Decide to deploy with known errors, one per failed criterion.",
 			Guards: []sms.Guard[*Release]{
@@ -318,18 +348,31 @@ func definition(p *Policy) sms.Definition[*Release] {
 			},
 		},
 		{
-			Trigger: string(TriggerApprove), From: st(StatusAccepted), Roles: approvers,
+			Trigger: string(TriggerApprove), From: st(StatusAccepted), Roles: approvers, Command: Approval{},
 			Requirement: req("REL-05", "a release is approved once it is accepted, before deployment"),
 			Doc:         "Record one approver's approval, with its rationale.",
+			Segregation: []sms.Segregation[*Release]{
+				segregation("REL-05", "the approver holds a role of the release type's approval rule", func(t *tx) string {
+					if r, ok := p.rule(t.Entity); !ok || !t.Actor.HasAny(r.Roles) {
+						return "the actor holds none of the roles of the release type's approval rule"
+					}
+					return ""
+				}),
+				segregation("REL-05", "a release is approved by others than its owner and its deployer", func(t *tx) string {
+					r, _ := p.rule(t.Entity)
+					if party, ok := t.Entity.participants().Holds(t.Actor.ID, r.Exclude...); ok {
+						return "the " + string(party) + " of the release may not approve it"
+					}
+					return ""
+				}),
+				segregation("REL-05", "an approver decides once; a second approval would not count", func(t *tx) string {
+					if approvedBy(t.Entity, t.Actor.ID) {
+						return "the actor already approved the release"
+					}
+					return ""
+				}),
+			},
 			Guards: []sms.Guard[*Release]{
-				guard("REL-05", "the approver holds a role of the release type's approval rule", func(t *tx) bool {
-					r, ok := p.rule(t.Entity)
-					return ok && t.Actor.HasAny(r.Roles)
-				}),
-				guard("REL-05", "the release's owner never approves it", func(t *tx) bool { return t.Actor.ID != t.Entity.Owner }),
-				guard("REL-05", "an approver decides once; a second approval would not count", func(t *tx) bool {
-					return !approvedBy(t.Entity, t.Actor.ID)
-				}),
 				guard("REL-05", "an approval records its rationale", func(t *tx) bool { return notBlank(cmd[Approval](t).Rationale) }),
 			},
 			Apply: func(t *tx) {
@@ -337,19 +380,21 @@ func definition(p *Policy) sms.Definition[*Release] {
 				rule, _ := p.rule(r)
 				role := approverRole(rule, t.Actor)
 				r.Approvals = append(r.Approvals, sms.Approval{Approver: t.Actor.ID, Role: role, Decision: sms.Approve, Rationale: a.Rationale, At: t.Now})
+				r.Parties.Add(sms.PartyApprover, t.Actor.ID, true)
 				t.Record("role", string(role))
 				t.Record("rationale", a.Rationale)
-				t.Record("tally", string(rule.Tally(r.Approvals, r.parties())))
+				t.Record("tally", string(rule.Tally(r.Approvals, r.participants())))
 			},
 		},
 		{
 			Trigger: string(TriggerAuthorize), From: st(StatusAccepted), To: string(StatusApproved), Roles: appendMissing(roles(RoleReleaseManager), approvers...),
+			Command:     Authorization{},
 			Requirement: req("REL-05", "a release is approved for deployment once accepted"),
 			Doc:         "Approve for deployment once the quorum approved and every change is authorized.",
 			Guards: []sms.Guard[*Release]{
 				guard("REL-05", "the release type's quorum of distinct, eligible approvers approved the release", func(t *tx) bool {
 					r, ok := p.rule(t.Entity)
-					return ok && r.Tally(t.Entity.Approvals, t.Entity.parties()) == sms.Approved
+					return ok && r.Tally(t.Entity.Approvals, t.Entity.participants()) == sms.Approved
 				}),
 				guard("REL-12", "every linked change is authorized, as change management reports", func(t *tx) bool {
 					return changesAuthorized(cmd[Authorization](t).cv)
@@ -369,7 +414,7 @@ func definition(p *Policy) sms.Definition[*Release] {
 			},
 		},
 		{
-			Trigger: string(TriggerCaptureBaseline), From: st(StatusApproved), Roles: deployers,
+			Trigger: string(TriggerCaptureBaseline), From: st(StatusApproved), Roles: deployers, Command: BaselineCapture{},
 			Requirement: req("REL-07", "the baseline is captured once the release is approved, before it deploys"),
 			Doc:         "Record the baseline of the affected configuration items.",
 			Guards: []sms.Guard[*Release]{
@@ -402,9 +447,10 @@ func definition(p *Policy) sms.Definition[*Release] {
 			},
 		},
 		{
-			Trigger: string(TriggerDeploy), From: st(StatusApproved), To: string(StatusDeploying), Roles: deployers,
+			Trigger: string(TriggerDeploy), From: st(StatusApproved), To: string(StatusDeploying), Roles: deployers, Command: DeployStart{},
 			Requirement: req("REL-05", "only an approved release deploys"),
 			Doc:         "Start deploying within a window, baselined, with every change authorized.",
+			Segregation: []sms.Segregation[*Release]{notApprover(func(t *tx) string { return cmd[DeployStart](t).Deployer })},
 			Guards: []sms.Guard[*Release]{
 				guard("REL-05", "the approval is dated before the deployment", func(t *tx) bool {
 					r := t.Entity
@@ -422,13 +468,12 @@ func definition(p *Policy) sms.Definition[*Release] {
 					return changesAuthorized(cmd[DeployStart](t).cv)
 				}),
 				guard("REL-08", "the deployment names who deploys", func(t *tx) bool { return cmd[DeployStart](t).Deployer != "" }),
-				guard("REL-05", "an approver of the release does not deploy it", func(t *tx) bool {
-					return !approvedBy(t.Entity, cmd[DeployStart](t).Deployer)
-				}),
 			},
 			Apply: func(t *tx) {
 				d, r := cmd[DeployStart](t), t.Entity
 				r.Deployment = &Deployment{Deployer: d.Deployer, StartedAt: t.Now, Override: d.Override}
+				r.Parties.Add(sms.PartyDeployer, t.Actor.ID, true)
+				r.Parties.Add(sms.PartyDeployer, d.Deployer, false)
 				t.Record("deployer", d.Deployer)
 				if d.Override != "" {
 					t.Record("override", d.Override)
@@ -439,9 +484,10 @@ func definition(p *Policy) sms.Definition[*Release] {
 			},
 		},
 		{
-			Trigger: string(TriggerCompleteDeploy), From: st(StatusDeploying), To: string(StatusEarlyLife), Roles: deployers,
+			Trigger: string(TriggerCompleteDeploy), From: st(StatusDeploying), To: string(StatusEarlyLife), Roles: deployers, Command: DeploymentResult{},
 			Requirement: req("REL-08", "only a deployment under way completes"),
 			Doc:         "Record every target deployed and verified; early life starts.",
+			Segregation: []sms.Segregation[*Release]{notApprover(func(*tx) string { return "" })},
 			Guards: []sms.Guard[*Release]{
 				guard("REL-08", "every target has a result and every one succeeded; a partial failure is rolled back", func(t *tx) bool {
 					ts := cmd[DeploymentResult](t).Targets
@@ -457,6 +503,7 @@ func definition(p *Policy) sms.Definition[*Release] {
 					r.Deployment = d
 				}
 				d.Targets, d.Verification, d.DeployedAt = slices.Clone(c.Targets), c.Verification, t.Now
+				r.Parties.Add(sms.PartyDeployer, t.Actor.ID, true)
 				if typ, ok := p.TypeOf(r.Type); ok {
 					d.EarlyLifeEnds = t.Now.Add(typ.EarlyLife)
 				}
@@ -471,7 +518,7 @@ func definition(p *Policy) sms.Definition[*Release] {
 			},
 		},
 		{
-			Trigger: string(TriggerRollback), From: st(StatusDeploying, StatusEarlyLife), To: string(StatusRolledBack), Roles: deployers,
+			Trigger: string(TriggerRollback), From: st(StatusDeploying, StatusEarlyLife), To: string(StatusRolledBack), Roles: deployers, Command: Rollback{},
 			Requirement: req("REL-08", "a release is rolled back while it deploys or in early life"),
 			Doc:         "Restore the baseline; the linked changes are to be failed.",
 			Guards: []sms.Guard[*Release]{
@@ -499,7 +546,7 @@ func definition(p *Policy) sms.Definition[*Release] {
 			},
 		},
 		{
-			Trigger: string(TriggerRecordIncident), From: st(StatusEarlyLife, StatusReview), Roles: appendMissing(deployers, RoleTester),
+			Trigger: string(TriggerRecordIncident), From: st(StatusEarlyLife, StatusReview), Roles: appendMissing(deployers, RoleTester), Command: IncidentRecord{},
 			Requirement: req("REL-09", "early-life incidents are recorded after deployment, until the analysis"),
 			Doc:         "Count an incident related to the release during its early life.",
 			Guards: []sms.Guard[*Release]{
@@ -515,7 +562,7 @@ func definition(p *Policy) sms.Definition[*Release] {
 			},
 		},
 		{
-			Trigger: string(TriggerEndEarlyLife), From: st(StatusEarlyLife), To: string(StatusReview), Roles: managers,
+			Trigger: string(TriggerEndEarlyLife), From: st(StatusEarlyLife), To: string(StatusReview), Roles: managers, Command: EarlyLifeEnd{},
 			Requirement: req("REL-09", "only a release in early life ends it"),
 			Doc:         "End early life once its window elapsed; the analysis follows.",
 			Guards: []sms.Guard[*Release]{
@@ -532,7 +579,7 @@ func definition(p *Policy) sms.Definition[*Release] {
 			},
 		},
 		{
-			Trigger: string(TriggerReview), From: st(StatusReview, StatusRolledBack), Roles: managers,
+			Trigger: string(TriggerReview), From: st(StatusReview, StatusRolledBack), Roles: managers, Command: AnalysisRecord{},
 			Requirement: req("REL-10", "a release is analysed after its early life or its rollback"),
 			Doc:         "Record the analysis: outcome, incidents counted, conclusions.",
 			Guards: []sms.Guard[*Release]{
@@ -552,7 +599,7 @@ func definition(p *Policy) sms.Definition[*Release] {
 			},
 		},
 		{
-			Trigger: string(TriggerClose), From: st(StatusReview, StatusRolledBack), To: string(StatusClosed), Roles: managers,
+			Trigger: string(TriggerClose), From: st(StatusReview, StatusRolledBack), To: string(StatusClosed), Roles: managers, Command: Closure{},
 			Requirement: req("REL-10", "only an analysed release closes"),
 			Doc:         "Close once the analysis is recorded.",
 			Guards: []sms.Guard[*Release]{
@@ -571,7 +618,7 @@ func definition(p *Policy) sms.Definition[*Release] {
 		},
 		{
 			Trigger: string(TriggerCancel), From: st(StatusPlanned, StatusBuilding, StatusTesting, StatusAccepted, StatusAcceptanceFailed, StatusApproved),
-			To: string(StatusCancelled), Roles: managers,
+			To: string(StatusCancelled), Roles: managers, Command: Cancellation{},
 			Requirement: req("REL-08", "a release is cancelled only before it deploys; then it is rolled back"),
 			Doc:         "Cancel before deployment; after a failed acceptance it is the decision.",
 			Guards: []sms.Guard[*Release]{
@@ -590,7 +637,7 @@ func definition(p *Policy) sms.Definition[*Release] {
 			},
 		},
 		{
-			Trigger: string(TriggerLink), From: active, Roles: managers,
+			Trigger: string(TriggerLink), From: active, Roles: managers, Command: Link{},
 			Requirement: req("REL-03", "problems and known errors are linked until the release closes"),
 			Doc:         "Link a problem or known error the release resolves.",
 			Apply: func(t *tx) {
@@ -601,7 +648,7 @@ func definition(p *Policy) sms.Definition[*Release] {
 			},
 		},
 		{
-			Trigger: string(TriggerNote), From: st(Statuses()...), Roles: everyone,
+			Trigger: string(TriggerNote), From: st(Statuses()...), Roles: everyone, Command: Note{},
 			Doc:   "Add a note; the only trigger a closed or cancelled release accepts.",
 			Apply: func(t *tx) { t.Record("text", cmd[Note](t).Text) },
 		},
