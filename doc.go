@@ -70,13 +70,42 @@
 //
 // # Wiring a host
 //
-//	db, err := sqlite.Open("sms.db")                  // or memstore.New, or postgres.Open
-//	store, err := sqlstore.New[*incident.Incident](db, ...)
+// A host opens its database, makes a store per kind, binds each process to
+// its stores with its own observer (an outbox), authorizer and logger, and
+// passes the authenticated user as the actor of every transition:
+//
+//	db, err := sqlite.Open(ctx, path) // or postgres.Open(ctx, dsn); memstore.New needs none
+//	store, err := sqlstore.New[*incident.Incident](ctx, db, sqlite.Dialect{}, sqlstore.Options{})
 //	svc, err := incident.NewService(store, incident.Config{
 //		Policy:  incident.DefaultPolicy(),
 //		Options: sms.Options{Observer: outbox, Authorizer: rbac, Logger: logger},
 //	})
-//	inc, err := svc.Log(ctx, sms.Actor{ID: user.ID, Roles: rolesOf(user)}, incident.Report{...})
+//	inc, err := svc.Log(ctx, sms.Actor{ID: user.ID, Roles: rolesOf(user)}, incident.Report{
+//		Summary: "Payroll portal times out", Service: "payroll", Source: incident.SourceUser,
+//		Reporter: user.ID, ReportedAt: time.Now(),
+//	})
+//
+// A request the host may retry carries an idempotency key, the host's own
+// ID of the request ([WithIdempotencyKey]): a retry after a timeout or an
+// [ErrUnknownOutcome] returns the committed result instead of applying the
+// transition twice.
+//
+// # Evidence you can trust
+//
+// Every journal entry is hash-chained to the one before and binds the
+// state it produced ([Entry.State], [StateDigest]); [Machine.Verify] and
+// [VerifyHead] find a record whose fields or status were changed outside
+// the library, a journal altered or cut, a record rolled back behind its
+// journal. A commit refuses to extend a journal whose last entry is not the
+// one the record names. Segregation-of-duties rules compare the actors who
+// acted, as the journal records them ([Participants]), never only names
+// typed into commands. Conformance checks draw only on records that verify
+// ([Machine.EachVerified]) and report the others as [CodeRecordUnverified]
+// findings. Against someone who can rewrite the whole database, the
+// package checkpoint signs, with the host's key, the heads of every journal
+// into a small file the auditor keeps; the command smsverify proves later
+// that nothing it covered was truncated, rewritten or erased. The README's
+// section of the same name says what is detected and what is not.
 //
 // Nothing in the library is global: no init functions, no registries, no
 // mutable package variables. Options have zero values that work.
