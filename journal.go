@@ -166,7 +166,9 @@ func (e *Entry) ComputeHash() Hash {
 	if !v1 {
 		b = append(b, e.State[:]...)
 		b = appendString(b, e.Key)
-		b = append(b, e.Request[:]...)
+		if e.Key != "" {
+			b = append(b, e.Request[:]...)
+		}
 	}
 	b = append(b, e.Prev[:]...)
 	return sha256.Sum256(b)
@@ -229,10 +231,11 @@ func VerifyJournal(entries []Entry) error {
 }
 
 // VerifyHead checks that a stored entity is the one its journal built up
-// to: its version is the last entry's sequence, its head is the last
-// entry's hash, and the digest of its canonical encoding ([StateDigest]) is
-// the state the last entry recorded, so that no field of the record was
-// changed outside the pipeline. Together with [VerifyJournal] it proves the
+// to: its version is the last entry's sequence, its head the last entry's
+// hash, its update and creation times the last and first entries' times,
+// its status the last entry's, and the digest of its canonical encoding
+// ([StateDigest]) the state the last entry recorded, so that no field of
+// the record was changed outside the pipeline. Together with [VerifyJournal] it proves the
 // record and its history agree. It returns nil or a [*JournalError] saying
 // what differs.
 func VerifyHead[E Entity[E]](e E, entries []Entry) error {
@@ -254,6 +257,10 @@ func VerifyHead[E Entity[E]](e E, entries []Entry) error {
 		return fail(fmt.Sprintf("the record is at version %d but its journal goes on to %d: the record was rolled back", m.Version, last.Seq))
 	case m.Head != last.Hash:
 		return fail("the record's head is not the hash of its journal's last entry")
+	case !m.UpdatedAt.Equal(last.At):
+		return fail("the record's update time is not its last entry's time")
+	case entries[0].Seq == 1 && !m.CreatedAt.Equal(entries[0].At):
+		return fail("the record's creation time is not its first entry's time")
 	case last.Kind != kind || last.EntityID != m.ID:
 		return fail("the journal belongs to another entity")
 	case e.State() != last.To:

@@ -197,8 +197,9 @@ func TestVerifyHead(t *testing.T) {
 		{"a field set that the journal left empty", func(tk *Ticket) { tk.Resolution = "nothing to do" }, j, 5, 6, "changed outside the pipeline"},
 		{"a list shortened", func(tk *Ticket) { tk.Notes = tk.Notes[:1] }, j, 5, 6, "changed outside the pipeline"},
 		{"a map value changed", func(tk *Ticket) { tk.Labels = map[string]string{"floor": "2"} }, j, 5, 6, "changed outside the pipeline"},
-		{"a time moved", func(tk *Ticket) { tk.UpdatedAt = tk.UpdatedAt.Add(time.Second) }, j, 5, 6, "changed outside the pipeline"},
-		{"the header's creation time moved", func(tk *Ticket) { tk.CreatedAt = tk.CreatedAt.Add(-time.Hour) }, j, 5, 6, "changed outside the pipeline"},
+		{"a time moved", func(tk *Ticket) { tk.Due = tk.Due.Add(time.Second) }, j, 5, 6, "changed outside the pipeline"},
+		{"the update time moved", func(tk *Ticket) { tk.UpdatedAt = tk.UpdatedAt.Add(time.Second) }, j, 5, 6, "update time"},
+		{"the creation time moved", func(tk *Ticket) { tk.CreatedAt = tk.CreatedAt.Add(-time.Hour) }, j, 5, 6, "creation time"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

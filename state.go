@@ -1,6 +1,7 @@
 package sms
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
@@ -20,11 +21,14 @@ import (
 // record whose fields were edited outside the pipeline does not verify.
 //
 // The canonical encoding covers every field encoding/json stores (exported,
-// not tagged "-"), under its JSON name, in declaration order, except the
-// header's Head (the hash of the entry that carries the digest). A field
-// whose value is the zero value of its type is left out, so that adding a
-// field to an entity type in a later release leaves the digest of every
-// record stored before it unchanged. Times are encoded as instants (seconds
+// not tagged "-") but the header [Meta], each named by an ID derived from
+// its JSON name ([fieldID]) and written in the order of the IDs. The
+// header's fields are not digested: [VerifyHead] compares them with the
+// journal directly (the ID, the version, the times of the first and last
+// entries, the head). A field whose value is the zero value of its type is
+// left out, so that adding a field to an entity type in a later release
+// leaves the digest of every record stored before it unchanged, and so is
+// a struct all of whose fields are zero. Times are encoded as instants (seconds
 // and nanoseconds since the Unix epoch), so the encoding survives any JSON
 // round trip that keeps the values: what a store decodes digests the same as
 // what the pipeline committed.
@@ -33,6 +37,19 @@ import (
 // encoding cannot collide with this one.
 const stateVersion = "sms/state/v1"
 
+// fieldID names a field in the canonical encoding: the 32-bit FNV-1a hash
+// of its JSON name. It is derived from the name alone, so it is stable
+// across releases, and shorter than most names, which keeps the digest of
+// every transition cheap.
+func fieldID(name string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(name); i++ {
+		h ^= uint32(name[i])
+		h *= 16777619
+	}
+	return h
+}
+
 // StateDigest returns the SHA-256 digest of the entity's canonical
 // encoding, the value [Entry.State] holds for the state a transition
 // produced. It returns a [*ValidationError] when the entity's type holds a
@@ -40,8 +57,20 @@ const stateVersion = "sms/state/v1"
 // function, a map whose keys are not strings, a float that is NaN or
 // infinite).
 func StateDigest(e any) (Hash, error) {
-	return stateDigest(e, nil)
+	bp, _ := buffers.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	h, err := stateDigest(e, bp)
+	if cap(*bp) <= 64<<10 {
+		buffers.Put(bp)
+	}
+	return h, err
 }
+
+// buffers holds encoding buffers for StateDigest, as encoding/json pools
+// its encoders.
+var buffers sync.Pool
 
 // stateDigest encodes e into buf (reused when large enough) and hashes it.
 func stateDigest(e any, buf *[]byte) (Hash, error) {
@@ -112,8 +141,10 @@ type encoder struct {
 type structField struct {
 	offset uintptr
 	op     fieldOp
-	name   string // the JSON name, length-prefixed
+	id     uint32 // the field's ID: fieldID of its JSON name
+	name   string // the ID as written: 4 bytes, big-endian
 	e      *encoder
+	sub    *structPlan // for opStruct
 }
 
 // fieldOp lets the struct encoder handle the common field kinds inline,
@@ -125,9 +156,17 @@ const (
 	opOther fieldOp = iota
 	opString
 	opInt
+	opInt64
 	opBool
 	opTime
+	opStrings
+	opStruct
 )
+
+// structPlan is the compiled form of a struct type: its stored fields.
+type structPlan struct {
+	fields []structField
+}
 
 // plans caches the compiled encoder of each type, as encoding/json caches
 // its own: it is computed from the type alone and never changes.
@@ -154,7 +193,7 @@ func planOf(t reflect.Type) (*encoder, error) {
 	if t.Kind() == reflect.Pointer {
 		et = t.Elem()
 	}
-	e, err := compile(et, map[reflect.Type]*encoder{})
+	e, err := compile(et, &compiler{seen: map[reflect.Type]*encoder{}, plans: map[reflect.Type]*structPlan{}})
 	r, _ := plans.LoadOrStore(t, &planResult{e: e, err: err})
 	pr := r.(*planResult)
 	return pr.e, pr.err
@@ -195,10 +234,17 @@ func floatEncoder[T ~float32 | ~float64](t reflect.Type) *encoder {
 	}
 }
 
-// compile builds the encoder of t. seen breaks recursion through pointers
-// and slices of a type being compiled.
-func compile(t reflect.Type, seen map[reflect.Type]*encoder) (*encoder, error) {
-	if e := seen[t]; e != nil {
+// compiler holds the encoders of one plan's types being compiled: seen
+// breaks recursion through pointers and slices of a type being compiled,
+// plans holds each struct type's fields.
+type compiler struct {
+	seen  map[reflect.Type]*encoder
+	plans map[reflect.Type]*structPlan
+}
+
+// compile builds the encoder of t.
+func compile(t reflect.Type, seen *compiler) (*encoder, error) {
+	if e := seen.seen[t]; e != nil {
 		return e, nil
 	}
 	switch t.Kind() {
@@ -247,7 +293,7 @@ func compile(t reflect.Type, seen map[reflect.Type]*encoder) (*encoder, error) {
 		return floatEncoder[float64](t), nil
 	case reflect.Pointer:
 		e := &encoder{}
-		seen[t] = e
+		seen.seen[t] = e
 		elem, err := compile(t.Elem(), seen)
 		if err != nil {
 			return nil, err
@@ -263,7 +309,7 @@ func compile(t reflect.Type, seen map[reflect.Type]*encoder) (*encoder, error) {
 		return e, nil
 	case reflect.Slice:
 		e := &encoder{}
-		seen[t] = e
+		seen.seen[t] = e
 		elem, err := compile(t.Elem(), seen)
 		if err != nil {
 			return nil, err
@@ -315,7 +361,7 @@ func compile(t reflect.Type, seen map[reflect.Type]*encoder) (*encoder, error) {
 			return nil, unsupported(t, "map keys must be strings")
 		}
 		e := &encoder{}
-		seen[t] = e
+		seen.seen[t] = e
 		elem, err := compile(t.Elem(), seen)
 		if err != nil {
 			return nil, err
@@ -356,11 +402,14 @@ func compile(t reflect.Type, seen map[reflect.Type]*encoder) (*encoder, error) {
 
 // compileStruct encodes the fields encoding/json stores, flattening
 // embedded structs as it does. A struct is framed by '{' and '}', and each
-// field that is not zero is written as its JSON name and its value.
-func compileStruct(t reflect.Type, seen map[reflect.Type]*encoder) (*encoder, error) {
+// field that is not zero is written as its JSON name and its value; a
+// nested struct field all of whose fields are zero is left out, like any
+// zero field.
+func compileStruct(t reflect.Type, seen *compiler) (*encoder, error) {
 	e := &encoder{}
-	seen[t] = e
-	var fields []structField
+	seen.seen[t] = e
+	sp := &structPlan{}
+	seen.plans[t] = sp
 	var walk func(t reflect.Type, base uintptr) error
 	walk = func(t reflect.Type, base uintptr) error {
 		for i := range t.NumField() {
@@ -371,6 +420,9 @@ func compileStruct(t reflect.Type, seen map[reflect.Type]*encoder) (*encoder, er
 			}
 			name, _, _ := strings.Cut(tag, ",")
 			if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+				if f.Type == metaType {
+					continue // the header: VerifyHead checks it against the journal itself
+				}
 				if err := walk(f.Type, base+f.Offset); err != nil {
 					return err
 				}
@@ -379,9 +431,6 @@ func compileStruct(t reflect.Type, seen map[reflect.Type]*encoder) (*encoder, er
 			if !f.IsExported() {
 				continue
 			}
-			if t == metaType && f.Name == "Head" {
-				continue // the hash of the entry that carries the digest
-			}
 			if name == "" {
 				name = f.Name
 			}
@@ -389,64 +438,113 @@ func compileStruct(t reflect.Type, seen map[reflect.Type]*encoder) (*encoder, er
 			if err != nil {
 				return err
 			}
-			op := opOther
-			switch {
+			sf := structField{offset: base + f.Offset, id: fieldID(name), e: fe}
+			sf.name = string(binary.BigEndian.AppendUint32(nil, sf.id))
+			switch k := f.Type.Kind(); {
 			case f.Type == timeType:
-				op = opTime
-			case f.Type.Kind() == reflect.String:
-				op = opString
-			case f.Type.Kind() == reflect.Int:
-				op = opInt
-			case f.Type.Kind() == reflect.Bool:
-				op = opBool
+				sf.op = opTime
+			case k == reflect.String:
+				sf.op = opString
+			case k == reflect.Int:
+				sf.op = opInt
+			case k == reflect.Int64:
+				sf.op = opInt64
+			case k == reflect.Bool:
+				sf.op = opBool
+			case k == reflect.Slice && f.Type.Elem().Kind() == reflect.String:
+				sf.op = opStrings
+			case k == reflect.Struct:
+				sf.op, sf.sub = opStruct, seen.plans[f.Type]
 			}
-			fields = append(fields, structField{offset: base + f.Offset, op: op, name: string(appendString(nil, name)), e: fe})
+			sp.fields = append(sp.fields, sf)
 		}
 		return nil
 	}
 	if err := walk(t, 0); err != nil {
 		return nil, err
 	}
-	names := map[string]bool{}
-	for _, f := range fields {
-		if names[f.name] {
-			return nil, unsupported(t, "two fields are stored under the JSON name "+f.name)
+	// Fields are written in the order of their IDs, so that reordering
+	// the fields of a type changes no digest; two names with one ID (or one
+	// name twice) cannot be told apart and are refused.
+	slices.SortFunc(sp.fields, func(a, b structField) int { return cmp.Compare(a.id, b.id) })
+	for i := 1; i < len(sp.fields); i++ {
+		if sp.fields[i].id == sp.fields[i-1].id {
+			return nil, unsupported(t, "two fields are stored under one JSON name, or names of the same field ID")
 		}
-		names[f.name] = true
 	}
 	e.enc = func(b []byte, p unsafe.Pointer) ([]byte, error) {
 		b = append(b, '{')
-		var err error
-		for i := range fields {
-			f := &fields[i]
-			fp := unsafe.Add(p, f.offset)
-			switch f.op {
-			case opString:
-				if s := *(*string)(fp); len(s) > 0 {
-					b = append(b, f.name...)
+		b, err := sp.appendFields(b, p)
+		return append(b, '}'), err
+	}
+	e.isZero = func(p unsafe.Pointer) bool {
+		for i := range sp.fields {
+			if !sp.fields[i].e.isZero(unsafe.Add(p, sp.fields[i].offset)) {
+				return false
+			}
+		}
+		return true
+	}
+	return e, nil
+}
+
+// appendFields appends every field of the struct at p that is not zero.
+func (sp *structPlan) appendFields(b []byte, p unsafe.Pointer) ([]byte, error) {
+	var err error
+	for i := range sp.fields {
+		f := &sp.fields[i]
+		fp := unsafe.Add(p, f.offset)
+		switch f.op {
+		case opString:
+			if s := *(*string)(fp); len(s) > 0 {
+				b = append(b, f.name...)
+				b = appendString(b, s)
+			}
+		case opInt:
+			if n := *(*int)(fp); n != 0 {
+				b = append(b, f.name...)
+				b = binary.AppendVarint(b, int64(n))
+			}
+		case opInt64:
+			if n := *(*int64)(fp); n != 0 {
+				b = append(b, f.name...)
+				b = binary.AppendVarint(b, n)
+			}
+		case opBool:
+			if *(*bool)(fp) {
+				b = append(b, f.name...)
+				b = append(b, 1)
+			}
+		case opTime:
+			if tm := (*time.Time)(fp); !tm.IsZero() {
+				b = append(b, f.name...)
+				b = binary.AppendVarint(b, tm.Unix())
+				b = binary.AppendUvarint(b, uint64(tm.Nanosecond()))
+			}
+		case opStrings:
+			if ss := *(*[]string)(fp); len(ss) > 0 {
+				b = append(b, f.name...)
+				b = binary.AppendUvarint(b, uint64(len(ss)))
+				for _, s := range ss {
 					b = appendString(b, s)
 				}
-				continue
-			case opInt:
-				if n := *(*int)(fp); n != 0 {
-					b = append(b, f.name...)
-					b = binary.AppendVarint(b, int64(n))
-				}
-				continue
-			case opBool:
-				if *(*bool)(fp) {
-					b = append(b, f.name...)
-					b = append(b, 1)
-				}
-				continue
-			case opTime:
-				if tm := (*time.Time)(fp); !tm.IsZero() {
-					b = append(b, f.name...)
-					b = binary.AppendVarint(b, tm.Unix())
-					b = binary.AppendUvarint(b, uint64(tm.Nanosecond()))
-				}
-				continue
 			}
+		case opStruct:
+			// Written, then taken back if no field of it was: a struct
+			// all of whose fields are zero is left out.
+			mark := len(b)
+			b = append(b, f.name...)
+			b = append(b, '{')
+			open := len(b)
+			if b, err = f.sub.appendFields(b, fp); err != nil {
+				return b, err
+			}
+			if len(b) == open {
+				b = b[:mark]
+			} else {
+				b = append(b, '}')
+			}
+		default:
 			if f.e.isZero(fp) {
 				continue
 			}
@@ -455,15 +553,6 @@ func compileStruct(t reflect.Type, seen map[reflect.Type]*encoder) (*encoder, er
 				return b, err
 			}
 		}
-		return append(b, '}'), nil
 	}
-	e.isZero = func(p unsafe.Pointer) bool {
-		for i := range fields {
-			if !fields[i].e.isZero(unsafe.Add(p, fields[i].offset)) {
-				return false
-			}
-		}
-		return true
-	}
-	return e, nil
+	return b, nil
 }

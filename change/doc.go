@@ -253,7 +253,10 @@
 //		Plans:     memstore.New[*change.TransitionPlan](),
 //		Templates: memstore.New[*change.Template](),
 //	}, change.Config{Policy: change.DefaultPolicy(), Releases: releaseLookup})
-//	chg, err := svc.Raise(ctx, requester, change.Request{Summary: "...", Requester: "rita", Model: "normal", ...})
+//	chg, err := svc.Raise(ctx, requester, change.Request{
+//		Summary: "Patch the billing database", Requester: "rita", Type: change.TypeModify,
+//		Model: change.ModelNameNormal, Category: "database", Services: []string{"billing"}, Reason: "vendor security fix",
+//	})
 //	chg, err = svc.Submit(ctx, requester, chg.ID, change.Submission{})
 //
 // Refusals are typed: errors.Is(err, sms.ErrGuard) and errors.As(err,

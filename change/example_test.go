@@ -124,3 +124,36 @@ func ExampleService_SubmitEmergency() {
 	// authorize retrospective due 2026-05-09
 	// refused: [CHG-17]
 }
+
+// The package's "Using it": the three stores, the host's answer on its
+// releases, and a normal change raised and submitted for assessment.
+func ExampleNewService() {
+	ctx := context.Background()
+	releaseLookup := change.ReleaseLookupFunc(func(_ context.Context, id string) (bool, error) {
+		return id == "REL-1", nil // the host's release records
+	})
+	requester := sms.Actor{ID: "rita", Roles: []sms.Role{change.RoleRequester}}
+
+	svc, err := change.NewService(change.Stores{
+		Changes:   memstore.New[*change.Change](),
+		Plans:     memstore.New[*change.TransitionPlan](),
+		Templates: memstore.New[*change.Template](),
+	}, change.Config{Policy: change.DefaultPolicy(), Releases: releaseLookup})
+	if err != nil {
+		panic(err)
+	}
+	chg, err := svc.Raise(ctx, requester, change.Request{
+		Summary: "Patch the billing database", Requester: "rita", Type: change.TypeModify,
+		Model: change.ModelNameNormal, Category: "database", Services: []string{"billing"}, Reason: "vendor security fix",
+	})
+	if err != nil {
+		panic(err)
+	}
+	chg, err = svc.Submit(ctx, requester, chg.ID, change.Submission{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(chg.Status, chg.Model)
+	// Output:
+	// assess normal
+}

@@ -147,3 +147,20 @@ func BenchmarkTransitionLongJournal(b *testing.B) {
 }
 
 var _ sms.Store[*incident.Incident] = (*memstore.Store[*incident.Incident])(nil)
+
+// BenchmarkStateDigest is the digest of an incident's canonical encoding
+// that every transition binds into its journal entry: part of
+// BenchmarkTransition, measured alone.
+func BenchmarkStateDigest(b *testing.B) {
+	svc := benchService(b)
+	inc, err := svc.Get(context.Background(), inProgress(b, svc))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := sms.StateDigest(inc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -115,7 +115,9 @@
 //
 //	store := memstore.New[*incident.Incident]()
 //	svc, err := incident.NewService(store, incident.Config{Policy: incident.DefaultPolicy()})
-//	inc, err := svc.Log(ctx, agent, incident.Report{Summary: "VPN down", Service: "vpn", ...})
+//	inc, err := svc.Log(ctx, agent, incident.Report{
+//		Summary: "VPN down", Service: "vpn", Source: incident.SourceUser, Reporter: "carl", ReportedAt: time.Now(),
+//	})
 //	inc, err = svc.Classify(ctx, agent, inc.ID, incident.Classification{Category: "network", Impact: 2, Urgency: 1})
 //
 // Refusals are typed: errors.Is(err, sms.ErrGuard) and errors.As(err,

@@ -170,3 +170,29 @@ func ExampleSweep() {
 	// SLA_TIMER_BREACHED INC-15 resolution target 2026-05-04T13:00:00Z missed
 	// ESCALATION_DUE INC-04 75% of the resolution target elapsed at 2026-05-04T12:00:00Z without escalation
 }
+
+// The package's "Using it": a service on an in-memory store, an incident
+// logged and classified, its priority from the policy's matrix.
+func ExampleNewService() {
+	ctx := context.Background()
+	agent := sms.Actor{ID: "dana", Roles: []sms.Role{incident.RoleServiceDesk}}
+
+	store := memstore.New[*incident.Incident]()
+	svc, err := incident.NewService(store, incident.Config{Policy: incident.DefaultPolicy()})
+	if err != nil {
+		panic(err)
+	}
+	inc, err := svc.Log(ctx, agent, incident.Report{
+		Summary: "VPN down", Service: "vpn", Source: incident.SourceUser, Reporter: "carl", ReportedAt: time.Now(),
+	})
+	if err != nil {
+		panic(err)
+	}
+	inc, err = svc.Classify(ctx, agent, inc.ID, incident.Classification{Category: "network", Impact: 2, Urgency: 1})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(inc.Status, inc.Category, inc.Priority)
+	// Output:
+	// new network P2
+}

@@ -346,17 +346,28 @@ func (i *Incident) Attributes() sms.Attributes {
 
 // Clone implements [sms.Entity].
 func (i *Incident) Clone() *Incident {
-	c := *i
-	c.ConfigItems = slices.Clone(i.ConfigItems)
-	c.Links = slices.Clone(i.Links)
-	c.Parties = i.Parties.Clone()
+	b := &incidentBlock{i: *i}
+	c := &b.i
+	c.ConfigItems = sms.CloneInto(b.items[:], i.ConfigItems)
+	c.Links = sms.CloneInto(b.links[:], i.Links)
+	c.Parties = sms.CloneInto(b.parties[:], i.Parties)
 	if i.Major != nil {
 		m := *i.Major
 		m.CriteriaMet = slices.Clone(m.CriteriaMet)
 		m.ReviewActions = slices.Clone(m.ReviewActions)
 		c.Major = &m
 	}
-	return &c
+	return c
+}
+
+// incidentBlock holds an incident and room for the lists of the usual
+// incident, so that a copy is one allocation (a transition copies the
+// record twice); longer lists get their own.
+type incidentBlock struct {
+	i       Incident
+	items   [2]string
+	links   [3]sms.Link
+	parties [3]sms.Participant
 }
 
 // MajorState returns the state of the major-incident track: MajorNone for

@@ -151,3 +151,31 @@ func ExampleCandidates() {
 	// MAJOR_INCIDENT_NOT_CONSIDERED Major incident INC-9 considered for a problem
 	// PROBLEM_CANDIDATE 3 incidents on config_item vpn-gw-1 between 2026-05-01 and 2026-05-03
 }
+
+// The package's "Using it": the host answers for its changes and records
+// communications on its incidents; a problem logged from a trend.
+func ExampleNewService() {
+	ctx := context.Background()
+	changes := problem.ChangeLookupFunc(func(_ context.Context, id string) (problem.ChangeOutcome, error) {
+		return "", fmt.Errorf("change %s: %w", id, sms.ErrNotFound) // the host's change records
+	})
+	notifier := problem.IncidentNotifierFunc(func(_ context.Context, _ sms.Actor, id string, c problem.Communication) error {
+		return nil // the host records c on incident id, with incident.Service.RecordAction
+	})
+	analyst := sms.Actor{ID: "ana", Roles: []sms.Role{problem.RoleAnalyst}}
+
+	svc, err := problem.NewService(problem.Stores{
+		Problems:    memstore.New[*problem.Problem](),
+		KnownErrors: memstore.New[*problem.KnownError](),
+	}, problem.Config{Policy: problem.DefaultPolicy(), Changes: changes, Incidents: notifier})
+	if err != nil {
+		panic(err)
+	}
+	pr, err := svc.Log(ctx, analyst, problem.Report{Summary: "VPN drops", Service: "vpn", Source: problem.SourceTrend})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(pr.Status, pr.Source)
+	// Output:
+	// new trend
+}

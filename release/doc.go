@@ -130,7 +130,10 @@
 //		Policy:  release.DefaultPolicy(),
 //		Changes: release.ChangeLookupFunc(changeAuthorized),
 //	})
-//	rel, err := svc.Plan(ctx, manager, release.Planning{Name: "payroll 5.0", Type: release.TypeMinor, ...})
+//	rel, err := svc.Plan(ctx, manager, release.Planning{Name: "payroll 5.0", Type: release.TypeMinor, Owner: "rosa",
+//		Content: release.Content{Plan: "blue-green switch", Changes: []string{"CHG-1"}, Method: "blue_green",
+//			Windows:      []release.Window{{Start: start, End: start.Add(4 * time.Hour)}},
+//			Deliverables: []release.Deliverable{{Name: "payroll", Version: "5.0.0"}}}})
 //
 // Refusals are typed: errors.Is(err, sms.ErrGuard) and errors.As(err,
 // &guardErr) give every unmet requirement; a segregation-of-duties breach

@@ -61,3 +61,32 @@ func Example() {
 	// refused: [REL-07]
 	// closed early-life incidents: 1 <nil>
 }
+
+// The package's "Using it": a service told by the host which changes are
+// authorized, and a minor release planned for one of them.
+func ExampleNewService() {
+	ctx := context.Background()
+	changeAuthorized := func(_ context.Context, id string) (bool, error) {
+		return id == "CHG-1", nil // the host's change records
+	}
+	manager := sms.Actor{ID: "rosa", Roles: []sms.Role{release.RoleReleaseManager}}
+	start := time.Now().Add(24 * time.Hour) // the deployment window opens tomorrow
+
+	svc, err := release.NewService(memstore.New[*release.Release](), release.Config{
+		Policy:  release.DefaultPolicy(),
+		Changes: release.ChangeLookupFunc(changeAuthorized),
+	})
+	if err != nil {
+		panic(err)
+	}
+	rel, err := svc.Plan(ctx, manager, release.Planning{Name: "payroll 5.0", Type: release.TypeMinor, Owner: "rosa",
+		Content: release.Content{Plan: "blue-green switch", Changes: []string{"CHG-1"}, Method: "blue_green",
+			Windows:      []release.Window{{Start: start, End: start.Add(4 * time.Hour)}},
+			Deliverables: []release.Deliverable{{Name: "payroll", Version: "5.0.0"}}}})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(rel.Name, rel.Status)
+	// Output:
+	// payroll 5.0 planned
+}

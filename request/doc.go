@@ -159,6 +159,8 @@
 //		Items:    memstore.New[*request.Item](),
 //		Requests: memstore.New[*request.Request](),
 //	}, request.Config{Policy: request.DefaultPolicy(), Changes: changeLookup})
-//	item, err := svc.DefineItem(ctx, catalogue, request.ItemDefinition{Name: "Laptop", ...})
+//	item, err := svc.DefineItem(ctx, catalogue, request.ItemDefinition{Name: "Laptop", Category: "hardware", Service: "workplace",
+//		DefaultPriority: 3, Instructions: request.Instructions{Ref: "WI-LAPTOP", Version: "1"}})
+//	item, err = svc.PublishItem(ctx, catalogue, item.ID, request.ItemPublication{})
 //	r, err := svc.Submit(ctx, requester, request.Submission{Item: item.ID, Summary: "A laptop for Eve", Requester: "eve"})
 package request

@@ -63,3 +63,38 @@ func Example() {
 	// 7 fulfil           in_fulfilment     -> fulfilled
 	// 8 close            fulfilled         -> closed
 }
+
+// The package's "Using it": a catalogue item defined and published, and a
+// request submitted against it.
+func ExampleNewService() {
+	ctx := context.Background()
+	changeLookup := request.ChangeLookupFunc(func(_ context.Context, id string) (request.ChangeFacts, error) {
+		return request.ChangeFacts{}, fmt.Errorf("change %s: %w", id, sms.ErrNotFound) // the host's change records
+	})
+	catalogue := sms.Actor{ID: "cat", Roles: []sms.Role{request.RoleCatalogueManager}}
+	requester := sms.Actor{ID: "eve", Roles: []sms.Role{request.RoleRequester}}
+
+	svc, err := request.NewService(request.Stores{
+		Items:    memstore.New[*request.Item](),
+		Requests: memstore.New[*request.Request](),
+	}, request.Config{Policy: request.DefaultPolicy(), Changes: changeLookup})
+	if err != nil {
+		panic(err)
+	}
+	item, err := svc.DefineItem(ctx, catalogue, request.ItemDefinition{Name: "Laptop", Category: "hardware", Service: "workplace",
+		DefaultPriority: 3, Instructions: request.Instructions{Ref: "WI-LAPTOP", Version: "1"}})
+	if err != nil {
+		panic(err)
+	}
+	item, err = svc.PublishItem(ctx, catalogue, item.ID, request.ItemPublication{})
+	if err != nil {
+		panic(err)
+	}
+	r, err := svc.Submit(ctx, requester, request.Submission{Item: item.ID, Summary: "A laptop for Eve", Requester: "eve"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(item.Status, r.Status, r.Priority)
+	// Output:
+	// published new 3
+}

@@ -26,7 +26,8 @@
 //	rep, err := problems.Effectiveness(ctx, facts, now)
 //	r, err := svc.Plan(ctx, pam, review.Plan{Subject: problem.ReviewSubject, Owner: "pam", Period: quarter})
 //	r, err = svc.Perform(ctx, pam, r.ID, review.Performance{
-//		Inputs: review.Inputs{Summary: rep.Summary()}, Conclusions: "...", Participants: []string{"pam", "ana"}})
+//		Inputs: review.Inputs{Summary: rep.Summary()}, Conclusions: "recurrences follow fixes applied without a change",
+//		Participants: []string{"pam", "ana"}})
 //
 // # Lifecycle
 //

@@ -8,6 +8,7 @@ import (
 
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/memstore"
+	"github.com/iso20k/sms/problem"
 	"github.com/iso20k/sms/review"
 )
 
@@ -123,4 +124,48 @@ func ExampleCheck() {
 	// Output:
 	// REVIEW_PERFORMANCE_INCOMPLETE CHG-14 no conclusions
 	// REVIEW_PERFORMANCE_INCOMPLETE CHG-14 an action without description or owner
+}
+
+// The package's composition of a process's schedule: the quarterly review
+// of the effectiveness of problem resolution (PRB-13), performed on the
+// problem service's report.
+func ExampleNewService() {
+	ctx := context.Background()
+	problems, err := problem.NewService(problem.Stores{
+		Problems:    memstore.New[*problem.Problem](),
+		KnownErrors: memstore.New[*problem.KnownError](),
+	}, problem.Config{})
+	if err != nil {
+		panic(err)
+	}
+	var facts []problem.IncidentFact // the host's incidents, as the report needs them
+	now := time.Now()
+	start := now.AddDate(-1, 0, 0)
+	quarter := review.Period{From: now.AddDate(0, -3, 0), To: now}
+	pam := sms.Actor{ID: "pam", Roles: []sms.Role{review.RoleOwner}}
+
+	svc, err := review.NewService(memstore.New[*review.Review](), review.Config{Schedules: []review.Schedule{{
+		Subject: problem.ReviewSubject, Start: start, Interval: 91 * 24 * time.Hour, Grace: 14 * 24 * time.Hour,
+		Requirement: problem.EffectivenessRequirement(), Code: problem.CodeEffectivenessReviewOverdue,
+	}}})
+	if err != nil {
+		panic(err)
+	}
+	rep, err := problems.Effectiveness(ctx, facts, now)
+	if err != nil {
+		panic(err)
+	}
+	r, err := svc.Plan(ctx, pam, review.Plan{Subject: problem.ReviewSubject, Owner: "pam", Period: quarter})
+	if err != nil {
+		panic(err)
+	}
+	r, err = svc.Perform(ctx, pam, r.ID, review.Performance{
+		Inputs: review.Inputs{Summary: rep.Summary()}, Conclusions: "recurrences follow fixes applied without a change",
+		Participants: []string{"pam", "ana"}})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(r.Subject, r.Status, r.Requirement.ID)
+	// Output:
+	// problem_effectiveness performed PRB-13
 }

@@ -9,10 +9,14 @@ import (
 )
 
 // RequireRefused fails the test now unless err is a [*sms.GuardError] that
-// lists every one of the requirement IDs (it may list more).
+// lists every one of the requirement IDs (it may list more); it returns the
+// error so the test can inspect it:
 //
-//	_, err := svc.Resolve(ctx, agent, id, incident.Resolution{})
-//	smstest.RequireRefused(t, err, "INC-05", "INC-07")
+//	func TestResolveNeedsNotesAndAnAction(t *testing.T) {
+//		svc, agent, id := assignedIncident(t) // the host's fixture
+//		_, err := svc.Resolve(t.Context(), agent, id, incident.Resolution{})
+//		smstest.RequireRefused(t, err, "INC-05", "INC-07")
+//	}
 func RequireRefused(t testing.TB, err error, ids ...string) *sms.GuardError {
 	t.Helper()
 	var ge *sms.GuardError

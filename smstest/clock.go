@@ -9,8 +9,11 @@ import (
 // as sms.Options.Now, so that a test decides when each transition happens:
 //
 //	clk := smstest.NewClock(time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC))
-//	svc, err := incident.NewService(store, incident.Config{Options: sms.Options{Now: clk.Now}})
-//	clk.Advance(72 * time.Hour) // past the auto-close window
+//	svc, err := incident.NewService(store, incident.Config{
+//		Policy:  incident.DefaultPolicy(),
+//		Options: sms.Options{Now: clk.Now},
+//	})
+//	clk.Advance(72 * time.Hour) // the default policy's auto-close window has elapsed
 type Clock struct {
 	mu sync.Mutex
 	t  time.Time

@@ -1,11 +1,13 @@
 // Package smstest is the conformance kit of the library.
 //
 // [RunStore] is the storage contract of [sms.Store] as a test: every store,
-// the library's own and a host's, runs it to prove it keeps the contract.
+// the library's own and a host's, runs it to prove it keeps the contract,
+// with a function that returns a fresh, empty store of [Thing] (here
+// memstore's; a host returns its own):
 //
 //	func TestStore(t *testing.T) {
 //		smstest.RunStore(t, func(t *testing.T) sms.Store[*smstest.Thing] {
-//			return mystore.New[*smstest.Thing](...)
+//			return memstore.New[*smstest.Thing]()
 //		})
 //	}
 //

@@ -9,10 +9,8 @@
 // [Dialect] and an Open helper that returns a configured, migrated
 // *sql.DB, so a host links only the driver it uses.
 //
-//	db, err := sqlite.Open(ctx, "sms.db")
-//	...
+//	db, err := sqlite.Open(ctx, path)
 //	incidents, err := sqlstore.New[*incident.Incident](ctx, db, sqlite.Dialect{}, sqlstore.Options{})
-//	...
 //	svc, err := incident.NewService(incidents, incident.Config{})
 //
 // # Schema

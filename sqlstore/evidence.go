@@ -77,7 +77,11 @@ func (ev *Evidence) Heads(ctx context.Context, fn func(checkpoint.Leaf) error) e
 		if err != nil {
 			return ev.failure(ctx, "heads", err)
 		}
+		// The page is read whole and its rows closed before fn sees a
+		// head, so that fn may use the database (whose only connection,
+		// on SQLite, the rows would hold).
 		n := 0
+		var done []checkpoint.Leaf
 		for rows.Next() {
 			var (
 				kind, id string
@@ -95,10 +99,7 @@ func (ev *Evidence) Heads(ctx context.Context, fn func(checkpoint.Leaf) error) e
 				return &sms.CorruptError{Kind: sms.Kind(kind), ID: id, Problem: fmt.Sprintf("sqlstore: journal entry %d: the hash has %d bytes", seq, len(hash))}
 			}
 			if have && (sms.Kind(kind) != cur.Kind || id != cur.ID) {
-				if err := fn(cur); err != nil {
-					rows.Close()
-					return err
-				}
+				done = append(done, cur)
 			}
 			cur = checkpoint.Leaf{Kind: sms.Kind(kind), ID: id, Seq: seq}
 			copy(cur.Hash[:], hash)
@@ -109,6 +110,11 @@ func (ev *Evidence) Heads(ctx context.Context, fn func(checkpoint.Leaf) error) e
 		if err != nil {
 			return ev.failure(ctx, "heads", err)
 		}
+		for _, l := range done {
+			if err := fn(l); err != nil {
+				return err
+			}
+		}
 		start = false
 		if n < headsPage {
 			break
@@ -116,6 +122,36 @@ func (ev *Evidence) Heads(ctx context.Context, fn func(checkpoint.Leaf) error) e
 	}
 	if have {
 		return fn(cur)
+	}
+	return nil
+}
+
+// Orphans calls fn with every entity that has a journal but no record:
+// an entity row deleted behind its journal's back.
+func (ev *Evidence) Orphans(ctx context.Context, fn func(kind sms.Kind, id string) error) error {
+	rows, err := ev.db.QueryContext(ctx, "SELECT DISTINCT j.kind, j.entity_id FROM sms_journal j LEFT JOIN sms_entities e "+
+		"ON e.kind = j.kind AND e.id = j.entity_id WHERE e.id IS NULL ORDER BY j.kind, j.entity_id")
+	if err != nil {
+		return ev.failure(ctx, "orphans", err)
+	}
+	var found [][2]string
+	for rows.Next() {
+		var k, id string
+		if err := rows.Scan(&k, &id); err != nil {
+			rows.Close()
+			return ev.failure(ctx, "orphans", err)
+		}
+		found = append(found, [2]string{k, id})
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return ev.failure(ctx, "orphans", err)
+	}
+	for _, f := range found {
+		if err := fn(sms.Kind(f[0]), f[1]); err != nil {
+			return err
+		}
 	}
 	return nil
 }

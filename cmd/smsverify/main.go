@@ -185,14 +185,6 @@ type store struct {
 
 func (s *store) close() { s.sql.Close() }
 
-// hasRecord reports whether the entity table still holds the record.
-func hasRecord(ctx context.Context, st *store, kind sms.Kind, id string) (bool, error) {
-	var n int
-	err := st.sql.QueryRowContext(ctx, "SELECT count(*) FROM sms_entities WHERE kind = "+st.d.Placeholder(1)+" AND id = "+st.d.Placeholder(2),
-		string(kind), id).Scan(&n)
-	return n > 0, err
-}
-
 func open(ctx context.Context, path, dsn string, readOnly bool) (*store, error) {
 	switch {
 	case (path == "") == (dsn == ""):
@@ -485,16 +477,9 @@ func verifyRecords(ctx context.Context, st *store, stdout io.Writer) (ok, bad in
 	}
 	// A journal whose record is gone: erased from the entity table only.
 	orphans := 0
-	err = st.ev.Heads(ctx, func(l checkpoint.Leaf) error {
-		if known[l.Kind] == nil {
-			return nil
-		}
-		if found, err := hasRecord(ctx, st, l.Kind, l.ID); err != nil {
-			return err
-		} else if !found {
-			orphans++
-			fmt.Fprintf(stdout, "  %s %s %q: its journal (to entry %d) has no record: the record was erased\n", sms.CodeRecordUnverified, l.Kind, l.ID, l.Seq)
-		}
+	err = st.ev.Orphans(ctx, func(kind sms.Kind, id string) error {
+		orphans++
+		fmt.Fprintf(stdout, "  %s %s %q: its journal has no record: the record was erased\n", sms.CodeRecordUnverified, kind, id)
 		return nil
 	})
 	return ok, bad + orphans, err

@@ -8,6 +8,11 @@
 //	go run ./internal/benchratio -pkg ./incident -rounds 7 -benchtime 100000x \
 //	    -budget 'Transition<=6*Floor' -budget 'Transition<1*NaiveLooplab' \
 //	    Floor NaiveLooplab Transition TransitionLongJournal
+//
+// With -base REV it also builds the package as it is at the git revision
+// REV (in a temporary worktree), and a name written base.Name runs the
+// benchmark Name of that build: old and new code side by side in the same
+// run, as a budget "Transition<=1.15*base.Transition" needs.
 package main
 
 import (
@@ -39,6 +44,7 @@ func main() {
 	rounds := flag.Int("rounds", 7, "rounds; each runs every benchmark once")
 	benchtime := flag.String("benchtime", "1s", "-test.benchtime for each run")
 	extra := flag.String("args", "", "extra arguments for the test binary, space separated")
+	baseRev := flag.String("base", "", "a git revision whose build of the package runs the benchmarks named base.Name")
 	var bs budgets
 	flag.Var(&bs, "budget", `a budget "A<=k*B" or "A<k*B" (repeatable); A and B are benchmark names without the Benchmark prefix`)
 	flag.Parse()
@@ -54,18 +60,44 @@ func main() {
 	build := exec.Command("go", "test", "-c", "-o", bin, *pkg)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	check(build.Run())
+	pkgDir, _ := filepath.Abs(*pkg)
+	baseBin, baseDir := "", ""
+	if *baseRev != "" {
+		wt := filepath.Join(dir, "base")
+		add := exec.Command("git", "worktree", "add", "--detach", wt, *baseRev)
+		add.Stdout, add.Stderr = os.Stderr, os.Stderr
+		check(add.Run())
+		defer exec.Command("git", "worktree", "remove", "--force", wt).Run()
+		root, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+		check(err)
+		rel, err := filepath.Rel(strings.TrimSpace(string(root)), pkgDir)
+		check(err)
+		baseDir = filepath.Join(wt, rel)
+		baseBin = filepath.Join(dir, "base.test")
+		b := exec.Command("go", "test", "-c", "-o", baseBin, ".")
+		b.Dir, b.Stdout, b.Stderr = baseDir, os.Stderr, os.Stderr
+		check(b.Run())
+	}
 
 	samples := map[string][]sample{}
 	for r := 0; r < *rounds; r++ {
 		order := slices.Clone(names)
 		rand.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, name := range order {
-			args := []string{"-test.run=^$", "-test.bench=^Benchmark" + name + "$", "-test.benchmem", "-test.benchtime=" + *benchtime, "-test.count=1"}
+			runBin, runDir, bench := bin, pkgDir, name
+			if b, ok := strings.CutPrefix(name, "base."); ok {
+				if baseBin == "" {
+					fmt.Fprintf(os.Stderr, "benchratio: %s needs -base REV\n", name)
+					os.Exit(2)
+				}
+				runBin, runDir, bench = baseBin, baseDir, b
+			}
+			args := []string{"-test.run=^$", "-test.bench=^Benchmark" + bench + "$", "-test.benchmem", "-test.benchtime=" + *benchtime, "-test.count=1"}
 			if *extra != "" {
 				args = append(args, strings.Fields(*extra)...)
 			}
-			cmd := exec.Command(bin, args...)
-			cmd.Dir, _ = filepath.Abs(*pkg)
+			cmd := exec.Command(runBin, args...)
+			cmd.Dir = runDir
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, os.Stderr
 			if err := cmd.Run(); err != nil {
@@ -76,7 +108,7 @@ func main() {
 			sc := bufio.NewScanner(&out)
 			for sc.Scan() {
 				m := lineRE.FindStringSubmatch(sc.Text())
-				if m == nil || m[1] != name {
+				if m == nil || m[1] != bench {
 					continue
 				}
 				s := sample{ns: num(m[3]), bytes: num(m[4]), allocs: num(m[5])}
@@ -123,7 +155,7 @@ func main() {
 	}
 }
 
-var budgetRE = regexp.MustCompile(`^(\w+)\s*(<=|<)\s*([\d.]+)\s*\*\s*(\w+)$`)
+var budgetRE = regexp.MustCompile(`^([\w.]+)\s*(<=|<)\s*([\d.]+)\s*\*\s*([\w.]+)$`)
 
 func evaluate(b string, med map[string]sample) (bool, string, error) {
 	m := budgetRE.FindStringSubmatch(strings.TrimSpace(b))
