@@ -4,6 +4,9 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/looplab/fsm"
 	"github.com/stretchr/testify/assert"
@@ -142,3 +145,21 @@ func TestSubject(t *testing.T) {
 type lampCmd struct{}
 
 func (lampCmd) Validate() error { return nil }
+
+func TestEntryIDsAreUUIDv7(t *testing.T) {
+	t.Parallel()
+	g := newIDSource()
+	seen := map[string]bool{}
+	for range 20000 {
+		id, err := g.next()
+		require.NoError(t, err)
+		u, err := uuid.Parse(id)
+		require.NoError(t, err, id)
+		require.Equal(t, uuid.Version(7), u.Version(), id)
+		require.Equal(t, uuid.RFC4122, u.Variant(), id)
+		require.False(t, seen[id], "ID %s made twice", id)
+		seen[id] = true
+		ms := int64(u[0])<<40 | int64(u[1])<<32 | int64(u[2])<<24 | int64(u[3])<<16 | int64(u[4])<<8 | int64(u[5])
+		require.InDelta(t, time.Now().UnixMilli(), ms, 5000)
+	}
+}

@@ -373,12 +373,12 @@ func (m *Machine[E]) tx() *Transition[E] {
 }
 
 func (m *Machine[E]) release(t *Transition[E]) {
-	enc := t.enc[:0]
+	enc, ids := t.enc[:0], t.ids
 	if cap(enc) > 64<<10 {
 		enc = nil // an unusually large record: do not keep its buffer
 	}
 	*t = Transition[E]{}
-	t.enc = enc
+	t.enc, t.ids = enc, ids
 	m.txs.Put(t)
 }
 
@@ -443,7 +443,10 @@ func appendReq(list []Requirement, r Requirement) []Requirement {
 // entry builds the journal entry of t: the state digest of the working
 // copy, whose header the caller has set (all but Head), then the hash.
 func (m *Machine[E]) entry(t *Transition[E], id string, seq int64, to string, prev Hash, key string, req Hash) (Entry, error) {
-	eid, err := uuid.NewV7()
+	if t.ids == nil {
+		t.ids = newIDSource()
+	}
+	eid, err := t.ids.next()
 	if err != nil {
 		return Entry{}, fmt.Errorf("%s: generating a journal entry ID: %w", m.kind(), err)
 	}
@@ -452,7 +455,7 @@ func (m *Machine[E]) entry(t *Transition[E], id string, seq int64, to string, pr
 		return Entry{}, err
 	}
 	en := Entry{
-		ID:       eid.String(),
+		ID:       eid,
 		Kind:     m.kind(),
 		EntityID: id,
 		Seq:      seq,

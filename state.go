@@ -35,20 +35,26 @@ import (
 
 // stateVersion prefixes the canonical state encoding, so that a future
 // encoding cannot collide with this one.
-const stateVersion = "sms/state/v1"
+const stateVersion = "sms/s1"
 
-// fieldID names a field in the canonical encoding: the 32-bit FNV-1a hash
-// of its JSON name. It is derived from the name alone, so it is stable
-// across releases, and shorter than most names, which keeps the digest of
-// every transition cheap.
+// fieldID names a field in the canonical encoding: the low 24 bits of the
+// 32-bit FNV-1a hash of its JSON name. It is derived from the name alone,
+// so it is stable across releases, and shorter than most names, which
+// keeps the digest of every transition cheap; two names of one type with
+// the same ID are refused when the type is compiled (for a type of 50
+// fields, the odds are about 1 in 13,000), and a new field is then given
+// another name.
 func fieldID(name string) uint32 {
 	h := uint32(2166136261)
 	for i := 0; i < len(name); i++ {
 		h ^= uint32(name[i])
 		h *= 16777619
 	}
-	return h
+	return h & 0xffffff
 }
+
+// appendID appends a field ID: 3 bytes, big-endian.
+func appendID(b []byte, id uint32) []byte { return append(b, byte(id>>16), byte(id>>8), byte(id)) }
 
 // StateDigest returns the SHA-256 digest of the entity's canonical
 // encoding, the value [Entry.State] holds for the state a transition
@@ -142,7 +148,6 @@ type structField struct {
 	offset uintptr
 	op     fieldOp
 	id     uint32 // the field's ID: fieldID of its JSON name
-	name   string // the ID as written: 4 bytes, big-endian
 	e      *encoder
 	sub    *structPlan // for opStruct
 }
@@ -439,7 +444,6 @@ func compileStruct(t reflect.Type, seen *compiler) (*encoder, error) {
 				return err
 			}
 			sf := structField{offset: base + f.Offset, id: fieldID(name), e: fe}
-			sf.name = string(binary.BigEndian.AppendUint32(nil, sf.id))
 			switch k := f.Type.Kind(); {
 			case f.Type == timeType:
 				sf.op = opTime
@@ -497,33 +501,33 @@ func (sp *structPlan) appendFields(b []byte, p unsafe.Pointer) ([]byte, error) {
 		switch f.op {
 		case opString:
 			if s := *(*string)(fp); len(s) > 0 {
-				b = append(b, f.name...)
+				b = appendID(b, f.id)
 				b = appendString(b, s)
 			}
 		case opInt:
 			if n := *(*int)(fp); n != 0 {
-				b = append(b, f.name...)
+				b = appendID(b, f.id)
 				b = binary.AppendVarint(b, int64(n))
 			}
 		case opInt64:
 			if n := *(*int64)(fp); n != 0 {
-				b = append(b, f.name...)
+				b = appendID(b, f.id)
 				b = binary.AppendVarint(b, n)
 			}
 		case opBool:
 			if *(*bool)(fp) {
-				b = append(b, f.name...)
+				b = appendID(b, f.id)
 				b = append(b, 1)
 			}
 		case opTime:
 			if tm := (*time.Time)(fp); !tm.IsZero() {
-				b = append(b, f.name...)
+				b = appendID(b, f.id)
 				b = binary.AppendVarint(b, tm.Unix())
 				b = binary.AppendUvarint(b, uint64(tm.Nanosecond()))
 			}
 		case opStrings:
 			if ss := *(*[]string)(fp); len(ss) > 0 {
-				b = append(b, f.name...)
+				b = appendID(b, f.id)
 				b = binary.AppendUvarint(b, uint64(len(ss)))
 				for _, s := range ss {
 					b = appendString(b, s)
@@ -533,7 +537,7 @@ func (sp *structPlan) appendFields(b []byte, p unsafe.Pointer) ([]byte, error) {
 			// Written, then taken back if no field of it was: a struct
 			// all of whose fields are zero is left out.
 			mark := len(b)
-			b = append(b, f.name...)
+			b = appendID(b, f.id)
 			b = append(b, '{')
 			open := len(b)
 			if b, err = f.sub.appendFields(b, fp); err != nil {
@@ -548,7 +552,7 @@ func (sp *structPlan) appendFields(b []byte, p unsafe.Pointer) ([]byte, error) {
 			if f.e.isZero(fp) {
 				continue
 			}
-			b = append(b, f.name...)
+			b = appendID(b, f.id)
 			if b, err = f.e.enc(b, fp); err != nil {
 				return b, err
 			}

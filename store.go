@@ -219,8 +219,11 @@ type Loader[E Entity[E]] interface {
 
 // CheckCommit validates the arguments of [Store.Commit] (and of Create and
 // Load, with expect 0) the same way for every backend: entries present,
-// sequences contiguous from expect+1, each naming e, and e's version equal
-// to the last sequence. It returns a [*ValidationError].
+// sequences contiguous from expect+1, each naming e and chaining to the one
+// before it (the first of a journal to nothing), and e's version and head
+// those of the last. It returns a [*ValidationError]. Whether the first
+// entry chains to the stored journal is the store's to check, in the
+// commit's own transaction.
 func CheckCommit[E Entity[E]](e E, expect int64, entries []Entry) error {
 	if isNil(any(e)) {
 		return &ValidationError{Field: "entity", Problem: "is nil"}
@@ -239,6 +242,12 @@ func CheckCommit[E Entity[E]](e E, expect int64, entries []Entry) error {
 		}
 		if en.EntityID != m.ID || en.Kind != kind {
 			return &ValidationError{Field: "entries", Problem: "entry names another entity"}
+		}
+		if i > 0 && en.Prev != entries[i-1].Hash {
+			return &ValidationError{Field: "entries", Problem: "an entry does not chain to the one before it"}
+		}
+		if expect == 0 && i == 0 && !en.Prev.IsZero() {
+			return &ValidationError{Field: "entries", Problem: "the first entry of a journal chains to nothing: its Prev is zero"}
 		}
 	}
 	if m.Version != entries[len(entries)-1].Seq {

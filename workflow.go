@@ -45,9 +45,10 @@ type Transition[E any] struct {
 
 	reason  string
 	payload []Field
-	buf     [6]Field // backs payload for the common small payloads
-	entries [1]Entry // the entry to commit, without a separate allocation
-	enc     []byte   // the state encoding's buffer, kept between transitions
+	buf     [6]Field  // backs payload for the common small payloads
+	entries [1]Entry  // the entry to commit, without a separate allocation
+	enc     []byte    // the state encoding's buffer, kept between transitions
+	ids     *idSource // entry IDs, kept between transitions
 }
 
 // Record appends a field to the journal entry's payload.

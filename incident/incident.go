@@ -348,8 +348,8 @@ func (i *Incident) Attributes() sms.Attributes {
 func (i *Incident) Clone() *Incident {
 	b := &incidentBlock{i: *i}
 	c := &b.i
-	c.ConfigItems = sms.CloneInto(b.items[:], i.ConfigItems)
-	c.Links = sms.CloneInto(b.links[:], i.Links)
+	c.ConfigItems = slices.Clone(i.ConfigItems)
+	c.Links = slices.Clone(i.Links)
 	c.Parties = sms.CloneInto(b.parties[:], i.Parties)
 	if i.Major != nil {
 		m := *i.Major
@@ -360,14 +360,14 @@ func (i *Incident) Clone() *Incident {
 	return c
 }
 
-// incidentBlock holds an incident and room for the lists of the usual
-// incident, so that a copy is one allocation (a transition copies the
-// record twice); longer lists get their own.
+// incidentBlock holds an incident and room for its usual parties (who
+// logged it, its caller), so that a copy of the usual incident is one
+// allocation of the size class the incident alone takes (a transition
+// copies the record twice); more parties, configuration items and links
+// get their own.
 type incidentBlock struct {
 	i       Incident
-	items   [2]string
-	links   [3]sms.Link
-	parties [3]sms.Participant
+	parties [2]sms.Participant
 }
 
 // MajorState returns the state of the major-incident track: MajorNone for

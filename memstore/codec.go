@@ -10,10 +10,17 @@ import (
 // Journal entries are kept encoded in one growing byte slice per entity.
 // The encoding holds no pointers, so the garbage collector never scans a
 // journal however long it grows, and appending costs one copy of the bytes.
-// Kind and entity ID are the record's and are not repeated per entry.
+// Kind and entity ID are the record's and are not repeated per entry, nor
+// is Prev: every commit's entries chain (sms.CheckCommit and the store's
+// own check of the first), so an entry's Prev is the hash of the one
+// before it.
 
 func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
+	if n := len(s); n < 0x80 {
+		b = append(b, byte(n))
+	} else {
+		b = binary.AppendUvarint(b, uint64(n))
+	}
 	return append(b, s...)
 }
 
@@ -41,7 +48,6 @@ func appendEntry(b []byte, e *sms.Entry) []byte {
 	if e.Key != "" {
 		b = append(b, e.Request[:]...)
 	}
-	b = append(b, e.Prev[:]...)
 	return append(b, e.Hash[:]...)
 }
 
@@ -98,6 +104,6 @@ func (d *decoder) entry(kind sms.Kind, id string) sms.Entry {
 	if e.Key = d.string(); e.Key != "" {
 		e.Request = d.hash()
 	}
-	e.Prev, e.Hash = d.hash(), d.hash()
+	e.Hash = d.hash()
 	return e
 }

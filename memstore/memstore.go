@@ -52,8 +52,11 @@ func (r *record[E]) entries(kind sms.Kind) []sms.Entry {
 	id := r.e.Metadata().ID
 	out := make([]sms.Entry, 0, r.n)
 	d := decoder{b: r.journal}
+	var prev sms.Hash
 	for range r.n {
-		out = append(out, d.entry(kind, id))
+		en := d.entry(kind, id)
+		en.Prev, prev = prev, en.Hash
+		out = append(out, en)
 	}
 	return out
 }
@@ -153,8 +156,11 @@ func (s *Store[E]) FindKey(ctx context.Context, key string) (sms.Entry, error) {
 	}
 	rec := s.recs[ref.id]
 	d := decoder{b: rec.journal}
+	var prev sms.Hash
 	for range rec.n {
-		if en := d.entry(s.kind, ref.id); en.Seq == ref.seq {
+		en := d.entry(s.kind, ref.id)
+		en.Prev, prev = prev, en.Hash
+		if en.Seq == ref.seq {
 			return en, nil
 		}
 	}
