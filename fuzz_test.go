@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/iso20k/sms"
@@ -204,6 +205,32 @@ func FuzzVerifyJournalTamper(f *testing.F) {
 		}
 		if je.Index != i {
 			t.Fatalf("changing entry %d: the error names entry %d", i, je.Index)
+		}
+	})
+}
+
+// FuzzActor: whatever a host passes as the actor, Validate answers without
+// panicking, and what it accepts every store can keep exactly: valid
+// UTF-8, printable, bounded, no NUL (which PostgreSQL's text refuses).
+func FuzzActor(f *testing.F) {
+	f.Add("dana", "service_desk")
+	f.Add(" ", "")
+	f.Add("a\x00b", "r\xff")
+	f.Add("Zoë", "agent")
+	f.Fuzz(func(t *testing.T, id, role string) {
+		a := sms.Actor{ID: id, Roles: []sms.Role{sms.Role(role)}}
+		if a.Validate() != nil {
+			return
+		}
+		for _, s := range []string{id, role} {
+			if !utf8.ValidString(s) || strings.ContainsRune(s, 0) || len(s) > sms.MaxIDLen || strings.TrimSpace(s) != s || s == "" {
+				t.Fatalf("Validate accepted %q", s)
+			}
+			for _, r := range s {
+				if !unicode.IsPrint(r) && r != ' ' {
+					t.Fatalf("Validate accepted a control character in %q", s)
+				}
+			}
 		}
 	})
 }

@@ -437,3 +437,32 @@ func FuzzReadLeaves(f *testing.F) {
 		}
 	})
 }
+
+// An auditor's tool reads checkpoints and proofs from files: whatever they
+// hold, verification answers with an error, never a panic, and accepts
+// only what the key signed.
+func FuzzVerifyProof(f *testing.F) {
+	pub, _ := keys(f)
+	b := newBook(f, 5, 2)
+	cp, l := build(f, b, nil, t0)
+	p, err := l.Prove(smstest.ThingKind, "thing-002")
+	if err != nil {
+		f.Fatal(err)
+	}
+	rawCP, _ := json.Marshal(cp)
+	rawP, _ := json.Marshal(p)
+	f.Add(rawCP, rawP)
+	f.Add([]byte(`{"size":-1}`), []byte(`{"index":-5,"size":-1,"path":[]}`))
+	f.Fuzz(func(t *testing.T, cpData, proofData []byte) {
+		var c checkpoint.Checkpoint
+		var pr checkpoint.Proof
+		if json.Unmarshal(cpData, &c) != nil || json.Unmarshal(proofData, &pr) != nil {
+			return
+		}
+		err := c.VerifyProof(pub, &pr)
+		if err == nil && (!bytes.Equal(c.Key, pub) || !ed25519.Verify(pub, c.SignedBytes(), c.Signature)) {
+			t.Fatalf("a proof verified against a checkpoint the key did not sign")
+		}
+		_ = checkpoint.VerifyRecord(&c, pub, &pr, nil)
+	})
+}
