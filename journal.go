@@ -124,7 +124,7 @@ func ParseHash(s string) (Hash, error) {
 // and keep their version 1 hash.
 const (
 	hashVersion1 = "sms/journal/v1"
-	hashVersion  = "sms/journal/v2"
+	hashVersion  = "sms/j2"
 )
 
 // ComputeHash returns the SHA-256 of the entry's canonical encoding: every
@@ -134,7 +134,9 @@ const (
 // An entry with no state digest, key or request digest is one written
 // before they existed, and is hashed as it was then (version 1), so that
 // old journals still verify; [VerifyHead] does not accept such an entry as
-// the head of a record, since it binds no state.
+// the head of a record, since it binds no state. Version 2 encodes the kind
+// and the entity ID in the journal's first entry only: the later entries
+// are bound to the entity through the chain.
 func (e *Entry) ComputeHash() Hash {
 	var stack [512]byte
 	b := stack[:0]
@@ -145,8 +147,13 @@ func (e *Entry) ComputeHash() Hash {
 		b = append(b, hashVersion...)
 	}
 	b = appendString(b, e.ID)
-	b = appendString(b, string(e.Kind))
-	b = appendString(b, e.EntityID)
+	if v1 || e.Seq == 1 {
+		// Version 2 binds the entity in its journal's first entry only:
+		// every later entry chains to it through Prev, and VerifyJournal
+		// checks that every entry names the same entity.
+		b = appendString(b, string(e.Kind))
+		b = appendString(b, e.EntityID)
+	}
 	b = binary.BigEndian.AppendUint64(b, uint64(e.Seq))
 	b = appendString(b, e.Trigger)
 	b = appendString(b, e.From)

@@ -348,7 +348,7 @@ func goldenEntryV2() sms.Entry {
 // goldenEntryHashV2 version 2.
 const (
 	goldenEntryHash   = "fe09ccfa52edf9799c8096c53220351ec333e260c09925fadd4b5f6077a9cdb0"
-	goldenEntryHashV2 = "72955952ae08de93c2805eb0a3fc1660441fd1911e8b3daf9be0a6804b239511"
+	goldenEntryHashV2 = "5802afd9f32e5272e530ed9dac16015119d43346ad82afdbeb67c832ac9305a8"
 )
 
 func TestComputeHashGolden(t *testing.T) {
@@ -412,8 +412,10 @@ func TestComputeHashCoversEveryField(t *testing.T) {
 		{"Key", func(e *sms.Entry) { e.Key = "" }},
 		{"Request", func(e *sms.Entry) { e.Request[5] ^= 1 }},
 		{"ID", func(e *sms.Entry) { e.ID = e.ID[:len(e.ID)-1] + "0" }},
-		{"Kind", func(e *sms.Entry) { e.Kind = "incident" }},
-		{"EntityID", func(e *sms.Entry) { e.EntityID = "T-2" }},
+		// The entity is bound in the first entry; the later ones chain to
+		// it (see TestComputeHashBindsTheEntityInTheFirstEntry).
+		{"Kind", func(e *sms.Entry) { e.Seq, e.Prev, e.Kind = 1, sms.Hash{}, "incident" }},
+		{"EntityID", func(e *sms.Entry) { e.Seq, e.Prev, e.EntityID = 1, sms.Hash{}, "T-2" }},
 		{"Seq", func(e *sms.Entry) { e.Seq = 3 }},
 		{"Seq", func(e *sms.Entry) { e.Seq = -2 }},
 		{"Trigger", func(e *sms.Entry) { e.Trigger = "stop" }},
@@ -468,6 +470,28 @@ func TestComputeHashCoversEveryField(t *testing.T) {
 			assert.True(t, covered[prefix+f.Name], "%s%s is not known to be hashed: hash it and list it here", prefix, f.Name)
 		}
 	}
+}
+
+// Version 2 binds the kind and entity ID in a journal's first entry; a
+// later entry is bound to them through the chain, so a journal relabelled
+// as another entity's, or an entry moved to another journal, does not
+// verify.
+func TestComputeHashBindsTheEntityInTheFirstEntry(t *testing.T) {
+	t.Parallel()
+	_, j := ticketJournal(t, "T-1")
+	relabelled := cloneJournal(j)
+	for i := range relabelled {
+		relabelled[i].EntityID = "T-2"
+	}
+	assert.ErrorIs(t, sms.VerifyJournal(relabelled), sms.ErrCorrupt, "a whole journal relabelled")
+	_, other := ticketJournal(t, "T-2")
+	moved := cloneJournal(other)
+	moved[3] = j[3].Clone()
+	moved[3].EntityID = "T-2"
+	assert.ErrorIs(t, sms.VerifyJournal(moved), sms.ErrCorrupt, "an entry moved from another journal")
+	one := cloneJournal(j)
+	one[4].EntityID = "T-9"
+	assert.ErrorIs(t, sms.VerifyJournal(one), sms.ErrCorrupt, "one entry naming another entity")
 }
 
 func TestEntryHelpers(t *testing.T) {

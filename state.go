@@ -22,7 +22,10 @@ import (
 //
 // The canonical encoding covers every field encoding/json stores (exported,
 // not tagged "-") but the header [Meta], each named by an ID derived from
-// its JSON name ([fieldID]) and written in the order of the IDs. The
+// its JSON name ([fieldID]) and written by kind of field (strings, then
+// integers, booleans, times, lists of strings, structs, pointers to
+// structs, lists of structs, the rest) and within a kind in the order of
+// the IDs. The
 // header's fields are not digested: [VerifyHead] compares them with the
 // journal directly (the ID, the version, the times of the first and last
 // entries, the head). A field whose value is the zero value of its type is
@@ -149,7 +152,8 @@ type structField struct {
 	op     fieldOp
 	id     uint32 // the field's ID: fieldID of its JSON name
 	e      *encoder
-	sub    *structPlan // for opStruct
+	sub    *structPlan // the struct's plan, for opStruct, opPtrStruct and opSliceStruct
+	size   uintptr     // the element's size, for opSliceStruct
 }
 
 // fieldOp lets the struct encoder handle the common field kinds inline,
@@ -166,11 +170,17 @@ const (
 	opTime
 	opStrings
 	opStruct
+	opPtrStruct   // a pointer to a struct
+	opSliceStruct // a slice of structs
 )
 
-// structPlan is the compiled form of a struct type: its stored fields.
+// structPlan is the compiled form of a struct type: its stored fields,
+// ordered by kind of field (opString first, then opInt, ... then opOther)
+// and within each kind by ID. The encoder runs one loop per kind, so that
+// it does not branch on the kind of each field in turn.
 type structPlan struct {
 	fields []structField
+	groups [opSliceStruct + 1][]structField
 }
 
 // plans caches the compiled encoder of each type, as encoding/json caches
@@ -459,6 +469,10 @@ func compileStruct(t reflect.Type, seen *compiler) (*encoder, error) {
 				sf.op = opStrings
 			case k == reflect.Struct:
 				sf.op, sf.sub = opStruct, seen.plans[f.Type]
+			case k == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct && f.Type.Elem() != timeType:
+				sf.op, sf.sub = opPtrStruct, seen.plans[f.Type.Elem()]
+			case k == reflect.Slice && f.Type.Elem().Kind() == reflect.Struct && f.Type.Elem() != timeType:
+				sf.op, sf.sub, sf.size = opSliceStruct, seen.plans[f.Type.Elem()], f.Type.Elem().Size()
 			}
 			sp.fields = append(sp.fields, sf)
 		}
@@ -467,14 +481,17 @@ func compileStruct(t reflect.Type, seen *compiler) (*encoder, error) {
 	if err := walk(t, 0); err != nil {
 		return nil, err
 	}
-	// Fields are written in the order of their IDs, so that reordering
-	// the fields of a type changes no digest; two names with one ID (or one
-	// name twice) cannot be told apart and are refused.
+	// Fields are written by kind, then in the order of their IDs, so that
+	// reordering the fields of a type changes no digest; two names with one
+	// ID (or one name twice) cannot be told apart and are refused.
 	slices.SortFunc(sp.fields, func(a, b structField) int { return cmp.Compare(a.id, b.id) })
 	for i := 1; i < len(sp.fields); i++ {
 		if sp.fields[i].id == sp.fields[i-1].id {
 			return nil, unsupported(t, "two fields are stored under one JSON name, or names of the same field ID")
 		}
+	}
+	for _, f := range sp.fields {
+		sp.groups[f.op] = append(sp.groups[f.op], f)
 	}
 	e.enc = func(b []byte, p unsafe.Pointer) ([]byte, error) {
 		b = append(b, '{')
@@ -495,67 +512,110 @@ func compileStruct(t reflect.Type, seen *compiler) (*encoder, error) {
 // appendFields appends every field of the struct at p that is not zero.
 func (sp *structPlan) appendFields(b []byte, p unsafe.Pointer) ([]byte, error) {
 	var err error
-	for i := range sp.fields {
-		f := &sp.fields[i]
-		fp := unsafe.Add(p, f.offset)
-		switch f.op {
-		case opString:
-			if s := *(*string)(fp); len(s) > 0 {
-				b = appendID(b, f.id)
+	g := &sp.groups
+	for i := range g[opString] {
+		f := &g[opString][i]
+		if s := *(*string)(unsafe.Add(p, f.offset)); len(s) > 0 {
+			b = appendID(b, f.id)
+			b = appendString(b, s)
+		}
+	}
+	for i := range g[opInt] {
+		f := &g[opInt][i]
+		if n := *(*int)(unsafe.Add(p, f.offset)); n != 0 {
+			b = appendID(b, f.id)
+			b = binary.AppendVarint(b, int64(n))
+		}
+	}
+	for i := range g[opInt64] {
+		f := &g[opInt64][i]
+		if n := *(*int64)(unsafe.Add(p, f.offset)); n != 0 {
+			b = appendID(b, f.id)
+			b = binary.AppendVarint(b, n)
+		}
+	}
+	for i := range g[opBool] {
+		f := &g[opBool][i]
+		if *(*bool)(unsafe.Add(p, f.offset)) {
+			b = appendID(b, f.id)
+			b = append(b, 1)
+		}
+	}
+	for i := range g[opTime] {
+		f := &g[opTime][i]
+		if tm := (*time.Time)(unsafe.Add(p, f.offset)); !tm.IsZero() {
+			b = appendID(b, f.id)
+			b = binary.AppendVarint(b, tm.Unix())
+			b = binary.AppendUvarint(b, uint64(tm.Nanosecond()))
+		}
+	}
+	for i := range g[opStrings] {
+		f := &g[opStrings][i]
+		if ss := *(*[]string)(unsafe.Add(p, f.offset)); len(ss) > 0 {
+			b = appendID(b, f.id)
+			b = binary.AppendUvarint(b, uint64(len(ss)))
+			for _, s := range ss {
 				b = appendString(b, s)
 			}
-		case opInt:
-			if n := *(*int)(fp); n != 0 {
-				b = appendID(b, f.id)
-				b = binary.AppendVarint(b, int64(n))
-			}
-		case opInt64:
-			if n := *(*int64)(fp); n != 0 {
-				b = appendID(b, f.id)
-				b = binary.AppendVarint(b, n)
-			}
-		case opBool:
-			if *(*bool)(fp) {
-				b = appendID(b, f.id)
-				b = append(b, 1)
-			}
-		case opTime:
-			if tm := (*time.Time)(fp); !tm.IsZero() {
-				b = appendID(b, f.id)
-				b = binary.AppendVarint(b, tm.Unix())
-				b = binary.AppendUvarint(b, uint64(tm.Nanosecond()))
-			}
-		case opStrings:
-			if ss := *(*[]string)(fp); len(ss) > 0 {
-				b = appendID(b, f.id)
-				b = binary.AppendUvarint(b, uint64(len(ss)))
-				for _, s := range ss {
-					b = appendString(b, s)
-				}
-			}
-		case opStruct:
-			// Written, then taken back if no field of it was: a struct
-			// all of whose fields are zero is left out.
-			mark := len(b)
-			b = appendID(b, f.id)
+		}
+	}
+	for i := range g[opStruct] {
+		f := &g[opStruct][i]
+		// Written, then taken back if no field of it was: a struct all
+		// of whose fields are zero is left out.
+		mark := len(b)
+		b = appendID(b, f.id)
+		b = append(b, '{')
+		open := len(b)
+		if b, err = f.sub.appendFields(b, unsafe.Add(p, f.offset)); err != nil {
+			return b, err
+		}
+		if len(b) == open {
+			b = b[:mark]
+		} else {
+			b = append(b, '}')
+		}
+	}
+	for i := range g[opPtrStruct] {
+		f := &g[opPtrStruct][i]
+		q := *(*unsafe.Pointer)(unsafe.Add(p, f.offset))
+		if q == nil {
+			continue
+		}
+		b = appendID(b, f.id)
+		b = append(b, 1, '{')
+		if b, err = f.sub.appendFields(b, q); err != nil {
+			return b, err
+		}
+		b = append(b, '}')
+	}
+	for i := range g[opSliceStruct] {
+		f := &g[opSliceStruct][i]
+		sl := *(*[]byte)(unsafe.Add(p, f.offset)) // every slice header has this layout
+		n := len(sl)
+		if n == 0 {
+			continue
+		}
+		b = appendID(b, f.id)
+		b = binary.AppendUvarint(b, uint64(n))
+		data := unsafe.Pointer(unsafe.SliceData(sl))
+		for j := range n {
 			b = append(b, '{')
-			open := len(b)
-			if b, err = f.sub.appendFields(b, fp); err != nil {
+			if b, err = f.sub.appendFields(b, unsafe.Add(data, uintptr(j)*f.size)); err != nil {
 				return b, err
 			}
-			if len(b) == open {
-				b = b[:mark]
-			} else {
-				b = append(b, '}')
-			}
-		default:
-			if f.e.isZero(fp) {
-				continue
-			}
-			b = appendID(b, f.id)
-			if b, err = f.e.enc(b, fp); err != nil {
-				return b, err
-			}
+			b = append(b, '}')
+		}
+	}
+	for i := range g[opOther] {
+		f := &g[opOther][i]
+		fp := unsafe.Add(p, f.offset)
+		if f.e.isZero(fp) {
+			continue
+		}
+		b = appendID(b, f.id)
+		if b, err = f.e.enc(b, fp); err != nil {
+			return b, err
 		}
 	}
 	return b, nil
