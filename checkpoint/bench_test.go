@@ -56,4 +56,3 @@ func BenchmarkBuildMillion(b *testing.B) {
 		}
 	}
 }
-

@@ -2,20 +2,15 @@ package sqlstore_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/internal/pgtest"
 	"github.com/iso20k/sms/smstest"
 	"github.com/iso20k/sms/sqlstore"
 	"github.com/iso20k/sms/sqlstore/postgres"
@@ -23,38 +18,7 @@ import (
 
 // postgresSchema opens the database SMS_POSTGRES_DSN names on a schema of
 // the test's own, dropped when it ends; the test skips when it is unset.
-func postgresSchema(t *testing.T) *sql.DB {
-	t.Helper()
-	dsn := os.Getenv("SMS_POSTGRES_DSN")
-	if dsn == "" {
-		t.Skip("SMS_POSTGRES_DSN is unset: the PostgreSQL tests need a server (.ci/run starts one)")
-	}
-	cfg, err := pgx.ParseConfig(dsn)
-	require.NoError(t, err)
-	admin := stdlib.OpenDB(*cfg)
-	t.Cleanup(func() { admin.Close() })
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	schema := "sqlstore_plan_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	_, err = admin.ExecContext(ctx, "CREATE SCHEMA "+schema)
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
-	if strings.Contains(dsn, "://") {
-		u, err := url.Parse(dsn)
-		require.NoError(t, err)
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		dsn = u.String()
-	} else {
-		dsn += " search_path=" + schema
-	}
-	db, err := postgres.Open(ctx, dsn)
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	return db
-}
+func postgresSchema(t *testing.T) *sql.DB { return pgtest.Open(t) }
 
 // On PostgreSQL too, a page reads an index in ID order from the cursor:
 // no sequential scan and no sort of the matching rows, with statistics of

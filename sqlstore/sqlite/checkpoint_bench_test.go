@@ -105,4 +105,3 @@ func samplePeakHeap(peak *atomic.Uint64) (stop func()) {
 	}()
 	return func() { close(done); wg.Wait() }
 }
-
