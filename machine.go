@@ -188,7 +188,7 @@ func (m *Machine[E]) Create(ctx context.Context, a Actor, cmd Command) (E, error
 	t := m.tx()
 	defer m.release(t)
 	t.Entity, t.Command, t.Actor, t.Now, t.Trigger = e, cmd, a, m.Now(), r.Trigger
-	if err := m.run(r, t, ""); err != nil {
+	if err := m.run(ctx, r, t, ""); err != nil {
 		return zero, err
 	}
 	meta := e.Metadata()
@@ -265,7 +265,7 @@ func (m *Machine[E]) Fire(ctx context.Context, a Actor, id, trigger string, cmd 
 	t := m.tx()
 	defer m.release(t)
 	t.Entity, t.Command, t.Actor, t.Now, t.From, t.Trigger = e, cmd, a, m.Now(), state, trigger
-	if err := m.run(r, t, id); err != nil {
+	if err := m.run(ctx, r, t, id); err != nil {
 		return zero, err
 	}
 	to := state
@@ -399,15 +399,29 @@ func (m *Machine[E]) authorize(ctx context.Context, a Actor, r *Rule[E], id, sta
 	return nil
 }
 
-// run evaluates the guards, applies the effects and checks the required
-// fields, reporting every unmet requirement at once. A panic in rule code is
+// run prepares the rule's look-ups, checks the approval gate and the
+// segregation rules, evaluates the guards, applies the effects and checks
+// the required fields, reporting every unmet requirement at once. A panic in rule code is
 // turned into an error: it is a defect, but it must not take the host down.
-func (m *Machine[E]) run(r *Rule[E], t *Transition[E], id string) (err error) {
+func (m *Machine[E]) run(ctx context.Context, r *Rule[E], t *Transition[E], id string) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = &ValidationError{Kind: m.kind(), Field: "command", Problem: fmt.Sprintf("%s could not be applied: %v", r.Trigger, p)}
 		}
 	}()
+	if r.Prepare != nil {
+		if err := r.Prepare(ctx, t); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	if ap := r.Approval; ap != nil {
+		if why, roles := ap.check(t); why != "" {
+			return &ForbiddenError{Kind: m.kind(), ID: id, Trigger: r.Trigger, Actor: t.Actor.ID, Roles: roles, Requirement: ap.Requirement, Reason: why}
+		}
+	}
 	for i := range r.Segregation {
 		g := &r.Segregation[i]
 		if why := g.Check(t); why != "" {

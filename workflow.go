@@ -42,6 +42,10 @@ type Transition[E any] struct {
 	// From is the status before the transition; Trigger the one fired.
 	From    string
 	Trigger string
+	// Prepared holds what the rule's Prepare found (other records, the
+	// host's answers), for the guards and effects; nil when the rule
+	// prepares nothing. Its type is the process's own.
+	Prepared any
 
 	reason  string
 	payload []Field
@@ -101,6 +105,69 @@ type Segregation[E any] struct {
 	Check func(*Transition[E]) string
 }
 
+// ApprovalGate is a rule's approval: who may decide on the record, from the
+// [ApprovalRule] the record falls under and the people who hold its
+// parties. The pipeline refuses, with a [*ForbiddenError] citing
+// Requirement, an actor who holds none of the rule's roles (or not the
+// role they say they decide in), an actor who holds a party the rule
+// excludes (named in a command or acting: see [Participants]), and one who
+// already decided.
+type ApprovalGate[E any] struct {
+	Requirement
+	// Rule returns the approval rule the record's decision falls under, and
+	// false when none applies (the rule's guards then say why). Required.
+	Rule func(t *Transition[E]) (ApprovalRule, bool)
+	// Role returns the role the actor says they decide in, or "" for any
+	// of the rule's roles they hold. Optional.
+	Role func(t *Transition[E]) Role
+	// Parties returns who holds each party on the record. Required.
+	Parties func(e E) Participants
+	// Decided reports whether the actor already decided on the record
+	// under this approval. Optional.
+	Decided func(e E, actor string) bool
+}
+
+// DecidingRole returns the role the actor decides in under the rule: named
+// if it is not empty (it must be one of the rule's roles and held by the
+// actor), else the first of the rule's roles the actor holds; false when
+// there is none.
+func DecidingRole(rule ApprovalRule, a Actor, named Role) (Role, bool) {
+	if named != "" {
+		return named, slices.Contains(rule.Roles, named) && a.Has(named)
+	}
+	for _, r := range rule.Roles {
+		if a.Has(r) {
+			return r, true
+		}
+	}
+	return "", false
+}
+
+// check returns the reason the actor may not decide, or "".
+func (ap *ApprovalGate[E]) check(t *Transition[E]) (why string, roles []Role) {
+	rule, ok := ap.Rule(t)
+	if !ok {
+		return "", nil
+	}
+	var named Role
+	if ap.Role != nil {
+		named = ap.Role(t)
+	}
+	if _, ok := DecidingRole(rule, t.Actor, named); !ok {
+		if named != "" {
+			return "the actor does not decide in the role " + string(named) + ": they lack it, or the approval rule does not name it", slices.Clone(rule.Roles)
+		}
+		return "the actor holds none of the roles the approval rule names", slices.Clone(rule.Roles)
+	}
+	if p, ok := ap.Parties(t.Entity).Holds(t.Actor.ID, rule.Exclude...); ok {
+		return "the actor holds the record's " + string(p) + " party, and may not decide on it", nil
+	}
+	if ap.Decided != nil && ap.Decided(t.Entity, t.Actor.ID) {
+		return "the actor already decided on this record", nil
+	}
+	return "", nil
+}
+
 // Required is a field an entity must carry on entering the rule's target
 // state, checked on the working copy after the rule's effects ran.
 type Required[E any] struct {
@@ -131,6 +198,22 @@ type Rule[E any] struct {
 	// Segregation lists the segregation-of-duties rules, checked after the
 	// roles and before the guards.
 	Segregation []Segregation[E]
+	// Prepare, when set, runs after the load and the role check and before
+	// the approval, segregation and guards: the reads of other records and
+	// the host look-ups the rule needs (a template, a plan, the changes a
+	// schedule may conflict with, the change a fix depends on), whose
+	// results it leaves in t.Prepared. It returns an error only for a
+	// failure to look (a store, the host, the context), which ends the
+	// transition with that error; what it finds, or does not find, the
+	// guards judge. What it reads is not part of the transition's atomic
+	// commit: another writer may change it meanwhile, unless the stores
+	// commit across entities atomically.
+	Prepare func(ctx context.Context, t *Transition[E]) error
+	// Approval, when set, is the approval the trigger records or decides
+	// on: the pipeline checks, before the segregation rules, that the actor
+	// may decide under it, and refuses with a [*ForbiddenError] citing its
+	// requirement.
+	Approval *ApprovalGate[E]
 	// Guards are checked on the entity before the effects; all of them are
 	// evaluated, so a refusal lists every unmet requirement.
 	Guards []Guard[E]
@@ -160,6 +243,13 @@ type Definition[E any] struct {
 	New func() E
 	// Rules is the workflow table.
 	Rules []Rule[E]
+	// Catalogue lists the requirements the process enforces, each with its
+	// ID, clause and sentence. When it is set, every requirement a rule,
+	// guard, segregation rule or required field cites must be in it:
+	// [NewWorkflow] refuses an unknown ID or a clause that disagrees, and
+	// fills in the clause (and the sentence, when the citation gives none)
+	// from the catalogue, so that a process writes each clause once.
+	Catalogue []Requirement
 }
 
 // Workflow is a compiled, immutable workflow table. Compile it once with
@@ -223,6 +313,10 @@ func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
 	for i, r := range d.Rules {
 		w.def.Rules[i] = cloneRule(r)
 	}
+	w.def.Catalogue = slices.Clone(d.Catalogue)
+	if err := w.resolveCitations(); err != nil {
+		return nil, bad("%v", err)
+	}
 	for i := range w.def.Rules {
 		r := &w.def.Rules[i]
 		if r.Trigger == "" || len(r.Roles) == 0 || r.Apply == nil {
@@ -245,6 +339,9 @@ func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
 			if g.ID == "" || g.Clause == "" || g.Check == nil {
 				return nil, bad("a segregation rule of %q lacks a requirement ID, clause or check", r.Trigger)
 			}
+		}
+		if ap := r.Approval; ap != nil && (ap.ID == "" || ap.Clause == "" || ap.Rule == nil || ap.Parties == nil) {
+			return nil, bad("the approval of %q lacks a requirement ID, clause, rule or parties", r.Trigger)
 		}
 		for _, f := range r.Requires {
 			if f.ID == "" || f.Clause == "" || f.Field == "" || f.Present == nil {
@@ -302,6 +399,108 @@ func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
 		return nil, bad("%v", err)
 	}
 	return w, nil
+}
+
+// resolveCitations checks every requirement the rules cite against the
+// catalogue, and fills in what the catalogue says. Without a catalogue the
+// citations stand as written.
+func (w *Workflow[E]) resolveCitations() error {
+	cat := w.def.Catalogue
+	if cat == nil {
+		return nil
+	}
+	byID := make(map[string]Requirement, len(cat))
+	for _, r := range cat {
+		if r.ID == "" || r.Clause == "" || r.Text == "" {
+			return fmt.Errorf("catalogue entry %q lacks an ID, a clause or a sentence", r.ID)
+		}
+		if _, dup := byID[r.ID]; dup {
+			return fmt.Errorf("catalogue lists %s twice", r.ID)
+		}
+		byID[r.ID] = r
+	}
+	resolve := func(r *Requirement, where string) error {
+		if r.ID == "" {
+			return nil // an empty rule requirement: none cited
+		}
+		c, ok := byID[r.ID]
+		switch {
+		case !ok:
+			return fmt.Errorf("%s cites %s, which is not in the catalogue", where, r.ID)
+		case r.Clause != "" && r.Clause != c.Clause:
+			return fmt.Errorf("%s cites %s under clause %s; the catalogue says %s", where, r.ID, r.Clause, c.Clause)
+		}
+		r.Clause = c.Clause
+		if r.Text == "" {
+			r.Text = c.Text
+		}
+		return nil
+	}
+	for i := range w.def.Rules {
+		r := &w.def.Rules[i]
+		if err := resolve(&r.Requirement, "rule "+r.Trigger); err != nil {
+			return err
+		}
+		for j := range r.Guards {
+			if err := resolve(&r.Guards[j].Requirement, "a guard of "+r.Trigger); err != nil {
+				return err
+			}
+		}
+		for j := range r.Segregation {
+			if err := resolve(&r.Segregation[j].Requirement, "a segregation rule of "+r.Trigger); err != nil {
+				return err
+			}
+		}
+		if r.Approval != nil {
+			ap := *r.Approval // the definition's approval is the caller's: resolve a copy
+			if err := resolve(&ap.Requirement, "the approval of "+r.Trigger); err != nil {
+				return err
+			}
+			r.Approval = &ap
+		}
+		for j := range r.Requires {
+			if err := resolve(&r.Requires[j].Requirement, "a required field of "+r.Trigger); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Catalogue returns the requirements the workflow's definition lists (nil
+// when it lists none).
+func (w *Workflow[E]) Catalogue() []Requirement { return slices.Clone(w.def.Catalogue) }
+
+// Cited returns the IDs of every requirement the workflow's rules cite,
+// sorted, each once: what a catalogue test compares with the catalogue.
+func (w *Workflow[E]) Cited() []string {
+	seen := map[string]bool{}
+	add := func(r Requirement) {
+		if r.ID != "" {
+			seen[r.ID] = true
+		}
+	}
+	for _, r := range w.def.Rules {
+		add(r.Requirement)
+		for _, g := range r.Guards {
+			add(g.Requirement)
+		}
+		for _, g := range r.Segregation {
+			add(g.Requirement)
+		}
+		if r.Approval != nil {
+			add(r.Approval.Requirement)
+		}
+		for _, f := range r.Requires {
+			add(f.Requirement)
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for id := range seen {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // cloneRule returns a copy of r that shares no slice with it; the guards'

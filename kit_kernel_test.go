@@ -1,0 +1,222 @@
+package sms_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/memstore"
+	"github.com/iso20k/sms/smstest"
+)
+
+// ticketCatalogue lists the ticket workflow's requirements.
+func ticketCatalogue() []sms.Requirement {
+	return []sms.Requirement{reqTitle, reqAssignee, reqResolution, reqOwnTicket, reqCategory, reqJustified, reqNoteText, reqUnfinished, reqService,
+		{ID: "TKT-11", Clause: "8.6.1", Text: "a lead approves a finished ticket"}}
+}
+
+func TestCatalogueResolvesCitations(t *testing.T) {
+	t.Parallel()
+	d := ticketDefinition()
+	d.Catalogue = ticketCatalogue()
+	// Citations by ID alone take their clause, and their sentence when they
+	// give none, from the catalogue.
+	d.Rules[1].Guards[0].Requirement = sms.Requirement{ID: "TKT-02"}
+	d.Rules[1].Guards[1].Requirement = sms.Requirement{ID: "TKT-09", Text: "the ticket names its service first"}
+	wf, err := sms.NewWorkflow(d)
+	require.NoError(t, err)
+	g := wf.Rules()[1].Guards
+	assert.Equal(t, reqAssignee, g[0].Requirement)
+	assert.Equal(t, sms.Requirement{ID: "TKT-09", Clause: "8.6.1", Text: "the ticket names its service first"}, g[1].Requirement)
+	assert.Equal(t, ticketCatalogue(), wf.Catalogue())
+	assert.Equal(t, []string{"TKT-01", "TKT-02", "TKT-03", "TKT-04", "TKT-05", "TKT-06", "TKT-07", "TKT-08", "TKT-09"}, wf.Cited())
+
+	for name, edit := range map[string]func(d *sms.Definition[*Ticket]){
+		"an ID not in the catalogue": func(d *sms.Definition[*Ticket]) { d.Rules[1].Guards[0].Requirement = sms.Requirement{ID: "TKT-99"} },
+		"a clause that disagrees":    func(d *sms.Definition[*Ticket]) { d.Rules[1].Guards[0].Requirement.Clause = "9.9" },
+		"a catalogue entry without a clause": func(d *sms.Definition[*Ticket]) {
+			d.Catalogue = append(d.Catalogue, sms.Requirement{ID: "TKT-12", Text: "x"})
+		},
+		"an ID listed twice": func(d *sms.Definition[*Ticket]) { d.Catalogue = append(d.Catalogue, reqTitle) },
+	} {
+		d := ticketDefinition()
+		d.Catalogue = ticketCatalogue()
+		edit(&d)
+		_, err := sms.NewWorkflow(d)
+		assert.ErrorIs(t, err, sms.ErrInvalid, name)
+	}
+}
+
+// lookups is what a prepared rule found.
+type lookups struct{ service string }
+
+func TestPrepareRunsBeforeTheGuards(t *testing.T) {
+	t.Parallel()
+	services := map[string]bool{"printing": true}
+	var order []string
+	failing := errors.New("the service catalogue is down")
+	var down bool
+	d := ticketDefinition()
+	for i := range d.Rules {
+		if d.Rules[i].Trigger != trStart {
+			continue
+		}
+		d.Rules[i].Prepare = func(ctx context.Context, t *ttx) error {
+			order = append(order, "prepare")
+			if down {
+				return failing
+			}
+			if services[t.Entity.Service] {
+				t.Prepared = &lookups{service: t.Entity.Service}
+			}
+			return nil
+		}
+		d.Rules[i].Guards = append(d.Rules[i].Guards, sms.Guard[*Ticket]{Requirement: reqService, Check: func(t *ttx) bool {
+			order = append(order, "guard")
+			l, _ := t.Prepared.(*lookups)
+			return l != nil
+		}})
+	}
+	wf, err := sms.NewWorkflow(d)
+	require.NoError(t, err)
+	env := newTicketEnvWith(t, wf, memstore.New[*Ticket](), sms.Options{})
+	env.file(t, "T-1")
+	_, err = env.m.Fire(bg(), alice, "T-1", trStart, ticketCmd{Assignee: "alice"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"prepare", "guard"}, order, "the look-up runs first, once, and the guards see it")
+
+	env.file(t, "T-2")
+	before := env.snap(t, "T-2")
+	down = true
+	_, err = env.m.Fire(bg(), alice, "T-2", trStart, ticketCmd{Assignee: "alice"})
+	assert.ErrorIs(t, err, failing, "a failure to look ends the transition with it")
+	assert.Equal(t, before, env.snap(t, "T-2"))
+
+	down = false
+	services["printing"] = false
+	_, err = env.m.Fire(bg(), alice, "T-2", trStart, ticketCmd{Assignee: "alice"})
+	var ge *sms.GuardError
+	require.ErrorAs(t, err, &ge, "what the look-up does not find, the guards judge")
+	assert.True(t, ge.Has("TKT-09"))
+	assert.Equal(t, before, env.snap(t, "T-2"))
+}
+
+var reqLeadApproves = sms.Requirement{ID: "TKT-11", Clause: "8.6.1", Text: "a lead approves a finished ticket"}
+
+func TestApprovalGate(t *testing.T) {
+	t.Parallel()
+	d := ticketDefinition()
+	rule := sms.ApprovalRule{Roles: []sms.Role{roleLead}, Quorum: 1, Exclude: []sms.Party{sms.PartyImplementer, sms.PartyRequester}}
+	for i := range d.Rules {
+		if d.Rules[i].Trigger != trReopen {
+			continue
+		}
+		d.Rules[i].Approval = &sms.ApprovalGate[*Ticket]{
+			Requirement: reqLeadApproves,
+			Rule:        func(t *ttx) (sms.ApprovalRule, bool) { return rule, t.Entity.Category != "no approval" },
+			Parties: func(tk *Ticket) sms.Participants {
+				var ps sms.Participants
+				ps.Add(sms.PartyImplementer, tk.Assignee, true)
+				ps.Add(sms.PartyRequester, "rita", false)
+				return ps
+			},
+			Decided: func(tk *Ticket, actor string) bool { return actor == "leo" },
+		}
+	}
+	wf, err := sms.NewWorkflow(d)
+	require.NoError(t, err)
+	env := newTicketEnvWith(t, wf, memstore.New[*Ticket](), sms.Options{})
+	env.working(t, "T-1")
+	_, err = env.m.Fire(bg(), alice, "T-1", trFinish, ticketCmd{Resolution: "fixed", Category: "hardware"})
+	require.NoError(t, err)
+	before := env.snap(t, "T-1")
+	leadAlice := sms.Actor{ID: "alice", Roles: []sms.Role{roleLead}}
+	for name, a := range map[string]sms.Actor{
+		"the implementer":     leadAlice,
+		"the named requester": {ID: "rita", Roles: []sms.Role{roleLead, roleReporter}},
+		"who decided already": {ID: "leo", Roles: []sms.Role{roleLead}},
+	} {
+		_, err := env.m.Fire(bg(), a, "T-1", trReopen, ticketCmd{Reason: "again"})
+		var fe *sms.ForbiddenError
+		require.ErrorAs(t, err, &fe, name)
+		assert.Equal(t, reqLeadApproves, fe.Requirement, name)
+		assert.Equal(t, before, env.snap(t, "T-1"), name)
+	}
+	_, err = env.m.Fire(bg(), lena, "T-1", trReopen, ticketCmd{Reason: "again"})
+	assert.NoError(t, err, "a lead who is no party decides")
+
+	r, ok := sms.DecidingRole(rule, lena, "")
+	assert.True(t, ok)
+	assert.Equal(t, roleLead, r)
+	_, ok = sms.DecidingRole(rule, lena, roleAgent)
+	assert.False(t, ok, "a role the rule does not name")
+
+	d.Rules[5].Approval = &sms.ApprovalGate[*Ticket]{Requirement: reqLeadApproves}
+	_, err = sms.NewWorkflow(d)
+	assert.ErrorIs(t, err, sms.ErrInvalid, "a gate without its rule and parties")
+}
+
+func TestAudit(t *testing.T) {
+	t.Parallel()
+	env := newTicketEnv(t, sms.Options{})
+	env.working(t, "T-1")
+	_, err := env.m.Fire(bg(), alice, "T-1", trFinish, ticketCmd{Resolution: "fixed", Category: "hardware"})
+	require.NoError(t, err)
+	env.working(t, "T-2")
+	env.file(t, "T-3")
+	checks := []sms.Check[*Ticket]{
+		{Name: "ticket-finished-by-assignee", Clause: "5.3", Rule: "a finished ticket was finished by its assignee", Cites: []string{"TKT-04"},
+			Applies: func(tk *Ticket) bool { return tk.Status == stDone },
+			Eval: func(tk *Ticket, x *sms.Examined) {
+				if who := sms.ActorsOf(x.Journal, trFinish); len(who) != 1 || who[0] != tk.Assignee {
+					x.Fail("TICKET_FINISHED_BY_ANOTHER", "TKT-04", "finished by someone other than the assignee")
+				}
+			}},
+		{Name: "ticket-has-service", Clause: "8.6.1", Rule: "every ticket names its service", Cites: []string{"TKT-09"},
+			Eval: func(tk *Ticket, x *sms.Examined) {
+				if tk.ID == "T-2" {
+					x.Fail("TICKET_WITHOUT_SERVICE", "TKT-09", "pretend")
+				}
+			}},
+		{Name: "never-applies", Clause: "8.6.1", Rule: "nothing", Applies: func(*Ticket) bool { return false }, Eval: func(*Ticket, *sms.Examined) {}},
+	}
+	m, err := env.m.WithStore(smstest.Tampered[*Ticket](env.store, "T-3", func(tk *Ticket) { tk.Title = "forged" }))
+	require.NoError(t, err)
+	asOf := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	a := sms.NewAudit(asOf, ticketCatalogue())
+	require.NoError(t, sms.ConformStore(bg(), a, m, sms.Query{}, checks))
+	rep := a.Report()
+	require.Len(t, rep.Results, 4)
+	assert.Equal(t, sms.CheckRecordVerification, rep.Results[0].Check, "record verification comes first")
+	assert.Equal(t, 3, rep.Results[0].Population)
+	require.Len(t, rep.Results[0].Failures, 1)
+	assert.Equal(t, "T-3", rep.Results[0].Failures[0].EntityID)
+	assert.Equal(t, 1, rep.Results[1].Population, "only the finished ticket")
+	assert.Empty(t, rep.Results[1].Failures)
+	assert.Equal(t, 2, rep.Results[2].Population, "the forged record is not examined")
+	require.Len(t, rep.Results[2].Failures, 1)
+	assert.Equal(t, reqService, rep.Results[2].Failures[0].Requirement, "the catalogue's requirement")
+	assert.Equal(t, asOf, rep.Results[2].Failures[0].At)
+	assert.Equal(t, "never-applies", rep.Results[3].Check)
+	assert.Zero(t, rep.Results[3].Population, "a check that examined nothing is reported")
+
+	findings, err := sms.SweepStore(bg(), m, sms.Query{}, asOf, func(tk *Ticket, j []sms.Entry) []sms.Finding {
+		return []sms.Finding{a.Finding("TICKET_SWEPT", "TKT-01", ticketKind, tk.ID, "swept")}
+	})
+	require.NoError(t, err)
+	require.Len(t, findings, 3)
+	assert.Equal(t, sms.CodeRecordUnverified, findings[0].Code, "unverified records first")
+	assert.Equal(t, reqTitle, findings[1].Requirement)
+
+	one := sms.NewAudit(asOf, ticketCatalogue())
+	tk, err := env.m.Get(bg(), "T-1")
+	require.NoError(t, err)
+	sms.Examine(one, checks, tk, nil)
+	require.Len(t, one.Report().Results, 2, "a record checked on its own: no verification result, only checks that applied")
+	assert.Equal(t, sms.Requirement{ID: "TKT-77"}, one.Requirement("TKT-77"), "an ID the catalogue lacks")
+}
