@@ -683,10 +683,11 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		},
 	}
 	return sms.Definition[*Incident]{
-		Kind:     Kind,
-		States:   st(Statuses()...),
-		Terminal: st(StatusClosed, StatusCancelled),
-		New:      func() *Incident { return &Incident{} },
-		Rules:    rules,
+		Kind:      Kind,
+		States:    st(Statuses()...),
+		Terminal:  st(StatusClosed, StatusCancelled),
+		New:       func() *Incident { return &Incident{} },
+		Rules:     rules,
+		Catalogue: Requirements(),
 	}
 }
