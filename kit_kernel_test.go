@@ -220,3 +220,46 @@ func TestAudit(t *testing.T) {
 	require.Len(t, one.Report().Results, 2, "a record checked on its own: no verification result, only checks that applied")
 	assert.Equal(t, sms.Requirement{ID: "TKT-77"}, one.Requirement("TKT-77"), "an ID the catalogue lacks")
 }
+
+func TestAtomicallyHoldsNotificationsUntilTheCommit(t *testing.T) {
+	t.Parallel()
+	var seen []string
+	obs := sms.ObserverFunc(func(_ context.Context, ev sms.Event) error {
+		seen = append(seen, ev.EntityID+" "+ev.Entry.Trigger)
+		return nil
+	})
+	env := newTicketEnv(t, sms.Options{Observer: obs})
+	env.file(t, "T-1")
+	seen = nil
+	err := sms.Atomically(bg(), env.store, func(ctx context.Context) error {
+		if _, err := env.m.Fire(ctx, rita, "T-1", trNote, ticketCmd{Text: "one"}); err != nil {
+			return err
+		}
+		if _, err := env.m.Create(ctx, rita, ticketCmd{ID: "T-2", Title: "printer", Service: "printing"}); err != nil {
+			return err
+		}
+		assert.Empty(t, seen, "nobody hears of a transition before the atomic commit stands")
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"T-1 note", "T-2 file"}, seen)
+
+	seen = nil
+	boom := errors.New("no")
+	err = sms.Atomically(bg(), env.store, func(ctx context.Context) error {
+		if _, err := env.m.Fire(ctx, rita, "T-1", trNote, ticketCmd{Text: "two"}); err != nil {
+			return err
+		}
+		return boom
+	})
+	assert.ErrorIs(t, err, boom)
+	assert.Empty(t, seen, "a transition rolled back is never announced")
+	j, err := env.m.Journal(bg(), "T-1")
+	require.NoError(t, err)
+	assert.Len(t, j, 2)
+
+	err = sms.Atomically(bg(), noKeys{env.store}, func(context.Context) error { return nil })
+	assert.ErrorIs(t, err, sms.ErrInvalid, "a store without the capability")
+	assert.False(t, sms.CanCommitAtomically(noKeys{env.store}))
+	assert.True(t, sms.CanCommitAtomically(env.store))
+}

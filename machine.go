@@ -493,6 +493,17 @@ func (m *Machine[E]) notify(ctx context.Context, en Entry) {
 	if m.obs == nil {
 		return
 	}
+	if p := pendingOf(ctx); p != nil {
+		// Inside an atomic commit: once it stands. The entry's payload
+		// lives in the pooled transition, so the observer gets a copy.
+		kept, later := en.Clone(), context.WithoutCancel(ctx)
+		p.fns = append(p.fns, func() { m.notifyNow(later, kept) })
+		return
+	}
+	m.notifyNow(ctx, en)
+}
+
+func (m *Machine[E]) notifyNow(ctx context.Context, en Entry) {
 	defer func() {
 		if p := recover(); p != nil {
 			m.log.ErrorContext(ctx, "sms: observer panicked; the transition is committed",

@@ -96,6 +96,10 @@ func (s *Store[E]) load(ctx context.Context, e E, entries []sms.Entry, verify bo
 			return err
 		}
 	}
+	if t := txOf(ctx); t != nil {
+		s.stage(t, e, 0, entries)
+		return nil
+	}
 	id := e.Metadata().ID
 	rec := &record[E]{e: e.Clone(), n: len(entries), last: entries[len(entries)-1].Hash}
 	var buf []byte
@@ -173,6 +177,11 @@ func (s *Store[E]) Get(ctx context.Context, id string) (E, error) {
 	if err := ctx.Err(); err != nil {
 		return zero, err
 	}
+	if t := txOf(ctx); t != nil {
+		if e, ok := stagedEntity(t, s, id); ok {
+			return e, nil
+		}
+	}
 	s.mu.RLock()
 	rec := s.recs[id]
 	if rec == nil {
@@ -191,6 +200,10 @@ func (s *Store[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.
 	}
 	if err := sms.CheckCommit(e, expect, entries); err != nil {
 		return err
+	}
+	if t := txOf(ctx); t != nil {
+		s.stage(t, e, expect, entries)
+		return nil
 	}
 	id := e.Metadata().ID
 	c := e.Clone()

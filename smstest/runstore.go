@@ -101,6 +101,7 @@ func clauses() []clause {
 		{"CreateBadArguments", "Create with an entry that does not start the journal must return ErrInvalid and store nothing", testCreateBad},
 		{"CommitBrokenChain", "Commit whose first entry does not chain to the journal's last entry (its Prev is not that entry's hash) must return ErrCorrupt and write nothing", testBrokenChain},
 		{"LoaderVerifies", "A store that implements sms.Loader must refuse, with ErrCorrupt, a journal whose hash chain does not verify or an entity that is not the state its last entry recorded, and store nothing", testLoaderVerifies},
+		{"Atomic", "A store that implements sms.Atomic commits the writes made with its context together when fn returns nil, none of them when fn returns an error or a version check fails (ErrConflict), and lets reads in the context see the writes before them", testAtomic},
 		{"IdempotencyKeys", "A store that implements sms.KeyFinder must find an entry by its key, return ErrNotFound for an unused key, and refuse a second entry with a used key (ErrConflict from Commit, ErrExists from Create and Load), writing nothing", testKeys},
 	}
 }
@@ -870,5 +871,88 @@ func testKeys(t *testing.T, s sms.Store[*Thing], c *checker) {
 	}
 	if _, err := s.Get(bg(), "keyed-2"); !errors.Is(err, sms.ErrNotFound) {
 		c.failf("a refused keyed Create stored the thing: Get gives %v", err)
+	}
+}
+
+func testAtomic(t *testing.T, s sms.Store[*Thing], c *checker) {
+	a, ok := s.(sms.Atomic)
+	if !ok {
+		t.Skip("the store does not implement sms.Atomic (optional)")
+	}
+	old, en := NewThing("atomic-old", "open", epoch)
+	c.noErr(s.Create(bg(), old, en), "Create")
+
+	// Together: a create, and two commits on one thing.
+	err := a.Atomically(bg(), func(ctx context.Context) error {
+		th, first := NewThing("atomic-new", "open", epoch)
+		if err := s.Create(ctx, th, first); err != nil {
+			return err
+		}
+		got, err := s.Get(ctx, "atomic-new")
+		if err != nil {
+			return fmt.Errorf("a read in the context does not see the create before it: %w", err)
+		}
+		same(c, "thing read in the context", th, got)
+		e1 := Advance(old, "move", "in_progress", epoch.Add(time.Minute))
+		if err := s.Commit(ctx, old, 1, []sms.Entry{e1}); err != nil {
+			return err
+		}
+		e2 := Advance(old, "move", "resolved", epoch.Add(2*time.Minute))
+		return s.Commit(ctx, old, 2, []sms.Entry{e2})
+	})
+	c.noErr(err, "Atomically")
+	if got, err := s.Get(bg(), "atomic-old"); err != nil || got.Version != 3 {
+		c.failf("after the commit: version %v (%v), want 3", got, err)
+	}
+	if _, err := s.Get(bg(), "atomic-new"); err != nil {
+		c.failf("the create of the atomic commit is not stored: %v", err)
+	}
+
+	// None: fn fails after writing.
+	stored := old.Clone()
+	boom := errors.New("the host changed its mind")
+	err = a.Atomically(bg(), func(ctx context.Context) error {
+		th, first := NewThing("atomic-none", "open", epoch)
+		if err := s.Create(ctx, th, first); err != nil {
+			return err
+		}
+		again := stored.Clone()
+		e := Advance(again, "move", "closed", epoch.Add(3*time.Minute))
+		if err := s.Commit(ctx, again, 3, []sms.Entry{e}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		c.failf("Atomically when fn fails: got %v, want fn's error", err)
+	}
+	if _, err := s.Get(bg(), "atomic-none"); !errors.Is(err, sms.ErrNotFound) {
+		c.failf("a create of a failed atomic commit is stored: Get gives %v", err)
+	}
+	got, err := s.Get(bg(), "atomic-old")
+	c.noErr(err, "Get")
+	same(c, "thing after a failed atomic commit", stored, got)
+
+	// None: a stale commit among them.
+	err = a.Atomically(bg(), func(ctx context.Context) error {
+		th, first := NewThing("atomic-stale", "open", epoch)
+		if err := s.Create(ctx, th, first); err != nil {
+			return err
+		}
+		stale := stored.Clone()
+		stale.Version = 1
+		e := Advance(stale, "move", "closed", epoch.Add(4*time.Minute))
+		return s.Commit(ctx, stale, 1, []sms.Entry{e})
+	})
+	if !errors.Is(err, sms.ErrConflict) && !errors.Is(err, sms.ErrCorrupt) && !errors.Is(err, sms.ErrInvalid) {
+		c.failf("Atomically with a stale commit: got %v, want ErrConflict", err)
+	}
+	if _, err := s.Get(bg(), "atomic-stale"); !errors.Is(err, sms.ErrNotFound) {
+		c.failf("a create beside a stale commit is stored: Get gives %v", err)
+	}
+	j, err := s.Journal(bg(), "atomic-old")
+	c.noErr(err, "Journal")
+	if len(j) != 3 {
+		c.failf("the journal has %d entries after refused atomic commits, want 3", len(j))
 	}
 }

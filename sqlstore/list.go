@@ -41,7 +41,13 @@ func (s *Store[E]) List(ctx context.Context, q sms.Query) (sms.Page[E], error) {
 	}
 	limit := q.PageLimit()
 	query, args := s.listSQL(q, limit+1)
-	rows, err := s.rdb.QueryContext(ctx, query, args...)
+	var rows *sql.Rows
+	var err error
+	if tx := atomicTx(ctx, s.db); tx != nil {
+		rows, err = tx.QueryContext(ctx, query, args...)
+	} else {
+		rows, err = s.rdb.QueryContext(ctx, query, args...)
+	}
 	if err != nil {
 		return sms.Page[E]{}, s.failure(ctx, opList, "", 0, err)
 	}

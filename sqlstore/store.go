@@ -270,11 +270,13 @@ func (s *Store[E]) load(ctx context.Context, op string, e E, entries []sms.Entry
 		return err
 	}
 	fail := func(err error) error { return s.failure(ctx, op, row.id, 0, err) }
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, owned, err := s.begin(ctx)
 	if err != nil {
 		return fail(err)
 	}
-	defer tx.Rollback()
+	if owned {
+		defer tx.Rollback()
+	}
 	res, err := tx.StmtContext(ctx, s.insertEntity).ExecContext(ctx,
 		s.k, row.id, row.version, row.status, row.service, row.owner, row.links, row.created, row.updated, row.doc)
 	if err != nil {
@@ -290,6 +292,9 @@ func (s *Store[E]) load(ctx context.Context, op string, e E, entries []sms.Entry
 	}
 	if err := s.insertEntries(ctx, tx, entries, jr); err != nil {
 		return fail(err)
+	}
+	if !owned {
+		return nil // the enclosing atomic commit commits
 	}
 	if err := tx.Commit(); err != nil {
 		return s.unknown(ctx, op, row.id, err)
@@ -329,7 +334,8 @@ func (s *Store[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.
 		return err
 	}
 	fail := func(err error) error { return s.failure(ctx, opCommit, row.id, expect, err) }
-	oneTried := s.commitOne != nil && len(entries) == 1
+	inTx := atomicTx(ctx, s.db) != nil
+	oneTried := s.commitOne != nil && len(entries) == 1 && !inTx
 	if oneTried {
 		// One statement, atomic by itself, for the common commit; if it
 		// wrote nothing (links changed, stale version, unknown ID), the
@@ -352,11 +358,13 @@ func (s *Store[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.
 			return nil
 		}
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, owned, err := s.begin(ctx)
 	if err != nil {
 		return fail(err)
 	}
-	defer tx.Rollback()
+	if owned {
+		defer tx.Rollback()
+	}
 	// Most transitions change no indexed value but, perhaps, the status:
 	// then one UPDATE writes only what changed, and the links table is not
 	// touched. The first entry's From tells whether the status changes; if
@@ -431,6 +439,9 @@ func (s *Store[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.
 	}
 	if err := s.insertEntries(ctx, tx, entries, jr); err != nil {
 		return fail(err)
+	}
+	if !owned {
+		return nil // the enclosing atomic commit commits
 	}
 	if err := tx.Commit(); err != nil {
 		return s.unknown(ctx, opCommit, row.id, err)
@@ -521,7 +532,7 @@ func (s *Store[E]) Get(ctx context.Context, id string) (E, error) {
 	if err := ctx.Err(); err != nil {
 		return zero, err
 	}
-	rows, err := s.get.QueryContext(ctx, s.k, id)
+	rows, err := s.reading(ctx, s.get).QueryContext(ctx, s.k, id)
 	if err != nil {
 		return zero, s.failure(ctx, opGet, id, 0, err)
 	}
@@ -548,7 +559,7 @@ func (s *Store[E]) Journal(ctx context.Context, id string) ([]sms.Entry, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rows, err := s.journal.QueryContext(ctx, s.k, id)
+	rows, err := s.reading(ctx, s.journal).QueryContext(ctx, s.k, id)
 	if err != nil {
 		return nil, s.failure(ctx, opJournal, id, 0, err)
 	}
@@ -614,7 +625,7 @@ func (s *Store[E]) FindKey(ctx context.Context, key string) (sms.Entry, error) {
 		entryID, trig, from, to, actor, roles, reason, pl []byte
 		prev, hash, state, request                        []byte
 	)
-	err := s.findKey.QueryRowContext(ctx, s.k, key).Scan(&id, &seq, &entryID, &at, &trig, &from, &to, &actor, &roles, &reason, &pl,
+	err := s.reading(ctx, s.findKey).QueryRowContext(ctx, s.k, key).Scan(&id, &seq, &entryID, &at, &trig, &from, &to, &actor, &roles, &reason, &pl,
 		&prev, &hash, &state, &request)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

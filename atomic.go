@@ -1,0 +1,66 @@
+package sms
+
+import (
+	"context"
+	"fmt"
+)
+
+// Atomic is an optional capability of a [Store]: transitions on several
+// entities, of one kind or several, committed together or not at all.
+// Atomically runs fn with a context in which the writes of this store, and
+// of every store of the same backend (memstore: any memstore; sqlstore:
+// the stores on the same *sql.DB), are staged, each with its own version
+// check; they are committed together when fn returns nil, and none is when
+// it returns an error or one version check fails at the commit (a
+// [*ConflictError]). Reads in the context see the writes staged before
+// them. Detect it with a type assertion, or use [Atomically].
+//
+// A store without it runs each commit on its own; a process then falls
+// back to a second transition after the first one's commit, and a failure
+// of that second step is an [ErrFollowUp] error the process can reconcile.
+type Atomic interface {
+	Atomically(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// CanCommitAtomically reports whether the store implements [Atomic].
+func CanCommitAtomically(store any) bool {
+	_, ok := store.(Atomic)
+	return ok
+}
+
+type pendingKey struct{}
+
+// pending collects the notifications of transitions committed inside an
+// atomic context, to deliver once the whole commit stands.
+type pending struct{ fns []func() }
+
+// Atomically runs fn as one atomic commit of store (see [Atomic]): the
+// transitions fn runs through machines on stores of the same backend are
+// committed together or not at all, and observers are notified of them
+// only after the commit. It returns a [*ValidationError] when the store
+// cannot commit atomically; the error of fn or of the commit otherwise.
+func Atomically(ctx context.Context, store any, fn func(ctx context.Context) error) error {
+	a, ok := store.(Atomic)
+	if !ok {
+		return &ValidationError{Field: "store", Problem: fmt.Sprintf("%T cannot commit several entities atomically (it does not implement sms.Atomic)", store)}
+	}
+	if pendingOf(ctx) != nil {
+		return a.Atomically(ctx, fn) // joins the enclosing commit
+	}
+	p := &pending{}
+	err := a.Atomically(context.WithValue(ctx, pendingKey{}, p), fn)
+	if err != nil {
+		return err
+	}
+	for _, f := range p.fns {
+		f()
+	}
+	return nil
+}
+
+// pendingOf returns the notifications of the atomic commit ctx is inside,
+// or nil.
+func pendingOf(ctx context.Context) *pending {
+	p, _ := ctx.Value(pendingKey{}).(*pending)
+	return p
+}
