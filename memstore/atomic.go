@@ -216,5 +216,3 @@ func cloneEntries(in []sms.Entry) []sms.Entry {
 	}
 	return out
 }
-
-
