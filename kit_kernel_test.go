@@ -263,3 +263,35 @@ func TestAtomicallyHoldsNotificationsUntilTheCommit(t *testing.T) {
 	assert.False(t, sms.CanCommitAtomically(noKeys{env.store}))
 	assert.True(t, sms.CanCommitAtomically(env.store))
 }
+
+func TestGuardCitesWhatTheRecordNames(t *testing.T) {
+	t.Parallel()
+	named := sms.Requirement{ID: "PRB-13", Clause: "8.6.3", Text: "problem-resolution effectiveness is reviewed"}
+	d := ticketDefinition()
+	d.Rules[2].Guards = append(d.Rules[2].Guards, sms.Guard[*Ticket]{Requirement: reqResolution,
+		Check: func(*ttx) bool { return false },
+		Cite: func(t *ttx) sms.Requirement {
+			if t.Entity.Labels["evidences"] == "PRB-13" {
+				return named
+			}
+			return sms.Requirement{}
+		}})
+	wf, err := sms.NewWorkflow(d)
+	require.NoError(t, err)
+	env := newTicketEnvWith(t, wf, memstore.New[*Ticket](), sms.Options{})
+	_, err = env.m.Create(bg(), rita, ticketCmd{ID: "T-1", Title: "t", Service: "s", Labels: map[string]string{"evidences": "PRB-13"}})
+	require.NoError(t, err)
+	_, err = env.m.Fire(bg(), alice, "T-1", trStart, ticketCmd{Assignee: "alice"})
+	require.NoError(t, err)
+	_, err = env.m.Fire(bg(), alice, "T-1", trFinish, ticketCmd{Resolution: "r", Category: "c"})
+	var ge *sms.GuardError
+	require.ErrorAs(t, err, &ge)
+	assert.Equal(t, []string{"PRB-13"}, ge.IDs(), "the requirement the record names")
+
+	env.file(t, "T-2")
+	_, err = env.m.Fire(bg(), alice, "T-2", trStart, ticketCmd{Assignee: "alice"})
+	require.NoError(t, err)
+	_, err = env.m.Fire(bg(), alice, "T-2", trFinish, ticketCmd{Resolution: "r", Category: "c"})
+	require.ErrorAs(t, err, &ge)
+	assert.Equal(t, []string{"TKT-03"}, ge.IDs(), "the declared one when the record names none")
+}

@@ -430,8 +430,8 @@ func (m *Machine[E]) run(ctx context.Context, r *Rule[E], t *Transition[E], id s
 	}
 	var unmet []Requirement
 	for i := range r.Guards {
-		if !r.Guards[i].Check(t) {
-			unmet = appendReq(unmet, r.Guards[i].Requirement)
+		if g := &r.Guards[i]; !g.Check(t) {
+			unmet = appendReq(unmet, g.cited(t))
 		}
 	}
 	r.Apply(t)

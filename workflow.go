@@ -89,6 +89,22 @@ func (t *Transition[E]) SetReason(reason string) { t.reason = reason }
 type Guard[E any] struct {
 	Requirement
 	Check func(*Transition[E]) bool
+	// Cite, when set, returns the requirement a refusal by this guard cites
+	// for the transition, in place of Requirement: for a process whose
+	// records evidence a requirement they name themselves (a periodic review
+	// cites the requirement its schedule names). Requirement stays the
+	// guard's declared citation, checked against the catalogue.
+	Cite func(*Transition[E]) Requirement
+}
+
+// cited returns the requirement the guard's refusal cites.
+func (g *Guard[E]) cited(t *Transition[E]) Requirement {
+	if g.Cite != nil {
+		if r := g.Cite(t); r.ID != "" {
+			return r
+		}
+	}
+	return g.Requirement
 }
 
 // Segregation is a segregation-of-duties rule: who may not fire a trigger
