@@ -30,6 +30,16 @@ func TestDocSamplesAreCompiledExamples(t *testing.T) {
 	}
 	samples = append(samples, godocSamples(t)...)
 	require.NotEmpty(t, samples)
+	// The guide quotes the skeleton process package.
+	guide, err := os.ReadFile("CONTRIBUTING.md")
+	require.NoError(t, err)
+	skeleton, err := os.ReadFile(filepath.Join("internal", "skeleton", "skeleton.go"))
+	require.NoError(t, err)
+	for i, block := range regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(string(guide), -1) {
+		if lines := codeLines(block[1]); !coveredByAny(lines, [][]string{codeLines(string(skeleton))}) {
+			t.Errorf("CONTRIBUTING.md, Go block %d, is not the skeleton's code (internal/skeleton/skeleton.go):\n%s", i+1, block[1])
+		}
+	}
 	for _, s := range samples {
 		lines := codeLines(s.code)
 		if len(lines) == 0 {
