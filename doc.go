@@ -32,20 +32,31 @@
 // # The kernel
 //
 // A process declares its workflow once, as a table of [Rule] values:
-// trigger, source states, target state, the roles allowed, the guards (each
-// citing the requirement ID and clause it enforces) and the fields required
-// on entry. [NewWorkflow] compiles the table onto looplab/fsm events and
-// proves, for every state and trigger, that the compiled table allows
-// exactly what looplab/fsm allows; the pipeline then runs on the compiled
-// table, and [Workflow.Mermaid] draws the lifecycle from the same events.
+// trigger, source states, target state, the roles allowed, the command type
+// it takes, the reads and look-ups it prepares, its approval gate and
+// segregation rules, the guards and the fields required on entry, each
+// citing a requirement of the process's catalogue by ID. [NewWorkflow]
+// compiles the table onto looplab/fsm events, fills each citation's clause
+// from the catalogue, and proves, for every state and trigger, that the
+// compiled table allows exactly what looplab/fsm allows; the pipeline then
+// runs on the compiled table, and [Workflow.Mermaid] draws the lifecycle
+// from the same events.
 //
 // Every transition of every process runs through one pipeline, [Machine]:
-// validate the command, load the entity, authorize the actor, find the
-// rule, evaluate every guard (a refusal lists all unmet requirements),
-// apply the effects to a private copy, check the fields required on entry,
-// build the journal entry, commit entity and entry atomically with an
-// optimistic version check, then notify the observer. A failure at any step
-// leaves the store, and every copy a caller holds, unchanged.
+// validate the actor and the command, load the entity, authorize the
+// actor, find the rule, prepare its look-ups, check its approval gate and
+// segregation rules, evaluate every guard (a refusal lists all unmet
+// requirements), apply the effects to a private copy, check the fields
+// required on entry, build the journal entry (with the digest of the state
+// it leaves), commit entity and entry atomically with an optimistic version
+// check, then notify the observer. A failure at any step leaves the store,
+// and every copy a caller holds, unchanged. Transitions on several entities
+// commit together with [Atomically] where the store offers [Atomic].
+//
+// Conformance checks are data too ([Check]); an [Audit] runs them over the
+// records that verify and produces the [Report] an auditor receives. The
+// package smstest runs a process's contracts from one call
+// (smstest.RunProcess), and CONTRIBUTING.md says how to add a process.
 //
 // The journal is append-only, one [Entry] per transition, hash-chained per
 // entity with SHA-256 over a canonical encoding; [VerifyJournal] names the
