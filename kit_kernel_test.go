@@ -295,3 +295,115 @@ func TestGuardCitesWhatTheRecordNames(t *testing.T) {
 	require.ErrorAs(t, err, &ge)
 	assert.Equal(t, []string{"TKT-03"}, ge.IDs(), "the declared one when the record names none")
 }
+
+func TestDefinitionCiteMapsEveryRefusal(t *testing.T) {
+	t.Parallel()
+	named := sms.Requirement{ID: "PRB-13", Clause: "8.6.3", Text: "problem-resolution effectiveness is reviewed"}
+	d := ticketDefinition()
+	d.Cite = func(tk *Ticket, declared sms.Requirement) sms.Requirement {
+		if tk.Labels["evidences"] == "PRB-13" {
+			return named
+		}
+		return declared
+	}
+	d.Rules[3].Segregation = []sms.Segregation[*Ticket]{{Requirement: reqNotOwnCancel, Check: func(t *ttx) string {
+		if t.Actor.ID == "lena" {
+			return "lena may not"
+		}
+		return ""
+	}}}
+	wf, err := sms.NewWorkflow(d)
+	require.NoError(t, err)
+	env := newTicketEnvWith(t, wf, memstore.New[*Ticket](), sms.Options{})
+	_, err = env.m.Create(bg(), rita, ticketCmd{ID: "T-1", Title: "t", Service: "s", Labels: map[string]string{"evidences": "PRB-13"}})
+	require.NoError(t, err)
+
+	_, err = env.m.Fire(bg(), alice, "T-1", trStart, ticketCmd{})
+	var ge *sms.GuardError
+	require.ErrorAs(t, err, &ge)
+	assert.Equal(t, []string{"PRB-13"}, ge.IDs(), "a guard's refusal, mapped (and deduplicated)")
+	_, err = env.m.Fire(bg(), lena, "T-1", trCancel, ticketCmd{Reason: "x"})
+	var fe *sms.ForbiddenError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, named, fe.Requirement, "a segregation refusal, mapped")
+	_, err = env.m.Fire(bg(), lena, "T-1", trReopen, ticketCmd{})
+	var te *sms.TransitionError
+	require.ErrorAs(t, err, &te)
+	_, err = env.m.Fire(bg(), lena, "T-1", trCancel, ticketCmd{Reason: "x"})
+	require.ErrorAs(t, err, &fe)
+	_, err = env.m.Create(bg(), rita, ticketCmd{ID: "T-2", Labels: map[string]string{"evidences": "PRB-13"}})
+	require.ErrorAs(t, err, &ge)
+	assert.Equal(t, []string{"PRB-13"}, ge.IDs(), "a creation's required field, mapped through the working copy")
+
+	env.file(t, "T-3")
+	_, err = env.m.Fire(bg(), alice, "T-3", trStart, ticketCmd{})
+	require.ErrorAs(t, err, &ge)
+	assert.Equal(t, []string{"TKT-02"}, ge.IDs(), "a record that names nothing: the declared citation")
+}
+
+func TestMachineDoFindsTheTriggerByType(t *testing.T) {
+	t.Parallel()
+	d := sms.Definition[*Door]{}
+	_ = d
+	wf := doorWorkflow()
+	m, err := sms.NewMachine(wf, memstore.New[*Door](), sms.Options{})
+	require.NoError(t, err)
+	keeperKim := sms.Actor{ID: "kim", Roles: []sms.Role{keeper}}
+	// Every door trigger takes DoorCommand: no single trigger takes it.
+	_, err = m.Do(bg(), keeperKim, "", DoorCommand{Room: "hall"})
+	assert.ErrorIs(t, err, sms.ErrInvalid)
+
+	env := newTicketEnv(t, sms.Options{})
+	_, err = env.m.Do(bg(), rita, "", nil)
+	assert.ErrorIs(t, err, sms.ErrInvalid, "a nil command")
+	_, err = env.m.Do(bg(), rita, "", ticketCmd{ID: "T-1", Title: "t"})
+	assert.ErrorIs(t, err, sms.ErrInvalid, "the ticket's one command type names every trigger")
+
+	s := newTicketEnvWith(t, singleWorkflow(t), memstore.New[*Ticket](), sms.Options{})
+	tk, err := s.m.Do(bg(), rita, "", fileCmd{ticketCmd{ID: "T-1", Title: "t", Service: "s"}})
+	require.NoError(t, err, "an empty id with the creating command creates")
+	_, err = s.m.Do(bg(), rita, "T-1", fileCmd{ticketCmd{ID: "T-9", Title: "t"}})
+	assert.ErrorIs(t, err, sms.ErrInvalid, "a creating command with an id")
+	_, err = s.m.Do(bg(), rita, "", noteCmd{ticketCmd{Text: "x"}})
+	assert.ErrorIs(t, err, sms.ErrInvalid, "another command without an id")
+	got, err := s.m.Do(bg(), rita, tk.ID, noteCmd{ticketCmd{Text: "x"}})
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), got.Version)
+}
+
+type fileCmd struct{ ticketCmd }
+type noteCmd struct{ ticketCmd }
+
+// singleWorkflow gives the creation and the note commands types of their
+// own.
+func singleWorkflow(t testing.TB) *sms.Workflow[*Ticket] {
+	t.Helper()
+	d := ticketDefinition()
+	for i := range d.Rules {
+		switch d.Rules[i].Trigger {
+		case trFile:
+			d.Rules[i].Command = fileCmd{}
+			apply := d.Rules[i].Apply
+			d.Rules[i].Apply = func(t *ttx) {
+				c, _ := t.Command.(fileCmd)
+				t.Command = c.ticketCmd
+				apply(t)
+			}
+		case trNote:
+			d.Rules[i].Command = noteCmd{}
+			apply, guards := d.Rules[i].Apply, d.Rules[i].Guards
+			d.Rules[i].Guards = []sms.Guard[*Ticket]{{Requirement: guards[0].Requirement, Check: func(t *ttx) bool {
+				c, _ := t.Command.(noteCmd)
+				return c.Text != ""
+			}}}
+			d.Rules[i].Apply = func(t *ttx) {
+				c, _ := t.Command.(noteCmd)
+				t.Command = c.ticketCmd
+				apply(t)
+			}
+		}
+	}
+	wf, err := sms.NewWorkflow(d)
+	require.NoError(t, err)
+	return wf
+}

@@ -251,8 +251,12 @@ func (m *Machine[E]) Fire(ctx context.Context, a Actor, id, trigger string, cmd 
 			return zero, &ForbiddenError{Kind: m.kind(), ID: id, Trigger: trigger, Actor: a.ID, Roles: slices.Clone(roles),
 				Reason: "the actor holds none of the roles this trigger accepts"}
 		}
+		reqs := m.wf.Requirements(trigger)
+		for i := range reqs {
+			reqs[i] = m.cite(e, reqs[i])
+		}
 		return zero, &TransitionError{Kind: m.kind(), ID: id, State: state, Trigger: trigger, Permitted: m.wf.Triggers(state),
-			Requirements: m.wf.Requirements(trigger)}
+			Requirements: reqs}
 	}
 	if err := m.authorize(ctx, a, r, id, state); err != nil {
 		return zero, err
@@ -285,6 +289,34 @@ func (m *Machine[E]) Fire(ctx context.Context, a Actor, id, trigger string, cmd 
 	}
 	m.notify(ctx, entry)
 	return e, nil
+}
+
+// Do runs cmd as the transition that takes its type (see
+// [Workflow.TriggerOf]): with an empty id, the creating trigger (a
+// creating command with an id, or another command without one, is refused
+// with a [*ValidationError], as is a nil command or one whose type no
+// single trigger takes). It is what a process Service's Do is made of: one
+// line.
+func (m *Machine[E]) Do(ctx context.Context, a Actor, id string, cmd Command) (E, error) {
+	var zero E
+	if isNil(cmd) {
+		return zero, &ValidationError{Kind: m.kind(), Field: "command", Problem: "is nil"}
+	}
+	trigger, ok := m.wf.TriggerOf(cmd)
+	if !ok {
+		return zero, &ValidationError{Kind: m.kind(), Field: "command",
+			Problem: fmt.Sprintf("%s is the command of no single %s trigger", reflect.TypeOf(cmd), m.kind())}
+	}
+	creates := trigger == m.wf.create.Trigger
+	switch {
+	case creates && id != "":
+		return zero, &ValidationError{Kind: m.kind(), Field: "id", Problem: trigger + " creates a record: its command names the ID, not id"}
+	case creates:
+		return m.Create(ctx, a, cmd)
+	case id == "":
+		return zero, &ValidationError{Kind: m.kind(), Field: "id", Problem: "is empty: " + trigger + " acts on a stored record"}
+	}
+	return m.Fire(ctx, a, id, trigger, cmd)
 }
 
 // failed handles a store's refusal of a keyed write: a conflict or an
@@ -419,31 +451,50 @@ func (m *Machine[E]) run(ctx context.Context, r *Rule[E], t *Transition[E], id s
 	}
 	if ap := r.Approval; ap != nil {
 		if why, roles := ap.check(t); why != "" {
-			return &ForbiddenError{Kind: m.kind(), ID: id, Trigger: r.Trigger, Actor: t.Actor.ID, Roles: roles, Requirement: ap.Requirement, Reason: why}
+			return &ForbiddenError{Kind: m.kind(), ID: id, Trigger: r.Trigger, Actor: t.Actor.ID, Roles: roles, Requirement: m.cite(t.Entity, ap.Requirement), Reason: why}
 		}
 	}
 	for i := range r.Segregation {
 		g := &r.Segregation[i]
 		if why := g.Check(t); why != "" {
-			return &ForbiddenError{Kind: m.kind(), ID: id, Trigger: r.Trigger, Actor: t.Actor.ID, Requirement: g.Requirement, Reason: why}
+			return &ForbiddenError{Kind: m.kind(), ID: id, Trigger: r.Trigger, Actor: t.Actor.ID, Requirement: m.cite(t.Entity, g.Requirement), Reason: why}
 		}
 	}
 	var unmet []Requirement
 	for i := range r.Guards {
 		if g := &r.Guards[i]; !g.Check(t) {
-			unmet = appendReq(unmet, g.cited(t))
+			unmet = append(unmet, g.cited(t))
 		}
 	}
 	r.Apply(t)
 	for i := range r.Requires {
 		if !r.Requires[i].Present(t.Entity) {
-			unmet = appendReq(unmet, r.Requires[i].Requirement)
+			unmet = append(unmet, r.Requires[i].Requirement)
 		}
+	}
+	if len(unmet) > 0 {
+		// Cited after the effects, so that a creation's working copy
+		// names what it evidences; deduplicated after the mapping.
+		var out []Requirement
+		for _, r := range unmet {
+			out = appendReq(out, m.cite(t.Entity, r))
+		}
+		unmet = out
 	}
 	if len(unmet) > 0 {
 		return &GuardError{Kind: m.kind(), ID: id, State: t.From, Trigger: r.Trigger, Unmet: unmet}
 	}
 	return nil
+}
+
+// cite maps a refusal's declared citation through the definition's Cite.
+func (m *Machine[E]) cite(e E, declared Requirement) Requirement {
+	if c := m.wf.def.Cite; c != nil && !isNil(e) {
+		if r := c(e, declared); r.ID != "" {
+			return r
+		}
+	}
+	return declared
 }
 
 // appendReq adds r unless an identical requirement is already listed.

@@ -259,6 +259,16 @@ type Definition[E any] struct {
 	New func() E
 	// Rules is the workflow table.
 	Rules []Rule[E]
+	// Cite, when set, maps every requirement a refusal of the record cites
+	// (a guard's, a segregation rule's, the approval gate's, a required
+	// field's, or the source states' of a trigger not allowed) to the one
+	// the refusal reports: for a process whose records evidence a
+	// requirement they name themselves, as a periodic review cites the
+	// requirement its schedule names. It sees the record as loaded (on
+	// create, the working copy after the effects) and the declared
+	// citation, which stays checked against the catalogue; returning the
+	// declared one unchanged is always right.
+	Cite func(e E, declared Requirement) Requirement
 	// Catalogue lists the requirements the process enforces, each with its
 	// ID, clause and sentence. When it is set, every requirement a rule,
 	// guard, segregation rule or required field cites must be in it:
@@ -277,6 +287,7 @@ type Workflow[E Entity[E]] struct {
 	table    map[ruleKey]*Rule[E]
 	byTrig   map[string][]Role        // union of the roles of each trigger's rules
 	cmdType  map[string]reflect.Type  // the command type of each trigger
+	byType   map[reflect.Type]string  // the trigger of each command type that names exactly one
 	trigReq  map[string][]Requirement // the requirements each trigger's rules cite
 	fromSt   map[string][]string
 	events   fsm.Events
@@ -305,6 +316,7 @@ func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
 		byTrig:   make(map[string][]Role),
 		trigReq:  make(map[string][]Requirement),
 		cmdType:  make(map[string]reflect.Type),
+		byType:   make(map[reflect.Type]string),
 		fromSt:   make(map[string][]string),
 		terminal: make(map[string]bool),
 	}
@@ -404,6 +416,16 @@ func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
 	}
 	if w.create == nil {
 		return nil, bad("no creation rule (a rule with an empty From)")
+	}
+	shared := map[reflect.Type]bool{}
+	for trig, ct := range w.cmdType {
+		if _, seen := w.byType[ct]; seen {
+			shared[ct] = true
+		}
+		w.byType[ct] = trig
+	}
+	for ct := range shared {
+		delete(w.byType, ct) // a command type of several triggers names none
 	}
 	if w.byTrig[w.create.Trigger] != nil {
 		return nil, bad("creation trigger %q is also used from a state", w.create.Trigger)
@@ -578,6 +600,16 @@ func (w *Workflow[E]) target(trigger, state string) (string, bool) {
 		return state, true
 	}
 	return r.To, true
+}
+
+// TriggerOf returns the trigger that takes commands of cmd's type, and
+// false when no trigger, or more than one, takes that type.
+func (w *Workflow[E]) TriggerOf(cmd Command) (string, bool) {
+	if isNil(cmd) {
+		return "", false
+	}
+	t, ok := w.byType[reflect.TypeOf(cmd)]
+	return t, ok
 }
 
 // CommandType returns the command type trigger takes, or nil for a trigger
