@@ -1,7 +1,7 @@
 package incident_test
 
 import (
-	"errors"
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/incident"
+	"github.com/iso20k/sms/smstest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -120,11 +121,41 @@ func zeroCommand(tr incident.Trigger) incident.Command {
 var workflowGuaranteed = []string{incident.CodeRecordIncomplete, incident.CodeClosureIncomplete,
 	incident.CodeCancellationUnjustified, incident.CodeSecurityRiskMissing}
 
+// fuzzing is the fixture as the kit's fuzz driver sees it. Beside the
+// kit's contracts (a refusal is of a known category and changes nothing, a
+// success adds one entry, the journal verifies), every success reads back
+// as committed and leaves a record that fails no conformance check the
+// workflow is meant to guarantee.
+type fuzzing struct{ *kitInstance }
+
+func (f *fuzzing) Start(t testing.TB) string { return f.fx.log(t).ID }
+
+func (f *fuzzing) Do(ctx context.Context, id string, s smstest.Step) (*incident.Incident, error) {
+	tr, who, v := incident.Trigger(s.Trigger), fuzzActors[s.Actor%len(fuzzActors)], s.Variant
+	f.fx.clk.Advance(time.Duration(v) * 7 * time.Minute)
+	got, err := f.Service.Do(ctx, who, id, fuzzCommand(tr, v, id, f.fx.clk.Now()))
+	if err != nil {
+		return got, err
+	}
+	t := f.fx.t()
+	stored, err := f.Service.Get(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, got, stored)
+	findings, err := incident.Check(stored, f.Service.Policy(), f.fx.clk.Now())
+	require.NoError(t, err)
+	for _, fd := range findings {
+		require.False(t, slices.Contains(workflowGuaranteed, fd.Code),
+			"after %s the workflow let through a nonconforming record: %v", tr, fd)
+	}
+	return got, nil
+}
+
 // FuzzTransitions drives random trigger sequences, with random payloads and
-// actors, through the workflow: no panic; every refusal leaves the stored
-// incident and its journal unchanged; every success appends exactly one
-// entry; the journal always verifies; and the stored record never fails a
-// conformance check the workflow is meant to guarantee.
+// actors, through the workflow (smstest.FuzzProcess): no panic; every
+// refusal leaves the stored incident and its journal unchanged; every
+// success appends exactly one entry; the journal always verifies; and the
+// stored record never fails a conformance check the workflow is meant to
+// guarantee.
 func FuzzTransitions(f *testing.F) {
 	// Seeds, as (trigger index, actor index, variant) triples; trigger
 	// indexes count from classify = 0 in incident.Triggers()[1:].
@@ -134,46 +165,8 @@ func FuzzTransitions(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 1, 0, 0, 2, 0, 0, 6, 0, 0, 9, 0, 0, 11, 0, 0, 11, 1, 0, 11, 1, 6})                               // agents asserting the caller's confirmation
 	f.Add([]byte{12, 1, 3, 13, 2, 6, 3, 3, 1, 4, 0, 9, 0, 5, 5, 10, 4, 2})
 	f.Add([]byte{0, 0, 2, 1, 1, 6, 3, 0, 2, 4, 0, 0, 9, 0, 6, 11, 0, 2})
-	triggers := incident.Triggers()[1:]
 	f.Fuzz(func(t *testing.T, ops []byte) {
-		if len(ops) > 300 {
-			ops = ops[:300]
-		}
 		fx := newFixture(t, incident.DefaultPolicy())
-		inc := fx.log(t)
-		id := inc.ID
-		version := inc.Version
-		for k := 0; k+2 < len(ops); k += 3 {
-			tr := triggers[int(ops[k])%len(triggers)]
-			who := fuzzActors[int(ops[k+1])%len(fuzzActors)]
-			v := ops[k+2]
-			fx.clk.Advance(time.Duration(v) * 7 * time.Minute)
-			before := fx.snap(t, id)
-			got, err := fx.svc.Do(fx.ctx, who, id, fuzzCommand(tr, v, id, fx.clk.Now()))
-			if err != nil {
-				known := false
-				for _, s := range []error{sms.ErrGuard, sms.ErrTransition, sms.ErrForbidden, sms.ErrInvalid} {
-					known = known || errors.Is(err, s)
-				}
-				require.True(t, known, "unexpected error category: %v", err)
-				fx.requireUnchanged(t, id, before)
-				continue
-			}
-			version++
-			require.Equal(t, version, got.Version)
-			stored, err := fx.svc.Get(fx.ctx, id)
-			require.NoError(t, err)
-			require.Equal(t, got, stored)
-			findings, err := incident.Check(stored, fx.svc.Policy(), fx.clk.Now())
-			require.NoError(t, err)
-			for _, fd := range findings {
-				require.False(t, slices.Contains(workflowGuaranteed, fd.Code),
-					"after %s the workflow let through a nonconforming record: %v", tr, fd)
-			}
-		}
-		require.NoError(t, fx.svc.Verify(fx.ctx, id))
-		j, err := fx.svc.Journal(fx.ctx, id)
-		require.NoError(t, err)
-		require.Len(t, j, int(version))
+		smstest.FuzzProcess(t, ops, kitTriggers(), &fuzzing{newKitInstance(fx)})
 	})
 }

@@ -1,13 +1,14 @@
 package review_test
 
 import (
-	"errors"
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/review"
+	"github.com/iso20k/sms/smstest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -63,12 +64,42 @@ func fuzzCommand(tr review.Trigger, v byte, now time.Time) review.Command {
 	return validCommand(tr)
 }
 
+// fuzzing is the fixture as the kit's fuzz driver sees it. Beside the
+// kit's contracts (a refusal is of a known category and changes nothing, a
+// success adds one entry, the journal verifies), every success reads back
+// as committed and leaves a record that fails no conformance check, since
+// the workflow guards everything the checks demand.
+type fuzzing struct{ *kitInstance }
+
+func (f *fuzzing) Start(t testing.TB) string {
+	r, err := f.Service.Plan(f.fx.ctx, owner, plan(subjectPRB))
+	require.NoError(t, err)
+	return r.ID
+}
+
+func (f *fuzzing) Do(ctx context.Context, id string, s smstest.Step) (*review.Review, error) {
+	tr, who, v := review.Trigger(s.Trigger), fuzzActors[s.Actor%len(fuzzActors)], s.Variant
+	f.fx.clk.Advance(time.Duration(v) * 7 * time.Minute)
+	got, err := f.Service.Do(ctx, who, id, fuzzCommand(tr, v, f.fx.clk.Now()))
+	if err != nil {
+		return got, err
+	}
+	t := f.fx.t
+	stored, err := f.Service.Get(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, got, stored)
+	findings, err := review.Check(stored, f.fx.clk.Now())
+	require.NoError(t, err)
+	require.Empty(t, findings, "after %s the workflow let through a nonconforming record", tr)
+	return got, nil
+}
+
 // FuzzTransitions drives random trigger sequences, with random payloads
-// and actors, through the workflow: no panic; every refusal is a known
-// category and leaves the stored review and its journal unchanged; every
-// success appends exactly one entry; the journal always verifies; and the
-// stored record never fails a conformance check, since the workflow guards
-// everything the checks demand.
+// and actors, through the workflow (smstest.FuzzProcess): no panic; every
+// refusal is a known category and leaves the stored review and its journal
+// unchanged; every success appends exactly one entry; the journal always
+// verifies; and the stored record never fails a conformance check, since
+// the workflow guards everything the checks demand.
 func FuzzTransitions(f *testing.F) {
 	// Seeds, as (trigger index, actor index, variant) triples; trigger
 	// indexes count from perform = 0 in review.Triggers()[1:].
@@ -76,44 +107,8 @@ func FuzzTransitions(f *testing.F) {
 	f.Add([]byte{3, 1, 0, 4, 2, 2, 0, 0, 1, 0, 1, 0})   // cancel, note, perform refused
 	f.Add([]byte{0, 1, 2, 1, 1, 6, 1, 1, 7, 2, 0, 3})   // odd performance, updates, close
 	f.Add([]byte{0, 0, 15, 2, 0, 1, 1, 0, 10, 2, 0, 0}) // actions without refs
-	triggers := review.Triggers()[1:]
 	f.Fuzz(func(t *testing.T, ops []byte) {
-		if len(ops) > 300 {
-			ops = ops[:300]
-		}
-		fx := newFixture(t)
-		r, err := fx.svc.Plan(fx.ctx, owner, plan(subjectPRB))
-		require.NoError(t, err)
-		id, version := r.ID, r.Version
-		for k := 0; k+2 < len(ops); k += 3 {
-			tr := triggers[int(ops[k])%len(triggers)]
-			who := fuzzActors[int(ops[k+1])%len(fuzzActors)]
-			v := ops[k+2]
-			fx.clk.Advance(time.Duration(v) * 7 * time.Minute)
-			before := fx.snap(t, id)
-			got, err := fx.svc.Do(fx.ctx, who, id, fuzzCommand(tr, v, fx.clk.Now()))
-			if err != nil {
-				known := false
-				for _, s := range []error{sms.ErrGuard, sms.ErrTransition, sms.ErrForbidden, sms.ErrInvalid} {
-					known = known || errors.Is(err, s)
-				}
-				require.True(t, known, "unexpected error category: %v", err)
-				fx.requireUnchanged(t, id, before)
-				continue
-			}
-			version++
-			require.Equal(t, version, got.Version)
-			stored, err := fx.svc.Get(fx.ctx, id)
-			require.NoError(t, err)
-			require.Equal(t, got, stored)
-			findings, err := review.Check(stored, fx.clk.Now())
-			require.NoError(t, err)
-			require.Empty(t, findings, "after %s the workflow let through a nonconforming record", tr)
-		}
-		require.NoError(t, fx.svc.Verify(fx.ctx, id))
-		j, err := fx.svc.Journal(fx.ctx, id)
-		require.NoError(t, err)
-		require.Len(t, j, int(version))
+		smstest.FuzzProcess(t, ops, kitTriggers(), &fuzzing{newKitInstance(newFixture(t))})
 	})
 }
 

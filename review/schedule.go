@@ -1,6 +1,7 @@
 package review
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -9,25 +10,47 @@ import (
 )
 
 // Schedule is a periodic review obligation: a subject (and optionally a
-// scope) to be reviewed every Interval, with Grace before a late review
-// becomes a finding. Requirement is the requirement the reviews evidence
-// (PRB-13 for "problem_effectiveness", CHG-14 for "change_trends"): every
-// guard of a review planned under the schedule cites it, and so does the
-// finding, under Code, when a review is overdue. The process packages
-// export their subject, requirement and code; the host chooses the
-// interval, as the standard leaves it to the organisation:
+// scope) to be reviewed every Interval, or on a calendar Cadence (each
+// month, quarter or year in an IANA time zone), with Grace before a late
+// review becomes a finding. Requirement is the requirement the reviews
+// evidence (PRB-13 for "problem_effectiveness", CHG-14 for
+// "change_trends"): every guard of a review planned under the schedule
+// cites it, and so does the finding, under Code, when a review is overdue.
+// The process packages export their subject, requirement and code; the
+// host chooses the interval, as the standard leaves it to the
+// organisation:
 //
 //	review.Schedule{Subject: problem.ReviewSubject, Start: start, Interval: 91 * 24 * time.Hour,
+//		Grace: 14 * 24 * time.Hour, Requirement: problem.EffectivenessRequirement(),
+//		Code: problem.CodeEffectivenessReviewOverdue}
+//
+// or, for a review due at the end of each calendar quarter in Lisbon:
+//
+//	review.Schedule{Subject: problem.ReviewSubject, Start: start, Cadence: sms.Quarterly("Europe/Lisbon"),
 //		Grace: 14 * 24 * time.Hour, Requirement: problem.EffectivenessRequirement(),
 //		Code: problem.CodeEffectivenessReviewOverdue}
 type Schedule struct {
 	Subject string
 	Scope   string
-	// Start is when the obligation began: the next review is due Interval
-	// after the later of Start and the last review performed.
-	Start    time.Time
+	// Start is when the obligation began. With an Interval, the next
+	// review is due Interval after the later of Start and the last review
+	// performed.
+	Start time.Time
+	// Interval is a fixed cadence. Set it or Cadence, not both.
 	Interval time.Duration
-	Grace    time.Duration
+	// Cadence is a calendar cadence ([sms.Monthly], [sms.Quarterly],
+	// [sms.Yearly], or every few months, quarters or years, in a named
+	// IANA zone): the first review is due at the end of the calendar
+	// period that contains Start, and once a review was performed after
+	// Start, the next is due at the end of the period after the one it was
+	// performed in (reviewed in March, a monthly review is next due at the
+	// end of April, in the zone, whatever the months' lengths and clock
+	// changes). A fixed cadence ([sms.EveryDuration]) works as Interval
+	// does.
+	Cadence sms.Cadence
+	// Grace is the time after the due time before a missing review is a
+	// finding.
+	Grace time.Duration
 	// Requirement is the requirement the reviews evidence; ID and Clause
 	// are required.
 	Requirement sms.Requirement
@@ -45,11 +68,49 @@ const MaxInterval = 100 * 365 * 24 * time.Hour
 // findings.
 func (s Schedule) Key() string { return key(s.Subject, s.Scope) }
 
+// hasCadence reports whether the schedule sets a Cadence.
+func (s Schedule) hasCadence() bool { return s.Cadence != (sms.Cadence{}) }
+
+// cadence returns the schedule's cadence: its Cadence, or its Interval as
+// a fixed one.
+func (s Schedule) cadence() sms.Cadence {
+	if s.hasCadence() {
+		return s.Cadence
+	}
+	return sms.EveryDuration(s.Interval)
+}
+
+// due returns when the next review falls due, given when the last one was
+// performed (zero when none was): after the later of Start and the last
+// review for a fixed cadence, at the end of the calendar period after the
+// last review's for a calendar one, or of the period containing Start when
+// no review was performed after it. The time is in UTC.
+func (s Schedule) due(last time.Time) time.Time {
+	c, start := s.cadence(), s.Start.UTC()
+	if last.After(start) {
+		return c.NextDue(last).UTC()
+	}
+	return c.FirstDue(start).UTC()
+}
+
+// day writes the date of t: in the zone of a calendar cadence, so that a
+// review due at the end of March in Lisbon is due "2026-04-01", in UTC
+// otherwise.
+func (s Schedule) day(t time.Time) string {
+	if s.hasCadence() && s.Cadence.Zone != "" {
+		if loc, err := time.LoadLocation(s.Cadence.Zone); err == nil {
+			t = t.In(loc)
+		}
+		return t.Format(time.DateOnly)
+	}
+	return day(t)
+}
+
 // Validate returns a [*sms.ValidationError] for a schedule without a
-// subject, a start (in the years 1900 to 9999), a positive interval, a
-// requirement ID and clause or a finding code (each a well-formed ID), with
-// a negative grace, or with an interval or grace longer than
-// [MaxInterval].
+// subject, a start (in the years 1900 to 9999), a positive interval or a
+// valid calendar cadence (not both), a requirement ID and clause or a
+// finding code (each a well-formed ID), with a negative grace, or with an
+// interval or grace longer than [MaxInterval].
 func (s Schedule) Validate() error {
 	bad := func(field, format string, args ...any) error {
 		return sms.Invalid(Kind, "schedule."+field, "%s: "+format, append([]any{s.Key()}, args...)...)
@@ -65,10 +126,22 @@ func (s Schedule) Validate() error {
 		return bad("start", "is not set: say when the obligation began")
 	case checkTime("schedule.start", s.Start) != nil:
 		return checkTime("schedule.start", s.Start)
+	case s.hasCadence() && s.Interval != 0:
+		return bad("cadence", "a schedule has an interval or a calendar cadence, not both")
+	case s.hasCadence():
+		if err := s.Cadence.Validate(); err != nil {
+			var ve *sms.ValidationError
+			if errors.As(err, &ve) {
+				return bad("cadence", "%s", ve.Problem)
+			}
+			return bad("cadence", "%v", err)
+		}
 	case s.Interval <= 0:
-		return bad("interval", "must be positive")
+		return bad("interval", "must be positive, or set a calendar cadence")
 	case s.Interval > MaxInterval:
 		return bad("interval", "is longer than %s", span(MaxInterval))
+	}
+	switch {
 	case s.Grace < 0:
 		return bad("grace", "cannot be negative")
 	case s.Grace > MaxInterval:
@@ -112,8 +185,10 @@ type Standing struct {
 	// both are empty when none was.
 	Last          string
 	LastPerformed time.Time
-	// Due is the later of LastPerformed and the schedule's Start, plus the
-	// interval.
+	// Due is when the next review falls due: the later of LastPerformed
+	// and the schedule's Start, plus the interval; for a calendar cadence,
+	// the end of the period after LastPerformed's, or of the period
+	// containing Start when no review was performed after it.
 	Due     time.Time
 	Overdue bool
 }
@@ -129,10 +204,10 @@ func (st Standing) Finding(asOf time.Time) (f sms.Finding, ok bool) {
 	var detail string
 	if st.Last == "" {
 		detail = fmt.Sprintf("no review of %s performed since the schedule started %s; due %s, %s grace ended %s",
-			s.Key(), day(s.Start), day(st.Due), span(s.Grace), day(st.Due.Add(s.Grace)))
+			s.Key(), s.day(s.Start), s.day(st.Due), span(s.Grace), s.day(st.Due.Add(s.Grace)))
 	} else {
 		detail = fmt.Sprintf("last review of %s (%s) performed %s; next due %s, %s grace ended %s",
-			s.Key(), st.Last, day(st.LastPerformed), day(st.Due), span(s.Grace), day(st.Due.Add(s.Grace)))
+			s.Key(), st.Last, s.day(st.LastPerformed), s.day(st.Due), span(s.Grace), s.day(st.Due.Add(s.Grace)))
 	}
 	return sms.Finding{Code: s.Code, Requirement: s.Requirement, Kind: ScheduleKind, EntityID: s.Key(), Detail: detail, At: asOf.UTC()}, true
 }
@@ -171,14 +246,10 @@ func (l *latest) standings(ss []Schedule) []Standing {
 	out := make([]Standing, 0, len(ss))
 	for _, s := range ss {
 		st := Standing{Schedule: s}
-		base := s.Start.UTC()
 		if r := l.by[s.Key()]; r != nil {
 			st.Last, st.LastPerformed = r.ID, r.PerformedAt
-			if r.PerformedAt.After(base) {
-				base = r.PerformedAt
-			}
 		}
-		st.Due = base.Add(s.Interval)
+		st.Due = s.due(st.LastPerformed)
 		st.Overdue = l.asOf.After(st.Due.Add(s.Grace))
 		out = append(out, st)
 	}
@@ -201,12 +272,15 @@ func Standings(schedules []Schedule, reviews []*Review, asOf time.Time) ([]Stand
 	return l.standings(schedules), nil
 }
 
-// Sweep returns one finding per overdue schedule as of a time: no review
-// of its subject and scope was performed within Interval plus Grace before
-// asOf, and Interval plus Grace have passed since the schedule's Start (a
-// schedule that starts today gives a full interval for its first review,
-// whatever was done before). Each finding carries the schedule's code and cites
-// its requirement. It is a pure function, so that a test replays a year in
+// Sweep returns one finding per overdue schedule as of a time: the grace
+// after its next review's due time ([Standing].Due) has passed. With an
+// Interval, that is: no review of its subject and scope was performed
+// within Interval plus Grace before asOf, and Interval plus Grace have
+// passed since the schedule's Start (a schedule that starts today gives a
+// full interval for its first review, whatever was done before); with a
+// calendar Cadence, the Grace after the end of the period following the
+// last review's (or of the period containing Start) has passed. Each
+// finding carries the schedule's code and cites its requirement. It is a pure function, so that a test replays a year in
 // milliseconds. Invalid schedules give a [*sms.ValidationError]: a
 // schedule that cannot be judged must not pass silently.
 func Sweep(schedules []Schedule, reviews []*Review, asOf time.Time) ([]sms.Finding, error) {

@@ -44,6 +44,8 @@ type Service struct {
 	opts      sms.Options
 	schedules []Schedule
 	byKey     map[string]int
+	// catalogue lists the requirements the schedules name, each once.
+	catalogue []sms.Requirement
 	// machines runs the workflow compiled for each requirement the
 	// schedules name, so that each guard cites the review's own
 	// requirement; first is the machine of the first schedule.
@@ -87,8 +89,10 @@ func (c *compiled) release(b *binding) {
 }
 
 // NewService validates the schedules, compiles the review workflow once per
-// requirement they name, and binds it to the store. No schedule, an invalid
-// one, or two for the same subject and scope give a
+// requirement they name, each with the service's catalogue (the
+// requirements the schedules name, see [Service.Requirements]), and binds
+// it to the store. No schedule, an invalid one, two for the same subject
+// and scope, or two naming one requirement under two clauses give a
 // [*sms.ValidationError].
 func NewService(store sms.Store[*Review], cfg Config) (*Service, error) {
 	if store == nil {
@@ -100,7 +104,11 @@ func NewService(store sms.Store[*Review], cfg Config) (*Service, error) {
 	if err := validateSchedules(cfg.Schedules); err != nil {
 		return nil, err
 	}
-	s := &Service{store: store, opts: cfg.Options, schedules: slices.Clone(cfg.Schedules),
+	cat, err := catalogue(cfg.Schedules)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{store: store, opts: cfg.Options, schedules: slices.Clone(cfg.Schedules), catalogue: cat,
 		byKey: make(map[string]int, len(cfg.Schedules)), machines: map[reqKey]*compiled{}}
 	for i, sc := range s.schedules {
 		s.byKey[sc.Key()] = i
@@ -108,7 +116,7 @@ func NewService(store sms.Store[*Review], cfg Config) (*Service, error) {
 		if s.machines[k] != nil {
 			continue
 		}
-		m, err := s.compile(sc.Requirement)
+		m, err := s.compile(sc.Requirement, s.catalogue)
 		if err != nil {
 			return nil, err
 		}
@@ -120,8 +128,8 @@ func NewService(store sms.Store[*Review], cfg Config) (*Service, error) {
 	return s, nil
 }
 
-func (s *Service) compile(req sms.Requirement) (*compiled, error) {
-	wf, err := sms.NewWorkflow(definition(req))
+func (s *Service) compile(req sms.Requirement, catalogue []sms.Requirement) (*compiled, error) {
+	wf, err := sms.NewWorkflow(definition(req, catalogue))
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +142,8 @@ func (s *Service) compile(req sms.Requirement) (*compiled, error) {
 
 // machineFor returns the machine whose guards cite req. A requirement no
 // schedule names any more (a review planned under a schedule since
-// removed) gets a workflow compiled for the call.
+// removed) gets a workflow compiled for the call, whose catalogue is the
+// requirement alone.
 func (s *Service) machineFor(req sms.Requirement, id string) (*compiled, error) {
 	if m := s.machines[reqKey{req.ID, req.Clause}]; m != nil {
 		return m, nil
@@ -142,11 +151,18 @@ func (s *Service) machineFor(req sms.Requirement, id string) (*compiled, error) 
 	if req.ID == "" || req.Clause == "" {
 		return nil, &sms.CorruptError{Kind: Kind, ID: id, Problem: "the review names no requirement it evidences"}
 	}
-	return s.compile(req)
+	return s.compile(req, []sms.Requirement{entry(req)})
 }
 
 // Schedules returns the schedules the service serves.
 func (s *Service) Schedules() []Schedule { return slices.Clone(s.schedules) }
+
+// Requirements returns the service's catalogue: the requirements its
+// schedules name, each once, in the order of the schedules (with a sentence
+// of the package's when a schedule gives none). The review package has no
+// requirements of its own: every refusal, finding and overdue schedule
+// cites one of these, the one the review or the schedule evidences.
+func (s *Service) Requirements() []sms.Requirement { return slices.Clone(s.catalogue) }
 
 // Schedule returns the schedule of a subject and scope, and whether there
 // is one.
@@ -363,18 +379,16 @@ func (s *Service) Standings(ctx context.Context, asOf time.Time) ([]Standing, er
 	return st, err
 }
 
-// standings folds the verified performed reviews and collects the
-// RECORD_UNVERIFIED findings of the others.
+// standings folds the verified performed reviews ([sms.SweepStore]) and
+// returns the RECORD_UNVERIFIED findings of the others.
 func (s *Service) standings(ctx context.Context, asOf time.Time) ([]Standing, []sms.Finding, error) {
 	l := newLatest(asOf)
-	v := sms.NewVerificationResult()
-	err := s.first.EachVerified(ctx, sms.Query{Status: []string{string(StatusPerformed), string(StatusClosed)}, Limit: sms.MaxLimit},
-		func(r *Review, _ []sms.Entry) bool { l.add(r); return true },
-		func(id string, err error) error { v.Unverified(Kind, id, err, asOf); return nil })
+	unverified, err := sms.SweepStore(ctx, s.first, sms.Query{Status: []string{string(StatusPerformed), string(StatusClosed)}}, asOf,
+		func(r *Review, _ []sms.Entry) []sms.Finding { l.add(r); return nil })
 	if err != nil {
 		return nil, nil, err
 	}
-	return l.standings(s.schedules), v.Failures, nil
+	return l.standings(s.schedules), unverified, nil
 }
 
 // Sweep returns one finding per overdue schedule as of a time, over the

@@ -22,7 +22,6 @@ const (
 	textParticipants = "a performed review names at least one participant"
 	textAfterPeriod  = "a review is performed once the period it covers has ended"
 	textNotFuture    = "a review is not recorded as performed in the future"
-	textPerformedBy  = "a performed review records when and by whom it was performed"
 	textPerformer    = "a review is recorded as performed by its owner or by one who took part in it"
 	textActionOwner  = "every action a review agrees has a description and an owner who agreed to it"
 	textActionDue    = "an action is due no earlier than the review that agreed it"
@@ -87,9 +86,11 @@ func participants(names []string) []string {
 	return out
 }
 
-// definition is the review workflow whose guards cite requirement req.
-func definition(req sms.Requirement) sms.Definition[*Review] {
-	r := func(text string) sms.Requirement { return sms.Requirement{ID: req.ID, Clause: req.Clause, Text: text} }
+// definition is the review workflow whose guards cite requirement req, one
+// of the catalogue's, each with a sentence of its own: the catalogue gives
+// the clause.
+func definition(req sms.Requirement, catalogue []sms.Requirement) sms.Definition[*Review] {
+	r := func(text string) sms.Requirement { return sms.Requirement{ID: req.ID, Text: text} }
 	guard := func(text string, check func(*tx) bool) sms.Guard[*Review] {
 		return sms.Guard[*Review]{Requirement: r(text), Check: check}
 	}
@@ -284,22 +285,60 @@ func definition(req sms.Requirement) sms.Definition[*Review] {
 		},
 	}
 	return sms.Definition[*Review]{
-		Kind:     Kind,
-		States:   st(Statuses()...),
-		Terminal: st(StatusClosed, StatusCancelled),
-		New:      func() *Review { return &Review{} },
-		Rules:    rules,
+		Kind:      Kind,
+		States:    st(Statuses()...),
+		Terminal:  st(StatusClosed, StatusCancelled),
+		New:       func() *Review { return &Review{} },
+		Rules:     rules,
+		Catalogue: catalogue,
 	}
+}
+
+// entry returns the requirement as a catalogue entry: with a sentence of
+// its own when it gives none.
+func entry(r sms.Requirement) sms.Requirement {
+	if r.Text == "" {
+		r.Text = "the reviews that evidence " + r.ID + " are performed periodically"
+	}
+	return r
+}
+
+// catalogue returns the requirements the schedules name, each once, in the
+// order of the schedules, each with the first sentence a schedule gives
+// for it: what a service's refusals and findings may cite. Two schedules
+// that name one requirement under two clauses give a
+// [*sms.ValidationError].
+func catalogue(ss []Schedule) ([]sms.Requirement, error) {
+	var out []sms.Requirement
+	at := map[string]int{}
+	for _, s := range ss {
+		r := s.Requirement
+		i, ok := at[r.ID]
+		switch {
+		case !ok:
+			at[r.ID] = len(out)
+			out = append(out, r)
+		case out[i].Clause != r.Clause:
+			return nil, sms.Invalid(Kind, "schedules", "%s names %s under clause %s, another schedule under clause %s",
+				s.Key(), r.ID, r.Clause, out[i].Clause)
+		case out[i].Text == "":
+			out[i].Text = r.Text
+		}
+	}
+	for i := range out {
+		out[i] = entry(out[i])
+	}
+	return out, nil
 }
 
 // Workflow returns the review workflow whose guards cite req, the
 // requirement a review evidences, for introspection and documentation: its
 // rules, permitted triggers and diagram are the same for every
-// requirement. A requirement without an ID or a clause gives a
-// [*sms.ValidationError].
+// requirement; its catalogue is req alone. A requirement without an ID or
+// a clause gives a [*sms.ValidationError].
 func Workflow(req sms.Requirement) (*sms.Workflow[*Review], error) {
 	if req.ID == "" || req.Clause == "" {
 		return nil, sms.Invalid(Kind, "requirement", "needs an ID and a clause")
 	}
-	return sms.NewWorkflow(definition(req))
+	return sms.NewWorkflow(definition(req, []sms.Requirement{entry(req)}))
 }
