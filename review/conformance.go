@@ -241,6 +241,6 @@ func Audit(reviews []*Review, asOf time.Time) sms.Report { return audit(reviews,
 // it. Who recorded a review's performance is read from its journal.
 func (s *Service) Conform(ctx context.Context, asOf time.Time) (sms.Report, error) {
 	a, ex := sms.NewAudit(asOf, s.catalogue), newExamined(s.catalogue)
-	err := sms.ConformStore(ctx, a, s.first, sms.Query{}, ex.checks())
+	err := sms.ConformStore(ctx, a, s.m, sms.Query{}, ex.checks())
 	return ex.report(a), err
 }

@@ -60,8 +60,11 @@
 // review evidences, which the review records when it is planned from its
 // schedule: a problem-effectiveness review performed without conclusions is
 // refused citing PRB-13 (clause 8.6.3), a change-trend review citing CHG-14
-// (clause 8.5.1.3). The service compiles the workflow once per requirement
-// its schedules name. Its catalogue, [Service.Requirements], is the
+// (clause 8.5.1.3). One workflow serves every schedule: the plan's
+// preparation finds the schedule's requirement and records it on the
+// review, and the workflow's Cite ([sms.Definition].Cite) maps every
+// refusal to the requirement the review records, even one no schedule of
+// the service names any more. Its catalogue, [Service.Requirements], is the
 // requirements its schedules name, each once: every refusal, conformance
 // finding and overdue schedule of the service cites one of them, with the
 // clause the catalogue gives. The guards:

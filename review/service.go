@@ -3,7 +3,6 @@ package review
 import (
 	"context"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/iso20k/sms"
@@ -46,54 +45,22 @@ type Service struct {
 	byKey     map[string]int
 	// catalogue lists the requirements the schedules name, each once.
 	catalogue []sms.Requirement
-	// machines runs the workflow compiled for each requirement the
-	// schedules name, so that each guard cites the review's own
-	// requirement; first is the machine of the first schedule.
-	machines map[reqKey]*compiled
-	first    *sms.Machine[*Review]
+	// m runs the one review workflow for every schedule: each refusal
+	// cites the requirement the review records (the definition's Cite).
+	m *sms.Machine[*Review]
+	// workflows holds, for introspection, the workflow of each
+	// requirement the schedules name: the same table and catalogue, its
+	// guards declaring that requirement.
+	workflows map[reqKey]*sms.Workflow[*Review]
 }
 
 type reqKey struct{ id, clause string }
 
-// compiled is the machine of one requirement, and a pool of copies of it
-// bound to a [loaded] store, one per transition under way.
-type compiled struct {
-	m     *sms.Machine[*Review]
-	bound sync.Pool // of *binding
-}
-
-type binding struct {
-	m *sms.Machine[*Review]
-	l *loaded
-}
-
-// bind returns a copy of the machine whose store answers the first Get of
-// r with r itself; release returns it to the pool.
-func (c *compiled) bind(r *Review) (*binding, error) {
-	b, _ := c.bound.Get().(*binding)
-	if b == nil {
-		l := &loaded{Store: c.m.Store()}
-		m, err := c.m.WithStore(l)
-		if err != nil {
-			return nil, err
-		}
-		b = &binding{m: m, l: l}
-	}
-	b.l.r = r
-	return b, nil
-}
-
-func (c *compiled) release(b *binding) {
-	b.l.r = nil
-	c.bound.Put(b)
-}
-
-// NewService validates the schedules, compiles the review workflow once per
-// requirement they name, each with the service's catalogue (the
-// requirements the schedules name, see [Service.Requirements]), and binds
-// it to the store. No schedule, an invalid one, two for the same subject
-// and scope, or two naming one requirement under two clauses give a
-// [*sms.ValidationError].
+// NewService validates the schedules, compiles the review workflow, whose
+// plans record their schedule's requirement and whose refusals cite it,
+// and binds it to the store. No schedule, an invalid one, two for the same
+// subject and scope, or two naming one requirement under two clauses give
+// a [*sms.ValidationError].
 func NewService(store sms.Store[*Review], cfg Config) (*Service, error) {
 	if store == nil {
 		return nil, sms.Invalid(Kind, "store", "is nil")
@@ -109,49 +76,27 @@ func NewService(store sms.Store[*Review], cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{store: store, opts: cfg.Options, schedules: slices.Clone(cfg.Schedules), catalogue: cat,
-		byKey: make(map[string]int, len(cfg.Schedules)), machines: map[reqKey]*compiled{}}
+		byKey: make(map[string]int, len(cfg.Schedules)), workflows: map[reqKey]*sms.Workflow[*Review]{}}
+	lookup := func(subject, scope string) (sms.Requirement, bool) {
+		sc, ok := s.Schedule(subject, scope)
+		return sc.Requirement, ok
+	}
 	for i, sc := range s.schedules {
 		s.byKey[sc.Key()] = i
-		k := reqKey{sc.Requirement.ID, sc.Requirement.Clause}
-		if s.machines[k] != nil {
-			continue
-		}
-		m, err := s.compile(sc.Requirement, s.catalogue)
+	}
+	for _, req := range cat {
+		wf, err := sms.NewWorkflow(definition(req, cat, lookup))
 		if err != nil {
 			return nil, err
 		}
-		s.machines[k] = m
-		if s.first == nil {
-			s.first = m.m
+		s.workflows[reqKey{req.ID, req.Clause}] = wf
+		if s.m == nil {
+			if s.m, err = sms.NewMachine(wf, store, cfg.Options); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return s, nil
-}
-
-func (s *Service) compile(req sms.Requirement, catalogue []sms.Requirement) (*compiled, error) {
-	wf, err := sms.NewWorkflow(definition(req, catalogue))
-	if err != nil {
-		return nil, err
-	}
-	m, err := sms.NewMachine(wf, s.store, s.opts)
-	if err != nil {
-		return nil, err
-	}
-	return &compiled{m: m}, nil
-}
-
-// machineFor returns the machine whose guards cite req. A requirement no
-// schedule names any more (a review planned under a schedule since
-// removed) gets a workflow compiled for the call, whose catalogue is the
-// requirement alone.
-func (s *Service) machineFor(req sms.Requirement, id string) (*compiled, error) {
-	if m := s.machines[reqKey{req.ID, req.Clause}]; m != nil {
-		return m, nil
-	}
-	if req.ID == "" || req.Clause == "" {
-		return nil, &sms.CorruptError{Kind: Kind, ID: id, Problem: "the review names no requirement it evidences"}
-	}
-	return s.compile(req, []sms.Requirement{entry(req)})
 }
 
 // Schedules returns the schedules the service serves.
@@ -181,123 +126,60 @@ func (s *Service) Workflow(subject, scope string) (*sms.Workflow[*Review], bool)
 	if !ok {
 		return nil, false
 	}
-	return s.machines[reqKey{sc.Requirement.ID, sc.Requirement.Clause}].m.Workflow(), true
+	return s.workflows[reqKey{sc.Requirement.ID, sc.Requirement.Clause}], true
 }
 
 // Plan plans a review of a scheduled subject and scope. The review records
-// the schedule's requirement, and every later refusal cites it.
+// the schedule's requirement, and every later refusal cites it. A plan for
+// a subject and scope no schedule names is refused as invalid.
 func (s *Service) Plan(ctx context.Context, a sms.Actor, c Plan) (*Review, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	sc, ok := s.Schedule(c.Subject, c.Scope)
-	if !ok {
-		return nil, sms.Invalid(Kind, "subject", "no schedule for %s: the service cannot tell which requirement the review evidences",
-			key(c.Subject, c.Scope))
-	}
-	return s.machines[reqKey{sc.Requirement.ID, sc.Requirement.Clause}].m.Create(ctx, a, c)
-}
-
-// fire runs a transition on a stored review under the workflow of the
-// requirement the review records.
-func (s *Service) fire(ctx context.Context, a sms.Actor, id string, trigger Trigger, c Command) (*Review, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := sms.ValidateID(id); err != nil {
-		return nil, err
-	}
-	v, err := s.store.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	m, err := s.machineFor(v.Requirement, id)
-	if err != nil {
-		return nil, err
-	}
-	// The machine reads the review the service just read, so that a
-	// transition reads the store once; the commit's version check guards
-	// the rest, as it does for any read.
-	b, err := m.bind(v)
-	if err != nil {
-		return nil, err
-	}
-	defer m.release(b)
-	return b.m.Fire(ctx, a, id, string(trigger), c)
-}
-
-// loaded is the service's store for one transition: it answers the first
-// Get of the review already read, and passes everything else through.
-type loaded struct {
-	sms.Store[*Review]
-	r *Review
-}
-
-// Get returns the review already read, once, or asks the store.
-func (l *loaded) Get(ctx context.Context, id string) (*Review, error) {
-	if r := l.r; r != nil && r.ID == id {
-		l.r = nil
-		return r, nil
-	}
-	return l.Store.Get(ctx, id)
+	return s.m.Create(ctx, a, c)
 }
 
 // Do runs any command: the trigger is the command's. A [Plan] creates a
 // review and id must then be empty (the plan carries its own ID).
 func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*Review, error) {
-	if c == nil {
-		return nil, sms.Invalid(Kind, "command", "is nil")
-	}
-	if p, ok := c.(Plan); ok {
-		if id != "" {
-			return nil, sms.Invalid(Kind, "id", "a plan creates a review: pass its ID in Plan.ID")
-		}
-		return s.Plan(ctx, a, p)
-	}
-	return s.fire(ctx, a, id, c.Trigger(), c)
+	return s.m.Do(ctx, a, id, c)
 }
 
 // Perform records that a planned review took place, with its inputs,
 // conclusions, agreed actions and participants.
 func (s *Service) Perform(ctx context.Context, a sms.Actor, id string, c Performance) (*Review, error) {
-	return s.fire(ctx, a, id, TriggerPerform, c)
+	return s.m.Fire(ctx, a, id, string(TriggerPerform), c)
 }
 
 // UpdateAction reports an agreed action done, or names the record that now
 // tracks it.
 func (s *Service) UpdateAction(ctx context.Context, a sms.Actor, id string, c ActionUpdate) (*Review, error) {
-	return s.fire(ctx, a, id, TriggerUpdateAction, c)
+	return s.m.Fire(ctx, a, id, string(TriggerUpdateAction), c)
 }
 
 // Close closes a performed review whose actions are all done or tracked.
 func (s *Service) Close(ctx context.Context, a sms.Actor, id string, c Closure) (*Review, error) {
-	return s.fire(ctx, a, id, TriggerClose, c)
+	return s.m.Fire(ctx, a, id, string(TriggerClose), c)
 }
 
 // Cancel cancels a planned review, with a reason.
 func (s *Service) Cancel(ctx context.Context, a sms.Actor, id string, c Cancellation) (*Review, error) {
-	return s.fire(ctx, a, id, TriggerCancel, c)
+	return s.m.Fire(ctx, a, id, string(TriggerCancel), c)
 }
 
 // AddNote adds a note, in any status.
 func (s *Service) AddNote(ctx context.Context, a sms.Actor, id string, c Note) (*Review, error) {
-	return s.fire(ctx, a, id, TriggerNote, c)
+	return s.m.Fire(ctx, a, id, string(TriggerNote), c)
 }
 
 // Get returns the stored review.
-func (s *Service) Get(ctx context.Context, id string) (*Review, error) { return s.first.Get(ctx, id) }
+func (s *Service) Get(ctx context.Context, id string) (*Review, error) { return s.m.Get(ctx, id) }
 
 // Journal returns the review's journal, oldest entry first.
 func (s *Service) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
-	return s.first.Journal(ctx, id)
+	return s.m.Journal(ctx, id)
 }
 
 // Verify checks the review's journal hash chain and that the stored review
 // is the one its journal built up to.
-func (s *Service) Verify(ctx context.Context, id string) error { return s.first.Verify(ctx, id) }
+func (s *Service) Verify(ctx context.Context, id string) error { return s.m.Verify(ctx, id) }
 
 // Permitted returns the triggers the actor may fire on the review now,
 // judged by its status and the actor's roles.
@@ -305,7 +187,7 @@ func (s *Service) Permitted(r *Review, a sms.Actor) []Trigger {
 	if r == nil {
 		return nil
 	}
-	names := s.first.Workflow().Permitted(r, a)
+	names := s.m.Workflow().Permitted(r, a)
 	out := make([]Trigger, len(names))
 	for i, n := range names {
 		out[i] = Trigger(n)
@@ -346,7 +228,7 @@ func (s *Service) List(ctx context.Context, q Query) (sms.Page[*Review], error) 
 		}
 		sq.Status = append(sq.Status, string(st))
 	}
-	return s.first.List(ctx, sq)
+	return s.m.List(ctx, sq)
 }
 
 // Each calls fn for every review matching q, page by page, until fn
@@ -383,7 +265,7 @@ func (s *Service) Standings(ctx context.Context, asOf time.Time) ([]Standing, er
 // returns the RECORD_UNVERIFIED findings of the others.
 func (s *Service) standings(ctx context.Context, asOf time.Time) ([]Standing, []sms.Finding, error) {
 	l := newLatest(asOf)
-	unverified, err := sms.SweepStore(ctx, s.first, sms.Query{Status: []string{string(StatusPerformed), string(StatusClosed)}}, asOf,
+	unverified, err := sms.SweepStore(ctx, s.m, sms.Query{Status: []string{string(StatusPerformed), string(StatusClosed)}}, asOf,
 		func(r *Review, _ []sms.Entry) []sms.Finding { l.add(r); return nil })
 	if err != nil {
 		return nil, nil, err

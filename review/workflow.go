@@ -1,6 +1,7 @@
 package review
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -86,10 +87,12 @@ func participants(names []string) []string {
 	return out
 }
 
-// definition is the review workflow whose guards cite requirement req, one
-// of the catalogue's, each with a sentence of its own: the catalogue gives
-// the clause.
-func definition(req sms.Requirement, catalogue []sms.Requirement) sms.Definition[*Review] {
+// definition is the review workflow. Its guards declare requirement req,
+// one of the catalogue's, each with a sentence of its own (the catalogue
+// gives the clause); the definition's Cite maps every refusal to the
+// requirement the review itself records, its schedule's, which the plan's
+// Prepare finds with lookup. One workflow so serves every schedule.
+func definition(req sms.Requirement, catalogue []sms.Requirement, lookup func(subject, scope string) (sms.Requirement, bool)) sms.Definition[*Review] {
 	r := func(text string) sms.Requirement { return sms.Requirement{ID: req.ID, Text: text} }
 	guard := func(text string, check func(*tx) bool) sms.Guard[*Review] {
 		return sms.Guard[*Review]{Requirement: r(text), Check: check}
@@ -101,6 +104,18 @@ func definition(req sms.Requirement, catalogue []sms.Requirement) sms.Definition
 			Trigger: string(TriggerPlan), To: string(StatusPlanned), Roles: owner,
 			Command: Plan{},
 			Doc:     "Plan a review of a scheduled subject, for a period, with an owner.",
+			// The schedule's requirement goes on the working copy before
+			// the guards, so that the plan's own refusals cite it.
+			Prepare: func(_ context.Context, t *tx) error {
+				c := cmd[Plan](t)
+				found, ok := lookup(c.Subject, c.Scope)
+				if !ok {
+					return sms.Invalid(Kind, "subject", "no schedule for %s: the service cannot tell which requirement the review evidences",
+						key(c.Subject, c.Scope))
+				}
+				t.Entity.Requirement = found
+				return nil
+			},
 			Guards: []sms.Guard[*Review]{
 				guard(textPeriod, func(t *tx) bool {
 					p := cmd[Plan](t).Period
@@ -112,7 +127,7 @@ func definition(req sms.Requirement, catalogue []sms.Requirement) sms.Definition
 			},
 			Apply: func(t *tx) {
 				c, v := cmd[Plan](t), t.Entity
-				v.ID, v.Subject, v.Scope, v.Owner, v.Requirement = c.ID, c.Subject, c.Scope, c.Owner, req
+				v.ID, v.Subject, v.Scope, v.Owner = c.ID, c.Subject, c.Scope, c.Owner
 				v.Period = Period{From: ts(c.Period.From), To: ts(c.Period.To)}
 				v.addLink(LinkSubject, c.Subject)
 				v.Parties.Add(sms.PartyRaiser, t.Actor.ID, true)
@@ -121,7 +136,7 @@ func definition(req sms.Requirement, catalogue []sms.Requirement) sms.Definition
 				if c.Scope != "" {
 					t.Record("scope", c.Scope)
 				}
-				t.Record("requirement", req.ID)
+				t.Record("requirement", v.Requirement.ID)
 				t.Record("owner", c.Owner)
 				t.RecordTime("period.from", v.Period.From)
 				t.RecordTime("period.to", v.Period.To)
@@ -133,6 +148,7 @@ func definition(req sms.Requirement, catalogue []sms.Requirement) sms.Definition
 		{
 			Trigger: string(TriggerPerform), From: st(StatusPlanned), To: string(StatusPerformed), Roles: owner,
 			Command:     Performance{},
+			Prepare: named,
 			Requirement: r(textPerformFrom),
 			Segregation: []sms.Segregation[*Review]{{Requirement: r(textPerformer), Check: func(t *tx) string {
 				who := t.Actor.ID
@@ -205,6 +221,7 @@ func definition(req sms.Requirement, catalogue []sms.Requirement) sms.Definition
 		{
 			Trigger: string(TriggerUpdateAction), From: st(StatusPerformed), Roles: owner,
 			Command:     ActionUpdate{},
+			Prepare: named,
 			Requirement: r(textFollowUpFrom),
 			Doc:         "Report an agreed action done, or name the record that now tracks it.",
 			Guards: []sms.Guard[*Review]{
@@ -245,6 +262,7 @@ func definition(req sms.Requirement, catalogue []sms.Requirement) sms.Definition
 		{
 			Trigger: string(TriggerClose), From: st(StatusPerformed), To: string(StatusClosed), Roles: owner,
 			Command:     Closure{},
+			Prepare: named,
 			Requirement: r(textCloseFrom),
 			Doc:         "Close once every agreed action is done or tracked by another record.",
 			Guards: []sms.Guard[*Review]{
@@ -267,6 +285,7 @@ func definition(req sms.Requirement, catalogue []sms.Requirement) sms.Definition
 		{
 			Trigger: string(TriggerCancel), From: st(StatusPlanned), To: string(StatusCancelled), Roles: owner,
 			Command:     Cancellation{},
+			Prepare: named,
 			Requirement: r(textCancelFrom),
 			Doc:         "Cancel a planned review, with a reason.",
 			Guards: []sms.Guard[*Review]{
@@ -280,6 +299,7 @@ func definition(req sms.Requirement, catalogue []sms.Requirement) sms.Definition
 		{
 			Trigger: string(TriggerNote), From: st(Statuses()...), Roles: roles(RoleOwner, RoleParticipant),
 			Command: Note{},
+			Prepare: named,
 			Doc:     "Add a note, in any status.",
 			Apply:   func(t *tx) { t.Record("text", cmd[Note](t).Text) },
 		},
@@ -291,7 +311,23 @@ func definition(req sms.Requirement, catalogue []sms.Requirement) sms.Definition
 		New:       func() *Review { return &Review{} },
 		Rules:     rules,
 		Catalogue: catalogue,
+		Cite: func(v *Review, declared sms.Requirement) sms.Requirement {
+			if v.Requirement.ID == "" {
+				return declared
+			}
+			return sms.Requirement{ID: v.Requirement.ID, Clause: v.Requirement.Clause, Text: declared.Text}
+		},
 	}
+}
+
+// named refuses, as corrupt, a stored review that names no requirement it
+// evidences (imported, or edited by hand): no refusal of it could cite the
+// obligation, and no finding count it.
+func named(_ context.Context, t *tx) error {
+	if v := t.Entity; v.Requirement.ID == "" || v.Requirement.Clause == "" {
+		return &sms.CorruptError{Kind: Kind, ID: v.ID, Problem: "the review names no requirement it evidences"}
+	}
+	return nil
 }
 
 // entry returns the requirement as a catalogue entry: with a sentence of
@@ -331,14 +367,16 @@ func catalogue(ss []Schedule) ([]sms.Requirement, error) {
 	return out, nil
 }
 
-// Workflow returns the review workflow whose guards cite req, the
-// requirement a review evidences, for introspection and documentation: its
-// rules, permitted triggers and diagram are the same for every
-// requirement; its catalogue is req alone. A requirement without an ID or
-// a clause gives a [*sms.ValidationError].
+// Workflow returns the review workflow for reviews that evidence req: its
+// catalogue is req alone, and a plan under it records req whatever its
+// subject. A stored review's refusals cite the requirement the review
+// records, as a [Service]'s do. Its rules, permitted triggers and diagram
+// are the same for every requirement. A requirement without an ID or a
+// clause gives a [*sms.ValidationError].
 func Workflow(req sms.Requirement) (*sms.Workflow[*Review], error) {
 	if req.ID == "" || req.Clause == "" {
 		return nil, sms.Invalid(Kind, "requirement", "needs an ID and a clause")
 	}
-	return sms.NewWorkflow(definition(req, []sms.Requirement{entry(req)}))
+	return sms.NewWorkflow(definition(req, []sms.Requirement{entry(req)},
+		func(string, string) (sms.Requirement, bool) { return req, true }))
 }

@@ -37,11 +37,15 @@ func (s *Store[E]) begin(ctx context.Context) (tx *sql.Tx, owned bool, err error
 }
 
 // reading returns the statement a read runs: inside an atomic commit, the
-// transaction's, so that it sees the writes before it (and, on SQLite's
+// transaction's (prepared on the writer's pool when the store reads from
+// another), so that it sees the writes before it (and, on SQLite's
 // single connection, does not wait for the connection the transaction
 // holds).
 func (s *Store[E]) reading(ctx context.Context, st *sql.Stmt) *sql.Stmt {
 	if tx := atomicTx(ctx, s.db); tx != nil {
+		if w := s.onWriter[st]; w != nil {
+			st = w // the transaction is on the writer's pool
+		}
 		return tx.StmtContext(ctx, st)
 	}
 	return st

@@ -57,10 +57,13 @@ type Options struct {
 //     driver's error or the context's.
 type Store[E sms.Entity[E]] struct {
 	db, rdb *sql.DB
-	d       Dialect
-	eng     engine
-	kind    sms.Kind
-	k       string // kind, as bound to statements
+	// onWriter maps each read statement prepared on rdb, when it is not
+	// db, to its twin on db.
+	onWriter map[*sql.Stmt]*sql.Stmt
+	d        Dialect
+	eng      engine
+	kind     sms.Kind
+	k        string // kind, as bound to statements
 
 	insertEntity, updateInPlace, updateStatus, updateAll, version, tail, deleteLinks, insertLink, insertEntry *sql.Stmt
 	commitOne                                                                                                 *sql.Stmt // nil unless engine.oneStatement
@@ -201,6 +204,20 @@ func New[E sms.Entity[E]](ctx context.Context, db *sql.DB, d Dialect, o Options)
 		}
 		*ps.st = st
 		s.stmts = append(s.stmts, st)
+		if ps.db != db {
+			// A read on the reader's pool has its twin on the writer's,
+			// for reads inside an atomic commit's transaction.
+			w, err := db.PrepareContext(ctx, ps.sql)
+			if err != nil {
+				s.Close()
+				return nil, &Error{Op: opNew, Kind: kind, Err: fmt.Errorf("preparing %q: %w", ps.sql, err)}
+			}
+			if s.onWriter == nil {
+				s.onWriter = map[*sql.Stmt]*sql.Stmt{}
+			}
+			s.onWriter[st] = w
+			s.stmts = append(s.stmts, w)
+		}
 	}
 	return s, nil
 }
