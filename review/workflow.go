@@ -148,7 +148,7 @@ func definition(req sms.Requirement, catalogue []sms.Requirement, lookup func(su
 		{
 			Trigger: string(TriggerPerform), From: st(StatusPlanned), To: string(StatusPerformed), Roles: owner,
 			Command:     Performance{},
-			Prepare: named,
+			Prepare:     named,
 			Requirement: r(textPerformFrom),
 			Segregation: []sms.Segregation[*Review]{{Requirement: r(textPerformer), Check: func(t *tx) string {
 				who := t.Actor.ID
@@ -221,7 +221,7 @@ func definition(req sms.Requirement, catalogue []sms.Requirement, lookup func(su
 		{
 			Trigger: string(TriggerUpdateAction), From: st(StatusPerformed), Roles: owner,
 			Command:     ActionUpdate{},
-			Prepare: named,
+			Prepare:     named,
 			Requirement: r(textFollowUpFrom),
 			Doc:         "Report an agreed action done, or name the record that now tracks it.",
 			Guards: []sms.Guard[*Review]{
@@ -262,7 +262,7 @@ func definition(req sms.Requirement, catalogue []sms.Requirement, lookup func(su
 		{
 			Trigger: string(TriggerClose), From: st(StatusPerformed), To: string(StatusClosed), Roles: owner,
 			Command:     Closure{},
-			Prepare: named,
+			Prepare:     named,
 			Requirement: r(textCloseFrom),
 			Doc:         "Close once every agreed action is done or tracked by another record.",
 			Guards: []sms.Guard[*Review]{
@@ -285,7 +285,7 @@ func definition(req sms.Requirement, catalogue []sms.Requirement, lookup func(su
 		{
 			Trigger: string(TriggerCancel), From: st(StatusPlanned), To: string(StatusCancelled), Roles: owner,
 			Command:     Cancellation{},
-			Prepare: named,
+			Prepare:     named,
 			Requirement: r(textCancelFrom),
 			Doc:         "Cancel a planned review, with a reason.",
 			Guards: []sms.Guard[*Review]{
