@@ -218,10 +218,12 @@ type Rule[E any] struct {
 	// the approval, segregation and guards: the reads of other records and
 	// the host look-ups the rule needs (a template, a plan, the changes a
 	// schedule may conflict with, the change a fix depends on), whose
-	// results it leaves in t.Prepared. It returns an error only for a
-	// failure to look (a store, the host, the context), which ends the
-	// transition with that error; what it finds, or does not find, the
-	// guards judge. What it reads is not part of the transition's atomic
+	// results it leaves in t.Prepared. It returns an error for a failure
+	// to look (a store, the host, the context), or for what cannot be
+	// judged at all (a command naming what the host does not know, a
+	// [*ValidationError]; a stored record lacking what the rule needs, a
+	// [*CorruptError]), which ends the transition with that error; what
+	// it finds, or does not find, the guards judge. What it reads is not part of the transition's atomic
 	// commit: another writer may change it meanwhile, unless the stores
 	// commit across entities atomically.
 	Prepare func(ctx context.Context, t *Transition[E]) error

@@ -95,16 +95,7 @@ func (s *Service) Log(ctx context.Context, a sms.Actor, c Report) (*Incident, er
 // route commands generically, such as an importer. A [Report] creates an
 // incident and id must then be empty (the report carries its own ID).
 func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*Incident, error) {
-	if c == nil {
-		return nil, sms.Invalid(Kind, "command", "is nil")
-	}
-	if r, ok := c.(Report); ok {
-		if id != "" {
-			return nil, sms.Invalid(Kind, "id", "a report creates an incident: pass its ID in Report.ID")
-		}
-		return s.Log(ctx, a, r)
-	}
-	return s.m.Fire(ctx, a, id, string(c.Trigger()), c)
+	return s.m.Do(ctx, a, id, c)
 }
 
 // Classify classifies and prioritises (INC-02, INC-03, INC-14).
