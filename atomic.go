@@ -32,12 +32,19 @@ type pendingKey struct{}
 
 // pending collects the notifications of transitions committed inside an
 // atomic context, to deliver once the whole commit stands.
-type pending struct{ fns []func() }
+type pending struct {
+	// outer is the context Atomically was called with: the observers'
+	// once the commit stands, so that what they write is not written into
+	// the transaction just committed.
+	outer context.Context
+	fns   []func()
+}
 
 // Atomically runs fn as one atomic commit of store (see [Atomic]): the
 // transitions fn runs through machines on stores of the same backend are
 // committed together or not at all, and observers are notified of them
-// only after the commit. It returns a [*ValidationError] when the store
+// only after the commit, with ctx (not the commit's context: an observer's
+// writes are transitions of their own). It returns a [*ValidationError] when the store
 // cannot commit atomically; the error of fn or of the commit otherwise.
 func Atomically(ctx context.Context, store any, fn func(ctx context.Context) error) error {
 	a, ok := store.(Atomic)
@@ -47,7 +54,7 @@ func Atomically(ctx context.Context, store any, fn func(ctx context.Context) err
 	if pendingOf(ctx) != nil {
 		return a.Atomically(ctx, fn) // joins the enclosing commit
 	}
-	p := &pending{}
+	p := &pending{outer: ctx}
 	err := a.Atomically(context.WithValue(ctx, pendingKey{}, p), fn)
 	if err != nil {
 		return err

@@ -264,6 +264,34 @@ func TestAtomicallyHoldsNotificationsUntilTheCommit(t *testing.T) {
 	assert.True(t, sms.CanCommitAtomically(env.store))
 }
 
+// An observer notified after an atomic commit gets the caller's context,
+// not the committed transaction's: what it writes is stored.
+func TestAtomicallyNotifiesWithTheCallersContext(t *testing.T) {
+	t.Parallel()
+	type mark struct{}
+	var env *ticketEnv
+	var wrote error
+	obs := sms.ObserverFunc(func(ctx context.Context, ev sms.Event) error {
+		if ev.EntityID == "T-1" && ev.Entry.Trigger == trNote {
+			assert.Equal(t, "caller", ctx.Value(mark{}), "the observer's context is the caller's")
+			_, wrote = env.m.Fire(ctx, rita, "T-2", trNote, ticketCmd{Text: "heard of T-1"})
+		}
+		return nil
+	})
+	env = newTicketEnv(t, sms.Options{Observer: obs})
+	env.file(t, "T-1")
+	env.file(t, "T-2")
+	ctx := context.WithValue(bg(), mark{}, "caller")
+	require.NoError(t, sms.Atomically(ctx, env.store, func(ctx context.Context) error {
+		_, err := env.m.Fire(ctx, rita, "T-1", trNote, ticketCmd{Text: "one"})
+		return err
+	}))
+	require.NoError(t, wrote)
+	j, err := env.m.Journal(bg(), "T-2")
+	require.NoError(t, err)
+	assert.Len(t, j, 2, "the observer's own transition is stored")
+}
+
 func TestGuardCitesWhatTheRecordNames(t *testing.T) {
 	t.Parallel()
 	named := sms.Requirement{ID: "PRB-13", Clause: "8.6.3", Text: "problem-resolution effectiveness is reviewed"}

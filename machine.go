@@ -547,8 +547,8 @@ func (m *Machine[E]) notify(ctx context.Context, en Entry) {
 	if p := pendingOf(ctx); p != nil {
 		// Inside an atomic commit: once it stands. The entry's payload
 		// lives in the pooled transition, so the observer gets a copy.
-		kept, later := en.Clone(), context.WithoutCancel(ctx)
-		p.fns = append(p.fns, func() { m.notifyNow(later, kept) })
+		kept := en.Clone()
+		p.fns = append(p.fns, func() { m.notifyNow(p.outer, kept) })
 		return
 	}
 	m.notifyNow(ctx, en)
