@@ -169,23 +169,12 @@ func checkRemediation(r RemediationPlan) error {
 	return sms.FirstError(sms.CheckText(Kind, "remediation.plan", r.Plan, MaxText), sms.CheckText(Kind, "remediation.justification", r.Justification, MaxText))
 }
 
-// templateView is what the service looked up about a standard change's
-// template before submission or implementation.
-type templateView struct {
-	found   bool
-	status  TemplateStatus
-	version int64
-	tpl     *Template
-}
-
 // StandardSubmission submits a standard change from its approved template
 // (trigger submit_standard, CHG-18): pre-authorized, it goes straight to
 // scheduled if the template is active and the change stays within its
 // scope.
 type StandardSubmission struct {
 	Note string
-
-	tv templateView // looked up by the service
 }
 
 // Trigger implements [Command].
@@ -258,21 +247,12 @@ func (c Approval) Validate() error {
 	return sms.FirstError(sms.CheckText(Kind, "rationale", c.Rationale, MaxText), sms.CheckText(Kind, "conditions", c.Conditions, MaxText))
 }
 
-// planView is what the service looked up about a change's transition plan.
-type planView struct {
-	found  bool
-	status PlanStatus
-	change string
-}
-
 // Authorization authorizes a change once its authority's quorum approved it
 // (trigger authorize, CHG-05, CHG-06, CHG-11): the priority is set and the
 // minutes of the decision recorded.
 type Authorization struct {
 	Priority Priority
 	Minutes  string
-
-	pv planView // looked up by the service
 }
 
 // Trigger implements [Command].
@@ -302,7 +282,7 @@ func (Rejection) command()         {}
 func (c Rejection) Validate() error { return sms.CheckText(Kind, "reason", c.Reason, MaxText) }
 
 // Scheduling sets or changes the implementation schedule of an authorized
-// change (trigger schedule, CHG-08, CHG-10, CHG-19). The service finds the
+// change (trigger schedule, CHG-08, CHG-10, CHG-19). The transition finds the
 // other changes scheduled on the same services or configuration items in
 // an overlapping window; each must be acknowledged in Acknowledge. A new
 // schedule needs a new notification.
@@ -314,8 +294,6 @@ type Scheduling struct {
 	Parties []string
 	// Acknowledge lists the conflicting changes accepted.
 	Acknowledge []string
-
-	conflicts []string // found by the service
 }
 
 // Trigger implements [Command].
@@ -355,8 +333,6 @@ type Implementation struct {
 	TestResult   string
 	TestSkipped  string
 	Override     string
-
-	tv templateView // looked up by the service for a standard change
 }
 
 // Trigger implements [Command].

@@ -2,6 +2,7 @@ package change
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,64 +22,61 @@ const (
 	CodeTemplateNotSuspended  = "STANDARD_TEMPLATE_NOT_SUSPENDED"
 )
 
-// finder collects findings for one record.
-type finder func(code, id, text, detail string)
-
-// check is one conformance check over changes: which it examines and what
-// it demands of each. Checks read the stored fields; they never trust the
-// status alone.
-type check struct {
-	name, clause, rule string
-	applies            func(*Change) bool
-	eval               func(c *Change, p *Policy, plans map[string]*TransitionPlan, asOf time.Time, fail finder)
-}
+// The conformance checks of change management, over three populations:
+// changes, transition plans and templates, each check data
+// ([sms.Check]) citing the catalogue ([Requirements]) by ID. They read the
+// stored fields; they never trust the status alone.
 
 func started(c *Change) bool { return c.Work != nil && !c.Work.StartedAt.IsZero() }
 
-func checks() []check {
-	return []check{
+// changeChecks returns the checks over changes, under the policy; plans
+// are the transition plans the design-and-transition check looks a
+// change's plan up in.
+func changeChecks(p *Policy, plans map[string]*TransitionPlan) []sms.Check[*Change] {
+	return []sms.Check[*Change]{
 		{
-			name: "change-authorized-before-implementation", clause: "8.5.1.1-8.5.1.3",
-			rule: "every change at or past implement has its model and classification, its assessment (risk, benefit, feasibility, cost, " +
+			Name: "change-authorized-before-implementation", Clause: "8.5.1.1-8.5.1.3",
+			Cites: []string{"CHG-02", "CHG-04", "CHG-06", "CHG-07", "CHG-08", "CHG-09", "CHG-10", "CHG-11", "CHG-18", "CHG-19"},
+			Rule: "every change at or past implement has its model and classification, its assessment (risk, benefit, feasibility, cost, " +
 				"five impact dimensions) unless it is an emergency change, a remediation plan, approvals satisfying its authority by " +
 				"distinct approvers other than requester and implementer, all before implementation started, its verification and " +
 				"tests, and its notification; a standard change ran from its template",
-			applies: started,
-			eval: func(c *Change, p *Policy, _ map[string]*TransitionPlan, _ time.Time, fail finder) {
-				f := func(id, text, detail string) { fail(CodeNotAuthorized, id, text, detail) }
+			Applies: started,
+			Eval: func(c *Change, x *sms.Examined) {
+				f := func(id, detail string) { x.Fail(CodeNotAuthorized, id, detail) }
 				start := c.Work.StartedAt
 				if c.Type == "" || c.Model == "" || c.Category == "" || (len(c.Services) == 0 && len(c.ConfigItems) == 0) || sms.Blank(c.Reason) {
-					f("CHG-04", "every request for change is recorded and classified", "implemented without type, model, category, scope or reason")
+					f("CHG-04", "implemented without type, model, category, scope or reason")
 				}
 				m, known := p.Model(c.Model)
 				if !known || m.Type != c.ModelType {
-					f("CHG-02", "the policy defines how each change category is handled", "model "+c.Model+" is not one of the policy's, or of another type")
+					f("CHG-02", "model "+c.Model+" is not one of the policy's, or of another type")
 				}
 				if c.ModelType != ModelEmergency && c.ModelType != ModelStandard {
 					a := c.Assessment
 					switch {
 					case a == nil:
-						f("CHG-07", "the decision weighs risk, benefit, feasibility and cost", "implemented without assessment")
+						f("CHG-07", "implemented without assessment")
 					case a.Likelihood < 1 || a.Impact < 1 || sms.Blank(a.Benefit) || sms.Blank(a.Feasibility) || sms.Blank(a.Cost):
-						f("CHG-07", "the decision weighs risk, benefit, feasibility and cost", "assessment lacks risk, benefit, feasibility or cost")
+						f("CHG-07", "assessment lacks risk, benefit, feasibility or cost")
 					}
 					if a != nil && !a.Dimensions.Complete() {
-						f("CHG-08", "the decision weighs the impact on the five dimensions", "an impact dimension is unanswered")
+						f("CHG-08", "an impact dimension is unanswered")
 					}
 					if a != nil && a.AssessedAt.After(start) {
-						f("CHG-07", "the decision weighs risk, benefit, feasibility and cost", "assessed after implementation started")
+						f("CHG-07", "assessed after implementation started")
 					}
 				}
 				if c.Remediation == nil || !c.Remediation.Ready() {
-					f("CHG-11", "reversing or remedying a failed change is planned", "no remediation plan, tested or justified")
+					f("CHG-11", "no remediation plan, tested or justified")
 				}
 				au := c.Authority
 				if au == nil || au.AuthorizedAt.IsZero() || au.AuthorizedAt.After(start) {
-					f("CHG-06", "the change authority decides before implementation", "not authorized before implementation started")
+					f("CHG-06", "not authorized before implementation started")
 				}
 				if c.ModelType == ModelStandard {
 					if c.Template == "" || au == nil || au.AuthorizedBy != "template:"+c.Template {
-						f("CHG-18", "standard changes are pre-authorized by their template", "standard change without its template's authorization")
+						f("CHG-18", "standard change without its template's authorization")
 					}
 				} else if known {
 					var before []sms.Approval
@@ -89,167 +87,181 @@ func checks() []check {
 								before = append(before, ap)
 							}
 							if party, ok := ps.Holds(ap.Approver, sms.PartyRequester, sms.PartyImplementer); ok {
-								f("CHG-19", "nobody approves their own change", "approved by its "+string(party)+" "+ap.Approver)
+								f("CHG-19", "approved by its "+string(party)+" "+ap.Approver)
 							}
 						}
 					}
 					if rule, _ := p.ruleOf(c); rule.Tally(before, ps) != sms.Approved {
-						f("CHG-06", "the change authority decides before implementation", "approvals before implementation do not satisfy the change authority")
+						f("CHG-06", "approvals before implementation do not satisfy the change authority")
 					}
 				}
 				if sms.Blank(c.Work.Verification) || (sms.Blank(c.Work.TestResult) && sms.Blank(c.Work.TestSkipped)) ||
 					(known && m.Test == TestRequired && sms.Blank(c.Work.TestResult)) {
-					f("CHG-09", "approved changes are verified and where possible tested", "no verification, or no test result or justification")
+					f("CHG-09", "no verification, or no test result or justification")
 				}
 				s := c.Schedule
 				if s == nil || s.Window.IsZero() || sms.Blank(s.Plan) || len(s.Parties) == 0 {
-					f("CHG-10", "planned deployment dates and details are communicated", "implemented without a planned window, plan or parties")
+					f("CHG-10", "implemented without a planned window, plan or parties")
 				} else if !(known && m.SkipNotification) && (s.NotifiedAt.IsZero() || s.NotifiedAt.After(start) || s.NotifiedAt.Before(s.ScheduledAt)) {
-					f("CHG-10", "planned deployment dates and details are communicated", "interested parties not notified of the schedule before implementation")
+					f("CHG-10", "interested parties not notified of the schedule before implementation")
 				}
 			},
 		},
 		{
-			name: "change-closure", clause: "8.5.1.3, 8.2.6",
-			rule: "every closed change has its post-implementation review (when its model or its failure demands one), a remediation " +
+			Name: "change-closure", Clause: "8.5.1.3, 8.2.6", Cites: []string{"CHG-12", "CHG-13", "CHG-15", "CHG-17"},
+			Rule: "every closed change has its post-implementation review (when its model or its failure demands one), a remediation " +
 				"outcome if it failed, its configuration updates or no configuration impact, and, for an emergency change, its " +
 				"retrospective assessment",
-			applies: func(c *Change) bool { return c.Status == StatusClosed },
-			eval: func(c *Change, p *Policy, _ map[string]*TransitionPlan, _ time.Time, fail finder) {
-				f := func(id, text, detail string) { fail(CodeClosureIncomplete, id, text, detail) }
+			Applies: func(c *Change) bool { return c.Status == StatusClosed },
+			Eval: func(c *Change, x *sms.Examined) {
+				f := func(id, detail string) { x.Fail(CodeClosureIncomplete, id, detail) }
 				if c.Review == nil && p.reviewRequired(c) {
-					f("CHG-13", "changes are reviewed for effectiveness", "closed without its post-implementation review")
+					f("CHG-13", "closed without its post-implementation review")
 				}
 				if c.Review != nil && sms.Blank(c.Review.Summary) {
-					f("CHG-13", "changes are reviewed for effectiveness", "review without summary")
+					f("CHG-13", "review without summary")
 				}
 				if c.Failed() && c.Work.Remediation == "" {
-					f("CHG-12", "unsuccessful changes are reversed or remedied", "failed, closed without a remediation outcome")
+					f("CHG-12", "failed, closed without a remediation outcome")
 				}
 				if !started(c) || c.Work.EndedAt.IsZero() {
-					f("CHG-12", "unsuccessful changes are reversed or remedied", "closed without an implementation outcome")
+					f("CHG-12", "closed without an implementation outcome")
 				}
 				if !p.configComplete(c, c.ConfigUpdates, c.NoConfigImpact) {
-					f("CHG-15", "configuration information is updated after changes are deployed", "a controlled configuration item's update is not referenced")
+					f("CHG-15", "a controlled configuration item's update is not referenced")
 				}
 				if c.ModelType == ModelEmergency && c.Assessment == nil {
-					f("CHG-17", "emergency changes are documented after the fact", "emergency change closed without its retrospective assessment")
+					f("CHG-17", "emergency change closed without its retrospective assessment")
 				}
 				if c.CloseCode == "" || c.ClosedAt.IsZero() {
-					f("CHG-13", "changes are reviewed for effectiveness", "no close code or closing time")
+					f("CHG-13", "no close code or closing time")
 				}
 			},
 		},
 		{
-			name: "change-design-and-transition", clause: "8.5.1.2, 8.5.2",
-			rule: "every authorized change that met the major-impact criteria, or added, removed or transferred a service, or whose " +
+			Name: "change-design-and-transition", Clause: "8.5.1.2, 8.5.2", Cites: []string{"CHG-05", "SDT-01"},
+			Rule: "every authorized change that met the major-impact criteria, or added, removed or transferred a service, or whose " +
 				"category the policy routes there, links a transition plan for it, approved before the change was authorized, with " +
 				"acceptance criteria and measurable intended outcomes",
-			applies: func(c *Change) bool {
+			Applies: func(c *Change) bool {
 				return c.ModelType != ModelStandard && c.Authority != nil && !c.Authority.AuthorizedAt.IsZero()
 			},
-			eval: func(c *Change, p *Policy, plans map[string]*TransitionPlan, _ time.Time, fail finder) {
+			Eval: func(c *Change, x *sms.Examined) {
 				if !p.routed(c) {
 					return
 				}
-				f := func(id, text, detail string) { fail(CodeWithoutTransition, id, text, detail) }
+				f := func(id, detail string) { x.Fail(CodeWithoutTransition, id, detail) }
 				tp := plans[c.TransitionPlan]
 				switch {
 				case c.TransitionPlan == "":
-					f("CHG-05", "such changes go through service design and transition", "authorized without a transition plan")
+					f("CHG-05", "authorized without a transition plan")
 				case tp == nil:
-					f("CHG-05", "such changes go through service design and transition", "transition plan "+c.TransitionPlan+" not found")
+					f("CHG-05", "transition plan "+c.TransitionPlan+" not found")
 				case tp.Change != c.ID:
-					f("CHG-05", "such changes go through service design and transition", "transition plan "+tp.ID+" serves another change")
+					f("CHG-05", "transition plan "+tp.ID+" serves another change")
 				case tp.ApprovedAt.IsZero() || tp.ApprovedAt.After(c.Authority.AuthorizedAt) || tp.Status == PlanCancelled:
-					f("SDT-01", "the plan is approved before the change is", "plan not approved before the change was authorized, or cancelled")
+					f("SDT-01", "plan not approved before the change was authorized, or cancelled")
 				case len(tp.AcceptanceCriteria) == 0 || len(tp.Outcomes) == 0:
-					f("SDT-01", "the plan states acceptance criteria and measurable outcomes", "plan without acceptance criteria or intended outcomes")
+					f("SDT-01", "plan without acceptance criteria or intended outcomes")
 				}
 			},
 		},
 		{
-			name: "change-withdrawal", clause: "8.5.1",
-			rule:    "every rejected change gives its reason; every cancelled change gives its reason and was cancelled before implementation",
-			applies: func(c *Change) bool { return c.Status == StatusCancelled || c.Status == StatusRejected },
-			eval: func(c *Change, _ *Policy, _ map[string]*TransitionPlan, _ time.Time, fail finder) {
+			Name: "change-withdrawal", Clause: "8.5.1", Cites: []string{"CHG-06", "CHG-20"},
+			Rule:    "every rejected change gives its reason; every cancelled change gives its reason and was cancelled before implementation",
+			Applies: func(c *Change) bool { return c.Status == StatusCancelled || c.Status == StatusRejected },
+			Eval: func(c *Change, x *sms.Examined) {
 				if c.Status == StatusRejected && sms.Blank(c.RejectReason) {
-					fail(CodeWithdrawalUnjustified, "CHG-06", "a rejection is decided and recorded", "rejected without reason")
+					x.Fail(CodeWithdrawalUnjustified, "CHG-06", "rejected without reason")
 				}
 				if c.Status == StatusCancelled && sms.Blank(c.CancelReason) {
-					fail(CodeWithdrawalUnjustified, "CHG-20", "changes are cancelled only before implementation", "cancelled without reason")
+					x.Fail(CodeWithdrawalUnjustified, "CHG-20", "cancelled without reason")
 				}
 				if c.Status == StatusCancelled && started(c) {
-					fail(CodeWithdrawalUnjustified, "CHG-20", "changes are cancelled only before implementation", "cancelled after implementation started")
+					x.Fail(CodeWithdrawalUnjustified, "CHG-20", "cancelled after implementation started")
 				}
 			},
 		},
 	}
 }
 
-// planFindings re-examines one transition plan (SDT-01 to SDT-06).
-func planFindings(tp *TransitionPlan, fail finder) {
-	f := func(id, text, detail string) { fail(CodePlanIncomplete, id, text, detail) }
-	past := func(s ...PlanStatus) bool {
-		for _, x := range s {
-			if tp.Status == x {
-				return true
+// planChecks returns the check over transition plans (SDT-01 to SDT-06),
+// which examines the plans approved and not cancelled. When index is not
+// nil, every plan the check is shown, in its population or not, is also
+// kept there by ID, for the change checks that look plans up.
+func planChecks(index map[string]*TransitionPlan) []sms.Check[*TransitionPlan] {
+	return []sms.Check[*TransitionPlan]{{
+		Name: planCheck, Clause: "8.5.2", Cites: []string{"CHG-19", "SDT-01", "SDT-02", "SDT-03", "SDT-04", "SDT-05", "SDT-06"},
+		Rule: "every approved transition plan is complete (SDT-01, SDT-02); past design it has its design record; past acceptance, a result " +
+			"per criterion and a decision on failures; past transition, its release; once reported, a measurement per intended outcome and " +
+			"the parties informed",
+		Applies: func(tp *TransitionPlan) bool {
+			if index != nil {
+				index[tp.ID] = tp
 			}
-		}
-		return false
-	}
-	if tp.Status == PlanDraft || tp.Status == PlanCancelled {
-		return
-	}
+			return tp.Status != PlanDraft && tp.Status != PlanCancelled
+		},
+		Eval: planFindings,
+	}}
+}
+
+// planFindings re-examines one transition plan (SDT-01 to SDT-06).
+func planFindings(tp *TransitionPlan, x *sms.Examined) {
+	f := func(id, detail string) { x.Fail(CodePlanIncomplete, id, detail) }
+	past := func(s ...PlanStatus) bool { return slices.Contains(s, tp.Status) }
 	if tp.authored(tp.ApprovedBy) {
-		f("CHG-19", "nobody approves their own plan", "approved by its author "+tp.ApprovedBy)
+		f("CHG-19", "approved by its author "+tp.ApprovedBy)
 	}
 	if !tp.Accountable.complete() || len(tp.Activities) == 0 || !tp.Resources.complete() || sms.Blank(tp.Dependencies) ||
 		sms.Blank(tp.Testing) || len(tp.AcceptanceCriteria) == 0 || len(tp.Outcomes) == 0 || tp.ApprovedAt.IsZero() {
-		f("SDT-01", "an approved plan is complete", "approved plan lacks accountability, activities, resources, dependencies, testing, criteria, outcomes or approval")
+		f("SDT-01", "approved plan lacks accountability, activities, resources, dependencies, testing, criteria, outcomes or approval")
 	}
 	if (tp.Variant == TypeRemoveService && !tp.Removal.complete()) ||
 		((tp.Variant == TypeTransferIn || tp.Variant == TypeTransferOut) && !tp.Transfer.complete()) {
-		f("SDT-02", "removal and transfer plans are complete", "removal or transfer details missing")
+		f("SDT-02", "removal or transfer details missing")
 	}
 	if past(PlanBuildTest, PlanAccepted, PlanAcceptanceFailed, PlanTransitioning, PlanEarlyLife, PlanReported, PlanClosed) &&
 		(tp.Design == nil || !tp.Design.complete()) {
-		f("SDT-03", "the design is documented", "no complete design record")
+		f("SDT-03", "no complete design record")
 	}
 	if past(PlanAccepted, PlanTransitioning, PlanEarlyLife, PlanReported, PlanClosed) {
 		failed := len(tp.failedCriteria()) > 0
 		if !covered(tp.AcceptanceCriteria, tp.Results) || (failed && (tp.Decision == nil || len(tp.Decision.Participants) == 0)) {
-			f("SDT-04", "the service is tested against its acceptance criteria", "criteria without results, or failures without a decision")
+			f("SDT-04", "criteria without results, or failures without a decision")
 		}
 	}
 	if past(PlanTransitioning, PlanEarlyLife, PlanReported, PlanClosed) && tp.Release == "" {
-		f("SDT-05", "deployment uses release and deployment management", "transitioned without a release")
+		f("SDT-05", "transitioned without a release")
 	}
 	if past(PlanReported, PlanClosed) {
 		for _, o := range tp.Outcomes {
-			found := false
-			for _, m := range tp.Measurements {
-				found = found || m.Metric == o.Name
-			}
-			if !found {
-				f("SDT-06", "outcomes are reported against intended outcomes", "outcome "+o.Name+" not measured")
+			if !slices.ContainsFunc(tp.Measurements, func(m Measurement) bool { return m.Metric == o.Name }) {
+				f("SDT-06", "outcome "+o.Name+" not measured")
 			}
 		}
 	}
 	if tp.Status == PlanClosed && len(tp.Notified) == 0 {
-		f("SDT-06", "outcomes are reported to interested parties", "closed without naming who received the report")
+		f("SDT-06", "closed without naming who received the report")
 	}
 }
 
-// templateFindings re-examines one template (CHG-18, CHG-19).
-func templateFindings(t *Template, p *Policy, fail finder) {
-	if t.Status != TemplateActive {
-		return
-	}
-	f := func(id, text, detail string) { fail(CodeTemplateUnapproved, id, text, detail) }
+// templateChecks returns the check over templates (CHG-18, CHG-19), which
+// examines the active ones.
+func templateChecks(p *Policy) []sms.Check[*Template] {
+	return []sms.Check[*Template]{{
+		Name: templateCheck, Clause: "8.5.1.1", Cites: []string{"CHG-18", "CHG-19"},
+		Rule:    "every active standard-change template belongs to a standard model, has a scope, and was approved by its authority, not by its author",
+		Applies: func(t *Template) bool { return t.Status == TemplateActive },
+		Eval:    func(t *Template, x *sms.Examined) { templateFindings(t, p, x) },
+	}}
+}
+
+// templateFindings re-examines one active template (CHG-18, CHG-19).
+func templateFindings(t *Template, p *Policy, x *sms.Examined) {
+	f := func(id, detail string) { x.Fail(CodeTemplateUnapproved, id, detail) }
 	rule, ok := p.templateRule(t)
 	if !ok {
-		f("CHG-18", "standard changes are pre-authorized by an approved template", "template of a model that is not a standard model of the policy")
+		f("CHG-18", "template of a model that is not a standard model of the policy")
 		return
 	}
 	var before []sms.Approval
@@ -259,24 +271,15 @@ func templateFindings(t *Template, p *Policy, fail finder) {
 			before = append(before, a)
 		}
 		if authors.Has(sms.PartyAuthor, a.Approver) {
-			f("CHG-19", "nobody approves their own template", "approved by its author "+a.Approver)
+			f("CHG-19", "approved by its author "+a.Approver)
 		}
 	}
 	if rule.Tally(before, authors) != sms.Approved {
-		f("CHG-18", "standard changes are pre-authorized by an approved template", "active without approvals satisfying its authority")
+		f("CHG-18", "active without approvals satisfying its authority")
 	}
 	if len(t.Services) == 0 && len(t.ItemTypes) == 0 {
-		f("CHG-18", "a template has a scope", "active without a scope")
+		f("CHG-18", "active without a scope")
 	}
-}
-
-// audit accumulates a conformance report.
-type audit struct {
-	p       *Policy
-	asOf    time.Time
-	checks  []check
-	plans   map[string]*TransitionPlan
-	results []sms.CheckResult
 }
 
 const (
@@ -284,57 +287,17 @@ const (
 	templateCheck = "standard-change-template"
 )
 
-func newAudit(p *Policy, asOf time.Time, plans map[string]*TransitionPlan) *audit {
-	a := &audit{p: p, asOf: asOf.UTC(), checks: checks(), plans: plans}
-	for _, c := range a.checks {
-		a.results = append(a.results, sms.CheckResult{Check: c.name, Clause: c.clause, Rule: c.rule, Failures: []sms.Finding{}})
-	}
-	a.results = append(a.results,
-		sms.CheckResult{Check: planCheck, Clause: "8.5.2", Failures: []sms.Finding{},
-			Rule: "every approved transition plan is complete (SDT-01, SDT-02); past design it has its design record; past acceptance, a result " +
-				"per criterion and a decision on failures; past transition, its release; once reported, a measurement per intended outcome and " +
-				"the parties informed"},
-		sms.CheckResult{Check: templateCheck, Clause: "8.5.1.1", Failures: []sms.Finding{},
-			Rule: "every active standard-change template belongs to a standard model, has a scope, and was approved by its authority, not by its author"})
-	return a
+// audit returns an audit of change management as of asOf, citing the
+// catalogue, with the checks of the three populations declared in the
+// order reports list them: changes', plans', templates'.
+func audit(p *Policy, asOf time.Time, plans map[string]*TransitionPlan) (*sms.Audit, []sms.Check[*Change], []sms.Check[*TransitionPlan], []sms.Check[*Template]) {
+	a := sms.NewAudit(asOf, Requirements())
+	cc, pc, tc := changeChecks(p, plans), planChecks(nil), templateChecks(p)
+	sms.Declare(a, cc)
+	sms.Declare(a, pc)
+	sms.Declare(a, tc)
+	return a, cc, pc, tc
 }
-
-func (a *audit) finder(res *sms.CheckResult, kind sms.Kind, id string) finder {
-	return func(code, rid, text, detail string) {
-		res.Failures = append(res.Failures, sms.Finding{Code: code, Requirement: req(rid, text), Kind: kind, EntityID: id, Detail: detail, At: a.asOf})
-	}
-}
-
-func (a *audit) add(c *Change) {
-	for k, ch := range a.checks {
-		if !ch.applies(c) {
-			continue
-		}
-		res := &a.results[k]
-		res.Population++
-		ch.eval(c, a.p, a.plans, a.asOf, a.finder(res, Kind, c.ID))
-	}
-}
-
-func (a *audit) addPlan(tp *TransitionPlan) {
-	if tp.Status == PlanDraft || tp.Status == PlanCancelled {
-		return // the check examines approved plans
-	}
-	res := &a.results[len(a.checks)]
-	res.Population++
-	planFindings(tp, a.finder(res, PlanKind, tp.ID))
-}
-
-func (a *audit) addTemplate(t *Template) {
-	if t.Status != TemplateActive {
-		return // the check examines active templates
-	}
-	res := &a.results[len(a.checks)+1]
-	res.Population++
-	templateFindings(t, a.p, a.finder(res, TemplateKind, t.ID))
-}
-
-func (a *audit) report() sms.Report { return sms.Report{AsOf: a.asOf, Results: a.results} }
 
 func planIndex(plans []*TransitionPlan) map[string]*TransitionPlan {
 	m := make(map[string]*TransitionPlan, len(plans))
@@ -360,9 +323,9 @@ func Check(c *Change, p Policy, asOf time.Time, plans ...*TransitionPlan) ([]sms
 	if c == nil {
 		return nil, sms.Invalid(Kind, "change", "is nil")
 	}
-	a := newAudit(&pp, asOf, planIndex(plans))
-	a.add(c)
-	return a.report().Findings(), nil
+	a, cc, _, _ := audit(&pp, asOf, planIndex(plans))
+	sms.Examine(a, cc, c, nil)
+	return a.Report().Findings(), nil
 }
 
 // Audit runs every check over the records given: changes, transition
@@ -375,23 +338,17 @@ func Audit(changes []*Change, plans []*TransitionPlan, templates []*Template, p 
 	if err != nil {
 		return sms.Report{}, err
 	}
-	a := newAudit(&pp, asOf, planIndex(plans))
+	a, cc, pc, tc := audit(&pp, asOf, planIndex(plans))
 	for _, c := range changes {
-		if c != nil {
-			a.add(c)
-		}
+		sms.Examine(a, cc, c, nil)
 	}
 	for _, tp := range plans {
-		if tp != nil {
-			a.addPlan(tp)
-		}
+		sms.Examine(a, pc, tp, nil)
 	}
 	for _, t := range templates {
-		if t != nil {
-			a.addTemplate(t)
-		}
+		sms.Examine(a, tc, t, nil)
 	}
-	return a.report(), nil
+	return a.Report(), nil
 }
 
 // Conform runs every check over every stored change, plan and template
@@ -406,77 +363,45 @@ func Audit(changes []*Change, plans []*TransitionPlan, templates []*Template, p 
 // stop the run; a store or context error does, and is returned with the
 // report so far.
 func (s *Service) Conform(ctx context.Context, asOf time.Time) (sms.Report, error) {
-	asOf = asOf.UTC()
-	ver := sms.NewVerificationResult()
-	bad := func(kind sms.Kind) func(string, error) error {
-		return func(id string, err error) error {
-			ver.Unverified(kind, id, err, asOf)
-			return nil
-		}
+	plans := map[string]*TransitionPlan{}
+	a, cc, _, tc := audit(&s.policy, asOf, plans)
+	if err := sms.ConformStore(ctx, a, s.plans.m, sms.Query{}, planChecks(plans)); err != nil {
+		return a.Report(), err
 	}
-	var plans []*TransitionPlan
-	err := s.plans.m.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit}, func(tp *TransitionPlan, _ []sms.Entry) bool {
-		ver.Population++
-		plans = append(plans, tp)
-		return true
-	}, bad(PlanKind))
-	a := newAudit(&s.policy, asOf, planIndex(plans))
-	report := func(err error) (sms.Report, error) {
-		rep := a.report()
-		rep.Results = append([]sms.CheckResult{ver}, rep.Results...)
-		return rep, err
+	if err := sms.ConformStore(ctx, a, s.m, sms.Query{}, cc); err != nil {
+		return a.Report(), err
 	}
-	if err != nil {
-		return report(err)
-	}
-	for _, tp := range plans {
-		a.addPlan(tp)
-	}
-	err = s.m.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit}, func(c *Change, _ []sms.Entry) bool {
-		ver.Population++
-		a.add(c)
-		return true
-	}, bad(Kind))
-	if err != nil {
-		return report(err)
-	}
-	err = s.templates.m.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit}, func(t *Template, _ []sms.Entry) bool {
-		ver.Population++
-		a.addTemplate(t)
-		return true
-	}, bad(TemplateKind))
-	return report(err)
+	err := sms.ConformStore(ctx, a, s.templates.m, sms.Query{}, tc)
+	return a.Report(), err
 }
 
 // Sweep returns the periodic findings for one change as of a time: an
 // emergency change whose retrospective record is overdue, or was completed
 // late (CHG-17). It is a pure function.
 func Sweep(c *Change, p Policy, asOf time.Time) ([]sms.Finding, error) {
-	pp, err := p.withDefaults()
-	if err != nil {
+	if _, err := p.withDefaults(); err != nil {
 		return nil, err
 	}
 	if c == nil {
 		return nil, sms.Invalid(Kind, "change", "is nil")
 	}
-	return sweep(c, &pp, asOf.UTC()), nil
+	return sweep(sms.NewAudit(asOf, Requirements()), c), nil
 }
 
-func sweep(c *Change, _ *Policy, asOf time.Time) []sms.Finding {
+func sweep(a *sms.Audit, c *Change) []sms.Finding {
 	if c.ModelType != ModelEmergency || c.RetroDue.IsZero() || c.Status == StatusRejected || c.Status == StatusCancelled {
 		return nil
 	}
 	var detail string
 	switch {
-	case c.Assessment == nil && asOf.After(c.RetroDue):
+	case c.Assessment == nil && a.AsOf().After(c.RetroDue):
 		detail = "retrospective assessment due " + c.RetroDue.Format(time.RFC3339)
 	case c.Assessment != nil && c.Assessment.AssessedAt.After(c.RetroDue):
 		detail = "retrospective assessment recorded " + c.Assessment.AssessedAt.Format(time.RFC3339) + ", due " + c.RetroDue.Format(time.RFC3339)
 	default:
 		return nil
 	}
-	return []sms.Finding{{Code: CodeRetroOverdue, Requirement: req("CHG-17", "emergency changes are documented after the fact within the policy's window"),
-		Kind: Kind, EntityID: c.ID, Detail: detail, At: asOf}}
+	return []sms.Finding{a.Finding(CodeRetroOverdue, "CHG-17", Kind, c.ID, detail)}
 }
 
 // SweepTemplate returns the periodic findings for one template as of a
@@ -490,16 +415,15 @@ func SweepTemplate(t *Template, p Policy, asOf time.Time) ([]sms.Finding, error)
 	if t == nil {
 		return nil, sms.Invalid(TemplateKind, "template", "is nil")
 	}
-	return sweepTemplate(t, &pp, asOf.UTC()), nil
+	return sweepTemplate(sms.NewAudit(asOf, Requirements()), t, &pp), nil
 }
 
-func sweepTemplate(t *Template, p *Policy, asOf time.Time) []sms.Finding {
+func sweepTemplate(a *sms.Audit, t *Template, p *Policy) []sms.Finding {
 	if t.Status != TemplateActive {
 		return nil
 	}
-	if due := t.reviewDue(p); asOf.After(due) {
-		return []sms.Finding{{Code: CodeTemplateReviewOverdue, Requirement: req("CHG-18", "standard-change templates are reviewed at their interval"),
-			Kind: TemplateKind, EntityID: t.ID, Detail: "review due " + due.Format(time.RFC3339), At: asOf}}
+	if due := t.reviewDue(p); a.AsOf().After(due) {
+		return []sms.Finding{a.Finding(CodeTemplateReviewOverdue, "CHG-18", TemplateKind, t.ID, "review due "+due.Format(time.RFC3339))}
 	}
 	return nil
 }
@@ -508,45 +432,49 @@ func sweepTemplate(t *Template, p *Policy, asOf time.Time) []sms.Finding {
 // as of a time: overdue emergency records (CHG-17), overdue template
 // reviews, and active templates one of whose instances failed since their
 // activation without suspending them (CHG-18). Only records that verify
-// against their journal are swept: each one that does not is a
-// [sms.CodeRecordUnverified] finding, listed first.
+// against their journal are swept ([sms.SweepStore]): each one that does
+// not is a [sms.CodeRecordUnverified] finding, listed first.
 func (s *Service) Sweep(ctx context.Context, asOf time.Time) ([]sms.Finding, error) {
-	asOf = asOf.UTC()
-	var out []sms.Finding
-	ver := sms.NewVerificationResult()
-	bad := func(kind sms.Kind) func(string, error) error {
-		return func(id string, err error) error {
-			ver.Unverified(kind, id, err, asOf)
-			return nil
-		}
-	}
-	result := func(err error) ([]sms.Finding, error) {
-		if len(ver.Failures) == 0 {
-			return out, err
-		}
-		return append(ver.Failures, out...), err
-	}
-	failedSince := map[string]*Change{} // template -> a failed instance
-	err := s.m.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit}, func(c *Change, _ []sms.Entry) bool {
-		out = append(out, sweep(c, &s.policy, asOf)...)
+	a := sms.NewAudit(asOf, Requirements())
+	failedSince := map[string]*Change{} // template -> its last failed instance
+	changes, err := sms.SweepStore(ctx, s.m, sms.Query{}, asOf, func(c *Change, _ []sms.Entry) []sms.Finding {
 		if c.ModelType == ModelStandard && c.Template != "" && c.Failed() {
 			if prev := failedSince[c.Template]; prev == nil || c.Work.FailedAt.After(prev.Work.FailedAt) {
 				failedSince[c.Template] = c
 			}
 		}
-		return true
-	}, bad(Kind))
+		return sweep(a, c)
+	})
 	if err != nil {
 		return nil, err
 	}
-	err = s.templates.m.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit}, func(t *Template, _ []sms.Entry) bool {
-		out = append(out, sweepTemplate(t, &s.policy, asOf)...)
+	templates, err := sms.SweepStore(ctx, s.templates.m, sms.Query{}, asOf, func(t *Template, _ []sms.Entry) []sms.Finding {
+		out := sweepTemplate(a, t, &s.policy)
 		if c := failedSince[t.ID]; c != nil && t.Status == TemplateActive && !s.policy.KeepTemplateOnFailure && c.Work.FailedAt.After(t.ActivatedAt) {
-			out = append(out, sms.Finding{Code: CodeTemplateNotSuspended, Requirement: req("CHG-18", "a template is suspended after a failed instance"),
-				Kind: TemplateKind, EntityID: t.ID, At: asOf,
-				Detail: "instance " + c.ID + " failed " + c.Work.FailedAt.Format(time.RFC3339) + ": " + strings.TrimSpace(c.Work.FailureReason)})
+			out = append(out, a.Finding(CodeTemplateNotSuspended, "CHG-18", TemplateKind, t.ID,
+				"instance "+c.ID+" failed "+c.Work.FailedAt.Format(time.RFC3339)+": "+strings.TrimSpace(c.Work.FailureReason)))
 		}
-		return true
-	}, bad(TemplateKind))
-	return result(err)
+		return out
+	})
+	return unverifiedFirst(append(changes, templates...)), err
+}
+
+// unverifiedFirst moves the findings of records that do not verify before
+// the others, keeping the order within each group; nil for none.
+func unverifiedFirst(fs []sms.Finding) []sms.Finding {
+	if len(fs) == 0 {
+		return nil
+	}
+	out := make([]sms.Finding, 0, len(fs))
+	for _, f := range fs {
+		if f.Code == sms.CodeRecordUnverified {
+			out = append(out, f)
+		}
+	}
+	for _, f := range fs {
+		if f.Code != sms.CodeRecordUnverified {
+			out = append(out, f)
+		}
+	}
+	return out
 }

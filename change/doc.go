@@ -33,11 +33,13 @@
 // approver is an actor who approved. On a [Template] and a
 // [TransitionPlan], the author is the author named and every actor who
 // proposed, drafted or revised it. The rules, each refused inside the
-// transition with a [*sms.ForbiddenError] citing its requirement:
+// transition with a [*sms.ForbiddenError] citing its requirement; the
+// decisions are the rules' approval gates ([sms.ApprovalGate]), which the
+// kernel checks before the segregation rules and the guards:
 //
 //   - approve, and reject in authorize: a role of the change authority of
-//     the change's model and risk (CHG-06); never a requester or an
-//     implementer (CHG-19); an approver approves once (CHG-06);
+//     the change's model and risk, and approve once (CHG-06, the gate);
+//     never a requester or an implementer (CHG-19);
 //   - schedule: an approver is never named implementer (CHG-19);
 //   - start_implementation, complete, fail: an approver never implements,
 //     as the acting actor or as the implementer the schedule names
@@ -45,8 +47,8 @@
 //   - remediation_done accepting a degraded service: only an eligible
 //     approver, neither requester nor implementer (CHG-12);
 //   - a template's approve: a role of the standard model's authority and
-//     once per approver (CHG-18), never by an author (CHG-19); a plan's
-//     approve: never by an author (CHG-19).
+//     once per approver (CHG-18, the gate), never by an author (CHG-19); a
+//     plan's approve: never by an author (CHG-19, the gate).
 //
 // Every trigger takes its own command type (a [Note] fires note only): a
 // command of another trigger's type is refused as invalid input.
@@ -186,7 +188,14 @@
 //
 // # Requirements
 //
-// Every guard cites its requirement; [Requirements] lists them. CHG-14 is
+// [Requirements] is the catalogue of the three workflows: every guard,
+// required field and approval gate cites its requirement by ID (with a
+// sentence of its own where it says more), the workflow fills in the
+// clause and refuses an ID the catalogue lacks, and the conformance
+// findings carry the catalogue's sentences. CHG-01 and CHG-03 are the
+// policy's: it is activated only versioned, with versioned major-impact
+// criteria, and every change records both versions (required fields of
+// raise and of the submissions). CHG-14 is
 // served by [Service.Trends] (volume by model, category and service,
 // success rate, emergency ratio, changes that caused incidents, backlog
 // age), whose [Trends.Summary] is the input of the periodic trend review a
@@ -194,6 +203,25 @@
 // that review is refused without conclusions, citing [TrendRequirement], and
 // its sweep reports [CodeTrendReviewOverdue]. CHG-16 is served by
 // [Service.UnauthorizedChanges]: see below.
+//
+// # Look-ups and atomic commits
+//
+// The reads a trigger needs of another record happen inside its
+// transition, after the change is loaded and the actor's roles checked,
+// before the guards ([sms.Rule] Prepare): submit_standard and
+// start_implementation read the template, authorize the plan of a routed
+// change, schedule the other scheduled changes ([Service.Conflicts]), a
+// plan's start_transition asks the host's [ReleaseLookup]. Approve reads
+// the change once. What is read is not part of the transition's atomic
+// commit: a template, plan or schedule changed between the read and the
+// commit is judged as it was read.
+//
+// A failed standard change and its template's suspension are one commit
+// when the change and template stores offer [sms.Atomic] (memstore does,
+// and sqlstore for stores on one database); on other stores the suspension
+// follows the failure, and a failure to suspend is a
+// [*TemplateSuspensionError] that [Service.Sweep] reports until the
+// template is suspended (see [Service.Fail]).
 //
 // # Conformance
 //
@@ -206,7 +234,10 @@
 // and templates are complete and approved by others than their authors.
 // [Sweep], [SweepTemplate] and [Service.Sweep] report overdue emergency
 // records, overdue template reviews, and templates not suspended after a
-// failed instance.
+// failed instance. The checks are data ([sms.Check]) over three
+// populations, run by one audit ([sms.ConformStore] per store) whose
+// report has the stable JSON form the kernel documents; the sweeps read
+// the stores through [sms.SweepStore].
 //
 // [Service.Conform], [Service.Sweep] and [Service.UnauthorizedChanges]
 // judge only records that verify against their journal: each change, plan

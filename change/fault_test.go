@@ -66,46 +66,123 @@ func TestFailedCommitChangesNothing(t *testing.T) {
 	require.NoError(t, svc.Verify(ctx, chg.ID))
 }
 
+// plainStore offers only the store contract: no sms.Atomic, so a service
+// on it suspends a failed standard change's template in a second
+// transition, after the failure's commit.
+type plainStore[E sms.Entity[E]] struct{ sms.Store[E] }
+
+// TestTemplateSuspendedWithTheFailure: CHG-18 — on stores that commit
+// several entities at once (memstore), a failed standard change and its
+// template's suspension are one commit: when observers hear of the
+// failure, the template is suspended already. On stores that do not, the
+// suspension follows the failure's commit: at the failure's notification
+// the template is still active. Either way the template ends suspended,
+// by the implementer, naming the change.
+func TestTemplateSuspendedWithTheFailure(t *testing.T) {
+	t.Parallel()
+	for name, atomically := range map[string]bool{"atomic stores": true, "stores without sms.Atomic": false} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, change.DefaultPolicy())
+			chg := f.to(t, change.ModelNameStandard, change.StatusImplement)
+			type heard struct {
+				kind     sms.Kind
+				trigger  string
+				template change.TemplateStatus // as stored when heard
+			}
+			var events []heard
+			obs := sms.ObserverFunc(func(_ context.Context, ev sms.Event) error {
+				// What is stored, outside the observer's context (inside an
+				// atomic commit it still carries the commit).
+				tpl, err := f.st.templates.Get(context.Background(), chg.Template)
+				require.NoError(t, err)
+				events = append(events, heard{ev.Kind, ev.Entry.Trigger, tpl.Status})
+				return nil
+			})
+			st := f.st.of()
+			if !atomically {
+				st.Templates = plainStore[*change.Template]{f.st.templates}
+			}
+			svc, err := change.NewService(st, change.Config{Options: sms.Options{Now: f.clk.Now, Observer: obs}})
+			require.NoError(t, err)
+			require.Equal(t, atomically, sms.CanCommitAtomically(st.Changes) && sms.CanCommitAtomically(st.Templates))
+
+			failed, err := svc.Fail(f.ctx, implementer, chg.ID, change.Failure{Reason: "patch broke login"})
+			require.NoError(t, err)
+			assert.Equal(t, change.StatusRemediating, failed.Status)
+			atFailure := change.TemplateActive
+			if atomically {
+				atFailure = change.TemplateSuspended
+			}
+			assert.Equal(t, []heard{{change.Kind, "fail", atFailure}, {change.TemplateKind, "suspend", change.TemplateSuspended}}, events)
+
+			tpl, err := svc.Templates().Get(f.ctx, chg.Template)
+			require.NoError(t, err)
+			assert.Equal(t, change.TemplateSuspended, tpl.Status)
+			assert.Equal(t, chg.ID, tpl.FailedChange)
+			j, err := svc.Templates().Journal(f.ctx, tpl.ID)
+			require.NoError(t, err)
+			assert.Equal(t, "suspend", j[len(j)-1].Trigger)
+			assert.Equal(t, "ivan", j[len(j)-1].Actor.ID)
+			require.NoError(t, svc.Verify(f.ctx, chg.ID))
+			require.NoError(t, svc.Templates().Verify(f.ctx, tpl.ID))
+		})
+	}
+}
+
 // TestTemplateSuspensionFailure: when the template cannot be suspended
 // after a failed instance, the failure stays committed, Fail says so with a
 // *TemplateSuspensionError, which is sms.ErrFollowUp and unwraps to its
 // cause, and the sweep reports the template until it is suspended
-// (CHG-18).
+// (CHG-18). On atomic stores the failure is then committed alone, and the
+// suspension tried again after it, as on stores that are not.
 func TestTemplateSuspensionFailure(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, change.DefaultPolicy())
-	tplStore := &failingStore[*change.Template]{Store: f.st.templates}
-	svc, err := change.NewService(change.Stores{Changes: f.st.changes, Plans: f.st.plans, Templates: tplStore},
-		change.Config{Options: sms.Options{Now: f.clk.Now}})
-	require.NoError(t, err)
-	chg := f.to(t, change.ModelNameStandard, change.StatusImplement)
+	for name, atomically := range map[string]bool{"atomic stores": true, "stores without sms.Atomic": false} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, change.DefaultPolicy())
+			tplStore := &failingStore[*change.Template]{Store: f.st.templates}
+			var templates sms.Store[*change.Template] = tplStore
+			if !atomically {
+				templates = plainStore[*change.Template]{tplStore}
+			}
+			svc, err := change.NewService(change.Stores{Changes: f.st.changes, Plans: f.st.plans, Templates: templates},
+				change.Config{Options: sms.Options{Now: f.clk.Now}})
+			require.NoError(t, err)
+			chg := f.to(t, change.ModelNameStandard, change.StatusImplement)
 
-	tplStore.fail.Store(true)
-	failed, err := svc.Fail(f.ctx, implementer, chg.ID, change.Failure{Reason: "login broken"})
-	var tse *change.TemplateSuspensionError
-	require.ErrorAs(t, err, &tse)
-	assert.ErrorIs(t, err, errDisk)
-	assert.ErrorIs(t, err, sms.ErrFollowUp, "committed, but the follow-up failed")
-	for _, other := range []error{sms.ErrGuard, sms.ErrForbidden, sms.ErrInvalid, sms.ErrConflict} {
-		assert.NotErrorIs(t, err, other)
+			tplStore.fail.Store(true)
+			failed, err := svc.Fail(f.ctx, implementer, chg.ID, change.Failure{Reason: "login broken"})
+			var tse *change.TemplateSuspensionError
+			require.ErrorAs(t, err, &tse)
+			assert.ErrorIs(t, err, errDisk)
+			assert.ErrorIs(t, err, sms.ErrFollowUp, "committed, but the follow-up failed")
+			for _, other := range []error{sms.ErrGuard, sms.ErrForbidden, sms.ErrInvalid, sms.ErrConflict} {
+				assert.NotErrorIs(t, err, other)
+			}
+			assert.Equal(t, chg.Template, tse.Template)
+			require.NotNil(t, failed, "the failure itself is committed")
+			assert.Equal(t, change.StatusRemediating, failed.Status)
+			j, err := svc.Journal(f.ctx, chg.ID)
+			require.NoError(t, err)
+			assert.Len(t, j, int(failed.Version), "the failure is committed once")
+
+			findings, err := svc.Sweep(f.ctx, f.clk.Now())
+			require.NoError(t, err)
+			require.Len(t, findings, 1)
+			assert.Equal(t, change.CodeTemplateNotSuspended, findings[0].Code)
+			assert.Equal(t, chg.Template, findings[0].EntityID)
+
+			tplStore.fail.Store(false)
+			f.clk.Advance(time.Minute)
+			_, err = svc.Templates().Suspend(f.ctx, manager, chg.Template, change.TemplateSuspension{FailedChange: chg.ID})
+			require.NoError(t, err)
+			findings, err = svc.Sweep(f.ctx, f.clk.Now())
+			require.NoError(t, err)
+			assert.Empty(t, findings)
+		})
 	}
-	assert.Equal(t, chg.Template, tse.Template)
-	require.NotNil(t, failed, "the failure itself is committed")
-	assert.Equal(t, change.StatusRemediating, failed.Status)
-
-	findings, err := svc.Sweep(f.ctx, f.clk.Now())
-	require.NoError(t, err)
-	require.Len(t, findings, 1)
-	assert.Equal(t, change.CodeTemplateNotSuspended, findings[0].Code)
-	assert.Equal(t, chg.Template, findings[0].EntityID)
-
-	tplStore.fail.Store(false)
-	f.clk.Advance(time.Minute)
-	_, err = svc.Templates().Suspend(f.ctx, manager, chg.Template, change.TemplateSuspension{FailedChange: chg.ID})
-	require.NoError(t, err)
-	findings, err = svc.Sweep(f.ctx, f.clk.Now())
-	require.NoError(t, err)
-	assert.Empty(t, findings)
 }
 
 // TestConcurrentApprovals: approvers racing on one change either commit or

@@ -531,9 +531,6 @@ func (c ConditionalAcceptance) Validate() error {
 // an approved release (trigger start_transition, SDT-05).
 type TransitionStart struct {
 	Release string
-
-	approved bool // looked up by the service
-	looked   bool
 }
 
 // Trigger implements [PlanCommand].
@@ -639,6 +636,14 @@ func (p *TransitionPlan) authored(id string) bool {
 	return id != "" && (id == p.Author || p.Parties.Has(sms.PartyAuthor, id))
 }
 
+// authors returns who wrote the plan: its recorded authors and the author
+// it names.
+func (p *TransitionPlan) authors() sms.Participants {
+	ps := p.Parties.Clone()
+	ps.Add(sms.PartyAuthor, p.Author, false)
+	return ps
+}
+
 func pcmd[C PlanCommand](t *ptx) C { return cmdOf[C](t.Command) }
 
 func pst(ss ...PlanStatus) []string {
@@ -689,7 +694,7 @@ func covered(criteria []string, results []CriterionResult) bool {
 	return true
 }
 
-func planDefinition() sms.Definition[*TransitionPlan] {
+func planDefinition(releases ReleaseLookup) sms.Definition[*TransitionPlan] {
 	var (
 		planners  = roles(RoleTransitionManager, RoleChangeManager)
 		deciders  = roles(RoleChangeManager, RoleServiceOwner)
@@ -762,15 +767,14 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 			Command:     PlanApproval{},
 			Requirement: req("SDT-01", "a draft plan is approved once"),
 			Doc:         "Approve the complete plan: the change can then be authorized.",
-			Segregation: []sms.Segregation[*TransitionPlan]{{
+			// A plan's approval: a decider who did not write it (CHG-19).
+			Approval: &sms.ApprovalGate[*TransitionPlan]{
 				Requirement: req("CHG-19", "nobody approves their own plan: its author, named or who drafted or revised it, never approves it"),
-				Check: func(t *ptx) string {
-					if t.Entity.authored(t.Actor.ID) {
-						return "the author of the plan may not approve it"
-					}
-					return ""
+				Rule: func(*ptx) (sms.ApprovalRule, bool) {
+					return sms.ApprovalRule{Roles: deciders, Quorum: 1, Exclude: []sms.Party{sms.PartyAuthor}}, true
 				},
-			}},
+				Parties: (*TransitionPlan).authors,
+			},
 			Guards: append(slices.Clone(complete),
 				pguard("SDT-01", "an approval records its rationale", func(t *ptx) bool { return !sms.Blank(pcmd[PlanApproval](t).Rationale) })),
 			Apply: func(t *ptx) {
@@ -882,10 +886,10 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 			Command:     TransitionStart{},
 			Requirement: req("SDT-04", "only an accepted service is transitioned"),
 			Doc:         "Start the transition through an approved release.",
+			Prepare:     prepareRelease(releases),
 			Guards: []sms.Guard[*TransitionPlan]{
 				pguard("SDT-05", "the transition deploys through release management: a release approved for deployment is named", func(t *ptx) bool {
-					c := pcmd[TransitionStart](t)
-					return c.Release != "" && c.looked && c.approved
+					return pcmd[TransitionStart](t).Release != "" && releaseApproved(t)
 				}),
 			},
 			Apply: func(t *ptx) {
@@ -979,11 +983,12 @@ func planDefinition() sms.Definition[*TransitionPlan] {
 		},
 	}
 	return sms.Definition[*TransitionPlan]{
-		Kind:     PlanKind,
-		States:   pst(PlanStatuses()...),
-		Terminal: pst(PlanClosed, PlanCancelled),
-		New:      func() *TransitionPlan { return &TransitionPlan{} },
-		Rules:    rules,
+		Kind:      PlanKind,
+		States:    pst(PlanStatuses()...),
+		Terminal:  pst(PlanClosed, PlanCancelled),
+		New:       func() *TransitionPlan { return &TransitionPlan{} },
+		Rules:     rules,
+		Catalogue: Requirements(),
 	}
 }
 

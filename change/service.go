@@ -51,12 +51,13 @@ type Stores struct {
 //   - [sms.ErrConflict]: another writer committed first; read and retry;
 //   - a store, lookup or context error.
 //
-// Some triggers read other records before the transition: submit_standard
-// and start_implementation the template, authorize the transition plan,
-// schedule the other scheduled changes. Those reads are not in the
-// transition's atomic commit: a record that changes between the read and
-// the commit is judged as it was read. [Service.Conform] re-examines the
-// stored records.
+// Some triggers read other records inside the transition, after the
+// change is loaded and before the guards run (the rules' Prepare):
+// submit_standard and start_implementation the template, authorize the
+// transition plan, schedule the other scheduled changes. Nothing is read
+// outside the pipeline. Those reads are not in the transition's atomic
+// commit: a record that changes between the read and the commit is judged
+// as it was read. [Service.Conform] re-examines the stored records.
 //
 // A Service is safe for concurrent use.
 type Service struct {
@@ -64,6 +65,12 @@ type Service struct {
 	plans     *Plans
 	templates *Templates
 	policy    Policy
+	// atomic says the change and template stores commit several
+	// entities at once (sms.Atomic): a failed standard change and the
+	// suspension of its template are then one commit.
+	atomic bool
+	// gates holds, by trigger, the requirement of the rule's approval.
+	gates map[string]sms.Requirement
 }
 
 // NewService activates the policy and binds the three workflows to their
@@ -78,19 +85,20 @@ func NewService(st Stores, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{policy: p}
-	wf, err := sms.NewWorkflow(definition(&s.policy))
+	s := &Service{policy: p, atomic: sms.CanCommitAtomically(st.Changes) && sms.CanCommitAtomically(st.Templates)}
+	wf, err := sms.NewWorkflow(definition(&s.policy, s))
 	if err != nil {
 		return nil, err
 	}
 	if s.m, err = sms.NewMachine(wf, st.Changes, cfg.Options); err != nil {
 		return nil, err
 	}
-	pwf, err := sms.NewWorkflow(planDefinition())
+	s.gates = gates(wf)
+	pwf, err := sms.NewWorkflow(planDefinition(cfg.Releases))
 	if err != nil {
 		return nil, err
 	}
-	s.plans = &Plans{releases: cfg.Releases}
+	s.plans = &Plans{}
 	if s.plans.m, err = sms.NewMachine(pwf, st.Plans, cfg.Options); err != nil {
 		return nil, err
 	}
@@ -118,11 +126,12 @@ func mustCompile[E sms.Entity[E]](d sms.Definition[E]) *sms.Workflow[E] {
 // not depend on the policy; the roles that approve do.
 func Workflow() *sms.Workflow[*Change] {
 	p, _ := Policy{}.withDefaults()
-	return mustCompile(definition(&p))
+	return mustCompile(definition(&p, nil))
 }
 
-// PlanWorkflow returns the transition plan workflow.
-func PlanWorkflow() *sms.Workflow[*TransitionPlan] { return mustCompile(planDefinition()) }
+// PlanWorkflow returns the transition plan workflow. Without the host's
+// release look-up, its start_transition finds no release approved.
+func PlanWorkflow() *sms.Workflow[*TransitionPlan] { return mustCompile(planDefinition(nil)) }
 
 // TemplateWorkflow returns the standard-change template workflow compiled
 // with the default policy.
@@ -164,31 +173,10 @@ func (s *Service) SubmitEmergency(ctx context.Context, a sms.Actor, id string, c
 	return s.m.Fire(ctx, a, id, string(TriggerSubmitEmergency), c)
 }
 
-// SubmitStandard submits a standard change from its template, which it
-// reads first (CHG-18).
+// SubmitStandard submits a standard change from its template, which the
+// transition reads (CHG-18).
 func (s *Service) SubmitStandard(ctx context.Context, a sms.Actor, id string, c StandardSubmission) (*Change, error) {
-	tv, err := s.templateOf(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	c.tv = tv
 	return s.m.Fire(ctx, a, id, string(TriggerSubmitStandard), c)
-}
-
-// templateOf reads the template of change id, if it names one.
-func (s *Service) templateOf(ctx context.Context, id string) (templateView, error) {
-	chg, err := s.m.Get(ctx, id)
-	if err != nil || chg.Template == "" {
-		return templateView{}, err
-	}
-	tpl, err := s.templates.m.Get(ctx, chg.Template)
-	switch {
-	case errors.Is(err, sms.ErrNotFound), errors.Is(err, sms.ErrInvalid):
-		return templateView{}, nil
-	case err != nil:
-		return templateView{}, err
-	}
-	return templateView{found: true, status: tpl.Status, version: tpl.Version, tpl: tpl}, nil
 }
 
 // CompleteAssessment records the assessment and moves the change to its
@@ -203,61 +191,37 @@ func (s *Service) RecordAssessment(ctx context.Context, a sms.Actor, id string, 
 	return s.m.Fire(ctx, a, id, string(TriggerRecordAssessment), c)
 }
 
-// Approve records one approver's approval (CHG-06). An actor who may not
-// approve this change is refused with a [*sms.ForbiddenError] citing the
-// requirement: CHG-06 without a role of its authority, or when they
-// already approved it; CHG-19 as its requester (named, or who raised or
-// submitted it) or its implementer (named, or who implemented it).
+// Approve records one approver's approval (CHG-06): one read of the
+// change, in the transition. The rule's approval gate refuses, with a
+// [*sms.ForbiddenError] citing CHG-06, an actor without a role of the
+// change's authority (of its model and risk) and one who already approved
+// it; its segregation rule refuses, citing CHG-19, its requester (named,
+// or who raised or submitted it) and its implementer (named, or who
+// implemented it). An actor who holds none of the roles that approve any
+// change is refused by the workflow's role check, which names those roles,
+// citing CHG-06 too.
 func (s *Service) Approve(ctx context.Context, a sms.Actor, id string, c Approval) (*Change, error) {
-	chg, err := s.m.Fire(ctx, a, id, string(TriggerApprove), c)
-	return chg, decisionRefusal(err)
+	return s.fire(ctx, a, id, string(TriggerApprove), c)
 }
 
-// decisionRefusal names CHG-06 in the refusal of an actor who holds none of
-// the roles that decide on changes: the workflow's role check, which comes
-// before the rule's segregation of duties, cites no requirement.
-func decisionRefusal(err error) error {
-	var fe *sms.ForbiddenError
-	if errors.As(err, &fe) && fe.Requirement.ID == "" && len(fe.Roles) > 0 {
-		fe.Requirement = req("CHG-06", "the approver holds a role of the change authority of the change's model and risk")
-	}
-	return err
-}
-
-// Authorize authorizes a change its authority approved, reading its
-// transition plan when it needs one (CHG-05, CHG-06, CHG-11).
+// Authorize authorizes a change its authority approved; the transition
+// reads its transition plan when it needs one (CHG-05, CHG-06, CHG-11).
 func (s *Service) Authorize(ctx context.Context, a sms.Actor, id string, c Authorization) (*Change, error) {
-	chg, err := s.m.Get(ctx, id)
-	if err == nil && chg.TransitionPlan != "" {
-		plan, perr := s.plans.m.Get(ctx, chg.TransitionPlan)
-		switch {
-		case perr == nil:
-			c.pv = planView{found: true, status: plan.Status, change: plan.Change}
-		case !errors.Is(perr, sms.ErrNotFound) && !errors.Is(perr, sms.ErrInvalid):
-			return nil, perr
-		}
-	}
 	return s.m.Fire(ctx, a, id, string(TriggerAuthorize), c)
 }
 
 // Reject rejects a change with a reason (CHG-06). In authorize, only an
 // eligible approver rejects; others are refused as in [Service.Approve].
 func (s *Service) Reject(ctx context.Context, a sms.Actor, id string, c Rejection) (*Change, error) {
-	chg, err := s.m.Fire(ctx, a, id, string(TriggerReject), c)
-	return chg, decisionRefusal(err)
+	return s.fire(ctx, a, id, string(TriggerReject), c)
 }
 
 // Schedule sets or changes the implementation schedule (CHG-08, CHG-10).
-// It first finds the other changes scheduled or being implemented on the
-// same services or configuration items in an overlapping window: each must
-// be in c.Acknowledge, or the schedule is refused citing CHG-08.
+// The transition finds the other changes scheduled or being implemented on
+// the same services or configuration items in an overlapping window (see
+// [Service.Conflicts]): each must be in c.Acknowledge, or the schedule is
+// refused citing CHG-08.
 func (s *Service) Schedule(ctx context.Context, a sms.Actor, id string, c Scheduling) (*Change, error) {
-	chg, err := s.m.Get(ctx, id)
-	if err == nil && chg.Status == StatusScheduled && c.Window.End.After(c.Window.Start) {
-		if c.conflicts, err = s.Conflicts(ctx, chg, c.Window); err != nil {
-			return nil, err
-		}
-	}
 	return s.m.Fire(ctx, a, id, string(TriggerSchedule), c)
 }
 
@@ -320,14 +284,10 @@ func (s *Service) Notify(ctx context.Context, a sms.Actor, id string, c Notifica
 	return s.m.Fire(ctx, a, id, string(TriggerNotify), c)
 }
 
-// Start starts the implementation (CHG-06, CHG-09, CHG-10); a standard
-// change's template is read first, to check it is still active (CHG-18).
+// Start starts the implementation (CHG-06, CHG-09, CHG-10); the transition
+// reads a standard change's template, to check it is still active
+// (CHG-18).
 func (s *Service) Start(ctx context.Context, a sms.Actor, id string, c Implementation) (*Change, error) {
-	tv, err := s.templateOf(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	c.tv = tv
 	return s.m.Fire(ctx, a, id, string(TriggerStart), c)
 }
 
@@ -337,23 +297,71 @@ func (s *Service) Complete(ctx context.Context, a sms.Actor, id string, c Comple
 }
 
 // Fail records a failed implementation (CHG-12). A failed standard change
-// then suspends its template, as the same actor, unless the policy keeps
-// templates on failure (CHG-18). That is a second transition, on the
-// template: if it cannot be committed, Fail returns the committed change
-// together with a [*TemplateSuspensionError], and [Service.Sweep] reports
-// the template until it is suspended.
+// suspends its template, as the same actor, unless the policy keeps
+// templates on failure (CHG-18).
+//
+// When the change and template stores commit several entities at once
+// ([sms.Atomic], as memstore and sqlstore do), the failure and the
+// suspension are one commit ([sms.Atomically]): both stand or neither
+// does, and observers hear of them once both stand. Otherwise, or if the
+// template could not be suspended in that commit (it changed meanwhile,
+// or its store refused), the failure is committed alone and the
+// suspension follows as a second transition: if that cannot be committed,
+// Fail returns the committed change together with a
+// [*TemplateSuspensionError], and [Service.Sweep] reports the template
+// until it is suspended.
 func (s *Service) Fail(ctx context.Context, a sms.Actor, id string, c Failure) (*Change, error) {
+	return s.fire(ctx, a, id, string(TriggerFail), c)
+}
+
+// fail fires a failure and suspends the template.
+func (s *Service) fail(ctx context.Context, a sms.Actor, id string, c sms.Command) (*Change, error) {
+	if s.atomic {
+		if chg, err, done := s.failAtomically(ctx, a, id, c); done {
+			return chg, err
+		}
+	}
 	chg, err := s.m.Fire(ctx, a, id, string(TriggerFail), c)
 	if err != nil {
 		return nil, err
 	}
-	if chg.ModelType != ModelStandard || s.policy.KeepTemplateOnFailure || chg.Template == "" {
+	if !s.suspends(chg) {
 		return chg, nil
 	}
 	if err := s.suspendTemplate(ctx, a, chg); err != nil {
 		return chg, &TemplateSuspensionError{Change: chg.ID, Template: chg.Template, Err: err}
 	}
 	return chg, nil
+}
+
+// suspends reports whether the failed change suspends its template.
+func (s *Service) suspends(chg *Change) bool {
+	return chg.ModelType == ModelStandard && !s.policy.KeepTemplateOnFailure && chg.Template != ""
+}
+
+// failAtomically commits the failure and the template's suspension as one.
+// done is false when nothing was committed because the suspension could
+// not be part of the commit: the template's transition was refused, or the
+// template changed before the commit; the caller then commits the failure
+// alone and follows up.
+func (s *Service) failAtomically(ctx context.Context, a sms.Actor, id string, c sms.Command) (chg *Change, err error, done bool) {
+	var suspension error
+	err = sms.Atomically(ctx, s.m.Store(), func(ctx context.Context) error {
+		var err error
+		if chg, err = s.m.Fire(ctx, a, id, string(TriggerFail), c); err != nil || !s.suspends(chg) {
+			return err
+		}
+		suspension = s.suspendOnce(ctx, a, chg)
+		return suspension
+	})
+	var ce *sms.ConflictError
+	switch {
+	case err == nil:
+		return chg, nil, true
+	case suspension != nil, errors.As(err, &ce) && ce.Kind == TemplateKind:
+		return nil, nil, false
+	}
+	return nil, err, true
 }
 
 // TemplateSuspensionError reports that a standard change failed and was
@@ -378,20 +386,28 @@ func (e *TemplateSuspensionError) Unwrap() []error {
 	return []error{sms.ErrFollowUp, e.Err}
 }
 
+// suspendTemplate suspends the failed change's template, trying again
+// when another writer changed it meanwhile.
 func (s *Service) suspendTemplate(ctx context.Context, a sms.Actor, chg *Change) error {
+	var err error
+	for range 3 {
+		if err = s.suspendOnce(ctx, a, chg); !errors.Is(err, sms.ErrConflict) {
+			return err
+		}
+	}
+	return err
+}
+
+// suspendOnce fires the template's suspension after the failed change: nil
+// once it is suspended, or when it was already not active (or is gone).
+func (s *Service) suspendOnce(ctx context.Context, a sms.Actor, chg *Change) error {
 	cmd := TemplateSuspension{Reason: "standard change " + chg.ID + " failed: " + chg.Work.FailureReason, FailedChange: chg.ID}
 	if len(cmd.Reason) > MaxText {
 		cmd.Reason = cmd.Reason[:MaxText]
 	}
-	var err error
-	for range 3 {
-		_, err = s.templates.m.Fire(ctx, a, chg.Template, string(TemplateSuspend), cmd)
-		switch {
-		case err == nil, errors.Is(err, sms.ErrTransition), errors.Is(err, sms.ErrNotFound):
-			return nil // suspended now, or already not active
-		case !errors.Is(err, sms.ErrConflict):
-			return err
-		}
+	_, err := s.templates.m.Fire(ctx, a, chg.Template, string(TemplateSuspend), cmd)
+	if errors.Is(err, sms.ErrTransition) || errors.Is(err, sms.ErrNotFound) {
+		return nil
 	}
 	return err
 }
@@ -427,34 +443,75 @@ func (s *Service) AddNote(ctx context.Context, a sms.Actor, id string, c Note) (
 	return s.m.Fire(ctx, a, id, string(TriggerNote), c)
 }
 
-// Do runs any change command through its typed method, so that the reads
-// some triggers need happen. A [Request] creates a change and id must then
-// be empty (the request carries its own ID).
+// Do runs any change command as its typed method does: the command's
+// trigger on change id, and for a [Failure] what [Service.Fail] does. A
+// [Request], which creates a change, carries its own ID: id must then be
+// empty. A nil command is invalid.
 func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*Change, error) {
-	switch c := c.(type) {
-	case nil:
-		return nil, sms.Invalid(Kind, "command", "is nil")
-	case Request:
-		if id != "" {
-			return nil, sms.Invalid(Kind, "id", "a request creates a change: pass its ID in Request.ID")
-		}
-		return s.Raise(ctx, a, c)
-	case StandardSubmission:
-		return s.SubmitStandard(ctx, a, id, c)
-	case Approval:
-		return s.Approve(ctx, a, id, c)
-	case Authorization:
-		return s.Authorize(ctx, a, id, c)
-	case Rejection:
-		return s.Reject(ctx, a, id, c)
-	case Scheduling:
-		return s.Schedule(ctx, a, id, c)
-	case Implementation:
-		return s.Start(ctx, a, id, c)
-	case Failure:
-		return s.Fail(ctx, a, id, c)
+	return s.fire(ctx, a, id, triggerOf[Trigger](c), c)
+}
+
+// fire runs trigger on change id: the path Do shares with the typed
+// methods whose trigger needs more than one pipeline call. A failure also
+// suspends its template (see [Service.Fail]); the creation trigger
+// creates; the role check's refusal of a decision cites the approval's
+// requirement (see [Service.Approve]).
+func (s *Service) fire(ctx context.Context, a sms.Actor, id, trigger string, c sms.Command) (*Change, error) {
+	if trigger == string(TriggerFail) {
+		return s.fail(ctx, a, id, c)
 	}
-	return s.m.Fire(ctx, a, id, string(c.Trigger()), c)
+	chg, err := fire(ctx, s.m, a, id, string(TriggerRaise), trigger, c)
+	return chg, citeGate(s.gates, trigger, err)
+}
+
+// gates returns, by trigger, the requirement of each rule's approval gate.
+func gates[E sms.Entity[E]](wf *sms.Workflow[E]) map[string]sms.Requirement {
+	out := map[string]sms.Requirement{}
+	for _, r := range wf.Rules() {
+		if r.Approval != nil {
+			out[r.Trigger] = r.Approval.Requirement
+		}
+	}
+	return out
+}
+
+// citeGate cites the approval's requirement in the role check's refusal
+// (a *sms.ForbiddenError naming the roles, citing none) of a trigger whose
+// rule has an approval gate: the pipeline checks the roles first.
+func citeGate(gates map[string]sms.Requirement, trigger string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if fe := (*sms.ForbiddenError)(nil); errors.As(err, &fe) && fe.Requirement.ID == "" && len(fe.Roles) > 0 {
+		if r, ok := gates[trigger]; ok {
+			fe.Requirement = r
+		}
+	}
+	return err
+}
+
+// triggerOf returns the trigger of a command, "" for none.
+func triggerOf[T ~string](c interface{ Trigger() T }) string {
+	if c == nil {
+		return ""
+	}
+	return string(c.Trigger())
+}
+
+// fire is what every Do of the package runs: the workflow's creation
+// command (trigger create) creates a record, which it names itself, so id
+// must be empty; any other command fires its trigger on record id, and the
+// pipeline refuses a nil one as invalid.
+func fire[E sms.Entity[E]](ctx context.Context, m *sms.Machine[E], a sms.Actor, id, create, trigger string, c sms.Command) (E, error) {
+	if trigger != create {
+		return m.Fire(ctx, a, id, trigger, c)
+	}
+	if id != "" {
+		var zero E
+		kind := m.Workflow().Kind()
+		return zero, sms.Invalid(kind, "id", "%s creates a %s and carries its ID: pass it in the command", create, kind)
+	}
+	return m.Create(ctx, a, c)
 }
 
 // Get returns the stored change.
@@ -532,8 +589,7 @@ func (q TemplateQuery) query() (sms.Query, error) {
 // Plans runs transition plans (SDT-01 to SDT-06). Get it from
 // [Service.Plans]; its methods return the errors [Service] documents.
 type Plans struct {
-	m        *sms.Machine[*TransitionPlan]
-	releases ReleaseLookup
+	m *sms.Machine[*TransitionPlan]
 }
 
 // Workflow returns the compiled plan workflow.
@@ -585,15 +641,8 @@ func (p *Plans) AcceptWithConditions(ctx context.Context, a sms.Actor, id string
 }
 
 // StartTransition starts the transition through an approved release, which
-// it looks up first (SDT-05).
+// the transition asks the host about (SDT-05).
 func (p *Plans) StartTransition(ctx context.Context, a sms.Actor, id string, c TransitionStart) (*TransitionPlan, error) {
-	if c.Release != "" && p.releases != nil && sms.ValidateID(c.Release) == nil {
-		ok, err := p.releases.ReleaseApproved(ctx, c.Release)
-		if err != nil {
-			return nil, err
-		}
-		c.looked, c.approved = true, ok
-	}
 	return p.m.Fire(ctx, a, id, string(PlanStartTransition), c)
 }
 
@@ -622,21 +671,10 @@ func (p *Plans) AddNote(ctx context.Context, a sms.Actor, id string, c PlanNoteT
 	return p.m.Fire(ctx, a, id, string(PlanNote), c)
 }
 
-// Do runs any plan command through its typed method. A [DraftPlan] creates
-// a plan and id must then be empty.
+// Do runs any plan command as its typed method does. A [DraftPlan], which
+// creates a plan, carries its own ID: id must then be empty.
 func (p *Plans) Do(ctx context.Context, a sms.Actor, id string, c PlanCommand) (*TransitionPlan, error) {
-	switch c := c.(type) {
-	case nil:
-		return nil, sms.Invalid(PlanKind, "command", "is nil")
-	case DraftPlan:
-		if id != "" {
-			return nil, sms.Invalid(PlanKind, "id", "a draft creates a plan: pass its ID in DraftPlan.ID")
-		}
-		return p.Draft(ctx, a, c)
-	case TransitionStart:
-		return p.StartTransition(ctx, a, id, c)
-	}
-	return p.m.Fire(ctx, a, id, string(c.Trigger()), c)
+	return fire(ctx, p.m, a, id, string(PlanCreate), triggerOf[PlanTrigger](c), c)
 }
 
 // Get returns the stored plan.
@@ -738,19 +776,11 @@ func (t *Templates) AddNote(ctx context.Context, a sms.Actor, id string, c Templ
 	return t.m.Fire(ctx, a, id, string(TemplateNote), c)
 }
 
-// Do runs any template command. A [TemplateProposal] creates a template
-// and id must then be empty.
+// Do runs any template command as its typed method does. A
+// [TemplateProposal], which creates a template, carries its own ID: id
+// must then be empty.
 func (t *Templates) Do(ctx context.Context, a sms.Actor, id string, c TemplateCommand) (*Template, error) {
-	switch c := c.(type) {
-	case nil:
-		return nil, sms.Invalid(TemplateKind, "command", "is nil")
-	case TemplateProposal:
-		if id != "" {
-			return nil, sms.Invalid(TemplateKind, "id", "a proposal creates a template: pass its ID in TemplateProposal.ID")
-		}
-		return t.Propose(ctx, a, c)
-	}
-	return t.m.Fire(ctx, a, id, string(c.Trigger()), c)
+	return fire(ctx, t.m, a, id, string(TemplatePropose), triggerOf[TemplateTrigger](c), c)
 }
 
 // Get returns the stored template.

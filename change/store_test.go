@@ -39,6 +39,64 @@ func TestPostgres(t *testing.T) {
 	storeRoundTrip(t, db, postgres.Dialect{})
 }
 
+// TestSQLAtomicSuspension: on sqlstore, whose stores on one database commit
+// together (sms.Atomic), a failed standard change and its template's
+// suspension are one SQL transaction, on SQLite and, when
+// SMS_POSTGRES_DSN names a server, on PostgreSQL.
+func TestSQLAtomicSuspension(t *testing.T) {
+	t.Parallel()
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sms.db"))
+		require.NoError(t, err)
+		t.Cleanup(func() { db.Close() })
+		atomicSuspension(t, db, sqlite.Dialect{})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		db := pgtest.Open(t)
+		t.Parallel()
+		atomicSuspension(t, db, postgres.Dialect{})
+	})
+}
+
+func atomicSuspension(t *testing.T, db *sql.DB, d sqlstore.Dialect) {
+	ctx := context.Background()
+	f := newFixture(t, change.DefaultPolicy())
+	prefix := d.Name() + "-atomic-" + time.Now().UTC().Format("150405.000000000") + "-"
+	st := change.Stores{Changes: newSQLStore[*change.Change](t, db, d), Plans: newSQLStore[*change.TransitionPlan](t, db, d),
+		Templates: newSQLStore[*change.Template](t, db, d)}
+	// What observers hear, and the template's status as stored then.
+	var failures []string
+	template := ""
+	obs := sms.ObserverFunc(func(_ context.Context, ev sms.Event) error {
+		if template != "" {
+			// Read outside the observer's context: inside an atomic
+			// commit it still carries the committed transaction.
+			tpl, err := st.Templates.Get(context.Background(), template)
+			require.NoError(t, err)
+			failures = append(failures, string(ev.Kind)+" "+ev.Entry.Trigger+": template "+string(tpl.Status))
+		}
+		return nil
+	})
+	require.True(t, sms.CanCommitAtomically(st.Changes) && sms.CanCommitAtomically(st.Templates))
+	svc, err := change.NewService(st, change.Config{Policy: change.DefaultPolicy(), Options: sms.Options{Now: f.clk.Now, Observer: obs}})
+	require.NoError(t, err)
+	f.svc = svc
+	chg := f.toWithPrefix(t, change.ModelNameStandard, change.StatusImplement, prefix)
+	template = chg.Template
+	failed, err := svc.Fail(ctx, implementer, chg.ID, change.Failure{Reason: "patch broke login"})
+	require.NoError(t, err)
+	assert.Equal(t, change.StatusRemediating, failed.Status)
+	assert.Equal(t, []string{"change fail: template suspended", "change_template suspend: template suspended"}, failures,
+		"both committed in one transaction, and notified once it committed")
+	tpl, err := svc.Templates().Get(ctx, chg.Template)
+	require.NoError(t, err)
+	assert.Equal(t, change.TemplateSuspended, tpl.Status)
+	assert.Equal(t, chg.ID, tpl.FailedChange)
+	require.NoError(t, svc.Verify(ctx, chg.ID))
+	require.NoError(t, svc.Templates().Verify(ctx, tpl.ID))
+}
+
 func newSQLStore[E sms.Entity[E]](t *testing.T, db *sql.DB, d sqlstore.Dialect) *sqlstore.Store[E] {
 	t.Helper()
 	s, err := sqlstore.New[E](context.Background(), db, d, sqlstore.Options{})

@@ -468,22 +468,28 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 			Command:     TemplateApproval{},
 			Requirement: req("CHG-18", "a template is approved before it is activated or reinstated"),
 			Doc:         "Record one approver's decision on the template.",
+			// The standard model's change authority decides, once since the
+			// template was last proposed, revised or suspended (CHG-18); a
+			// template of a model that is not a standard one has no
+			// authority, and nobody approves it. Its author never does
+			// (CHG-19): that is the segregation rule's sentence, so the
+			// gate's rule excludes nobody.
+			Approval: &sms.ApprovalGate[*Template]{
+				Requirement: req("CHG-18", "the approver holds a role of the standard model's change authority, and decides once"),
+				Rule: func(t *ttx) (sms.ApprovalRule, bool) {
+					r, _ := p.templateRule(t.Entity)
+					r.Exclude = nil
+					return r, true
+				},
+				Parties: func(*Template) sms.Participants { return nil },
+				Decided: func(e *Template, actor string) bool {
+					return slices.ContainsFunc(e.current(), func(a sms.Approval) bool { return a.Approver == actor })
+				},
+			},
 			Segregation: []sms.Segregation[*Template]{
-				tsegregation("CHG-18", "the approver holds a role of the standard model's change authority", func(t *ttx) string {
-					if r, ok := p.templateRule(t.Entity); !ok || !t.Actor.HasAny(r.Roles) {
-						return "the actor holds none of the roles of the standard model's change authority"
-					}
-					return ""
-				}),
 				tsegregation("CHG-19", "nobody approves their own template: its author, named or who proposed or revised it, never approves it", func(t *ttx) string {
 					if t.Entity.authored(t.Actor.ID) {
 						return "the author of the template may not approve it"
-					}
-					return ""
-				}),
-				tsegregation("CHG-18", "an approver decides once", func(t *ttx) string {
-					if slices.ContainsFunc(t.Entity.current(), func(a sms.Approval) bool { return a.Approver == t.Actor.ID }) {
-						return "the actor already approved the template since it was last proposed, revised or suspended"
 					}
 					return ""
 				}),
@@ -579,10 +585,11 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 		},
 	}
 	return sms.Definition[*Template]{
-		Kind:     TemplateKind,
-		States:   tst(TemplateStatuses()...),
-		Terminal: tst(TemplateRetired),
-		New:      func() *Template { return &Template{} },
-		Rules:    rules,
+		Kind:      TemplateKind,
+		States:    tst(TemplateStatuses()...),
+		Terminal:  tst(TemplateRetired),
+		New:       func() *Template { return &Template{} },
+		Rules:     rules,
+		Catalogue: Requirements(),
 	}
 }

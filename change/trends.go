@@ -137,14 +137,7 @@ const (
 // TrendRequirement returns CHG-14 (clause 8.5.1.3), as [Requirements]
 // lists it: the requirement a change-trend review evidences, and the one
 // its guards and its overdue finding cite.
-func TrendRequirement() sms.Requirement {
-	for _, r := range Requirements() {
-		if r.ID == "CHG-14" {
-			return r
-		}
-	}
-	return sms.Requirement{ID: "CHG-14", Clause: "8.5.1.3", Text: "change records are analysed for trends"}
-}
+func TrendRequirement() sms.Requirement { return requirement("CHG-14") }
 
 // Summary states the trends in a paragraph, fit to record as the input of
 // a change-trend review: the period, the volume by model, category and

@@ -110,12 +110,9 @@ func (u UnauthorizedMutation) Finding(asOf time.Time) sms.Finding {
 	if m.ID != "" {
 		b.WriteString(" (record " + m.ID + ")")
 	}
-	return sms.Finding{Code: CodeUnauthorizedChange, Requirement: reqUnauthorized, Kind: ConfigItemKind, EntityID: m.Item,
+	return sms.Finding{Code: CodeUnauthorizedChange, Requirement: requirement("CHG-16"), Kind: ConfigItemKind, EntityID: m.Item,
 		Detail: b.String(), At: asOf.UTC()}
 }
-
-var reqUnauthorized = req("CHG-16", "a controlled configuration item is changed only under a change authorized before it, "+
-	"while that change is implemented, within its scope; an unintended change is reviewed through a retrospective emergency change")
 
 // FindUnauthorized returns, in the order given, the mutations of
 // configuration items under change control (the policy's Controlled

@@ -9,9 +9,13 @@ import (
 	"github.com/iso20k/sms"
 )
 
-// Requirements returns the change-management (CHG-01 to CHG-20) and service
-// design and transition (SDT-01 to SDT-06) requirements this package
-// enforces, in the project's own words.
+// Requirements returns the catalogue of change management: the
+// change-management (CHG-01 to CHG-20) and service design and transition
+// (SDT-01 to SDT-06) requirements this package enforces, in the project's
+// own words. The three workflows (changes, plans and templates) are
+// defined on it: their guards, required fields and approval gates cite it
+// by ID, the workflow fills in each clause, and the conformance checks'
+// findings carry its sentences.
 func Requirements() []sms.Requirement {
 	return []sms.Requirement{
 		{ID: "CHG-01", Clause: "8.5.1.1", Text: "a documented change policy says which items are under change control"},
@@ -43,33 +47,19 @@ func Requirements() []sms.Requirement {
 	}
 }
 
-// clause returns the clause of a requirement ID.
-func clause(id string) string {
-	switch id {
-	case "CHG-01", "CHG-02", "CHG-03", "CHG-17", "CHG-18":
-		return "8.5.1.1"
-	case "CHG-04", "CHG-05":
-		return "8.5.1.2"
-	case "CHG-15":
-		return "8.2.6"
-	case "CHG-16":
-		return "8.1"
-	case "CHG-20":
-		return "8.5.1"
-	case "SDT-01", "SDT-02":
-		return "8.5.2.1"
-	case "SDT-03":
-		return "8.5.2.2"
-	case "SDT-04", "SDT-05", "SDT-06":
-		return "8.5.2.3"
+// requirement returns the catalogue's requirement with the ID.
+func requirement(id string) sms.Requirement {
+	for _, r := range Requirements() {
+		if r.ID == id {
+			return r
+		}
 	}
-	return "8.5.1.3"
+	return sms.Requirement{ID: id}
 }
 
-// req returns the requirement id with a guard-specific sentence.
-func req(id, text string) sms.Requirement {
-	return sms.Requirement{ID: id, Clause: clause(id), Text: text}
-}
+// req cites the catalogue's requirement id with a sentence of the
+// citation's own; the workflow fills in the clause.
+func req(id, text string) sms.Requirement { return sms.Requirement{ID: id, Text: text} }
 
 type tx = sms.Transition[*Change]
 
@@ -100,44 +90,44 @@ func notApprover(named func(*tx) string) sms.Segregation[*Change] {
 	})
 }
 
-// decider refuses an actor who may not decide on the change under its
-// authority: without a role of the authority of its model and risk
-// (CHG-06), or holding a party the authority excludes, the requester or the
-// implementer, acting or named (CHG-19).
-func decider(p *Policy) []sms.Segregation[*Change] {
-	return []sms.Segregation[*Change]{
-		segregation("CHG-06", "the approver holds a role of the change authority of the change's model and risk", func(t *tx) string {
-			if !p.holdsRole(t.Entity, t.Actor) {
-				return "the actor holds none of the roles of the change authority of the change's model and risk"
-			}
-			return ""
-		}),
-		segregation("CHG-19", "nobody approves their own change: the requester and the implementer never approve", func(t *tx) string {
-			rule, _ := p.ruleOf(t.Entity)
-			if party, ok := t.Entity.participants().Holds(t.Actor.ID, rule.Exclude...); ok {
-				return "the " + string(party) + " may not approve their own record"
-			}
-			return ""
-		}),
+// authority is the approval gate of the change authority (CHG-06): the
+// actor decides in a role of the authority of the change's model and risk,
+// once. A change whose model the policy no longer knows has no authority:
+// nobody decides on it. The parties the authority excludes, the requester
+// and the implementer, are CHG-19's: the segregation rule notOwnChange
+// refuses them with its own sentence.
+func authority(p *Policy, text string, applies func(*tx) bool, decided func(*Change, string) bool) *sms.ApprovalGate[*Change] {
+	return &sms.ApprovalGate[*Change]{
+		Requirement: req("CHG-06", text),
+		Rule: func(t *tx) (sms.ApprovalRule, bool) {
+			r, _ := p.ruleOf(t.Entity)
+			r.Exclude = nil
+			return r, applies == nil || applies(t)
+		},
+		// The gate checks no party: the rule's exclusions are CHG-19's.
+		Parties: func(*Change) sms.Participants { return nil },
+		Decided: decided,
 	}
 }
 
-// asAuthority applies segs only when the change awaits its authority's
-// decision: a rejection in assessment is the change manager's.
-func asAuthority(segs []sms.Segregation[*Change]) []sms.Segregation[*Change] {
-	out := make([]sms.Segregation[*Change], len(segs))
-	for i, g := range segs {
-		check := g.Check
-		g.Check = func(t *tx) string {
-			if t.From != string(StatusAuthorize) {
-				return ""
-			}
-			return check(t)
+// notOwnChange refuses an actor who holds a party the change authority
+// excludes, the requester or the implementer, acting or named (CHG-19).
+func notOwnChange(p *Policy, applies func(*tx) bool) sms.Segregation[*Change] {
+	return segregation("CHG-19", "nobody approves their own change: the requester and the implementer never approve", func(t *tx) string {
+		if applies != nil && !applies(t) {
+			return ""
 		}
-		out[i] = g
-	}
-	return out
+		rule, _ := p.ruleOf(t.Entity)
+		if party, ok := t.Entity.participants().Holds(t.Actor.ID, rule.Exclude...); ok {
+			return "the " + string(party) + " may not approve their own record"
+		}
+		return ""
+	})
 }
+
+// inAuthorize says a rejection is the authority's decision: in authorize;
+// a rejection in assessment is the change manager's.
+func inAuthorize(t *tx) bool { return t.From == string(StatusAuthorize) }
 
 // cmdOf returns a command as C, or C's zero value: guards and effects never
 // panic on a foreign command.
@@ -309,19 +299,10 @@ func describeRule(r sms.ApprovalRule) string {
 	return strconv.Itoa(r.Quorum) + " of " + strings.Join(rs, "|") + " excluding " + strings.Join(ex, "|")
 }
 
-// approverRole returns the first role of the rule the actor holds.
+// approverRole returns the role the actor decides in under the rule.
 func approverRole(r sms.ApprovalRule, a sms.Actor) sms.Role {
-	for _, role := range r.Roles {
-		if a.Has(role) {
-			return role
-		}
-	}
-	return ""
-}
-
-func (p *Policy) holdsRole(c *Change, a sms.Actor) bool {
-	rule, ok := p.ruleOf(c)
-	return ok && a.HasAny(rule.Roles)
+	role, _ := sms.DecidingRole(r, a, "")
+	return role
 }
 
 func approvedBy(c *Change, who string) bool {
@@ -361,7 +342,7 @@ func (p *Policy) configComplete(c *Change, updates []ConfigUpdate, none bool) bo
 	return true
 }
 
-func definition(p *Policy) sms.Definition[*Change] {
+func definition(p *Policy, l looker) sms.Definition[*Change] {
 	var (
 		requesters  = roles(RoleRequester, RoleChangeManager)
 		managers    = roles(RoleChangeManager)
@@ -371,6 +352,11 @@ func definition(p *Policy) sms.Definition[*Change] {
 		everyone    = appendMissing(roles(RoleRequester, RoleChangeManager, RoleImplementer), approvers...)
 		open        = st(StatusDraft, StatusAssess, StatusAuthorize, StatusScheduled, StatusImplement, StatusRemediating, StatusReview)
 	)
+	// A submitted change was evaluated under versioned major-impact
+	// criteria (CHG-03), whose version it records.
+	criteriaRecorded := []sms.Required[*Change]{{Field: "criteria_version",
+		Requirement: req("CHG-03", "a submitted change records the version of the major-impact criteria it was evaluated under"),
+		Present:     func(c *Change) bool { return c.CriteriaVersion != "" }}}
 	rules := []sms.Rule[*Change]{
 		{
 			Trigger: string(TriggerRaise), To: string(StatusDraft), Roles: requesters,
@@ -392,6 +378,8 @@ func definition(p *Policy) sms.Definition[*Change] {
 					Present: func(c *Change) bool { return !sms.Blank(c.Summary) }},
 				{Field: "requester", Requirement: req("CHG-04", "a request for change is recorded with its requester"),
 					Present: func(c *Change) bool { return c.Requester != "" }},
+				{Field: "policy_version", Requirement: req("CHG-01", "a change records the version of the change policy it is judged under"),
+					Present: func(c *Change) bool { return c.PolicyVersion != "" }},
 			},
 			Apply: func(t *tx) {
 				r, c := cmd[Request](t), t.Entity
@@ -483,6 +471,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 			Doc:         "Submit a normal change for assessment; its major impact is evaluated.",
 			Guards: append(classificationGuards(p),
 				modelGuard(p, ModelNormal, "submit takes a normal change to assessment: standard and emergency changes have their own submission")),
+			Requires: criteriaRecorded,
 			Apply: func(t *tx) {
 				t.Entity.SubmittedAt = t.Now
 				t.Entity.Parties.Add(sms.PartyRequester, t.Actor.ID, true)
@@ -507,6 +496,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 				guard("CHG-11", "an emergency change has a remediation plan, tested or with the reason it is not", func(t *tx) bool {
 					return cmd[EmergencySubmission](t).Remediation.Ready()
 				})),
+			Requires: criteriaRecorded,
 			Apply: func(t *tx) {
 				e, c := cmd[EmergencySubmission](t), t.Entity
 				c.SubmittedAt = t.Now
@@ -535,38 +525,42 @@ func definition(p *Policy) sms.Definition[*Change] {
 			Command:     StandardSubmission{},
 			Requirement: req("CHG-18", "a standard change is submitted once, from draft"),
 			Doc:         "Submit a standard change from its active template: pre-authorized, it is scheduled at once.",
+			Prepare:     prepareTemplate(l, false),
 			Guards: append(classificationGuards(p),
 				modelGuard(p, ModelStandard, "submit_standard is for standard models only"),
 				guard("CHG-18", "a standard change names an approved template that is active, not suspended or retired", func(t *tx) bool {
-					tv := cmd[StandardSubmission](t).tv
-					return t.Entity.Template != "" && tv.found && tv.status == TemplateActive
+					tpl := foundOf(t).template
+					return t.Entity.Template != "" && tpl != nil && tpl.Status == TemplateActive
 				}),
 				guard("CHG-18", "the template is one of the change's model", func(t *tx) bool {
-					tv := cmd[StandardSubmission](t).tv
-					return !tv.found || tv.tpl.Model == t.Entity.Model
+					tpl := foundOf(t).template
+					return tpl == nil || tpl.Model == t.Entity.Model
 				}),
 				guard("CHG-18", "a standard change stays within its template's scope: services and configuration item types", func(t *tx) bool {
-					tv := cmd[StandardSubmission](t).tv
-					return !tv.found || tv.tpl.covers(t.Entity)
+					tpl := foundOf(t).template
+					return tpl == nil || tpl.covers(t.Entity)
 				}),
 				guard("CHG-05", "a change that adds, removes or transfers a service is never a standard change", func(t *tx) bool {
 					return t.Entity.Type == "" || t.Entity.Type == TypeModify
 				})),
+			Requires: criteriaRecorded,
 			Apply: func(t *tx) {
-				tv, c := cmd[StandardSubmission](t).tv, t.Entity
+				tpl, c := foundOf(t).template, t.Entity
 				c.SubmittedAt = t.Now
 				c.Parties.Add(sms.PartyRequester, t.Actor.ID, true)
 				p.evaluate(t)
 				au := c.authority()
 				au.AuthorizedAt, au.AuthorizedBy = t.Now, "template:"+c.Template
-				if tv.found {
-					au.Minutes = "pre-authorized by template " + c.Template + " version " + strconv.FormatInt(tv.version, 10)
-					r := tv.tpl.Remediation
+				var version int64
+				if tpl != nil {
+					version = tpl.Version
+					au.Minutes = "pre-authorized by template " + c.Template + " version " + strconv.FormatInt(version, 10)
+					r := tpl.Remediation
 					c.Remediation = &r
 					t.Record("remediation", r.Plan)
 				}
 				t.Record("template", c.Template)
-				t.Record("template_version", strconv.FormatInt(tv.version, 10))
+				t.Record("template_version", strconv.FormatInt(version, 10))
 				if n := cmd[StandardSubmission](t).Note; n != "" {
 					t.Record("note", n)
 				}
@@ -603,13 +597,9 @@ func definition(p *Policy) sms.Definition[*Change] {
 			Command:     Approval{},
 			Requirement: req("CHG-06", "a change is approved while it awaits authorization"),
 			Doc:         "Record one approver's decision, with its rationale.",
-			Segregation: append(decider(p),
-				segregation("CHG-06", "an approver decides once; a second approval would not count", func(t *tx) string {
-					if approvedBy(t.Entity, t.Actor.ID) {
-						return "the actor already approved the change"
-					}
-					return ""
-				})),
+			Approval: authority(p, "the approver holds a role of the change authority of the change's model and risk, and approves once: a second approval would not count",
+				nil, approvedBy),
+			Segregation: []sms.Segregation[*Change]{notOwnChange(p, nil)},
 			Guards: []sms.Guard[*Change]{
 				guard("CHG-06", "an approval records its rationale", func(t *tx) bool { return !sms.Blank(cmd[Approval](t).Rationale) }),
 			},
@@ -633,6 +623,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 			Command:     Authorization{},
 			Requirement: req("CHG-06", "a change is authorized from authorize, once, before it is scheduled"),
 			Doc:         "Authorize once the change authority's quorum approved; set the priority.",
+			Prepare:     preparePlan(p, l),
 			Guards: []sms.Guard[*Change]{
 				guard("CHG-06", "the change authority's quorum of distinct, eligible approvers approved the change", func(t *tx) bool {
 					rule, ok := p.ruleOf(t.Entity)
@@ -653,8 +644,8 @@ func definition(p *Policy) sms.Definition[*Change] {
 					if !p.routed(c) {
 						return true
 					}
-					pv := cmd[Authorization](t).pv
-					return c.TransitionPlan != "" && pv.found && pv.change == c.ID && pv.status.approved()
+					tp := foundOf(t).plan
+					return c.TransitionPlan != "" && tp != nil && tp.Change == c.ID && tp.Status.approved()
 				}),
 			},
 			Apply: func(t *tx) {
@@ -677,7 +668,8 @@ func definition(p *Policy) sms.Definition[*Change] {
 			Command:     Rejection{},
 			Requirement: req("CHG-06", "a change is rejected during assessment or authorization, before it is authorized"),
 			Doc:         "Reject, with a reason; in authorize it is an approver's decision.",
-			Segregation: asAuthority(decider(p)),
+			Approval:    authority(p, "in authorization, the approver holds a role of the change authority of the change's model and risk", inAuthorize, nil),
+			Segregation: []sms.Segregation[*Change]{notOwnChange(p, inAuthorize)},
 			Guards: []sms.Guard[*Change]{
 				guard("CHG-06", "a rejection gives its reason", func(t *tx) bool { return !sms.Blank(cmd[Rejection](t).Reason) }),
 				guard("CHG-06", "in assessment the change manager rejects; in authorization an eligible approver of the change's authority", func(t *tx) bool {
@@ -701,6 +693,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 			Command:     Scheduling{},
 			Requirement: req("CHG-10", "an authorized change is scheduled, and rescheduled, until its implementation starts"),
 			Doc:         "Set or change the window, plan, implementer and parties; conflicts must be acknowledged.",
+			Prepare:     prepareConflicts(l),
 			Segregation: []sms.Segregation[*Change]{
 				segregation("CHG-19", "nobody approves their own change: an approver of the change is never named its implementer", func(t *tx) string {
 					if n := cmd[Scheduling](t).Implementer; t.Entity.approver(n) {
@@ -726,9 +719,9 @@ func definition(p *Policy) sms.Definition[*Change] {
 					return !ok || w.Start.IsZero() || !ts(w.Start).Before(t.Entity.SubmittedAt.Add(m.LeadTime))
 				}),
 				guard("CHG-08", "every change scheduled on the same service or configuration item in an overlapping window is acknowledged", func(t *tx) bool {
-					s := cmd[Scheduling](t)
-					for _, id := range s.conflicts {
-						if !slices.Contains(s.Acknowledge, id) {
+					ack := cmd[Scheduling](t).Acknowledge
+					for _, id := range foundOf(t).conflicts {
+						if !slices.Contains(ack, id) {
 							return false
 						}
 					}
@@ -736,10 +729,10 @@ func definition(p *Policy) sms.Definition[*Change] {
 				}),
 			},
 			Apply: func(t *tx) {
-				s, c := cmd[Scheduling](t), t.Entity
+				s, c, conflicts := cmd[Scheduling](t), t.Entity, foundOf(t).conflicts
 				prev := c.Schedule
 				c.Schedule = &Schedule{Window: Window{Start: ts(s.Window.Start), End: ts(s.Window.End)}, Plan: s.Plan, Implementer: s.Implementer,
-					Parties: slices.Clone(s.Parties), Conflicts: slices.Clone(s.conflicts), ScheduledAt: t.Now}
+					Parties: slices.Clone(s.Parties), Conflicts: slices.Clone(conflicts), ScheduledAt: t.Now}
 				if prev != nil {
 					c.Schedule.Revisions = prev.Revisions + 1
 					t.RecordTime("previous_start", prev.Window.Start)
@@ -753,7 +746,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 				for _, party := range s.Parties {
 					t.Record("party", party)
 				}
-				for _, id := range s.conflicts {
+				for _, id := range conflicts {
 					t.Record("conflict", id)
 				}
 			},
@@ -788,6 +781,7 @@ func definition(p *Policy) sms.Definition[*Change] {
 			Command:     Implementation{},
 			Requirement: req("CHG-06", "only an authorized, scheduled change is implemented"),
 			Doc:         "Start implementing within the window, once verified, tested and announced.",
+			Prepare:     prepareTemplate(l, true),
 			Segregation: []sms.Segregation[*Change]{notApprover(func(t *tx) string { return t.Entity.Implementer() })},
 			Guards: []sms.Guard[*Change]{
 				guard("CHG-06", "the change was authorized", func(t *tx) bool {
@@ -816,8 +810,8 @@ func definition(p *Policy) sms.Definition[*Change] {
 					if t.Entity.ModelType != ModelStandard {
 						return true
 					}
-					tv := cmd[Implementation](t).tv
-					return tv.found && tv.status == TemplateActive
+					tpl := foundOf(t).template
+					return tpl != nil && tpl.Status == TemplateActive
 				}),
 			},
 			Apply: func(t *tx) {
@@ -1034,11 +1028,12 @@ func definition(p *Policy) sms.Definition[*Change] {
 		},
 	}
 	return sms.Definition[*Change]{
-		Kind:     Kind,
-		States:   st(Statuses()...),
-		Terminal: st(StatusClosed, StatusRejected, StatusCancelled),
-		New:      func() *Change { return &Change{} },
-		Rules:    rules,
+		Kind:      Kind,
+		States:    st(Statuses()...),
+		Terminal:  st(StatusClosed, StatusRejected, StatusCancelled),
+		New:       func() *Change { return &Change{} },
+		Rules:     rules,
+		Catalogue: Requirements(),
 	}
 }
 

@@ -50,12 +50,6 @@ func checkTexts(field string, list []string, max int) error {
 }
 func checkTime(field string, t time.Time) error { return sms.CheckTime(Kind, field, t) }
 
-// changeView is what the service looked up about linked changes.
-type changeView struct {
-	looked       bool
-	unauthorized []string
-}
-
 // Content is the plan of a release (REL-02 to REL-05): the deployment
 // plan, the changes it implements, deployment windows, deliverables with
 // versions, the method, the affected configuration items, the acceptance
@@ -101,8 +95,6 @@ type Planning struct {
 	Type  string
 	Owner string
 	Content
-
-	cv changeView // looked up by the service
 }
 
 // Trigger implements [Command].
@@ -120,8 +112,6 @@ func (c Planning) Validate() error {
 // one.
 type Replanning struct {
 	Content
-
-	cv changeView // looked up by the service
 }
 
 // Trigger implements [Command].
@@ -249,8 +239,6 @@ func (c Approval) Validate() error { return checkText("rationale", c.Rationale, 
 // authorize, REL-05, REL-12).
 type Authorization struct {
 	Note string
-
-	cv changeView // looked up by the service
 }
 
 // Trigger implements [Command].
@@ -291,8 +279,6 @@ func (c BaselineCapture) Validate() error {
 type DeployStart struct {
 	Deployer string
 	Override string
-
-	cv changeView // looked up by the service
 }
 
 // Trigger implements [Command].

@@ -16,51 +16,45 @@ const (
 	CodeAnalysisOverdue         = "RELEASE_ANALYSIS_OVERDUE"
 )
 
-type finder func(code, id, text, detail string)
-
-// check is one conformance check: which releases it examines and what it
-// demands of each. Checks read the stored fields, never the status alone.
-type check struct {
-	name, clause, rule string
-	applies            func(*Release) bool
-	eval               func(r *Release, p *Policy, asOf time.Time, fail finder)
-}
-
 func deployStarted(r *Release) bool { return r.Deployment != nil && !r.Deployment.StartedAt.IsZero() }
 
-func checks() []check {
-	return []check{
+// checks returns the conformance checks over releases, under the policy:
+// data ([sms.Check]) citing the catalogue ([Requirements]) by ID. They read
+// the stored fields, never the status alone.
+func checks(p *Policy) []sms.Check[*Release] {
+	return []sms.Check[*Release]{
 		{
-			name: "release-deployment-controls", clause: "8.5.3",
-			rule: "every release whose deployment started is of a known type, links at least one change, has its windows, " +
+			Name: "release-deployment-controls", Clause: "8.5.3",
+			Cites: []string{"REL-01", "REL-03", "REL-04", "REL-05", "REL-06", "REL-07", "REL-08"},
+			Rule: "every release whose deployment started is of a known type, links at least one change, has its windows, " +
 				"deliverables and method, a result for every acceptance criterion with every failure decided and covered by a " +
 				"known error, approvals satisfying its type's rule by others than its owner and deployer dated before the " +
 				"deployment, and a baseline taken before it; a completed deployment has every target verified",
-			applies: deployStarted,
-			eval: func(r *Release, p *Policy, _ time.Time, fail finder) {
-				f := func(id, text, detail string) { fail(CodeDeployedUnchecked, id, text, detail) }
+			Applies: deployStarted,
+			Eval: func(r *Release, x *sms.Examined) {
+				f := func(id, detail string) { x.Fail(CodeDeployedUnchecked, id, detail) }
 				start := r.Deployment.StartedAt
 				rule, known := p.rule(r)
 				if !known {
-					f("REL-01", "release types are defined", "type "+r.Type+" is not one of the policy's")
+					f("REL-01", "type "+r.Type+" is not one of the policy's")
 				}
 				if len(r.Changes) == 0 {
-					f("REL-03", "release planning references its changes", "deployed without a linked change")
+					f("REL-03", "deployed without a linked change")
 				}
 				if !validWindows(r.Windows) || !validDeliverables(r.Deliverables) || r.Method == "" || !notBlank(r.Plan) {
-					f("REL-04", "the plan states dates, deliverables and methods", "deployed without windows, deliverables, method or plan")
+					f("REL-04", "deployed without windows, deliverables, method or plan")
 				}
 				if len(r.Criteria) == 0 || !covered(r.Criteria, r.Results) {
-					f("REL-05", "releases are verified against acceptance criteria", "deployed without a result for every criterion")
+					f("REL-05", "deployed without a result for every criterion")
 				}
 				if failed := r.failedCriteria(); len(failed) > 0 {
 					d := r.Decision
 					if d == nil || d.Outcome != DecideDeployWithErrors || len(d.Participants) == 0 || d.At.After(start) {
-						f("REL-06", "the interested parties decide on failed criteria", "deployed with failed criteria and no decision to deploy")
+						f("REL-06", "deployed with failed criteria and no decision to deploy")
 					} else {
 						for _, c := range failed {
 							if !slices.ContainsFunc(d.KnownErrors, func(k CriterionKnownError) bool { return k.Criterion == c && k.KnownError != "" }) {
-								f("REL-06", "the interested parties decide on failed criteria", "failed criterion "+c+" has no known error")
+								f("REL-06", "failed criterion "+c+" has no known error")
 							}
 						}
 					}
@@ -72,87 +66,65 @@ func checks() []check {
 						before = append(before, a)
 					}
 					if party, ok := ps.Holds(a.Approver, sms.PartyOwner, sms.PartyDeployer); ok {
-						f("REL-05", "releases are approved by others than their owner and deployer", "approved by "+a.Approver+", its "+string(party))
+						f("REL-05", "approved by "+a.Approver+", its "+string(party))
 					}
 				}
 				if (known && rule.Tally(before, ps) != sms.Approved) || r.AuthorizedAt.IsZero() || r.AuthorizedAt.After(start) {
-					f("REL-05", "releases are approved before deployment", "approvals before deployment do not satisfy the type's rule")
+					f("REL-05", "approvals before deployment do not satisfy the type's rule")
 				}
 				if b := r.Baseline; b == nil || b.TakenAt.After(start) || len(b.Items) == 0 {
-					f("REL-07", "a baseline is taken before deployment", "no baseline with items taken before the deployment")
+					f("REL-07", "no baseline with items taken before the deployment")
 				}
 				if r.Deployed() {
 					d := r.Deployment
 					if len(d.Targets) == 0 || slices.ContainsFunc(d.Targets, func(t TargetResult) bool { return !t.OK }) || !notBlank(d.Verification) {
-						f("REL-08", "deployment preserves integrity", "deployed without every target verified")
+						f("REL-08", "deployed without every target verified")
 					}
 				}
 				if !r.Deployment.RolledBackAt.IsZero() && r.Deployment.RestoredTo == "" {
-					f("REL-08", "deployment preserves integrity", "rolled back without restoring the baseline")
+					f("REL-08", "rolled back without restoring the baseline")
 				}
 			},
 		},
 		{
-			name: "release-analysis", clause: "8.5.3",
-			rule:    "every closed release has its analysis: outcome, conclusions and the early-life incidents counted",
-			applies: func(r *Release) bool { return r.Status == StatusClosed },
-			eval: func(r *Release, _ *Policy, _ time.Time, fail finder) {
+			Name: "release-analysis", Clause: "8.5.3", Cites: []string{"REL-09", "REL-10"},
+			Rule:    "every closed release has its analysis: outcome, conclusions and the early-life incidents counted",
+			Applies: func(r *Release) bool { return r.Status == StatusClosed },
+			Eval: func(r *Release, x *sms.Examined) {
 				a := r.Analysis
 				switch {
 				case a == nil:
-					fail(CodeAnalysisMissing, "REL-10", "analysis results and conclusions are recorded", "closed without analysis")
+					x.Fail(CodeAnalysisMissing, "REL-10", "closed without analysis")
 				case a.Outcome == "" || !notBlank(a.Conclusions):
-					fail(CodeAnalysisMissing, "REL-10", "analysis results and conclusions are recorded", "analysis without outcome or conclusions")
+					x.Fail(CodeAnalysisMissing, "REL-10", "analysis without outcome or conclusions")
 				case a.IncidentCount != len(r.Incidents):
-					fail(CodeAnalysisMissing, "REL-09", "early-life incidents are counted", "incident count differs from the incidents recorded")
+					x.Fail(CodeAnalysisMissing, "REL-09", "incident count differs from the incidents recorded")
 				}
 			},
 		},
 		{
-			name: "release-cancellation", clause: "8.5.3",
-			rule:    "every cancelled release gives its reason and never started deploying",
-			applies: func(r *Release) bool { return r.Status == StatusCancelled },
-			eval: func(r *Release, _ *Policy, _ time.Time, fail finder) {
+			Name: "release-cancellation", Clause: "8.5.3", Cites: []string{"REL-02", "REL-08"},
+			Rule:    "every cancelled release gives its reason and never started deploying",
+			Applies: func(r *Release) bool { return r.Status == StatusCancelled },
+			Eval: func(r *Release, x *sms.Examined) {
 				if !notBlank(r.CancelReason) {
-					fail(CodeCancellationUnjustified, "REL-02", "a cancellation gives its reason", "cancelled without reason")
+					x.Fail(CodeCancellationUnjustified, "REL-02", "cancelled without reason")
 				}
 				if deployStarted(r) {
-					fail(CodeCancellationUnjustified, "REL-08", "a deployed release is rolled back, not cancelled", "cancelled after deployment started")
+					x.Fail(CodeCancellationUnjustified, "REL-08", "cancelled after deployment started")
 				}
 			},
 		},
 	}
 }
 
-type audit struct {
-	p       *Policy
-	asOf    time.Time
-	checks  []check
-	results []sms.CheckResult
+// audit returns an audit of releases as of asOf, citing the catalogue,
+// with the checks declared.
+func audit(p *Policy, asOf time.Time) (*sms.Audit, []sms.Check[*Release]) {
+	a, cs := sms.NewAudit(asOf, Requirements()), checks(p)
+	sms.Declare(a, cs)
+	return a, cs
 }
-
-func newAudit(p *Policy, asOf time.Time) *audit {
-	a := &audit{p: p, asOf: asOf.UTC(), checks: checks()}
-	for _, c := range a.checks {
-		a.results = append(a.results, sms.CheckResult{Check: c.name, Clause: c.clause, Rule: c.rule, Failures: []sms.Finding{}})
-	}
-	return a
-}
-
-func (a *audit) add(r *Release) {
-	for k, c := range a.checks {
-		if !c.applies(r) {
-			continue
-		}
-		res := &a.results[k]
-		res.Population++
-		c.eval(r, a.p, a.asOf, func(code, id, text, detail string) {
-			res.Failures = append(res.Failures, sms.Finding{Code: code, Requirement: req(id, text), Kind: Kind, EntityID: r.ID, Detail: detail, At: a.asOf})
-		})
-	}
-}
-
-func (a *audit) report() sms.Report { return sms.Report{AsOf: a.asOf, Results: a.results} }
 
 // Check runs the conformance checks on one release and returns its
 // findings (none when it conforms). It trusts its input: the release is
@@ -166,9 +138,9 @@ func Check(r *Release, p Policy, asOf time.Time) ([]sms.Finding, error) {
 	if r == nil {
 		return nil, sms.Invalid(Kind, "release", "is nil")
 	}
-	a := newAudit(&pp, asOf)
-	a.add(r)
-	return a.report().Findings(), nil
+	a, cs := audit(&pp, asOf)
+	sms.Examine(a, cs, r, nil)
+	return a.Report().Findings(), nil
 }
 
 // Audit runs the conformance checks over releases and returns the evidence
@@ -179,13 +151,11 @@ func Audit(releases []*Release, p Policy, asOf time.Time) (sms.Report, error) {
 	if err != nil {
 		return sms.Report{}, err
 	}
-	a := newAudit(&pp, asOf)
+	a, cs := audit(&pp, asOf)
 	for _, r := range releases {
-		if r != nil {
-			a.add(r)
-		}
+		sms.Examine(a, cs, r, nil)
 	}
-	return a.report(), nil
+	return a.Report(), nil
 }
 
 // Conform runs the conformance checks over every stored release that
@@ -198,19 +168,9 @@ func Audit(releases []*Release, p Policy, asOf time.Time) (sms.Report, error) {
 // does not stop the run; a store or context error does, and is returned
 // with the report so far.
 func (s *Service) Conform(ctx context.Context, asOf time.Time) (sms.Report, error) {
-	a := newAudit(&s.policy, asOf)
-	ver := sms.NewVerificationResult()
-	err := s.m.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit}, func(r *Release, _ []sms.Entry) bool {
-		ver.Population++
-		a.add(r)
-		return true
-	}, func(id string, err error) error {
-		ver.Unverified(Kind, id, err, a.asOf)
-		return nil
-	})
-	rep := a.report()
-	rep.Results = append([]sms.CheckResult{ver}, rep.Results...)
-	return rep, err
+	a, cs := audit(&s.policy, asOf)
+	err := sms.ConformStore(ctx, a, s.m, sms.Query{}, cs)
+	return a.Report(), err
 }
 
 // Sweep returns the periodic findings for one release as of a time: its
@@ -224,42 +184,29 @@ func Sweep(r *Release, p Policy, asOf time.Time) ([]sms.Finding, error) {
 	if r == nil {
 		return nil, sms.Invalid(Kind, "release", "is nil")
 	}
-	return sweep(r, &pp, asOf.UTC()), nil
+	return sweep(sms.NewAudit(asOf, Requirements()), r, &pp), nil
 }
 
-func sweep(r *Release, p *Policy, asOf time.Time) []sms.Finding {
+func sweep(a *sms.Audit, r *Release, p *Policy) []sms.Finding {
 	if r.Analysis != nil || r.Status == StatusCancelled || !r.Deployed() || r.Deployment.EarlyLifeEnds.IsZero() {
 		return nil
 	}
 	due := r.Deployment.EarlyLifeEnds.Add(p.AnalysisWithin)
-	if !asOf.After(due) {
+	if !a.AsOf().After(due) {
 		return nil
 	}
-	return []sms.Finding{{Code: CodeAnalysisOverdue, Requirement: req("REL-10", "a release is analysed once its early life ends"),
-		Kind: Kind, EntityID: r.ID, Detail: "analysis due " + due.Format(time.RFC3339), At: asOf}}
+	return []sms.Finding{a.Finding(CodeAnalysisOverdue, "REL-10", Kind, r.ID, "analysis due "+due.Format(time.RFC3339))}
 }
 
 // Sweep returns the periodic findings of every stored release as of a
 // time; see the package function [Sweep]. Only releases that verify
-// against their journal are swept: each one that does not is a
-// [sms.CodeRecordUnverified] finding, listed first.
+// against their journal are swept ([sms.SweepStore]): each one that does
+// not is a [sms.CodeRecordUnverified] finding, listed first.
 func (s *Service) Sweep(ctx context.Context, asOf time.Time) ([]sms.Finding, error) {
-	asOf = asOf.UTC()
 	sq, err := Query{Status: []Status{StatusEarlyLife, StatusReview, StatusRolledBack, StatusClosed}, Limit: sms.MaxLimit}.query()
 	if err != nil {
 		return nil, err
 	}
-	var out []sms.Finding
-	ver := sms.NewVerificationResult()
-	err = s.m.EachVerified(ctx, sq, func(r *Release, _ []sms.Entry) bool {
-		out = append(out, sweep(r, &s.policy, asOf)...)
-		return true
-	}, func(id string, err error) error {
-		ver.Unverified(Kind, id, err, asOf)
-		return nil
-	})
-	if len(ver.Failures) == 0 {
-		return out, err
-	}
-	return append(ver.Failures, out...), err
+	a := sms.NewAudit(asOf, Requirements())
+	return sms.SweepStore(ctx, s.m, sq, asOf, func(r *Release, _ []sms.Entry) []sms.Finding { return sweep(a, r, &s.policy) })
 }

@@ -24,7 +24,10 @@
 // [sms.PartyDeployer]), an approver approves once, and an approver never
 // deploys nor completes the deployment, whether as the acting actor or as
 // the deployer named. Each breach is refused inside the transition with a
-// [*sms.ForbiddenError] citing REL-05.
+// [*sms.ForbiddenError] citing REL-05: the approval is the approve rule's
+// gate ([sms.ApprovalGate]: the type's rule, its excluded parties, one
+// decision each), which the kernel checks before the guards; the deployer
+// rules are segregation rules of deploy and complete_deployment.
 //
 // Every trigger takes its own command type (a [Note] fires note only): a
 // command of another trigger's type is refused as invalid input.
@@ -94,10 +97,19 @@
 //
 // # Requirements
 //
-// Every guard cites its requirement; [Requirements] lists them. REL-11 is
-// served by [Service.Calendar] (the upcoming deployment windows) and
-// [Service.Outcomes] (deployments in a period, rolled back or analysed);
-// observers receive every transition as an event.
+// [Requirements] is the catalogue: every guard, required field and the
+// approval gate cite it by ID (with a sentence of their own where they say
+// more), the workflow fills in the clause and refuses an ID it lacks, and
+// the conformance findings carry its sentences. REL-11 is served by
+// [Service.Calendar] (the upcoming deployment windows) and
+// [Service.Outcomes] (deployments in a period, rolled back or analysed),
+// whose deployment time every completed deployment records; observers
+// receive every transition as an event.
+//
+// The host's [ChangeLookup] is asked inside the transitions that need it
+// (plan, amend, authorize and deploy; the rules' Prepare), after the
+// release is loaded and before the guards: nothing is looked up outside
+// the pipeline. Its answer is not part of the transition's atomic commit.
 //
 // # Working with change management
 //
@@ -115,7 +127,9 @@
 // by others than its owner and deployer (as its parties record them) dated
 // before the deployment, and a baseline taken before it; every closed
 // release has its analysis. [Sweep] and [Service.Sweep] report analyses
-// overdue after early life.
+// overdue after early life. The checks are data ([sms.Check]), run by an
+// audit ([sms.ConformStore]) whose report has the stable JSON form the
+// kernel documents; the sweep reads the store through [sms.SweepStore].
 //
 // [Service.Conform] and [Service.Sweep] judge only releases that verify
 // against their journal: each one that does not (a field or the status

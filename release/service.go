@@ -3,7 +3,6 @@ package release
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sort"
 	"time"
 
@@ -39,15 +38,17 @@ type Config struct {
 //   - [sms.ErrConflict]: another writer committed first; read and retry;
 //   - a store, lookup or context error.
 //
-// plan, amend, authorize and deploy first ask the [ChangeLookup] about
-// every linked change; the answer is judged inside the transition but is
-// not part of its atomic commit.
+// plan, amend, authorize and deploy ask the [ChangeLookup] about every
+// linked change inside the transition, after the release is loaded and
+// before the guards (the rules' Prepare); the answer is judged by the
+// guards but is not part of the transition's atomic commit.
 //
 // A Service is safe for concurrent use.
 type Service struct {
-	m       *sms.Machine[*Release]
-	policy  Policy
-	changes ChangeLookup
+	m      *sms.Machine[*Release]
+	policy Policy
+	// approval is the requirement of the approve rule's approval gate.
+	approval sms.Requirement
 }
 
 // NewService activates the policy and binds the release workflow to the
@@ -59,22 +60,28 @@ func NewService(store sms.Store[*Release], cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{policy: p, changes: cfg.Changes}
-	wf, err := sms.NewWorkflow(definition(&s.policy))
+	s := &Service{policy: p}
+	wf, err := sms.NewWorkflow(definition(&s.policy, cfg.Changes))
 	if err != nil {
 		return nil, err
 	}
 	if s.m, err = sms.NewMachine(wf, store, cfg.Options); err != nil {
 		return nil, err
 	}
+	for _, r := range wf.Rules() {
+		if r.Trigger == string(TriggerApprove) && r.Approval != nil {
+			s.approval = r.Approval.Requirement
+		}
+	}
 	return s, nil
 }
 
 // Workflow returns the release workflow compiled with the default policy,
-// for introspection and documentation.
+// for introspection and documentation. Without the host's change look-up,
+// it shows no change authorized (REL-12).
 func Workflow() *sms.Workflow[*Release] {
 	p, _ := Policy{}.withDefaults()
-	wf, err := sms.NewWorkflow(definition(&p))
+	wf, err := sms.NewWorkflow(definition(&p, nil))
 	if err != nil {
 		panic("release: the built-in workflow does not compile: " + err.Error())
 	}
@@ -87,55 +94,15 @@ func (s *Service) Workflow() *sms.Workflow[*Release] { return s.m.Workflow() }
 // Policy returns the policy in force, defaults filled in.
 func (s *Service) Policy() Policy { return s.policy }
 
-// lookup asks about each change; looked is false without a lookup.
-func (s *Service) lookup(ctx context.Context, changes []string) (changeView, error) {
-	if s.changes == nil {
-		return changeView{}, nil
-	}
-	cv := changeView{looked: true}
-	for _, id := range changes {
-		if sms.ValidateID(id) != nil {
-			continue // refused as invalid input by the pipeline
-		}
-		ok, err := s.changes.ChangeAuthorized(ctx, id)
-		if err != nil {
-			return changeView{}, fmt.Errorf("release: looking up change %q: %w", id, err)
-		}
-		if !ok {
-			cv.unauthorized = append(cv.unauthorized, id)
-		}
-	}
-	return cv, nil
-}
-
-// current looks up the changes of the stored release.
-func (s *Service) current(ctx context.Context, id string) (changeView, error) {
-	r, err := s.m.Get(ctx, id)
-	if err != nil {
-		return changeView{}, nil // the pipeline reports it
-	}
-	return s.lookup(ctx, r.Changes)
-}
-
-// Plan plans a release (REL-01 to REL-04, REL-12).
+// Plan plans a release (REL-01 to REL-04); the transition asks about its
+// changes (REL-12).
 func (s *Service) Plan(ctx context.Context, a sms.Actor, c Planning) (*Release, error) {
-	cv, err := s.lookup(ctx, c.Changes)
-	if err != nil {
-		return nil, err
-	}
-	c.cv = cv
 	return s.m.Create(ctx, a, c)
 }
 
-// Amend replans a release not yet submitted for test (REL-04, REL-12).
+// Amend replans a release not yet submitted for test (REL-04); the
+// transition asks about the changes it names (REL-12).
 func (s *Service) Amend(ctx context.Context, a sms.Actor, id string, c Replanning) (*Release, error) {
-	if c.Changes != nil {
-		cv, err := s.lookup(ctx, c.Changes)
-		if err != nil {
-			return nil, err
-		}
-		c.cv = cv
-	}
 	return s.m.Fire(ctx, a, id, string(TriggerAmend), c)
 }
 
@@ -169,28 +136,19 @@ func (s *Service) AcceptKnownErrors(ctx context.Context, a sms.Actor, id string,
 	return s.m.Fire(ctx, a, id, string(TriggerAcceptKnownErrors), c)
 }
 
-// Approve records one approval (REL-05). The release's owner or deployer,
-// an actor who already approved it, or an actor without a role of the
-// type's rule, is refused with a [*sms.ForbiddenError] citing REL-05.
+// Approve records one approval (REL-05). The rule's approval gate refuses
+// the release's owner or deployer, an actor who already approved it, and
+// an actor without a role of the type's rule, with a [*sms.ForbiddenError]
+// citing REL-05; an actor who holds none of the roles that approve any
+// release is refused by the workflow's role check, which names those
+// roles, citing REL-05 too.
 func (s *Service) Approve(ctx context.Context, a sms.Actor, id string, c Approval) (*Release, error) {
-	r, err := s.m.Fire(ctx, a, id, string(TriggerApprove), c)
-	var fe *sms.ForbiddenError
-	if errors.As(err, &fe) && fe.Requirement.ID == "" && len(fe.Roles) > 0 {
-		// The workflow's role check, which comes before the rule's
-		// segregation of duties, cites no requirement.
-		fe.Requirement = req("REL-05", "the approver holds a role of the release type's approval rule")
-	}
-	return r, err
+	return s.fire(ctx, a, id, c)
 }
 
-// Authorize approves the release for deployment, asking about its changes
-// first (REL-05, REL-12).
+// Authorize approves the release for deployment; the transition asks about
+// its changes (REL-05, REL-12).
 func (s *Service) Authorize(ctx context.Context, a sms.Actor, id string, c Authorization) (*Release, error) {
-	cv, err := s.current(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	c.cv = cv
 	return s.m.Fire(ctx, a, id, string(TriggerAuthorize), c)
 }
 
@@ -199,14 +157,9 @@ func (s *Service) CaptureBaseline(ctx context.Context, a sms.Actor, id string, c
 	return s.m.Fire(ctx, a, id, string(TriggerCaptureBaseline), c)
 }
 
-// Deploy starts the deployment, asking about the changes first (REL-04,
-// REL-05, REL-07, REL-12).
+// Deploy starts the deployment; the transition asks about the changes
+// (REL-04, REL-05, REL-07, REL-12).
 func (s *Service) Deploy(ctx context.Context, a sms.Actor, id string, c DeployStart) (*Release, error) {
-	cv, err := s.current(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	c.cv = cv
 	return s.m.Fire(ctx, a, id, string(TriggerDeploy), c)
 }
 
@@ -255,28 +208,36 @@ func (s *Service) AddNote(ctx context.Context, a sms.Actor, id string, c Note) (
 	return s.m.Fire(ctx, a, id, string(TriggerNote), c)
 }
 
-// Do runs any command through its typed method, so that the lookups some
-// triggers need happen. A [Planning] creates a release and id must then be
-// empty.
+// Do runs any release command as its typed method does: the command's
+// trigger on release id. A [Planning], which creates a release, carries
+// its own ID: id must then be empty. A nil command is invalid.
 func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*Release, error) {
-	switch c := c.(type) {
-	case nil:
-		return nil, sms.Invalid(Kind, "command", "is nil")
-	case Planning:
-		if id != "" {
-			return nil, sms.Invalid(Kind, "id", "planning creates a release: pass its ID in Planning.ID")
-		}
-		return s.Plan(ctx, a, c)
-	case Replanning:
-		return s.Amend(ctx, a, id, c)
-	case Approval:
-		return s.Approve(ctx, a, id, c)
-	case Authorization:
-		return s.Authorize(ctx, a, id, c)
-	case DeployStart:
-		return s.Deploy(ctx, a, id, c)
+	return s.fire(ctx, a, id, c)
+}
+
+// fire runs a command: a planning creates a release, which it names
+// itself, so id must be empty; any other command fires its trigger on
+// release id, and the pipeline refuses a nil one as invalid. The role
+// check's refusal of an approval cites the approval's requirement.
+func (s *Service) fire(ctx context.Context, a sms.Actor, id string, c Command) (*Release, error) {
+	var trigger string
+	if c != nil {
+		trigger = string(c.Trigger())
 	}
-	return s.m.Fire(ctx, a, id, string(c.Trigger()), c)
+	switch {
+	case trigger == string(TriggerApprove):
+		r, err := s.m.Fire(ctx, a, id, trigger, c)
+		var fe *sms.ForbiddenError
+		if errors.As(err, &fe) && fe.Requirement.ID == "" && len(fe.Roles) > 0 {
+			fe.Requirement = s.approval // the role check, before the gate, cites none
+		}
+		return r, err
+	case trigger != string(TriggerPlan):
+		return s.m.Fire(ctx, a, id, trigger, c)
+	case id != "":
+		return nil, sms.Invalid(Kind, "id", "planning creates a release and carries its ID: pass it in Planning.ID")
+	}
+	return s.m.Create(ctx, a, c)
 }
 
 // Get returns the stored release.

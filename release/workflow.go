@@ -9,8 +9,11 @@ import (
 	"github.com/iso20k/sms"
 )
 
-// Requirements returns the release and deployment management requirements
-// this package enforces, REL-01 to REL-12, in the project's own words.
+// Requirements returns the catalogue of release and deployment
+// management: the requirements this package enforces, REL-01 to REL-12,
+// in the project's own words. The workflow's guards, required fields and
+// approval gate cite it by ID, the workflow fills in each clause, and the
+// conformance findings carry its sentences.
 func Requirements() []sms.Requirement {
 	return []sms.Requirement{
 		{ID: "REL-01", Clause: "8.5.3", Text: "release types, emergency among them, their frequency and handling are defined"},
@@ -28,10 +31,9 @@ func Requirements() []sms.Requirement {
 	}
 }
 
-// req returns the requirement id with a guard-specific sentence.
-func req(id, text string) sms.Requirement {
-	return sms.Requirement{ID: id, Clause: "8.5.3", Text: text}
-}
+// req cites the catalogue's requirement id with a sentence of the
+// citation's own; the workflow fills in the clause.
+func req(id, text string) sms.Requirement { return sms.Requirement{ID: id, Text: text} }
 
 type tx = sms.Transition[*Release]
 
@@ -104,15 +106,9 @@ func allPassed(results []CriterionResult) bool {
 	return !slices.ContainsFunc(results, func(r CriterionResult) bool { return !r.Passed })
 }
 
-func changesAuthorized(cv changeView) bool { return cv.looked && len(cv.unauthorized) == 0 }
-
 func approverRole(r sms.ApprovalRule, a sms.Actor) sms.Role {
-	for _, role := range r.Roles {
-		if a.Has(role) {
-			return role
-		}
-	}
-	return ""
+	role, _ := sms.DecidingRole(r, a, "")
+	return role
 }
 
 func approvedBy(r *Release, who string) bool {
@@ -182,7 +178,7 @@ func setContent(t *tx, c Content) {
 	}
 }
 
-func planGuards(p *Policy, content func(*tx) Content, cv func(*tx) changeView, creating bool) []sms.Guard[*Release] {
+func planGuards(p *Policy, content func(*tx) Content, creating bool) []sms.Guard[*Release] {
 	opt := func(given func(Content) bool, ok func(Content) bool) func(*tx) bool {
 		return func(t *tx) bool {
 			c := content(t)
@@ -193,7 +189,7 @@ func planGuards(p *Policy, content func(*tx) Content, cv func(*tx) changeView, c
 		guard("REL-03", "a release implements at least one change", opt(func(c Content) bool { return c.Changes != nil },
 			func(c Content) bool { return len(c.Changes) > 0 })),
 		guard("REL-12", "every linked change is authorized, as change management reports", func(t *tx) bool {
-			return (!creating && content(t).Changes == nil) || changesAuthorized(cv(t))
+			return (!creating && content(t).Changes == nil) || changesAuthorized(t)
 		}),
 		guard("REL-04", "the plan states deployment windows, each ending after it starts", opt(func(c Content) bool { return c.Windows != nil },
 			func(c Content) bool { return validWindows(c.Windows) })),
@@ -206,7 +202,7 @@ func planGuards(p *Policy, content func(*tx) Content, cv func(*tx) changeView, c
 	}
 }
 
-func definition(p *Policy) sms.Definition[*Release] {
+func definition(p *Policy, changes ChangeLookup) sms.Definition[*Release] {
 	var (
 		managers  = roles(RoleReleaseManager)
 		testers   = roles(RoleTester, RoleReleaseManager)
@@ -220,13 +216,14 @@ func definition(p *Policy) sms.Definition[*Release] {
 	rules := []sms.Rule[*Release]{
 		{
 			Trigger: string(TriggerPlan), To: string(StatusPlanned), Roles: managers, Command: Planning{},
-			Doc: "Plan a release of authorized changes: windows, deliverables, method, criteria.",
+			Doc:     "Plan a release of authorized changes: windows, deliverables, method, criteria.",
+			Prepare: prepareChanges(changes, func(t *tx) []string { return cmd[Planning](t).Changes }),
 			Guards: append([]sms.Guard[*Release]{
 				guard("REL-01", "the release is of a type the policy defines", func(t *tx) bool {
 					_, ok := p.TypeOf(cmd[Planning](t).Type)
 					return ok
 				}),
-			}, planGuards(p, func(t *tx) Content { return cmd[Planning](t).Content }, func(t *tx) changeView { return cmd[Planning](t).cv }, true)...),
+			}, planGuards(p, func(t *tx) Content { return cmd[Planning](t).Content }, true)...),
 			Requires: []sms.Required[*Release]{
 				{Field: "name", Requirement: req("REL-02", "a release is planned under a name"), Present: func(r *Release) bool { return notBlank(r.Name) }},
 				{Field: "owner", Requirement: req("REL-02", "a release names its owner"), Present: func(r *Release) bool { return r.Owner != "" }},
@@ -253,7 +250,8 @@ func definition(p *Policy) sms.Definition[*Release] {
 			Trigger: string(TriggerAmend), From: st(StatusPlanned, StatusBuilding), Roles: managers, Command: Replanning{},
 			Requirement: req("REL-04", "a release is replanned until it is submitted for test"),
 			Doc:         "Replan: replace windows, deliverables, method, changes or criteria.",
-			Guards: append(planGuards(p, func(t *tx) Content { return cmd[Replanning](t).Content }, func(t *tx) changeView { return cmd[Replanning](t).cv }, false),
+			Prepare:     prepareChanges(changes, func(t *tx) []string { return cmd[Replanning](t).Changes }),
+			Guards: append(planGuards(p, func(t *tx) Content { return cmd[Replanning](t).Content }, false),
 				guard("REL-02", "replanning replaces the deployment plan with a plan, never with white space", func(t *tx) bool {
 					pl := cmd[Replanning](t).Plan
 					return pl == "" || notBlank(pl)
@@ -351,26 +349,18 @@ func definition(p *Policy) sms.Definition[*Release] {
 			Trigger: string(TriggerApprove), From: st(StatusAccepted), Roles: approvers, Command: Approval{},
 			Requirement: req("REL-05", "a release is approved once it is accepted, before deployment"),
 			Doc:         "Record one approver's approval, with its rationale.",
-			Segregation: []sms.Segregation[*Release]{
-				segregation("REL-05", "the approver holds a role of the release type's approval rule", func(t *tx) string {
-					if r, ok := p.rule(t.Entity); !ok || !t.Actor.HasAny(r.Roles) {
-						return "the actor holds none of the roles of the release type's approval rule"
-					}
-					return ""
-				}),
-				segregation("REL-05", "a release is approved by others than its owner and its deployer", func(t *tx) string {
+			// The release type's approval rule: an approver who holds one of
+			// its roles, neither the owner nor the deployer (acting or
+			// named), once. A release of a type the policy no longer knows
+			// has no rule: nobody approves it.
+			Approval: &sms.ApprovalGate[*Release]{
+				Requirement: req("REL-05", "a release is approved, once each, by holders of its type's approval rule other than its owner and its deployer"),
+				Rule: func(t *tx) (sms.ApprovalRule, bool) {
 					r, _ := p.rule(t.Entity)
-					if party, ok := t.Entity.participants().Holds(t.Actor.ID, r.Exclude...); ok {
-						return "the " + string(party) + " of the release may not approve it"
-					}
-					return ""
-				}),
-				segregation("REL-05", "an approver decides once; a second approval would not count", func(t *tx) string {
-					if approvedBy(t.Entity, t.Actor.ID) {
-						return "the actor already approved the release"
-					}
-					return ""
-				}),
+					return r, true
+				},
+				Parties: (*Release).participants,
+				Decided: approvedBy,
 			},
 			Guards: []sms.Guard[*Release]{
 				guard("REL-05", "an approval records its rationale", func(t *tx) bool { return notBlank(cmd[Approval](t).Rationale) }),
@@ -391,13 +381,14 @@ func definition(p *Policy) sms.Definition[*Release] {
 			Command:     Authorization{},
 			Requirement: req("REL-05", "a release is approved for deployment once accepted"),
 			Doc:         "Approve for deployment once the quorum approved and every change is authorized.",
+			Prepare:     prepareChanges(changes, func(t *tx) []string { return t.Entity.Changes }),
 			Guards: []sms.Guard[*Release]{
 				guard("REL-05", "the release type's quorum of distinct, eligible approvers approved the release", func(t *tx) bool {
 					r, ok := p.rule(t.Entity)
 					return ok && r.Tally(t.Entity.Approvals, t.Entity.participants()) == sms.Approved
 				}),
 				guard("REL-12", "every linked change is authorized, as change management reports", func(t *tx) bool {
-					return changesAuthorized(cmd[Authorization](t).cv)
+					return changesAuthorized(t)
 				}),
 			},
 			Apply: func(t *tx) {
@@ -450,6 +441,7 @@ func definition(p *Policy) sms.Definition[*Release] {
 			Trigger: string(TriggerDeploy), From: st(StatusApproved), To: string(StatusDeploying), Roles: deployers, Command: DeployStart{},
 			Requirement: req("REL-05", "only an approved release deploys"),
 			Doc:         "Start deploying within a window, baselined, with every change authorized.",
+			Prepare:     prepareChanges(changes, func(t *tx) []string { return t.Entity.Changes }),
 			Segregation: []sms.Segregation[*Release]{notApprover(func(t *tx) string { return cmd[DeployStart](t).Deployer })},
 			Guards: []sms.Guard[*Release]{
 				guard("REL-05", "the approval is dated before the deployment", func(t *tx) bool {
@@ -465,7 +457,7 @@ func definition(p *Policy) sms.Definition[*Release] {
 						slices.ContainsFunc(t.Entity.Windows, func(w Window) bool { return w.Contains(t.Now) })
 				}),
 				guard("REL-12", "every linked change is authorized, as change management reports", func(t *tx) bool {
-					return changesAuthorized(cmd[DeployStart](t).cv)
+					return changesAuthorized(t)
 				}),
 				guard("REL-08", "the deployment names who deploys", func(t *tx) bool { return cmd[DeployStart](t).Deployer != "" }),
 			},
@@ -487,6 +479,9 @@ func definition(p *Policy) sms.Definition[*Release] {
 			Trigger: string(TriggerCompleteDeploy), From: st(StatusDeploying), To: string(StatusEarlyLife), Roles: deployers, Command: DeploymentResult{},
 			Requirement: req("REL-08", "only a deployment under way completes"),
 			Doc:         "Record every target deployed and verified; early life starts.",
+			Requires: []sms.Required[*Release]{{Field: "deployment.deployed_at",
+				Requirement: req("REL-11", "a deployed release records when it was deployed, for the outcomes other processes read"),
+				Present:     func(r *Release) bool { return r.Deployment != nil && !r.Deployment.DeployedAt.IsZero() }}},
 			Segregation: []sms.Segregation[*Release]{notApprover(func(*tx) string { return "" })},
 			Guards: []sms.Guard[*Release]{
 				guard("REL-08", "every target has a result and every one succeeded; a partial failure is rolled back", func(t *tx) bool {
@@ -654,11 +649,12 @@ func definition(p *Policy) sms.Definition[*Release] {
 		},
 	}
 	return sms.Definition[*Release]{
-		Kind:     Kind,
-		States:   st(Statuses()...),
-		Terminal: st(StatusClosed, StatusCancelled),
-		New:      func() *Release { return &Release{} },
-		Rules:    rules,
+		Kind:      Kind,
+		States:    st(Statuses()...),
+		Terminal:  st(StatusClosed, StatusCancelled),
+		New:       func() *Release { return &Release{} },
+		Rules:     rules,
+		Catalogue: Requirements(),
 	}
 }
 
