@@ -17,7 +17,7 @@ type Command interface {
 }
 
 // KECommand is the typed input of one known-error trigger; see
-// [Service.DoKnownError]. Known errors are created by
+// [KnownErrors.Do]. Known errors are created by
 // [Service.DeclareKnownError] only.
 type KECommand interface {
 	sms.Command
@@ -148,10 +148,10 @@ func (c RootCauseAnalysis) Validate() error {
 
 // KnownErrorDeclaration declares the problem a known error (trigger
 // declare_known_error, PRB-02, PRB-10, PRB-11): the root cause must be
-// recorded and a workaround or a mitigation plan given. The service then
-// records a [KnownError] in draft, carrying the problem's root cause, the
-// symptoms, workaround and mitigation, the service and the linked
-// configuration items.
+// recorded and a workaround or a mitigation plan given. The service
+// records, with the declaration, a [KnownError] in draft, carrying the
+// problem's root cause, the symptoms, workaround and mitigation, the
+// service and the linked configuration items.
 type KnownErrorDeclaration struct {
 	// KnownErrorID is the host's reference for the known error; empty means
 	// a generated one.
@@ -176,14 +176,11 @@ func (c KnownErrorDeclaration) Validate() error {
 
 // FixStart starts a permanent fix under a change (trigger start_fix,
 // PRB-09). Change names the change record; with a [ChangeLookup]
-// configured, the change must exist and be open.
+// configured, the change must exist and be open, as the transition asks
+// the host before its guards run.
 type FixStart struct {
 	Change string
 	Note   string
-
-	looked  bool // the service asked the host
-	outcome ChangeOutcome
-	found   bool
 }
 
 // Trigger implements [Command].
@@ -242,16 +239,12 @@ func (c RiskDecision) Validate() error {
 // cause), notes are required, and per type: fix_applied needs the
 // problem's change reported closed successful by the [ChangeLookup];
 // risk_accepted needs the approvals; duplicate names the problem it
-// duplicates.
+// duplicates. For fix_applied the transition asks the host about the
+// problem's change before its guards run.
 type Resolution struct {
 	Type        ResolutionType
 	Notes       string
 	DuplicateOf string
-
-	looked  bool
-	change  string
-	outcome ChangeOutcome
-	found   bool
 }
 
 // Trigger implements [Command].
@@ -373,14 +366,12 @@ func (c Link) Validate() error {
 }
 
 // Propagation communicates the workaround or the fix to every linked
-// incident not yet informed of it (trigger propagate, PRB-15). The service
-// calls the host's [IncidentNotifier] once per incident, which records it
-// in that incident's journal, and then records on the problem which
-// incidents were informed.
+// incident not yet informed of it (trigger propagate, PRB-15). The
+// transition calls the host's [IncidentNotifier] once per incident, which
+// records it in that incident's journal, before its guards run, and
+// records on the problem which incidents were informed.
 type Propagation struct {
 	Kind CommunicationKind
-
-	informed []string // set by the service: the incidents the notifier informed
 }
 
 // Trigger implements [Command].
@@ -412,18 +403,13 @@ func (c Note) Validate() error {
 	return sms.CheckText(Kind, "note.text", c.Text, MaxText)
 }
 
-// keRecord creates a known error from its problem (trigger record); only
-// the service issues it.
+// keRecord creates the known error a problem was declared (trigger
+// record); only the service issues it. The transition reads the problem
+// for the rest.
 type keRecord struct {
-	ID          string
-	Problem     string
-	Title       string
-	Symptoms    []string
-	RootCause   string
-	Workaround  string
-	Mitigation  []string
-	Services    []string
-	ConfigItems []string
+	ID      string
+	Problem string
+	Title   string
 }
 
 func (keRecord) Trigger() KETrigger { return KETriggerRecord }

@@ -23,61 +23,50 @@ const (
 	CodeKEReviewOverdue          = "KE_REVIEW_OVERDUE"
 )
 
-type failFunc func(code, id, text, detail string)
-
-// check is one conformance check over problems; keCheck over known errors.
-// Checks read the stored fields; they never trust the status alone.
-type check struct {
-	name, clause, rule string
-	applies            func(*Problem) bool
-	eval               func(pr *Problem, kes map[string]*KnownError, fail failFunc)
-}
-
-type keCheck struct {
-	name, clause, rule string
-	applies            func(*KnownError) bool
-	eval               func(k *KnownError, p *Policy, asOf time.Time, fail failFunc)
-}
-
-func checks() []check {
-	return []check{
+// checks are the problem conformance checks: data, citing the catalogue
+// ([Requirements]) by ID; each finding's requirement is the catalogue's.
+// Checks read the stored fields; they never trust the status alone. kes
+// holds the known errors a problem is checked against, by ID, nil for one
+// that did not verify (never judged); a nil map checks each problem on its
+// own, without its known error.
+func checks(kes map[string]*KnownError) []sms.Check[*Problem] {
+	return []sms.Check[*Problem]{
 		{
-			name: "problem-record", clause: "8.6.3",
-			rule:    "every problem records summary, service and source; one from a major incident names it",
-			applies: func(*Problem) bool { return true },
-			eval: func(pr *Problem, _ map[string]*KnownError, fail failFunc) {
+			Name: "problem-record", Clause: "8.6.3", Cites: []string{"PRB-03", "PRB-14"},
+			Rule: "every problem records summary, service and source; one from a major incident names it",
+			Eval: func(pr *Problem, x *sms.Examined) {
 				if sms.Blank(pr.Summary) || pr.Service == "" || pr.Source == "" {
-					fail(CodeRecordIncomplete, "PRB-03", "problems are recorded and classified", "summary, service or source missing")
+					x.Fail(CodeRecordIncomplete, "PRB-03", "summary, service or source missing")
 				}
 				if pr.Source == SourceMajorIncident && len(pr.Incidents()) == 0 {
-					fail(CodeRecordIncomplete, "PRB-14", "every major incident is considered for a problem record", "raised from a major incident that it does not name")
+					x.Fail(CodeRecordIncomplete, "PRB-14", "raised from a major incident that it does not name")
 				}
 			},
 		},
 		{
-			name: "problem-classification", clause: "8.6.3",
-			rule:    "every problem past new has a category, a priority with its matrix version and an owner",
-			applies: func(pr *Problem) bool { return pr.Status != StatusNew && pr.Status != StatusCancelled },
-			eval: func(pr *Problem, _ map[string]*KnownError, fail failFunc) {
+			Name: "problem-classification", Clause: "8.6.3", Cites: []string{"PRB-03", "PRB-04"},
+			Rule:    "every problem past new has a category, a priority with its matrix version and an owner",
+			Applies: func(pr *Problem) bool { return pr.Status != StatusNew && pr.Status != StatusCancelled },
+			Eval: func(pr *Problem, x *sms.Examined) {
 				if pr.Category == "" || pr.Owner == "" {
-					fail(CodeClassificationIncomplete, "PRB-03", "problems are recorded and classified", "no category or no owner")
+					x.Fail(CodeClassificationIncomplete, "PRB-03", "no category or no owner")
 				}
 				if pr.Priority < 1 || pr.MatrixVersion == "" {
-					fail(CodeClassificationIncomplete, "PRB-04", "problems are prioritised", "no priority or matrix version")
+					x.Fail(CodeClassificationIncomplete, "PRB-04", "no priority or matrix version")
 				}
 			},
 		},
 		{
-			name: "problems-known-errors-traceable", clause: "8.6.3",
-			rule: "every problem declared a known error has a determined root cause, a workaround or mitigation, " +
+			Name: "problems-known-errors-traceable", Clause: "8.6.3", Cites: []string{"PRB-02", "PRB-10", "PRB-11", "PRB-12"},
+			Rule: "every problem declared a known error has a determined root cause, a workaround or mitigation, " +
 				"and a known error that is published or retired, retired once a fix was applied",
-			applies: func(pr *Problem) bool { return pr.KnownError != "" },
-			eval: func(pr *Problem, kes map[string]*KnownError, fail failFunc) {
+			Applies: func(pr *Problem) bool { return pr.KnownError != "" },
+			Eval: func(pr *Problem, x *sms.Examined) {
 				if !pr.causeKnown() {
-					fail(CodeKnownErrorIncomplete, "PRB-02", "the root cause is analysed", "declared a known error without a determined root cause")
+					x.Fail(CodeKnownErrorIncomplete, "PRB-02", "declared a known error without a determined root cause")
 				}
 				if !hasRemedy(pr.Workaround, pr.Mitigation) {
-					fail(CodeKnownErrorIncomplete, "PRB-10", "while the cause is not fixed, actions reduce or remove the impact", "no workaround or mitigation")
+					x.Fail(CodeKnownErrorIncomplete, "PRB-10", "no workaround or mitigation")
 				}
 				if kes == nil {
 					return // a single record checked on its own
@@ -88,95 +77,94 @@ func checks() []check {
 				}
 				switch {
 				case k == nil:
-					fail(CodeKnownErrorMissing, "PRB-11", "known errors are recorded", "known error "+pr.KnownError+" is not recorded")
+					x.Fail(CodeKnownErrorMissing, "PRB-11", "known error "+pr.KnownError+" is not recorded")
 				case k.Status == KEDraft:
-					fail(CodeKnownErrorUnpublished, "PRB-12", "current information on known errors is available", "known error "+k.ID+" is still a draft")
+					x.Fail(CodeKnownErrorUnpublished, "PRB-12", "known error "+k.ID+" is still a draft")
 				}
 				if k != nil && pr.Resolution == FixApplied && (pr.Status == StatusResolved || pr.Status == StatusClosed) && k.Status != KERetired {
-					fail(CodeKnownErrorNotRetired, "PRB-12", "current information on problem resolutions is available", "fixed, but known error "+k.ID+" is not retired")
+					x.Fail(CodeKnownErrorNotRetired, "PRB-12", "fixed, but known error "+k.ID+" is not retired")
 				}
 			},
 		},
 		{
-			name: "problem-resolution", clause: "8.6.3",
-			rule: "every resolved or closed problem has its root cause or a justification, a resolution type and notes; " +
+			Name: "problem-resolution", Clause: "8.6.3", Cites: []string{"PRB-02", "PRB-06", "PRB-09", "PRB-07"},
+			Rule: "every resolved or closed problem has its root cause or a justification, a resolution type and notes; " +
 				"a fix a change closed successful, an accepted risk two distinct approvers other than the requester, " +
 				"a duplicate its original; a closed one closed after its observation window",
-			applies: func(pr *Problem) bool { return pr.Status == StatusResolved || pr.Status == StatusClosed },
-			eval: func(pr *Problem, _ map[string]*KnownError, fail failFunc) {
+			Applies: func(pr *Problem) bool { return pr.Status == StatusResolved || pr.Status == StatusClosed },
+			Eval: func(pr *Problem, x *sms.Examined) {
 				if !pr.causeAccounted() {
-					fail(CodeResolutionIncomplete, "PRB-02", "the root cause is analysed", "no root cause and no justification of why it is undeterminable")
+					x.Fail(CodeResolutionIncomplete, "PRB-02", "no root cause and no justification of why it is undeterminable")
 				}
 				if pr.Resolution == "" || sms.Blank(pr.ResolutionNotes) || pr.ResolvedAt.IsZero() {
-					fail(CodeResolutionIncomplete, "PRB-06", "problems are resolved where possible", "no resolution type, notes or time")
+					x.Fail(CodeResolutionIncomplete, "PRB-06", "no resolution type, notes or time")
 				}
 				switch pr.Resolution {
 				case FixApplied:
 					if pr.Change == "" || pr.ChangeOutcome != ChangeSuccessful || !pr.causeKnown() {
-						fail(CodeFixUnverified, "PRB-09", "changes that resolve a problem follow the change policy", "fix applied without a change reported closed successful")
+						x.Fail(CodeFixUnverified, "PRB-09", "fix applied without a change reported closed successful")
 					}
 				case RiskAccepted:
 					if !riskApproved(pr) {
-						fail(CodeRiskUnapproved, "PRB-06", "problems are resolved where possible",
-							"risk accepted without a problem manager's and a service owner's approval by two people other than the requester")
+						x.Fail(CodeRiskUnapproved, "PRB-06", "risk accepted without a problem manager's and a service owner's approval by two people other than the requester")
 					}
 				case Duplicate:
 					if pr.DuplicateOf == "" {
-						fail(CodeResolutionIncomplete, "PRB-06", "problems are resolved where possible", "duplicate without its original")
+						x.Fail(CodeResolutionIncomplete, "PRB-06", "duplicate without its original")
 					}
 				}
 				if pr.Status == StatusClosed && (pr.ClosedAt.IsZero() || pr.ClosedAt.Before(pr.ObserveUntil) || pr.ClosedAt.Before(pr.ResolvedAt)) {
-					fail(CodeResolutionIncomplete, "PRB-07", "problems are closed", "closed before its observation window ended")
+					x.Fail(CodeResolutionIncomplete, "PRB-07", "closed before its observation window ended")
 				}
 			},
 		},
 		{
-			name: "problem-cancellation", clause: "8.6.3",
-			rule:    "every cancelled problem gives its reason; a duplicate names its original",
-			applies: func(pr *Problem) bool { return pr.Status == StatusCancelled },
-			eval: func(pr *Problem, _ map[string]*KnownError, fail failFunc) {
+			Name: "problem-cancellation", Clause: "8.6.3", Cites: []string{"PRB-03"},
+			Rule:    "every cancelled problem gives its reason; a duplicate names its original",
+			Applies: func(pr *Problem) bool { return pr.Status == StatusCancelled },
+			Eval: func(pr *Problem, x *sms.Examined) {
 				switch pr.CancelReason {
 				case CancelDuplicate:
 					if pr.DuplicateOf == "" {
-						fail(CodeCancellationUnjustified, "PRB-03", "problems are recorded and classified", "duplicate without its original")
+						x.Fail(CodeCancellationUnjustified, "PRB-03", "duplicate without its original")
 					}
 				case CancelNotAProblem, CancelRaisedInError:
 				default:
-					fail(CodeCancellationUnjustified, "PRB-03", "problems are recorded and classified", "no cancellation reason")
+					x.Fail(CodeCancellationUnjustified, "PRB-03", "no cancellation reason")
 				}
 			},
 		},
 	}
 }
 
-func keChecks() []keCheck {
-	return []keCheck{
+// keChecks are the known-error conformance checks, under the policy.
+func keChecks(p *Policy) []sms.Check[*KnownError] {
+	return []sms.Check[*KnownError]{
 		{
-			name: "known-error-record", clause: "8.6.3",
-			rule:    "every known error names its problem, title and root cause and has a workaround or a mitigation plan",
-			applies: func(*KnownError) bool { return true },
-			eval: func(k *KnownError, _ *Policy, _ time.Time, fail failFunc) {
+			Name: "known-error-record", Clause: "8.6.3", Cites: []string{"PRB-11", "PRB-02", "PRB-10"},
+			Rule: "every known error names its problem, title and root cause and has a workaround or a mitigation plan",
+			Eval: func(k *KnownError, x *sms.Examined) {
 				if k.Problem == "" || sms.Blank(k.Title) {
-					fail(CodeKnownErrorIncomplete, "PRB-11", "known errors are recorded", "no problem or title")
+					x.Fail(CodeKnownErrorIncomplete, "PRB-11", "no problem or title")
 				}
 				if sms.Blank(k.RootCause) {
-					fail(CodeKnownErrorIncomplete, "PRB-02", "the root cause is analysed", "no root cause")
+					x.Fail(CodeKnownErrorIncomplete, "PRB-02", "no root cause")
 				}
 				if !hasRemedy(k.Workaround, k.Mitigation) {
-					fail(CodeKnownErrorIncomplete, "PRB-10", "while the cause is not fixed, actions reduce or remove the impact", "no workaround or mitigation")
+					x.Fail(CodeKnownErrorIncomplete, "PRB-10", "no workaround or mitigation")
 				}
 			},
 		},
 		{
-			name: "known-error-currency", clause: "8.6.3",
-			rule:    "every published known error is findable by symptom, service or configuration item and was reviewed within its interval",
-			applies: func(k *KnownError) bool { return k.Status == KEPublished },
-			eval: func(k *KnownError, p *Policy, asOf time.Time, fail failFunc) {
+			Name: "known-error-currency", Clause: "8.6.3", Cites: []string{"PRB-12"},
+			Rule:    "every published known error is findable by symptom, service or configuration item and was reviewed within its interval",
+			Applies: func(k *KnownError) bool { return k.Status == KEPublished },
+			Eval: func(k *KnownError, x *sms.Examined) {
 				if !findable(k) || k.PublishedAt.IsZero() {
-					fail(CodeKnownErrorIncomplete, "PRB-12", "current information on known errors is available", "published but not findable")
+					x.Fail(CodeKnownErrorIncomplete, "PRB-12", "published but not findable")
 				}
-				if f, ok := reviewOverdue(k, p, asOf); ok {
-					fail(CodeKEReviewOverdue, "PRB-12", "current information on known errors is available", f)
+				if f, ok := reviewOverdue(k, p, x.AsOf); ok {
+					x.Fail(CodeKEReviewOverdue, "PRB-12", f)
 				}
 			},
 		},
@@ -196,54 +184,24 @@ func reviewOverdue(k *KnownError, p *Policy, asOf time.Time) (string, bool) {
 	return "", false
 }
 
-// audit accumulates a conformance report.
-type audit struct {
-	p       *Policy
-	asOf    time.Time
-	checks  []check
-	kchecks []keCheck
-	results []sms.CheckResult
-	kes     map[string]*KnownError
-}
+// Checks returns the problem conformance checks [Service.Conform] runs,
+// for a host's own audit ([sms.Examine], [sms.ConformStore]); given here
+// without the known errors, they check each problem on its own, as
+// [Check] does.
+func (s *Service) Checks() []sms.Check[*Problem] { return checks(nil) }
 
-func newAudit(p *Policy, asOf time.Time, kes map[string]*KnownError) *audit {
-	a := &audit{p: p, asOf: asOf.UTC(), checks: checks(), kchecks: keChecks(), kes: kes}
-	for _, c := range a.checks {
-		a.results = append(a.results, sms.CheckResult{Check: c.name, Clause: c.clause, Rule: c.rule, Failures: []sms.Finding{}})
-	}
-	for _, c := range a.kchecks {
-		a.results = append(a.results, sms.CheckResult{Check: c.name, Clause: c.clause, Rule: c.rule, Failures: []sms.Finding{}})
-	}
+// Checks returns the known-error conformance checks [Service.Conform]
+// runs, under the service's policy.
+func (k *KnownErrors) Checks() []sms.Check[*KnownError] { return keChecks(k.policy) }
+
+// newAudit returns an audit that reports every check, problems' first, a
+// problem judged against the known errors in kes.
+func newAudit(p *Policy, asOf time.Time, kes map[string]*KnownError) *sms.Audit {
+	a := sms.NewAudit(asOf, Requirements())
+	sms.Declare(a, checks(kes))
+	sms.Declare(a, keChecks(p))
 	return a
 }
-
-func (a *audit) add(pr *Problem) {
-	for i, c := range a.checks {
-		if !c.applies(pr) {
-			continue
-		}
-		res := &a.results[i]
-		res.Population++
-		c.eval(pr, a.kes, func(code, id, text, detail string) {
-			res.Failures = append(res.Failures, sms.Finding{Code: code, Requirement: req(id, text), Kind: Kind, EntityID: pr.ID, Detail: detail, At: a.asOf})
-		})
-	}
-}
-
-func (a *audit) addKE(k *KnownError) {
-	for i, c := range a.kchecks {
-		if !c.applies(k) {
-			continue
-		}
-		res := &a.results[len(a.checks)+i]
-		res.Population++
-		c.eval(k, a.p, a.asOf, func(code, id, text, detail string) {
-			res.Failures = append(res.Failures, sms.Finding{Code: code, Requirement: req(id, text), Kind: KnownErrorKind, EntityID: k.ID, Detail: detail, At: a.asOf})
-		})
-	}
-}
-
-func (a *audit) report() sms.Report { return sms.Report{AsOf: a.asOf, Results: a.results} }
 
 // Check runs the problem conformance checks on one problem, on its own
 // (the checks that need its known error are skipped), and returns its
@@ -259,8 +217,8 @@ func Check(pr *Problem, p Policy, asOf time.Time) ([]sms.Finding, error) {
 		return nil, sms.Invalid(Kind, "problem", "is nil")
 	}
 	a := newAudit(&pp, asOf, nil)
-	a.add(pr)
-	return a.report().Findings(), nil
+	sms.Examine(a, checks(nil), pr, nil)
+	return a.Report().Findings(), nil
 }
 
 // CheckKnownError runs the known-error conformance checks on one known
@@ -274,8 +232,8 @@ func CheckKnownError(k *KnownError, p Policy, asOf time.Time) ([]sms.Finding, er
 		return nil, sms.Invalid(KnownErrorKind, "known_error", "is nil")
 	}
 	a := newAudit(&pp, asOf, nil)
-	a.addKE(k)
-	return a.report().Findings(), nil
+	sms.Examine(a, keChecks(&pp), k, nil)
+	return a.Report().Findings(), nil
 }
 
 // Audit runs every conformance check over problems and known errors and
@@ -295,62 +253,46 @@ func Audit(problems []*Problem, kes []*KnownError, p Policy, asOf time.Time) (sm
 		}
 	}
 	a := newAudit(&pp, asOf, byID)
+	pc, kc := checks(byID), keChecks(&pp)
 	for _, pr := range problems {
-		if pr != nil {
-			a.add(pr)
-		}
+		sms.Examine(a, pc, pr, nil)
 	}
 	for _, k := range kes {
-		if k != nil {
-			a.addKE(k)
-		}
+		sms.Examine(a, kc, k, nil)
 	}
-	return a.report(), nil
+	return a.Report(), nil
 }
 
 // Conform runs the conformance checks, under the service's policy, over
 // every stored problem and known error whose record verifies against its
 // journal (hash chain, head and state digest, see
-// [sms.Machine.Verified]). The report's first result is the
-// record-verification check ([sms.CheckRecordVerification]): its
-// population is every record examined, and each record that does not
+// [sms.Machine.Verified]), with [sms.ConformStore]. The report's first
+// result is the record-verification check ([sms.CheckRecordVerification]):
+// its population is every record examined, and each record that does not
 // verify, or cannot be decoded, is a RECORD_UNVERIFIED finding there and is
 // counted by no other check (a problem whose known error does not verify
 // is not judged on it). Such a record does not stop the run; an error of
 // the store or the context does.
 func (s *Service) Conform(ctx context.Context, asOf time.Time) (sms.Report, error) {
-	ver := sms.NewVerificationResult()
-	asOf = asOf.UTC()
-	var kes []*KnownError
-	byID := map[string]*KnownError{}
-	err := s.ke.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit}, func(k *KnownError, _ []sms.Entry) bool {
-		ver.Population++
-		kes = append(kes, k)
-		byID[k.ID] = k
-		return true
-	}, func(id string, err error) error {
-		ver.Unverified(KnownErrorKind, id, err, asOf)
-		byID[id] = nil // listed, but not to be judged
-		return nil
-	})
-	if err != nil {
+	kes := map[string]*KnownError{}
+	a := newAudit(&s.policy, asOf, kes)
+	// The known errors first: the record check, which examines every one
+	// that verifies, also hands it to the problems' checks.
+	kc := keChecks(&s.policy)
+	record := kc[0].Eval
+	kc[0].Eval = func(k *KnownError, x *sms.Examined) { kes[k.ID] = k; record(k, x) }
+	if err := sms.ConformStore(ctx, a, s.kes.m, sms.Query{}, kc); err != nil {
 		return sms.Report{}, err
 	}
-	a := newAudit(&s.policy, asOf, byID)
-	err = s.m.EachVerified(ctx, sms.Query{Limit: sms.MaxLimit}, func(pr *Problem, _ []sms.Entry) bool {
-		ver.Population++
-		a.add(pr)
-		return true
-	}, func(id string, err error) error { ver.Unverified(Kind, id, err, asOf); return nil })
-	if err != nil {
+	if rep := a.Report(); len(rep.Results) > 0 && rep.Results[0].Check == sms.CheckRecordVerification {
+		for _, f := range rep.Results[0].Failures {
+			kes[f.EntityID] = nil // listed, but not to be judged
+		}
+	}
+	if err := sms.ConformStore(ctx, a, s.m, sms.Query{}, checks(kes)); err != nil {
 		return sms.Report{}, err
 	}
-	for _, k := range kes {
-		a.addKE(k)
-	}
-	r := a.report()
-	r.Results = append([]sms.CheckResult{ver}, r.Results...)
-	return r, nil
+	return a.Report(), nil
 }
 
 // SweepKnownError returns the periodic findings of one known error as of a
@@ -370,8 +312,7 @@ func SweepKnownError(k *KnownError, p Policy, asOf time.Time) ([]sms.Finding, er
 
 func sweepKE(k *KnownError, p *Policy, asOf time.Time) []sms.Finding {
 	if detail, ok := reviewOverdue(k, p, asOf); ok {
-		return []sms.Finding{{Code: CodeKEReviewOverdue, Requirement: req("PRB-12", "published known errors are reviewed within their interval"),
-			Kind: KnownErrorKind, EntityID: k.ID, Detail: detail, At: asOf}}
+		return []sms.Finding{{Code: CodeKEReviewOverdue, Requirement: requirement("PRB-12"), Kind: KnownErrorKind, EntityID: k.ID, Detail: detail, At: asOf.UTC()}}
 	}
 	return nil
 }
@@ -379,16 +320,10 @@ func sweepKE(k *KnownError, p *Policy, asOf time.Time) []sms.Finding {
 // Sweep returns the periodic findings of every stored known error as of a
 // time (KE_REVIEW_OVERDUE, PRB-12). Trend candidates (PRB-01, PRB-14) come
 // from [Service.Candidates], over incident facts the host passes in. Only
-// known errors that verify against their journals are swept; each one that
-// does not is reported as a RECORD_UNVERIFIED finding instead, and the
-// sweep goes on.
+// known errors that verify against their journals are swept
+// ([sms.SweepStore]); each one that does not is reported as a
+// RECORD_UNVERIFIED finding instead, first, and the sweep goes on.
 func (s *Service) Sweep(ctx context.Context, asOf time.Time) ([]sms.Finding, error) {
-	var out []sms.Finding
-	asOf = asOf.UTC()
-	ver := sms.NewVerificationResult()
-	err := s.ke.EachVerified(ctx, sms.Query{Status: []string{string(KEPublished)}, Limit: sms.MaxLimit}, func(k *KnownError, _ []sms.Entry) bool {
-		out = append(out, sweepKE(k, &s.policy, asOf)...)
-		return true
-	}, func(id string, err error) error { ver.Unverified(KnownErrorKind, id, err, asOf); return nil })
-	return append(out, ver.Failures...), err
+	return sms.SweepStore(ctx, s.kes.m, sms.Query{Status: []string{string(KEPublished)}}, asOf,
+		func(k *KnownError, _ []sms.Entry) []sms.Finding { return sweepKE(k, &s.policy, asOf) })
 }

@@ -330,20 +330,17 @@ func humanDuration(d time.Duration) string {
 // every figure and listed in the report's Unverified.
 func (s *Service) Effectiveness(ctx context.Context, facts []IncidentFact, asOf time.Time) (EffectivenessReport, error) {
 	e := newEffectiveness(asOf, facts)
-	ver := sms.NewVerificationResult()
-	bad := func(k sms.Kind) func(string, error) error {
-		return func(id string, err error) error { ver.Unverified(k, id, err, e.rep.AsOf); return nil }
-	}
-	q := sms.Query{Limit: sms.MaxLimit}
-	if err := s.m.EachVerified(ctx, q, func(pr *Problem, _ []sms.Entry) bool { e.add(pr); return true }, bad(Kind)); err != nil {
+	bad, err := sms.SweepStore(ctx, s.m, sms.Query{}, asOf, func(pr *Problem, _ []sms.Entry) []sms.Finding { e.add(pr); return nil })
+	if err != nil {
 		return EffectivenessReport{}, err
 	}
-	if err := s.ke.EachVerified(ctx, q, func(k *KnownError, _ []sms.Entry) bool { e.addKE(k); return true }, bad(KnownErrorKind)); err != nil {
+	badKE, err := sms.SweepStore(ctx, s.kes.m, sms.Query{}, asOf, func(k *KnownError, _ []sms.Entry) []sms.Finding { e.addKE(k); return nil })
+	if err != nil {
 		return EffectivenessReport{}, err
 	}
 	r := e.finish()
-	if len(ver.Failures) > 0 {
-		r.Unverified = ver.Failures
+	if bad = append(bad, badKE...); len(bad) > 0 {
+		r.Unverified = bad
 	}
 	return r, nil
 }

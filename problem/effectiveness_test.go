@@ -160,7 +160,7 @@ func TestServiceEffectiveness(t *testing.T) {
 
 	var problems []*problem.Problem
 	require.NoError(t, f.svc.Each(f.ctx, problem.Query{}, func(p *problem.Problem) bool { problems = append(problems, p); return true }))
-	page, err := f.svc.ListKnownErrors(f.ctx, problem.KEQuery{})
+	page, err := f.svc.KnownErrors().List(f.ctx, problem.KEQuery{})
 	require.NoError(t, err)
 	want := problem.Effectiveness(problems, page.Items, facts, f.clk.Now())
 	assert.Equal(t, want, got)

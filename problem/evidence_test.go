@@ -42,7 +42,7 @@ func TestCommandOfAnotherTrigger(t *testing.T) {
 		_, err := m.Fire(f.ctx, boss, pr.ID, string(trigger), c)
 		assert.ErrorIs(t, err, sms.ErrInvalid, "%s with a %T", trigger, c)
 	}
-	k, err := f.svc.KnownError(f.ctx, pr.KnownError)
+	k, err := f.svc.KnownErrors().Get(f.ctx, pr.KnownError)
 	require.NoError(t, err)
 	for trigger, c := range map[problem.KETrigger]sms.Command{
 		problem.KETriggerPublish: problem.KENote{Text: "publish?"},
@@ -142,7 +142,7 @@ func TestBlankTextRefused(t *testing.T) {
 		"a blank title":      problem.KERevision{Title: "  "},
 		"a blank workaround": problem.KERevision{Workaround: "\t"},
 	} {
-		_, err := f.svc.DoKnownError(f.ctx, boss, pr.KnownError, c)
+		_, err := f.svc.KnownErrors().Do(f.ctx, boss, pr.KnownError, c)
 		assert.ErrorIs(t, err, sms.ErrInvalid, name)
 	}
 	// Levels are bounded by the policy's matrix (PRB-04).
@@ -179,7 +179,7 @@ func TestConformReportsUnverifiedRecords(t *testing.T) {
 	forgedField := f.to(t, problem.StatusClosed)
 	forgedStatus := f.to(t, problem.StatusRCA)
 	withForgedKE := f.to(t, problem.StatusKnownError)
-	_, err := f.svc.PublishKnownError(f.ctx, boss, withForgedKE.KnownError, problem.KEPublication{})
+	_, err := f.svc.KnownErrors().Publish(f.ctx, boss, withForgedKE.KnownError, problem.KEPublication{})
 	require.NoError(t, err)
 	f.to(t, problem.StatusCancelled)
 	svc := f.tampered(t, forgedField.ID, forgedStatus.ID, withForgedKE.KnownError)

@@ -68,10 +68,10 @@ func Example() {
 	pr, _ = svc.RecordRootCause(ctx, ana, pr.ID, problem.RootCauseAnalysis{RootCause: "dead-peer timer shorter than the backup stall"})
 	pr, _ = svc.DeclareKnownError(ctx, ana, pr.ID, problem.KnownErrorDeclaration{Workaround: "reconnect the VPN client",
 		Symptoms: []string{"peer not responding"}})
-	ke, _ := svc.PublishKnownError(ctx, pam, pr.KnownError, problem.KEPublication{})
+	ke, _ := svc.KnownErrors().Publish(ctx, pam, pr.KnownError, problem.KEPublication{})
 	fmt.Println(pr.Status, "known error", ke.ID, ke.Status)
 
-	found, _ := svc.MatchKnownErrors(ctx, problem.Symptoms{Texts: []string{"Peer NOT responding"}})
+	found, _ := svc.KnownErrors().Match(ctx, problem.Symptoms{Texts: []string{"Peer NOT responding"}})
 	fmt.Println("matched by symptom:", len(found))
 
 	fmt.Println("propagate:")
@@ -85,7 +85,7 @@ func Example() {
 	}
 	changes["CHG-7"] = problem.ChangeSuccessful
 	pr, _ = svc.Resolve(ctx, pam, pr.ID, problem.Resolution{Type: problem.FixApplied, Notes: "timer raised"})
-	ke, _ = svc.KnownError(ctx, pr.KnownError)
+	ke, _ = svc.KnownErrors().Get(ctx, pr.KnownError)
 	fmt.Println(pr.Status, "known error", ke.Status, "fix", ke.Fix)
 
 	*now = now.Add(15 * 24 * time.Hour)

@@ -87,6 +87,7 @@ func (n *notifier) count(id string) int {
 }
 
 type fixture struct {
+	tb       testing.TB
 	svc      *problem.Service
 	problems *memstore.Store[*problem.Problem]
 	kes      *memstore.Store[*problem.KnownError]
@@ -99,6 +100,7 @@ type fixture struct {
 func newFixture(t testing.TB, p problem.Policy) *fixture {
 	t.Helper()
 	f := &fixture{
+		tb:       t,
 		problems: memstore.New[*problem.Problem](),
 		kes:      memstore.New[*problem.KnownError](),
 		clk:      smstest.NewClock(t0),
@@ -112,6 +114,9 @@ func newFixture(t testing.TB, p problem.Policy) *fixture {
 	f.svc = svc
 	return f
 }
+
+// t returns the test the fixture serves.
+func (f *fixture) t() testing.TB { return f.tb }
 
 func report() problem.Report {
 	return problem.Report{Summary: "VPN tunnels drop every night", Service: "vpn", Source: problem.SourceTrend,
@@ -247,12 +252,18 @@ func (f *fixture) snap(t testing.TB, id string) snapshot {
 	require.NoError(t, err)
 	j, err := f.svc.Journal(f.ctx, id)
 	require.NoError(t, err)
-	page, err := f.svc.ListKnownErrors(f.ctx, problem.KEQuery{Limit: sms.MaxLimit})
-	require.NoError(t, err)
 	d, _ := json.Marshal(pr)
 	jj, _ := json.Marshal(j)
+	return snapshot{string(d), string(jj), f.knownErrors(t)}
+}
+
+// knownErrors returns what is stored of every known error.
+func (f *fixture) knownErrors(t testing.TB) string {
+	t.Helper()
+	page, err := f.svc.KnownErrors().List(f.ctx, problem.KEQuery{Limit: sms.MaxLimit})
+	require.NoError(t, err)
 	k, _ := json.Marshal(page.Items)
-	return snapshot{string(d), string(jj), string(k)}
+	return string(k)
 }
 
 func (f *fixture) requireUnchanged(t testing.TB, id string, before snapshot) {
@@ -268,17 +279,17 @@ func (f *fixture) requireUnchanged(t testing.TB, id string, before snapshot) {
 func (f *fixture) keTo(t testing.TB, status problem.KEStatus) *problem.KnownError {
 	t.Helper()
 	pr := f.to(t, problem.StatusKnownError)
-	k, err := f.svc.KnownError(f.ctx, pr.KnownError)
+	k, err := f.svc.KnownErrors().Get(f.ctx, pr.KnownError)
 	require.NoError(t, err)
 	if status == problem.KEDraft {
 		return k
 	}
-	k, err = f.svc.PublishKnownError(f.ctx, boss, k.ID, problem.KEPublication{})
+	k, err = f.svc.KnownErrors().Publish(f.ctx, boss, k.ID, problem.KEPublication{})
 	require.NoError(t, err)
 	if status == problem.KEPublished {
 		return k
 	}
-	k, err = f.svc.RetireKnownError(f.ctx, boss, k.ID, problem.KERetirement{Reason: "superseded"})
+	k, err = f.svc.KnownErrors().Retire(f.ctx, boss, k.ID, problem.KERetirement{Reason: "superseded"})
 	require.NoError(t, err)
 	return k
 }

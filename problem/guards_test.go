@@ -271,7 +271,7 @@ func TestRolesRefused(t *testing.T) {
 	_, err = f.svc.Log(f.ctx, owner, report())
 	smstest.RequireForbidden(t, err)
 	k := f.keTo(t, problem.KEDraft)
-	_, err = f.svc.PublishKnownError(f.ctx, analyst, k.ID, problem.KEPublication{})
+	_, err = f.svc.KnownErrors().Publish(f.ctx, analyst, k.ID, problem.KEPublication{})
 	smstest.RequireForbidden(t, err)
 }
 
@@ -306,7 +306,7 @@ func TestKnownErrorRefusals(t *testing.T) {
 	}{
 		{name: "publish an unfindable known error", status: problem.KEDraft,
 			prep: func(f *fixture, id string) {
-				_, err := f.svc.ReviseKnownError(f.ctx, boss, id, problem.KERevision{Symptoms: []string{}, Services: []string{}, ConfigItems: []string{}})
+				_, err := f.svc.KnownErrors().Revise(f.ctx, boss, id, problem.KERevision{Symptoms: []string{}, Services: []string{}, ConfigItems: []string{}})
 				require.NoError(t, err)
 			},
 			cmd: problem.KEPublication{}, want: "PRB-12", count: 1},
@@ -325,14 +325,14 @@ func TestKnownErrorRefusals(t *testing.T) {
 			if tc.prep != nil {
 				tc.prep(f, k.ID)
 			}
-			k, err := f.svc.KnownError(f.ctx, k.ID)
+			k, err := f.svc.KnownErrors().Get(f.ctx, k.ID)
 			require.NoError(t, err)
-			_, err = f.svc.DoKnownError(f.ctx, boss, k.ID, tc.cmd)
+			_, err = f.svc.KnownErrors().Do(f.ctx, boss, k.ID, tc.cmd)
 			ge := smstest.RequireRefused(t, err, tc.want)
 			if tc.count > 0 {
 				assert.Len(t, ge.Unmet, tc.count)
 			}
-			again, err := f.svc.KnownError(f.ctx, k.ID)
+			again, err := f.svc.KnownErrors().Get(f.ctx, k.ID)
 			require.NoError(t, err)
 			assert.Equal(t, k, again)
 		})
@@ -347,15 +347,15 @@ func TestRevisionKeepsARemedy(t *testing.T) {
 	f := newFixture(t, problem.DefaultPolicy())
 	pr := f.to(t, problem.StatusRCA)
 	pr = f.step(t, pr.ID, problem.KnownErrorDeclaration{Mitigation: []string{"restart the tunnel nightly"}})
-	k, err := f.svc.KnownError(f.ctx, pr.KnownError)
+	k, err := f.svc.KnownErrors().Get(f.ctx, pr.KnownError)
 	require.NoError(t, err)
-	_, err = f.svc.ReviseKnownError(f.ctx, boss, k.ID, problem.KERevision{Mitigation: []string{}})
+	_, err = f.svc.KnownErrors().Revise(f.ctx, boss, k.ID, problem.KERevision{Mitigation: []string{}})
 	ge := smstest.RequireRefused(t, err, "PRB-10")
 	assert.Len(t, ge.Unmet, 1)
-	again, err := f.svc.KnownError(f.ctx, k.ID)
+	again, err := f.svc.KnownErrors().Get(f.ctx, k.ID)
 	require.NoError(t, err)
 	assert.Equal(t, k, again)
 
-	_, err = f.svc.ReviseKnownError(f.ctx, boss, k.ID, problem.KERevision{Workaround: "use the LTE backup", Mitigation: []string{}})
+	_, err = f.svc.KnownErrors().Revise(f.ctx, boss, k.ID, problem.KERevision{Workaround: "use the LTE backup", Mitigation: []string{}})
 	require.NoError(t, err, "with a workaround the mitigation plan may go")
 }

@@ -108,8 +108,15 @@ func (e *PropagationError) Unwrap() []error {
 	return out
 }
 
+// propagationKey carries, in the context of a propagation the service
+// runs, where the transition leaves the incidents it could not inform.
+type propagationKey struct{}
+
+type propagationOutcome struct{ err *PropagationError }
+
 // FollowUpError reports a problem transition that was committed while the
-// step it implies on the known error (recording it, or retiring it) failed.
+// step it implies on the known error (recording it, or retiring it) failed:
+// only with stores that cannot commit the two atomically (see [Service]).
 // The problem is as the transition left it; [Service.Reconcile] completes
 // the step. It matches [sms.ErrFollowUp] with errors.Is, and the error of
 // the failed step.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"sort"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -34,12 +32,16 @@ type Config struct {
 }
 
 // Service runs problem management on two stores: one machine for problems,
-// one for known errors, each with its own workflow. A problem transition
-// that implies a step on its known error (declaring one records it;
-// resolving with a fix retires it) takes that step right after the
-// problem's commit; the two are not one transaction, so if the second step
-// fails the method returns a [*FollowUpError] (it matches
-// [sms.ErrFollowUp]) and [Service.Reconcile] completes it.
+// one for known errors ([Service.KnownErrors]), each with its own workflow.
+// A problem transition that implies a step on its known error (declaring
+// one records it; resolving with a fix retires it) takes that step with
+// the problem's transition. When both stores offer [sms.Atomic] (two
+// memstores, or two sqlstores on one database: stores of one backend) the
+// two are committed together or not at all, and observers hear of them
+// once the whole commit stands. With stores that do not, the step runs
+// right after the problem's commit; if it fails the method returns a
+// [*FollowUpError] (it matches [sms.ErrFollowUp]) and [Service.Reconcile]
+// completes it.
 //
 // Every method that fires a trigger returns the record as committed, or an
 // error that says why nothing changed:
@@ -58,11 +60,11 @@ type Config struct {
 // A Service is safe for concurrent use.
 type Service struct {
 	m         *sms.Machine[*Problem]
-	ke        *sms.Machine[*KnownError]
+	kes       *KnownErrors
 	policy    Policy
-	changes   ChangeLookup
 	incidents IncidentNotifier
-	newID     func() string
+	// atomic: both stores commit across entities.
+	atomic bool
 }
 
 // NewService compiles the problem and known-error workflows for the policy
@@ -76,52 +78,64 @@ func NewService(st Stores, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{policy: p, changes: cfg.Changes, incidents: cfg.Incidents, newID: cfg.Options.NewID}
-	if s.newID == nil {
-		s.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
+	s := &Service{policy: p, incidents: cfg.Incidents,
+		atomic: sms.CanCommitAtomically(st.Problems) && sms.CanCommitAtomically(st.KnownErrors)}
+	h := hosts{changes: cfg.Changes, incidents: cfg.Incidents, newID: cfg.Options.NewID,
+		problem: func(ctx context.Context, id string) (*Problem, error) { return s.m.Get(ctx, id) }}
+	if h.newID == nil {
+		h.newID = newID
 	}
-	wf, err := sms.NewWorkflow(definition(&s.policy))
+	wf, err := sms.NewWorkflow(definition(&s.policy, h))
 	if err != nil {
 		return nil, err
 	}
-	kwf, err := sms.NewWorkflow(keDefinition())
+	kwf, err := sms.NewWorkflow(keDefinition(h))
 	if err != nil {
 		return nil, err
 	}
 	if s.m, err = sms.NewMachine(wf, st.Problems, cfg.Options); err != nil {
 		return nil, err
 	}
-	if s.ke, err = sms.NewMachine(kwf, st.KnownErrors, cfg.Options); err != nil {
+	km, err := sms.NewMachine(kwf, st.KnownErrors, cfg.Options)
+	if err != nil {
 		return nil, err
 	}
+	s.kes = &KnownErrors{m: km, policy: &s.policy}
 	return s, nil
 }
 
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
 // Workflow returns the problem workflow compiled with the default policy,
-// for introspection and documentation.
+// for introspection and documentation. It has no host: it asks no change
+// management and informs no incident; [Service.Workflow] is the one a
+// service runs.
 func Workflow() *sms.Workflow[*Problem] {
 	p, _ := Policy{}.withDefaults()
-	wf, err := sms.NewWorkflow(definition(&p))
+	wf, err := sms.NewWorkflow(definition(&p, hosts{newID: newID}))
 	if err != nil {
 		panic("problem: the built-in workflow does not compile: " + err.Error())
 	}
 	return wf
 }
 
-// KnownErrorWorkflow returns the known-error workflow.
+// KnownErrorWorkflow returns the known-error workflow, for introspection
+// and documentation; without a host, its record rule finds no problem.
 func KnownErrorWorkflow() *sms.Workflow[*KnownError] {
-	wf, err := sms.NewWorkflow(keDefinition())
+	wf, err := sms.NewWorkflow(keDefinition(hosts{newID: newID}))
 	if err != nil {
 		panic("problem: the built-in known-error workflow does not compile: " + err.Error())
 	}
 	return wf
 }
 
-// Workflow returns the service's compiled problem workflow.
+// Workflow returns the service's compiled problem workflow: a
+// [sms.Machine] built on it asks the service's change lookup and informs
+// through its notifier, as the service does.
 func (s *Service) Workflow() *sms.Workflow[*Problem] { return s.m.Workflow() }
 
-// KnownErrorWorkflow returns the service's compiled known-error workflow.
-func (s *Service) KnownErrorWorkflow() *sms.Workflow[*KnownError] { return s.ke.Workflow() }
+// KnownErrors returns the known errors the service's problems record.
+func (s *Service) KnownErrors() *KnownErrors { return s.kes }
 
 // Policy returns the policy in force, defaults filled in.
 func (s *Service) Policy() Policy { return s.policy }
@@ -131,29 +145,153 @@ func (s *Service) Log(ctx context.Context, a sms.Actor, c Report) (*Problem, err
 	return s.m.Create(ctx, a, c)
 }
 
-// Do runs any problem command: the trigger is the command's. A [Report]
-// creates a problem and id must then be empty.
+// Do runs any problem command: the trigger is the command's, and it runs
+// as the command's typed method does (a declaration records its known
+// error, a fix retires it, a propagation reports the incidents it could
+// not inform). A [Report] creates a problem and id must then be empty.
 func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*Problem, error) {
-	switch c := c.(type) {
-	case nil:
-		return nil, sms.Invalid(Kind, "command", "is nil")
-	case Report:
-		if id != "" {
-			return nil, sms.Invalid(Kind, "id", "a report creates a problem: pass its ID in Report.ID")
+	return s.run(ctx, a, id, c)
+}
+
+// run is Do and every typed method of a trigger that takes more than its
+// transition: a trigger that implies a step on the problem's known error
+// runs it with the transition; a propagation collects what its transition
+// could not send; any other command runs its transition alone, through
+// [sms.Machine.Do] (a [Report] creates a problem).
+func (s *Service) run(ctx context.Context, a sms.Actor, id string, c Command) (*Problem, error) {
+	if c != nil {
+		switch c.Trigger() {
+		case TriggerDeclareKnownError:
+			return s.withKnownError(ctx, a, id, c, "record", s.recordKnownError)
+		case TriggerResolve:
+			return s.withKnownError(ctx, a, id, c, "retire", s.retireFixed)
+		case TriggerPropagate:
+			return s.propagate(ctx, a, id, c)
 		}
-		return s.Log(ctx, a, c)
-	case KnownErrorDeclaration:
-		return s.DeclareKnownError(ctx, a, id, c)
-	case FixStart:
-		return s.StartFix(ctx, a, id, c)
-	case Resolution:
-		return s.Resolve(ctx, a, id, c)
-	case RiskDecision:
-		return s.ApproveRisk(ctx, a, id, c)
-	case Propagation:
-		return s.Propagate(ctx, a, id, c)
 	}
-	return s.m.Fire(ctx, a, id, string(c.Trigger()), c)
+	return s.m.Do(ctx, a, id, c)
+}
+
+// withKnownError fires c on the problem and takes the step on its known
+// error the transition implies: in one atomic commit when the stores
+// offer one, else right after the problem's commit, a failure of the step
+// then being a [*FollowUpError].
+func (s *Service) withKnownError(ctx context.Context, a sms.Actor, id string, c Command, name string,
+	step func(ctx context.Context, a sms.Actor, pr *Problem, c Command) error) (*Problem, error) {
+	trigger := string(c.Trigger())
+	if s.atomic {
+		var pr *Problem
+		err := sms.Atomically(ctx, s.m.Store(), func(ctx context.Context) error {
+			var err error
+			if pr, err = s.m.Fire(ctx, a, id, trigger, c); err != nil {
+				return err
+			}
+			return step(ctx, a, pr, c)
+		})
+		if err != nil {
+			return nil, err
+		}
+		return pr, nil
+	}
+	pr, err := s.m.Fire(ctx, a, id, trigger, c)
+	if err != nil {
+		return nil, err
+	}
+	if err := step(ctx, a, pr, c); err != nil {
+		return nil, &FollowUpError{Problem: pr.ID, KnownError: pr.KnownError, Step: name, Err: err}
+	}
+	return pr, nil
+}
+
+// DeclareKnownError declares the problem a known error (PRB-02, PRB-10)
+// and records its [KnownError] in draft (PRB-11); the problem's KnownError
+// field names it. The two are committed together when the stores can (see
+// [Service]).
+func (s *Service) DeclareKnownError(ctx context.Context, a sms.Actor, id string, c KnownErrorDeclaration) (*Problem, error) {
+	return s.run(ctx, a, id, c)
+}
+
+// recordKnownError creates the known error the problem was declared,
+// titled as the declaration says (the problem's summary when it says
+// nothing); the known error's transition reads the problem for the rest.
+func (s *Service) recordKnownError(ctx context.Context, a sms.Actor, pr *Problem, c Command) error {
+	d, _ := c.(KnownErrorDeclaration)
+	_, err := s.kes.m.Create(ctx, a, keRecord{ID: pr.KnownError, Problem: pr.ID, Title: d.Title})
+	return err
+}
+
+// StartFix starts a permanent fix under a change (PRB-09). With a
+// [ChangeLookup] configured, the change must exist and be open: the
+// transition asks the host before its guards run, and the answer is not
+// part of its atomic commit.
+func (s *Service) StartFix(ctx context.Context, a sms.Actor, id string, c FixStart) (*Problem, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerStartFix), c)
+}
+
+// RequestRiskAcceptance asks to accept the risk of the cause (PRB-06).
+func (s *Service) RequestRiskAcceptance(ctx context.Context, a sms.Actor, id string, c RiskRequest) (*Problem, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerRequestRiskAcceptance), c)
+}
+
+// ApproveRisk records one approver's decision on the risk acceptance
+// (PRB-06). An approver who lacks the role they decide in, who requested
+// an acceptance of the problem's risk, or who already decided on it is
+// refused with a [*sms.ForbiddenError] citing PRB-06: the rule's approval
+// gate and segregation of duties, which the pipeline checks on the acting
+// actors the journal records, so the generic [sms.Machine.Fire] refuses
+// the same.
+func (s *Service) ApproveRisk(ctx context.Context, a sms.Actor, id string, c RiskDecision) (*Problem, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerApproveRisk), c)
+}
+
+// Resolve resolves the problem (PRB-02, PRB-06). For fix_applied the
+// transition asks the [ChangeLookup] about the problem's change before its
+// guards run; a resolution with a fix then retires the problem's known
+// error (PRB-12), with the resolution when the stores can (see [Service]).
+func (s *Service) Resolve(ctx context.Context, a sms.Actor, id string, c Resolution) (*Problem, error) {
+	return s.run(ctx, a, id, c)
+}
+
+// retireFixed retires the known error of a problem resolved by a fix. A
+// known error never recorded (Reconcile records it, the audit reports it)
+// or retired already is left as it is.
+func (s *Service) retireFixed(ctx context.Context, a sms.Actor, pr *Problem, _ Command) error {
+	if pr.Resolution != FixApplied || pr.KnownError == "" {
+		return nil
+	}
+	_, err := s.kes.m.Fire(ctx, a, pr.KnownError, string(KETriggerRetire), KERetirement{
+		Reason: "the cause was removed by change " + pr.Change + " (problem " + pr.ID + " resolved)", Fix: pr.Change})
+	var te *sms.TransitionError
+	if errors.Is(err, sms.ErrNotFound) || (errors.As(err, &te) && te.State == string(KERetired)) {
+		return nil
+	}
+	return err
+}
+
+// Reconcile completes the known-error steps a problem's transitions imply
+// when an earlier call returned a [*FollowUpError]: it records the known
+// error a declared problem names if it is missing, and retires it if the
+// problem was resolved by a fix. It is idempotent and returns the problem.
+// It fires no transition on the problem: it reads it, and the steps are
+// the known error's transitions.
+func (s *Service) Reconcile(ctx context.Context, a sms.Actor, id string) (*Problem, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	pr, err := s.m.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if pr.KnownError == "" {
+		return pr, nil
+	}
+	if err := s.recordKnownError(ctx, a, pr, nil); err != nil && !errors.Is(err, sms.ErrExists) {
+		return nil, &FollowUpError{Problem: pr.ID, KnownError: pr.KnownError, Step: "record", Err: err}
+	}
+	if err := s.retireFixed(ctx, a, pr, nil); err != nil {
+		return nil, &FollowUpError{Problem: pr.ID, KnownError: pr.KnownError, Step: "retire", Err: err}
+	}
+	return pr, nil
 }
 
 // Classify classifies and prioritises (PRB-03, PRB-04).
@@ -174,171 +312,6 @@ func (s *Service) StartRCA(ctx context.Context, a sms.Actor, id string, c RCASta
 // RecordRootCause records the root-cause analysis (PRB-02).
 func (s *Service) RecordRootCause(ctx context.Context, a sms.Actor, id string, c RootCauseAnalysis) (*Problem, error) {
 	return s.m.Fire(ctx, a, id, string(TriggerAnalyse), c)
-}
-
-// DeclareKnownError declares the problem a known error (PRB-02, PRB-10)
-// and records its [KnownError] in draft (PRB-11); the problem's KnownError
-// field names it.
-func (s *Service) DeclareKnownError(ctx context.Context, a sms.Actor, id string, c KnownErrorDeclaration) (*Problem, error) {
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	if c.KnownErrorID == "" {
-		c.KnownErrorID = s.newID()
-	}
-	pr, err := s.m.Fire(ctx, a, id, string(TriggerDeclareKnownError), c)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.recordKnownError(ctx, a, pr, c.Title); err != nil {
-		return nil, err
-	}
-	return pr, nil
-}
-
-// recordKnownError creates the problem's known error from its fields.
-func (s *Service) recordKnownError(ctx context.Context, a sms.Actor, pr *Problem, title string) error {
-	if title == "" {
-		title = pr.Summary
-	}
-	rec := keRecord{ID: pr.KnownError, Problem: pr.ID, Title: title, Symptoms: pr.Symptoms, RootCause: pr.RootCause(),
-		Workaround: pr.Workaround, Mitigation: pr.Mitigation, Services: []string{pr.Service}}
-	for _, l := range pr.Links {
-		if l.Type == LinkConfigItem {
-			rec.ConfigItems = append(rec.ConfigItems, l.ID)
-		}
-	}
-	if _, err := s.ke.Create(ctx, a, rec); err != nil {
-		return &FollowUpError{Problem: pr.ID, KnownError: pr.KnownError, Step: "record", Err: err}
-	}
-	return nil
-}
-
-// lookup asks the host about a change; a change it does not know is
-// reported as not found, not as an error.
-func (s *Service) lookup(ctx context.Context, change string) (outcome ChangeOutcome, found bool, err error) {
-	outcome, err = s.changes.ChangeOutcome(ctx, change)
-	if errors.Is(err, sms.ErrNotFound) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, err
-	}
-	return outcome, true, nil
-}
-
-// StartFix starts a permanent fix under a change (PRB-09). With a
-// [ChangeLookup] configured, the change must exist and be open.
-func (s *Service) StartFix(ctx context.Context, a sms.Actor, id string, c FixStart) (*Problem, error) {
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	c.looked, c.outcome, c.found = false, "", false
-	if s.changes != nil && c.Change != "" {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		outcome, found, err := s.lookup(ctx, c.Change)
-		if err != nil {
-			return nil, err
-		}
-		c.looked, c.outcome, c.found = true, outcome, found
-	}
-	return s.m.Fire(ctx, a, id, string(TriggerStartFix), c)
-}
-
-// RequestRiskAcceptance asks to accept the risk of the cause (PRB-06).
-func (s *Service) RequestRiskAcceptance(ctx context.Context, a sms.Actor, id string, c RiskRequest) (*Problem, error) {
-	return s.m.Fire(ctx, a, id, string(TriggerRequestRiskAcceptance), c)
-}
-
-// ApproveRisk records one approver's decision on the risk acceptance
-// (PRB-06). An approver who lacks the role they decide in, who requested
-// an acceptance of the problem's risk, who logged the problem, or who
-// already decided on it is refused with a [*sms.ForbiddenError] citing
-// PRB-06: the transition's segregation of duties, which compares the
-// acting actors the journal records, so the generic [sms.Machine.Fire]
-// refuses the same.
-func (s *Service) ApproveRisk(ctx context.Context, a sms.Actor, id string, c RiskDecision) (*Problem, error) {
-	return s.m.Fire(ctx, a, id, string(TriggerApproveRisk), c)
-}
-
-// Resolve resolves the problem (PRB-02, PRB-06). For fix_applied the
-// service asks the [ChangeLookup] about the problem's change; a resolution
-// with a fix then retires the problem's known error (PRB-12).
-func (s *Service) Resolve(ctx context.Context, a sms.Actor, id string, c Resolution) (*Problem, error) {
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	c.looked, c.change, c.outcome, c.found = false, "", "", false
-	if c.Type == FixApplied && s.changes != nil {
-		pr, err := s.m.Get(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if pr.Change != "" {
-			outcome, found, err := s.lookup(ctx, pr.Change)
-			if err != nil {
-				return nil, err
-			}
-			c.looked, c.change, c.outcome, c.found = true, pr.Change, outcome, found
-		}
-	}
-	pr, err := s.m.Fire(ctx, a, id, string(TriggerResolve), c)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.retireKnownError(ctx, a, pr); err != nil {
-		return nil, err
-	}
-	return pr, nil
-}
-
-// retireKnownError retires the known error of a problem resolved by a fix.
-func (s *Service) retireKnownError(ctx context.Context, a sms.Actor, pr *Problem) error {
-	if pr.Resolution != FixApplied || pr.KnownError == "" {
-		return nil
-	}
-	k, err := s.ke.Get(ctx, pr.KnownError)
-	if errors.Is(err, sms.ErrNotFound) {
-		return nil // never recorded: Reconcile records it, the audit reports it
-	}
-	if err == nil && k.Status != KERetired {
-		_, err = s.ke.Fire(ctx, a, k.ID, string(KETriggerRetire), KERetirement{
-			Reason: "the cause was removed by change " + pr.Change + " (problem " + pr.ID + " resolved)", Fix: pr.Change})
-	}
-	if err != nil {
-		return &FollowUpError{Problem: pr.ID, KnownError: pr.KnownError, Step: "retire", Err: err}
-	}
-	return nil
-}
-
-// Reconcile completes the known-error steps a problem's transitions imply
-// when an earlier call returned a [*FollowUpError]: it records the known
-// error a declared problem names if it is missing, and retires it if the
-// problem was resolved by a fix. It is idempotent and returns the problem.
-func (s *Service) Reconcile(ctx context.Context, a sms.Actor, id string) (*Problem, error) {
-	if err := a.Validate(); err != nil {
-		return nil, err
-	}
-	pr, err := s.m.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if pr.KnownError == "" {
-		return pr, nil
-	}
-	if _, err := s.ke.Get(ctx, pr.KnownError); errors.Is(err, sms.ErrNotFound) {
-		if err := s.recordKnownError(ctx, a, pr, ""); err != nil {
-			return nil, err
-		}
-	} else if err != nil {
-		return nil, err
-	}
-	if err := s.retireKnownError(ctx, a, pr); err != nil {
-		return nil, err
-	}
-	return pr, nil
 }
 
 // Recur sends a resolved problem back to root-cause analysis when a linked
@@ -378,91 +351,32 @@ func (s *Service) AddNote(ctx context.Context, a sms.Actor, id string, c Note) (
 }
 
 // Propagate communicates the problem's workaround or fix to every linked
-// incident not yet informed of it (PRB-15): the host's [IncidentNotifier]
-// records it in each incident's journal, and the problem records which
-// incidents were informed, in one journal entry. Nothing is sent when the
-// problem may not propagate (the refusal is returned as for any trigger).
-// When some incidents could not be informed, the problem is returned as
+// incident not yet informed of it (PRB-15): the transition's Prepare asks
+// the host's [IncidentNotifier] to record it in each incident's journal,
+// and the problem records which incidents were informed, in one journal
+// entry. Nothing is sent when the problem may not propagate (the refusal
+// is returned as for any trigger) or has nothing of the kind to tell. When
+// some incidents could not be informed, the problem is returned as
 // committed, with the others recorded, together with a
-// [*PropagationError]; propagating again informs the rest.
+// [*PropagationError]; when none could, the error alone, and nothing
+// changed. Propagating again informs the rest.
 func (s *Service) Propagate(ctx context.Context, a sms.Actor, id string, c Propagation) (*Problem, error) {
+	return s.run(ctx, a, id, c)
+}
+
+func (s *Service) propagate(ctx context.Context, a sms.Actor, id string, c Command) (*Problem, error) {
 	if s.incidents == nil {
 		return nil, sms.Invalid(Kind, "config.incidents", "no IncidentNotifier is configured to record the communication on each incident")
 	}
-	if err := c.Validate(); err != nil {
-		return nil, err
+	out := &propagationOutcome{}
+	pr, err := s.m.Fire(context.WithValue(ctx, propagationKey{}, out), a, id, string(TriggerPropagate), c)
+	switch {
+	case out.err == nil:
+		return pr, err
+	case err != nil:
+		return nil, errors.Join(err, out.err)
 	}
-	if err := a.Validate(); err != nil {
-		return nil, err
-	}
-	c.informed = nil
-	pr, err := s.m.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	var pending []string
-	for _, inc := range pr.Incidents() {
-		if !pr.WasInformed(inc, c.Kind) {
-			pending = append(pending, inc)
-		}
-	}
-	_, allowed := s.m.Workflow().Next(pr.State(), string(TriggerPropagate))
-	content := (c.Kind == CommunicateWorkaround && hasRemedy(pr.Workaround, pr.Mitigation)) || (c.Kind == CommunicateFix && pr.Resolution == FixApplied)
-	if !allowed || !content || len(pending) == 0 || !a.HasAny([]sms.Role{RoleAnalyst, RoleProblemManager}) {
-		return s.m.Fire(ctx, a, id, string(TriggerPropagate), c) // the refusal, with its reasons
-	}
-	msg := Communication{Problem: pr.ID, KnownError: pr.KnownError, Kind: c.Kind, Text: communicationText(pr, c.Kind)}
-	if c.Kind == CommunicateFix {
-		msg.Change = pr.Change
-	}
-	failed := map[string]error{}
-	for _, inc := range pending {
-		if err := ctx.Err(); err != nil {
-			failed[inc] = err
-			continue
-		}
-		if err := s.incidents.Inform(ctx, a, inc, msg); err != nil {
-			failed[inc] = err
-			continue
-		}
-		c.informed = append(c.informed, inc)
-	}
-	var perr error
-	if len(failed) > 0 {
-		perr = &PropagationError{Problem: pr.ID, Failed: failed}
-	}
-	if len(c.informed) == 0 {
-		return nil, perr
-	}
-	pr, err = s.m.Fire(ctx, a, id, string(TriggerPropagate), c)
-	if err != nil {
-		return nil, errors.Join(err, perr)
-	}
-	return pr, perr
-}
-
-// communicationText is what an incident is told.
-func communicationText(pr *Problem, k CommunicationKind) string {
-	var b strings.Builder
-	if k == CommunicateFix {
-		b.WriteString("Problem " + pr.ID + " was fixed by change " + pr.Change)
-		if pr.ResolutionNotes != "" {
-			b.WriteString(": " + pr.ResolutionNotes)
-		}
-		return b.String()
-	}
-	b.WriteString("Known error")
-	if pr.KnownError != "" {
-		b.WriteString(" " + pr.KnownError)
-	}
-	b.WriteString(" (problem " + pr.ID + ")")
-	if pr.Workaround != "" {
-		b.WriteString(". Workaround: " + pr.Workaround)
-	}
-	if len(pr.Mitigation) > 0 {
-		b.WriteString(". Mitigation: " + strings.Join(pr.Mitigation, "; "))
-	}
-	return b.String()
+	return pr, out.err
 }
 
 // Get returns the stored problem.
@@ -519,129 +433,6 @@ func (s *Service) Each(ctx context.Context, q Query, fn func(*Problem) bool) err
 		return err
 	}
 	return s.m.Each(ctx, sq, fn)
-}
-
-// DoKnownError runs any known-error command on the known error id.
-func (s *Service) DoKnownError(ctx context.Context, a sms.Actor, id string, c KECommand) (*KnownError, error) {
-	if c == nil {
-		return nil, sms.Invalid(KnownErrorKind, "command", "is nil")
-	}
-	if _, ok := c.(keRecord); ok {
-		return nil, sms.Invalid(KnownErrorKind, "command", "known errors are recorded by DeclareKnownError")
-	}
-	return s.ke.Fire(ctx, a, id, string(c.Trigger()), c)
-}
-
-// ReviseKnownError edits a draft or published known error (PRB-12).
-func (s *Service) ReviseKnownError(ctx context.Context, a sms.Actor, id string, c KERevision) (*KnownError, error) {
-	return s.ke.Fire(ctx, a, id, string(KETriggerRevise), c)
-}
-
-// PublishKnownError publishes a draft known error (PRB-12).
-func (s *Service) PublishKnownError(ctx context.Context, a sms.Actor, id string, c KEPublication) (*KnownError, error) {
-	return s.ke.Fire(ctx, a, id, string(KETriggerPublish), c)
-}
-
-// ReviewKnownError records the review of a published known error (PRB-12).
-func (s *Service) ReviewKnownError(ctx context.Context, a sms.Actor, id string, c KEReview) (*KnownError, error) {
-	return s.ke.Fire(ctx, a, id, string(KETriggerReview), c)
-}
-
-// RetireKnownError retires a known error (PRB-12).
-func (s *Service) RetireKnownError(ctx context.Context, a sms.Actor, id string, c KERetirement) (*KnownError, error) {
-	return s.ke.Fire(ctx, a, id, string(KETriggerRetire), c)
-}
-
-// AddKnownErrorNote adds a note to a known error, in any status.
-func (s *Service) AddKnownErrorNote(ctx context.Context, a sms.Actor, id string, c KENote) (*KnownError, error) {
-	return s.ke.Fire(ctx, a, id, string(KETriggerNote), c)
-}
-
-// KnownError returns the stored known error.
-func (s *Service) KnownError(ctx context.Context, id string) (*KnownError, error) {
-	return s.ke.Get(ctx, id)
-}
-
-// KnownErrorJournal returns the known error's journal.
-func (s *Service) KnownErrorJournal(ctx context.Context, id string) ([]sms.Entry, error) {
-	return s.ke.Journal(ctx, id)
-}
-
-// VerifyKnownError checks the known error's journal.
-func (s *Service) VerifyKnownError(ctx context.Context, id string) error { return s.ke.Verify(ctx, id) }
-
-// KEQuery selects known errors; every field is optional.
-type KEQuery struct {
-	Status []KEStatus
-	// Link keeps known errors with this link: a service
-	// (problem.LinkService), a configuration item, a symptom
-	// (problem.LinkSymptom with a [SymptomKey]) or the problem.
-	Link  sms.Link
-	After string
-	Limit int
-}
-
-// ListKnownErrors returns a page of known errors ordered by ID.
-func (s *Service) ListKnownErrors(ctx context.Context, q KEQuery) (sms.Page[*KnownError], error) {
-	st, err := sms.StatusFilter(KnownErrorKind, q.Status, KEStatus.Valid)
-	if err != nil {
-		return sms.Page[*KnownError]{}, err
-	}
-	return s.ke.List(ctx, sms.Query{Status: st, Link: q.Link, After: q.After, Limit: q.Limit})
-}
-
-// Symptoms are what an incident shows, to match against published known
-// errors (PRB-12).
-type Symptoms struct {
-	Service     string
-	ConfigItems []string
-	// Texts are symptom descriptions; they match by [SymptomKey].
-	Texts []string
-}
-
-// MatchKnownErrors returns the published known errors that match any of
-// the symptoms: the service, a configuration item or a symptom text
-// (PRB-12), in ID order, each once. Drafts and retired known errors are
-// never returned.
-func (s *Service) MatchKnownErrors(ctx context.Context, m Symptoms) ([]*KnownError, error) {
-	var links []sms.Link
-	if m.Service != "" {
-		links = append(links, sms.Link{Type: LinkService, ID: m.Service})
-	}
-	for _, ci := range m.ConfigItems {
-		links = append(links, sms.Link{Type: LinkConfigItem, ID: ci})
-	}
-	for _, t := range m.Texts {
-		if k := SymptomKey(t); k != "" {
-			links = append(links, sms.Link{Type: LinkSymptom, ID: k})
-		}
-	}
-	found := map[string]*KnownError{}
-	for _, l := range links {
-		if err := sms.ValidateID(l.ID); err != nil {
-			return nil, sms.Invalid(KnownErrorKind, "match."+l.Type, "%v", err)
-		}
-		q := KEQuery{Status: []KEStatus{KEPublished}, Link: l, Limit: sms.MaxLimit}
-		for {
-			page, err := s.ListKnownErrors(ctx, q)
-			if err != nil {
-				return nil, err
-			}
-			for _, k := range page.Items {
-				found[k.ID] = k
-			}
-			if page.Next == "" {
-				break
-			}
-			q.After = page.Next
-		}
-	}
-	out := make([]*KnownError, 0, len(found))
-	for _, k := range found {
-		out = append(out, k)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
 }
 
 // sortedKeys returns a map's keys in order.

@@ -56,15 +56,15 @@ func storeRoundTrip(t *testing.T, db *sql.DB, d sqlstore.Dialect) {
 	require.NoError(t, err)
 	assert.Equal(t, pr, stored, "a problem reads back as it was committed")
 	require.NoError(t, f.svc.Verify(ctx, pr.ID))
-	k, err := f.svc.KnownError(ctx, pr.KnownError)
+	k, err := f.svc.KnownErrors().Get(ctx, pr.KnownError)
 	require.NoError(t, err)
 	assert.Equal(t, problem.KERetired, k.Status)
-	require.NoError(t, f.svc.VerifyKnownError(ctx, k.ID))
+	require.NoError(t, f.svc.KnownErrors().Verify(ctx, k.ID))
 
 	// A published known error is found by symptom, service and item.
 	other := f.keTo(t, problem.KEPublished)
 	for _, m := range []problem.Symptoms{{Texts: []string{"tunnel DROPS at 02:00"}}, {Service: "vpn"}, {ConfigItems: []string{"vpn-gw-1"}}} {
-		found, err := f.svc.MatchKnownErrors(ctx, m)
+		found, err := f.svc.KnownErrors().Match(ctx, m)
 		require.NoError(t, err)
 		var ids []string
 		for _, k := range found {

@@ -123,10 +123,10 @@ func (c Candidate) Report() Report {
 // or MAJOR_INCIDENT_NOT_CONSIDERED (PRB-14).
 func (c Candidate) Finding(asOf time.Time) sms.Finding {
 	if c.Source == SourceMajorIncident {
-		return sms.Finding{Code: CodeMajorNotConsidered, Requirement: req("PRB-14", "every major incident is considered for a problem record"),
+		return sms.Finding{Code: CodeMajorNotConsidered, Requirement: requirement("PRB-14"),
 			Kind: "incident", EntityID: c.Incidents[0], Detail: "no problem linked and no reason recorded for having none", At: asOf.UTC()}
 	}
-	return sms.Finding{Code: CodeProblemCandidate, Requirement: req("PRB-01", "incident data and trends are analysed to find problems"),
+	return sms.Finding{Code: CodeProblemCandidate, Requirement: requirement("PRB-01"),
 		Kind: "incident", EntityID: c.Incidents[len(c.Incidents)-1],
 		Detail: fmt.Sprintf("%d incidents without a problem on %s %s (rule %s)", len(c.Incidents), c.By, c.Key, c.Rule), At: asOf.UTC()}
 }

@@ -1,6 +1,8 @@
 package problem
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,13 +33,18 @@ func Requirements() []sms.Requirement {
 	}
 }
 
-// req returns the requirement id with a guard-specific sentence.
-func req(id, text string) sms.Requirement {
-	clause := "8.6.3"
-	if id == "PRB-14" {
-		clause = "8.6.1/8.6.3"
+// cite cites a requirement of the catalogue ([Requirements]) by ID, with
+// the sentence a refusal states; the catalogue gives the clause.
+func cite(id, text string) sms.Requirement { return sms.Requirement{ID: id, Text: text} }
+
+// requirement returns the requirement of the catalogue with the ID.
+func requirement(id string) sms.Requirement {
+	for _, r := range Requirements() {
+		if r.ID == id {
+			return r
+		}
 	}
-	return sms.Requirement{ID: id, Clause: clause, Text: text}
+	return sms.Requirement{ID: id}
 }
 
 type (
@@ -46,19 +53,19 @@ type (
 )
 
 func guard(id, text string, check func(*tx) bool) sms.Guard[*Problem] {
-	return sms.Guard[*Problem]{Requirement: req(id, text), Check: check}
+	return sms.Guard[*Problem]{Requirement: cite(id, text), Check: check}
 }
 
 func keGuard(id, text string, check func(*ketx) bool) sms.Guard[*KnownError] {
-	return sms.Guard[*KnownError]{Requirement: req(id, text), Check: check}
+	return sms.Guard[*KnownError]{Requirement: cite(id, text), Check: check}
 }
 
 func required(field, id, text string, present func(*Problem) bool) sms.Required[*Problem] {
-	return sms.Required[*Problem]{Field: field, Requirement: req(id, text), Present: present}
+	return sms.Required[*Problem]{Field: field, Requirement: cite(id, text), Present: present}
 }
 
 func keRequired(field, id, text string, present func(*KnownError) bool) sms.Required[*KnownError] {
-	return sms.Required[*KnownError]{Field: field, Requirement: req(id, text), Present: present}
+	return sms.Required[*KnownError]{Field: field, Requirement: cite(id, text), Present: present}
 }
 
 // cmd returns the transition's command as C, or C's zero value: guards and
@@ -139,34 +146,50 @@ func decidedBefore(p *Problem, approver string) bool {
 
 // Requirements the segregation-of-duties refusals of a risk acceptance cite.
 var (
-	reqRiskRole     = req("PRB-06", "a risk acceptance is approved by a problem manager and the service owner, each in their own role")
-	reqRiskSelf     = req("PRB-06", "the requester of a risk acceptance does not approve it")
-	reqRiskDistinct = req("PRB-06", "the two approvals of a risk acceptance come from two different people")
+	reqRiskRole     = cite("PRB-06", "a risk acceptance is approved by a problem manager and the service owner, each in their own role")
+	reqRiskSelf     = cite("PRB-06", "the requester of a risk acceptance does not approve it")
+	reqRiskDistinct = cite("PRB-06", "the two approvals of a risk acceptance come from two different people")
 )
 
-// riskSegregation is the segregation of duties of a decision on a risk
-// acceptance (PRB-06), checked by the pipeline on the acting actor: they
-// decide in a role they hold, are not a requester of the acceptance (in
-// any round), and decide once. Before any
-// acceptance was requested only the role is checked; the guard that wants
-// a request refuses.
+// riskGate is the approval of a decision on a risk acceptance (PRB-06),
+// checked by the kernel on the acting actor: the rule of the role the
+// approver decides in ([RiskApprovalRules]), which they must hold.
+//
+// The gate cites one requirement for its refusals, and PRB-06 states
+// three: a role of one's own (the gate's), the requester's exclusion, and
+// two different people. The other two are [riskSegregation]'s, with their
+// own sentences.
+func riskGate() *sms.ApprovalGate[*Problem] {
+	role := func(t *tx) sms.Role { return cmd[RiskDecision](t).Role }
+	return &sms.ApprovalGate[*Problem]{
+		Requirement: reqRiskRole,
+		Rule: func(t *tx) (sms.ApprovalRule, bool) {
+			for _, r := range RiskApprovalRules() {
+				if slices.Contains(r.Roles, role(t)) {
+					return r, true
+				}
+			}
+			return sms.ApprovalRule{}, false
+		},
+		Role: role,
+		// The parties the rule excludes are riskSegregation's.
+		Parties: func(*Problem) sms.Participants { return nil },
+	}
+}
+
+// riskSegregation is the rest of the segregation of duties of a decision
+// on a risk acceptance (PRB-06), checked by the pipeline on the acting
+// actor after the gate: they are not a requester of the acceptance (in any
+// round), and decide once. Before any acceptance was requested only the
+// role is checked; the guard that wants a request refuses.
 func riskSegregation() []sms.Segregation[*Problem] {
-	party := func(p sms.Party, why string) func(*tx) string {
-		return func(t *tx) string {
-			if t.Entity.Risk == nil || !riskParties(t.Entity).Has(p, t.Actor.ID) {
+	return []sms.Segregation[*Problem]{
+		{Requirement: reqRiskSelf, Check: func(t *tx) string {
+			if t.Entity.Risk == nil || !riskParties(t.Entity).Has(sms.PartyRequester, t.Actor.ID) {
 				return ""
 			}
-			return why
-		}
-	}
-	return []sms.Segregation[*Problem]{
-		{Requirement: reqRiskRole, Check: func(t *tx) string {
-			if role := cmd[RiskDecision](t).Role; !t.Actor.Has(role) {
-				return "the actor does not hold the role " + string(role) + " they decide in"
-			}
-			return ""
+			return "the actor requested an acceptance of this problem's risk, so may not approve it"
 		}},
-		{Requirement: reqRiskSelf, Check: party(sms.PartyRequester, "the actor requested an acceptance of this problem's risk, so may not approve it")},
 		{Requirement: reqRiskDistinct, Check: func(t *tx) string {
 			if decidedBefore(t.Entity, t.Actor.ID) {
 				return "the actor already decided on this risk acceptance"
@@ -176,7 +199,153 @@ func riskSegregation() []sms.Segregation[*Problem] {
 	}
 }
 
-func definition(p *Policy) sms.Definition[*Problem] {
+// hosts are what the workflows' Prepare functions ask: the host's change
+// management and incident management, the source of known-error IDs, and
+// the problems a known error is recorded from. A nil lookup finds nothing.
+type hosts struct {
+	changes   ChangeLookup
+	incidents IncidentNotifier
+	newID     func() string
+	problem   func(ctx context.Context, id string) (*Problem, error)
+}
+
+// looked is what a rule's Prepare learnt of a change from the host's
+// change management (PRB-06, PRB-09): asked is false when no lookup is
+// configured or no change was named.
+type looked struct {
+	asked, found bool
+	change       string
+	outcome      ChangeOutcome
+}
+
+// lookedOf returns what the transition's Prepare learnt of a change.
+func lookedOf(t *tx) looked {
+	if l, ok := t.Prepared.(*looked); ok {
+		return *l
+	}
+	return looked{}
+}
+
+// lookUp asks the host about a change and leaves the answer on the
+// transition; a change it does not know is found false, not an error.
+func lookUp(ctx context.Context, t *tx, changes ChangeLookup, change string) error {
+	l := &looked{change: change}
+	t.Prepared = l
+	if changes == nil || change == "" {
+		return nil
+	}
+	outcome, err := changes.ChangeOutcome(ctx, change)
+	switch {
+	case errors.Is(err, sms.ErrNotFound):
+		l.asked = true
+	case err != nil:
+		return err
+	default:
+		l.asked, l.found, l.outcome = true, true, outcome
+	}
+	return nil
+}
+
+// declared is what declare_known_error's Prepare chose: the known error's
+// ID, the host's or a new one.
+type declared struct{ id string }
+
+// propagated is what propagate's Prepare did: the incidents the host's
+// notifier informed.
+type propagated struct{ informed []string }
+
+func informedOf(t *tx) []string {
+	if p, ok := t.Prepared.(*propagated); ok {
+		return p.informed
+	}
+	return nil
+}
+
+// communicable reports whether the problem has what the kind of
+// communication tells (PRB-15): a workaround or mitigation, or a fix
+// applied.
+func communicable(pr *Problem, k CommunicationKind) bool {
+	return (k == CommunicateWorkaround && hasRemedy(pr.Workaround, pr.Mitigation)) || (k == CommunicateFix && pr.Resolution == FixApplied)
+}
+
+// preparePropagation informs, through the host's notifier, every linked
+// incident not yet informed of the kind of communication (PRB-15), and
+// leaves the incidents informed on the transition for its guards and
+// effects. It informs nobody when the problem has nothing of the kind to
+// tell or no incident is left to inform: the guards then refuse, and
+// nothing was sent. When no incident could be informed it ends the
+// transition with a [*PropagationError]; when some could, the transition
+// records those, and the failures go to the [Service] that asked (see
+// [Service.Propagate]).
+func preparePropagation(notifier IncidentNotifier) func(ctx context.Context, t *tx) error {
+	return func(ctx context.Context, t *tx) error {
+		c, pr := cmd[Propagation](t), t.Entity
+		sent := &propagated{}
+		t.Prepared = sent
+		if notifier == nil || !communicable(pr, c.Kind) {
+			return nil
+		}
+		var pending []string
+		for _, inc := range pr.Incidents() {
+			if !pr.WasInformed(inc, c.Kind) {
+				pending = append(pending, inc)
+			}
+		}
+		msg := Communication{Problem: pr.ID, KnownError: pr.KnownError, Kind: c.Kind, Text: communicationText(pr, c.Kind)}
+		if c.Kind == CommunicateFix {
+			msg.Change = pr.Change
+		}
+		failed := map[string]error{}
+		for _, inc := range pending {
+			if err := ctx.Err(); err != nil {
+				failed[inc] = err
+				continue
+			}
+			if err := notifier.Inform(ctx, t.Actor, inc, msg); err != nil {
+				failed[inc] = err
+				continue
+			}
+			sent.informed = append(sent.informed, inc)
+		}
+		if len(failed) == 0 {
+			return nil
+		}
+		perr := &PropagationError{Problem: pr.ID, Failed: failed}
+		if len(sent.informed) == 0 {
+			return perr
+		}
+		if out, ok := ctx.Value(propagationKey{}).(*propagationOutcome); ok {
+			out.err = perr
+		}
+		return nil
+	}
+}
+
+// communicationText is what an incident is told.
+func communicationText(pr *Problem, k CommunicationKind) string {
+	var b strings.Builder
+	if k == CommunicateFix {
+		b.WriteString("Problem " + pr.ID + " was fixed by change " + pr.Change)
+		if pr.ResolutionNotes != "" {
+			b.WriteString(": " + pr.ResolutionNotes)
+		}
+		return b.String()
+	}
+	b.WriteString("Known error")
+	if pr.KnownError != "" {
+		b.WriteString(" " + pr.KnownError)
+	}
+	b.WriteString(" (problem " + pr.ID + ")")
+	if pr.Workaround != "" {
+		b.WriteString(". Workaround: " + pr.Workaround)
+	}
+	if len(pr.Mitigation) > 0 {
+		b.WriteString(". Mitigation: " + strings.Join(pr.Mitigation, "; "))
+	}
+	return b.String()
+}
+
+func definition(p *Policy, h hosts) sms.Definition[*Problem] {
 	var (
 		workers  = roles(RoleAnalyst, RoleProblemManager)
 		manager  = roles(RoleProblemManager)
@@ -225,7 +394,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 		},
 		{
 			Trigger: string(TriggerClassify), Command: Classification{}, From: open, Roles: workers,
-			Requirement: req("PRB-03", "a problem is classified while it is open"),
+			Requirement: cite("PRB-03", "a problem is classified while it is open"),
 			Doc:         "Classify and prioritise; reclassification journals old and new values.",
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-03", "a problem is classified with a category", func(t *tx) bool { return cmd[Classification](t).Category != "" }),
@@ -252,7 +421,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 		},
 		{
 			Trigger: string(TriggerAssess), Command: Assessment{}, From: st(StatusNew), To: string(StatusAssessed), Roles: manager,
-			Requirement: req("PRB-03", "only a new problem is assessed"),
+			Requirement: cite("PRB-03", "only a new problem is assessed"),
 			Doc:         "Accept a classified, prioritised problem for work under a named owner.",
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-03", "a problem is classified before it is assessed", func(t *tx) bool { return t.Entity.Category != "" }),
@@ -272,7 +441,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 		},
 		{
 			Trigger: string(TriggerStartRCA), Command: RCAStart{}, From: st(StatusAssessed), To: string(StatusRCA), Roles: workers,
-			Requirement: req("PRB-02", "root-cause analysis starts on an assessed problem"),
+			Requirement: cite("PRB-02", "root-cause analysis starts on an assessed problem"),
 			Doc:         "Start root-cause analysis with a named investigator.",
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-02", "root-cause analysis has a named investigator", func(t *tx) bool { return cmd[RCAStart](t).Investigator != "" }),
@@ -288,7 +457,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 		},
 		{
 			Trigger: string(TriggerAnalyse), Command: RootCauseAnalysis{}, From: analysed, Roles: workers,
-			Requirement: req("PRB-02", "the root cause is recorded during analysis or fix"),
+			Requirement: cite("PRB-02", "the root cause is recorded during analysis or fix"),
 			Doc:         "Record the root cause, or justify it as undeterminable.",
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-02", "an analysis names the root cause, or justifies why it cannot be determined", func(t *tx) bool {
@@ -323,8 +492,18 @@ func definition(p *Policy) sms.Definition[*Problem] {
 		},
 		{
 			Trigger: string(TriggerDeclareKnownError), Command: KnownErrorDeclaration{}, From: st(StatusRCA), To: string(StatusKnownError), Roles: workers,
-			Requirement: req("PRB-10", "a known error is declared from root-cause analysis"),
+			Requirement: cite("PRB-10", "a known error is declared from root-cause analysis"),
 			Doc:         "Declare a known error: root cause and a workaround or mitigation plan; records a KnownError in draft.",
+			// The known error's ID: the host's, or a new one, chosen
+			// before the guards so that the effects are deterministic.
+			Prepare: func(_ context.Context, t *tx) error {
+				id := cmd[KnownErrorDeclaration](t).KnownErrorID
+				if id == "" {
+					id = h.newID()
+				}
+				t.Prepared = &declared{id: id}
+				return nil
+			},
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-02", "a known error has a determined root cause", func(t *tx) bool { return t.Entity.causeKnown() }),
 				guard("PRB-10", "a known error has a workaround or a mitigation plan", func(t *tx) bool {
@@ -348,21 +527,24 @@ func definition(p *Policy) sms.Definition[*Problem] {
 				for _, m := range c.Mitigation {
 					t.Record("mitigation", m)
 				}
-				pr.KnownError = c.KnownErrorID
-				pr.addLink(LinkKnownError, c.KnownErrorID)
-				t.Record("known_error", c.KnownErrorID)
+				if d, ok := t.Prepared.(*declared); ok {
+					pr.KnownError = d.id
+					pr.addLink(LinkKnownError, d.id)
+					t.Record("known_error", d.id)
+				}
 			},
 		},
 		{
 			Trigger: string(TriggerStartFix), Command: FixStart{}, From: st(StatusRCA, StatusKnownError), To: string(StatusFixInProgress), Roles: workers,
-			Requirement: req("PRB-09", "a fix starts once the cause is analysed"),
+			Requirement: cite("PRB-09", "a fix starts once the cause is analysed"),
 			Doc:         "Start a permanent fix under a linked change.",
+			Prepare:     func(ctx context.Context, t *tx) error { return lookUp(ctx, t, h.changes, cmd[FixStart](t).Change) },
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-02", "a fix addresses a determined root cause", func(t *tx) bool { return t.Entity.causeKnown() }),
 				guard("PRB-09", "a fix is made under a change record, named", func(t *tx) bool { return cmd[FixStart](t).Change != "" }),
 				guard("PRB-09", "the change exists and is under way, as the host's change management reports", func(t *tx) bool {
-					c := cmd[FixStart](t)
-					return c.Change == "" || !c.looked || (c.found && c.outcome == ChangeOpen)
+					l := lookedOf(t)
+					return cmd[FixStart](t).Change == "" || !l.asked || (l.found && l.outcome == ChangeOpen)
 				}),
 			},
 			Apply: func(t *tx) {
@@ -370,8 +552,8 @@ func definition(p *Policy) sms.Definition[*Problem] {
 				t.RecordChange("change", pr.Change, c.Change)
 				pr.Change = c.Change
 				pr.addLink(LinkChange, c.Change)
-				if c.looked {
-					t.Record("change_outcome", string(c.outcome))
+				if l := lookedOf(t); l.asked {
+					t.Record("change_outcome", string(l.outcome))
 				}
 				if c.Note != "" {
 					t.Record("note", c.Note)
@@ -380,7 +562,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 		},
 		{
 			Trigger: string(TriggerRequestRiskAcceptance), Command: RiskRequest{}, From: analysed, Roles: workers,
-			Requirement: req("PRB-06", "risk is accepted for a problem under investigation or fix"),
+			Requirement: cite("PRB-06", "risk is accepted for a problem under investigation or fix"),
 			Doc:         "Ask to accept the risk of the cause; starts a fresh round of approvals.",
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-06", "a risk acceptance states its rationale", func(t *tx) bool { return !sms.Blank(cmd[RiskRequest](t).Rationale) }),
@@ -394,8 +576,9 @@ func definition(p *Policy) sms.Definition[*Problem] {
 		},
 		{
 			Trigger: string(TriggerApproveRisk), Command: RiskDecision{}, From: analysed, Roles: roles(RoleProblemManager, RoleServiceOwner),
-			Requirement: req("PRB-06", "risk is accepted for a problem under investigation or fix"),
+			Requirement: cite("PRB-06", "risk is accepted for a problem under investigation or fix"),
 			Doc:         "Record one approver's decision on the risk acceptance.",
+			Approval:    riskGate(),
 			Segregation: riskSegregation(),
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-06", "a risk acceptance was requested", func(t *tx) bool { return t.Entity.Risk != nil }),
@@ -417,8 +600,16 @@ func definition(p *Policy) sms.Definition[*Problem] {
 		},
 		{
 			Trigger: string(TriggerResolve), Command: Resolution{}, From: analysed, To: string(StatusResolved), Roles: manager,
-			Requirement: req("PRB-06", "a problem is resolved from analysis, known error or fix"),
+			Requirement: cite("PRB-06", "a problem is resolved from analysis, known error or fix"),
 			Doc:         "Resolve: fix applied, risk accepted, duplicate or cannot reproduce.",
+			// A fix applied: what the host's change management says of the
+			// problem's change.
+			Prepare: func(ctx context.Context, t *tx) error {
+				if cmd[Resolution](t).Type != FixApplied {
+					return nil
+				}
+				return lookUp(ctx, t, h.changes, t.Entity.Change)
+			},
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-06", "a resolution states its type", func(t *tx) bool { return cmd[Resolution](t).Type != "" }),
 				guard("PRB-06", "a resolution carries notes", func(t *tx) bool { return !sms.Blank(cmd[Resolution](t).Notes) }),
@@ -432,9 +623,9 @@ func definition(p *Policy) sms.Definition[*Problem] {
 					return cmd[Resolution](t).Type != FixApplied || t.Entity.Change != ""
 				}),
 				guard("PRB-06", "a fix is applied only when its change is reported closed successful", func(t *tx) bool {
-					c := cmd[Resolution](t)
-					return c.Type != FixApplied || t.Entity.Change == "" ||
-						(c.looked && c.found && c.change == t.Entity.Change && c.outcome == ChangeSuccessful)
+					l := lookedOf(t)
+					return cmd[Resolution](t).Type != FixApplied || t.Entity.Change == "" ||
+						(l.asked && l.found && l.change == t.Entity.Change && l.outcome == ChangeSuccessful)
 				}),
 				guard("PRB-06", "an accepted risk is approved by a problem manager and the service owner, two people, neither the requester nor the one who logged the problem", func(t *tx) bool {
 					return cmd[Resolution](t).Type != RiskAccepted || riskApproved(t.Entity)
@@ -462,15 +653,15 @@ func definition(p *Policy) sms.Definition[*Problem] {
 					t.Record("duplicate_of", c.DuplicateOf)
 				}
 				if c.Type == FixApplied {
-					pr.ChangeOutcome = c.outcome
+					pr.ChangeOutcome = lookedOf(t).outcome
 					t.Record("change", pr.Change)
-					t.Record("change_outcome", string(c.outcome))
+					t.Record("change_outcome", string(pr.ChangeOutcome))
 				}
 			},
 		},
 		{
 			Trigger: string(TriggerRecur), Command: Recurrence{}, From: st(StatusResolved), To: string(StatusRCA), Roles: workers,
-			Requirement: req("PRB-07", "only a resolved problem under observation recurs"),
+			Requirement: cite("PRB-07", "only a resolved problem under observation recurs"),
 			Doc:         "A linked incident recurred inside the observation window: back to root-cause analysis.",
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-07", "a recurrence names the incident that recurred", func(t *tx) bool { return cmd[Recurrence](t).Incident != "" }),
@@ -492,7 +683,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 		},
 		{
 			Trigger: string(TriggerClose), Command: Closure{}, From: st(StatusResolved), To: string(StatusClosed), Roles: manager,
-			Requirement: req("PRB-07", "only a resolved problem is closed"),
+			Requirement: cite("PRB-07", "only a resolved problem is closed"),
 			Doc:         "Close once the observation window passed without recurrence.",
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-07", "a problem closes only after its observation window passed without recurrence", func(t *tx) bool {
@@ -508,7 +699,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 		},
 		{
 			Trigger: string(TriggerCancel), Command: Cancellation{}, From: st(StatusNew, StatusAssessed), To: string(StatusCancelled), Roles: manager,
-			Requirement: req("PRB-03", "only a problem not yet analysed is cancelled"),
+			Requirement: cite("PRB-03", "only a problem not yet analysed is cancelled"),
 			Doc:         "Cancel with a reason; a duplicate names its original.",
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-03", "a cancellation gives its reason", func(t *tx) bool { return cmd[Cancellation](t).Reason != "" }),
@@ -533,7 +724,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 		},
 		{
 			Trigger: string(TriggerEscalate), Command: Escalation{}, From: st(StatusAssessed, StatusRCA, StatusKnownError, StatusFixInProgress), Roles: workers,
-			Requirement: req("PRB-05", "escalation applies to a problem being worked on"),
+			Requirement: cite("PRB-05", "escalation applies to a problem being worked on"),
 			Doc:         "Escalate to a target with a reason.",
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-05", "an escalation names its target", func(t *tx) bool { return cmd[Escalation](t).Target != "" }),
@@ -549,7 +740,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 		},
 		{
 			Trigger: string(TriggerRecordAction), Command: Action{}, From: open, Roles: workers,
-			Requirement: req("PRB-08", "actions are recorded while the problem is open"),
+			Requirement: cite("PRB-08", "actions are recorded while the problem is open"),
 			Doc:         "Record an action taken.",
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-08", "an action taken is described", func(t *tx) bool { return !sms.Blank(cmd[Action](t).Text) }),
@@ -561,7 +752,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 		},
 		{
 			Trigger: string(TriggerLink), Command: Link{}, From: append(slices.Clone(open), string(StatusResolved)), Roles: workers,
-			Requirement: req("PRB-08", "links are added until the problem is closed"),
+			Requirement: cite("PRB-08", "links are added until the problem is closed"),
 			Doc:         "Link an incident, configuration item or change.",
 			Apply: func(t *tx) {
 				c := cmd[Link](t)
@@ -572,21 +763,22 @@ func definition(p *Policy) sms.Definition[*Problem] {
 		},
 		{
 			Trigger: string(TriggerPropagate), Command: Propagation{}, From: st(StatusKnownError, StatusFixInProgress, StatusResolved), Roles: workers,
-			Requirement: req("PRB-15", "a workaround or fix is communicated once it exists, until the problem is closed"),
-			Doc:         "Record that the workaround or fix was communicated to linked incidents.",
+			Requirement: cite("PRB-15", "a workaround or fix is communicated once it exists, until the problem is closed"),
+			Doc:         "Communicate the workaround or fix to the linked incidents not yet informed of it, and record which were.",
+			Prepare:     preparePropagation(h.incidents),
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-15", "a workaround is communicated only when one is recorded", func(t *tx) bool {
-					return cmd[Propagation](t).Kind != CommunicateWorkaround || hasRemedy(t.Entity.Workaround, t.Entity.Mitigation)
+					return cmd[Propagation](t).Kind != CommunicateWorkaround || communicable(t.Entity, CommunicateWorkaround)
 				}),
 				guard("PRB-15", "a fix is communicated only once it was applied", func(t *tx) bool {
-					return cmd[Propagation](t).Kind != CommunicateFix || t.Entity.Resolution == FixApplied
+					return cmd[Propagation](t).Kind != CommunicateFix || communicable(t.Entity, CommunicateFix)
 				}),
 				guard("PRB-15", "a communication informs at least one linked incident not yet informed", func(t *tx) bool {
-					c := cmd[Propagation](t)
-					if len(c.informed) == 0 {
+					c, informed := cmd[Propagation](t), informedOf(t)
+					if len(informed) == 0 {
 						return false
 					}
-					for _, id := range c.informed {
+					for _, id := range informed {
 						if !t.Entity.HasLink(LinkIncident, id) || t.Entity.WasInformed(id, c.Kind) {
 							return false
 						}
@@ -597,7 +789,7 @@ func definition(p *Policy) sms.Definition[*Problem] {
 			Apply: func(t *tx) {
 				c, pr := cmd[Propagation](t), t.Entity
 				t.Record("kind", string(c.Kind))
-				for _, id := range c.informed {
+				for _, id := range informedOf(t) {
 					pr.Informed = append(pr.Informed, Notice{Incident: id, Kind: c.Kind, At: t.Now})
 					t.Record("incident", id)
 				}
@@ -610,11 +802,12 @@ func definition(p *Policy) sms.Definition[*Problem] {
 		},
 	}
 	return sms.Definition[*Problem]{
-		Kind:     Kind,
-		States:   st(Statuses()...),
-		Terminal: st(StatusClosed, StatusCancelled),
-		New:      func() *Problem { return &Problem{} },
-		Rules:    rules,
+		Kind:      Kind,
+		States:    st(Statuses()...),
+		Terminal:  st(StatusClosed, StatusCancelled),
+		New:       func() *Problem { return &Problem{} },
+		Rules:     rules,
+		Catalogue: Requirements(),
 	}
 }
 
@@ -629,50 +822,89 @@ func findable(k *KnownError) bool {
 	return len(k.Services) > 0 || len(k.ConfigItems) > 0
 }
 
-func keDefinition() sms.Definition[*KnownError] {
+// problemOf returns the problem record's Prepare read, or nil.
+func problemOf(t *ketx) *Problem {
+	p, _ := t.Prepared.(*Problem)
+	return p
+}
+
+func keDefinition(h hosts) sms.Definition[*KnownError] {
 	workers := roles(RoleAnalyst, RoleProblemManager)
 	rules := []sms.Rule[*KnownError]{
 		{
 			Trigger: string(KETriggerRecord), Command: keRecord{}, To: string(KEDraft), Roles: workers,
 			Doc: "Record the known error of a problem, in draft.",
+			// The problem the known error is recorded from, as stored: its
+			// root cause, symptoms, workaround, mitigation, service and
+			// configuration items.
+			Prepare: func(ctx context.Context, t *ketx) error {
+				id := kecmd[keRecord](t).Problem
+				if id == "" || h.problem == nil {
+					return nil
+				}
+				p, err := h.problem(ctx, id)
+				switch {
+				case err == nil:
+					t.Prepared = p
+				case !errors.Is(err, sms.ErrNotFound):
+					return err
+				}
+				return nil
+			},
 			Guards: []sms.Guard[*KnownError]{
-				keGuard("PRB-11", "a known error names its problem", func(t *ketx) bool { return kecmd[keRecord](t).Problem != "" }),
-				keGuard("PRB-02", "a known error has a determined root cause", func(t *ketx) bool { return !sms.Blank(kecmd[keRecord](t).RootCause) }),
+				keGuard("PRB-11", "a known error names its problem, which was declared this known error", func(t *ketx) bool {
+					p := problemOf(t)
+					return p != nil && p.KnownError == kecmd[keRecord](t).ID
+				}),
+				keGuard("PRB-02", "a known error has a determined root cause", func(t *ketx) bool {
+					p := problemOf(t)
+					return p != nil && !sms.Blank(p.RootCause())
+				}),
 				keGuard("PRB-10", "a known error has a workaround or a mitigation plan", func(t *ketx) bool {
-					c := kecmd[keRecord](t)
-					return hasRemedy(c.Workaround, c.Mitigation)
+					p := problemOf(t)
+					return p != nil && hasRemedy(p.Workaround, p.Mitigation)
 				}),
 			},
 			Requires: []sms.Required[*KnownError]{
 				keRequired("title", "PRB-11", "a known error has a title", func(k *KnownError) bool { return !sms.Blank(k.Title) }),
 			},
 			Apply: func(t *ketx) {
-				c, k := kecmd[keRecord](t), t.Entity
-				k.ID, k.Problem, k.Title, k.RootCause, k.Workaround = c.ID, c.Problem, c.Title, c.RootCause, c.Workaround
-				k.Symptoms, k.Mitigation = slices.Clone(c.Symptoms), slices.Clone(c.Mitigation)
-				k.Services, k.ConfigItems = slices.Clone(c.Services), slices.Clone(c.ConfigItems)
+				c, k, p := kecmd[keRecord](t), t.Entity, problemOf(t)
+				if p == nil {
+					return
+				}
+				k.ID, k.Problem, k.Title, k.RootCause, k.Workaround = c.ID, p.ID, c.Title, p.RootCause(), p.Workaround
+				if k.Title == "" {
+					k.Title = p.Summary
+				}
+				k.Symptoms, k.Mitigation, k.Services = slices.Clone(p.Symptoms), slices.Clone(p.Mitigation), []string{p.Service}
+				for _, l := range p.Links {
+					if l.Type == LinkConfigItem {
+						k.ConfigItems = append(k.ConfigItems, l.ID)
+					}
+				}
 				k.relink()
-				t.Record("problem", c.Problem)
-				t.Record("title", c.Title)
-				t.Record("root_cause", c.RootCause)
-				t.Record("workaround", c.Workaround)
-				for _, m := range c.Mitigation {
+				t.Record("problem", k.Problem)
+				t.Record("title", k.Title)
+				t.Record("root_cause", k.RootCause)
+				t.Record("workaround", k.Workaround)
+				for _, m := range k.Mitigation {
 					t.Record("mitigation", m)
 				}
-				for _, s := range c.Symptoms {
+				for _, s := range k.Symptoms {
 					t.Record("symptom", s)
 				}
-				for _, s := range c.Services {
+				for _, s := range k.Services {
 					t.Record("service", s)
 				}
-				for _, ci := range c.ConfigItems {
+				for _, ci := range k.ConfigItems {
 					t.Record("config_item", ci)
 				}
 			},
 		},
 		{
 			Trigger: string(KETriggerRevise), Command: KERevision{}, From: st(KEDraft, KEPublished), Roles: workers,
-			Requirement: req("PRB-12", "a known error is revised until it is retired"),
+			Requirement: cite("PRB-12", "a known error is revised until it is retired"),
 			Doc:         "Edit a known error; every change is journaled with old and new values.",
 			Requires: []sms.Required[*KnownError]{
 				keRequired("workaround", "PRB-10", "a known error keeps a workaround or a mitigation plan", func(k *KnownError) bool {
@@ -711,7 +943,7 @@ func keDefinition() sms.Definition[*KnownError] {
 		},
 		{
 			Trigger: string(KETriggerPublish), Command: KEPublication{}, From: st(KEDraft), To: string(KEPublished), Roles: roles(RoleProblemManager),
-			Requirement: req("PRB-12", "only a draft known error is published"),
+			Requirement: cite("PRB-12", "only a draft known error is published"),
 			Doc:         "Publish: the known error is then found by symptom, service or configuration item.",
 			Guards: []sms.Guard[*KnownError]{
 				keGuard("PRB-12", "a published known error can be found by symptom, service or configuration item", func(t *ketx) bool { return findable(t.Entity) }),
@@ -730,7 +962,7 @@ func keDefinition() sms.Definition[*KnownError] {
 		},
 		{
 			Trigger: string(KETriggerReview), Command: KEReview{}, From: st(KEPublished), Roles: workers,
-			Requirement: req("PRB-12", "a published known error is reviewed"),
+			Requirement: cite("PRB-12", "a published known error is reviewed"),
 			Doc:         "Record the periodic review of a published known error.",
 			Guards: []sms.Guard[*KnownError]{
 				keGuard("PRB-12", "a review states its outcome", func(t *ketx) bool { return !sms.Blank(kecmd[KEReview](t).Outcome) }),
@@ -744,7 +976,7 @@ func keDefinition() sms.Definition[*KnownError] {
 		},
 		{
 			Trigger: string(KETriggerRetire), Command: KERetirement{}, From: st(KEDraft, KEPublished), To: string(KERetired), Roles: roles(RoleProblemManager),
-			Requirement: req("PRB-12", "a known error is retired once"),
+			Requirement: cite("PRB-12", "a known error is retired once"),
 			Doc:         "Retire, with a reason and the fix when a change removed the cause.",
 			Guards: []sms.Guard[*KnownError]{
 				keGuard("PRB-12", "a retirement gives its reason", func(t *ketx) bool { return !sms.Blank(kecmd[KERetirement](t).Reason) }),
@@ -769,10 +1001,11 @@ func keDefinition() sms.Definition[*KnownError] {
 		},
 	}
 	return sms.Definition[*KnownError]{
-		Kind:     KnownErrorKind,
-		States:   st(KEStatuses()...),
-		Terminal: st(KERetired),
-		New:      func() *KnownError { return &KnownError{} },
-		Rules:    rules,
+		Kind:      KnownErrorKind,
+		States:    st(KEStatuses()...),
+		Terminal:  st(KERetired),
+		New:       func() *KnownError { return &KnownError{} },
+		Rules:     rules,
+		Catalogue: Requirements(),
 	}
 }

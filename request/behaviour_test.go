@@ -24,7 +24,7 @@ func TestSnapshotKeepsTheEdition(t *testing.T) {
 	assert.True(t, first.HasLink(request.LinkCatalogueItem, f.laptop))
 	assert.Equal(t, t0.Add(5*24*time.Hour), first.Due)
 
-	it, err := f.svc.ReviseItem(f.ctx, catalogue, f.laptop, request.ItemRevision{Instructions: request.Instructions{Ref: "WI-LAPTOP", Version: "8"},
+	it, err := f.svc.Items().Revise(f.ctx, catalogue, f.laptop, request.ItemRevision{Instructions: request.Instructions{Ref: "WI-LAPTOP", Version: "8"},
 		ClearApproval: true, Tasks: []string{"order"}})
 	require.NoError(t, err)
 	assert.Equal(t, 2, it.Edition)
@@ -37,7 +37,7 @@ func TestSnapshotKeepsTheEdition(t *testing.T) {
 	assert.Equal(t, "7", first.Item.Instructions.Version, "the earlier request keeps its edition")
 	require.True(t, first.Item.NeedsApproval(), "and its approval rule")
 
-	_, err = f.svc.ReviseItem(f.ctx, catalogue, f.laptop, request.ItemRevision{Instructions: request.Instructions{Ref: "WI-LAPTOP-2"}})
+	_, err = f.svc.Items().Revise(f.ctx, catalogue, f.laptop, request.ItemRevision{Instructions: request.Instructions{Ref: "WI-LAPTOP-2"}})
 	smstest.RequireRefused(t, err, "SR-06")
 }
 
@@ -110,7 +110,7 @@ func TestListAndBadInput(t *testing.T) {
 	assert.Len(t, page.Items, 1)
 	_, err = f.svc.List(f.ctx, request.Query{Status: []request.Status{"lost"}})
 	assert.ErrorIs(t, err, sms.ErrInvalid)
-	items, err := f.svc.ListItems(f.ctx, "", 0, request.ItemPublished)
+	items, err := f.svc.Items().List(f.ctx, request.ItemQuery{Status: []request.ItemStatus{request.ItemPublished}})
 	require.NoError(t, err)
 	assert.Len(t, items.Items, 3, "laptop, password reset, firewall rule")
 	assert.Contains(t, f.svc.Permitted(a, fay), request.TriggerFulfil)

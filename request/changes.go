@@ -2,6 +2,8 @@ package request
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 
@@ -51,13 +53,48 @@ type LinkedChange struct {
 	ChangeFacts
 }
 
-// changeView is what the service looked up about the change a fulfilment
-// names, before the transition.
+// changeView is what fulfil's Prepare found about the change a
+// fulfilment names (SR-08).
 type changeView struct {
 	lookup bool // a ChangeLookup is configured
 	asked  bool // it was asked about the change
 	found  bool
 	facts  ChangeFacts
+}
+
+// viewOf returns what fulfil's Prepare found, or the zero view (no
+// lookup) for a transition that prepared nothing.
+func viewOf(t *tx) changeView {
+	if v, ok := t.Prepared.(*changeView); ok {
+		return *v
+	}
+	return changeView{}
+}
+
+// prepareFulfilment asks the host's change management about the change a
+// fulfilment names, when the request's item edition requires a standard
+// change (SR-08); it asks nothing otherwise. A change the host does not
+// know is left to the guards; any other failure to answer ends the
+// transition.
+func prepareFulfilment(changes ChangeLookup) func(ctx context.Context, t *tx) error {
+	return func(ctx context.Context, t *tx) error {
+		v := &changeView{lookup: changes != nil}
+		t.Prepared = v
+		change := cmd[Fulfilment](t).Change
+		if change == "" || changes == nil || !needsChange(t.Entity) {
+			return nil
+		}
+		facts, err := changes.ChangeFacts(ctx, change)
+		switch {
+		case errors.Is(err, sms.ErrNotFound):
+			v.asked = true
+		case err != nil:
+			return fmt.Errorf("request: looking up change %q: %w", change, err)
+		default:
+			v.asked, v.found, v.facts = true, true, facts
+		}
+		return nil
+	}
 }
 
 // needsChange reports whether the request's item edition requires its
@@ -70,35 +107,34 @@ func needsChange(r *Request) bool { return r.Item.RequiresStandardChange }
 // management (which must be configured) shows to be a standard change,
 // from a template the item accepts, closed successful.
 func standardChangeGuards() []sms.Guard[*Request] {
-	found := func(t *tx) bool { v := cmd[Fulfilment](t).cv; return v.asked && v.found }
+	found := func(t *tx) bool { v := viewOf(t); return v.asked && v.found }
 	return []sms.Guard[*Request]{
 		guard("SR-08", "a request for an item that alters controlled configuration items names the standard change that made the alteration", func(t *tx) bool {
 			return !needsChange(t.Entity) || cmd[Fulfilment](t).Change != ""
 		}),
 		guard("SR-08", "the host's change management confirms the change: a change lookup is configured", func(t *tx) bool {
-			return !needsChange(t.Entity) || cmd[Fulfilment](t).cv.lookup
+			return !needsChange(t.Entity) || viewOf(t).lookup
 		}),
 		guard("SR-08", "the change exists in change management", func(t *tx) bool {
-			c := cmd[Fulfilment](t)
-			return !needsChange(t.Entity) || c.Change == "" || !c.cv.lookup || found(t)
+			return !needsChange(t.Entity) || cmd[Fulfilment](t).Change == "" || !viewOf(t).lookup || found(t)
 		}),
 		guard("SR-08", "the change is a standard change, pre-authorized by an approved template", func(t *tx) bool {
-			f := cmd[Fulfilment](t).cv.facts
+			f := viewOf(t).facts
 			return !needsChange(t.Entity) || !found(t) || (f.Standard && f.Template != "")
 		}),
 		guard("SR-08", "the change ran from a standard-change template the catalogue item accepts", func(t *tx) bool {
-			f, ts := cmd[Fulfilment](t).cv.facts, t.Entity.Item.ChangeTemplates
+			f, ts := viewOf(t).facts, t.Entity.Item.ChangeTemplates
 			return !needsChange(t.Entity) || !found(t) || f.Template == "" || len(ts) == 0 || slices.Contains(ts, f.Template)
 		}),
 		guard("SR-08", "the change closed successful", func(t *tx) bool {
-			return !needsChange(t.Entity) || !found(t) || cmd[Fulfilment](t).cv.facts.ClosedSuccessful
+			return !needsChange(t.Entity) || !found(t) || viewOf(t).facts.ClosedSuccessful
 		}),
 	}
 }
 
 // linkChange records the change a fulfilment names, and what the host
 // said of it.
-func linkChange(t *tx, c Fulfilment) {
+func linkChange(t *tx, c Fulfilment, v changeView) {
 	if c.Change == "" {
 		return
 	}
@@ -106,11 +142,11 @@ func linkChange(t *tx, c Fulfilment) {
 	r.Change = LinkedChange{ID: c.Change}
 	r.addLink(LinkChange, c.Change)
 	t.Record("change", c.Change)
-	if c.cv.asked && c.cv.found {
-		r.Change.ChangeFacts = c.cv.facts
-		t.Record("change_standard", strconv.FormatBool(c.cv.facts.Standard))
-		t.Record("change_template", c.cv.facts.Template)
-		t.Record("change_closed_successful", strconv.FormatBool(c.cv.facts.ClosedSuccessful))
+	if v.asked && v.found {
+		r.Change.ChangeFacts = v.facts
+		t.Record("change_standard", strconv.FormatBool(v.facts.Standard))
+		t.Record("change_template", v.facts.Template)
+		t.Record("change_closed_successful", strconv.FormatBool(v.facts.ClosedSuccessful))
 	}
 }
 

@@ -37,10 +37,10 @@ func ExampleService_Fulfil() {
 	eve := sms.Actor{ID: "eve", Roles: []sms.Role{request.RoleRequester}}
 	fay := sms.Actor{ID: "fay", Roles: []sms.Role{request.RoleFulfiller}}
 
-	item, _ := svc.DefineItem(ctx, cat, request.ItemDefinition{ID: "ITEM-FW", Name: "Firewall rule", Category: "network", Service: "network",
+	item, _ := svc.Items().Define(ctx, cat, request.ItemDefinition{ID: "ITEM-FW", Name: "Firewall rule", Category: "network", Service: "network",
 		DefaultPriority: 3, Instructions: request.Instructions{Ref: "WI-FW", Version: "4"},
 		RequiresStandardChange: true, ChangeTemplates: []string{"TPL-FW"}})
-	item, _ = svc.PublishItem(ctx, cat, item.ID, request.ItemPublication{})
+	item, _ = svc.Items().Publish(ctx, cat, item.ID, request.ItemPublication{})
 	r, _ := svc.Submit(ctx, eve, request.Submission{ID: "REQ-7", Item: item.ID, Summary: "Open 443 to the new web server", Requester: "eve"})
 	r, _ = svc.StartFulfilment(ctx, fay, r.ID, request.FulfilmentStart{Assignee: "fay"})
 

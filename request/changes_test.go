@@ -78,17 +78,25 @@ func TestStandardChangeWithOtherRefusals(t *testing.T) {
 }
 
 // TestStandardChangeLookupError: a lookup that fails stops the
-// transition with its error, not a refusal.
+// transition with its error, not a refusal, whatever the guards would say
+// (the lookup runs before them), and changes nothing.
 func TestStandardChangeLookupError(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, request.DefaultPolicy())
-	r := f.to(t, request.StatusInFulfilment, f.firewall)
-	f.settleTasks(t, r.ID)
-	before := f.snap(t, r.ID)
-	_, err := f.svc.Fulfil(f.ctx, boss, r.ID, request.Fulfilment{Notes: "rule applied", Change: "CHG-ERR"})
-	require.ErrorIs(t, err, errLookup)
-	assert.NotErrorIs(t, err, sms.ErrGuard)
-	f.requireUnchanged(t, r.ID, before)
+	for name, settled := range map[string]bool{"tasks settled": true, "a task open": false} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, request.DefaultPolicy())
+			r := f.to(t, request.StatusInFulfilment, f.firewall)
+			if settled {
+				f.settleTasks(t, r.ID)
+			}
+			before := f.snap(t, r.ID)
+			_, err := f.svc.Fulfil(f.ctx, boss, r.ID, request.Fulfilment{Notes: "rule applied", Change: "CHG-ERR"})
+			require.ErrorIs(t, err, errLookup)
+			assert.NotErrorIs(t, err, sms.ErrGuard)
+			f.requireUnchanged(t, r.ID, before)
+		})
+	}
 }
 
 // TestFulfilledThroughStandardChange: the request links the change, keeps
@@ -154,7 +162,7 @@ func TestStandardChangeFlagIsVersioned(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, request.DefaultPolicy())
 	first := f.submit(t, f.firewall)
-	it, err := f.svc.ReviseItem(f.ctx, catalogue, f.firewall, request.ItemRevision{ClearStandardChange: true})
+	it, err := f.svc.Items().Revise(f.ctx, catalogue, f.firewall, request.ItemRevision{ClearStandardChange: true})
 	require.NoError(t, err)
 	assert.False(t, it.RequiresStandardChange)
 	assert.Nil(t, it.ChangeTemplates)
@@ -171,11 +179,11 @@ func TestStandardChangeFlagIsVersioned(t *testing.T) {
 	_, err = f.svc.Fulfil(f.ctx, boss, first.ID, request.Fulfilment{Notes: "applied"})
 	smstest.RequireRefused(t, err, "SR-08")
 
-	it, err = f.svc.ReviseItem(f.ctx, catalogue, f.firewall, request.ItemRevision{RequiresStandardChange: true, ChangeTemplates: []string{"TPL-FW", "TPL-FW2"}})
+	it, err = f.svc.Items().Revise(f.ctx, catalogue, f.firewall, request.ItemRevision{RequiresStandardChange: true, ChangeTemplates: []string{"TPL-FW", "TPL-FW2"}})
 	require.NoError(t, err)
 	assert.True(t, it.RequiresStandardChange)
 	assert.Equal(t, []string{"TPL-FW", "TPL-FW2"}, it.ChangeTemplates)
-	j, err := f.svc.ItemJournal(f.ctx, f.firewall)
+	j, err := f.svc.Items().Journal(f.ctx, f.firewall)
 	require.NoError(t, err)
 	last := j[len(j)-1].Payload
 	assert.Contains(t, last, sms.Field{Key: "requires_standard_change", Value: "true"})
@@ -185,9 +193,9 @@ func TestStandardChangeFlagIsVersioned(t *testing.T) {
 	// revision of an item that does not require a standard change.
 	d := firewallItem()
 	d.RequiresStandardChange = false
-	_, err = f.svc.DefineItem(f.ctx, catalogue, d)
+	_, err = f.svc.Items().Define(f.ctx, catalogue, d)
 	assert.ErrorIs(t, err, sms.ErrInvalid)
-	_, err = f.svc.ReviseItem(f.ctx, catalogue, f.password, request.ItemRevision{ChangeTemplates: []string{"TPL-FW"}})
+	_, err = f.svc.Items().Revise(f.ctx, catalogue, f.password, request.ItemRevision{ChangeTemplates: []string{"TPL-FW"}})
 	smstest.RequireRefused(t, err, "SR-08")
 	for _, bad := range []request.ItemRevision{
 		{ClearStandardChange: true, RequiresStandardChange: true},
@@ -196,7 +204,7 @@ func TestStandardChangeFlagIsVersioned(t *testing.T) {
 		{RequiresStandardChange: true, ChangeTemplates: []string{""}},
 		{RequiresStandardChange: true, ChangeTemplates: []string{" TPL"}},
 	} {
-		_, err = f.svc.ReviseItem(f.ctx, catalogue, f.firewall, bad)
+		_, err = f.svc.Items().Revise(f.ctx, catalogue, f.firewall, bad)
 		assert.ErrorIs(t, err, sms.ErrInvalid, "%+v", bad)
 	}
 }

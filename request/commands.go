@@ -15,7 +15,8 @@ type Command interface {
 	command()
 }
 
-// ItemCommand is the typed input of one catalogue item trigger.
+// ItemCommand is the typed input of one catalogue item trigger; [Items.Do]
+// runs any of them.
 type ItemCommand interface {
 	sms.Command
 	// Trigger returns the trigger the command fires.
@@ -263,8 +264,6 @@ type Submission struct {
 	Priority       Priority
 	OverrideReason string
 	FromIncident   string
-
-	item *Item // the catalogue item as the service loaded it
 }
 
 // Trigger implements [Command].
@@ -453,13 +452,11 @@ func (c Action) Validate() error { return sms.CheckText(Kind, "action.text", c.T
 // Fulfilment fulfils a request (trigger fulfil, SR-03): every task done or
 // skipped with a reason, and fulfilment notes. Change names the change the
 // request was fulfilled through; for an item that requires a standard
-// change, [Service.Fulfil] asks the host's [ChangeLookup] about it first
-// (SR-08).
+// change, the transition asks the host's [ChangeLookup] about it before
+// its guards run (SR-08).
 type Fulfilment struct {
 	Notes  string
 	Change string
-
-	cv changeView // looked up by the service
 }
 
 // Trigger implements [Command].

@@ -56,16 +56,16 @@ func TestCommandOfAnotherTrigger(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, page.Items, 1, "a refused create stored a request")
 
-	it, err := f.svc.Item(f.ctx, f.laptop)
+	it, err := f.svc.Items().Get(f.ctx, f.laptop)
 	require.NoError(t, err)
 	_, err = im.Fire(f.ctx, catalogue, f.laptop, string(request.ItemTriggerRetire), request.ItemNote{Text: "gone"})
 	assert.ErrorIs(t, err, sms.ErrInvalid)
 	_, err = im.Fire(f.ctx, catalogue, f.laptop, string(request.ItemTriggerNote), request.Note{Text: "gone"})
 	assert.ErrorIs(t, err, sms.ErrInvalid)
-	again, err := f.svc.Item(f.ctx, f.laptop)
+	again, err := f.svc.Items().Get(f.ctx, f.laptop)
 	require.NoError(t, err)
 	assert.Equal(t, it, again)
-	j, err := f.svc.ItemJournal(f.ctx, f.laptop)
+	j, err := f.svc.Items().Journal(f.ctx, f.laptop)
 	require.NoError(t, err)
 	assert.Len(t, j, 2, "define and publish only")
 }
@@ -202,7 +202,7 @@ func TestBoundsAndBlankText(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, page.Items, 1, "a refused submission stored a request")
 
-	items, err := f.svc.ListItems(f.ctx, "", 0)
+	items, err := f.svc.Items().List(f.ctx, request.ItemQuery{})
 	require.NoError(t, err)
 	for name, mutate := range map[string]func(*request.ItemDefinition){
 		"a default priority of 1<<30": func(d *request.ItemDefinition) { d.DefaultPriority = 1 << 30 },
@@ -224,10 +224,10 @@ func TestBoundsAndBlankText(t *testing.T) {
 	} {
 		d := laptopItem()
 		mutate(&d)
-		_, err := f.svc.DefineItem(f.ctx, catalogue, d)
+		_, err := f.svc.Items().Define(f.ctx, catalogue, d)
 		assert.ErrorIs(t, err, sms.ErrInvalid, name)
 	}
-	it, err := f.svc.Item(f.ctx, f.laptop)
+	it, err := f.svc.Items().Get(f.ctx, f.laptop)
 	require.NoError(t, err)
 	for name, c := range map[string]request.ItemCommand{
 		"a default priority of 1<<30": request.ItemRevision{DefaultPriority: 1 << 30},
@@ -235,13 +235,13 @@ func TestBoundsAndBlankText(t *testing.T) {
 		"a blank task name":           request.ItemRevision{Tasks: []string{" "}},
 		"a blank note":                request.ItemNote{Text: "  "},
 	} {
-		_, err := f.svc.DoItem(f.ctx, catalogue, f.laptop, c)
+		_, err := f.svc.Items().Do(f.ctx, catalogue, f.laptop, c)
 		assert.ErrorIs(t, err, sms.ErrInvalid, name)
 	}
-	again, err := f.svc.Item(f.ctx, f.laptop)
+	again, err := f.svc.Items().Get(f.ctx, f.laptop)
 	require.NoError(t, err)
 	assert.Equal(t, it, again, "a refused revision changed the item")
-	after, err := f.svc.ListItems(f.ctx, "", 0)
+	after, err := f.svc.Items().List(f.ctx, request.ItemQuery{})
 	require.NoError(t, err)
 	assert.Len(t, after.Items, len(items.Items), "a refused definition stored an item")
 
@@ -249,9 +249,9 @@ func TestBoundsAndBlankText(t *testing.T) {
 	// item is not published with them (SR-06).
 	d := laptopItem()
 	d.Instructions.Version = "   "
-	draft, err := f.svc.DefineItem(f.ctx, catalogue, d)
+	draft, err := f.svc.Items().Define(f.ctx, catalogue, d)
 	require.NoError(t, err)
-	_, err = f.svc.PublishItem(f.ctx, catalogue, draft.ID, request.ItemPublication{})
+	_, err = f.svc.Items().Publish(f.ctx, catalogue, draft.ID, request.ItemPublication{})
 	smstest.RequireRefused(t, err, "SR-06")
 }
 

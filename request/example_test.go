@@ -27,10 +27,10 @@ func Example() {
 	ann := sms.Actor{ID: "ann", Roles: []sms.Role{request.RoleApprover}}
 	fay := sms.Actor{ID: "fay", Roles: []sms.Role{request.RoleFulfiller}}
 
-	item, _ := svc.DefineItem(ctx, cat, request.ItemDefinition{Name: "VPN access", Category: "access", Service: "vpn",
+	item, _ := svc.Items().Define(ctx, cat, request.ItemDefinition{Name: "VPN access", Category: "access", Service: "vpn",
 		DefaultPriority: 3, Instructions: request.Instructions{Ref: "WI-VPN", Version: "2"},
 		Approval: &sms.ApprovalRule{Roles: []sms.Role{request.RoleApprover}, Quorum: 1}, Tasks: []string{"create account"}})
-	item, _ = svc.PublishItem(ctx, cat, item.ID, request.ItemPublication{})
+	item, _ = svc.Items().Publish(ctx, cat, item.ID, request.ItemPublication{})
 	fmt.Println(item.Name, item.Status, "edition", item.Edition)
 
 	r, _ := svc.Submit(ctx, eve, request.Submission{Item: item.ID, Summary: "VPN for working from home", Requester: "eve"})
@@ -81,12 +81,12 @@ func ExampleNewService() {
 	if err != nil {
 		panic(err)
 	}
-	item, err := svc.DefineItem(ctx, catalogue, request.ItemDefinition{Name: "Laptop", Category: "hardware", Service: "workplace",
+	item, err := svc.Items().Define(ctx, catalogue, request.ItemDefinition{Name: "Laptop", Category: "hardware", Service: "workplace",
 		DefaultPriority: 3, Instructions: request.Instructions{Ref: "WI-LAPTOP", Version: "1"}})
 	if err != nil {
 		panic(err)
 	}
-	item, err = svc.PublishItem(ctx, catalogue, item.ID, request.ItemPublication{})
+	item, err = svc.Items().Publish(ctx, catalogue, item.ID, request.ItemPublication{})
 	if err != nil {
 		panic(err)
 	}

@@ -37,6 +37,7 @@ var (
 )
 
 type fixture struct {
+	tb       testing.TB
 	svc      *request.Service
 	items    *memstore.Store[*request.Item]
 	requests *memstore.Store[*request.Request]
@@ -94,7 +95,7 @@ func (b *changeBook) count() int {
 
 func newFixture(t testing.TB, p request.Policy) *fixture {
 	t.Helper()
-	f := &fixture{items: memstore.New[*request.Item](), requests: memstore.New[*request.Request](), clk: smstest.NewClock(t0), ctx: context.Background(),
+	f := &fixture{tb: t, items: memstore.New[*request.Item](), requests: memstore.New[*request.Request](), clk: smstest.NewClock(t0), ctx: context.Background(),
 		changes: newChangeBook()}
 	svc, err := request.NewService(request.Stores{Items: f.items, Requests: f.requests},
 		request.Config{Policy: p, Options: sms.Options{Now: f.clk.Now}, Changes: f.changes})
@@ -122,11 +123,14 @@ func laptopItem() request.ItemDefinition {
 		Tasks:        []string{"order", "configure"}, Target: 5 * 24 * time.Hour}
 }
 
+// t returns the test the fixture serves.
+func (f *fixture) t() testing.TB { return f.tb }
+
 func (f *fixture) publish(t testing.TB, d request.ItemDefinition) *request.Item {
 	t.Helper()
-	it, err := f.svc.DefineItem(f.ctx, catalogue, d)
+	it, err := f.svc.Items().Define(f.ctx, catalogue, d)
 	require.NoError(t, err)
-	it, err = f.svc.PublishItem(f.ctx, catalogue, it.ID, request.ItemPublication{})
+	it, err = f.svc.Items().Publish(f.ctx, catalogue, it.ID, request.ItemPublication{})
 	require.NoError(t, err)
 	return it
 }

@@ -97,10 +97,10 @@ func TestRefusals(t *testing.T) {
 func TestSubmissionRefusals(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, request.DefaultPolicy())
-	draft, err := f.svc.DefineItem(f.ctx, catalogue, laptopItem())
+	draft, err := f.svc.Items().Define(f.ctx, catalogue, laptopItem())
 	require.NoError(t, err)
 	retired := f.publish(t, laptopItem())
-	_, err = f.svc.RetireItem(f.ctx, catalogue, retired.ID, request.ItemRetirement{Reason: "model discontinued"})
+	_, err = f.svc.Items().Retire(f.ctx, catalogue, retired.ID, request.ItemRetirement{Reason: "model discontinued"})
 	require.NoError(t, err)
 	for name, tc := range map[string]struct {
 		c    request.Submission
@@ -186,24 +186,24 @@ func TestItemRefusals(t *testing.T) {
 	f := newFixture(t, request.DefaultPolicy())
 	d := laptopItem()
 	d.Instructions = request.Instructions{Ref: "WI-LAPTOP"}
-	it, err := f.svc.DefineItem(f.ctx, catalogue, d)
+	it, err := f.svc.Items().Define(f.ctx, catalogue, d)
 	require.NoError(t, err)
-	_, err = f.svc.PublishItem(f.ctx, catalogue, it.ID, request.ItemPublication{})
+	_, err = f.svc.Items().Publish(f.ctx, catalogue, it.ID, request.ItemPublication{})
 	smstest.RequireRefused(t, err, "SR-06")
-	_, err = f.svc.DefineItem(f.ctx, catalogue, request.ItemDefinition{})
+	_, err = f.svc.Items().Define(f.ctx, catalogue, request.ItemDefinition{})
 	ge := smstest.RequireRefused(t, err, "SR-01", "SR-02")
 	assert.Len(t, ge.Unmet, 4)
 	bad := laptopItem()
 	bad.Approval = &sms.ApprovalRule{Quorum: 1}
-	_, err = f.svc.DefineItem(f.ctx, catalogue, bad)
+	_, err = f.svc.Items().Define(f.ctx, catalogue, bad)
 	assert.ErrorIs(t, err, sms.ErrInvalid, "a rule with no role is refused, never defaulted")
 	dup := laptopItem()
 	dup.Tasks = []string{"a", "a"}
-	_, err = f.svc.DefineItem(f.ctx, catalogue, dup)
+	_, err = f.svc.Items().Define(f.ctx, catalogue, dup)
 	assert.ErrorIs(t, err, sms.ErrInvalid)
-	_, err = f.svc.RetireItem(f.ctx, catalogue, f.laptop, request.ItemRetirement{})
+	_, err = f.svc.Items().Retire(f.ctx, catalogue, f.laptop, request.ItemRetirement{})
 	smstest.RequireRefused(t, err, "SR-06")
-	_, err = f.svc.PublishItem(f.ctx, eve, it.ID, request.ItemPublication{})
+	_, err = f.svc.Items().Publish(f.ctx, eve, it.ID, request.ItemPublication{})
 	smstest.RequireForbidden(t, err)
 }
 

@@ -2,8 +2,6 @@ package request
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/iso20k/sms"
 )
@@ -27,8 +25,9 @@ type Config struct {
 }
 
 // Service runs service request management: one machine for catalogue
-// items, one for requests, each with its own workflow. A submission reads
-// the catalogue item and keeps a snapshot of its edition in the request.
+// items ([Service.Items]), one for requests, each with its own workflow.
+// A submission reads the catalogue item inside its transition and keeps a
+// snapshot of its edition in the request.
 //
 // Every method that fires a trigger returns the record as committed, or an
 // error that says why nothing changed:
@@ -45,10 +44,9 @@ type Config struct {
 //
 // A Service is safe for concurrent use.
 type Service struct {
-	items   *sms.Machine[*Item]
-	m       *sms.Machine[*Request]
-	policy  Policy
-	changes ChangeLookup
+	items  *Items
+	m      *sms.Machine[*Request]
+	policy Policy
 }
 
 // NewService compiles the workflows and binds them to the stores.
@@ -60,29 +58,33 @@ func NewService(st Stores, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{policy: p, changes: cfg.Changes}
-	wf, err := sms.NewWorkflow(definition(&s.policy))
+	s := &Service{policy: p}
+	iwf, err := sms.NewWorkflow(itemDefinition())
 	if err != nil {
 		return nil, err
 	}
-	iwf, err := sms.NewWorkflow(itemDefinition())
+	im, err := sms.NewMachine(iwf, st.Items, cfg.Options)
+	if err != nil {
+		return nil, err
+	}
+	s.items = &Items{m: im}
+	wf, err := sms.NewWorkflow(definition(&s.policy, hosts{item: im.Get, changes: cfg.Changes}))
 	if err != nil {
 		return nil, err
 	}
 	if s.m, err = sms.NewMachine(wf, st.Requests, cfg.Options); err != nil {
 		return nil, err
 	}
-	if s.items, err = sms.NewMachine(iwf, st.Items, cfg.Options); err != nil {
-		return nil, err
-	}
 	return s, nil
 }
 
 // Workflow returns the request workflow, for introspection and
-// documentation.
+// documentation. It has no host: a submission through it finds no
+// catalogue item, and a fulfilment no change lookup; [Service.Workflow]
+// is the one a service runs.
 func Workflow() *sms.Workflow[*Request] {
 	p, _ := Policy{}.withDefaults()
-	wf, err := sms.NewWorkflow(definition(&p))
+	wf, err := sms.NewWorkflow(definition(&p, hosts{}))
 	if err != nil {
 		panic("request: the built-in workflow does not compile: " + err.Error())
 	}
@@ -98,107 +100,34 @@ func ItemWorkflow() *sms.Workflow[*Item] {
 	return wf
 }
 
-// Workflow returns the service's compiled request workflow.
+// Workflow returns the service's compiled request workflow: a
+// [sms.Machine] built on it reads the service's catalogue items and asks
+// its change lookup, as the service does.
 func (s *Service) Workflow() *sms.Workflow[*Request] { return s.m.Workflow() }
 
 // Policy returns the policy in force, defaults filled in.
 func (s *Service) Policy() Policy { return s.policy }
 
-// DefineItem defines a catalogue item in draft.
-func (s *Service) DefineItem(ctx context.Context, a sms.Actor, c ItemDefinition) (*Item, error) {
-	return s.items.Create(ctx, a, c)
-}
-
-// DoItem runs any catalogue item command; an [ItemDefinition] creates one
-// and id must then be empty.
-func (s *Service) DoItem(ctx context.Context, a sms.Actor, id string, c ItemCommand) (*Item, error) {
-	switch c := c.(type) {
-	case nil:
-		return nil, sms.Invalid(ItemKind, "command", "is nil")
-	case ItemDefinition:
-		if id != "" {
-			return nil, sms.Invalid(ItemKind, "id", "a definition creates an item: pass its ID in ItemDefinition.ID")
-		}
-		return s.DefineItem(ctx, a, c)
-	}
-	return s.items.Fire(ctx, a, id, string(c.Trigger()), c)
-}
-
-// ReviseItem revises a catalogue item; a published one gets a new edition.
-func (s *Service) ReviseItem(ctx context.Context, a sms.Actor, id string, c ItemRevision) (*Item, error) {
-	return s.items.Fire(ctx, a, id, string(ItemTriggerRevise), c)
-}
-
-// PublishItem publishes a catalogue item with its instructions (SR-06).
-func (s *Service) PublishItem(ctx context.Context, a sms.Actor, id string, c ItemPublication) (*Item, error) {
-	return s.items.Fire(ctx, a, id, string(ItemTriggerPublish), c)
-}
-
-// RetireItem retires a catalogue item: it refuses submissions from then on.
-func (s *Service) RetireItem(ctx context.Context, a sms.Actor, id string, c ItemRetirement) (*Item, error) {
-	return s.items.Fire(ctx, a, id, string(ItemTriggerRetire), c)
-}
-
-// AddItemNote adds a note to a catalogue item.
-func (s *Service) AddItemNote(ctx context.Context, a sms.Actor, id string, c ItemNote) (*Item, error) {
-	return s.items.Fire(ctx, a, id, string(ItemTriggerNote), c)
-}
-
-// Item returns the stored catalogue item.
-func (s *Service) Item(ctx context.Context, id string) (*Item, error) { return s.items.Get(ctx, id) }
-
-// ItemJournal returns the catalogue item's journal.
-func (s *Service) ItemJournal(ctx context.Context, id string) ([]sms.Entry, error) {
-	return s.items.Journal(ctx, id)
-}
-
-// ListItems returns a page of catalogue items in the given statuses (all
-// when none), ordered by ID.
-func (s *Service) ListItems(ctx context.Context, after string, limit int, status ...ItemStatus) (sms.Page[*Item], error) {
-	st, err := sms.StatusFilter(ItemKind, status, ItemStatus.Valid)
-	if err != nil {
-		return sms.Page[*Item]{}, err
-	}
-	return s.items.List(ctx, sms.Query{Status: st, After: after, Limit: limit})
-}
+// Items returns the catalogue items the service's requests are submitted
+// against.
+func (s *Service) Items() *Items { return s.items }
 
 // Submit records a request against a published catalogue item (SR-01,
 // SR-02, SR-06): the request keeps the item's edition, instructions,
-// approval rule, tasks and target as they were.
+// approval rule, tasks and target as they were. The transition reads the
+// item before its guards run; the read is not part of the transition's
+// atomic commit, so an item revised meanwhile gives the edition read.
 func (s *Service) Submit(ctx context.Context, a sms.Actor, c Submission) (*Request, error) {
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	c.item = nil
-	if c.Item != "" {
-		it, err := s.items.Get(ctx, c.Item)
-		switch {
-		case err == nil:
-			c.item = it
-		case !errors.Is(err, sms.ErrNotFound):
-			return nil, err
-		}
-	}
 	return s.m.Create(ctx, a, c)
 }
 
-// Do runs any request command: the trigger is the command's, and exactly
-// one transition runs (an [Approval] through Do never grants; see
-// [Service.Approve], whose segregation of duties it shares). A
-// [Submission] creates a request and id must then be empty.
+// Do runs any request command: the trigger is the one that takes the
+// command's type, and exactly one transition runs, the one
+// [sms.Machine.Fire] runs (an [Approval] through Do never grants; see
+// [Service.Approve]). A [Submission] creates a request and id must then be
+// empty.
 func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*Request, error) {
-	switch c := c.(type) {
-	case nil:
-		return nil, sms.Invalid(Kind, "command", "is nil")
-	case Submission:
-		if id != "" {
-			return nil, sms.Invalid(Kind, "id", "a submission creates a request: pass its ID in Submission.ID")
-		}
-		return s.Submit(ctx, a, c)
-	case Fulfilment:
-		return s.Fulfil(ctx, a, id, c)
-	}
-	return s.m.Fire(ctx, a, id, string(c.Trigger()), c)
+	return s.m.Do(ctx, a, id, c)
 }
 
 // Prioritise overrides the priority, with a reason (SR-02).
@@ -216,8 +145,9 @@ func (s *Service) RequestApproval(ctx context.Context, a sms.Actor, id string, c
 // grant. An approver who holds none of the rule's roles, who submitted the
 // request, who is named as its requester or the person it is for, or who
 // already decided, is refused with a [*sms.ForbiddenError] citing SR-07:
-// the transition's segregation of duties, which compares the acting
-// actor, so the generic [sms.Machine.Fire] refuses the same. If the grant
+// the rule's approval gate and segregation of duties, which the pipeline
+// checks on the acting actor, so the generic [sms.Machine.Fire] refuses
+// the same. If the grant
 // fails after the approval was committed, the error is returned and
 // [Service.Grant] completes it.
 func (s *Service) Approve(ctx context.Context, a sms.Actor, id string, c Approval) (*Request, error) {
@@ -272,39 +202,14 @@ func (s *Service) RecordAction(ctx context.Context, a sms.Actor, id string, c Ac
 }
 
 // Fulfil fulfils the request (SR-03). When the request's item edition
-// requires a standard change, the fulfilment names it and the service first
-// asks the host's [ChangeLookup] about it: the request is fulfilled only
-// through a standard change, from a template the item accepts, that closed
-// successful, and never without a lookup (SR-08). The answer is judged
-// inside the transition but is not part of its atomic commit; the request
-// keeps it.
+// requires a standard change, the fulfilment names it and the transition
+// asks the host's [ChangeLookup] about it before its guards run: the
+// request is fulfilled only through a standard change, from a template the
+// item accepts, that closed successful, and never without a lookup
+// (SR-08). The answer is not part of the transition's atomic commit; the
+// request keeps it.
 func (s *Service) Fulfil(ctx context.Context, a sms.Actor, id string, c Fulfilment) (*Request, error) {
-	c.cv = changeView{lookup: s.changes != nil}
-	if c.Change != "" && s.changes != nil && c.Validate() == nil {
-		r, err := s.m.Get(ctx, id)
-		if err == nil && needsChange(r) {
-			if c.cv, err = s.lookup(ctx, c.Change); err != nil {
-				return nil, err
-			}
-		}
-	}
 	return s.m.Fire(ctx, a, id, string(TriggerFulfil), c)
-}
-
-// lookup asks the host about a change; a change it does not know is
-// reported as not found, not as an error.
-func (s *Service) lookup(ctx context.Context, change string) (changeView, error) {
-	if err := ctx.Err(); err != nil {
-		return changeView{}, err
-	}
-	facts, err := s.changes.ChangeFacts(ctx, change)
-	switch {
-	case errors.Is(err, sms.ErrNotFound):
-		return changeView{lookup: true, asked: true}, nil
-	case err != nil:
-		return changeView{}, fmt.Errorf("request: looking up change %q: %w", change, err)
-	}
-	return changeView{lookup: true, asked: true, found: true, facts: facts}, nil
 }
 
 // Close closes a fulfilled request (SR-04).

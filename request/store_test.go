@@ -43,7 +43,7 @@ func storeRoundTrip(t *testing.T, db *sql.DB, d sqlstore.Dialect) {
 	rs, err := sqlstore.New[*request.Request](ctx, db, d, sqlstore.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { rs.Close() })
-	f := &fixture{clk: smstest.NewClock(t0), ctx: ctx, changes: newChangeBook()}
+	f := &fixture{tb: t, clk: smstest.NewClock(t0), ctx: ctx, changes: newChangeBook()}
 	f.svc, err = request.NewService(request.Stores{Items: is, Requests: rs},
 		request.Config{Policy: request.DefaultPolicy(), Options: sms.Options{Now: f.clk.Now}, Changes: f.changes})
 	require.NoError(t, err)
@@ -60,7 +60,7 @@ func storeRoundTrip(t *testing.T, db *sql.DB, d sqlstore.Dialect) {
 	page, err := f.svc.List(ctx, request.Query{Link: sms.Link{Type: request.LinkChange, ID: "CHG-OK"}})
 	require.NoError(t, err)
 	require.Len(t, page.Items, 1)
-	item, err := f.svc.Item(ctx, f.firewall)
+	item, err := f.svc.Items().Get(ctx, f.firewall)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"TPL-FW"}, item.ChangeTemplates)
 

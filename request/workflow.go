@@ -1,6 +1,8 @@
 package request
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,16 +28,19 @@ func Requirements() []sms.Requirement {
 	}
 }
 
-func req(id, text string) sms.Requirement {
-	clause := "8.6.2"
-	switch id {
-	case "SR-08":
-		clause = "8.5.1/8.6.2"
-	case "SR-09":
-		clause = "8.3.3"
+// requirement returns the requirement of the catalogue with the ID.
+func requirement(id string) sms.Requirement {
+	for _, r := range Requirements() {
+		if r.ID == id {
+			return r
+		}
 	}
-	return sms.Requirement{ID: id, Clause: clause, Text: text}
+	return sms.Requirement{ID: id}
 }
+
+// cite cites a requirement of the catalogue ([Requirements]) by ID, with
+// the sentence a refusal states; the catalogue gives the clause.
+func cite(id, text string) sms.Requirement { return sms.Requirement{ID: id, Text: text} }
 
 type (
 	tx   = sms.Transition[*Request]
@@ -44,11 +49,11 @@ type (
 )
 
 func guard(id, text string, check func(*tx) bool) sms.Guard[*Request] {
-	return sms.Guard[*Request]{Requirement: req(id, text), Check: check}
+	return sms.Guard[*Request]{Requirement: cite(id, text), Check: check}
 }
 
 func itemGuard(id, text string, check func(*itx) bool) sms.Guard[*Item] {
-	return sms.Guard[*Item]{Requirement: req(id, text), Check: check}
+	return sms.Guard[*Item]{Requirement: cite(id, text), Check: check}
 }
 
 func cmd[C any](t *tx) C { return sms.CommandOf[C](t) }
@@ -59,53 +64,83 @@ func st[S ~string](ss ...S) []string { return sms.StatesOf(ss...) }
 
 func roles(rs ...sms.Role) []sms.Role { return rs }
 
-// Requirements the segregation-of-duties refusals of an approval cite.
-var (
-	reqApproverRole = req("SR-07", "an approver holds a role of the catalogue item's approval rule")
-	reqNotParty     = req("SR-07", "neither the requester nor the person the request is for approves it")
-	reqOnce         = req("SR-07", "each approver decides once, so the quorum counts distinct people")
-)
-
-// approverRole returns the role of the rule the actor decides in: the one
-// named, if the actor holds it and the rule lists it, or the first of the
-// rule's roles the actor holds.
-func approverRole(r *Request, a sms.Actor, named sms.Role) (sms.Role, bool) {
-	rl, ok := r.rule()
-	if !ok {
-		return "", false
-	}
-	if named != "" {
-		return named, a.Has(named) && slices.Contains(rl.Roles, named)
-	}
-	for _, role := range rl.Roles {
-		if a.Has(role) {
-			return role, true
-		}
-	}
-	return "", false
+// hosts are what the request workflow's Prepare functions read: the
+// catalogue items a submission names and the host's change management. A
+// nil field finds nothing.
+type hosts struct {
+	item    func(ctx context.Context, id string) (*Item, error)
+	changes ChangeLookup
 }
 
-// approvalSegregation is the segregation of duties of an approval or a
-// rejection (SR-07), checked by the pipeline on the acting actor: they
-// decide in a role of the item's rule, hold no party the rule excludes
-// (whoever submitted the request, the requester and the person it is for
-// it names), and decide once. A request whose item needs no approval is
+// submitted is what submit's Prepare found: the catalogue item the
+// submission names, nil when there is none.
+type submitted struct{ item *Item }
+
+// submittedItem returns the item submit's Prepare found, or nil.
+func submittedItem(t *tx) *Item {
+	if s, ok := t.Prepared.(*submitted); ok {
+		return s.item
+	}
+	return nil
+}
+
+// prepareSubmission reads the catalogue item the submission names (SR-06).
+// An item that does not exist is left to the guards; any other failure to
+// read it ends the transition.
+func prepareSubmission(h hosts) func(ctx context.Context, t *tx) error {
+	return func(ctx context.Context, t *tx) error {
+		s := &submitted{}
+		t.Prepared = s
+		c := cmd[Submission](t)
+		if c.Item == "" || h.item == nil {
+			return nil
+		}
+		it, err := h.item(ctx, c.Item)
+		switch {
+		case err == nil:
+			s.item = it
+		case !errors.Is(err, sms.ErrNotFound):
+			return err
+		}
+		return nil
+	}
+}
+
+// Requirements the segregation-of-duties refusals of an approval cite.
+var (
+	reqApproverRole = cite("SR-07", "an approver holds a role of the catalogue item's approval rule")
+	reqNotParty     = cite("SR-07", "neither the requester nor the person the request is for approves it")
+	reqOnce         = cite("SR-07", "each approver decides once, so the quorum counts distinct people")
+)
+
+// approvalGate is the approval of an approval or a rejection (SR-07),
+// checked by the kernel on the acting actor: the item's rule, and the role
+// of it the actor decides in (the one they name, if any, which they must
+// hold and the rule must list). A request whose item needs no approval is
 // left to the guard that says so.
-func approvalSegregation(role func(*tx) sms.Role) []sms.Segregation[*Request] {
+//
+// The gate cites one requirement for its refusals, and SR-07 states three:
+// a role of the item's rule (the gate's), the parties excluded, and one
+// decision per approver. The other two are [approvalSegregation]'s, with
+// their own sentences and reasons (the reason says how the actor holds
+// the party: by submitting, or as the person the submission names).
+func approvalGate(role func(*tx) sms.Role) *sms.ApprovalGate[*Request] {
+	return &sms.ApprovalGate[*Request]{
+		Requirement: reqApproverRole,
+		Rule:        func(t *tx) (sms.ApprovalRule, bool) { return t.Entity.rule() },
+		Role:        role,
+		// The parties the rule excludes are approvalSegregation's.
+		Parties: func(*Request) sms.Participants { return nil },
+	}
+}
+
+// approvalSegregation is the rest of an approval's segregation of duties
+// (SR-07), checked by the pipeline on the acting actor after the gate:
+// the actor holds no party the item's rule excludes (whoever submitted
+// the request, the requester and the person it is for it names), and
+// decides once.
+func approvalSegregation() []sms.Segregation[*Request] {
 	return []sms.Segregation[*Request]{
-		{Requirement: reqApproverRole, Check: func(t *tx) string {
-			rl, ok := t.Entity.rule()
-			if !ok {
-				return ""
-			}
-			if _, ok := approverRole(t.Entity, t.Actor, role(t)); !ok {
-				if named := role(t); named != "" {
-					return "the actor does not decide in the role " + string(named) + ": they lack it, or the catalogue item's approval rule does not name it (it names " + roleList(rl.Roles) + ")"
-				}
-				return "the actor holds none of the roles the catalogue item's approval rule names (" + roleList(rl.Roles) + ")"
-			}
-			return ""
-		}},
 		{Requirement: reqNotParty, Check: func(t *tx) string {
 			rl, ok := t.Entity.rule()
 			if !ok {
@@ -130,12 +165,12 @@ func approvalSegregation(role func(*tx) sms.Role) []sms.Segregation[*Request] {
 	}
 }
 
-func roleList(rs []sms.Role) string {
-	out := make([]string, len(rs))
-	for i, r := range rs {
-		out[i] = string(r)
-	}
-	return strings.Join(out, ", ")
+// decidingRole returns the role the approver decides in under the item's
+// rule (see [sms.DecidingRole]).
+func decidingRole(t *tx, named sms.Role) sms.Role {
+	rl, _ := t.Entity.rule()
+	r, _ := sms.DecidingRole(rl, t.Actor, named)
+	return r
 }
 
 // pauseTimer and resumeTimer keep the fulfilment timer (SR-09).
@@ -150,7 +185,7 @@ func resumeTimer(r *Request, now time.Time) {
 	}
 }
 
-func definition(p *Policy) sms.Definition[*Request] {
+func definition(p *Policy, h hosts) sms.Definition[*Request] {
 	var (
 		workers  = roles(RoleFulfiller, RoleRequestManager)
 		approver = roles(RoleApprover)
@@ -160,11 +195,12 @@ func definition(p *Policy) sms.Definition[*Request] {
 	rules := []rule{
 		{
 			Trigger: string(TriggerSubmit), Command: Submission{}, To: string(StatusNew), Roles: roles(RoleRequester, RoleRequestManager, RoleFulfiller),
-			Doc: "Submit a request against a published catalogue item; the item's edition is kept.",
+			Doc:     "Submit a request against a published catalogue item; the item's edition is kept.",
+			Prepare: prepareSubmission(h),
 			Guards: []sms.Guard[*Request]{
 				guard("SR-06", "a request is submitted against a published catalogue item, never a draft or retired one", func(t *tx) bool {
-					c := cmd[Submission](t)
-					return c.item != nil && c.item.Status == ItemPublished && c.item.ID == c.Item
+					it := submittedItem(t)
+					return it != nil && it.Status == ItemPublished && it.ID == cmd[Submission](t).Item
 				}),
 				guard("SR-02", "a priority other than the item's default gives its reason", func(t *tx) bool {
 					c := cmd[Submission](t)
@@ -172,11 +208,11 @@ func definition(p *Policy) sms.Definition[*Request] {
 				}),
 			},
 			Requires: []sms.Required[*Request]{
-				{Field: "item", Requirement: req("SR-01", "a request names its catalogue item"), Present: func(r *Request) bool { return r.Item.ID != "" }},
-				{Field: "requester", Requirement: req("SR-01", "a request names its requester"), Present: func(r *Request) bool { return r.Requester != "" }},
-				{Field: "summary", Requirement: req("SR-01", "a request says what is requested"), Present: func(r *Request) bool { return !sms.Blank(r.Summary) }},
-				{Field: "category", Requirement: req("SR-01", "a request is classified by its item's category"), Present: func(r *Request) bool { return r.Category != "" }},
-				{Field: "priority", Requirement: req("SR-02", "a request has a priority"), Present: func(r *Request) bool { return r.Priority > 0 }},
+				{Field: "item", Requirement: cite("SR-01", "a request names its catalogue item"), Present: func(r *Request) bool { return r.Item.ID != "" }},
+				{Field: "requester", Requirement: cite("SR-01", "a request names its requester"), Present: func(r *Request) bool { return r.Requester != "" }},
+				{Field: "summary", Requirement: cite("SR-01", "a request says what is requested"), Present: func(r *Request) bool { return !sms.Blank(r.Summary) }},
+				{Field: "category", Requirement: cite("SR-01", "a request is classified by its item's category"), Present: func(r *Request) bool { return r.Category != "" }},
+				{Field: "priority", Requirement: cite("SR-02", "a request has a priority"), Present: func(r *Request) bool { return r.Priority > 0 }},
 			},
 			Apply: func(t *tx) {
 				c, r := cmd[Submission](t), t.Entity
@@ -191,7 +227,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 				t.Record("requester", r.Requester)
 				t.Record("requested_for", r.RequestedFor)
 				t.Record("summary", c.Summary)
-				if it := c.item; it != nil {
+				if it := submittedItem(t); it != nil {
 					r.Item = Snapshot{ID: it.ID, Edition: it.Edition, Name: it.Name, Instructions: it.Instructions, Target: it.Target, Tasks: slices.Clone(it.Tasks),
 						RequiresStandardChange: it.RequiresStandardChange, ChangeTemplates: slices.Clone(it.ChangeTemplates)}
 					if it.Approval != nil {
@@ -223,7 +259,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 		},
 		{
 			Trigger: string(TriggerPrioritise), Command: Prioritisation{}, From: open, Roles: workers,
-			Requirement: req("SR-02", "a request is reprioritised while it is open"),
+			Requirement: cite("SR-02", "a request is reprioritised while it is open"),
 			Doc:         "Override the priority, with a reason.",
 			Guards: []sms.Guard[*Request]{
 				guard("SR-02", "a priority is at least 1", func(t *tx) bool { return cmd[Prioritisation](t).Priority > 0 }),
@@ -238,7 +274,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 		},
 		{
 			Trigger: string(TriggerRequestApproval), Command: ApprovalRequest{}, From: st(StatusNew), To: string(StatusAwaitingApproval), Roles: workers,
-			Requirement: req("SR-07", "approval is requested for a new request"),
+			Requirement: cite("SR-07", "approval is requested for a new request"),
 			Doc:         "Ask the approvers the item's rule names.",
 			Guards: []sms.Guard[*Request]{
 				guard("SR-07", "the catalogue item requires approval", func(t *tx) bool { _, ok := t.Entity.rule(); return ok }),
@@ -251,13 +287,14 @@ func definition(p *Policy) sms.Definition[*Request] {
 		},
 		{
 			Trigger: string(TriggerApprove), Command: Approval{}, From: st(StatusAwaitingApproval), Roles: approver,
-			Requirement: req("SR-07", "only a request awaiting approval is approved"),
+			Requirement: cite("SR-07", "only a request awaiting approval is approved"),
 			Doc:         "Record one approver's approval under the item's rule.",
-			Segregation: approvalSegregation(func(t *tx) sms.Role { return cmd[Approval](t).Role }),
+			Approval:    approvalGate(func(t *tx) sms.Role { return cmd[Approval](t).Role }),
+			Segregation: approvalSegregation(),
 			Guards:      []sms.Guard[*Request]{needsApproval},
 			Apply: func(t *tx) {
 				c, r := cmd[Approval](t), t.Entity
-				role, _ := approverRole(r, t.Actor, c.Role)
+				role := decidingRole(t, c.Role)
 				r.Approvals = append(r.Approvals, sms.Approval{Approver: t.Actor.ID, Role: role, Decision: sms.Approve, Rationale: c.Rationale, At: t.Now})
 				t.Record("role", string(role))
 				t.Record("outcome", string(r.ApprovalOutcome()))
@@ -266,7 +303,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 		},
 		{
 			Trigger: string(TriggerGrant), Command: Grant{}, From: st(StatusAwaitingApproval), To: string(StatusApproved), Roles: roles(RoleApprover, RoleRequestManager),
-			Requirement: req("SR-07", "only a request awaiting approval is granted"),
+			Requirement: cite("SR-07", "only a request awaiting approval is granted"),
 			Doc:         "The approvals satisfy the item's rule: the request is approved.",
 			Guards: []sms.Guard[*Request]{
 				guard("SR-07", "the approvals reach the item's quorum of distinct eligible approvers", func(t *tx) bool {
@@ -280,14 +317,15 @@ func definition(p *Policy) sms.Definition[*Request] {
 		},
 		{
 			Trigger: string(TriggerReject), Command: Rejection{}, From: st(StatusAwaitingApproval), To: string(StatusRejected), Roles: approver,
-			Requirement: req("SR-07", "only a request awaiting approval is rejected"),
+			Requirement: cite("SR-07", "only a request awaiting approval is rejected"),
 			Doc:         "Reject, with a reason; terminal.",
-			Segregation: approvalSegregation(func(t *tx) sms.Role { return cmd[Rejection](t).Role }),
+			Approval:    approvalGate(func(t *tx) sms.Role { return cmd[Rejection](t).Role }),
+			Segregation: approvalSegregation(),
 			Guards: []sms.Guard[*Request]{needsApproval,
 				guard("SR-07", "a rejection gives its reason", func(t *tx) bool { return !sms.Blank(cmd[Rejection](t).Reason) })},
 			Apply: func(t *tx) {
 				c, r := cmd[Rejection](t), t.Entity
-				role, _ := approverRole(r, t.Actor, c.Role)
+				role := decidingRole(t, c.Role)
 				r.Approvals = append(r.Approvals, sms.Approval{Approver: t.Actor.ID, Role: role, Decision: sms.Reject, Rationale: c.Reason, At: t.Now})
 				r.RejectReason = c.Reason
 				t.Record("role", string(role))
@@ -296,7 +334,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 		},
 		{
 			Trigger: string(TriggerStartFulfilment), Command: FulfilmentStart{}, From: st(StatusNew, StatusApproved), To: string(StatusInFulfilment), Roles: workers,
-			Requirement: req("SR-07", "fulfilment starts on a new request that needs no approval, or on an approved one"),
+			Requirement: cite("SR-07", "fulfilment starts on a new request that needs no approval, or on an approved one"),
 			Doc:         "Start fulfilment under an assignee or group; the item's tasks are created.",
 			Guards: []sms.Guard[*Request]{
 				guard("SR-07", "a request whose item needs approval is approved before fulfilment", func(t *tx) bool {
@@ -326,7 +364,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 		},
 		{
 			Trigger: string(TriggerHold), Command: Suspension{}, From: st(StatusInFulfilment), To: string(StatusOnHold), Roles: workers,
-			Requirement: req("SR-09", "only a request in fulfilment is put on hold"),
+			Requirement: cite("SR-09", "only a request in fulfilment is put on hold"),
 			Doc:         "Wait for the requester, a supplier or stock; the timer pauses on the reasons the policy lists.",
 			Apply: func(t *tx) {
 				c, r := cmd[Suspension](t), t.Entity
@@ -343,7 +381,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 		},
 		{
 			Trigger: string(TriggerResume), Command: Resumption{}, From: st(StatusOnHold), To: string(StatusInFulfilment), Roles: workers,
-			Requirement: req("SR-09", "only a request on hold resumes"),
+			Requirement: cite("SR-09", "only a request on hold resumes"),
 			Doc:         "Resume fulfilment.",
 			Apply: func(t *tx) {
 				r := t.Entity
@@ -357,7 +395,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 		},
 		{
 			Trigger: string(TriggerCompleteTask), Command: TaskCompletion{}, From: st(StatusInFulfilment), Roles: workers,
-			Requirement: req("SR-03", "tasks are completed during fulfilment"),
+			Requirement: cite("SR-03", "tasks are completed during fulfilment"),
 			Doc:         "Mark a fulfilment task done.",
 			Guards: []sms.Guard[*Request]{
 				guard("SR-03", "the task is one of the request's open tasks", func(t *tx) bool {
@@ -378,7 +416,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 		},
 		{
 			Trigger: string(TriggerSkipTask), Command: TaskSkip{}, From: st(StatusInFulfilment), Roles: workers,
-			Requirement: req("SR-03", "tasks are skipped during fulfilment"),
+			Requirement: cite("SR-03", "tasks are skipped during fulfilment"),
 			Doc:         "Skip a fulfilment task, with a reason.",
 			Guards: []sms.Guard[*Request]{
 				guard("SR-03", "the task is one of the request's open tasks", func(t *tx) bool {
@@ -398,7 +436,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 		},
 		{
 			Trigger: string(TriggerRecordAction), Command: Action{}, From: open, Roles: workers,
-			Requirement: req("SR-05", "actions are recorded while the request is open"),
+			Requirement: cite("SR-05", "actions are recorded while the request is open"),
 			Doc:         "Record an action taken.",
 			Guards: []sms.Guard[*Request]{
 				guard("SR-05", "an action taken is described", func(t *tx) bool { return !sms.Blank(cmd[Action](t).Text) }),
@@ -410,8 +448,9 @@ func definition(p *Policy) sms.Definition[*Request] {
 		},
 		{
 			Trigger: string(TriggerFulfil), Command: Fulfilment{}, From: st(StatusInFulfilment), To: string(StatusFulfilled), Roles: workers,
-			Requirement: req("SR-03", "only a request in fulfilment is fulfilled"),
+			Requirement: cite("SR-03", "only a request in fulfilment is fulfilled"),
 			Doc:         "Fulfil: every task done or skipped with a reason, with fulfilment notes; through a standard change closed successful if the item requires one.",
+			Prepare:     prepareFulfilment(h.changes),
 			Guards: append([]sms.Guard[*Request]{
 				guard("SR-03", "every fulfilment task is done or skipped with a reason", func(t *tx) bool { return tasksSettled(t.Entity) }),
 				guard("SR-03", "a fulfilment carries notes", func(t *tx) bool { return !sms.Blank(cmd[Fulfilment](t).Notes) }),
@@ -423,12 +462,12 @@ func definition(p *Policy) sms.Definition[*Request] {
 				c, r := cmd[Fulfilment](t), t.Entity
 				r.FulfilmentNotes, r.FulfilledAt = c.Notes, t.Now
 				t.Record("notes", c.Notes)
-				linkChange(t, c)
+				linkChange(t, c, viewOf(t))
 			},
 		},
 		{
 			Trigger: string(TriggerClose), Command: Closure{}, From: st(StatusFulfilled), To: string(StatusClosed), Roles: roles(RoleRequester, RoleRequestManager),
-			Requirement: req("SR-04", "only a fulfilled request is closed"),
+			Requirement: cite("SR-04", "only a fulfilled request is closed"),
 			Doc:         "Close on the requester's confirmation or after the auto-close window.",
 			Guards: []sms.Guard[*Request]{
 				guard("SR-04", "a closure carries a close code: complete, incomplete or skipped", func(t *tx) bool { return cmd[Closure](t).Code != "" }),
@@ -458,7 +497,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 		{
 			Trigger: string(TriggerCancel), Command: Cancellation{}, From: st(StatusNew, StatusAwaitingApproval, StatusApproved, StatusInFulfilment),
 			To: string(StatusCancelled), Roles: roles(RoleRequester, RoleRequestManager),
-			Requirement: req("SR-04", "a request is cancelled before it is fulfilled"),
+			Requirement: cite("SR-04", "a request is cancelled before it is fulfilled"),
 			Doc:         "Cancel with a reason; a requester cancels only their own request.",
 			Guards: []sms.Guard[*Request]{
 				guard("SR-04", "a cancellation gives its reason", func(t *tx) bool { return cmd[Cancellation](t).Reason != "" }),
@@ -482,7 +521,7 @@ func definition(p *Policy) sms.Definition[*Request] {
 		},
 		{
 			Trigger: string(TriggerConvert), Command: Conversion{}, From: st(StatusNew), To: string(StatusCancelled), Roles: workers,
-			Requirement: req("SR-10", "only a new request is converted to an incident"),
+			Requirement: cite("SR-10", "only a new request is converted to an incident"),
 			Doc:         "Convert a misfiled fault: cancelled, linked to the incident logged in its place.",
 			Guards: []sms.Guard[*Request]{
 				guard("SR-10", "a conversion names the incident logged in its place", func(t *tx) bool { return cmd[Conversion](t).Incident != "" }),
@@ -503,11 +542,12 @@ func definition(p *Policy) sms.Definition[*Request] {
 		},
 	}
 	return sms.Definition[*Request]{
-		Kind:     Kind,
-		States:   st(Statuses()...),
-		Terminal: st(StatusRejected, StatusClosed, StatusCancelled),
-		New:      func() *Request { return &Request{} },
-		Rules:    rules,
+		Kind:      Kind,
+		States:    st(Statuses()...),
+		Terminal:  st(StatusRejected, StatusClosed, StatusCancelled),
+		New:       func() *Request { return &Request{} },
+		Rules:     rules,
+		Catalogue: Requirements(),
 	}
 }
 
@@ -530,10 +570,10 @@ func itemDefinition() sms.Definition[*Item] {
 			Trigger: string(ItemTriggerDefine), Command: ItemDefinition{}, To: string(ItemDraft), Roles: cat,
 			Doc: "Define a catalogue item in draft.",
 			Requires: []sms.Required[*Item]{
-				{Field: "name", Requirement: req("SR-01", "a catalogue item has a name"), Present: func(i *Item) bool { return !sms.Blank(i.Name) }},
-				{Field: "category", Requirement: req("SR-01", "a catalogue item classifies its requests"), Present: func(i *Item) bool { return i.Category != "" }},
-				{Field: "service", Requirement: req("SR-01", "a catalogue item belongs to a service"), Present: func(i *Item) bool { return i.Service != "" }},
-				{Field: "default_priority", Requirement: req("SR-02", "a catalogue item sets the default priority of its requests"),
+				{Field: "name", Requirement: cite("SR-01", "a catalogue item has a name"), Present: func(i *Item) bool { return !sms.Blank(i.Name) }},
+				{Field: "category", Requirement: cite("SR-01", "a catalogue item classifies its requests"), Present: func(i *Item) bool { return i.Category != "" }},
+				{Field: "service", Requirement: cite("SR-01", "a catalogue item belongs to a service"), Present: func(i *Item) bool { return i.Service != "" }},
+				{Field: "default_priority", Requirement: cite("SR-02", "a catalogue item sets the default priority of its requests"),
 					Present: func(i *Item) bool { return i.DefaultPriority > 0 }},
 			},
 			Apply: func(t *itx) {
@@ -556,12 +596,12 @@ func itemDefinition() sms.Definition[*Item] {
 		},
 		{
 			Trigger: string(ItemTriggerRevise), Command: ItemRevision{}, From: st(ItemDraft, ItemPublished), Roles: cat,
-			Requirement: req("SR-06", "a catalogue item is revised until it is retired"),
+			Requirement: cite("SR-06", "a catalogue item is revised until it is retired"),
 			Doc:         "Revise; a published item gets a new edition.",
 			Requires: []sms.Required[*Item]{
-				{Field: "instructions", Requirement: req("SR-06", "a published catalogue item keeps its fulfilment instructions"),
+				{Field: "instructions", Requirement: cite("SR-06", "a published catalogue item keeps its fulfilment instructions"),
 					Present: func(i *Item) bool { return i.Status != ItemPublished || i.Instructions.Present() }},
-				{Field: "change_templates", Requirement: req("SR-08", "a catalogue item names standard-change templates only when it requires a standard change"),
+				{Field: "change_templates", Requirement: cite("SR-08", "a catalogue item names standard-change templates only when it requires a standard change"),
 					Present: func(i *Item) bool { return len(i.ChangeTemplates) == 0 || i.RequiresStandardChange }},
 			},
 			Apply: func(t *itx) {
@@ -623,7 +663,7 @@ func itemDefinition() sms.Definition[*Item] {
 		},
 		{
 			Trigger: string(ItemTriggerPublish), Command: ItemPublication{}, From: st(ItemDraft), To: string(ItemPublished), Roles: cat,
-			Requirement: req("SR-06", "only a draft catalogue item is published"),
+			Requirement: cite("SR-06", "only a draft catalogue item is published"),
 			Doc:         "Publish with fulfilment instructions: requests may be submitted against it.",
 			Guards: []sms.Guard[*Item]{
 				itemGuard("SR-06", "a published catalogue item names its fulfilment instructions and their version", instructed),
@@ -638,7 +678,7 @@ func itemDefinition() sms.Definition[*Item] {
 		},
 		{
 			Trigger: string(ItemTriggerRetire), Command: ItemRetirement{}, From: st(ItemDraft, ItemPublished), To: string(ItemRetired), Roles: cat,
-			Requirement: req("SR-06", "a catalogue item is retired once"),
+			Requirement: cite("SR-06", "a catalogue item is retired once"),
 			Doc:         "Retire: no more submissions.",
 			Guards: []sms.Guard[*Item]{
 				itemGuard("SR-06", "a retirement gives its reason", func(t *itx) bool { return !sms.Blank(icmd[ItemRetirement](t).Reason) }),
@@ -655,10 +695,11 @@ func itemDefinition() sms.Definition[*Item] {
 		},
 	}
 	return sms.Definition[*Item]{
-		Kind:     ItemKind,
-		States:   st(ItemStatuses()...),
-		Terminal: st(ItemRetired),
-		New:      func() *Item { return &Item{} },
-		Rules:    rules,
+		Kind:      ItemKind,
+		States:    st(ItemStatuses()...),
+		Terminal:  st(ItemRetired),
+		New:       func() *Item { return &Item{} },
+		Rules:     rules,
+		Catalogue: Requirements(),
 	}
 }

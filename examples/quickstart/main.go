@@ -356,12 +356,12 @@ func (s *story) recurringIncidents() string {
 		RootCause: "the gateway's dead-peer timer is shorter than the nightly backup's stall"}))
 	pr = s.stepP("declare_known_error")(s.problems.DeclareKnownError(ctx, ana, id, problem.KnownErrorDeclaration{
 		Workaround: "reconnect the VPN client; sessions survive", Symptoms: []string{"VPN client shows 'peer not responding'"}}))
-	ke, err := s.problems.PublishKnownError(ctx, pam, pr.KnownError, problem.KEPublication{})
+	ke, err := s.problems.KnownErrors().Publish(ctx, pam, pr.KnownError, problem.KEPublication{})
 	if err != nil {
 		panic(err)
 	}
 	s.say("  known error %s %s: findable by symptom, service vpn and item vpn-gw-1", ke.ID, ke.Status)
-	found, err := s.problems.MatchKnownErrors(ctx, problem.Symptoms{Texts: []string{"VPN client shows: PEER NOT RESPONDING"}})
+	found, err := s.problems.KnownErrors().Match(ctx, problem.Symptoms{Texts: []string{"VPN client shows: PEER NOT RESPONDING"}})
 	if err != nil {
 		panic(err)
 	}
@@ -407,12 +407,12 @@ func (s *story) stepR(trigger string) func(*request.Request, error) *request.Req
 func (s *story) serviceRequest() string {
 	ctx, svc := s.ctx, s.requests
 	s.say("5. Eve requests a hardware VPN token")
-	item, err := svc.DefineItem(ctx, cat, request.ItemDefinition{Name: "Hardware VPN token", Category: "access", Service: "vpn",
+	item, err := svc.Items().Define(ctx, cat, request.ItemDefinition{Name: "Hardware VPN token", Category: "access", Service: "vpn",
 		DefaultPriority: 4, Instructions: request.Instructions{Ref: "WI-VPN-TOKEN", Version: "3"},
 		Approval: &sms.ApprovalRule{Roles: []sms.Role{request.RoleApprover}, Quorum: 1},
 		Tasks:    []string{"issue token", "register token"}, Target: 3 * 24 * time.Hour})
 	if err == nil {
-		item, err = svc.PublishItem(ctx, cat, item.ID, request.ItemPublication{})
+		item, err = svc.Items().Publish(ctx, cat, item.ID, request.ItemPublication{})
 	}
 	if err != nil {
 		panic(err)
