@@ -161,6 +161,85 @@ func TestApprovalGate(t *testing.T) {
 	assert.ErrorIs(t, err, sms.ErrInvalid, "a gate without its rule and parties")
 }
 
+func TestApprovalGateCitesEachRefusal(t *testing.T) {
+	t.Parallel()
+	notParty := sms.Requirement{ID: "TKT-12", Clause: "8.6.1", Text: "no one approves a ticket they are a party to"}
+	once := sms.Requirement{ID: "TKT-13", Clause: "8.6.1", Text: "each lead decides once"}
+	gate := func(excluding func(*ttx, sms.Party, bool) string) *sms.ApprovalGate[*Ticket] {
+		return &sms.ApprovalGate[*Ticket]{
+			Requirement: reqLeadApproves, Excluded: notParty, Once: once,
+			Rule: func(*ttx) (sms.ApprovalRule, bool) {
+				return sms.ApprovalRule{Roles: []sms.Role{roleLead}, Quorum: 1, Exclude: []sms.Party{sms.PartyImplementer, sms.PartyRequester}}, true
+			},
+			Parties: func(tk *Ticket) sms.Participants {
+				var ps sms.Participants
+				ps.Add(sms.PartyImplementer, tk.Assignee, true)
+				ps.Add(sms.PartyRequester, "rita", false)
+				return ps
+			},
+			Decided:   func(_ *Ticket, actor string) bool { return actor == "leo" },
+			Excluding: excluding,
+		}
+	}
+	for _, worded := range []bool{false, true} {
+		d := ticketDefinition()
+		var excluding func(*ttx, sms.Party, bool) string
+		if worded {
+			excluding = func(_ *ttx, p sms.Party, acted bool) string {
+				if acted {
+					return "worked on it as " + string(p)
+				}
+				return "named as " + string(p)
+			}
+		}
+		for i := range d.Rules {
+			if d.Rules[i].Trigger == trReopen {
+				d.Rules[i].Approval = gate(excluding)
+			}
+		}
+		wf, err := sms.NewWorkflow(d)
+		require.NoError(t, err)
+		assert.Subset(t, wf.Cited(), []string{"TKT-11", "TKT-12", "TKT-13"}, "a gate's three citations are cited")
+		env := newTicketEnvWith(t, wf, memstore.New[*Ticket](), sms.Options{})
+		env.working(t, "T-1")
+		_, err = env.m.Fire(bg(), alice, "T-1", trFinish, ticketCmd{Resolution: "fixed", Category: "hardware"})
+		require.NoError(t, err)
+		before := env.snap(t, "T-1")
+		for _, c := range []struct {
+			name   string
+			a      sms.Actor
+			cites  sms.Requirement
+			reason string
+		}{
+			{"no role of the trigger", sms.Actor{ID: "nemo"}, reqLeadApproves, "the actor holds none of the roles this trigger accepts"},
+			{"the implementer", sms.Actor{ID: "alice", Roles: []sms.Role{roleLead}}, notParty,
+				map[bool]string{false: "the actor holds the record's implementer party by their own act on it, and may not decide on it", true: "worked on it as implementer"}[worded]},
+			{"the named requester", sms.Actor{ID: "rita", Roles: []sms.Role{roleLead}}, notParty,
+				map[bool]string{false: "the actor is named as the record's requester, and may not decide on it", true: "named as requester"}[worded]},
+			{"who decided already", sms.Actor{ID: "leo", Roles: []sms.Role{roleLead}}, once, "the actor already decided on this record"},
+		} {
+			_, err := env.m.Fire(bg(), c.a, "T-1", trReopen, ticketCmd{Reason: "again"})
+			var fe *sms.ForbiddenError
+			require.ErrorAs(t, err, &fe, c.name)
+			assert.Equal(t, c.cites, fe.Requirement, c.name)
+			assert.Equal(t, c.reason, fe.Reason, c.name)
+			assert.Equal(t, before, env.snap(t, "T-1"), c.name)
+		}
+	}
+
+	d := ticketDefinition()
+	d.Catalogue = ticketCatalogue()
+	d.Rules[5].Approval = gate(nil)
+	d.Rules[5].Approval.Excluded = sms.Requirement{ID: "TKT-12"}
+	_, err := sms.NewWorkflow(d)
+	assert.ErrorIs(t, err, sms.ErrInvalid, "an excluded-party citation the catalogue lacks")
+	d = ticketDefinition()
+	d.Rules[5].Approval = gate(nil)
+	d.Rules[5].Approval.Once = sms.Requirement{ID: "TKT-13"}
+	_, err = sms.NewWorkflow(d)
+	assert.ErrorIs(t, err, sms.ErrInvalid, "a second-decision citation without a clause")
+}
+
 func TestAudit(t *testing.T) {
 	t.Parallel()
 	env := newTicketEnv(t, sms.Options{})

@@ -181,7 +181,7 @@ func (m *Machine[E]) Create(ctx context.Context, a Actor, cmd Command) (E, error
 			return e, err
 		}
 	}
-	if err := m.authorize(ctx, a, r, "", ""); err != nil {
+	if err := m.authorize(ctx, a, zero, r, "", ""); err != nil {
 		return zero, err
 	}
 	e := m.wf.def.New()
@@ -258,7 +258,7 @@ func (m *Machine[E]) Fire(ctx context.Context, a Actor, id, trigger string, cmd 
 		return zero, &TransitionError{Kind: m.kind(), ID: id, State: state, Trigger: trigger, Permitted: m.wf.Triggers(state),
 			Requirements: reqs}
 	}
-	if err := m.authorize(ctx, a, r, id, state); err != nil {
+	if err := m.authorize(ctx, a, e, r, id, state); err != nil {
 		return zero, err
 	}
 	meta := e.Metadata()
@@ -414,10 +414,14 @@ func (m *Machine[E]) release(t *Transition[E]) {
 	m.txs.Put(t)
 }
 
-func (m *Machine[E]) authorize(ctx context.Context, a Actor, r *Rule[E], id, state string) error {
+func (m *Machine[E]) authorize(ctx context.Context, a Actor, e E, r *Rule[E], id, state string) error {
 	if !a.HasAny(r.Roles) {
-		return &ForbiddenError{Kind: m.kind(), ID: id, Trigger: r.Trigger, Actor: a.ID, Roles: slices.Clone(r.Roles),
+		fe := &ForbiddenError{Kind: m.kind(), ID: id, Trigger: r.Trigger, Actor: a.ID, Roles: slices.Clone(r.Roles),
 			Reason: "the actor holds none of the roles this trigger accepts"}
+		if ap := r.Approval; ap != nil {
+			fe.Requirement = m.cite(e, ap.Requirement) // a decision: the approval says who may decide
+		}
+		return fe
 	}
 	// The host is asked last; segregation of duties runs in run, where the
 	// rule sees the record.
@@ -450,8 +454,8 @@ func (m *Machine[E]) run(ctx context.Context, r *Rule[E], t *Transition[E], id s
 		}
 	}
 	if ap := r.Approval; ap != nil {
-		if why, roles := ap.check(t); why != "" {
-			return &ForbiddenError{Kind: m.kind(), ID: id, Trigger: r.Trigger, Actor: t.Actor.ID, Roles: roles, Requirement: m.cite(t.Entity, ap.Requirement), Reason: why}
+		if why, roles, cites := ap.check(t); why != "" {
+			return &ForbiddenError{Kind: m.kind(), ID: id, Trigger: r.Trigger, Actor: t.Actor.ID, Roles: roles, Requirement: m.cite(t.Entity, cites), Reason: why}
 		}
 	}
 	for i := range r.Segregation {

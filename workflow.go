@@ -123,13 +123,21 @@ type Segregation[E any] struct {
 
 // ApprovalGate is a rule's approval: who may decide on the record, from the
 // [ApprovalRule] the record falls under and the people who hold its
-// parties. The pipeline refuses, with a [*ForbiddenError] citing
-// Requirement, an actor who holds none of the rule's roles (or not the
-// role they say they decide in), an actor who holds a party the rule
-// excludes (named in a command or acting: see [Participants]), and one who
-// already decided.
+// parties. The pipeline refuses, with a [*ForbiddenError], an actor who
+// holds none of the rule's roles (or not the role they say they decide
+// in), an actor who holds a party the rule excludes (named in a command or
+// acting: see [Participants]), and one who already decided. The first
+// refusal cites Requirement, as does an actor who holds none of the
+// trigger's roles at all; the other two cite Excluded and Once when they
+// are set, and Requirement when they are not.
 type ApprovalGate[E any] struct {
 	Requirement
+	// Excluded, when set, is the requirement an actor holding an excluded
+	// party breaches (a requester approving their own record, say).
+	Excluded Requirement
+	// Once, when set, is the requirement an actor who already decided
+	// breaches by deciding again.
+	Once Requirement
 	// Rule returns the approval rule the record's decision falls under, and
 	// false when none applies (the rule's guards then say why). Required.
 	Rule func(t *Transition[E]) (ApprovalRule, bool)
@@ -141,6 +149,11 @@ type ApprovalGate[E any] struct {
 	// Decided reports whether the actor already decided on the record
 	// under this approval. Optional.
 	Decided func(e E, actor string) bool
+	// Excluding, when set, words the refusal of an actor who holds party
+	// p, which the rule excludes: acted says they hold it by an act of
+	// their own on the record (they raised it), rather than by being named
+	// in it. Optional: the kernel's sentence says which.
+	Excluding func(t *Transition[E], p Party, acted bool) string
 }
 
 // DecidingRole returns the role the actor decides in under the rule: named
@@ -159,11 +172,12 @@ func DecidingRole(rule ApprovalRule, a Actor, named Role) (Role, bool) {
 	return "", false
 }
 
-// check returns the reason the actor may not decide, or "".
-func (ap *ApprovalGate[E]) check(t *Transition[E]) (why string, roles []Role) {
+// check returns the reason the actor may not decide, or "", and the
+// requirement the refusal cites.
+func (ap *ApprovalGate[E]) check(t *Transition[E]) (why string, roles []Role, cites Requirement) {
 	rule, ok := ap.Rule(t)
 	if !ok {
-		return "", nil
+		return "", nil, Requirement{}
 	}
 	var named Role
 	if ap.Role != nil {
@@ -171,17 +185,37 @@ func (ap *ApprovalGate[E]) check(t *Transition[E]) (why string, roles []Role) {
 	}
 	if _, ok := DecidingRole(rule, t.Actor, named); !ok {
 		if named != "" {
-			return "the actor does not decide in the role " + string(named) + ": they lack it, or the approval rule does not name it", slices.Clone(rule.Roles)
+			return "the actor does not decide in the role " + string(named) + ": they lack it, or the approval rule does not name it", slices.Clone(rule.Roles), ap.Requirement
 		}
-		return "the actor holds none of the roles the approval rule names", slices.Clone(rule.Roles)
+		return "the actor holds none of the roles the approval rule names", slices.Clone(rule.Roles), ap.Requirement
 	}
-	if p, ok := ap.Parties(t.Entity).Holds(t.Actor.ID, rule.Exclude...); ok {
-		return "the actor holds the record's " + string(p) + " party, and may not decide on it", nil
+	if ps := ap.Parties(t.Entity); len(rule.Exclude) > 0 {
+		if p, ok := ps.Holds(t.Actor.ID, rule.Exclude...); ok {
+			acted := slices.Contains(ps.Acted(p), t.Actor.ID)
+			if ap.Excluding != nil {
+				why = ap.Excluding(t, p, acted)
+			}
+			if why == "" && acted {
+				why = "the actor holds the record's " + string(p) + " party by their own act on it, and may not decide on it"
+			}
+			if why == "" {
+				why = "the actor is named as the record's " + string(p) + ", and may not decide on it"
+			}
+			return why, nil, or(ap.Excluded, ap.Requirement)
+		}
 	}
 	if ap.Decided != nil && ap.Decided(t.Entity, t.Actor.ID) {
-		return "the actor already decided on this record", nil
+		return "the actor already decided on this record", nil, or(ap.Once, ap.Requirement)
 	}
-	return "", nil
+	return "", nil, Requirement{}
+}
+
+// or returns r, or def when r cites nothing.
+func or(r, def Requirement) Requirement {
+	if r.ID == "" {
+		return def
+	}
+	return r
 }
 
 // Required is a field an entity must carry on entering the rule's target
@@ -373,6 +407,9 @@ func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
 		if ap := r.Approval; ap != nil && (ap.ID == "" || ap.Clause == "" || ap.Rule == nil || ap.Parties == nil) {
 			return nil, bad("the approval of %q lacks a requirement ID, clause, rule or parties", r.Trigger)
 		}
+		if ap := r.Approval; ap != nil && ((ap.Excluded.ID != "" && ap.Excluded.Clause == "") || (ap.Once.ID != "" && ap.Once.Clause == "")) {
+			return nil, bad("the approval of %q cites, for an excluded party or a second decision, a requirement without a clause", r.Trigger)
+		}
 		for _, f := range r.Requires {
 			if f.ID == "" || f.Clause == "" || f.Field == "" || f.Present == nil {
 				return nil, bad("a required field of %q lacks a name, requirement ID, clause or check", r.Trigger)
@@ -493,8 +530,10 @@ func (w *Workflow[E]) resolveCitations() error {
 		}
 		if r.Approval != nil {
 			ap := *r.Approval // the definition's approval is the caller's: resolve a copy
-			if err := resolve(&ap.Requirement, "the approval of "+r.Trigger); err != nil {
-				return err
+			for _, q := range []*Requirement{&ap.Requirement, &ap.Excluded, &ap.Once} {
+				if err := resolve(q, "the approval of "+r.Trigger); err != nil {
+					return err
+				}
 			}
 			r.Approval = &ap
 		}
@@ -528,8 +567,10 @@ func (w *Workflow[E]) Cited() []string {
 		for _, g := range r.Segregation {
 			add(g.Requirement)
 		}
-		if r.Approval != nil {
-			add(r.Approval.Requirement)
+		if ap := r.Approval; ap != nil {
+			add(ap.Requirement)
+			add(ap.Excluded)
+			add(ap.Once)
 		}
 		for _, f := range r.Requires {
 			add(f.Requirement)
