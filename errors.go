@@ -67,11 +67,12 @@ const (
 	// [*UnknownOutcomeError].
 	ErrUnknownOutcome = sentinel("sms: outcome unknown")
 
-	// ErrFollowUp is returned when a transition was committed but a second
-	// step it implies on another record failed (problem's known error,
-	// change's template suspension). The first transition stands; the
-	// process package's Reconcile completes the second. The error is the
-	// process package's own type, which names both records.
+	// ErrFollowUp is returned when a transition was committed but the
+	// write to another record it implies failed (a rule's [FollowUp]:
+	// problem's known error, change's template suspension). The
+	// transition stands; the process package's Reconcile completes the
+	// follow-up. The error is the process package's own type, which names
+	// both records, or a [*FollowUpError].
 	ErrFollowUp = sentinel("sms: committed, follow-up failed")
 )
 

@@ -219,6 +219,15 @@ func (m *Machine[E]) Create(ctx context.Context, a Actor, cmd Command) (E, error
 // entity as stored now, which includes it. The same key with another
 // trigger, entity, actor or command is refused with a [*ValidationError].
 func (m *Machine[E]) Fire(ctx context.Context, a Actor, id, trigger string, cmd Command) (E, error) {
+	if m.wf.follows[trigger] {
+		return m.fireFollowing(ctx, a, id, trigger, cmd)
+	}
+	return m.fire(ctx, a, id, trigger, cmd, followAfter)
+}
+
+// fire runs one transition: Fire, with the rule's follow-up run as how
+// says.
+func (m *Machine[E]) fire(ctx context.Context, a Actor, id, trigger string, cmd Command, how following) (E, error) {
 	var zero E
 	key, err := m.checkInput(ctx, a, trigger, cmd)
 	if err != nil {
@@ -286,6 +295,15 @@ func (m *Machine[E]) Fire(ctx context.Context, a Actor, id, trigger string, cmd 
 	t.entries[0] = entry
 	if err := m.store.Commit(ctx, e, expect, t.entries[:]); err != nil {
 		return m.failed(ctx, err, key, req, id)
+	}
+	if fu := r.FollowUp; fu != nil {
+		if err := m.follow(ctx, fu, t, how); err != nil {
+			if how == followInside {
+				return zero, &insideError{err: err} // the atomic commit is rolled back
+			}
+			m.notify(ctx, entry)
+			return e, err
+		}
 	}
 	m.notify(ctx, entry)
 	return e, nil

@@ -261,6 +261,11 @@ type Rule[E any] struct {
 	// commit: another writer may change it meanwhile, unless the stores
 	// commit across entities atomically.
 	Prepare func(ctx context.Context, t *Transition[E]) error
+	// FollowUp, when set, is the write to another record the transition
+	// implies, run once its commit is made: in one atomic commit with it
+	// where the store offers one (see [FollowUp]). The creating rule has
+	// none.
+	FollowUp *FollowUp[E]
 	// Approval, when set, is the approval the trigger records or decides
 	// on: the pipeline checks, before the segregation rules, that the actor
 	// may decide under it, and refuses with a [*ForbiddenError] citing its
@@ -325,6 +330,7 @@ type Workflow[E Entity[E]] struct {
 	cmdType  map[string]reflect.Type  // the command type of each trigger
 	byType   map[reflect.Type]string  // the trigger of each command type that names exactly one
 	trigReq  map[string][]Requirement // the requirements each trigger's rules cite
+	follows  map[string]bool          // the triggers whose rules declare a follow-up
 	fromSt   map[string][]string
 	events   fsm.Events
 	initial  string
@@ -351,6 +357,7 @@ func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
 		table:    make(map[ruleKey]*Rule[E]),
 		byTrig:   make(map[string][]Role),
 		trigReq:  make(map[string][]Requirement),
+		follows:  make(map[string]bool),
 		cmdType:  make(map[string]reflect.Type),
 		byType:   make(map[reflect.Type]string),
 		fromSt:   make(map[string][]string),
@@ -417,6 +424,12 @@ func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
 		}
 		if r.To != "" && !states[r.To] {
 			return nil, bad("rule %q leads to undeclared state %q", r.Trigger, r.To)
+		}
+		if fu := r.FollowUp; fu != nil && (fu.Run == nil || len(r.From) == 0) {
+			return nil, bad("the follow-up of %q has no Run, or is on the creating rule", r.Trigger)
+		}
+		if r.FollowUp != nil {
+			w.follows[r.Trigger] = true
 		}
 		if len(r.From) == 0 {
 			if w.create != nil {
