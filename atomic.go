@@ -20,12 +20,36 @@ import (
 // of that second step is an [ErrFollowUp] error the process can reconcile.
 type Atomic interface {
 	Atomically(ctx context.Context, fn func(ctx context.Context) error) error
+	// AtomicBackend returns a comparable value, equal for two stores whose
+	// writes one Atomically commits together (memstore: every memstore;
+	// sqlstore: the *sql.DB), different otherwise.
+	AtomicBackend() any
 }
 
 // CanCommitAtomically reports whether the store implements [Atomic].
 func CanCommitAtomically(store any) bool {
 	_, ok := store.(Atomic)
 	return ok
+}
+
+// CommitTogether reports whether every store given implements [Atomic] on
+// one backend, so that an atomic commit of the first holds the writes of
+// all: two memstores do, two sqlstores on one *sql.DB do, a memstore and a
+// sqlstore do not.
+func CommitTogether(stores ...any) bool {
+	var backend any
+	for i, s := range stores {
+		a, ok := s.(Atomic)
+		if !ok {
+			return false
+		}
+		b := a.AtomicBackend()
+		if i > 0 && b != backend {
+			return false
+		}
+		backend = b
+	}
+	return len(stores) > 0
 }
 
 type pendingKey struct{}

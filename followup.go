@@ -12,9 +12,9 @@ import (
 // pipeline runs it once the transition's commit is made, so that
 // [Machine.Fire], a process Service's Do and its typed method do the same.
 //
-// Where the machine's store offers [Atomic], the transition and the
-// follow-up's writes (through machines on stores of the same backend) are
-// one atomic commit: both stand or neither. When Run fails inside it, or
+// Where the machine's store offers [Atomic], on one backend with the
+// stores the follow-up writes to ([CommitTogether]), the transition and
+// the follow-up's writes are one atomic commit: both stand or neither. When Run fails inside it, or
 // its write conflicts at the commit, nothing is committed; then an
 // Essential follow-up refuses the transition with Run's error, and any
 // other has the transition committed alone and Run tried again after it.
@@ -36,6 +36,10 @@ type FollowUp[E any] struct {
 	// atomic commit refuses the transition, rather than committing it
 	// alone.
 	Essential bool
+	// Stores lists the stores Run writes to: the atomic commit is used
+	// only when they commit together with the machine's ([CommitTogether]).
+	// Nil means the machine's store alone.
+	Stores []any
 	// Failed, when set, returns the error a follow-up that failed after
 	// the transition's commit reports (a process's own type, naming both
 	// records); it must match [ErrFollowUp]. A [*FollowUpError] otherwise.
@@ -95,7 +99,7 @@ func (m *Machine[E]) follow(ctx context.Context, fu *FollowUp[E], t *Transition[
 // follow-up not essential, when that commit failed for the follow-up's
 // sake) with the follow-up after the commit.
 func (m *Machine[E]) fireFollowing(ctx context.Context, a Actor, id, trigger string, cmd Command) (E, error) {
-	if !CanCommitAtomically(m.store) {
+	if !CommitTogether(append([]any{m.store}, m.followStores(trigger)...)...) {
 		return m.fire(ctx, a, id, trigger, cmd, followAfter)
 	}
 	if pendingOf(ctx) != nil {
@@ -145,6 +149,17 @@ func unwrapInside(err error) error {
 		return ie.err
 	}
 	return err
+}
+
+// followStores returns the stores the trigger's follow-ups write to.
+func (m *Machine[E]) followStores(trigger string) []any {
+	var out []any
+	for _, r := range m.wf.def.Rules {
+		if r.Trigger == trigger && r.FollowUp != nil {
+			out = append(out, r.FollowUp.Stores...)
+		}
+	}
+	return out
 }
 
 // essential reports whether the trigger's follow-up is essential.

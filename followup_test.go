@@ -150,6 +150,18 @@ func TestFollowUpWithoutAtomicCommits(t *testing.T) {
 	assert.Equal(t, 1, f.runs, "not a conflict: tried once")
 }
 
+// A follow-up writing to a store that cannot commit with the machine's
+// runs after the commit, even on a store that commits atomically.
+func TestFollowUpToAnotherBackend(t *testing.T) {
+	t.Parallel()
+	f := newFollowEnv(t, true, sms.FollowUp[*Ticket]{Essential: true, Stores: []any{noKeys{memstore.New[*Ticket]()}}})
+	f.fail = 3
+	tk, err := f.cancel()
+	require.ErrorIs(t, err, sms.ErrFollowUp, "committed, then followed up")
+	assert.Equal(t, stCancelled, tk.State())
+	assert.Equal(t, 1, f.runs)
+}
+
 func TestFollowUpInsideTheHostsCommit(t *testing.T) {
 	t.Parallel()
 	f := newFollowEnv(t, true, sms.FollowUp[*Ticket]{})

@@ -63,6 +63,14 @@ func txOf(ctx context.Context) *tx {
 	return t
 }
 
+// backend is what every memstore's AtomicBackend returns: any two commit
+// together.
+type backend struct{}
+
+// AtomicBackend implements [sms.Atomic]: the same value for every
+// memstore, whose atomic commits span all of them.
+func (s *Store[E]) AtomicBackend() any { return backend{} }
+
 // Atomically implements [sms.Atomic]: the creates and commits of every
 // memstore made with fn's context are applied together when fn returns
 // nil, each checked as it would be alone (the version, the journal's

@@ -80,6 +80,10 @@ func (s *Store[E]) Atomically(ctx context.Context, fn func(ctx context.Context) 
 	return nil
 }
 
+// AtomicBackend implements [sms.Atomic]: the store's *sql.DB, whose one
+// transaction holds the writes of every Store on it.
+func (s *Store[E]) AtomicBackend() any { return s.db }
+
 var _ sms.Atomic = (*Store[*nothing])(nil)
 
 // nothing is an entity type for compile-time interface checks only.

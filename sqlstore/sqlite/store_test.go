@@ -10,6 +10,7 @@ import (
 	driver "modernc.org/sqlite"
 
 	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/memstore"
 	"github.com/iso20k/sms/smstest"
 	"github.com/iso20k/sms/sqlstore"
 	"github.com/iso20k/sms/sqlstore/internal/storetest"
@@ -75,4 +76,25 @@ func TestStoreContractWithReader(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s
 	})
+}
+
+// TestCommitTogether: stores commit together on one *sql.DB, not across
+// two databases nor with a memstore.
+func TestCommitTogether(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := func(db *sql.DB) *sqlstore.Store[*smstest.Thing] {
+		s, err := sqlstore.New[*smstest.Thing](ctx, db, sqlite.Dialect{}, sqlstore.Options{})
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	one, other := openFile(t), openFile(t)
+	a, b, c := store(one), store(one), store(other)
+	require.True(t, sms.CommitTogether(a, b), "two stores on one database")
+	require.False(t, sms.CommitTogether(a, c), "two databases")
+	require.False(t, sms.CommitTogether(a, memstore.New[*smstest.Thing]()), "a database and a memstore")
+	require.True(t, sms.CommitTogether(memstore.New[*smstest.Thing](), memstore.New[*smstest.Thing]()), "two memstores")
+	require.False(t, sms.CommitTogether(a, struct{ sms.Store[*smstest.Thing] }{b}), "a store without the capability")
+	require.False(t, sms.CommitTogether(), "no store")
 }
