@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"sort"
@@ -223,6 +224,7 @@ func runCells[E sms.Entity[E]](t *testing.T, p Process[E]) {
 				ctx := context.Background()
 				id := in.At(t, s, tr)
 				before := snap(t, m, id)
+				entries := journalLen(t, m, id)
 				want, allowed := p.Oracle[s][tr]
 				got, err := in.Fire(ctx, id, tr)
 				if !allowed {
@@ -249,14 +251,14 @@ func runCells[E sms.Entity[E]](t *testing.T, p Process[E]) {
 				if got.State() != want {
 					c.errorf("%s from %s led to %s, the oracle says %s", tr, s, got.State(), want)
 				}
-				stored, err := m.Get(ctx, id)
-				if err != nil {
-					c.fatalf("reading back: %v", err)
+				if n := journalLen(t, m, id); n != entries+1 {
+					c.errorf("%s from %s: the journal went from %d entries to %d", tr, s, entries, n)
 				}
-				a, _ := json.Marshal(got)
-				b, _ := json.Marshal(stored)
-				if string(a) != string(b) {
-					c.errorf("the record returned is not the record stored:\n%s\n%s", a, b)
+				if v := got.Metadata().Version; v != int64(entries+1) {
+					c.errorf("%s from %s: version %d after %d entries", tr, s, v, entries+1)
+				}
+				if err := readsBack(ctx, m, id, got); err != nil {
+					c.errorf("%v", err)
 				}
 				if err := m.Verify(ctx, id); err != nil {
 					c.errorf("the record does not verify: %v", err)
@@ -264,6 +266,69 @@ func runCells[E sms.Entity[E]](t *testing.T, p Process[E]) {
 			})
 		}
 	}
+}
+
+// journalLen returns the number of entries of the record's journal.
+func journalLen[E sms.Entity[E]](t testing.TB, m reader[E], id string) int {
+	t.Helper()
+	j, err := m.Journal(context.Background(), id)
+	if err != nil {
+		t.Fatalf("smstest: reading the journal of %s: %v", id, err)
+	}
+	return len(j)
+}
+
+// readsBack returns an error unless the stored record is the one returned.
+func readsBack[E sms.Entity[E]](ctx context.Context, m reader[E], id string, got E) error {
+	stored, err := m.Get(ctx, id)
+	if err != nil {
+		return fmt.Errorf("reading back: %w", err)
+	}
+	a, _ := json.Marshal(got)
+	b, _ := json.Marshal(stored)
+	if string(a) != string(b) {
+		return fmt.Errorf("the record returned is not the record stored:\n%s\n%s", a, b)
+	}
+	return nil
+}
+
+// Oracle converts a process's typed oracle (statuses and triggers of its
+// own string types) to the form [Process] takes.
+func Oracle[S, T ~string](typed map[S]map[T]string) map[string]map[string]string {
+	out := make(map[string]map[string]string, len(typed))
+	for s, row := range typed {
+		out[string(s)] = make(map[string]string, len(row))
+		for tr, to := range row {
+			out[string(s)][string(tr)] = to
+		}
+	}
+	return out
+}
+
+// Names converts a process's typed triggers (or statuses) to strings.
+func Names[T ~string](typed []T) []string {
+	out := make([]string, len(typed))
+	for i, v := range typed {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// CitedBy returns the requirement IDs the conformance checks cite, sorted,
+// each once: a [Process]'s Cites.
+func CitedBy[E any](checks ...[]sms.Check[E]) []string {
+	var out []string
+	for _, cs := range checks {
+		for _, c := range cs {
+			for _, id := range c.Cites {
+				if !slices.Contains(out, id) {
+					out = append(out, id)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Step is one operation of a fuzzed sequence: the trigger, the actor and
@@ -297,7 +362,7 @@ type Fuzzing[E sms.Entity[E]] interface {
 
 // FuzzProcess is the body of a process's fuzz target: from a record the
 // instance starts, a sequence of steps decoded from the input; every step
-// either commits one journal entry, and the record reads back as committed,
+// either commits one journal entry and returns the record as it reads back,
 // or fails with an error of the library's categories and changes nothing;
 // at the end the journal verifies and holds one entry per success.
 func FuzzProcess[E sms.Entity[E]](t *testing.T, ops []byte, triggers []string, in Fuzzing[E]) {
@@ -328,6 +393,9 @@ func FuzzProcess[E sms.Entity[E]](t *testing.T, ops []byte, triggers []string, i
 		version++
 		if got.Metadata().Version != version {
 			t.Fatalf("contract: a step that succeeds adds one journal entry\n%s: version %d, want %d", s.Trigger, got.Metadata().Version, version)
+		}
+		if err := readsBack(ctx, m, id, got); err != nil {
+			t.Fatalf("contract: a step that succeeds returns the record as committed\n%s: %v", s.Trigger, err)
 		}
 	}
 	if err := m.Verify(ctx, id); err != nil {

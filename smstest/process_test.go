@@ -79,6 +79,9 @@ func (in thingInstance) Fire(ctx context.Context, id, trigger string) (*smstest.
 	if err == nil && in.variant == "lies" {
 		e.Count = 99 // returns something other than what it stored
 	}
+	if err == nil && in.variant == "twice" {
+		return in.m.Fire(ctx, tester, id, "note", thingCmd{}) // two entries for one trigger
+	}
 	return e, err
 }
 func (in thingInstance) Get(ctx context.Context, id string) (*smstest.Thing, error) {
@@ -130,6 +133,7 @@ func TestRunProcessCatchesBrokenProcesses(t *testing.T) {
 		{"oracle", "OracleMatchesWorkflow", "the workflow permits, from every status, exactly the triggers the hand-written oracle permits", "Cells"},
 		{"uncited", "Catalogue", "every requirement of the catalogue is cited", ""},
 		{"lies", "Cells", "the record returned is not the record stored", ""},
+		{"twice", "Cells", "adds one journal entry", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.variant, func(t *testing.T) {
