@@ -2,6 +2,7 @@ package sms_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -226,4 +227,59 @@ func ExampleWorkflow_Mermaid() {
 	//     [*] --> closed: install
 	//     closed --> opened: open
 	//     opened --> closed: close
+}
+
+// ExampleAudit runs a conformance check, as data, over two doors and prints
+// the report in its stable JSON form: the as-of time, then per check its
+// name, clause, rule, the population examined and one failure per record
+// and requirement, citing the catalogue's requirement.
+func ExampleAudit() {
+	catalogue := []sms.Requirement{{ID: "DOOR-01", Clause: "8.1", Text: "an open door states why it is open"}}
+	checks := []sms.Check[*Door]{{
+		Name: "door-reason", Clause: "8.1", Cites: []string{"DOOR-01"},
+		Rule:    "every open door states why it is open",
+		Applies: func(d *Door) bool { return d.Status == "open" },
+		Eval: func(d *Door, x *sms.Examined) {
+			if d.Reason == "" {
+				x.Fail("DOOR_REASON_MISSING", "DOOR-01", "open without a reason")
+			}
+		},
+	}}
+	asOf := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	a := sms.NewAudit(asOf, catalogue)
+	sms.Declare(a, checks)
+	for _, d := range []*Door{
+		{Meta: sms.Meta{ID: "D-1"}, Status: "open", Room: "lab", Reason: "delivery"},
+		{Meta: sms.Meta{ID: "D-2"}, Status: "open", Room: "lab"},
+	} {
+		sms.Examine(a, checks, d, nil)
+	}
+	out, _ := json.MarshalIndent(a.Report(), "", "  ")
+	fmt.Println(string(out))
+	// Output:
+	// {
+	//   "as_of": "2026-12-01T09:00:00Z",
+	//   "results": [
+	//     {
+	//       "check": "door-reason",
+	//       "clause": "8.1",
+	//       "rule": "every open door states why it is open",
+	//       "population": 2,
+	//       "failures": [
+	//         {
+	//           "code": "DOOR_REASON_MISSING",
+	//           "requirement": {
+	//             "id": "DOOR-01",
+	//             "clause": "8.1",
+	//             "text": "an open door states why it is open"
+	//           },
+	//           "kind": "door",
+	//           "entity_id": "D-2",
+	//           "detail": "open without a reason",
+	//           "at": "2026-12-01T09:00:00Z"
+	//         }
+	//       ]
+	//     }
+	//   ]
+	// }
 }

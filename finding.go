@@ -45,7 +45,14 @@ type CheckResult struct {
 // Passed reports whether no record failed.
 func (c CheckResult) Passed() bool { return len(c.Failures) == 0 }
 
-// Report is the result of a conformance run.
+// Report is the result of a conformance run. Its JSON form is the
+// evidence format, stable across versions (see [ExampleAudit]): "as_of",
+// then "results", one per check, each with "check", "clause", "rule",
+// "population" (the records examined) and "failures", one per failing
+// record and requirement, each with "code", "requirement" ("id", "clause",
+// "text"), "kind", "entity_id", "detail" and "at". A run over stored
+// records puts first the result of their verification against their
+// journals, whose failures are RECORD_UNVERIFIED findings.
 type Report struct {
 	AsOf    time.Time     `json:"as_of"`
 	Results []CheckResult `json:"results"`
