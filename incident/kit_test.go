@@ -59,34 +59,14 @@ func (k *kitInstance) Fire(ctx context.Context, id, trigger string) (*incident.I
 	return got, err
 }
 
-// kitTriggers lists every trigger but log, the creating one.
-func kitTriggers() []string {
-	var out []string
-	for _, tr := range incident.Triggers()[1:] {
-		out = append(out, string(tr))
-	}
-	return out
-}
-
 func kitProcess(t *testing.T) smstest.Process[*incident.Incident] {
-	o := map[string]map[string]string{}
-	for s, m := range oracle {
-		o[string(s)] = map[string]string{}
-		for tr, to := range m {
-			o[string(s)][string(tr)] = to
-		}
-	}
 	// What the conformance checks and the sweep cite, from the checks.
 	svc := newFixture(t, incident.DefaultPolicy()).svc
-	var cites []string
-	for _, c := range append(svc.Checks(), svc.Sweeps()...) {
-		cites = append(cites, c.Cites...)
-	}
 	return smstest.Process[*incident.Incident]{
 		Workflow: incident.Workflow(),
-		Oracle:   o,
-		Triggers: kitTriggers(),
-		Cites:    cites,
+		Oracle:   smstest.Oracle(oracle),
+		Triggers: smstest.Names(incident.Triggers()[1:]), // but log, the creating one
+		Cites:    smstest.CitedBy(svc.Checks(), svc.Sweeps()),
 		Golden:   "testdata/lifecycle.mmd",
 		Doc:      "doc.go",
 		Update:   *update,

@@ -53,15 +53,6 @@ func (k *kitInstance) Fire(ctx context.Context, id, trigger string) (*review.Rev
 	return got, err
 }
 
-// kitTriggers lists every trigger but plan, the creating one.
-func kitTriggers() []string {
-	var out []string
-	for _, tr := range review.Triggers()[1:] {
-		out = append(out, string(tr))
-	}
-	return out
-}
-
 // kitProcess describes the review process of the fixture's service to the
 // kit: the workflow of its problem-effectiveness schedule, whose catalogue
 // is the service's (the requirements the schedules name, PRB-13 and
@@ -69,13 +60,6 @@ func kitTriggers() []string {
 // schedule's requirement in its overdue findings, and the conformance
 // checks cite the one each review evidences.
 func kitProcess(t *testing.T) smstest.Process[*review.Review] {
-	o := map[string]map[string]string{}
-	for s, m := range oracle {
-		o[string(s)] = map[string]string{}
-		for tr, to := range m {
-			o[string(s)][string(tr)] = to
-		}
-	}
 	svc := newFixture(t).svc
 	wf, ok := svc.Workflow(subjectPRB, "")
 	require.True(t, ok)
@@ -85,8 +69,8 @@ func kitProcess(t *testing.T) smstest.Process[*review.Review] {
 	}
 	return smstest.Process[*review.Review]{
 		Workflow: wf,
-		Oracle:   o,
-		Triggers: kitTriggers(),
+		Oracle:   smstest.Oracle(oracle),
+		Triggers: smstest.Names(review.Triggers()[1:]), // but plan, the creating one
 		Cites:    cites,
 		Golden:   "testdata/lifecycle.mmd",
 		Doc:      "doc.go",
