@@ -2,43 +2,22 @@ package change_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/change"
-	"github.com/iso20k/sms/memstore"
+	"github.com/iso20k/sms/smstest"
 )
 
 // The budget (see BENCHMARKS.md): BenchmarkChangeTransition at most 6x
 // BenchmarkFloor, the same ratio as incident's transition: a larger
 // workflow and a larger entity must not cost more per transition.
 
-// floorRecord is the least a host writes per transition.
-type floorRecord struct {
-	ID       string
-	EntityID string
-	Trigger  string
-	At       time.Time
-}
-
-var sink int
-
 // BenchmarkFloor is the floor of a transition: a map lookup, a UUID v7, a
 // record appended, the clock read.
 func BenchmarkFloor(b *testing.B) {
-	chg := &change.Change{Status: change.StatusScheduled}
-	chg.ID = "CHG-1"
-	store := map[string]*change.Change{chg.ID: chg}
-	var log []floorRecord
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		cur := store["CHG-1"]
-		log = append(log, floorRecord{ID: uuid.Must(uuid.NewV7()).String(), EntityID: cur.ID, Trigger: "notify", At: time.Now()})
-	}
-	sink = len(log)
+	smstest.Floor(b, &change.Change{Meta: sms.Meta{ID: "CHG-1"}, Status: change.StatusScheduled}, "notify")
 }
 
 // benchService is a change service on memstore with the system clock, as
@@ -87,38 +66,6 @@ func scheduledChange(b *testing.B, svc *change.Service) *change.Change {
 	return chg
 }
 
-// copies stores n copies of a change, each with its own ID and a valid
-// journal (the prototype's, re-chained), and returns their IDs.
-func copies(b *testing.B, st *memstore.Store[*change.Change], proto *change.Change, journal []sms.Entry, n int) []string {
-	ctx := context.Background()
-	ids := make([]string, n)
-	for k := range ids {
-		c := proto.Clone()
-		c.ID = fmt.Sprintf("B-%07d", k)
-		es := make([]sms.Entry, len(journal))
-		state, err := sms.StateDigest(c) // the copy's own ID is in its state
-		if err != nil {
-			b.Fatal(err)
-		}
-		var prev sms.Hash
-		for i, e := range journal {
-			e = e.Clone()
-			e.EntityID, e.Prev = c.ID, prev
-			if i == len(journal)-1 {
-				e.State = state
-			}
-			e.Hash = e.ComputeHash()
-			prev, es[i] = e.Hash, e
-		}
-		c.Head = prev
-		if err := st.Load(ctx, c, es); err != nil {
-			b.Fatal(err)
-		}
-		ids[k] = c.ID
-	}
-	return ids
-}
-
 // The two in-place transitions the benchmark alternates on a scheduled
 // change, boxed once as a host routing commands would hold them.
 var (
@@ -149,7 +96,10 @@ func BenchmarkChangeTransition(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ids := copies(b, st.changes, proto, journal, b.N/8+1)
+	ids, err := smstest.Copies(ctx, st.changes, proto, journal, b.N/8+1)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

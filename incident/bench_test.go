@@ -9,6 +9,7 @@ import (
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/incident"
 	"github.com/iso20k/sms/memstore"
+	"github.com/iso20k/sms/smstest"
 	"github.com/looplab/fsm"
 )
 
@@ -29,16 +30,7 @@ var sink int
 // BenchmarkFloor is the floor of a transition: a map lookup, a UUID v7, a
 // record appended, the clock read.
 func BenchmarkFloor(b *testing.B) {
-	inc := &incident.Incident{Status: incident.StatusInProgress}
-	inc.ID = "INC-1"
-	store := map[string]*incident.Incident{inc.ID: inc}
-	var log []floorRecord
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		cur := store["INC-1"]
-		log = append(log, floorRecord{ID: uuid.Must(uuid.NewV7()).String(), EntityID: cur.ID, Trigger: "hold", At: time.Now()})
-	}
-	sink = len(log)
+	smstest.Floor(b, &incident.Incident{Meta: sms.Meta{ID: "INC-1"}, Status: incident.StatusInProgress}, "hold")
 }
 
 // BenchmarkNaiveLooplab is what a host would hand-roll: a new looplab FSM

@@ -3,40 +3,20 @@ package problem_test
 import (
 	"context"
 	"testing"
-	"time"
 
-	"github.com/google/uuid"
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/memstore"
 	"github.com/iso20k/sms/problem"
+	"github.com/iso20k/sms/smstest"
 )
 
 // The budget (see BENCHMARKS.md): BenchmarkProblemTransition at most 6x
 // BenchmarkFloor, in the same run, as incident's BenchmarkTransition.
 
-// floorRecord is the least a host writes per transition.
-type floorRecord struct {
-	ID       string
-	EntityID string
-	Trigger  string
-	At       time.Time
-}
-
-var sink int
-
 // BenchmarkFloor is the floor of a transition: a map lookup, a UUID v7, a
 // record appended, the clock read (incident's floor, on a problem).
 func BenchmarkFloor(b *testing.B) {
-	pr := &problem.Problem{Status: problem.StatusRCA}
-	pr.ID = "PRB-1"
-	store := map[string]*problem.Problem{pr.ID: pr}
-	var log []floorRecord
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		cur := store["PRB-1"]
-		log = append(log, floorRecord{ID: uuid.Must(uuid.NewV7()).String(), EntityID: cur.ID, Trigger: "record_action", At: time.Now()})
-	}
-	sink = len(log)
+	smstest.Floor(b, &problem.Problem{Meta: sms.Meta{ID: "PRB-1"}, Status: problem.StatusRCA}, "record_action")
 }
 
 // inRCA logs a problem and takes it to rca with its root cause recorded.

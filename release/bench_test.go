@@ -2,41 +2,22 @@ package release_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/memstore"
 	"github.com/iso20k/sms/release"
+	"github.com/iso20k/sms/smstest"
 )
 
 // The budget (see BENCHMARKS.md): BenchmarkReleaseTransition at most 6x
 // BenchmarkFloor, the same ratio as incident's transition.
 
-type floorRecord struct {
-	ID       string
-	EntityID string
-	Trigger  string
-	At       time.Time
-}
-
-var sink int
-
 // BenchmarkFloor is the floor of a transition: a map lookup, a UUID v7, a
 // record appended, the clock read.
 func BenchmarkFloor(b *testing.B) {
-	r := &release.Release{Status: release.StatusEarlyLife}
-	r.ID = "REL-1"
-	store := map[string]*release.Release{r.ID: r}
-	var log []floorRecord
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		cur := store["REL-1"]
-		log = append(log, floorRecord{ID: uuid.Must(uuid.NewV7()).String(), EntityID: cur.ID, Trigger: "record_incident", At: time.Now()})
-	}
-	sink = len(log)
+	smstest.Floor(b, &release.Release{Meta: sms.Meta{ID: "REL-1"}, Status: release.StatusEarlyLife}, "record_incident")
 }
 
 // deployed takes a release through acceptance, approval, baseline and
@@ -84,38 +65,6 @@ func deployed(b *testing.B, svc *release.Service) *release.Release {
 	return r
 }
 
-// copies stores n copies of a release, each with its own ID and a valid
-// journal (the prototype's, re-chained), and returns their IDs.
-func copies(b *testing.B, st *memstore.Store[*release.Release], proto *release.Release, journal []sms.Entry, n int) []string {
-	ctx := context.Background()
-	ids := make([]string, n)
-	for k := range ids {
-		c := proto.Clone()
-		c.ID = fmt.Sprintf("B-%07d", k)
-		es := make([]sms.Entry, len(journal))
-		state, err := sms.StateDigest(c) // the copy's own ID is in its state
-		if err != nil {
-			b.Fatal(err)
-		}
-		var prev sms.Hash
-		for i, e := range journal {
-			e = e.Clone()
-			e.EntityID, e.Prev = c.ID, prev
-			if i == len(journal)-1 {
-				e.State = state
-			}
-			e.Hash = e.ComputeHash()
-			prev, es[i] = e.Hash, e
-		}
-		c.Head = prev
-		if err := st.Load(ctx, c, es); err != nil {
-			b.Fatal(err)
-		}
-		ids[k] = c.ID
-	}
-	return ids
-}
-
 // The two in-place transitions the benchmark alternates on a release in
 // early life, boxed once as a host routing commands would hold them. The
 // incident is counted once; recording it again is journaled, nothing grows.
@@ -140,7 +89,10 @@ func BenchmarkReleaseTransition(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ids := copies(b, st, proto, journal, b.N/8+1)
+	ids, err := smstest.Copies(ctx, st, proto, journal, b.N/8+1)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

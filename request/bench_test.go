@@ -3,39 +3,20 @@ package request_test
 import (
 	"context"
 	"testing"
-	"time"
 
-	"github.com/google/uuid"
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/memstore"
 	"github.com/iso20k/sms/request"
+	"github.com/iso20k/sms/smstest"
 )
 
 // The budget (see BENCHMARKS.md): BenchmarkRequestTransition at most 6x
 // BenchmarkFloor, in the same run.
 
-type floorRecord struct {
-	ID       string
-	EntityID string
-	Trigger  string
-	At       time.Time
-}
-
-var sink int
-
 // BenchmarkFloor is the floor of a transition: a map lookup, a UUID v7, a
 // record appended, the clock read (incident's floor, on a request).
 func BenchmarkFloor(b *testing.B) {
-	r := &request.Request{Status: request.StatusInFulfilment}
-	r.ID = "REQ-1"
-	store := map[string]*request.Request{r.ID: r}
-	var log []floorRecord
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		cur := store["REQ-1"]
-		log = append(log, floorRecord{ID: uuid.Must(uuid.NewV7()).String(), EntityID: cur.ID, Trigger: "hold", At: time.Now()})
-	}
-	sink = len(log)
+	smstest.Floor(b, &request.Request{Meta: sms.Meta{ID: "REQ-1"}, Status: request.StatusInFulfilment}, "hold")
 }
 
 // BenchmarkRequestTransition is one full pipeline transition of a request

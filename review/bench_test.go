@@ -5,37 +5,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/memstore"
 	"github.com/iso20k/sms/review"
+	"github.com/iso20k/sms/smstest"
 )
 
 // The budget (see BENCHMARKS.md): BenchmarkReviewTransition at most 6x
 // BenchmarkFloor, the same ratio as incident's transition.
 
-type floorRecord struct {
-	ID       string
-	EntityID string
-	Trigger  string
-	At       time.Time
-}
-
-var sink int
-
 // BenchmarkFloor is the floor of a transition: a map lookup, a UUID v7, a
 // record appended, the clock read.
 func BenchmarkFloor(b *testing.B) {
-	r := &review.Review{Status: review.StatusPerformed}
-	r.ID = "REV-1"
-	store := map[string]*review.Review{r.ID: r}
-	var log []floorRecord
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		cur := store["REV-1"]
-		log = append(log, floorRecord{ID: uuid.Must(uuid.NewV7()).String(), EntityID: cur.ID, Trigger: "note", At: time.Now()})
-	}
-	sink = len(log)
+	smstest.Floor(b, &review.Review{Meta: sms.Meta{ID: "REV-1"}, Status: review.StatusPerformed}, "note")
 }
 
 // benchService is a service on memstore with the system clock, as a host
