@@ -41,3 +41,21 @@ func TestCopies(t *testing.T) {
 	_, err = smstest.Copies[*smstest.Thing](ctx, st, proto, journal, 1)
 	assert.ErrorIs(t, err, sms.ErrExists, "a copy under a taken ID")
 }
+
+// TestSnap: a snapshot taken before a transition differs from one after it
+// in the record and in its journal, and equals one taken again before.
+func TestSnap(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m, err := sms.NewMachine(thingWorkflow("correct"), memstore.New[*smstest.Thing](), sms.Options{Now: time.Now})
+	require.NoError(t, err)
+	th, err := m.Create(ctx, tester, thingCmd{})
+	require.NoError(t, err)
+	before := smstest.Snap[*smstest.Thing](t, m, th.ID)
+	smstest.RequireUnchanged[*smstest.Thing](t, m, th.ID, before)
+	_, err = m.Fire(ctx, tester, th.ID, "note", thingCmd{})
+	require.NoError(t, err)
+	after := smstest.Snap[*smstest.Thing](t, m, th.ID)
+	assert.NotEqual(t, before.Entity, after.Entity)
+	assert.NotEqual(t, before.Journal, after.Journal)
+}

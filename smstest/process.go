@@ -195,23 +195,47 @@ func checkCatalogue[E sms.Entity[E]](t *testing.T, p Process[E]) {
 	}
 }
 
-// snapshot is a record and its journal, as the store holds them.
-type snapshot struct{ entity, journal string }
+// Snapshot is a record and its journal as the store holds them (their
+// JSON): taken before a refusal and compared after, it proves the refusal
+// changed nothing.
+type Snapshot struct{ Entity, Journal string }
 
-func snap[E sms.Entity[E]](t testing.TB, m reader[E], id string) snapshot {
+// Records reads records and their journals: a process Service has these
+// methods, and so has [sms.Machine].
+type Records[E sms.Entity[E]] interface {
+	Get(ctx context.Context, id string) (E, error)
+	Journal(ctx context.Context, id string) ([]sms.Entry, error)
+}
+
+// Snap returns the snapshot of record id, failing the test now when it
+// cannot be read.
+func Snap[E sms.Entity[E]](t testing.TB, r Records[E], id string) Snapshot {
 	t.Helper()
 	ctx := context.Background()
-	e, err := m.Get(ctx, id)
+	e, err := r.Get(ctx, id)
 	if err != nil {
 		t.Fatalf("smstest: reading %s: %v", id, err)
 	}
-	j, err := m.Journal(ctx, id)
+	j, err := r.Journal(ctx, id)
 	if err != nil {
 		t.Fatalf("smstest: reading the journal of %s: %v", id, err)
 	}
 	a, _ := json.Marshal(e)
 	b, _ := json.Marshal(j)
-	return snapshot{string(a), string(b)}
+	return Snapshot{string(a), string(b)}
+}
+
+// RequireUnchanged fails the test now unless record id and its journal are
+// as the snapshot took them.
+func RequireUnchanged[E sms.Entity[E]](t testing.TB, r Records[E], id string, before Snapshot) {
+	t.Helper()
+	after := Snap(t, r, id)
+	if after.Entity != before.Entity {
+		t.Fatalf("smstest: %s changed, though the transition was refused:\nbefore %s\nafter  %s", id, before.Entity, after.Entity)
+	}
+	if after.Journal != before.Journal {
+		t.Fatalf("smstest: the journal of %s changed, though the transition was refused:\nbefore %s\nafter  %s", id, before.Journal, after.Journal)
+	}
 }
 
 func runCells[E sms.Entity[E]](t *testing.T, p Process[E]) {
@@ -223,7 +247,7 @@ func runCells[E sms.Entity[E]](t *testing.T, p Process[E]) {
 				m := reader[E](in)
 				ctx := context.Background()
 				id := in.At(t, s, tr)
-				before := snap(t, m, id)
+				before := Snap[E](t, m, id)
 				entries := journalLen(t, m, id)
 				want, allowed := p.Oracle[s][tr]
 				got, err := in.Fire(ctx, id, tr)
@@ -236,7 +260,7 @@ func runCells[E sms.Entity[E]](t *testing.T, p Process[E]) {
 					if !slices.Equal(te.Permitted, permittedBy(p, s)) && !(len(te.Permitted) == 0 && len(permittedBy(p, s)) == 0) {
 						c.errorf("%s from %s names %v as permitted, the oracle %v", tr, s, te.Permitted, permittedBy(p, s))
 					}
-					if after := snap(t, m, id); after != before {
+					if after := Snap[E](t, m, id); after != before {
 						c.errorf("%s from %s changed the record or its journal", tr, s)
 					}
 					return
@@ -375,7 +399,7 @@ func FuzzProcess[E sms.Entity[E]](t *testing.T, ops []byte, triggers []string, i
 	}
 	version := e.Metadata().Version
 	for _, s := range Steps(ops, triggers) {
-		before := snap(t, m, id)
+		before := Snap[E](t, m, id)
 		got, err := in.Do(ctx, id, s)
 		if err != nil {
 			known := false
@@ -385,7 +409,7 @@ func FuzzProcess[E sms.Entity[E]](t *testing.T, ops []byte, triggers []string, i
 			if !known {
 				t.Fatalf("contract: a refusal is one of the library's categories\n%s: %v", s.Trigger, err)
 			}
-			if after := snap(t, m, id); after != before {
+			if after := Snap[E](t, m, id); after != before {
 				t.Fatalf("contract: a refused step changes nothing\n%s refused (%v) but changed the record", s.Trigger, err)
 			}
 			continue
