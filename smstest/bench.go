@@ -26,7 +26,7 @@ type floorRecord struct {
 // Run it in the same process as the benchmark it is the floor of:
 //
 //	func BenchmarkFloor(b *testing.B) {
-//		smstest.Floor(b, &incident.Incident{Meta: sms.Meta{ID: "INC-1"}}, "hold")
+//		smstest.Floor(b, &incident.Incident{Meta: sms.Meta{ID: "INC-1"}, Status: incident.StatusInProgress}, "hold")
 //	}
 func Floor[E sms.Entity[E]](b *testing.B, e E, trigger string) {
 	id := e.Metadata().ID

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"testing"
 	"time"
 
 	"github.com/iso20k/sms"
@@ -67,14 +66,4 @@ func ExampleClock() {
 	// Output:
 	// at 8:30AM refused: [INC-06]
 	// closed 2026-03-05T08:30:00Z
-}
-
-// ExampleFloor is a process's BenchmarkFloor, beside which its transition
-// benchmarks are measured (compiled, not run: a benchmark runs under
-// go test -bench).
-func ExampleFloor() {
-	floor := func(b *testing.B) {
-		smstest.Floor(b, &incident.Incident{Meta: sms.Meta{ID: "INC-1"}}, "hold")
-	}
-	_ = floor
 }

@@ -335,9 +335,10 @@ func (s *Service) AddNote(ctx context.Context, a sms.Actor, id string, c Note) (
 	return s.m.Fire(ctx, a, id, string(TriggerNote), c)
 }
 
-// Do runs any command but a submission: the trigger is the command's.
+// Do runs any command: the trigger is the one that takes the command's
+// type; a Submission creates a suggestion, and id is then empty.
 func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*Suggestion, error) {
-	return s.m.Fire(ctx, a, id, string(c.Trigger()), c)
+	return s.m.Do(ctx, a, id, c)
 }
 
 // Get, Journal and Verify read a suggestion, its journal, and verify it.
