@@ -49,9 +49,13 @@
 // requirements), apply the effects to a private copy, check the fields
 // required on entry, build the journal entry (with the digest of the state
 // it leaves), commit entity and entry atomically with an optimistic version
-// check, then notify the observer. A failure at any step leaves the store,
-// and every copy a caller holds, unchanged. Transitions on several entities
-// commit together with [Atomically] where the store offers [Atomic].
+// check, run the rule's [FollowUp] (the write to another record it
+// implies), then notify the observer. A failure at any step leaves the
+// store, and every copy a caller holds, unchanged. Transitions on several
+// entities commit together with [Atomically] where the stores offer
+// [Atomic] on one backend ([CommitTogether]): a follow-up is committed with
+// its transition there, and after it elsewhere. [Machine.Do] finds the
+// trigger by the command's type, so that a process's Do is one line.
 //
 // Conformance checks are data too ([Check]); an [Audit] runs them over the
 // records that verify and produces the [Report] an auditor receives. The
