@@ -17,8 +17,9 @@ import (
 // another record it implies.
 type followEnv struct {
 	*ticketEnv
-	runs, fail int   // Run's calls, and how many of the next fail
-	failWith   error // what they fail with
+	runs, fail int      // Run's calls, and how many of the next fail
+	failWith   error    // what they fail with
+	heard      []string // what observers heard, in order
 }
 
 func newFollowEnv(t *testing.T, atomic bool, fu sms.FollowUp[*Ticket]) *followEnv {
@@ -45,7 +46,10 @@ func newFollowEnv(t *testing.T, atomic bool, fu sms.FollowUp[*Ticket]) *followEn
 	}
 	wf, err := sms.NewWorkflow(d)
 	require.NoError(t, err)
-	f.ticketEnv = newTicketEnvWith(t, wf, memstore.New[*Ticket](), sms.Options{})
+	f.ticketEnv = newTicketEnvWith(t, wf, memstore.New[*Ticket](), sms.Options{Observer: sms.ObserverFunc(func(_ context.Context, ev sms.Event) error {
+		f.heard = append(f.heard, ev.EntityID+" "+ev.Entry.Trigger)
+		return nil
+	})})
 	f.file(t, "T-1")
 	f.file(t, "T-2")
 	if !atomic {
@@ -73,12 +77,14 @@ func TestFollowUpCommitsWithTheTransition(t *testing.T) {
 	t.Parallel()
 	for _, atomic := range []bool{true, false} {
 		f := newFollowEnv(t, atomic, sms.FollowUp[*Ticket]{})
+		f.heard = nil
 		tk, err := f.cancel()
 		require.NoError(t, err, "atomic=%v", atomic)
 		assert.Equal(t, stCancelled, tk.State())
 		n1, n2 := f.journals(t)
 		assert.Equal(t, [2]int{2, 2}, [2]int{n1, n2}, "atomic=%v: the transition and its follow-up", atomic)
 		assert.Equal(t, 1, f.runs)
+		assert.Equal(t, []string{"T-1 cancel", "T-2 note"}, f.heard, "atomic=%v: the transition is heard of before its follow-up", atomic)
 	}
 }
 
@@ -114,6 +120,7 @@ func TestFollowUpThatFailsInsideTheCommit(t *testing.T) {
 	// follow-up's.
 	f = newFollowEnv(t, true, sms.FollowUp[*Ticket]{Essential: true})
 	f.fail = 1
+	f.heard = nil
 	before1, before2 := f.snap(t, "T-1"), f.snap(t, "T-2")
 	tk, err = f.cancel()
 	assert.Nil(t, tk)
@@ -122,6 +129,7 @@ func TestFollowUpThatFailsInsideTheCommit(t *testing.T) {
 	assert.Equal(t, before1, f.snap(t, "T-1"))
 	assert.Equal(t, before2, f.snap(t, "T-2"))
 	assert.Equal(t, 1, f.runs)
+	assert.Empty(t, f.heard, "nothing committed, nothing announced")
 }
 
 func TestFollowUpWithoutAtomicCommits(t *testing.T) {

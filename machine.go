@@ -296,16 +296,17 @@ func (m *Machine[E]) fire(ctx context.Context, a Actor, id, trigger string, cmd 
 	if err := m.store.Commit(ctx, e, expect, t.entries[:]); err != nil {
 		return m.failed(ctx, err, key, req, id)
 	}
+	// Observers hear of the transition before its follow-up; inside an
+	// atomic commit, once it stands, and not at all when it is rolled back.
+	m.notify(ctx, entry)
 	if fu := r.FollowUp; fu != nil {
 		if err := m.follow(ctx, fu, t, how); err != nil {
 			if how == followInside {
 				return zero, &insideError{err: err} // the atomic commit is rolled back
 			}
-			m.notify(ctx, entry)
 			return e, err
 		}
 	}
-	m.notify(ctx, entry)
 	return e, nil
 }
 
