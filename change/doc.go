@@ -35,11 +35,13 @@
 // proposed, drafted or revised it. The rules, each refused inside the
 // transition with a [*sms.ForbiddenError] citing its requirement; the
 // decisions are the rules' approval gates ([sms.ApprovalGate]), which the
-// kernel checks before the segregation rules and the guards:
+// kernel checks before the segregation rules and the guards (an actor who
+// holds none of a gated trigger's roles is refused citing the gate's
+// requirement):
 //
 //   - approve, and reject in authorize: a role of the change authority of
 //     the change's model and risk, and approve once (CHG-06, the gate);
-//     never a requester or an implementer (CHG-19);
+//     never a requester or an implementer (CHG-19, the gate);
 //   - schedule: an approver is never named implementer (CHG-19);
 //   - start_implementation, complete, fail: an approver never implements,
 //     as the acting actor or as the implementer the schedule names
@@ -47,8 +49,9 @@
 //   - remediation_done accepting a degraded service: only an eligible
 //     approver, neither requester nor implementer (CHG-12);
 //   - a template's approve: a role of the standard model's authority and
-//     once per approver (CHG-18, the gate), never by an author (CHG-19); a
-//     plan's approve: never by an author (CHG-19, the gate).
+//     once per approver (CHG-18, the gate), never by an author (CHG-19,
+//     the gate); a plan's approve: a change manager or a service owner
+//     (SDT-01, the gate), never an author (CHG-19, the gate).
 //
 // Every trigger takes its own command type (a [Note] fires note only): a
 // command of another trigger's type is refused as invalid input.
@@ -216,12 +219,14 @@
 // commit: a template, plan or schedule changed between the read and the
 // commit is judged as it was read.
 //
-// A failed standard change and its template's suspension are one commit
-// when the change and template stores offer [sms.Atomic] (memstore does,
-// and sqlstore for stores on one database); on other stores the suspension
-// follows the failure, and a failure to suspend is a
-// [*TemplateSuspensionError] that [Service.Sweep] reports until the
-// template is suspended (see [Service.Fail]).
+// A failed standard change suspends its template: the fail rule's
+// follow-up ([sms.FollowUp]), which the pipeline runs, so that a machine on
+// [Service.Workflow] does it too. The failure and the suspension are one
+// commit when the change and template stores commit together
+// ([sms.CommitTogether]: two memstores, or two sqlstores on one database);
+// on other stores the suspension follows the failure, and a failure to
+// suspend is a [*TemplateSuspensionError] that [Service.Sweep] reports
+// until the template is suspended (see [Service.Fail]).
 //
 // # Conformance
 //

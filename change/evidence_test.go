@@ -277,6 +277,85 @@ func TestTemplateAndPlanAuthorsNeverApprove(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// TestApprovalGatesCite: the approval gates say who decides, and cite a
+// requirement for each refusal, through the service's Do and through a
+// bare machine on the service's workflows alike: an actor who holds none
+// of a gated trigger's roles is refused by the role check, naming the
+// roles, citing the gate's requirement (CHG-06 for a change's approve and
+// reject, CHG-18 for a template's approve, SDT-01 for a plan's approve);
+// the requester of a change, the author of a template or a plan, citing
+// CHG-19. Each is a *sms.ForbiddenError and changes nothing.
+func TestApprovalGatesCite(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, change.DefaultPolicy())
+	o := sms.Options{Now: f.clk.Now}
+	cm, err := sms.NewMachine(f.svc.Workflow(), f.st.changes, o)
+	require.NoError(t, err)
+	pm, err := sms.NewMachine(f.svc.Plans().Workflow(), f.st.plans, o)
+	require.NoError(t, err)
+	tm, err := sms.NewMachine(f.svc.Templates().Workflow(), f.st.templates, o)
+	require.NoError(t, err)
+	refused := func(err error, want string, roleCheck bool, what string) {
+		t.Helper()
+		fe := smstest.RequireForbidden(t, err)
+		assert.Equal(t, want, fe.Requirement.ID, what)
+		assert.NotEmpty(t, fe.Requirement.Clause, what)
+		assert.NotEmpty(t, fe.Reason, what)
+		assert.Equal(t, roleCheck, len(fe.Roles) > 0, "%s: the role check names the roles", what)
+	}
+
+	chg := f.to(t, change.ModelNameNormal, change.StatusAuthorize)
+	before := f.snap(t, chg.ID)
+	for _, tc := range []struct {
+		who       sms.Actor
+		c         change.Command
+		want      string
+		roleCheck bool
+	}{
+		{implementer, change.Approval{Rationale: "fine"}, "CHG-06", true},
+		{implementer, change.Rejection{Reason: "not now"}, "CHG-06", true},
+		{actor("rita", change.RoleRequester, change.RoleCAB), change.Approval{Rationale: "mine"}, "CHG-19", false},
+		{actor("rita", change.RoleRequester, change.RoleCAB), change.Rejection{Reason: "mine"}, "CHG-19", false},
+	} {
+		what := tc.who.ID + " " + string(tc.c.Trigger())
+		_, err := f.svc.Do(f.ctx, tc.who, chg.ID, tc.c)
+		refused(err, tc.want, tc.roleCheck, what+" (Do)")
+		_, err = cm.Fire(f.ctx, tc.who, chg.ID, string(tc.c.Trigger()), tc.c)
+		refused(err, tc.want, tc.roleCheck, what+" (machine)")
+	}
+	f.requireUnchanged(t, chg.ID, before)
+
+	tpl := f.templateTo(t, change.TemplateProposed) // written by max
+	tplBefore := f.templateSnap(t, tpl.ID)
+	approval := change.TemplateApproval{Rationale: "proven"}
+	for _, tc := range []struct {
+		who       sms.Actor
+		want      string
+		roleCheck bool
+	}{{implementer, "CHG-18", true}, {manager, "CHG-19", false}} {
+		_, err := f.svc.Templates().Do(f.ctx, tc.who, tpl.ID, approval)
+		refused(err, tc.want, tc.roleCheck, tc.who.ID+" approves the template (Do)")
+		_, err = tm.Fire(f.ctx, tc.who, tpl.ID, string(change.TemplateApprove), approval)
+		refused(err, tc.want, tc.roleCheck, tc.who.ID+" approves the template (machine)")
+	}
+	assert.Equal(t, tplBefore, f.templateSnap(t, tpl.ID))
+
+	tp := f.plan(t, "CHG-1") // drafted by tom, who is its author
+	planBefore := f.planSnap(t, tp.ID)
+	pa := change.PlanApproval{Rationale: "complete"}
+	for _, tc := range []struct {
+		who       sms.Actor
+		want      string
+		roleCheck bool
+	}{{planner, "SDT-01", true}, {actor("tom", change.RoleChangeManager), "CHG-19", false}} {
+		_, err := f.svc.Plans().Do(f.ctx, tc.who, tp.ID, pa)
+		refused(err, tc.want, tc.roleCheck, tc.who.ID+" approves the plan (Do)")
+		_, err = pm.Fire(f.ctx, tc.who, tp.ID, string(change.PlanApprove), pa)
+		refused(err, tc.want, tc.roleCheck, tc.who.ID+" approves the plan (machine)")
+	}
+	assert.Equal(t, planBefore, f.planSnap(t, tp.ID))
+}
+
 // TestBlankAndOutOfRangeInputRefused: text the standard requires that is
 // only white space is refused like empty text; levels, priorities and the
 // policy's risk thresholds stay within their ranges. Nothing changes.

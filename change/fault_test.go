@@ -130,6 +130,72 @@ func TestTemplateSuspendedWithTheFailure(t *testing.T) {
 	}
 }
 
+// TestMachineSuspendsTheTemplate: CHG-18 — the suspension is the fail
+// rule's follow-up, run by the pipeline, so that a bare sms.Machine on the
+// service's workflow (Service.Workflow) and its change store, and
+// Service.Do, suspend a failed standard change's template as Service.Fail
+// does: in one commit on stores that commit together, after the failure on
+// a change store that does not; and when the template cannot be
+// suspended, the machine too returns the committed change with a
+// *TemplateSuspensionError.
+func TestMachineSuspendsTheTemplate(t *testing.T) {
+	t.Parallel()
+	failure := change.Failure{Reason: "patch broke login"}
+	for name, atomically := range map[string]bool{"atomic stores": true, "a change store without sms.Atomic": false} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, change.DefaultPolicy())
+			var changes sms.Store[*change.Change] = f.st.changes
+			if !atomically {
+				changes = plainStore[*change.Change]{f.st.changes}
+			}
+			m, err := sms.NewMachine(f.svc.Workflow(), changes, sms.Options{Now: f.clk.Now})
+			require.NoError(t, err)
+			for path, fail := range map[string]func(id string) (*change.Change, error){
+				"machine": func(id string) (*change.Change, error) {
+					return m.Fire(f.ctx, implementer, id, string(change.TriggerFail), failure)
+				},
+				"Do": func(id string) (*change.Change, error) { return f.svc.Do(f.ctx, implementer, id, failure) },
+			} {
+				chg := f.to(t, change.ModelNameStandard, change.StatusImplement)
+				failed, err := fail(chg.ID)
+				require.NoError(t, err, path)
+				assert.Equal(t, change.StatusRemediating, failed.Status, path)
+				tpl, err := f.svc.Templates().Get(f.ctx, chg.Template)
+				require.NoError(t, err)
+				assert.Equal(t, change.TemplateSuspended, tpl.Status, path)
+				assert.Equal(t, chg.ID, tpl.FailedChange, path)
+				j, err := f.svc.Templates().Journal(f.ctx, tpl.ID)
+				require.NoError(t, err)
+				assert.Equal(t, "suspend", j[len(j)-1].Trigger, path)
+				assert.Equal(t, implementer.ID, j[len(j)-1].Actor.ID, path)
+			}
+		})
+	}
+	t.Run("the template cannot be suspended", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, change.DefaultPolicy())
+		tplStore := &failingStore[*change.Template]{Store: f.st.templates}
+		svc, err := change.NewService(change.Stores{Changes: f.st.changes, Plans: f.st.plans, Templates: tplStore},
+			change.Config{Options: sms.Options{Now: f.clk.Now}})
+		require.NoError(t, err)
+		m, err := sms.NewMachine(svc.Workflow(), f.st.changes, sms.Options{Now: f.clk.Now})
+		require.NoError(t, err)
+		chg := f.to(t, change.ModelNameStandard, change.StatusImplement)
+		tplStore.fail.Store(true)
+		failed, err := m.Fire(f.ctx, implementer, chg.ID, string(change.TriggerFail), failure)
+		var tse *change.TemplateSuspensionError
+		require.ErrorAs(t, err, &tse)
+		assert.Equal(t, change.TemplateSuspensionError{Change: chg.ID, Template: chg.Template, Err: errDisk}, *tse)
+		assert.ErrorIs(t, err, sms.ErrFollowUp)
+		require.NotNil(t, failed, "the failure itself is committed")
+		assert.Equal(t, change.StatusRemediating, failed.Status)
+		stored, err := svc.Get(f.ctx, chg.ID)
+		require.NoError(t, err)
+		assert.Equal(t, failed, stored)
+	})
+}
+
 // TestTemplateSuspensionFailure: when the template cannot be suspended
 // after a failed instance, the failure stays committed, Fail says so with a
 // *TemplateSuspensionError, which is sms.ErrFollowUp and unwraps to its

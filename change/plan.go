@@ -767,13 +767,16 @@ func planDefinition(releases ReleaseLookup) sms.Definition[*TransitionPlan] {
 			Command:     PlanApproval{},
 			Requirement: req("SDT-01", "a draft plan is approved once"),
 			Doc:         "Approve the complete plan: the change can then be authorized.",
-			// A plan's approval: a decider who did not write it (CHG-19).
+			// A plan's approval: a decider (SDT-01) who did not write it
+			// (CHG-19).
 			Approval: &sms.ApprovalGate[*TransitionPlan]{
-				Requirement: req("CHG-19", "nobody approves their own plan: its author, named or who drafted or revised it, never approves it"),
+				Requirement: req("SDT-01", "a transition plan is approved by a change manager or a service owner"),
+				Excluded:    req("CHG-19", "nobody approves their own plan: its author, named or who drafted or revised it, never approves it"),
 				Rule: func(*ptx) (sms.ApprovalRule, bool) {
 					return sms.ApprovalRule{Roles: deciders, Quorum: 1, Exclude: []sms.Party{sms.PartyAuthor}}, true
 				},
-				Parties: (*TransitionPlan).authors,
+				Parties:   (*TransitionPlan).authors,
+				Excluding: notOwn[*TransitionPlan],
 			},
 			Guards: append(slices.Clone(complete),
 				pguard("SDT-01", "an approval records its rationale", func(t *ptx) bool { return !sms.Blank(pcmd[PlanApproval](t).Rationale) })),

@@ -65,12 +65,6 @@ type Service struct {
 	plans     *Plans
 	templates *Templates
 	policy    Policy
-	// atomic says the change and template stores commit several
-	// entities at once (sms.Atomic): a failed standard change and the
-	// suspension of its template are then one commit.
-	atomic bool
-	// gates holds, by trigger, the requirement of the rule's approval.
-	gates map[string]sms.Requirement
 }
 
 // NewService activates the policy and binds the three workflows to their
@@ -85,15 +79,7 @@ func NewService(st Stores, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{policy: p, atomic: sms.CanCommitAtomically(st.Changes) && sms.CanCommitAtomically(st.Templates)}
-	wf, err := sms.NewWorkflow(definition(&s.policy, s))
-	if err != nil {
-		return nil, err
-	}
-	if s.m, err = sms.NewMachine(wf, st.Changes, cfg.Options); err != nil {
-		return nil, err
-	}
-	s.gates = gates(wf)
+	s := &Service{policy: p}
 	pwf, err := sms.NewWorkflow(planDefinition(cfg.Releases))
 	if err != nil {
 		return nil, err
@@ -110,6 +96,15 @@ func NewService(st Stores, cfg Config) (*Service, error) {
 	if s.templates.m, err = sms.NewMachine(twf, st.Templates, cfg.Options); err != nil {
 		return nil, err
 	}
+	// The change workflow last: its look-ups and its failure's follow-up
+	// use the plan and template machines.
+	wf, err := sms.NewWorkflow(definition(&s.policy, s, s.suspension()))
+	if err != nil {
+		return nil, err
+	}
+	if s.m, err = sms.NewMachine(wf, st.Changes, cfg.Options); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -123,10 +118,12 @@ func mustCompile[E sms.Entity[E]](d sms.Definition[E]) *sms.Workflow[E] {
 
 // Workflow returns the change workflow compiled with the default policy,
 // for introspection and documentation. Its states, triggers and diagram do
-// not depend on the policy; the roles that approve do.
+// not depend on the policy; the roles that approve do. It has no stores
+// to look in: its look-ups find nothing, and its fail suspends no
+// template ([Service.Workflow] does both).
 func Workflow() *sms.Workflow[*Change] {
 	p, _ := Policy{}.withDefaults()
-	return mustCompile(definition(&p, nil))
+	return mustCompile(definition(&p, nil, nil))
 }
 
 // PlanWorkflow returns the transition plan workflow. Without the host's
@@ -140,7 +137,11 @@ func TemplateWorkflow() *sms.Workflow[*Template] {
 	return mustCompile(templateDefinition(&p))
 }
 
-// Workflow returns the service's compiled change workflow.
+// Workflow returns the service's compiled change workflow: its look-ups
+// read the service's stores, and its fail suspends the template of a
+// failed standard change (see [Service.Fail]), so that a machine built on
+// it ([sms.NewMachine], on the service's change store) does what the
+// service does.
 func (s *Service) Workflow() *sms.Workflow[*Change] { return s.m.Workflow() }
 
 // Policy returns the policy in force, defaults filled in.
@@ -193,15 +194,14 @@ func (s *Service) RecordAssessment(ctx context.Context, a sms.Actor, id string, 
 
 // Approve records one approver's approval (CHG-06): one read of the
 // change, in the transition. The rule's approval gate refuses, with a
-// [*sms.ForbiddenError] citing CHG-06, an actor without a role of the
-// change's authority (of its model and risk) and one who already approved
-// it; its segregation rule refuses, citing CHG-19, its requester (named,
-// or who raised or submitted it) and its implementer (named, or who
-// implemented it). An actor who holds none of the roles that approve any
-// change is refused by the workflow's role check, which names those roles,
-// citing CHG-06 too.
+// [*sms.ForbiddenError], an actor without a role of the change's
+// authority (of its model and risk) and one who already approved it,
+// citing CHG-06, and its requester (named, or who raised or submitted it)
+// and its implementer (named, or who implemented it), citing CHG-19. An
+// actor who holds none of the roles that approve any change is refused by
+// the workflow's role check, which names those roles, citing CHG-06 too.
 func (s *Service) Approve(ctx context.Context, a sms.Actor, id string, c Approval) (*Change, error) {
-	return s.fire(ctx, a, id, string(TriggerApprove), c)
+	return s.m.Fire(ctx, a, id, string(TriggerApprove), c)
 }
 
 // Authorize authorizes a change its authority approved; the transition
@@ -213,7 +213,7 @@ func (s *Service) Authorize(ctx context.Context, a sms.Actor, id string, c Autho
 // Reject rejects a change with a reason (CHG-06). In authorize, only an
 // eligible approver rejects; others are refused as in [Service.Approve].
 func (s *Service) Reject(ctx context.Context, a sms.Actor, id string, c Rejection) (*Change, error) {
-	return s.fire(ctx, a, id, string(TriggerReject), c)
+	return s.m.Fire(ctx, a, id, string(TriggerReject), c)
 }
 
 // Schedule sets or changes the implementation schedule (CHG-08, CHG-10).
@@ -298,40 +298,22 @@ func (s *Service) Complete(ctx context.Context, a sms.Actor, id string, c Comple
 
 // Fail records a failed implementation (CHG-12). A failed standard change
 // suspends its template, as the same actor, unless the policy keeps
-// templates on failure (CHG-18).
+// templates on failure (CHG-18): the fail rule's follow-up
+// ([sms.FollowUp]), which the pipeline runs, so that [Service.Do] and a
+// machine on [Service.Workflow] do the same.
 //
 // When the change and template stores commit several entities at once
-// ([sms.Atomic], as memstore and sqlstore do), the failure and the
-// suspension are one commit ([sms.Atomically]): both stand or neither
-// does, and observers hear of them once both stand. Otherwise, or if the
-// template could not be suspended in that commit (it changed meanwhile,
-// or its store refused), the failure is committed alone and the
+// ([sms.CommitTogether], as two memstores or two sqlstores on one
+// database do), the failure and the suspension are one commit: both stand
+// or neither does, and observers hear of them once both stand. Otherwise,
+// or if the template could not be suspended in that commit (it changed
+// meanwhile, or its store refused), the failure is committed alone and the
 // suspension follows as a second transition: if that cannot be committed,
 // Fail returns the committed change together with a
 // [*TemplateSuspensionError], and [Service.Sweep] reports the template
 // until it is suspended.
 func (s *Service) Fail(ctx context.Context, a sms.Actor, id string, c Failure) (*Change, error) {
-	return s.fire(ctx, a, id, string(TriggerFail), c)
-}
-
-// fail fires a failure and suspends the template.
-func (s *Service) fail(ctx context.Context, a sms.Actor, id string, c sms.Command) (*Change, error) {
-	if s.atomic {
-		if chg, err, done := s.failAtomically(ctx, a, id, c); done {
-			return chg, err
-		}
-	}
-	chg, err := s.m.Fire(ctx, a, id, string(TriggerFail), c)
-	if err != nil {
-		return nil, err
-	}
-	if !s.suspends(chg) {
-		return chg, nil
-	}
-	if err := s.suspendTemplate(ctx, a, chg); err != nil {
-		return chg, &TemplateSuspensionError{Change: chg.ID, Template: chg.Template, Err: err}
-	}
-	return chg, nil
+	return s.m.Fire(ctx, a, id, string(TriggerFail), c)
 }
 
 // suspends reports whether the failed change suspends its template.
@@ -339,29 +321,22 @@ func (s *Service) suspends(chg *Change) bool {
 	return chg.ModelType == ModelStandard && !s.policy.KeepTemplateOnFailure && chg.Template != ""
 }
 
-// failAtomically commits the failure and the template's suspension as one.
-// done is false when nothing was committed because the suspension could
-// not be part of the commit: the template's transition was refused, or the
-// template changed before the commit; the caller then commits the failure
-// alone and follows up.
-func (s *Service) failAtomically(ctx context.Context, a sms.Actor, id string, c sms.Command) (chg *Change, err error, done bool) {
-	var suspension error
-	err = sms.Atomically(ctx, s.m.Store(), func(ctx context.Context) error {
-		var err error
-		if chg, err = s.m.Fire(ctx, a, id, string(TriggerFail), c); err != nil || !s.suspends(chg) {
-			return err
-		}
-		suspension = s.suspendOnce(ctx, a, chg)
-		return suspension
-	})
-	var ce *sms.ConflictError
-	switch {
-	case err == nil:
-		return chg, nil, true
-	case suspension != nil, errors.As(err, &ce) && ce.Kind == TemplateKind:
-		return nil, nil, false
+// suspension is the fail rule's follow-up: the template of a failed
+// standard change is suspended (CHG-18), in the failure's atomic commit
+// where the stores offer one, else after it.
+func (s *Service) suspension() *sms.FollowUp[*Change] {
+	return &sms.FollowUp[*Change]{
+		Run: func(ctx context.Context, t *tx) error {
+			if !s.suspends(t.Entity) {
+				return nil
+			}
+			return s.suspend(ctx, t.Actor, t.Entity)
+		},
+		Stores: []any{s.templates.m.Store()},
+		Failed: func(t *tx, err error) error {
+			return &TemplateSuspensionError{Change: t.Entity.ID, Template: t.Entity.Template, Err: err}
+		},
 	}
-	return nil, err, true
 }
 
 // TemplateSuspensionError reports that a standard change failed and was
@@ -386,21 +361,9 @@ func (e *TemplateSuspensionError) Unwrap() []error {
 	return []error{sms.ErrFollowUp, e.Err}
 }
 
-// suspendTemplate suspends the failed change's template, trying again
-// when another writer changed it meanwhile.
-func (s *Service) suspendTemplate(ctx context.Context, a sms.Actor, chg *Change) error {
-	var err error
-	for range 3 {
-		if err = s.suspendOnce(ctx, a, chg); !errors.Is(err, sms.ErrConflict) {
-			return err
-		}
-	}
-	return err
-}
-
-// suspendOnce fires the template's suspension after the failed change: nil
+// suspend fires the template's suspension after the failed change: nil
 // once it is suspended, or when it was already not active (or is gone).
-func (s *Service) suspendOnce(ctx context.Context, a sms.Actor, chg *Change) error {
+func (s *Service) suspend(ctx context.Context, a sms.Actor, chg *Change) error {
 	cmd := TemplateSuspension{Reason: "standard change " + chg.ID + " failed: " + chg.Work.FailureReason, FailedChange: chg.ID}
 	if len(cmd.Reason) > MaxText {
 		cmd.Reason = cmd.Reason[:MaxText]
@@ -444,74 +407,11 @@ func (s *Service) AddNote(ctx context.Context, a sms.Actor, id string, c Note) (
 }
 
 // Do runs any change command as its typed method does: the command's
-// trigger on change id, and for a [Failure] what [Service.Fail] does. A
-// [Request], which creates a change, carries its own ID: id must then be
-// empty. A nil command is invalid.
+// trigger on change id (see [sms.Machine.Do]), with a [Failure] what
+// [Service.Fail] does. A [Request], which creates a change, carries its
+// own ID: id must then be empty. A nil command is invalid.
 func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*Change, error) {
-	return s.fire(ctx, a, id, triggerOf[Trigger](c), c)
-}
-
-// fire runs trigger on change id: the path Do shares with the typed
-// methods whose trigger needs more than one pipeline call. A failure also
-// suspends its template (see [Service.Fail]); the creation trigger
-// creates; the role check's refusal of a decision cites the approval's
-// requirement (see [Service.Approve]).
-func (s *Service) fire(ctx context.Context, a sms.Actor, id, trigger string, c sms.Command) (*Change, error) {
-	if trigger == string(TriggerFail) {
-		return s.fail(ctx, a, id, c)
-	}
-	chg, err := fire(ctx, s.m, a, id, string(TriggerRaise), trigger, c)
-	return chg, citeGate(s.gates, trigger, err)
-}
-
-// gates returns, by trigger, the requirement of each rule's approval gate.
-func gates[E sms.Entity[E]](wf *sms.Workflow[E]) map[string]sms.Requirement {
-	out := map[string]sms.Requirement{}
-	for _, r := range wf.Rules() {
-		if r.Approval != nil {
-			out[r.Trigger] = r.Approval.Requirement
-		}
-	}
-	return out
-}
-
-// citeGate cites the approval's requirement in the role check's refusal
-// (a *sms.ForbiddenError naming the roles, citing none) of a trigger whose
-// rule has an approval gate: the pipeline checks the roles first.
-func citeGate(gates map[string]sms.Requirement, trigger string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if fe := (*sms.ForbiddenError)(nil); errors.As(err, &fe) && fe.Requirement.ID == "" && len(fe.Roles) > 0 {
-		if r, ok := gates[trigger]; ok {
-			fe.Requirement = r
-		}
-	}
-	return err
-}
-
-// triggerOf returns the trigger of a command, "" for none.
-func triggerOf[T ~string](c interface{ Trigger() T }) string {
-	if c == nil {
-		return ""
-	}
-	return string(c.Trigger())
-}
-
-// fire is what every Do of the package runs: the workflow's creation
-// command (trigger create) creates a record, which it names itself, so id
-// must be empty; any other command fires its trigger on record id, and the
-// pipeline refuses a nil one as invalid.
-func fire[E sms.Entity[E]](ctx context.Context, m *sms.Machine[E], a sms.Actor, id, create, trigger string, c sms.Command) (E, error) {
-	if trigger != create {
-		return m.Fire(ctx, a, id, trigger, c)
-	}
-	if id != "" {
-		var zero E
-		kind := m.Workflow().Kind()
-		return zero, sms.Invalid(kind, "id", "%s creates a %s and carries its ID: pass it in the command", create, kind)
-	}
-	return m.Create(ctx, a, c)
+	return s.m.Do(ctx, a, id, c)
 }
 
 // Get returns the stored change.
@@ -674,7 +574,7 @@ func (p *Plans) AddNote(ctx context.Context, a sms.Actor, id string, c PlanNoteT
 // Do runs any plan command as its typed method does. A [DraftPlan], which
 // creates a plan, carries its own ID: id must then be empty.
 func (p *Plans) Do(ctx context.Context, a sms.Actor, id string, c PlanCommand) (*TransitionPlan, error) {
-	return fire(ctx, p.m, a, id, string(PlanCreate), triggerOf[PlanTrigger](c), c)
+	return p.m.Do(ctx, a, id, c)
 }
 
 // Get returns the stored plan.
@@ -780,7 +680,7 @@ func (t *Templates) AddNote(ctx context.Context, a sms.Actor, id string, c Templ
 // [TemplateProposal], which creates a template, carries its own ID: id
 // must then be empty.
 func (t *Templates) Do(ctx context.Context, a sms.Actor, id string, c TemplateCommand) (*Template, error) {
-	return fire(ctx, t.m, a, id, string(TemplatePropose), triggerOf[TemplateTrigger](c), c)
+	return t.m.Do(ctx, a, id, c)
 }
 
 // Get returns the stored template.

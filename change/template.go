@@ -129,10 +129,6 @@ func (t *Template) authors() sms.Participants {
 	return ps
 }
 
-// authored reports whether id wrote the template, as its named author or
-// as an actor who proposed or revised it.
-func (t *Template) authored(id string) bool { return t.authors().Has(sms.PartyAuthor, id) }
-
 // current returns the approvals that count now.
 func (t *Template) current() []sms.Approval {
 	var out []sms.Approval
@@ -340,10 +336,6 @@ func tguard(id, text string, check func(*ttx) bool) sms.Guard[*Template] {
 	return sms.Guard[*Template]{Requirement: req(id, text), Check: check}
 }
 
-func tsegregation(id, text string, check func(*ttx) string) sms.Segregation[*Template] {
-	return sms.Segregation[*Template]{Requirement: req(id, text), Check: check}
-}
-
 func tcmd[C TemplateCommand](t *ttx) C { return cmdOf[C](t.Command) }
 
 func tst(ss ...TemplateStatus) []string {
@@ -471,28 +463,20 @@ func templateDefinition(p *Policy) sms.Definition[*Template] {
 			// The standard model's change authority decides, once since the
 			// template was last proposed, revised or suspended (CHG-18); a
 			// template of a model that is not a standard one has no
-			// authority, and nobody approves it. Its author never does
-			// (CHG-19): that is the segregation rule's sentence, so the
-			// gate's rule excludes nobody.
+			// authority, and nobody approves it. Its author, named or who
+			// proposed or revised it, never does (CHG-19).
 			Approval: &sms.ApprovalGate[*Template]{
 				Requirement: req("CHG-18", "the approver holds a role of the standard model's change authority, and decides once"),
+				Excluded:    req("CHG-19", "nobody approves their own template: its author, named or who proposed or revised it, never approves it"),
 				Rule: func(t *ttx) (sms.ApprovalRule, bool) {
 					r, _ := p.templateRule(t.Entity)
-					r.Exclude = nil
 					return r, true
 				},
-				Parties: func(*Template) sms.Participants { return nil },
+				Parties: (*Template).authors,
 				Decided: func(e *Template, actor string) bool {
 					return slices.ContainsFunc(e.current(), func(a sms.Approval) bool { return a.Approver == actor })
 				},
-			},
-			Segregation: []sms.Segregation[*Template]{
-				tsegregation("CHG-19", "nobody approves their own template: its author, named or who proposed or revised it, never approves it", func(t *ttx) string {
-					if t.Entity.authored(t.Actor.ID) {
-						return "the author of the template may not approve it"
-					}
-					return ""
-				}),
+				Excluding: notOwn[*Template],
 			},
 			Guards: []sms.Guard[*Template]{
 				tguard("CHG-18", "an approval records its rationale", func(t *ttx) bool { return !sms.Blank(tcmd[TemplateApproval](t).Rationale) }),

@@ -94,35 +94,26 @@ func notApprover(named func(*tx) string) sms.Segregation[*Change] {
 // actor decides in a role of the authority of the change's model and risk,
 // once. A change whose model the policy no longer knows has no authority:
 // nobody decides on it. The parties the authority excludes, the requester
-// and the implementer, are CHG-19's: the segregation rule notOwnChange
-// refuses them with its own sentence.
+// and the implementer (acting or named), never decide: that refusal cites
+// CHG-19.
 func authority(p *Policy, text string, applies func(*tx) bool, decided func(*Change, string) bool) *sms.ApprovalGate[*Change] {
 	return &sms.ApprovalGate[*Change]{
 		Requirement: req("CHG-06", text),
+		Excluded:    req("CHG-19", "nobody approves their own change: the requester and the implementer never approve"),
 		Rule: func(t *tx) (sms.ApprovalRule, bool) {
 			r, _ := p.ruleOf(t.Entity)
-			r.Exclude = nil
 			return r, applies == nil || applies(t)
 		},
-		// The gate checks no party: the rule's exclusions are CHG-19's.
-		Parties: func(*Change) sms.Participants { return nil },
-		Decided: decided,
+		Parties:   (*Change).participants,
+		Decided:   decided,
+		Excluding: notOwn[*Change],
 	}
 }
 
-// notOwnChange refuses an actor who holds a party the change authority
-// excludes, the requester or the implementer, acting or named (CHG-19).
-func notOwnChange(p *Policy, applies func(*tx) bool) sms.Segregation[*Change] {
-	return segregation("CHG-19", "nobody approves their own change: the requester and the implementer never approve", func(t *tx) string {
-		if applies != nil && !applies(t) {
-			return ""
-		}
-		rule, _ := p.ruleOf(t.Entity)
-		if party, ok := t.Entity.participants().Holds(t.Actor.ID, rule.Exclude...); ok {
-			return "the " + string(party) + " may not approve their own record"
-		}
-		return ""
-	})
+// notOwn words the refusal of an actor holding a party an approval
+// excludes (CHG-19), whether they hold it by their own act or are named.
+func notOwn[E any](_ *sms.Transition[E], party sms.Party, _ bool) string {
+	return "the " + string(party) + " may not approve their own record"
 }
 
 // inAuthorize says a rejection is the authority's decision: in authorize;
@@ -342,7 +333,10 @@ func (p *Policy) configComplete(c *Change, updates []ConfigUpdate, none bool) bo
 	return true
 }
 
-func definition(p *Policy, l looker) sms.Definition[*Change] {
+// definition returns the change workflow under the policy: l answers its
+// look-ups and suspend is its failure's follow-up, the suspension of a
+// failed standard change's template (nil for none: see [Workflow]).
+func definition(p *Policy, l looker, suspend *sms.FollowUp[*Change]) sms.Definition[*Change] {
 	var (
 		requesters  = roles(RoleRequester, RoleChangeManager)
 		managers    = roles(RoleChangeManager)
@@ -599,7 +593,6 @@ func definition(p *Policy, l looker) sms.Definition[*Change] {
 			Doc:         "Record one approver's decision, with its rationale.",
 			Approval: authority(p, "the approver holds a role of the change authority of the change's model and risk, and approves once: a second approval would not count",
 				nil, approvedBy),
-			Segregation: []sms.Segregation[*Change]{notOwnChange(p, nil)},
 			Guards: []sms.Guard[*Change]{
 				guard("CHG-06", "an approval records its rationale", func(t *tx) bool { return !sms.Blank(cmd[Approval](t).Rationale) }),
 			},
@@ -669,7 +662,6 @@ func definition(p *Policy, l looker) sms.Definition[*Change] {
 			Requirement: req("CHG-06", "a change is rejected during assessment or authorization, before it is authorized"),
 			Doc:         "Reject, with a reason; in authorize it is an approver's decision.",
 			Approval:    authority(p, "in authorization, the approver holds a role of the change authority of the change's model and risk", inAuthorize, nil),
-			Segregation: []sms.Segregation[*Change]{notOwnChange(p, inAuthorize)},
 			Guards: []sms.Guard[*Change]{
 				guard("CHG-06", "a rejection gives its reason", func(t *tx) bool { return !sms.Blank(cmd[Rejection](t).Reason) }),
 				guard("CHG-06", "in assessment the change manager rejects; in authorization an eligible approver of the change's authority", func(t *tx) bool {
@@ -859,6 +851,7 @@ func definition(p *Policy, l looker) sms.Definition[*Change] {
 			Requirement: req("CHG-12", "only a change being implemented fails"),
 			Doc:         "Record a failed implementation; remediation follows.",
 			Segregation: []sms.Segregation[*Change]{notApprover(func(*tx) string { return "" })},
+			FollowUp:    suspend,
 			Guards: []sms.Guard[*Change]{
 				guard("CHG-12", "a failure gives its reason", func(t *tx) bool { return !sms.Blank(cmd[Failure](t).Reason) }),
 			},

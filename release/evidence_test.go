@@ -156,6 +156,33 @@ func TestOwnerFromActingIdentity(t *testing.T) {
 	f.requireUnchanged(t, r.ID, before)
 }
 
+// TestRoleRefusalCitesTheGate: REL-05 — an actor who holds none of
+// approve's roles (a tester) is refused by the role check, which names
+// those roles and cites the approval gate's requirement, through the
+// service's Approve and Do and a bare machine on the service's workflow
+// alike; nothing changes.
+func TestRoleRefusalCitesTheGate(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, release.DefaultPolicy())
+	m, err := sms.NewMachine(f.svc.Workflow(), f.store, sms.Options{Now: f.clk.Now})
+	require.NoError(t, err)
+	r := f.to(t, release.StatusAccepted)
+	before := f.snap(t, r.ID)
+	c := release.Approval{Rationale: "tests pass"}
+	for name, fire := range map[string]func() error{
+		"Approve": func() error { _, err := f.svc.Approve(f.ctx, tester, r.ID, c); return err },
+		"Do":      func() error { _, err := f.svc.Do(f.ctx, tester, r.ID, c); return err },
+		"machine": func() error { _, err := m.Fire(f.ctx, tester, r.ID, string(release.TriggerApprove), c); return err },
+	} {
+		fe := smstest.RequireForbidden(t, fire())
+		assert.Equal(t, "REL-05", fe.Requirement.ID, name)
+		assert.NotEmpty(t, fe.Requirement.Clause, name)
+		assert.NotEmpty(t, fe.Roles, "%s: the role check names the roles", name)
+		assert.Equal(t, tester.ID, fe.Actor, name)
+	}
+	f.requireUnchanged(t, r.ID, before)
+}
+
 // TestBlankInputRefused: text the standard requires that is only white
 // space is refused like empty text, and lists hold no blank entries; a
 // policy names only methods and types a plan can name. Nothing changes.

@@ -66,28 +66,18 @@ func (k *kitInstance) Journal(ctx context.Context, id string) ([]sms.Entry, erro
 func (k *kitInstance) Verify(ctx context.Context, id string) error { return k.svc.Verify(ctx, id) }
 
 // kitTriggers lists every trigger but plan, the creating one.
-func kitTriggers() []string {
-	var out []string
-	for _, tr := range release.Triggers()[1:] {
-		out = append(out, string(tr))
-	}
-	return out
-}
+func kitTriggers() []string { return smstest.Names(release.Triggers()[1:]) }
 
 // TestProcessKit runs the process kit: the oracle against the workflow,
 // the lifecycle diagram in testdata and in doc.go (rerun with -update
 // after changing the workflow, and paste the diagram into doc.go), the
-// catalogue, and every status x trigger cell through the service.
+// catalogue (the conformance checks' citations, and the sweep's: an
+// analysis overdue, REL-10), and every status x trigger cell through the
+// service.
 func TestProcessKit(t *testing.T) {
-	o := map[string]map[string]string{}
-	for s, cells := range oracle {
-		o[string(s)] = map[string]string{}
-		for tr, to := range cells {
-			o[string(s)][string(tr)] = to
-		}
-	}
 	smstest.RunProcess(t, smstest.Process[*release.Release]{
-		Workflow: release.Workflow(), Oracle: o, Triggers: kitTriggers(), Cites: release.ConformanceCites(),
+		Workflow: release.Workflow(), Oracle: smstest.Oracle(oracle), Triggers: kitTriggers(),
+		Cites:  append(smstest.CitedBy(release.Checks()), "REL-10"),
 		Golden: "testdata/lifecycle.mmd", Doc: "doc.go", Update: *update,
 		New: func(t testing.TB) smstest.Instance[*release.Release] {
 			return &kitInstance{fixture: newFixture(t, release.DefaultPolicy())}

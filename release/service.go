@@ -2,7 +2,6 @@ package release
 
 import (
 	"context"
-	"errors"
 	"sort"
 	"time"
 
@@ -47,8 +46,6 @@ type Config struct {
 type Service struct {
 	m      *sms.Machine[*Release]
 	policy Policy
-	// approval is the requirement of the approve rule's approval gate.
-	approval sms.Requirement
 }
 
 // NewService activates the policy and binds the release workflow to the
@@ -67,11 +64,6 @@ func NewService(store sms.Store[*Release], cfg Config) (*Service, error) {
 	}
 	if s.m, err = sms.NewMachine(wf, store, cfg.Options); err != nil {
 		return nil, err
-	}
-	for _, r := range wf.Rules() {
-		if r.Trigger == string(TriggerApprove) && r.Approval != nil {
-			s.approval = r.Approval.Requirement
-		}
 	}
 	return s, nil
 }
@@ -143,7 +135,7 @@ func (s *Service) AcceptKnownErrors(ctx context.Context, a sms.Actor, id string,
 // release is refused by the workflow's role check, which names those
 // roles, citing REL-05 too.
 func (s *Service) Approve(ctx context.Context, a sms.Actor, id string, c Approval) (*Release, error) {
-	return s.fire(ctx, a, id, c)
+	return s.m.Fire(ctx, a, id, string(TriggerApprove), c)
 }
 
 // Authorize approves the release for deployment; the transition asks about
@@ -209,35 +201,11 @@ func (s *Service) AddNote(ctx context.Context, a sms.Actor, id string, c Note) (
 }
 
 // Do runs any release command as its typed method does: the command's
-// trigger on release id. A [Planning], which creates a release, carries
-// its own ID: id must then be empty. A nil command is invalid.
+// trigger on release id (see [sms.Machine.Do]). A [Planning], which
+// creates a release, carries its own ID: id must then be empty. A nil
+// command is invalid.
 func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*Release, error) {
-	return s.fire(ctx, a, id, c)
-}
-
-// fire runs a command: a planning creates a release, which it names
-// itself, so id must be empty; any other command fires its trigger on
-// release id, and the pipeline refuses a nil one as invalid. The role
-// check's refusal of an approval cites the approval's requirement.
-func (s *Service) fire(ctx context.Context, a sms.Actor, id string, c Command) (*Release, error) {
-	var trigger string
-	if c != nil {
-		trigger = string(c.Trigger())
-	}
-	switch {
-	case trigger == string(TriggerApprove):
-		r, err := s.m.Fire(ctx, a, id, trigger, c)
-		var fe *sms.ForbiddenError
-		if errors.As(err, &fe) && fe.Requirement.ID == "" && len(fe.Roles) > 0 {
-			fe.Requirement = s.approval // the role check, before the gate, cites none
-		}
-		return r, err
-	case trigger != string(TriggerPlan):
-		return s.m.Fire(ctx, a, id, trigger, c)
-	case id != "":
-		return nil, sms.Invalid(Kind, "id", "planning creates a release and carries its ID: pass it in Planning.ID")
-	}
-	return s.m.Create(ctx, a, c)
+	return s.m.Do(ctx, a, id, c)
 }
 
 // Get returns the stored release.
