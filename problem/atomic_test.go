@@ -23,6 +23,10 @@ func (s atomicFailingKEStore) Atomically(ctx context.Context, fn func(context.Co
 	return s.mem.Atomically(ctx, fn)
 }
 
+// AtomicBackend is the memstore's: one atomic commit holds its writes and
+// the other memstores'.
+func (s atomicFailingKEStore) AtomicBackend() any { return s.mem.AtomicBackend() }
+
 // heard records the transitions observers were told of.
 type heard struct {
 	mu  sync.Mutex

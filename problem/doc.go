@@ -70,12 +70,14 @@
 // known errors are reached through [Service.KnownErrors], with the same
 // vocabulary as the service (a typed method per trigger, Get, List, Each,
 // Journal, Verify, Do). Problem transitions imply known-error steps:
-// declaring records the known error, resolving with a fix retires it.
-// When both stores offer [sms.Atomic] (two memstores, or two sqlstores on
-// one database), the step is committed with the problem's transition, in
-// one commit ([sms.Atomically]): both or neither. With stores that do not,
-// the step runs right after the problem's commit, and a failure of it
-// returns a [*FollowUpError] (errors.Is matches [sms.ErrFollowUp]);
+// declaring records the known error, resolving with a fix retires it. Each
+// is its rule's follow-up ([sms.FollowUp]), run by the pipeline. When both
+// stores commit together ([sms.CommitTogether]: two memstores, or two
+// sqlstores on one database), the step is committed with the problem's
+// transition, in one commit: both or neither, and a failed step refuses
+// the transition. With stores that do not, the step runs right after the
+// problem's commit, and a failure of it returns the problem as committed
+// with a [*FollowUpError] (errors.Is matches [sms.ErrFollowUp]);
 // [Service.Reconcile] completes it, while the conformance checks report a
 // problem whose known error is missing or not retired.
 //
@@ -85,9 +87,10 @@
 // resolves through, the known error's ID, the problem a known error is
 // recorded from. A propagation informs the linked incidents there too.
 // These reads are not part of the transition's atomic commit. No command
-// carries what was looked up, so [Service.Do], the typed methods and the
-// generic [sms.Machine.Fire] on [Service.Workflow] run the same
-// transition (the known-error step aside, which is the service's).
+// carries what was looked up, and the known-error steps are follow-ups of
+// the rules, so [Service.Do], the typed methods and the generic
+// [sms.Machine.Fire] on [Service.Workflow] run the same transition, with
+// the same steps and the same errors.
 //
 // # The host answers for other processes
 //
@@ -153,11 +156,12 @@
 // command of this package names a person in their place). A decision on a
 // risk acceptance is refused, with a [*sms.ForbiddenError] citing PRB-06,
 // when the acting actor does not hold the role they decide in, is a
-// requester of the acceptance, or already decided on it; these rules run
-// inside the transition: the rule's approval gate (sms.Rule.Approval: the
-// rule of [RiskApprovalRules] for the role the actor decides in) and its
-// segregation rules (sms.Rule.Segregation: the requesters, and two
-// different people), each citing its own sentence of PRB-06; so
+// requester of the acceptance, or already decided on it (in either role:
+// so its two approvals come from two different people), in that order;
+// these rules run inside the transition, as the rule's approval gate
+// (sms.Rule.Approval: the rule of [RiskApprovalRules] for the role the
+// actor decides in, the requesters it excludes, the decisions recorded),
+// each refusal citing its own sentence of PRB-06; so
 // [Service.ApproveRisk], [Service.Do] and the generic [sms.Machine.Fire]
 // refuse alike. Resolving
 // as risk_accepted then needs an approval in each role from two different

@@ -61,11 +61,13 @@ func (c *changes) ChangeOutcome(_ context.Context, id string) (problem.ChangeOut
 }
 
 // notifier is a fake incident management: it records what each incident
-// was told, and fails for the incidents in fail.
+// was told, and fails for the incidents in fail; tried counts the calls
+// for each incident, failed or not.
 type notifier struct {
-	mu   sync.Mutex
-	told map[string][]problem.Communication
-	fail map[string]bool
+	mu    sync.Mutex
+	told  map[string][]problem.Communication
+	fail  map[string]bool
+	tried map[string]int
 }
 
 var errUnreachable = errors.New("incident service unreachable")
@@ -73,6 +75,10 @@ var errUnreachable = errors.New("incident service unreachable")
 func (n *notifier) Inform(_ context.Context, _ sms.Actor, id string, c problem.Communication) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.tried == nil {
+		n.tried = map[string]int{}
+	}
+	n.tried[id]++
 	if n.fail[id] {
 		return errUnreachable
 	}
@@ -84,6 +90,12 @@ func (n *notifier) count(id string) int {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return len(n.told[id])
+}
+
+func (n *notifier) tries(id string) int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.tried[id]
 }
 
 type fixture struct {

@@ -81,12 +81,18 @@ func (f IncidentNotifierFunc) Inform(ctx context.Context, a sms.Actor, id string
 }
 
 // PropagationError reports the incidents a propagation could not inform.
-// The incidents that were informed are recorded on the problem, which the
-// method returns beside this error; propagating again informs the rest.
+// When the notifier informed others (Informed), the problem records them:
+// the method returns the problem as committed beside this error, which
+// then matches [sms.ErrFollowUp] (committed, with incidents still to
+// inform: propagating again informs the rest). When it informed none,
+// nothing changed and the error comes alone.
 type PropagationError struct {
 	Problem string
 	// Failed maps each incident not informed to the notifier's error.
 	Failed map[string]error
+	// Informed lists the incidents the notifier did inform, which the
+	// problem recorded; empty when none was.
+	Informed []string
 }
 
 // Error implements the error interface.
@@ -99,27 +105,25 @@ func (e *PropagationError) Error() string {
 	return strings.TrimSuffix(b.String(), ";")
 }
 
-// Unwrap returns the notifier's errors.
+// Unwrap returns the notifier's errors, and [sms.ErrFollowUp] when the
+// problem recorded the incidents that were informed.
 func (e *PropagationError) Unwrap() []error {
-	out := make([]error, 0, len(e.Failed))
+	out := make([]error, 0, len(e.Failed)+1)
+	if len(e.Informed) > 0 {
+		out = append(out, sms.ErrFollowUp)
+	}
 	for _, id := range sortedKeys(e.Failed) {
 		out = append(out, e.Failed[id])
 	}
 	return out
 }
 
-// propagationKey carries, in the context of a propagation the service
-// runs, where the transition leaves the incidents it could not inform.
-type propagationKey struct{}
-
-type propagationOutcome struct{ err *PropagationError }
-
 // FollowUpError reports a problem transition that was committed while the
 // step it implies on the known error (recording it, or retiring it) failed:
 // only with stores that cannot commit the two atomically (see [Service]).
-// The problem is as the transition left it; [Service.Reconcile] completes
-// the step. It matches [sms.ErrFollowUp] with errors.Is, and the error of
-// the failed step.
+// The method returns the problem as the transition left it beside this
+// error; [Service.Reconcile] completes the step. It matches
+// [sms.ErrFollowUp] with errors.Is, and the error of the failed step.
 type FollowUpError struct {
 	Problem    string
 	KnownError string

@@ -34,12 +34,15 @@ type Config struct {
 // Service runs problem management on two stores: one machine for problems,
 // one for known errors ([Service.KnownErrors]), each with its own workflow.
 // A problem transition that implies a step on its known error (declaring
-// one records it; resolving with a fix retires it) takes that step with
-// the problem's transition. When both stores offer [sms.Atomic] (two
-// memstores, or two sqlstores on one database: stores of one backend) the
-// two are committed together or not at all, and observers hear of them
-// once the whole commit stands. With stores that do not, the step runs
-// right after the problem's commit; if it fails the method returns a
+// one records it; resolving with a fix retires it) takes that step as its
+// rule's follow-up ([sms.FollowUp]), which the pipeline runs, so that the
+// typed method, [Service.Do] and [sms.Machine.Fire] on [Service.Workflow]
+// do the same. When both stores commit together ([sms.CommitTogether]:
+// two memstores, or two sqlstores on one database) the two are committed
+// together or not at all, and observers hear of them once the whole
+// commit stands; a failed step then refuses the transition. With stores
+// that do not, the step runs right after the problem's commit; if it
+// fails the method returns the problem as committed with a
 // [*FollowUpError] (it matches [sms.ErrFollowUp]) and [Service.Reconcile]
 // completes it.
 //
@@ -57,14 +60,16 @@ type Config struct {
 //   - [sms.ErrConflict]: another writer committed first; read and retry;
 //   - an error of the host's [ChangeLookup], a store or the context.
 //
+// Two errors come with the record as committed: a [*FollowUpError] (see
+// above) and a [*PropagationError] naming the incidents a propagation
+// could not inform while it recorded the others; both match
+// [sms.ErrFollowUp].
+//
 // A Service is safe for concurrent use.
 type Service struct {
-	m         *sms.Machine[*Problem]
-	kes       *KnownErrors
-	policy    Policy
-	incidents IncidentNotifier
-	// atomic: both stores commit across entities.
-	atomic bool
+	m      *sms.Machine[*Problem]
+	kes    *KnownErrors
+	policy Policy
 }
 
 // NewService compiles the problem and known-error workflows for the policy
@@ -78,29 +83,27 @@ func NewService(st Stores, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{policy: p, incidents: cfg.Incidents,
-		atomic: sms.CanCommitAtomically(st.Problems) && sms.CanCommitAtomically(st.KnownErrors)}
-	h := hosts{changes: cfg.Changes, incidents: cfg.Incidents, newID: cfg.Options.NewID,
+	s := &Service{policy: p}
+	h := hosts{changes: cfg.Changes, incidents: cfg.Incidents, newID: cfg.Options.NewID, service: true,
 		problem: func(ctx context.Context, id string) (*Problem, error) { return s.m.Get(ctx, id) }}
 	if h.newID == nil {
 		h.newID = newID
 	}
-	wf, err := sms.NewWorkflow(definition(&s.policy, h))
+	kwf, err := sms.NewWorkflow(keDefinition(h))
 	if err != nil {
 		return nil, err
 	}
-	kwf, err := sms.NewWorkflow(keDefinition(h))
+	if h.knownErrors, err = sms.NewMachine(kwf, st.KnownErrors, cfg.Options); err != nil {
+		return nil, err
+	}
+	s.kes = &KnownErrors{m: h.knownErrors, policy: &s.policy}
+	wf, err := sms.NewWorkflow(definition(&s.policy, h))
 	if err != nil {
 		return nil, err
 	}
 	if s.m, err = sms.NewMachine(wf, st.Problems, cfg.Options); err != nil {
 		return nil, err
 	}
-	km, err := sms.NewMachine(kwf, st.KnownErrors, cfg.Options)
-	if err != nil {
-		return nil, err
-	}
-	s.kes = &KnownErrors{m: km, policy: &s.policy}
 	return s, nil
 }
 
@@ -108,8 +111,8 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // Workflow returns the problem workflow compiled with the default policy,
 // for introspection and documentation. It has no host: it asks no change
-// management and informs no incident; [Service.Workflow] is the one a
-// service runs.
+// management, informs no incident and writes no known error;
+// [Service.Workflow] is the one a service runs.
 func Workflow() *sms.Workflow[*Problem] {
 	p, _ := Policy{}.withDefaults()
 	wf, err := sms.NewWorkflow(definition(&p, hosts{newID: newID}))
@@ -130,8 +133,9 @@ func KnownErrorWorkflow() *sms.Workflow[*KnownError] {
 }
 
 // Workflow returns the service's compiled problem workflow: a
-// [sms.Machine] built on it asks the service's change lookup and informs
-// through its notifier, as the service does.
+// [sms.Machine] built on it asks the service's change lookup, informs
+// through its notifier, and records and retires the service's known
+// errors, as the service does.
 func (s *Service) Workflow() *sms.Workflow[*Problem] { return s.m.Workflow() }
 
 // KnownErrors returns the known errors the service's problems record.
@@ -145,62 +149,13 @@ func (s *Service) Log(ctx context.Context, a sms.Actor, c Report) (*Problem, err
 	return s.m.Create(ctx, a, c)
 }
 
-// Do runs any problem command: the trigger is the command's, and it runs
-// as the command's typed method does (a declaration records its known
-// error, a fix retires it, a propagation reports the incidents it could
-// not inform). A [Report] creates a problem and id must then be empty.
+// Do runs any problem command: the trigger is the one that takes the
+// command's type, and it runs as the command's typed method does, through
+// [sms.Machine.Do] (a declaration records its known error, a fix retires
+// it, a propagation reports the incidents it could not inform). A
+// [Report] creates a problem and id must then be empty.
 func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*Problem, error) {
-	return s.run(ctx, a, id, c)
-}
-
-// run is Do and every typed method of a trigger that takes more than its
-// transition: a trigger that implies a step on the problem's known error
-// runs it with the transition; a propagation collects what its transition
-// could not send; any other command runs its transition alone, through
-// [sms.Machine.Do] (a [Report] creates a problem).
-func (s *Service) run(ctx context.Context, a sms.Actor, id string, c Command) (*Problem, error) {
-	if c != nil {
-		switch c.Trigger() {
-		case TriggerDeclareKnownError:
-			return s.withKnownError(ctx, a, id, c, "record", s.recordKnownError)
-		case TriggerResolve:
-			return s.withKnownError(ctx, a, id, c, "retire", s.retireFixed)
-		case TriggerPropagate:
-			return s.propagate(ctx, a, id, c)
-		}
-	}
 	return s.m.Do(ctx, a, id, c)
-}
-
-// withKnownError fires c on the problem and takes the step on its known
-// error the transition implies: in one atomic commit when the stores
-// offer one, else right after the problem's commit, a failure of the step
-// then being a [*FollowUpError].
-func (s *Service) withKnownError(ctx context.Context, a sms.Actor, id string, c Command, name string,
-	step func(ctx context.Context, a sms.Actor, pr *Problem, c Command) error) (*Problem, error) {
-	trigger := string(c.Trigger())
-	if s.atomic {
-		var pr *Problem
-		err := sms.Atomically(ctx, s.m.Store(), func(ctx context.Context) error {
-			var err error
-			if pr, err = s.m.Fire(ctx, a, id, trigger, c); err != nil {
-				return err
-			}
-			return step(ctx, a, pr, c)
-		})
-		if err != nil {
-			return nil, err
-		}
-		return pr, nil
-	}
-	pr, err := s.m.Fire(ctx, a, id, trigger, c)
-	if err != nil {
-		return nil, err
-	}
-	if err := step(ctx, a, pr, c); err != nil {
-		return nil, &FollowUpError{Problem: pr.ID, KnownError: pr.KnownError, Step: name, Err: err}
-	}
-	return pr, nil
 }
 
 // DeclareKnownError declares the problem a known error (PRB-02, PRB-10)
@@ -208,16 +163,7 @@ func (s *Service) withKnownError(ctx context.Context, a sms.Actor, id string, c 
 // field names it. The two are committed together when the stores can (see
 // [Service]).
 func (s *Service) DeclareKnownError(ctx context.Context, a sms.Actor, id string, c KnownErrorDeclaration) (*Problem, error) {
-	return s.run(ctx, a, id, c)
-}
-
-// recordKnownError creates the known error the problem was declared,
-// titled as the declaration says (the problem's summary when it says
-// nothing); the known error's transition reads the problem for the rest.
-func (s *Service) recordKnownError(ctx context.Context, a sms.Actor, pr *Problem, c Command) error {
-	d, _ := c.(KnownErrorDeclaration)
-	_, err := s.kes.m.Create(ctx, a, keRecord{ID: pr.KnownError, Problem: pr.ID, Title: d.Title})
-	return err
+	return s.m.Fire(ctx, a, id, string(TriggerDeclareKnownError), c)
 }
 
 // StartFix starts a permanent fix under a change (PRB-09). With a
@@ -237,9 +183,8 @@ func (s *Service) RequestRiskAcceptance(ctx context.Context, a sms.Actor, id str
 // (PRB-06). An approver who lacks the role they decide in, who requested
 // an acceptance of the problem's risk, or who already decided on it is
 // refused with a [*sms.ForbiddenError] citing PRB-06: the rule's approval
-// gate and segregation of duties, which the pipeline checks on the acting
-// actors the journal records, so the generic [sms.Machine.Fire] refuses
-// the same.
+// gate, which the pipeline checks on the acting actors the journal
+// records, so the generic [sms.Machine.Fire] refuses the same.
 func (s *Service) ApproveRisk(ctx context.Context, a sms.Actor, id string, c RiskDecision) (*Problem, error) {
 	return s.m.Fire(ctx, a, id, string(TriggerApproveRisk), c)
 }
@@ -249,31 +194,16 @@ func (s *Service) ApproveRisk(ctx context.Context, a sms.Actor, id string, c Ris
 // guards run; a resolution with a fix then retires the problem's known
 // error (PRB-12), with the resolution when the stores can (see [Service]).
 func (s *Service) Resolve(ctx context.Context, a sms.Actor, id string, c Resolution) (*Problem, error) {
-	return s.run(ctx, a, id, c)
-}
-
-// retireFixed retires the known error of a problem resolved by a fix. A
-// known error never recorded (Reconcile records it, the audit reports it)
-// or retired already is left as it is.
-func (s *Service) retireFixed(ctx context.Context, a sms.Actor, pr *Problem, _ Command) error {
-	if pr.Resolution != FixApplied || pr.KnownError == "" {
-		return nil
-	}
-	_, err := s.kes.m.Fire(ctx, a, pr.KnownError, string(KETriggerRetire), KERetirement{
-		Reason: "the cause was removed by change " + pr.Change + " (problem " + pr.ID + " resolved)", Fix: pr.Change})
-	var te *sms.TransitionError
-	if errors.Is(err, sms.ErrNotFound) || (errors.As(err, &te) && te.State == string(KERetired)) {
-		return nil
-	}
-	return err
+	return s.m.Fire(ctx, a, id, string(TriggerResolve), c)
 }
 
 // Reconcile completes the known-error steps a problem's transitions imply
 // when an earlier call returned a [*FollowUpError]: it records the known
 // error a declared problem names if it is missing, and retires it if the
 // problem was resolved by a fix. It is idempotent and returns the problem.
-// It fires no transition on the problem: it reads it, and the steps are
-// the known error's transitions.
+// It fires no transition on the problem: it is a repair, which reads the
+// problem outside a transition, and the steps are the known error's
+// transitions.
 func (s *Service) Reconcile(ctx context.Context, a sms.Actor, id string) (*Problem, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
@@ -285,10 +215,10 @@ func (s *Service) Reconcile(ctx context.Context, a sms.Actor, id string) (*Probl
 	if pr.KnownError == "" {
 		return pr, nil
 	}
-	if err := s.recordKnownError(ctx, a, pr, nil); err != nil && !errors.Is(err, sms.ErrExists) {
+	if err := recordKnownError(ctx, s.kes.m, a, pr, ""); err != nil && !errors.Is(err, sms.ErrExists) {
 		return nil, &FollowUpError{Problem: pr.ID, KnownError: pr.KnownError, Step: "record", Err: err}
 	}
-	if err := s.retireFixed(ctx, a, pr, nil); err != nil {
+	if err := retireFixed(ctx, s.kes.m, a, pr, ""); err != nil {
 		return nil, &FollowUpError{Problem: pr.ID, KnownError: pr.KnownError, Step: "retire", Err: err}
 	}
 	return pr, nil
@@ -358,25 +288,13 @@ func (s *Service) AddNote(ctx context.Context, a sms.Actor, id string, c Note) (
 // is returned as for any trigger) or has nothing of the kind to tell. When
 // some incidents could not be informed, the problem is returned as
 // committed, with the others recorded, together with a
-// [*PropagationError]; when none could, the error alone, and nothing
-// changed. Propagating again informs the rest.
+// [*PropagationError] (the rule's follow-up reports it; it sends nothing,
+// and runs outside any atomic commit, so no incident is told twice); when
+// none could, the error alone, and nothing changed. Propagating again
+// informs the rest. Without a notifier configured, it is refused with a
+// [*sms.ValidationError].
 func (s *Service) Propagate(ctx context.Context, a sms.Actor, id string, c Propagation) (*Problem, error) {
-	return s.run(ctx, a, id, c)
-}
-
-func (s *Service) propagate(ctx context.Context, a sms.Actor, id string, c Command) (*Problem, error) {
-	if s.incidents == nil {
-		return nil, sms.Invalid(Kind, "config.incidents", "no IncidentNotifier is configured to record the communication on each incident")
-	}
-	out := &propagationOutcome{}
-	pr, err := s.m.Fire(context.WithValue(ctx, propagationKey{}, out), a, id, string(TriggerPropagate), c)
-	switch {
-	case out.err == nil:
-		return pr, err
-	case err != nil:
-		return nil, errors.Join(err, out.err)
-	}
-	return pr, out.err
+	return s.m.Fire(ctx, a, id, string(TriggerPropagate), c)
 }
 
 // Get returns the stored problem.

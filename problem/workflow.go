@@ -144,7 +144,8 @@ func decidedBefore(p *Problem, approver string) bool {
 	return false
 }
 
-// Requirements the segregation-of-duties refusals of a risk acceptance cite.
+// Requirements a decision on a risk acceptance's refusals cite: PRB-06
+// states three.
 var (
 	reqRiskRole     = cite("PRB-06", "a risk acceptance is approved by a problem manager and the service owner, each in their own role")
 	reqRiskSelf     = cite("PRB-06", "the requester of a risk acceptance does not approve it")
@@ -152,17 +153,20 @@ var (
 )
 
 // riskGate is the approval of a decision on a risk acceptance (PRB-06),
-// checked by the kernel on the acting actor: the rule of the role the
-// approver decides in ([RiskApprovalRules]), which they must hold.
-//
-// The gate cites one requirement for its refusals, and PRB-06 states
-// three: a role of one's own (the gate's), the requester's exclusion, and
-// two different people. The other two are [riskSegregation]'s, with their
-// own sentences.
+// checked by the kernel on the acting actor, in this order: the rule of
+// the role the approver decides in ([RiskApprovalRules]), which they must
+// hold; no requester of the acceptance, in any round (the rule's
+// exclusion); and one decision per person on the acceptance, in either
+// role, which is what makes its two approvals come from two different
+// people. Each refusal cites its own sentence of PRB-06. Before any
+// acceptance was requested only the role is checked; the guard that wants
+// a request refuses.
 func riskGate() *sms.ApprovalGate[*Problem] {
 	role := func(t *tx) sms.Role { return cmd[RiskDecision](t).Role }
 	return &sms.ApprovalGate[*Problem]{
 		Requirement: reqRiskRole,
+		Excluded:    reqRiskSelf,
+		Once:        reqRiskDistinct,
 		Rule: func(t *tx) (sms.ApprovalRule, bool) {
 			for _, r := range RiskApprovalRules() {
 				if slices.Contains(r.Roles, role(t)) {
@@ -172,41 +176,88 @@ func riskGate() *sms.ApprovalGate[*Problem] {
 			return sms.ApprovalRule{}, false
 		},
 		Role: role,
-		// The parties the rule excludes are riskSegregation's.
-		Parties: func(*Problem) sms.Participants { return nil },
-	}
-}
-
-// riskSegregation is the rest of the segregation of duties of a decision
-// on a risk acceptance (PRB-06), checked by the pipeline on the acting
-// actor after the gate: they are not a requester of the acceptance (in any
-// round), and decide once. Before any acceptance was requested only the
-// role is checked; the guard that wants a request refuses.
-func riskSegregation() []sms.Segregation[*Problem] {
-	return []sms.Segregation[*Problem]{
-		{Requirement: reqRiskSelf, Check: func(t *tx) string {
-			if t.Entity.Risk == nil || !riskParties(t.Entity).Has(sms.PartyRequester, t.Actor.ID) {
-				return ""
+		Parties: func(p *Problem) sms.Participants {
+			if p.Risk == nil {
+				return nil
+			}
+			return riskParties(p)
+		},
+		Decided: decidedBefore,
+		Excluding: func(_ *tx, p sms.Party, _ bool) string {
+			if p != sms.PartyRequester {
+				return "" // the kernel's sentence
 			}
 			return "the actor requested an acceptance of this problem's risk, so may not approve it"
-		}},
-		{Requirement: reqRiskDistinct, Check: func(t *tx) string {
-			if decidedBefore(t.Entity, t.Actor.ID) {
-				return "the actor already decided on this risk acceptance"
-			}
-			return ""
-		}},
+		},
 	}
 }
 
-// hosts are what the workflows' Prepare functions ask: the host's change
-// management and incident management, the source of known-error IDs, and
-// the problems a known error is recorded from. A nil lookup finds nothing.
+// hosts are what the workflows' Prepare functions and follow-ups ask: the
+// host's change management and incident management, the source of
+// known-error IDs, the problems a known error is recorded from, and the
+// known errors a problem's transitions record and retire. A nil lookup
+// finds nothing, and a nil knownErrors writes no known error (the
+// package's built-in workflows).
 type hosts struct {
-	changes   ChangeLookup
-	incidents IncidentNotifier
-	newID     func() string
-	problem   func(ctx context.Context, id string) (*Problem, error)
+	changes     ChangeLookup
+	incidents   IncidentNotifier
+	newID       func() string
+	problem     func(ctx context.Context, id string) (*Problem, error)
+	knownErrors *sms.Machine[*KnownError]
+	// service: the hosts are a [Service]'s, whose propagation without an
+	// IncidentNotifier is a configuration error, not a refusal.
+	service bool
+}
+
+// knownErrorStep is the follow-up of a problem transition that implies a
+// step on its known error (PRB-11, PRB-12): recording it ("record") or
+// retiring it ("retire"), as the acting actor of the transition. It is
+// essential: where the problem and known-error stores commit together
+// ([sms.CommitTogether]) the step is in the transition's commit and its
+// failure refuses the transition, nothing committed; elsewhere it follows
+// the commit, and its failure returns the problem as committed with a
+// [*FollowUpError] naming the step, which [Service.Reconcile] completes.
+func knownErrorStep(h hosts, step string, run func(ctx context.Context, km *sms.Machine[*KnownError], a sms.Actor, pr *Problem, title string) error) *sms.FollowUp[*Problem] {
+	fu := &sms.FollowUp[*Problem]{
+		Essential: true,
+		Run: func(ctx context.Context, t *tx) error {
+			if h.knownErrors == nil {
+				return nil
+			}
+			return run(ctx, h.knownErrors, t.Actor, t.Entity, cmd[KnownErrorDeclaration](t).Title)
+		},
+		Failed: func(t *tx, err error) error {
+			return &FollowUpError{Problem: t.Entity.ID, KnownError: t.Entity.KnownError, Step: step, Err: err}
+		},
+	}
+	if h.knownErrors != nil {
+		fu.Stores = []any{h.knownErrors.Store()}
+	}
+	return fu
+}
+
+// recordKnownError records the known error the problem was declared,
+// titled as the declaration says (the problem's summary when it says
+// nothing); the known error's transition reads the problem for the rest.
+func recordKnownError(ctx context.Context, km *sms.Machine[*KnownError], a sms.Actor, pr *Problem, title string) error {
+	_, err := km.Create(ctx, a, keRecord{ID: pr.KnownError, Problem: pr.ID, Title: title})
+	return err
+}
+
+// retireFixed retires the known error of a problem resolved by a fix. A
+// known error never recorded (Reconcile records it, the audit reports it)
+// or retired already is left as it is.
+func retireFixed(ctx context.Context, km *sms.Machine[*KnownError], a sms.Actor, pr *Problem, _ string) error {
+	if pr.Resolution != FixApplied || pr.KnownError == "" {
+		return nil
+	}
+	_, err := km.Fire(ctx, a, pr.KnownError, string(KETriggerRetire), KERetirement{
+		Reason: "the cause was removed by change " + pr.Change + " (problem " + pr.ID + " resolved)", Fix: pr.Change})
+	var te *sms.TransitionError
+	if errors.Is(err, sms.ErrNotFound) || (errors.As(err, &te) && te.State == string(KERetired)) {
+		return nil
+	}
+	return err
 }
 
 // looked is what a rule's Prepare learnt of a change from the host's
@@ -251,8 +302,35 @@ func lookUp(ctx context.Context, t *tx, changes ChangeLookup, change string) err
 type declared struct{ id string }
 
 // propagated is what propagate's Prepare did: the incidents the host's
-// notifier informed.
-type propagated struct{ informed []string }
+// notifier informed, and those it could not (nil when it reached all).
+type propagated struct {
+	informed []string
+	failed   *PropagationError
+}
+
+// outsideCommits stands, in the Stores of propagate's follow-up, for what
+// the host's notifier wrote: the incidents' journals, outside every commit
+// of the problem's. It is no [sms.Atomic], so the pipeline never runs the
+// follow-up inside an atomic commit, whose rollback would have the
+// transition, and its Prepare, which informs the incidents, run again.
+type outsideCommits struct{}
+
+// propagation is propagate's follow-up: it writes nothing (Prepare
+// informed the incidents, once) and reports, once the problem recorded the
+// incidents informed, those the notifier could not reach, as a
+// [*PropagationError] returned with the committed problem.
+func propagation() *sms.FollowUp[*Problem] {
+	return &sms.FollowUp[*Problem]{
+		Stores: []any{outsideCommits{}},
+		Run: func(_ context.Context, t *tx) error {
+			if p, ok := t.Prepared.(*propagated); ok && p.failed != nil {
+				return p.failed
+			}
+			return nil
+		},
+		Failed: func(_ *tx, err error) error { return err },
+	}
+}
 
 func informedOf(t *tx) []string {
 	if p, ok := t.Prepared.(*propagated); ok {
@@ -275,13 +353,19 @@ func communicable(pr *Problem, k CommunicationKind) bool {
 // tell or no incident is left to inform: the guards then refuse, and
 // nothing was sent. When no incident could be informed it ends the
 // transition with a [*PropagationError]; when some could, the transition
-// records those, and the failures go to the [Service] that asked (see
-// [Service.Propagate]).
-func preparePropagation(notifier IncidentNotifier) func(ctx context.Context, t *tx) error {
+// records those, and its follow-up ([propagation]) reports the others. A
+// service's workflow without a notifier refuses every propagation as
+// misconfigured ([sms.ErrInvalid]); the built-in workflow, which has no
+// host, informs nobody.
+func preparePropagation(h hosts) func(ctx context.Context, t *tx) error {
+	notifier := h.incidents
 	return func(ctx context.Context, t *tx) error {
 		c, pr := cmd[Propagation](t), t.Entity
 		sent := &propagated{}
 		t.Prepared = sent
+		if notifier == nil && h.service {
+			return sms.Invalid(Kind, "config.incidents", "no IncidentNotifier is configured to record the communication on each incident")
+		}
 		if notifier == nil || !communicable(pr, c.Kind) {
 			return nil
 		}
@@ -310,12 +394,9 @@ func preparePropagation(notifier IncidentNotifier) func(ctx context.Context, t *
 		if len(failed) == 0 {
 			return nil
 		}
-		perr := &PropagationError{Problem: pr.ID, Failed: failed}
+		sent.failed = &PropagationError{Problem: pr.ID, Failed: failed, Informed: slices.Clone(sent.informed)}
 		if len(sent.informed) == 0 {
-			return perr
-		}
-		if out, ok := ctx.Value(propagationKey{}).(*propagationOutcome); ok {
-			out.err = perr
+			return sent.failed
 		}
 		return nil
 	}
@@ -514,6 +595,7 @@ func definition(p *Policy, h hosts) sms.Definition[*Problem] {
 			Requires: []sms.Required[*Problem]{
 				required("known_error", "PRB-11", "a declared known error is recorded as a known error", func(p *Problem) bool { return p.KnownError != "" }),
 			},
+			FollowUp: knownErrorStep(h, "record", recordKnownError),
 			Apply: func(t *tx) {
 				c, pr := cmd[KnownErrorDeclaration](t), t.Entity
 				for _, s := range c.Symptoms {
@@ -579,7 +661,6 @@ func definition(p *Policy, h hosts) sms.Definition[*Problem] {
 			Requirement: cite("PRB-06", "risk is accepted for a problem under investigation or fix"),
 			Doc:         "Record one approver's decision on the risk acceptance.",
 			Approval:    riskGate(),
-			Segregation: riskSegregation(),
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-06", "a risk acceptance was requested", func(t *tx) bool { return t.Entity.Risk != nil }),
 				guard("PRB-06", "a rejection states its rationale", func(t *tx) bool {
@@ -601,7 +682,8 @@ func definition(p *Policy, h hosts) sms.Definition[*Problem] {
 		{
 			Trigger: string(TriggerResolve), Command: Resolution{}, From: analysed, To: string(StatusResolved), Roles: manager,
 			Requirement: cite("PRB-06", "a problem is resolved from analysis, known error or fix"),
-			Doc:         "Resolve: fix applied, risk accepted, duplicate or cannot reproduce.",
+			Doc:         "Resolve: fix applied, risk accepted, duplicate or cannot reproduce; a fix retires the known error.",
+			FollowUp:    knownErrorStep(h, "retire", retireFixed),
 			// A fix applied: what the host's change management says of the
 			// problem's change.
 			Prepare: func(ctx context.Context, t *tx) error {
@@ -765,7 +847,8 @@ func definition(p *Policy, h hosts) sms.Definition[*Problem] {
 			Trigger: string(TriggerPropagate), Command: Propagation{}, From: st(StatusKnownError, StatusFixInProgress, StatusResolved), Roles: workers,
 			Requirement: cite("PRB-15", "a workaround or fix is communicated once it exists, until the problem is closed"),
 			Doc:         "Communicate the workaround or fix to the linked incidents not yet informed of it, and record which were.",
-			Prepare:     preparePropagation(h.incidents),
+			Prepare:     preparePropagation(h),
+			FollowUp:    propagation(),
 			Guards: []sms.Guard[*Problem]{
 				guard("PRB-15", "a workaround is communicated only when one is recorded", func(t *tx) bool {
 					return cmd[Propagation](t).Kind != CommunicateWorkaround || communicable(t.Entity, CommunicateWorkaround)

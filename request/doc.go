@@ -125,11 +125,11 @@
 // one Submission.RequestedFor names. An approval or a rejection is
 // refused, with a [*sms.ForbiddenError] citing SR-07, when the acting
 // actor holds none of the roles of the item's rule (or not the role they
-// name), holds any of those parties, or already decided. These rules run
-// inside the transition: the rule's approval gate (sms.Rule.Approval: the
-// item's [sms.ApprovalRule] and the role the actor decides in) and its
-// segregation rules (sms.Rule.Segregation: the parties, and deciding
-// once), each citing its own sentence of SR-07; so [Service.Approve],
+// name), holds any of those parties, or already decided, in that order.
+// These rules run inside the transition, as the rule's approval gate
+// (sms.Rule.Approval: the item's [sms.ApprovalRule], the role the actor
+// decides in, the parties the rule excludes and the decisions recorded),
+// each refusal citing its own sentence of SR-07; so [Service.Approve],
 // [Service.Do] and the generic [sms.Machine.Fire] refuse alike.
 //
 // Identities are compared in two other places. Closure on the requester's

@@ -166,6 +166,50 @@ func TestSegregationRefusalsComeFromThePipeline(t *testing.T) {
 
 const reqNotPartyText = "neither the requester nor the person the request is for"
 
+// TestApprovalGateReasons: the approval gate refuses, through the generic
+// machine on the service's workflow and through Service.Do alike, with the
+// same requirement and the same reason: a submitter because they submitted
+// the request, a requester or the person it is for because the submission
+// names them, a second decision, and an actor who lacks the role they name
+// (refused for the role before anything else, even when they already
+// decided). The reasons are the ones the quickstart prints.
+func TestApprovalGateReasons(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, request.DefaultPolicy())
+	m, err := sms.NewMachine(f.svc.Workflow(), f.requests, sms.Options{Now: f.clk.Now})
+	require.NoError(t, err)
+	r, err := f.svc.Submit(f.ctx, desk, request.Submission{Item: f.laptop, Summary: "a laptop for ann", Requester: "eve", RequestedFor: "abe"})
+	require.NoError(t, err)
+	f.step(t, boss, r.ID, request.ApprovalRequest{})
+	f.step(t, ann, r.ID, request.Approval{})
+	for _, tc := range []struct {
+		who    sms.Actor
+		cmd    request.Command
+		text   string
+		reason string
+	}{
+		{desk, request.Approval{}, reqNotPartyText, "the actor submitted the request, so holds its requester party, and may not decide on it"},
+		{desk, request.Rejection{Reason: "no"}, reqNotPartyText, "the actor submitted the request, so holds its requester party, and may not decide on it"},
+		{eveApprover, request.Approval{}, reqNotPartyText, "the actor is named as the request's requester and may not decide on it"},
+		{abe, request.Approval{}, reqNotPartyText, "the actor is named as the request's " + string(sms.PartyRequestedFor) + " and may not decide on it"},
+		{ann, request.Approval{}, "decides once", "the actor already decided on this record"},
+		{ann, request.Rejection{Reason: "no"}, "decides once", "the actor already decided on this record"},
+		{ann, request.Approval{Role: "cfo"}, "holds a role of the catalogue item's approval rule",
+			"the actor does not decide in the role cfo: they lack it, or the approval rule does not name it"},
+	} {
+		before := f.snap(t, r.ID)
+		_, err1 := m.Fire(f.ctx, tc.who, r.ID, string(tc.cmd.Trigger()), tc.cmd)
+		_, err2 := f.svc.Do(f.ctx, tc.who, r.ID, tc.cmd)
+		for _, err := range []error{err1, err2} {
+			fe := smstest.RequireForbidden(t, err)
+			assert.Equal(t, "SR-07", fe.Requirement.ID, "%s %T", tc.who.ID, tc.cmd)
+			assert.Contains(t, fe.Requirement.Text, tc.text, "%s %T", tc.who.ID, tc.cmd)
+			assert.Equal(t, tc.reason, fe.Reason, "%s %T", tc.who.ID, tc.cmd)
+		}
+		f.requireUnchanged(t, r.ID, before)
+	}
+}
+
 // TestBoundsAndBlankText reproduces "a request priority of 1<<30 was
 // accepted": priorities, targets and quorums are bounded, text the
 // standard requires is refused when it is only white space, and a refusal

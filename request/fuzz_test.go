@@ -63,8 +63,8 @@ var workflowGuaranteed = []string{request.CodeRecordIncomplete, request.CodeFulf
 
 // fuzzing is the fixture as the kit's fuzz driver sees it: a request for
 // item. Beside the kit's contracts (a refusal is of a known category and
-// changes nothing, a success adds one entry, the journal verifies), every
-// success reads back as committed and leaves a record that fails no
+// changes nothing, a success adds one entry and reads back as committed,
+// the journal verifies), every success leaves a record that fails no
 // conformance check the workflow guarantees.
 type fuzzing struct {
 	kitInstance
@@ -84,9 +84,6 @@ func (f *fuzzing) Do(ctx context.Context, id string, s smstest.Step) (*request.R
 		return got, err
 	}
 	t := f.t()
-	stored, err := f.svc.Get(ctx, id)
-	require.NoError(t, err)
-	require.Equal(t, got, stored)
 	fs, err := request.Check(got, f.clk.Now())
 	require.NoError(t, err)
 	for _, fd := range fs {
@@ -109,7 +106,7 @@ func FuzzTransitions(f *testing.F) {
 	f.Add([]byte{14, 0, 0, 13, 1, 0, 0, 0, 1, 6, 0, 0})
 	// The firewall rule (odd length): fulfilled through CHG-OK, closed.
 	f.Add([]byte{5, 0, 0, 8, 0, 7, 11, 0, 10, 12, 0, 0, 15, 0, 0})
-	triggers := sms.StatesOf(request.Triggers()[1:]...)
+	triggers := smstest.Names(request.Triggers()[1:])
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		fx := newFixture(t, request.DefaultPolicy())
 		in := &fuzzing{kitInstance: kitInstance{fixture: fx}, item: fx.laptop}

@@ -85,15 +85,22 @@ func TestSubmissionItemReadFails(t *testing.T) {
 }
 
 // TestApprovalIsTheRules: approve and reject declare their approval on the
-// rule, citing SR-07, so that the kernel checks it.
+// rule, citing SR-07 for each of its refusals (a role of the rule, a party
+// it excludes, a second decision), so that the kernel checks all three:
+// no segregation rule of the package's own re-implements them.
 func TestApprovalIsTheRules(t *testing.T) {
 	t.Parallel()
 	for _, r := range request.Workflow().Rules() {
 		switch request.Trigger(r.Trigger) {
 		case request.TriggerApprove, request.TriggerReject:
 			require.NotNil(t, r.Approval, r.Trigger)
-			assert.Equal(t, "SR-07", r.Approval.ID)
-			assert.Equal(t, "8.6.2", r.Approval.Clause, "the catalogue's clause")
+			for _, q := range []sms.Requirement{r.Approval.Requirement, r.Approval.Excluded, r.Approval.Once} {
+				assert.Equal(t, "SR-07", q.ID)
+				assert.Equal(t, "8.6.2", q.Clause, "the catalogue's clause")
+			}
+			assert.NotNil(t, r.Approval.Decided, "the gate knows who decided")
+			assert.NotNil(t, r.Approval.Excluding, "the gate words the exclusion")
+			assert.Empty(t, r.Segregation, r.Trigger)
 		default:
 			assert.Nil(t, r.Approval, r.Trigger)
 		}

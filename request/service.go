@@ -145,10 +145,9 @@ func (s *Service) RequestApproval(ctx context.Context, a sms.Actor, id string, c
 // grant. An approver who holds none of the rule's roles, who submitted the
 // request, who is named as its requester or the person it is for, or who
 // already decided, is refused with a [*sms.ForbiddenError] citing SR-07:
-// the rule's approval gate and segregation of duties, which the pipeline
-// checks on the acting actor, so the generic [sms.Machine.Fire] refuses
-// the same. If the grant
-// fails after the approval was committed, the error is returned and
+// the rule's approval gate, which the pipeline checks on the acting actor,
+// so the generic [sms.Machine.Fire] refuses the same. If the grant fails
+// after the approval was committed, the error is returned and
 // [Service.Grant] completes it.
 func (s *Service) Approve(ctx context.Context, a sms.Actor, id string, c Approval) (*Request, error) {
 	r, err := s.m.Fire(ctx, a, id, string(TriggerApprove), c)

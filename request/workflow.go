@@ -106,7 +106,7 @@ func prepareSubmission(h hosts) func(ctx context.Context, t *tx) error {
 	}
 }
 
-// Requirements the segregation-of-duties refusals of an approval cite.
+// Requirements an approval's refusals cite: SR-07 states three.
 var (
 	reqApproverRole = cite("SR-07", "an approver holds a role of the catalogue item's approval rule")
 	reqNotParty     = cite("SR-07", "neither the requester nor the person the request is for approves it")
@@ -114,54 +114,28 @@ var (
 )
 
 // approvalGate is the approval of an approval or a rejection (SR-07),
-// checked by the kernel on the acting actor: the item's rule, and the role
-// of it the actor decides in (the one they name, if any, which they must
-// hold and the rule must list). A request whose item needs no approval is
-// left to the guard that says so.
-//
-// The gate cites one requirement for its refusals, and SR-07 states three:
-// a role of the item's rule (the gate's), the parties excluded, and one
-// decision per approver. The other two are [approvalSegregation]'s, with
-// their own sentences and reasons (the reason says how the actor holds
-// the party: by submitting, or as the person the submission names).
+// checked by the kernel on the acting actor, in this order: a role of the
+// item's rule (the one they name, if any, which they must hold and the
+// rule must list), no party the rule excludes (whoever submitted the
+// request, and the requester and the person it is for it names: the
+// reason says whether they submitted or are named), and one decision per
+// approver, each refusal citing its own sentence of SR-07. A request
+// whose item needs no approval is left to the guard that says so.
 func approvalGate(role func(*tx) sms.Role) *sms.ApprovalGate[*Request] {
 	return &sms.ApprovalGate[*Request]{
 		Requirement: reqApproverRole,
+		Excluded:    reqNotParty,
+		Once:        reqOnce,
 		Rule:        func(t *tx) (sms.ApprovalRule, bool) { return t.Entity.rule() },
 		Role:        role,
-		// The parties the rule excludes are approvalSegregation's.
-		Parties: func(*Request) sms.Participants { return nil },
-	}
-}
-
-// approvalSegregation is the rest of an approval's segregation of duties
-// (SR-07), checked by the pipeline on the acting actor after the gate:
-// the actor holds no party the item's rule excludes (whoever submitted
-// the request, the requester and the person it is for it names), and
-// decides once.
-func approvalSegregation() []sms.Segregation[*Request] {
-	return []sms.Segregation[*Request]{
-		{Requirement: reqNotParty, Check: func(t *tx) string {
-			rl, ok := t.Entity.rule()
-			if !ok {
-				return ""
-			}
-			ps := t.Entity.parties()
-			p, ok := ps.Holds(t.Actor.ID, rl.Exclude...)
-			if !ok {
-				return ""
-			}
-			if slices.Contains(ps.Acted(p), t.Actor.ID) {
+		Parties:     (*Request).parties,
+		Decided:     (*Request).decided,
+		Excluding: func(_ *tx, p sms.Party, acted bool) string {
+			if acted {
 				return "the actor submitted the request, so holds its " + string(p) + " party, and may not decide on it"
 			}
 			return "the actor is named as the request's " + string(p) + " and may not decide on it"
-		}},
-		{Requirement: reqOnce, Check: func(t *tx) string {
-			if t.Entity.decided(t.Actor.ID) {
-				return "the actor already decided on this request"
-			}
-			return ""
-		}},
+		},
 	}
 }
 
@@ -290,7 +264,6 @@ func definition(p *Policy, h hosts) sms.Definition[*Request] {
 			Requirement: cite("SR-07", "only a request awaiting approval is approved"),
 			Doc:         "Record one approver's approval under the item's rule.",
 			Approval:    approvalGate(func(t *tx) sms.Role { return cmd[Approval](t).Role }),
-			Segregation: approvalSegregation(),
 			Guards:      []sms.Guard[*Request]{needsApproval},
 			Apply: func(t *tx) {
 				c, r := cmd[Approval](t), t.Entity
@@ -320,7 +293,6 @@ func definition(p *Policy, h hosts) sms.Definition[*Request] {
 			Requirement: cite("SR-07", "only a request awaiting approval is rejected"),
 			Doc:         "Reject, with a reason; terminal.",
 			Approval:    approvalGate(func(t *tx) sms.Role { return cmd[Rejection](t).Role }),
-			Segregation: approvalSegregation(),
 			Guards: []sms.Guard[*Request]{needsApproval,
 				guard("SR-07", "a rejection gives its reason", func(t *tx) bool { return !sms.Blank(cmd[Rejection](t).Reason) })},
 			Apply: func(t *tx) {
