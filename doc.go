@@ -49,8 +49,8 @@
 // requirements), apply the effects to a private copy, check the fields
 // required on entry, build the journal entry (with the digest of the state
 // it leaves), commit entity and entry atomically with an optimistic version
-// check, run the rule's [FollowUp] (the write to another record it
-// implies), then notify the observer. A failure at any step leaves the
+// check, notify the observer, then run the rule's [FollowUp] (the write to
+// another record it implies). A failure at any step leaves the
 // store, and every copy a caller holds, unchanged. Transitions on several
 // entities commit together with [Atomically] where the stores offer
 // [Atomic] on one backend ([CommitTogether]): a follow-up is committed with
