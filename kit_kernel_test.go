@@ -225,6 +225,13 @@ func TestApprovalGateCitesEachRefusal(t *testing.T) {
 			assert.Equal(t, c.reason, fe.Reason, c.name)
 			assert.Equal(t, before, env.snap(t, "T-1"), c.name)
 		}
+		// From a status the trigger is not allowed in, an actor without
+		// its roles is refused as forbidden, citing the gate too.
+		env.working(t, "T-2")
+		_, err = env.m.Fire(bg(), sms.Actor{ID: "nemo"}, "T-2", trReopen, ticketCmd{Reason: "again"})
+		var fe *sms.ForbiddenError
+		require.ErrorAs(t, err, &fe)
+		assert.Equal(t, reqLeadApproves, fe.Requirement)
 	}
 
 	d := ticketDefinition()

@@ -257,8 +257,12 @@ func (m *Machine[E]) fire(ctx context.Context, a Actor, id, trigger string, cmd 
 	if r == nil {
 		// Authorize before revealing what the state permits.
 		if roles := m.wf.byTrig[trigger]; roles != nil && !a.HasAny(roles) {
-			return zero, &ForbiddenError{Kind: m.kind(), ID: id, Trigger: trigger, Actor: a.ID, Roles: slices.Clone(roles),
+			fe := &ForbiddenError{Kind: m.kind(), ID: id, Trigger: trigger, Actor: a.ID, Roles: slices.Clone(roles),
 				Reason: "the actor holds none of the roles this trigger accepts"}
+			if ap := m.wf.gate(trigger); ap != nil {
+				fe.Requirement = m.cite(e, ap.Requirement) // a decision: the approval says who may decide
+			}
+			return zero, fe
 		}
 		reqs := m.wf.Requirements(trigger)
 		for i := range reqs {

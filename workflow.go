@@ -559,6 +559,17 @@ func (w *Workflow[E]) resolveCitations() error {
 	return nil
 }
 
+// gate returns the approval gate of the trigger's first rule that has one,
+// or nil.
+func (w *Workflow[E]) gate(trigger string) *ApprovalGate[E] {
+	for i := range w.def.Rules {
+		if r := &w.def.Rules[i]; r.Trigger == trigger && r.Approval != nil {
+			return r.Approval
+		}
+	}
+	return nil
+}
+
 // Catalogue returns the requirements the workflow's definition lists (nil
 // when it lists none).
 func (w *Workflow[E]) Catalogue() []Requirement { return slices.Clone(w.def.Catalogue) }
