@@ -3,61 +3,28 @@ package change_test
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/change"
-	"github.com/iso20k/sms/internal/pgtest"
+	"github.com/iso20k/sms/internal/sqltest"
 	"github.com/iso20k/sms/sqlstore"
-	"github.com/iso20k/sms/sqlstore/postgres"
-	"github.com/iso20k/sms/sqlstore/sqlite"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// TestSQLite runs changes, transition plans and templates through the
-// generic sqlstore on SQLite: the same workflows, the same queries
-// (conflict detection and the forward schedule among them), no storage
-// code of the package's own.
-func TestSQLite(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "sms.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	storeRoundTrip(t, db, sqlite.Dialect{})
-}
-
-// TestPostgres does the same on PostgreSQL when SMS_POSTGRES_DSN names a
-// server, in a schema of the test's own (pgtest.Open), so that it passes
-// on a reused database and with -count=3.
-func TestPostgres(t *testing.T) {
-	db := pgtest.Open(t)
-	t.Parallel()
-	storeRoundTrip(t, db, postgres.Dialect{})
-}
+// TestStores runs the round trip on SQLite and, when SMS_POSTGRES_DSN names
+// a server, PostgreSQL, each on a database of the test's own
+// (internal/sqltest), so that it passes on a reused database and with
+// -count=3.
+func TestStores(t *testing.T) { sqltest.Run(t, storeRoundTrip) }
 
 // TestSQLAtomicSuspension: on sqlstore, whose stores on one database commit
 // together (sms.Atomic), a failed standard change and its template's
 // suspension are one SQL transaction, on SQLite and, when
 // SMS_POSTGRES_DSN names a server, on PostgreSQL.
-func TestSQLAtomicSuspension(t *testing.T) {
-	t.Parallel()
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sms.db"))
-		require.NoError(t, err)
-		t.Cleanup(func() { db.Close() })
-		atomicSuspension(t, db, sqlite.Dialect{})
-	})
-	t.Run("postgres", func(t *testing.T) {
-		db := pgtest.Open(t)
-		t.Parallel()
-		atomicSuspension(t, db, postgres.Dialect{})
-	})
-}
+func TestSQLAtomicSuspension(t *testing.T) { sqltest.Run(t, atomicSuspension) }
 
 func atomicSuspension(t *testing.T, db *sql.DB, d sqlstore.Dialect) {
 	ctx := context.Background()

@@ -3,38 +3,21 @@ package problem_test
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"testing"
 
 	"github.com/iso20k/sms"
-	"github.com/iso20k/sms/internal/pgtest"
+	"github.com/iso20k/sms/internal/sqltest"
 	"github.com/iso20k/sms/problem"
 	"github.com/iso20k/sms/sqlstore"
-	"github.com/iso20k/sms/sqlstore/postgres"
-	"github.com/iso20k/sms/sqlstore/sqlite"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// TestSQLite runs problems and known errors through the generic sqlstore
-// on SQLite: the same workflow, the same queries, no storage code of the
-// package's own.
-func TestSQLite(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "sms.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	storeRoundTrip(t, db, sqlite.Dialect{})
-}
-
-// TestPostgres does the same on PostgreSQL when SMS_POSTGRES_DSN names a
-// database, in a schema of the test's own (pgtest.Open), so that it passes
-// on a reused database and with -count=3.
-func TestPostgres(t *testing.T) {
-	t.Parallel()
-	storeRoundTrip(t, pgtest.Open(t), postgres.Dialect{})
-}
+// TestStores runs the round trip on SQLite and, when SMS_POSTGRES_DSN names
+// a server, PostgreSQL, each on a database of the test's own
+// (internal/sqltest), so that it passes on a reused database and with
+// -count=3.
+func TestStores(t *testing.T) { sqltest.Run(t, storeRoundTrip) }
 
 func storeRoundTrip(t *testing.T, db *sql.DB, d sqlstore.Dialect) {
 	ctx := context.Background()

@@ -3,35 +3,22 @@ package request_test
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"testing"
 
 	"github.com/iso20k/sms"
-	"github.com/iso20k/sms/internal/pgtest"
+	"github.com/iso20k/sms/internal/sqltest"
 	"github.com/iso20k/sms/request"
 	"github.com/iso20k/sms/smstest"
 	"github.com/iso20k/sms/sqlstore"
-	"github.com/iso20k/sms/sqlstore/postgres"
-	"github.com/iso20k/sms/sqlstore/sqlite"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func TestSQLite(t *testing.T) {
-	t.Parallel()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sms.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	storeRoundTrip(t, db, sqlite.Dialect{})
-}
-
-// TestPostgres runs the same on PostgreSQL, in a schema of the test's own
-// (pgtest.Open), so that it passes on a reused database and with -count=3;
-// it skips when SMS_POSTGRES_DSN is unset.
-func TestPostgres(t *testing.T) {
-	t.Parallel()
-	storeRoundTrip(t, pgtest.Open(t), postgres.Dialect{})
-}
+// TestStores runs the round trip on SQLite and, when SMS_POSTGRES_DSN names
+// a server, PostgreSQL, each on a database of the test's own
+// (internal/sqltest), so that it passes on a reused database and with
+// -count=3.
+func TestStores(t *testing.T) { sqltest.Run(t, storeRoundTrip) }
 
 // storeRoundTrip runs catalogue items and requests through the generic
 // sqlstore: the same workflows and queries, no storage code of their own.
