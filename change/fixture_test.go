@@ -2,7 +2,6 @@ package change_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -311,22 +310,14 @@ func (f *fixture) to(t testing.TB, model string, status change.Status) *change.C
 
 // snapshot captures what is stored for a record, to prove a refusal
 // changed nothing.
-type snapshot struct{ doc, journal string }
+type snapshot = smstest.Snapshot
 
 func (f *fixture) snap(t testing.TB, id string) snapshot {
 	t.Helper()
-	chg, err := f.svc.Get(f.ctx, id)
-	require.NoError(t, err)
-	j, err := f.svc.Journal(f.ctx, id)
-	require.NoError(t, err)
-	d, _ := json.Marshal(chg)
-	jj, _ := json.Marshal(j)
-	return snapshot{string(d), string(jj)}
+	return smstest.Snap(t, f.svc, id)
 }
 
 func (f *fixture) requireUnchanged(t testing.TB, id string, before snapshot) {
 	t.Helper()
-	after := f.snap(t, id)
-	require.Equal(t, before.doc, after.doc, "a refused transition changed the stored change")
-	require.Equal(t, before.journal, after.journal, "a refused transition changed the journal")
+	smstest.RequireUnchanged(t, f.svc, id, before)
 }
