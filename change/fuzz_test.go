@@ -75,51 +75,13 @@ func (f *fixture) fuzzCommand(tr change.Trigger, v byte) change.Command {
 	return f.valid(tr)
 }
 
+// zeroCommand is the trigger's command type, empty.
 func zeroCommand(tr change.Trigger) change.Command {
-	switch tr {
-	case change.TriggerAmend:
-		return change.Amendment{}
-	case change.TriggerSubmit:
-		return change.Submission{}
-	case change.TriggerSubmitEmergency:
-		return change.EmergencySubmission{}
-	case change.TriggerSubmitStandard:
-		return change.StandardSubmission{}
-	case change.TriggerAssess:
-		return change.Evaluation{}
-	case change.TriggerRecordAssessment:
-		return change.Retrospective{}
-	case change.TriggerApprove:
-		return change.Approval{}
-	case change.TriggerAuthorize:
-		return change.Authorization{}
-	case change.TriggerReject:
-		return change.Rejection{}
-	case change.TriggerSchedule:
-		return change.Scheduling{}
-	case change.TriggerNotify:
-		return change.Notification{}
-	case change.TriggerStart:
-		return change.Implementation{}
-	case change.TriggerComplete:
-		return change.Completion{}
-	case change.TriggerFail:
-		return change.Failure{}
-	case change.TriggerRemediated:
-		return change.Remedy{}
-	case change.TriggerReview:
-		return change.PIR{}
-	case change.TriggerClose:
-		return change.Closure{}
-	case change.TriggerCancel:
-		return change.Cancellation{}
-	case change.TriggerLink:
-		return change.Link{}
-	case change.TriggerNote:
-		return change.Note{}
-	}
-	panic("unknown trigger " + string(tr))
+	return smstest.ZeroCommand(fuzzWorkflow, string(tr)).(change.Command)
 }
+
+// fuzzWorkflow is the workflow whose command types zeroCommand reads.
+var fuzzWorkflow = change.Workflow()
 
 // Codes whose requirements the workflow alone must guarantee: a change
 // that reached its status through the workflow can never fail them.

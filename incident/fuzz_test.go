@@ -70,51 +70,13 @@ func fuzzCommand(tr incident.Trigger, v byte, id string, now time.Time) incident
 	return validCommand(tr)
 }
 
+// zeroCommand is the trigger's command type, empty.
 func zeroCommand(tr incident.Trigger) incident.Command {
-	switch tr {
-	case incident.TriggerClassify:
-		return incident.Classification{}
-	case incident.TriggerAssign:
-		return incident.Assignment{}
-	case incident.TriggerStart:
-		return incident.WorkStart{}
-	case incident.TriggerHold:
-		return incident.Suspension{}
-	case incident.TriggerResume:
-		return incident.Resumption{}
-	case incident.TriggerEscalate:
-		return incident.Escalation{}
-	case incident.TriggerRecordAction:
-		return incident.Action{}
-	case incident.TriggerNote:
-		return incident.Note{}
-	case incident.TriggerLink:
-		return incident.Link{}
-	case incident.TriggerResolve:
-		return incident.Resolution{}
-	case incident.TriggerReopen:
-		return incident.Reopening{}
-	case incident.TriggerClose:
-		return incident.Closure{}
-	case incident.TriggerCancel:
-		return incident.Cancellation{}
-	case incident.TriggerConvert:
-		return incident.Conversion{}
-	case incident.TriggerProposeMajor:
-		return incident.MajorProposal{}
-	case incident.TriggerAcceptMajor:
-		return incident.MajorAcceptance{}
-	case incident.TriggerRejectMajor:
-		return incident.MajorRejection{}
-	case incident.TriggerHandOver:
-		return incident.Handover{}
-	case incident.TriggerNotify:
-		return incident.Notification{}
-	case incident.TriggerReview:
-		return incident.Review{}
-	}
-	panic("unknown trigger " + string(tr))
+	return smstest.ZeroCommand(fuzzWorkflow, string(tr)).(incident.Command)
 }
+
+// fuzzWorkflow is the workflow whose command types zeroCommand reads.
+var fuzzWorkflow = incident.Workflow()
 
 // Codes whose requirement the workflow alone must guarantee: a record that
 // reached its status through the workflow can never fail them.

@@ -71,45 +71,13 @@ func fuzzCommand(tr problem.Trigger, v byte, id string) problem.Command {
 	return validCommand(tr)
 }
 
+// zeroCommand is the trigger's command type, empty.
 func zeroCommand(tr problem.Trigger) problem.Command {
-	switch tr {
-	case problem.TriggerClassify:
-		return problem.Classification{}
-	case problem.TriggerAssess:
-		return problem.Assessment{}
-	case problem.TriggerStartRCA:
-		return problem.RCAStart{}
-	case problem.TriggerAnalyse:
-		return problem.RootCauseAnalysis{}
-	case problem.TriggerDeclareKnownError:
-		return problem.KnownErrorDeclaration{}
-	case problem.TriggerStartFix:
-		return problem.FixStart{}
-	case problem.TriggerRequestRiskAcceptance:
-		return problem.RiskRequest{}
-	case problem.TriggerApproveRisk:
-		return problem.RiskDecision{}
-	case problem.TriggerResolve:
-		return problem.Resolution{}
-	case problem.TriggerRecur:
-		return problem.Recurrence{}
-	case problem.TriggerClose:
-		return problem.Closure{}
-	case problem.TriggerCancel:
-		return problem.Cancellation{}
-	case problem.TriggerEscalate:
-		return problem.Escalation{}
-	case problem.TriggerRecordAction:
-		return problem.Action{}
-	case problem.TriggerLink:
-		return problem.Link{}
-	case problem.TriggerPropagate:
-		return problem.Propagation{}
-	case problem.TriggerNote:
-		return problem.Note{}
-	}
-	panic("unknown trigger " + string(tr))
+	return smstest.ZeroCommand(fuzzWorkflow, string(tr)).(problem.Command)
 }
+
+// fuzzWorkflow is the workflow whose command types zeroCommand reads.
+var fuzzWorkflow = problem.Workflow()
 
 // Codes the workflow alone must guarantee: a record that reached its state
 // through the service can never fail them.

@@ -58,51 +58,13 @@ func (f *fixture) fuzzCommand(tr release.Trigger, v byte) release.Command {
 	return f.valid(tr)
 }
 
+// zeroCommand is the trigger's command type, empty.
 func zeroCommand(tr release.Trigger) release.Command {
-	switch tr {
-	case release.TriggerAmend:
-		return release.Replanning{}
-	case release.TriggerStartBuild:
-		return release.BuildStart{}
-	case release.TriggerSubmitForTest:
-		return release.TestSubmission{}
-	case release.TriggerPassAcceptance:
-		return release.AcceptancePassed{}
-	case release.TriggerFailAcceptance:
-		return release.AcceptanceFailed{}
-	case release.TriggerRework:
-		return release.Rework{}
-	case release.TriggerAcceptKnownErrors:
-		return release.KnownErrorAcceptance{}
-	case release.TriggerApprove:
-		return release.Approval{}
-	case release.TriggerAuthorize:
-		return release.Authorization{}
-	case release.TriggerCaptureBaseline:
-		return release.BaselineCapture{}
-	case release.TriggerDeploy:
-		return release.DeployStart{}
-	case release.TriggerCompleteDeploy:
-		return release.DeploymentResult{}
-	case release.TriggerRollback:
-		return release.Rollback{}
-	case release.TriggerRecordIncident:
-		return release.IncidentRecord{}
-	case release.TriggerEndEarlyLife:
-		return release.EarlyLifeEnd{}
-	case release.TriggerReview:
-		return release.AnalysisRecord{}
-	case release.TriggerClose:
-		return release.Closure{}
-	case release.TriggerCancel:
-		return release.Cancellation{}
-	case release.TriggerLink:
-		return release.Link{}
-	case release.TriggerNote:
-		return release.Note{}
-	}
-	panic("unknown trigger " + string(tr))
+	return smstest.ZeroCommand(fuzzWorkflow, string(tr)).(release.Command)
 }
+
+// fuzzWorkflow is the workflow whose command types zeroCommand reads.
+var fuzzWorkflow = release.Workflow()
 
 // Codes the workflow alone must guarantee.
 var workflowGuaranteed = []string{release.CodeDeployedUnchecked, release.CodeAnalysisMissing, release.CodeCancellationUnjustified}

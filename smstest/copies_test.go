@@ -59,3 +59,12 @@ func TestSnap(t *testing.T) {
 	assert.NotEqual(t, before.Entity, after.Entity)
 	assert.NotEqual(t, before.Journal, after.Journal)
 }
+
+// TestZeroCommand: the zero value of the trigger's command type; a trigger
+// the workflow does not declare is the test's mistake, and panics.
+func TestZeroCommand(t *testing.T) {
+	t.Parallel()
+	wf := thingWorkflow("correct")
+	assert.Equal(t, sms.Command(thingCmd{}), smstest.ZeroCommand(wf, "note"))
+	assert.Panics(t, func() { smstest.ZeroCommand(wf, "explode") })
+}

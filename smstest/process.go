@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -425,4 +426,16 @@ func FuzzProcess[E sms.Entity[E]](t *testing.T, ops []byte, triggers []string, i
 	if err := m.Verify(ctx, id); err != nil {
 		t.Fatalf("contract: after any sequence the record verifies\n%v", err)
 	}
+}
+
+// ZeroCommand returns the zero value of the command type trigger takes in
+// the workflow ([sms.Workflow.CommandType]): the empty command a fuzz
+// driver or a refusal test sends. It panics on a trigger the workflow does
+// not declare, which is the test's own mistake.
+func ZeroCommand[E sms.Entity[E]](wf *sms.Workflow[E], trigger string) sms.Command {
+	ct := wf.CommandType(trigger)
+	if ct == nil {
+		panic("smstest: the workflow declares no trigger " + trigger)
+	}
+	return reflect.Zero(ct).Interface().(sms.Command)
 }
