@@ -53,6 +53,19 @@
 // nothing was written, read again and retry. Arguments are checked with
 // [sms.CheckCommit] before anything is written.
 //
+// # Group commit
+//
+// With a [Group] ([Options].Group, the same one for every Store on the
+// database), the commits that arrive while one is being made durable share
+// the next transaction and its sync of the disk, each under a savepoint of
+// its own so that one refused (a stale version, a taken ID) fails alone.
+// On SQLite, whose single writer connection serialises every commit, this
+// is what lets many concurrent writers share the disk: give the Stores a
+// pool of read-only connections too ([Options].Reader, sqlite.WithReadOnly),
+// so that reads do not queue behind the writer. On PostgreSQL, whose server
+// already flushes concurrent transactions together, several connections
+// without a Group do better (BENCHMARKS.md).
+//
 // Text the JSON columns cannot keep exactly (strings that are not valid
 // UTF-8) is refused with an [*sms.ValidationError] rather than stored
 // altered, since an altered journal entry would no longer verify.

@@ -72,6 +72,7 @@ const (
 	errNoDB       = sentinel("no *sql.DB given")
 	errNoDialect  = sentinel("no Dialect given")
 	errNoKind     = sentinel("the entity type has an empty kind")
+	errGroupDB    = sentinel("the group commit is another *sql.DB's: give New the Group made on its own")
 	errNotObject  = sentinel("the document is not a JSON object")
 	errMigrations = sentinel("the embedded migrations are malformed")
 )

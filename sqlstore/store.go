@@ -31,6 +31,12 @@ type Options struct {
 	// read-only SQLite connections beside the single writer connection
 	// sqlite.Open configures. Nil means the one *sql.DB serves everything.
 	Reader *sql.DB
+	// Group, when set, is the group commit of the Stores on the *sql.DB
+	// given to [New] (made by [NewGroup] on that *sql.DB): the creates and
+	// commits that arrive while one is being made durable share the next
+	// transaction. Give every Store on the database the same Group. Nil
+	// means each write commits on its own.
+	Group *Group
 }
 
 // Store is an [sms.Store] and an [sms.Loader] for entities of type E, kept in
@@ -57,6 +63,7 @@ type Options struct {
 //     driver's error or the context's.
 type Store[E sms.Entity[E]] struct {
 	db, rdb *sql.DB
+	group   *Group
 	// onWriter maps each read statement prepared on rdb, when it is not
 	// db, to its twin on db.
 	onWriter map[*sql.Stmt]*sql.Stmt
@@ -110,7 +117,10 @@ func New[E sms.Entity[E]](ctx context.Context, db *sql.DB, d Dialect, o Options)
 	if have != want {
 		return nil, &SchemaError{Database: have, Code: want}
 	}
-	s := &Store[E]{db: db, rdb: o.Reader, d: d, eng: eng, kind: kind, k: string(kind)}
+	if o.Group != nil && o.Group.db != db {
+		return nil, &Error{Op: opNew, Kind: kind, Err: errGroupDB}
+	}
+	s := &Store[E]{db: db, rdb: o.Reader, d: d, eng: eng, kind: kind, k: string(kind), group: o.Group}
 	if s.rdb == nil {
 		s.rdb = db
 	}
@@ -286,6 +296,20 @@ func (s *Store[E]) load(ctx context.Context, op string, e E, entries []sms.Entry
 	if err != nil {
 		return err
 	}
+	if s.group != nil && atomicTx(ctx, s.db) == nil {
+		return s.group.do(ctx, func(ctx context.Context) error { return s.loadRows(ctx, op, row, jr, entries) },
+			func(err error, committing bool) error {
+				if committing {
+					return s.unknown(ctx, op, row.id, err)
+				}
+				return s.failure(ctx, op, row.id, 0, err)
+			})
+	}
+	return s.loadRows(ctx, op, row, jr, entries)
+}
+
+// loadRows writes an encoded create or load: load after the encoding.
+func (s *Store[E]) loadRows(ctx context.Context, op string, row entityRow, jr []entryRow, entries []sms.Entry) error {
 	fail := func(err error) error { return s.failure(ctx, op, row.id, 0, err) }
 	tx, owned, err := s.begin(ctx)
 	if err != nil {
@@ -350,6 +374,21 @@ func (s *Store[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.
 	if err != nil {
 		return err
 	}
+	if s.group != nil && atomicTx(ctx, s.db) == nil {
+		// Encoded outside the batch; written inside it, with the others.
+		return s.group.do(ctx, func(ctx context.Context) error { return s.commitRows(ctx, row, jr, expect, entries) },
+			func(err error, committing bool) error {
+				if committing {
+					return s.unknown(ctx, opCommit, row.id, err)
+				}
+				return s.failure(ctx, opCommit, row.id, expect, err)
+			})
+	}
+	return s.commitRows(ctx, row, jr, expect, entries)
+}
+
+// commitRows writes an encoded commit: Commit after the encoding.
+func (s *Store[E]) commitRows(ctx context.Context, row entityRow, jr []entryRow, expect int64, entries []sms.Entry) error {
 	fail := func(err error) error { return s.failure(ctx, opCommit, row.id, expect, err) }
 	inTx := atomicTx(ctx, s.db) != nil
 	oneTried := s.commitOne != nil && len(entries) == 1 && !inTx

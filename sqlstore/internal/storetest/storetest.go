@@ -33,6 +33,9 @@ type Harness struct {
 	// ValidatesJSON says whether the engine refuses to store a document
 	// that is not JSON (PostgreSQL's json type does).
 	ValidatesJSON bool
+	// Group makes every store of the suite commit through the group
+	// commit of its database (one sqlstore.Group per *sql.DB).
+	Group bool
 }
 
 // Run runs the suite, one subtest per check.
@@ -70,7 +73,11 @@ func Run(t *testing.T, h Harness) {
 // NewStore returns a store on db, closed when the test ends.
 func NewStore[E sms.Entity[E]](t testing.TB, h Harness, db *sql.DB) *sqlstore.Store[E] {
 	t.Helper()
-	s, err := sqlstore.New[E](context.Background(), db, h.Dialect, sqlstore.Options{})
+	var o sqlstore.Options
+	if h.Group {
+		o.Group = GroupOf(db)
+	}
+	s, err := sqlstore.New[E](context.Background(), db, h.Dialect, o)
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	return s
