@@ -48,7 +48,7 @@ func fixtureStatus(i int) incident.Status {
 // that repeated benchmark runs skip the load.
 func listDB(b *testing.B, n int) *sql.DB {
 	ctx := context.Background()
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("sqlstore-bench-list-v2-%d.db", n))
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("sqlstore-bench-list-v3-%d.db", n))
 	if _, err := os.Stat(path); err != nil {
 		start := time.Now()
 		tmp := path + ".building"

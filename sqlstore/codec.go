@@ -15,10 +15,13 @@ type entityRow struct {
 	id                     string
 	version                int64
 	status, service, owner string
-	links                  string
-	linkList               []sms.Link
-	created, updated       int64
-	doc                    string
+	// links is the JSON of linkList, as json.Marshal writes it; linkEnds[i]
+	// is the offset just past the i-th link in it.
+	links            string
+	linkList         []sms.Link
+	linkEnds         []int
+	created, updated int64
+	doc              string
 }
 
 // encode returns the row of e: its JSON document and the indexed copies of
@@ -35,17 +38,13 @@ func (s *Store[E]) encode(e E) (entityRow, error) {
 			Problem: "sqlstore: holds text that is not valid UTF-8, which its JSON document cannot keep exactly"}
 	}
 	a := e.Attributes()
-	links := "[]"
-	if len(a.Links) > 0 {
-		b, err := json.Marshal(a.Links)
-		if err != nil {
-			return entityRow{}, &sms.ValidationError{Kind: s.kind, Field: "entity.links", Problem: "sqlstore: " + err.Error()}
-		}
-		links = string(b)
+	links, ends, err := encodeLinks(a.Links)
+	if err != nil {
+		return entityRow{}, &sms.ValidationError{Kind: s.kind, Field: "entity.links", Problem: "sqlstore: " + err.Error()}
 	}
 	return entityRow{
 		id: m.ID, version: m.Version, status: e.State(), service: a.Service, owner: a.Owner,
-		links: links, linkList: a.Links,
+		links: links, linkList: a.Links, linkEnds: ends,
 		created: m.CreatedAt.UnixMicro(), updated: m.UpdatedAt.UnixMicro(), doc: string(doc),
 	}, nil
 }

@@ -90,6 +90,11 @@ type engine struct {
 	// merges lazily, and would sort each branch's output if it were a
 	// subquery.
 	branchLimit bool
+	// lockRow ends a SELECT of the row a commit is about to update, to
+	// lock it until then (PostgreSQL's FOR UPDATE); empty when the
+	// transaction holds the database's write lock already (SQLite's
+	// commit has run an UPDATE first).
+	lockRow string
 }
 
 // engineOf returns the engine a dialect names.
@@ -104,7 +109,7 @@ func engineOf(d Dialect) (engine, error) {
 	case EnginePostgres:
 		// Any constant identifies sqlstore's migration lock.
 		return engine{name: EnginePostgres, migrations: "migrations/postgres",
-			lock: "SELECT pg_advisory_xact_lock(2000012018)", batch: true, oneStatement: true, branchLimit: true,
+			lock: "SELECT pg_advisory_xact_lock(2000012018)", batch: true, oneStatement: true, branchLimit: true, lockRow: " FOR UPDATE",
 			hasVersions: "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = 'sms_schema' AND schemaname = current_schema()"}, nil
 	default:
 		return engine{}, &Error{Op: "dialect", Err: &unknownEngineError{name: d.Name()}}

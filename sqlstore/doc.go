@@ -44,10 +44,14 @@
 // Every write is one transaction. Create and Load insert the entity (a
 // taken ID is an [*sms.ExistsError]), its links and its journal entries.
 // Commit updates the entity row only if its stored version is the expected
-// one, appends the entries and, when the links changed, replaces them; when
-// no row was updated it tells, in the same transaction, an unknown ID
+// one, appends the entries and, when the links changed, writes what changed:
+// it reads the links as stored (the row's links column) in the same
+// transaction and deletes the links removed and inserts the links added, so
+// that a commit costs the links it changes, not the links the entity has;
+// when no row was updated it tells, in the same transaction, an unknown ID
 // ([*sms.NotFoundError]) from a stale version ([*sms.ConflictError] with the
-// stored version). A transaction the database aborts because a concurrent
+// stored version). Rows of links are written at most 256 to a statement,
+// so an entity may have any number of links. A transaction the database aborts because a concurrent
 // one won (a PostgreSQL serialization failure or deadlock, SQLite's busy
 // timeout running out) is also an [*sms.ConflictError], with Actual -1:
 // nothing was written, read again and retry. Arguments are checked with

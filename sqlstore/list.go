@@ -21,15 +21,18 @@ const maxUnion = 32
 //
 //   - a Link filter walks the links index (kind, link type, link ID,
 //     entity ID);
-//   - otherwise a Status filter walks the status index (kind, status, id),
-//     one range per status, merged in ID order (up to 32 statuses; more are
-//     checked along the primary key);
+//   - otherwise a Status filter walks one range per status, merged in ID
+//     order (up to 32 statuses; more are checked along the primary key):
+//     of (kind, status, service, id) when the query has a Service filter
+//     too, of (kind, status, owner, id) when it has an Owner filter, of the
+//     status index (kind, status, id) otherwise;
 //   - otherwise a Service filter walks (kind, service, id), an Owner filter
 //     (kind, owner, id), and no filter the primary key (kind, id).
 //
 // The other filters of the query are checked on the rows the index yields,
-// so a combination of filters costs what the rows skipped in the driving
-// index cost. The merge of status ranges is lazy on SQLite (a MERGE of the
+// so a filter that the driving index does not bound (any filter beside a
+// Link filter, Owner beside Service, Owner beside Status and Service)
+// costs what the rows it skips cost. The merge of status ranges is lazy on SQLite (a MERGE of the
 // compound SELECT); on PostgreSQL each range carries its own LIMIT and the
 // planner merges them (Merge Append). Tests check both engines' plans.
 func (s *Store[E]) List(ctx context.Context, q sms.Query) (sms.Page[E], error) {

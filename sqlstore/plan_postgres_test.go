@@ -49,6 +49,11 @@ func TestPostgresListPlansUseIndexes(t *testing.T) {
 		{Owner: "owner-7", After: "thing-090000"},
 		{Link: sms.Link{Type: "problem", ID: "PRB-2"}},
 		{Status: []string{"open"}, Service: "svc-3"},
+		{Status: []string{"open", "on_hold"}, Service: "svc-3", After: "thing-050000"},
+		{Status: []string{"open"}, Owner: "owner-7"},
+		{Status: []string{"open", "closed", "on_hold"}, Owner: "owner-7"},
+		{Status: []string{"open", "closed"}, Owner: "owner-1", Service: "svc-2"},
+		{Service: "svc-2", Owner: "owner-1"},
 	} {
 		query, args := sqlstore.ListSQL(s, q, q.PageLimit()+1)
 		rows, err := db.QueryContext(ctx, "EXPLAIN "+query, args...)
@@ -64,5 +69,31 @@ func TestPostgresListPlansUseIndexes(t *testing.T) {
 		assert.NotContains(t, text, "Seq Scan", "%+v: a full scan\n%s", q, text)
 		assert.NotContains(t, text, "Sort  ", "%+v: a sort\n%s", q, text)
 		assert.NotContains(t, text, "Bitmap", "%+v: rows out of order\n%s", q, text)
+		if want := combinedIndexes(q); want != nil {
+			// One ordered range per status, of a combined index, bounded
+			// by the combined filter and the cursor.
+			scans := 0
+			for _, line := range plan {
+				if !strings.Contains(line, "Index Scan") {
+					if strings.Contains(line, "Index Cond") {
+						ok := false
+						for _, ix := range want {
+							ok = ok || strings.Contains(line, "AND ("+strings.TrimPrefix(ix, "sms_entities_status_")+" = ")
+						}
+						assert.True(t, ok, "%+v: a range not bounded by the combined filter\n%s", q, text)
+						assert.Contains(t, line, "(status = ", "%+v\n%s", q, text)
+						assert.Contains(t, line, "(id > ", "%+v\n%s", q, text)
+					}
+					continue
+				}
+				scans++
+				ok := false
+				for _, ix := range want {
+					ok = ok || strings.Contains(line, "Index Scan using "+ix+" on sms_entities")
+				}
+				assert.True(t, ok, "%+v: a scan of another index (want %v)\n%s", q, want, text)
+			}
+			assert.Equal(t, len(q.Status), scans, "%+v: one range per status\n%s", q, text)
+		}
 	}
 }

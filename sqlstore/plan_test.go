@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -30,12 +31,35 @@ func planQueries() []sms.Query {
 		{Owner: "owner-7"},
 		{Link: sms.Link{Type: "problem", ID: "PRB-2"}},
 		{Status: []string{"open"}, Service: "svc-3"},
+		{Status: []string{"open", "closed"}, Service: "svc-3"},
+		{Status: []string{"open"}, Owner: "owner-7"},
+		{Status: []string{"open", "on_hold", "closed"}, Owner: "owner-7", After: "thing-00500"},
 		{Status: []string{"open", "closed"}, Owner: "owner-1", Service: "svc-2"},
+		{Service: "svc-2", Owner: "owner-1"},
 		{Link: sms.Link{Type: "problem", ID: "PRB-2"}, Status: []string{"closed"}},
 		{Link: sms.Link{Type: "problem", ID: "PRB-3"}, Status: []string{"closed", "open"}, Service: "svc-1", Owner: "owner-10"},
 		{Status: manyStatuses(40)},
 		{Status: manyStatuses(40), Service: "svc-1"},
 	}
+}
+
+// combinedIndexes returns the indexes that serve q's combination of a
+// status filter (up to 32 statuses) with a service or owner filter, one
+// ordered range per status: the status and service index when q has a
+// service, the status and owner index when it has an owner, either when
+// it has both. Nil for other queries.
+func combinedIndexes(q sms.Query) []string {
+	if !q.Link.IsZero() || len(q.Status) == 0 || len(q.Status) > 32 {
+		return nil
+	}
+	var out []string
+	if q.Service != "" {
+		out = append(out, "sms_entities_status_service")
+	}
+	if q.Owner != "" {
+		out = append(out, "sms_entities_status_owner")
+	}
+	return out
 }
 
 func manyStatuses(n int) []string {
@@ -78,6 +102,24 @@ func TestSQLiteListPlansUseIndexes(t *testing.T) {
 				assert.False(t, strings.HasPrefix(line, "SCAN"), "%s, %+v: a full scan\n%s", stage, q, strings.Join(plan, "\n"))
 			}
 			assert.NotEmpty(t, plan)
+			if want := combinedIndexes(q); want != nil {
+				// Every range the query reads is one of the combined
+				// indexes, bounded by every filter and the cursor.
+				searches := 0
+				for _, line := range plan {
+					if !strings.Contains(line, "SEARCH e ") {
+						continue
+					}
+					searches++
+					ok := false
+					for _, ix := range want {
+						ok = ok || strings.Contains(line, "USING INDEX "+ix+" (kind=? AND status=? AND "+strings.TrimPrefix(ix, "sms_entities_status_")+"=? AND id>?)")
+					}
+					assert.True(t, ok, "%s, %+v: a range not bounded by the combined filter (want %v)\n%s", stage, q, want, strings.Join(plan, "\n"))
+				}
+				assert.Equal(t, len(slices.Compact(slices.Sorted(slices.Values(q.Status)))), searches,
+					"%s, %+v: one range per status\n%s", stage, q, strings.Join(plan, "\n"))
+			}
 			// And the query answers.
 			_, err := s.List(ctx, q)
 			assert.NoError(t, err)

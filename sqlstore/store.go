@@ -72,14 +72,17 @@ type Store[E sms.Entity[E]] struct {
 	kind     sms.Kind
 	k        string // kind, as bound to statements
 
-	insertEntity, updateInPlace, updateStatus, updateAll, version, tail, deleteLinks, insertLink, insertEntry *sql.Stmt
-	commitOne                                                                                                 *sql.Stmt // nil unless engine.oneStatement
-	get, journal, findKey                                                                                     *sql.Stmt
-	stmts                                                                                                     []*sql.Stmt
+	insertEntity, updateInPlace, updateStatus, updateAll, current, tail, deleteLinks, insertEntry *sql.Stmt
+	commitOne                                                                                     *sql.Stmt // nil unless engine.oneStatement
+	get, journal, findKey                                                                         *sql.Stmt
+	stmts                                                                                         []*sql.Stmt
 	// journalBatch[k] inserts 1<<k journal rows (k >= 1) with one multi-row
 	// statement, prepared once: a statement built per commit would be
 	// parsed and planned again every time.
 	journalBatch [batchLevels]*sql.Stmt
+	// insertLinkBatch[k] and removeLinkBatch[k] insert and delete 1<<k
+	// links of an entity (see linkStatements).
+	insertLinkBatch, removeLinkBatch [linkLevels]*sql.Stmt
 }
 
 // Columns, in the order the statements bind them.
@@ -156,12 +159,14 @@ func New[E sms.Entity[E]](ctx context.Context, db *sql.DB, d Dialect, o Options)
 		{&s.updateAll, db, "UPDATE sms_entities SET version = " + p(1, 1) + ", status = " + p(2, 1) + ", service = " + p(3, 1) +
 			", owner = " + p(4, 1) + ", updated_us = " + p(5, 1) + ", doc = " + p(6, 1) + ", links = " + p(7, 1) +
 			" WHERE kind = " + p(8, 1) + " AND id = " + p(9, 1) + " AND version = " + p(10, 1) + chained(11)},
-		{&s.version, db, "SELECT version FROM sms_entities WHERE kind = " + p(1, 1) + " AND id = " + p(2, 1)},
+		// The stored version and links of a commit that changes more than
+		// the status: the row locked, where the engine can, until the
+		// commit's UPDATE.
+		{&s.current, db, "SELECT version, links FROM sms_entities WHERE kind = " + p(1, 1) + " AND id = " + p(2, 1) + eng.lockRow},
 		{&s.tail, db, "SELECT seq, hash FROM sms_journal WHERE kind = " + p(1, 1) + " AND entity_id = " + p(2, 1) + " ORDER BY seq DESC LIMIT 1"},
 		{&s.findKey, s.rdb, "SELECT entity_id, seq, entry_id, at_us, trig, from_status, to_status, actor_id, actor_roles, reason, payload, " +
 			"prev, hash, state, request FROM sms_journal WHERE kind = " + p(1, 1) + " AND idem_key = " + p(2, 1) + " AND idem_key <> ''"},
 		{&s.deleteLinks, db, "DELETE FROM sms_links WHERE kind = " + p(1, 1) + " AND entity_id = " + p(2, 1)},
-		{&s.insertLink, db, "INSERT INTO sms_links (kind, entity_id, link_type, link_id) VALUES (" + p(1, 4) + ") ON CONFLICT DO NOTHING"},
 		{&s.insertEntry, db, "INSERT INTO sms_journal (" + journalColumns + ") VALUES (" + p(1, journalWidth) + ")"},
 		{&s.get, s.rdb, "SELECT version, status, doc FROM sms_entities WHERE kind = " + p(1, 1) + " AND id = " + p(2, 1)},
 		// One statement, so one snapshot: the entity's existence and its
@@ -202,6 +207,18 @@ func New[E sms.Entity[E]](ctx context.Context, db *sql.DB, d Dialect, o Options)
 				sql string
 			}{&s.journalBatch[k], db, b.String()})
 		}
+	}
+	ins, rm := s.linkStatements()
+	for k := range linkLevels {
+		prepare = append(prepare, struct {
+			st  **sql.Stmt
+			db  *sql.DB
+			sql string
+		}{&s.insertLinkBatch[k], db, ins[k]}, struct {
+			st  **sql.Stmt
+			db  *sql.DB
+			sql string
+		}{&s.removeLinkBatch[k], db, rm[k]})
 	}
 	for _, ps := range prepare {
 		st, err := ps.db.PrepareContext(ctx, ps.sql)
@@ -346,7 +363,10 @@ func (s *Store[E]) loadRows(ctx context.Context, op string, row entityRow, jr []
 // Commit implements [sms.Store]. In one transaction it updates the entity
 // row only if its version is expect and its journal ends with the entry
 // the first new entry chains to, appends the entries and, when the
-// entity's links changed, replaces them. When no row was updated it tells,
+// entity's links changed, deletes the links removed and inserts the links
+// added (the links as stored are read, in the transaction, only then: a
+// commit that leaves them alone matches them in its UPDATE's condition and
+// does not touch the links table). When no row was updated it tells,
 // inside the same transaction, an unknown ID ([*sms.NotFoundError]) from a
 // stale version ([*sms.ConflictError] with the stored version as Actual)
 // from a journal that does not end where the record says
@@ -445,6 +465,22 @@ func (s *Store[E]) commitRows(ctx context.Context, row entityRow, jr []entryRow,
 		}
 	}
 	if n == 0 {
+		// Something else changed too (or the version is stale, or the ID
+		// unknown): the stored version and links tell which, and what
+		// the links table needs.
+		var (
+			actual int64
+			stored string
+		)
+		err := tx.StmtContext(ctx, s.current).QueryRowContext(ctx, s.k, row.id).Scan(&actual, &stored)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return &sms.NotFoundError{Kind: s.kind, ID: row.id}
+		case err != nil:
+			return fail(err)
+		case actual != expect:
+			return &sms.ConflictError{Kind: s.kind, ID: row.id, Expected: expect, Actual: actual}
+		}
 		res, err := tx.StmtContext(ctx, s.updateAll).ExecContext(ctx,
 			row.version, row.status, row.service, row.owner, row.updated, row.doc, row.links, s.k, row.id, expect,
 			s.k, row.id, expect, prev, s.k, row.id, expect)
@@ -455,41 +491,27 @@ func (s *Store[E]) commitRows(ctx context.Context, row entityRow, jr []entryRow,
 			return fail(err)
 		}
 		if n == 0 {
-			var actual int64
-			err := tx.StmtContext(ctx, s.version).QueryRowContext(ctx, s.k, row.id).Scan(&actual)
+			// The version matches, and the row is the transaction's
+			// (locked on PostgreSQL, SQLite's write lock taken): the
+			// journal does not end where the record says.
+			var (
+				seq  int64
+				hash []byte
+			)
+			err := tx.StmtContext(ctx, s.tail).QueryRowContext(ctx, s.k, row.id).Scan(&seq, &hash)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
-				return &sms.NotFoundError{Kind: s.kind, ID: row.id}
+				return &sms.CorruptError{Kind: s.kind, ID: row.id, Problem: "sqlstore: the record has no journal: nothing was written"}
 			case err != nil:
 				return fail(err)
-			case actual == expect:
-				// The version matches: either the journal does not end
-				// where the record says, or the row appeared after the
-				// UPDATE looked (PostgreSQL, read committed: a concurrent
-				// create, so a conflict).
-				var (
-					seq  int64
-					hash []byte
-				)
-				err := tx.StmtContext(ctx, s.tail).QueryRowContext(ctx, s.k, row.id).Scan(&seq, &hash)
-				switch {
-				case errors.Is(err, sql.ErrNoRows):
-					return &sms.CorruptError{Kind: s.kind, ID: row.id, Problem: "sqlstore: the record has no journal: nothing was written"}
-				case err != nil:
-					return fail(err)
-				case seq != expect || !bytes.Equal(hash, prev):
-					return &sms.CorruptError{Kind: s.kind, ID: row.id, Problem: fmt.Sprintf(
-						"sqlstore: the record is at version %d but its journal ends at entry %d, or not with the entry it chains to: nothing was written",
-						expect, seq)}
-				}
-				actual = -1
+			case seq != expect || !bytes.Equal(hash, prev):
+				return &sms.CorruptError{Kind: s.kind, ID: row.id, Problem: fmt.Sprintf(
+					"sqlstore: the record is at version %d but its journal ends at entry %d, or not with the entry it chains to: nothing was written",
+					expect, seq)}
 			}
-			return &sms.ConflictError{Kind: s.kind, ID: row.id, Expected: expect, Actual: actual}
+			return &sms.ConflictError{Kind: s.kind, ID: row.id, Expected: expect, Actual: -1}
 		}
-		if _, err := tx.StmtContext(ctx, s.deleteLinks).ExecContext(ctx, s.k, row.id); err != nil {
-			return fail(err)
-		}
-		if err := s.insertLinks(ctx, tx, row.id, row.linkList); err != nil {
+		if err := s.updateLinks(ctx, tx, &row, stored); err != nil {
 			return fail(err)
 		}
 	}
@@ -512,34 +534,6 @@ func hashBytes(h sms.Hash) []byte {
 		return []byte{}
 	}
 	return h[:]
-}
-
-func (s *Store[E]) insertLinks(ctx context.Context, tx *sql.Tx, id string, links []sms.Link) error {
-	if len(links) == 0 {
-		return nil
-	}
-	if s.eng.batch && len(links) > 1 {
-		var b strings.Builder
-		b.WriteString("INSERT INTO sms_links (kind, entity_id, link_type, link_id) VALUES ")
-		args := make([]any, 0, 4*len(links))
-		for i, l := range links {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(" + s.marks(len(args)+1, 4) + ")")
-			args = append(args, s.k, id, l.Type, l.ID)
-		}
-		b.WriteString(" ON CONFLICT DO NOTHING")
-		_, err := tx.ExecContext(ctx, b.String(), args...)
-		return err
-	}
-	st := tx.StmtContext(ctx, s.insertLink)
-	for _, l := range links {
-		if _, err := st.ExecContext(ctx, s.k, id, l.Type, l.ID); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // batchLevels bounds the multi-row journal INSERTs: up to 1<<(batchLevels-1)

@@ -62,6 +62,7 @@ func Run(t *testing.T, h Harness) {
 		{"EntryFromIsNotTrusted", testFromNotTrusted},
 	}
 	tests = append(tests, evidenceTests()...)
+	tests = append(tests, linkTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
