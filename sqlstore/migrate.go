@@ -212,7 +212,8 @@ type migrateOptions struct {
 // that runs the library needs, in the schema it migrates, and nothing
 // more: SELECT and INSERT on the journal and the checkpoint tables (never
 // UPDATE, DELETE or TRUNCATE); SELECT, INSERT, UPDATE and DELETE on the
-// entity and link tables; SELECT on the schema versions; USAGE on the
+// entity and link tables; SELECT, INSERT and UPDATE on the personal data
+// of [Vault] (an erasure is an UPDATE); SELECT on the schema versions; USAGE on the
 // schema. Run Migrate as the owner (the role that creates and owns the
 // tables, which the application never uses) with GrantTo(the application
 // role), and open the application's connections as that role: it cannot
@@ -231,6 +232,7 @@ func grants(schema, role string) []string {
 		"GRANT USAGE ON SCHEMA " + schema + " TO " + role,
 		"GRANT SELECT, INSERT ON sms_journal, sms_checkpoints, sms_checkpoint_leaves TO " + role,
 		"GRANT SELECT, INSERT, UPDATE, DELETE ON sms_entities, sms_links TO " + role,
+		"GRANT SELECT, INSERT, UPDATE ON sms_personal TO " + role,
 		"GRANT SELECT ON sms_schema TO " + role,
 	}
 }

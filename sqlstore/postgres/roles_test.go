@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/incident"
 	"github.com/iso20k/sms/internal/pgtest"
 	"github.com/iso20k/sms/sqlstore"
@@ -67,6 +68,15 @@ func TestTwoRoles(t *testing.T) {
 	key := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
 	_, err = ev.Checkpoint(ctx, key, "two-roles", inc.UpdatedAt)
 	require.NoError(t, err, "the application may write checkpoints")
+	vault, err := sqlstore.NewVault(ctx, appDB, postgres.Dialect{})
+	require.NoError(t, err)
+	sealed, err := vault.Seal(ctx, "person-1", "alice@example.com")
+	require.NoError(t, err, "the application may seal personal data")
+	erased, err := vault.Erase(ctx, "person-1")
+	require.NoError(t, err, "the application may erase personal data")
+	assert.Equal(t, 1, erased)
+	_, err = vault.Reveal(ctx, sealed)
+	assert.ErrorIs(t, err, sms.ErrNotFound)
 
 	refused := []string{
 		"UPDATE sms_journal SET reason = 'rewritten'",

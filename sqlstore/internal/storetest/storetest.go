@@ -63,6 +63,7 @@ func Run(t *testing.T, h Harness) {
 	}
 	tests = append(tests, evidenceTests()...)
 	tests = append(tests, linkTests()...)
+	tests = append(tests, vaultTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,0 +1,15 @@
+-- sqlstore schema version 4 for SQLite: personal data (see sms.Vault).
+--
+-- One row per sealed value. subject, salt and value are set to NULL when
+-- the subject's data is erased; only the ID (a random UUID, in the
+-- references the journal keeps) and the times remain.
+CREATE TABLE IF NOT EXISTS sms_personal (
+	id        TEXT    NOT NULL PRIMARY KEY,
+	subject   TEXT,
+	salt      BLOB,
+	value     TEXT,
+	sealed_us INTEGER NOT NULL,
+	erased_us INTEGER
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS sms_personal_subject ON sms_personal (subject) WHERE subject IS NOT NULL;

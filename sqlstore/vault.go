@@ -1,0 +1,154 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/iso20k/sms"
+)
+
+// Vault is an [sms.Vault] in the table sms_personal of a database that
+// sqlstore migrated: personal values kept outside the journal, so that a
+// subject's data can be erased while every journal still verifies (see
+// [sms.Sealed]). It is safe for concurrent use.
+//
+// Erase sets the subject, the salt and the value of each of the subject's
+// rows to NULL in one transaction; the ID and the times remain. On SQLite
+// it runs with PRAGMA secure_delete on, so that the old bytes are
+// overwritten in the database file, and then checkpoints the write-ahead
+// log (TRUNCATE), so that no old page stays there either. On PostgreSQL the
+// old row versions stay in the table's files until VACUUM reclaims them,
+// and in the write-ahead log and backups until those expire: a host that
+// must erase from disk runs VACUUM on sms_personal after Erase, and keeps
+// its backup retention within the time the law allows.
+type Vault struct {
+	db     *sql.DB
+	d      Dialect
+	sqlite bool
+	now    func() time.Time
+}
+
+// NewVault returns the vault of db, whose schema must be this code's (see
+// [New]).
+func NewVault(ctx context.Context, db *sql.DB, d Dialect) (*Vault, error) {
+	if db == nil {
+		return nil, &Error{Op: opNew, Err: errNoDB}
+	}
+	have, want, err := SchemaVersion(ctx, db, d)
+	if err != nil {
+		return nil, err
+	}
+	if have != want {
+		return nil, &SchemaError{Database: have, Code: want}
+	}
+	return &Vault{db: db, d: d, sqlite: d.Name() == EngineSQLite, now: time.Now}, nil
+}
+
+// Seal implements [sms.Vault].
+func (v *Vault) Seal(ctx context.Context, subject, value string) (sms.Sealed, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if err := sms.CheckSubject(subject); err != nil {
+		return "", err
+	}
+	s, salt, err := sms.Seal(value)
+	if err != nil {
+		return "", err
+	}
+	p := v.d.Placeholder
+	_, err = v.db.ExecContext(ctx, "INSERT INTO sms_personal (id, subject, salt, value, sealed_us) VALUES ("+
+		p(1)+", "+p(2)+", "+p(3)+", "+p(4)+", "+p(5)+")", s.ID(), subject, salt, value, v.now().UnixMicro())
+	if err != nil {
+		return "", v.failure(ctx, "seal", err)
+	}
+	return s, nil
+}
+
+// Reveal implements [sms.Vault].
+func (v *Vault) Reveal(ctx context.Context, s sms.Sealed) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if _, err := sms.ParseSealed(string(s)); err != nil {
+		return "", err
+	}
+	var (
+		salt   []byte
+		value  sql.NullString
+		erased sql.NullInt64
+	)
+	err := v.db.QueryRowContext(ctx, "SELECT salt, value, erased_us FROM sms_personal WHERE id = "+v.d.Placeholder(1), s.ID()).
+		Scan(&salt, &value, &erased)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", &sms.NotFoundError{Kind: "personal", ID: s.ID()}
+	case err != nil:
+		return "", v.failure(ctx, "reveal", err)
+	case erased.Valid:
+		return "", &sms.ErasedError{ID: s.ID(), At: time.UnixMicro(erased.Int64).UTC()}
+	case !value.Valid:
+		return "", &sms.CorruptError{Kind: "personal", ID: s.ID(), Problem: "sqlstore: the row has no value and no time of erasure"}
+	}
+	return sms.Revealed(s, salt, value.String)
+}
+
+// Erase implements [sms.Vault].
+func (v *Vault) Erase(ctx context.Context, subject string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if err := sms.CheckSubject(subject); err != nil {
+		return 0, err
+	}
+	conn, err := v.db.Conn(ctx)
+	if err != nil {
+		return 0, v.failure(ctx, "erase", err)
+	}
+	defer conn.Close()
+	if v.sqlite {
+		if _, err := conn.ExecContext(ctx, "PRAGMA secure_delete = ON"); err != nil {
+			return 0, v.failure(ctx, "erase", err)
+		}
+		defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA secure_delete = OFF") }()
+	}
+	p := v.d.Placeholder
+	res, err := conn.ExecContext(ctx, "UPDATE sms_personal SET subject = NULL, salt = NULL, value = NULL, erased_us = "+p(1)+
+		" WHERE subject = "+p(2), v.now().UnixMicro(), subject)
+	if err != nil {
+		return 0, v.failure(ctx, "erase", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, v.failure(ctx, "erase", err)
+	}
+	if v.sqlite {
+		// The old pages are in the write-ahead log until a checkpoint
+		// copies the new ones over them; TRUNCATE empties the log. A
+		// busy checkpoint (a reader in the way) is reported: the values
+		// are erased from the table, and calling Erase again retries.
+		var busy, logged, done int
+		if err := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logged, &done); err != nil {
+			return int(n), v.failure(ctx, "erase", err)
+		}
+		if busy != 0 {
+			return int(n), &Error{Op: "erase", Err: errCheckpointBusy}
+		}
+	}
+	return int(n), nil
+}
+
+func (v *Vault) failure(ctx context.Context, op string, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		err = cerr
+	}
+	return &Error{Op: op, Err: err}
+}
+
+// errCheckpointBusy reports an erasure whose write-ahead log could not be
+// emptied.
+const errCheckpointBusy = sentinel("the values are erased from sms_personal, but a reader kept the write-ahead log from being emptied: call Erase again")
+
+var _ sms.Vault = (*Vault)(nil)
