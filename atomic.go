@@ -3,6 +3,7 @@ package sms
 import (
 	"context"
 	"fmt"
+	"sync"
 )
 
 // Atomic is an optional capability of a [Store]: transitions on several
@@ -61,7 +62,41 @@ type pending struct {
 	// once the commit stands, so that what they write is not written into
 	// the transaction just committed.
 	outer context.Context
+	mu    sync.Mutex
 	fns   []func()
+}
+
+// add queues a notification.
+func (p *pending) add(f func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.fns = append(p.fns, f)
+}
+
+// mark returns how many notifications are queued, for cut.
+func (p *pending) mark() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.fns)
+}
+
+// cut drops the notifications queued after mark.
+func (p *pending) cut(mark int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if mark < len(p.fns) {
+		clear(p.fns[mark:])
+		p.fns = p.fns[:mark]
+	}
+}
+
+// take returns the queued notifications and empties the queue.
+func (p *pending) take() []func() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fns := p.fns
+	p.fns = nil
+	return fns
 }
 
 // Atomically runs fn as one atomic commit of store (see [Atomic]): the
@@ -75,15 +110,22 @@ func Atomically(ctx context.Context, store any, fn func(ctx context.Context) err
 	if !ok {
 		return &ValidationError{Field: "store", Problem: fmt.Sprintf("%T cannot commit several entities atomically (it does not implement sms.Atomic)", store)}
 	}
-	if pendingOf(ctx) != nil {
-		return a.Atomically(ctx, fn) // joins the enclosing commit
+	if p := pendingOf(ctx); p != nil {
+		// Joins the enclosing commit (or a host's transaction, see
+		// [Defer]); when it fails, its notifications go with it.
+		mark := p.mark()
+		err := a.Atomically(ctx, fn)
+		if err != nil {
+			p.cut(mark)
+		}
+		return err
 	}
 	p := &pending{outer: ctx}
 	err := a.Atomically(context.WithValue(ctx, pendingKey{}, p), fn)
 	if err != nil {
 		return err
 	}
-	for _, f := range p.fns {
+	for _, f := range p.take() {
 		f()
 	}
 	return nil

@@ -575,7 +575,7 @@ func (m *Machine[E]) notify(ctx context.Context, en Entry) {
 		// Inside an atomic commit: once it stands. The entry's payload
 		// lives in the pooled transition, so the observer gets a copy.
 		kept := en.Clone()
-		p.fns = append(p.fns, func() { m.notifyNow(p.outer, kept) })
+		p.add(func() { m.notifyNow(p.outer, kept) })
 		return
 	}
 	m.notifyNow(ctx, en)

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"github.com/iso20k/sms"
 )
@@ -15,15 +16,98 @@ type txKey struct{}
 type atomicCommit struct {
 	db *sql.DB
 	tx *sql.Tx
+	// host: the transaction is the host's (see WithTx): each write runs
+	// under a savepoint.
+	host bool
 }
 
 // atomicTx returns the transaction of an atomic commit on db that ctx
 // carries, or nil.
 func atomicTx(ctx context.Context, db *sql.DB) *sql.Tx {
-	if a, ok := ctx.Value(txKey{}).(*atomicCommit); ok && a.db == db {
+	if a := commitOf(ctx, db); a != nil {
 		return a.tx
 	}
 	return nil
+}
+
+// commitOf returns the atomic commit (or host transaction) on db that ctx
+// carries, or nil.
+func commitOf(ctx context.Context, db *sql.DB) *atomicCommit {
+	if a, ok := ctx.Value(txKey{}).(*atomicCommit); ok && a.db == db {
+		return a
+	}
+	return nil
+}
+
+// savepointName names the savepoint of a write in a host's transaction;
+// nested ones (an atomic commit's writes inside it) reuse the name, which
+// both engines resolve to the innermost.
+const savepointName = "sms_write"
+
+// hostTx returns the host's transaction on db (see WithTx) that ctx
+// carries, or nil.
+func hostTx(ctx context.Context, db *sql.DB) *atomicCommit {
+	if a := commitOf(ctx, db); a != nil && a.host {
+		return a
+	}
+	return nil
+}
+
+// guarded runs write in the host's transaction under a savepoint, rolled
+// back to when write fails, so that a refused or failed write leaves the
+// host's transaction as it was and usable (PostgreSQL aborts a whole
+// transaction on a failed statement otherwise).
+func (a *atomicCommit) guarded(ctx context.Context, write func() error) error {
+	if _, err := a.tx.ExecContext(ctx, "SAVEPOINT "+savepointName); err != nil {
+		return &Error{Op: "savepoint", Err: err}
+	}
+	if err := write(); err != nil {
+		if _, rerr := a.tx.ExecContext(context.WithoutCancel(ctx), "ROLLBACK TO SAVEPOINT "+savepointName); rerr != nil {
+			return &Error{Op: "savepoint", Err: errors.Join(err, rerr)}
+		}
+		if _, rerr := a.tx.ExecContext(context.WithoutCancel(ctx), "RELEASE SAVEPOINT "+savepointName); rerr != nil {
+			return &Error{Op: "savepoint", Err: errors.Join(err, rerr)}
+		}
+		return err
+	}
+	if _, err := a.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+savepointName); err != nil {
+		return &Error{Op: "savepoint", Err: err}
+	}
+	return nil
+}
+
+// WithTx returns a context in which every [Store] on db reads and writes
+// in tx, a transaction the host began on db, so that the host's own writes
+// and the library's transitions commit or roll back together; and the
+// [sms.Deferred] that holds the observers' notifications until the host
+// says how tx ended.
+//
+// The stores never commit or roll back tx. Each of their writes runs under
+// a savepoint: a transition that is refused, or whose commit fails (a
+// version conflict, a taken ID), leaves tx as it was, and the host may go
+// on or roll back. [sms.Atomically] and [Store.Atomically] join tx, under a
+// savepoint of their own. Group commit does not apply: the writes are the
+// host's transaction's. On SQLite, whose database sqlite.Open gives one
+// connection, the stores' reads use tx too, so nothing waits for the
+// connection tx holds.
+//
+// After tx.Commit succeeds, the host calls Committed on the Deferred, which
+// delivers the notifications with ctx (not one carrying tx); after a
+// rollback, RolledBack. A failed tx.Commit leaves the outcome unknown, as
+// for any transaction: call RolledBack, then read the entity again (its
+// version and journal say whether the transition stands) before retrying,
+// preferably under an idempotency key (sms.WithIdempotencyKey).
+//
+// Stores on another *sql.DB than db do not use tx: they commit on their
+// own, as outside WithTx. WithTx refuses neither a nil db nor a nil tx:
+// the stores then write as if it had not been called. Nested calls bind
+// the innermost tx.
+func WithTx(ctx context.Context, db *sql.DB, tx *sql.Tx) (context.Context, *sms.Deferred) {
+	ctx, d := sms.Defer(ctx)
+	if db == nil || tx == nil {
+		return ctx, d
+	}
+	return context.WithValue(ctx, txKey{}, &atomicCommit{db: db, tx: tx, host: true}), d
 }
 
 // begin returns the transaction a write runs in: the atomic commit's, or
@@ -62,6 +146,9 @@ func (s *Store[E]) reading(ctx context.Context, st *sql.Stmt) *sql.Stmt {
 func (s *Store[E]) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if h := hostTx(ctx, s.db); h != nil {
+		return h.guarded(ctx, func() error { return fn(ctx) })
 	}
 	if atomicTx(ctx, s.db) != nil {
 		return fn(ctx)

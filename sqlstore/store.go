@@ -322,6 +322,9 @@ func (s *Store[E]) load(ctx context.Context, op string, e E, entries []sms.Entry
 				return s.failure(ctx, op, row.id, 0, err)
 			})
 	}
+	if h := hostTx(ctx, s.db); h != nil {
+		return h.guarded(ctx, func() error { return s.loadRows(ctx, op, row, jr, entries) })
+	}
 	return s.loadRows(ctx, op, row, jr, entries)
 }
 
@@ -403,6 +406,9 @@ func (s *Store[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.
 				}
 				return s.failure(ctx, opCommit, row.id, expect, err)
 			})
+	}
+	if h := hostTx(ctx, s.db); h != nil {
+		return h.guarded(ctx, func() error { return s.commitRows(ctx, row, jr, expect, entries) })
 	}
 	return s.commitRows(ctx, row, jr, expect, entries)
 }

@@ -12,7 +12,8 @@ import (
 // Vault is an [sms.Vault] in the table sms_personal of a database that
 // sqlstore migrated: personal values kept outside the journal, so that a
 // subject's data can be erased while every journal still verifies (see
-// [sms.Sealed]). It is safe for concurrent use.
+// [sms.Sealed]). It is safe for concurrent use. Seal and Reveal run in the
+// host's transaction when ctx carries one ([WithTx]).
 //
 // Erase sets the subject, the salt and the value of each of the subject's
 // rows to NULL in one transaction; the ID and the times remain. On SQLite
@@ -59,7 +60,7 @@ func (v *Vault) Seal(ctx context.Context, subject, value string) (sms.Sealed, er
 		return "", err
 	}
 	p := v.d.Placeholder
-	_, err = v.db.ExecContext(ctx, "INSERT INTO sms_personal (id, subject, salt, value, sealed_us) VALUES ("+
+	_, err = v.on(ctx).ExecContext(ctx, "INSERT INTO sms_personal (id, subject, salt, value, sealed_us) VALUES ("+
 		p(1)+", "+p(2)+", "+p(3)+", "+p(4)+", "+p(5)+")", s.ID(), subject, salt, value, v.now().UnixMicro())
 	if err != nil {
 		return "", v.failure(ctx, "seal", err)
@@ -80,7 +81,7 @@ func (v *Vault) Reveal(ctx context.Context, s sms.Sealed) (string, error) {
 		value  sql.NullString
 		erased sql.NullInt64
 	)
-	err := v.db.QueryRowContext(ctx, "SELECT salt, value, erased_us FROM sms_personal WHERE id = "+v.d.Placeholder(1), s.ID()).
+	err := v.on(ctx).QueryRowContext(ctx, "SELECT salt, value, erased_us FROM sms_personal WHERE id = "+v.d.Placeholder(1), s.ID()).
 		Scan(&salt, &value, &erased)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -102,6 +103,10 @@ func (v *Vault) Erase(ctx context.Context, subject string) (int, error) {
 	}
 	if err := sms.CheckSubject(subject); err != nil {
 		return 0, err
+	}
+	if atomicTx(ctx, v.db) != nil {
+		return 0, &sms.ValidationError{Field: "ctx", Problem: "carries a transaction on the vault's database: Erase runs in a transaction of its own, " +
+			"so that what it erases is gone from disk when it returns; call it outside WithTx and sms.Atomically"}
 	}
 	conn, err := v.db.Conn(ctx)
 	if err != nil {
@@ -138,6 +143,20 @@ func (v *Vault) Erase(ctx context.Context, subject string) (int, error) {
 		}
 	}
 	return int(n), nil
+}
+
+// on returns what a seal or a reveal runs on: the host's transaction or
+// atomic commit ctx carries on the vault's database (see [WithTx]), so
+// that a value sealed with the record that refers to it commits or rolls
+// back with it; the database otherwise.
+func (v *Vault) on(ctx context.Context) interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+} {
+	if tx := atomicTx(ctx, v.db); tx != nil {
+		return tx
+	}
+	return v.db
 }
 
 func (v *Vault) failure(ctx context.Context, op string, err error) error {

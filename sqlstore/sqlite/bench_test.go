@@ -37,3 +37,12 @@ func BenchmarkSQLiteParallelTransitions(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSQLiteHostTx is BenchmarkSQLiteTransition's transition run
+// inside a transaction the host begins and commits (sqlstore.WithTx);
+// budget: at most 1.1 times BenchmarkSQLiteTransition.
+func BenchmarkSQLiteHostTx(b *testing.B) {
+	h := harness()
+	db := openFile(b)
+	storetest.BenchHostTx(b, db, storetest.NewStore[*incident.Incident](b, h, db))
+}

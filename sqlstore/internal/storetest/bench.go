@@ -13,6 +13,7 @@ import (
 
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/incident"
+	"github.com/iso20k/sms/sqlstore"
 )
 
 // WorkedIncident logs an incident and brings it to in_progress, ready to be
@@ -132,4 +133,34 @@ func BenchParallelTransitions(b *testing.B, store sms.Store[*incident.Incident])
 			}
 		}
 	})
+}
+
+// BenchHostTx measures the transition of [BenchTransition] run inside a
+// transaction the host begins and commits (sqlstore.WithTx): BEGIN, the
+// transition under its savepoint, COMMIT, the deferred notifications.
+func BenchHostTx(b *testing.B, db *sql.DB, store sms.Store[*incident.Incident]) {
+	svc := Service(b, store)
+	inc := WorkedIncident(b, svc, "INC-bench")
+	ctx, a := context.Background(), Actor()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		inTx, after := sqlstore.WithTx(ctx, db, tx)
+		if i%2 == 0 {
+			_, err = svc.Hold(inTx, a, inc.ID, incident.Suspension{Reason: incident.HoldCaller})
+		} else {
+			_, err = svc.Resume(inTx, a, inc.ID, incident.Resumption{})
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+		after.Committed()
+	}
 }

@@ -64,6 +64,7 @@ func Run(t *testing.T, h Harness) {
 	tests = append(tests, evidenceTests()...)
 	tests = append(tests, linkTests()...)
 	tests = append(tests, vaultTests()...)
+	tests = append(tests, hostTxTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
