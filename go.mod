@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/google/uuid v1.6.0
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/lib/pq v1.12.3
 	github.com/looplab/fsm v1.0.3
 	github.com/stretchr/testify v1.12.1
 	modernc.org/sqlite v1.62.0

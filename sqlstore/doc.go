@@ -7,7 +7,9 @@
 // the sub-package sqlstore/sqlite (modernc.org/sqlite, pure Go) and
 // sqlstore/postgres (github.com/jackc/pgx/v5/stdlib) each supply a
 // [Dialect] and an Open helper that returns a configured, migrated
-// *sql.DB, so a host links only the driver it uses.
+// *sql.DB, so a host links only the driver it uses. The PostgreSQL Dialect
+// works with a *sql.DB of another PostgreSQL driver too (github.com/lib/pq):
+// it classifies errors by their SQLSTATE.
 //
 //	db, err := sqlite.Open(ctx, path)
 //	incidents, err := sqlstore.New[*incident.Incident](ctx, db, sqlite.Dialect{}, sqlstore.Options{})
@@ -56,6 +58,16 @@
 // timeout running out) is also an [*sms.ConflictError], with Actual -1:
 // nothing was written, read again and retry. Arguments are checked with
 // [sms.CheckCommit] before anything is written.
+//
+// # The host's transaction
+//
+// A host with tables of its own in the same database makes its writes and
+// the library's transitions commit or roll back together with [WithTx]:
+// the stores read and write in the transaction the host began, each write
+// under a savepoint (a refused transition leaves the host's transaction
+// usable), and never commit it; the returned [sms.Deferred] holds the
+// observers' notifications until the host says how its transaction
+// ended.
 //
 // # Group commit
 //

@@ -15,9 +15,12 @@ import (
 // as the operation documents: every write is one transaction, so a failed
 // write wrote nothing.
 type Error struct {
-	// Op is the operation: "create", "get", "commit", "list", "journal",
-	// "load", "migrate", "new", "close", "dialect", or "open" (the
-	// sub-packages' Open helpers).
+	// Op is the operation: a Store's "create", "get", "commit", "list",
+	// "journal", "find key", "load", "atomically", "new" or "close"; "savepoint" (a
+	// write's savepoint in a host's transaction, see [WithTx]); a Vault's
+	// "seal", "reveal" or "erase"; an Evidence's "heads", "orphans",
+	// "checkpoint", "checkpoints" or "leaves"; "migrate", "dialect", or
+	// "open" (the sub-packages' Open helpers).
 	Op string
 	// Kind and ID name the entity, when the operation concerned one.
 	Kind sms.Kind
@@ -90,6 +93,18 @@ func (s *Store[E]) unknown(ctx context.Context, op, id string, err error) error 
 		err = fmt.Errorf("%w (%v)", cerr, err)
 	}
 	return &sms.UnknownOutcomeError{Kind: s.kind, ID: id, Err: &Error{Op: op, Kind: s.kind, ID: id, Err: err}}
+}
+
+// commitFailure reports a failed COMMIT: a conflict when PostgreSQL says
+// the transaction lost to a concurrent one (a serialization failure at
+// the COMMIT, which rolled it back: nothing was written); an unknown
+// outcome otherwise. (SQLite's busy COMMIT leaves its transaction open
+// rather than rolled back, so it is not taken for a conflict.)
+func (s *Store[E]) commitFailure(ctx context.Context, op, id string, expect int64, err error) error {
+	if ctx.Err() == nil && s.eng.name == EnginePostgres && s.d.Classify(err) == ClassConflict {
+		return &sms.ConflictError{Kind: s.kind, ID: id, Expected: expect, Actual: -1}
+	}
+	return s.unknown(ctx, op, id, err)
 }
 
 // failure turns a driver error met during an operation into the error the

@@ -24,6 +24,12 @@ import (
 // database; later, [checkpoint.Verify] (or the command smsverify) proves
 // against the same database that no history the checkpoint covered was
 // truncated, rewritten or erased. An Evidence is safe for concurrent use.
+//
+// An Evidence reads and writes outside every transaction: each method
+// refuses, with an [*sms.ValidationError] (Field "ctx"), a context that
+// carries a host's transaction ([WithTx]) or an atomic commit on its
+// database (on SQLite's one connection it would wait for the
+// transaction's).
 type Evidence struct {
 	db *sql.DB
 	d  Dialect
@@ -54,6 +60,9 @@ const headsPage = 10000
 // long. An entity whose journal grows during the scan is seen at one of
 // its heads; either is a true head at some moment of the scan.
 func (ev *Evidence) Heads(ctx context.Context, fn func(checkpoint.Leaf) error) error {
+	if err := ev.outside(ctx); err != nil {
+		return err
+	}
 	p := ev.d.Placeholder
 	q := "SELECT kind, entity_id, seq, hash FROM sms_journal WHERE (kind, entity_id, seq) > (" + p(1) + ", " + p(2) + ", " + p(3) +
 		") ORDER BY kind, entity_id, seq LIMIT " + p(4)
@@ -129,6 +138,9 @@ func (ev *Evidence) Heads(ctx context.Context, fn func(checkpoint.Leaf) error) e
 // Orphans calls fn with every entity that has a journal but no record:
 // an entity row deleted behind its journal's back.
 func (ev *Evidence) Orphans(ctx context.Context, fn func(kind sms.Kind, id string) error) error {
+	if err := ev.outside(ctx); err != nil {
+		return err
+	}
 	rows, err := ev.db.QueryContext(ctx, "SELECT DISTINCT j.kind, j.entity_id FROM sms_journal j LEFT JOIN sms_entities e "+
 		"ON e.kind = j.kind AND e.id = j.entity_id WHERE e.id IS NULL ORDER BY j.kind, j.entity_id")
 	if err != nil {
@@ -160,6 +172,9 @@ func (ev *Evidence) Orphans(ctx context.Context, fn func(kind sms.Kind, id strin
 // any kind, read from the journal table alone (the entity's row may be
 // gone), or an [*sms.NotFoundError].
 func (ev *Evidence) Journal(ctx context.Context, kind sms.Kind, id string) ([]sms.Entry, error) {
+	if err := ev.outside(ctx); err != nil {
+		return nil, err
+	}
 	p := ev.d.Placeholder
 	rows, err := ev.db.QueryContext(ctx, "SELECT seq, entry_id, at_us, trig, from_status, to_status, actor_id, actor_roles, reason, payload, "+
 		"prev, hash, state, idem_key, request FROM sms_journal WHERE kind = "+p(1)+" AND entity_id = "+p(2)+" ORDER BY seq", string(kind), id)
@@ -200,6 +215,9 @@ func (ev *Evidence) Journal(ctx context.Context, kind sms.Kind, id string) ([]sm
 // returns the checkpoint: give its JSON to the auditor, who keeps it. at is
 // the checkpoint's time (the host's clock).
 func (ev *Evidence) Checkpoint(ctx context.Context, signer crypto.Signer, origin string, at time.Time) (*checkpoint.Checkpoint, error) {
+	if err := ev.outside(ctx); err != nil {
+		return nil, err
+	}
 	cps, err := ev.Checkpoints(ctx)
 	if err != nil {
 		return nil, err
@@ -249,6 +267,9 @@ func (ev *Evidence) Checkpoint(ctx context.Context, signer crypto.Signer, origin
 // They are what the database says: an auditor verifies the ones they kept,
 // not these.
 func (ev *Evidence) Checkpoints(ctx context.Context) ([]*checkpoint.Checkpoint, error) {
+	if err := ev.outside(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := ev.db.QueryContext(ctx, "SELECT seq, signed FROM sms_checkpoints ORDER BY seq")
 	if err != nil {
 		return nil, ev.failure(ctx, "checkpoints", err)
@@ -279,6 +300,9 @@ func (ev *Evidence) Checkpoints(ctx context.Context) ([]*checkpoint.Checkpoint, 
 // [*sms.NotFoundError] when the database holds none. They are checked
 // against the checkpoint by [checkpoint.Checkpoint.CheckLeaves], not here.
 func (ev *Evidence) Leaves(ctx context.Context, seq int64) (*checkpoint.Leaves, error) {
+	if err := ev.outside(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := ev.db.QueryContext(ctx, "SELECT chunk, leaves FROM sms_checkpoint_leaves WHERE checkpoint = "+ev.d.Placeholder(1)+" ORDER BY chunk", seq)
 	if err != nil {
 		return nil, ev.failure(ctx, "leaves", err)
@@ -325,3 +349,13 @@ var (
 	_ checkpoint.Heads    = (*Evidence)(nil)
 	_ checkpoint.Journals = (*Evidence)(nil)
 )
+
+// outside refuses a context that carries a host's transaction, on any
+// database, or an atomic commit on the evidence's.
+func (ev *Evidence) outside(ctx context.Context) error {
+	if a, ok := ctx.Value(txKey{}).(*atomicCommit); ok && (a.host || a.db == ev.db) {
+		return &sms.ValidationError{Field: "ctx", Problem: "carries a transaction (sqlstore.WithTx or sms.Atomically): " +
+			"an Evidence reads and writes outside transactions; call it with a context that carries none"}
+	}
+	return nil
+}

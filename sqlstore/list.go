@@ -46,8 +46,15 @@ func (s *Store[E]) List(ctx context.Context, q sms.Query) (sms.Page[E], error) {
 	query, args := s.listSQL(q, limit+1)
 	var rows *sql.Rows
 	var err error
-	if tx := atomicTx(ctx, s.db); tx != nil {
-		rows, err = tx.QueryContext(ctx, query, args...)
+	if _, err := hostTx(ctx, s.db, s.kind); err != nil {
+		return sms.Page[E]{}, err
+	}
+	if a := commitOf(ctx, s.db); a != nil {
+		// The query is not a prepared statement of db, which database/sql
+		// would refuse in a transaction of another: check first.
+		if err = a.check(ctx, s.current); err == nil {
+			rows, err = a.tx.QueryContext(ctx, query, args...)
+		}
 	} else {
 		rows, err = s.rdb.QueryContext(ctx, query, args...)
 	}

@@ -58,9 +58,14 @@ type Options struct {
 //     bytes;
 //   - an [*sms.ValidationError] for values the store cannot keep exactly:
 //     journal roles and payloads that are not valid UTF-8 (they are stored
-//     as JSON), or text PostgreSQL refuses;
+//     as JSON), or text PostgreSQL refuses; and for a read or a write
+//     whose context carries a host's transaction ([WithTx]) that the store
+//     cannot use (Field "ctx"): another database's, or a nil one;
 //   - an [*Error] for any other failure of the database, wrapping the
 //     driver's error or the context's.
+//
+// With a context from [WithTx] the store reads and writes in the host's
+// transaction, each write under a savepoint, and never commits it.
 type Store[E sms.Entity[E]] struct {
 	db, rdb *sql.DB
 	group   *Group
@@ -313,17 +318,21 @@ func (s *Store[E]) load(ctx context.Context, op string, e E, entries []sms.Entry
 	if err != nil {
 		return err
 	}
+	h, err := hostTx(ctx, s.db, s.kind)
+	if err != nil {
+		return err
+	}
+	if h != nil {
+		return h.guarded(ctx, s.current, func() error { return s.loadRows(ctx, op, row, jr, entries) })
+	}
 	if s.group != nil && atomicTx(ctx, s.db) == nil {
 		return s.group.do(ctx, func(ctx context.Context) error { return s.loadRows(ctx, op, row, jr, entries) },
 			func(err error, committing bool) error {
 				if committing {
-					return s.unknown(ctx, op, row.id, err)
+					return s.commitFailure(ctx, op, row.id, 0, err)
 				}
 				return s.failure(ctx, op, row.id, 0, err)
 			})
-	}
-	if h := hostTx(ctx, s.db); h != nil {
-		return h.guarded(ctx, func() error { return s.loadRows(ctx, op, row, jr, entries) })
 	}
 	return s.loadRows(ctx, op, row, jr, entries)
 }
@@ -358,7 +367,7 @@ func (s *Store[E]) loadRows(ctx context.Context, op string, row entityRow, jr []
 		return nil // the enclosing atomic commit commits
 	}
 	if err := tx.Commit(); err != nil {
-		return s.unknown(ctx, op, row.id, err)
+		return s.commitFailure(ctx, op, row.id, 0, err)
 	}
 	return nil
 }
@@ -376,7 +385,9 @@ func (s *Store[E]) loadRows(ctx context.Context, op string, row entityRow, jr []
 // ([*sms.CorruptError]: a record rolled back behind its journal, a tail
 // removed or rewritten; nothing is written, and [sms.Machine.Verify] says
 // what differs). A failure of the COMMIT itself, or of the one-statement
-// commit below, leaves the outcome unknown: [*sms.UnknownOutcomeError].
+// commit below, leaves the outcome unknown: [*sms.UnknownOutcomeError];
+// but a serialization failure PostgreSQL reports at the COMMIT, which
+// rolled the transaction back, is a conflict.
 //
 // On PostgreSQL the common commit, one entry that leaves the links as they
 // were, is first tried as one statement (a WITH clause whose UPDATE feeds
@@ -397,18 +408,22 @@ func (s *Store[E]) Commit(ctx context.Context, e E, expect int64, entries []sms.
 	if err != nil {
 		return err
 	}
+	h, err := hostTx(ctx, s.db, s.kind)
+	if err != nil {
+		return err
+	}
+	if h != nil {
+		return h.guarded(ctx, s.current, func() error { return s.commitRows(ctx, row, jr, expect, entries) })
+	}
 	if s.group != nil && atomicTx(ctx, s.db) == nil {
 		// Encoded outside the batch; written inside it, with the others.
 		return s.group.do(ctx, func(ctx context.Context) error { return s.commitRows(ctx, row, jr, expect, entries) },
 			func(err error, committing bool) error {
 				if committing {
-					return s.unknown(ctx, opCommit, row.id, err)
+					return s.commitFailure(ctx, opCommit, row.id, expect, err)
 				}
 				return s.failure(ctx, opCommit, row.id, expect, err)
 			})
-	}
-	if h := hostTx(ctx, s.db); h != nil {
-		return h.guarded(ctx, func() error { return s.commitRows(ctx, row, jr, expect, entries) })
 	}
 	return s.commitRows(ctx, row, jr, expect, entries)
 }
@@ -528,7 +543,7 @@ func (s *Store[E]) commitRows(ctx context.Context, row entityRow, jr []entryRow,
 		return nil // the enclosing atomic commit commits
 	}
 	if err := tx.Commit(); err != nil {
-		return s.unknown(ctx, opCommit, row.id, err)
+		return s.commitFailure(ctx, opCommit, row.id, expect, err)
 	}
 	return nil
 }
@@ -588,7 +603,11 @@ func (s *Store[E]) Get(ctx context.Context, id string) (E, error) {
 	if err := ctx.Err(); err != nil {
 		return zero, err
 	}
-	rows, err := s.reading(ctx, s.get).QueryContext(ctx, s.k, id)
+	st, err := s.reading(ctx, s.get)
+	if err != nil {
+		return zero, err
+	}
+	rows, err := st.QueryContext(ctx, s.k, id)
 	if err != nil {
 		return zero, s.failure(ctx, opGet, id, 0, err)
 	}
@@ -615,7 +634,11 @@ func (s *Store[E]) Journal(ctx context.Context, id string) ([]sms.Entry, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rows, err := s.reading(ctx, s.journal).QueryContext(ctx, s.k, id)
+	st, err := s.reading(ctx, s.journal)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, s.k, id)
 	if err != nil {
 		return nil, s.failure(ctx, opJournal, id, 0, err)
 	}
@@ -681,7 +704,11 @@ func (s *Store[E]) FindKey(ctx context.Context, key string) (sms.Entry, error) {
 		entryID, trig, from, to, actor, roles, reason, pl []byte
 		prev, hash, state, request                        []byte
 	)
-	err := s.reading(ctx, s.findKey).QueryRowContext(ctx, s.k, key).Scan(&id, &seq, &entryID, &at, &trig, &from, &to, &actor, &roles, &reason, &pl,
+	st, err := s.reading(ctx, s.findKey)
+	if err != nil {
+		return sms.Entry{}, err
+	}
+	err = st.QueryRowContext(ctx, s.k, key).Scan(&id, &seq, &entryID, &at, &trig, &from, &to, &actor, &roles, &reason, &pl,
 		&prev, &hash, &state, &request)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

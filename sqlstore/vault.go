@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/iso20k/sms"
@@ -13,7 +14,10 @@ import (
 // sqlstore migrated: personal values kept outside the journal, so that a
 // subject's data can be erased while every journal still verifies (see
 // [sms.Sealed]). It is safe for concurrent use. Seal and Reveal run in the
-// host's transaction when ctx carries one ([WithTx]).
+// host's transaction when ctx carries one ([WithTx]), a seal under a
+// savepoint as a Store's writes; a context that carries a host's
+// transaction on another database is refused, as by a Store. Erase
+// refuses a context that carries a transaction.
 //
 // Erase sets the subject, the salt and the value of each of the subject's
 // rows to NULL in one transaction; the ID and the times remain. On SQLite
@@ -29,10 +33,13 @@ type Vault struct {
 	d      Dialect
 	sqlite bool
 	now    func() time.Time
+	// seal and reveal are prepared on db: in a host's transaction,
+	// database/sql refuses them if it is another database's.
+	seal, reveal *sql.Stmt
 }
 
 // NewVault returns the vault of db, whose schema must be this code's (see
-// [New]).
+// [New]). It prepares the vault's statements; [Vault.Close] releases them.
 func NewVault(ctx context.Context, db *sql.DB, d Dialect) (*Vault, error) {
 	if db == nil {
 		return nil, &Error{Op: opNew, Err: errNoDB}
@@ -44,7 +51,41 @@ func NewVault(ctx context.Context, db *sql.DB, d Dialect) (*Vault, error) {
 	if have != want {
 		return nil, &SchemaError{Database: have, Code: want}
 	}
-	return &Vault{db: db, d: d, sqlite: d.Name() == EngineSQLite, now: time.Now}, nil
+	v := &Vault{db: db, d: d, sqlite: d.Name() == EngineSQLite, now: time.Now}
+	p := d.Placeholder
+	for _, ps := range []struct {
+		st  **sql.Stmt
+		sql string
+	}{
+		{&v.seal, "INSERT INTO sms_personal (id, subject, salt, value, sealed_us) VALUES (" + p(1) + ", " + p(2) + ", " + p(3) + ", " + p(4) + ", " + p(5) + ")"},
+		{&v.reveal, "SELECT salt, value, erased_us FROM sms_personal WHERE id = " + p(1)},
+	} {
+		st, err := db.PrepareContext(ctx, ps.sql)
+		if err != nil {
+			v.Close()
+			if cerr := ctx.Err(); cerr != nil {
+				err = cerr
+			}
+			return nil, &Error{Op: opNew, Err: fmt.Errorf("preparing %q: %w", ps.sql, err)}
+		}
+		*ps.st = st
+	}
+	return v, nil
+}
+
+// Close releases the vault's prepared statements: Seal and Reveal then
+// return an [*Error]. It does not close the *sql.DB, which the host owns.
+func (v *Vault) Close() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{v.seal, v.reveal} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return &Error{Op: "close", Err: err}
+	}
+	return nil
 }
 
 // Seal implements [sms.Vault].
@@ -59,11 +100,25 @@ func (v *Vault) Seal(ctx context.Context, subject, value string) (sms.Sealed, er
 	if err != nil {
 		return "", err
 	}
-	p := v.d.Placeholder
-	_, err = v.on(ctx).ExecContext(ctx, "INSERT INTO sms_personal (id, subject, salt, value, sealed_us) VALUES ("+
-		p(1)+", "+p(2)+", "+p(3)+", "+p(4)+", "+p(5)+")", s.ID(), subject, salt, value, v.now().UnixMicro())
+	h, err := hostTx(ctx, v.db, "")
 	if err != nil {
-		return "", v.failure(ctx, "seal", err)
+		return "", err
+	}
+	insert := func() error {
+		if _, err := v.on(ctx, v.seal).ExecContext(ctx, s.ID(), subject, salt, value, v.now().UnixMicro()); err != nil {
+			return v.failure(ctx, "seal", err)
+		}
+		return nil
+	}
+	if h != nil {
+		// Under a savepoint: a refused value leaves the host's
+		// transaction usable.
+		err = h.guarded(ctx, v.seal, insert)
+	} else {
+		err = insert()
+	}
+	if err != nil {
+		return "", err
 	}
 	return s, nil
 }
@@ -76,13 +131,15 @@ func (v *Vault) Reveal(ctx context.Context, s sms.Sealed) (string, error) {
 	if _, err := sms.ParseSealed(string(s)); err != nil {
 		return "", err
 	}
+	if _, err := hostTx(ctx, v.db, ""); err != nil {
+		return "", err
+	}
 	var (
 		salt   []byte
 		value  sql.NullString
 		erased sql.NullInt64
 	)
-	err := v.on(ctx).QueryRowContext(ctx, "SELECT salt, value, erased_us FROM sms_personal WHERE id = "+v.d.Placeholder(1), s.ID()).
-		Scan(&salt, &value, &erased)
+	err := v.on(ctx, v.reveal).QueryRowContext(ctx, s.ID()).Scan(&salt, &value, &erased)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return "", &sms.NotFoundError{Kind: "personal", ID: s.ID()}
@@ -104,9 +161,9 @@ func (v *Vault) Erase(ctx context.Context, subject string) (int, error) {
 	if err := sms.CheckSubject(subject); err != nil {
 		return 0, err
 	}
-	if atomicTx(ctx, v.db) != nil {
-		return 0, &sms.ValidationError{Field: "ctx", Problem: "carries a transaction on the vault's database: Erase runs in a transaction of its own, " +
-			"so that what it erases is gone from disk when it returns; call it outside WithTx and sms.Atomically"}
+	if _, err := hostTx(ctx, v.db, ""); err != nil || commitOf(ctx, v.db) != nil {
+		return 0, &sms.ValidationError{Field: "ctx", Problem: "carries a transaction (sqlstore.WithTx or sms.Atomically): Erase runs in a transaction of its own, " +
+			"so that what it erases is gone from disk when it returns; call it with a context that carries none"}
 	}
 	conn, err := v.db.Conn(ctx)
 	if err != nil {
@@ -145,18 +202,15 @@ func (v *Vault) Erase(ctx context.Context, subject string) (int, error) {
 	return int(n), nil
 }
 
-// on returns what a seal or a reveal runs on: the host's transaction or
-// atomic commit ctx carries on the vault's database (see [WithTx]), so
-// that a value sealed with the record that refers to it commits or rolls
-// back with it; the database otherwise.
-func (v *Vault) on(ctx context.Context) interface {
-	ExecContext(context.Context, string, ...any) (sql.Result, error)
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-} {
+// on returns the statement a seal or a reveal runs: st in the host's
+// transaction or atomic commit ctx carries on the vault's database (see
+// [WithTx]), so that a value sealed with the record that refers to it
+// commits or rolls back with it; st itself otherwise.
+func (v *Vault) on(ctx context.Context, st *sql.Stmt) *sql.Stmt {
 	if tx := atomicTx(ctx, v.db); tx != nil {
-		return tx
+		return tx.StmtContext(ctx, st)
 	}
-	return v.db
+	return st
 }
 
 func (v *Vault) failure(ctx context.Context, op string, err error) error {

@@ -2,6 +2,13 @@
 // github.com/jackc/pgx/v5 through its database/sql adapter (stdlib).
 // [Open] returns a *sql.DB ready for sqlstore.New, its schema migrated.
 //
+// A host on another driver opens the *sql.DB itself and gives it, with
+// [Dialect], to sqlstore.Migrate and sqlstore.New. [Dialect.Classify]
+// reads the SQLSTATE of any error in the driver's chain that has a
+// SQLState() string method, as pgx's *pgconn.PgError and lib/pq's
+// *pq.Error do, so conflicts, taken IDs and refused values are told
+// apart on either; the tests run the whole storage suite through both.
+//
 // Transactions run at the database's default isolation (read committed
 // unless the host sets another): the version check of a commit is a
 // conditional UPDATE, which PostgreSQL serialises on the entity's row, so

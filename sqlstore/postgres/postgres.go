@@ -5,16 +5,19 @@ import (
 	"database/sql"
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/iso20k/sms/sqlstore"
 )
 
-// Dialect is the [sqlstore.Dialect] of PostgreSQL through
-// github.com/jackc/pgx/v5/stdlib. Its zero value is ready to use.
+// Dialect is the [sqlstore.Dialect] of PostgreSQL. [Open] connects
+// through github.com/jackc/pgx/v5/stdlib; a *sql.DB of another driver
+// (github.com/lib/pq, say) works as well, given to [sqlstore.Migrate] and
+// [sqlstore.New] with this Dialect: Classify reads the SQLSTATE of any
+// driver error that reports it. Its zero value is ready to use.
 type Dialect struct{}
 
 var _ sqlstore.Dialect = Dialect{}
@@ -27,30 +30,43 @@ func (Dialect) Placeholder(n int) string { return "$" + strconv.Itoa(n) }
 
 // SQLSTATE codes Classify knows.
 const (
-	uniqueViolation          = "23505"
-	serializationFailure     = "40001"
-	deadlockDetected         = "40P01"
-	lockNotAvailable         = "55P03"
-	characterNotInRepertoire = "22021"
-	untranslatableCharacter  = "22P05"
+	uniqueViolation      = "23505"
+	serializationFailure = "40001"
+	deadlockDetected     = "40P01"
+	lockNotAvailable     = "55P03"
+	// dataException is the class of the errors of values: a character text
+	// cannot hold (22021, a NUL byte or invalid UTF-8; 22P05), a text that
+	// is not JSON (22P02), a number out of range (22003), ...
+	dataException = "22"
 )
 
-// Classify sorts PostgreSQL errors by SQLSTATE: a unique violation (23505)
-// is [sqlstore.ClassUnique]; a serialization failure (40001), a deadlock
+// sqlState is what the PostgreSQL drivers' errors report: pgx's
+// *pgconn.PgError and lib/pq's *pq.Error both have the method.
+type sqlState interface {
+	error
+	SQLState() string
+}
+
+// Classify sorts PostgreSQL errors by their SQLSTATE, read from the first
+// error in err's chain with a SQLState() string method (pgx's
+// *pgconn.PgError, lib/pq's *pq.Error): a unique violation (23505) is
+// [sqlstore.ClassUnique]; a serialization failure (40001), a deadlock
 // (40P01) or a lock not available (55P03) is [sqlstore.ClassConflict]; a
-// character text cannot hold (22021, a NUL byte or invalid UTF-8; 22P05)
-// is [sqlstore.ClassData].
+// data exception (class 22: a character text cannot hold, such as a NUL
+// byte, 22021; a value out of range or of the wrong syntax) is
+// [sqlstore.ClassData]. Any other error is [sqlstore.ClassOther].
 func (Dialect) Classify(err error) sqlstore.ErrorClass {
-	var e *pgconn.PgError
+	var e sqlState
 	if !errors.As(err, &e) {
 		return sqlstore.ClassOther
 	}
-	switch e.Code {
-	case uniqueViolation:
+	code := e.SQLState()
+	switch {
+	case code == uniqueViolation:
 		return sqlstore.ClassUnique
-	case serializationFailure, deadlockDetected, lockNotAvailable:
+	case code == serializationFailure, code == deadlockDetected, code == lockNotAvailable:
 		return sqlstore.ClassConflict
-	case characterNotInRepertoire, untranslatableCharacter:
+	case len(code) == 5 && strings.HasPrefix(code, dataException):
 		return sqlstore.ClassData
 	}
 	return sqlstore.ClassOther

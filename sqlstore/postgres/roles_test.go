@@ -70,6 +70,7 @@ func TestTwoRoles(t *testing.T) {
 	require.NoError(t, err, "the application may write checkpoints")
 	vault, err := sqlstore.NewVault(ctx, appDB, postgres.Dialect{})
 	require.NoError(t, err)
+	t.Cleanup(func() { vault.Close() })
 	sealed, err := vault.Seal(ctx, "person-1", "alice@example.com")
 	require.NoError(t, err, "the application may seal personal data")
 	erased, err := vault.Erase(ctx, "person-1")

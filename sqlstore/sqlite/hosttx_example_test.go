@@ -14,7 +14,7 @@ import (
 	"github.com/iso20k/sms/sqlstore/sqlite"
 )
 
-// A host action in one transaction of the host's: its own row and the
+// A host action in one transaction of the host's: its own UPDATE and the
 // library's transition commit together (sqlstore.WithTx); the observers
 // hear of the transition once the host's commit stands.
 func Example_hostTransaction() {
@@ -46,19 +46,29 @@ func Example_hostTransaction() {
 		log.Fatal(err)
 	}
 	agent := sms.Actor{ID: "agent-7", Roles: []sms.Role{incident.RoleServiceDesk}}
+	if _, err := db.ExecContext(ctx, "INSERT INTO conversations (id, status) VALUES ('C-1', 'open')"); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := svc.Log(ctx, agent, incident.Report{ID: "INC-1", Summary: "Cannot log in", Service: "portal",
+		Source: incident.SourceUser, Reporter: "customer-42", ReportedAt: time.Now()}); err != nil {
+		log.Fatal(err)
+	}
 
-	// The host's action: open a conversation and its incident, together.
+	// The host's action: answer the customer, in the conversation and in
+	// the incident's record, together.
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
 	inTx, after := sqlstore.WithTx(ctx, db, tx)
-	if _, err := tx.ExecContext(ctx, "INSERT INTO conversations (id, status) VALUES ('C-1', 'open')"); err != nil {
+	if _, err := tx.ExecContext(ctx, "UPDATE conversations SET status = 'answered' WHERE id = 'C-1'"); err != nil {
+		_ = tx.Rollback()
+		after.RolledBack()
 		log.Fatal(err)
 	}
-	inc, err := svc.Log(inTx, agent, incident.Report{ID: "INC-1", Summary: "Cannot log in", Service: "portal",
-		Source: incident.SourceUser, Reporter: "customer-42", ReportedAt: time.Now()})
-	if err != nil {
+	if _, err := svc.AddNote(inTx, agent, "INC-1", incident.Note{Text: "Asked the customer to reset the password"}); err != nil {
+		// Refused or failed: tx is as it was before the transition; the
+		// host may go on, or roll back as here.
 		_ = tx.Rollback()
 		after.RolledBack()
 		log.Fatal(err)
@@ -69,9 +79,19 @@ func Example_hostTransaction() {
 		log.Fatal(err)
 	}
 	after.Committed()
-	fmt.Println(inc.ID, inc.Status)
+
+	var status string
+	if err := db.QueryRowContext(ctx, "SELECT status FROM conversations WHERE id = 'C-1'").Scan(&status); err != nil {
+		log.Fatal(err)
+	}
+	inc, err := svc.Get(ctx, "INC-1")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("conversation:", status, "| incident version:", inc.Version)
 	// Output:
-	// before the host's commit: 1 notification waiting
 	// observer: log
-	// INC-1 new
+	// before the host's commit: 1 notification waiting
+	// observer: note
+	// conversation: answered | incident version: 2
 }

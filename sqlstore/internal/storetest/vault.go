@@ -35,6 +35,7 @@ func testVaultContract(t *testing.T, h Harness) {
 	smstest.RunVault(t, func(t *testing.T) sms.Vault {
 		v, err := sqlstore.NewVault(bg(), h.Open(t), h.Dialect)
 		require.NoError(t, err)
+		t.Cleanup(func() { assert.NoError(t, v.Close()) })
 		return v
 	})
 }
@@ -48,6 +49,7 @@ func testErasure(t *testing.T, h Harness) {
 	db := h.Open(t)
 	vault, err := sqlstore.NewVault(bg(), db, h.Dialect)
 	require.NoError(t, err)
+	t.Cleanup(func() { vault.Close() })
 	secret := "alice.liddell." + rand.Text() + "@example.com"
 	sealed, err := vault.Seal(bg(), "person-42", secret)
 	require.NoError(t, err)
