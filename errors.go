@@ -175,6 +175,10 @@ type TransitionError struct {
 	// Permitted lists, sorted, the triggers the workflow allows from State
 	// (for any role).
 	Permitted []string
+	// Targets lists, sorted and each once, the statuses the permitted
+	// triggers lead to (State itself for a trigger that keeps it): what a
+	// screen may offer instead.
+	Targets []string
 	// Requirements are the requirements the trigger's source states
 	// enforce, when its rules cite any: firing it from State breaks them.
 	Requirements []Requirement

@@ -64,12 +64,14 @@ func (e *FollowUpError) Error() string {
 // Unwrap returns [ErrFollowUp] and the cause.
 func (e *FollowUpError) Unwrap() []error { return []error{ErrFollowUp, e.Err} }
 
-// following says how fire runs a rule's follow-up after the commit.
+// following says how the pipeline runs a rule's follow-up after the
+// commit, or that it commits nothing.
 type following int
 
 const (
 	followAfter  following = iota // after a commit of its own: retried, then reported as a follow-up error
 	followInside                  // inside the atomic commit: its error is the transition's
+	dryRun                        // every check, no commit, no notification, no follow-up
 )
 
 // follow runs the follow-up of a transition just committed.
@@ -94,22 +96,23 @@ func (m *Machine[E]) follow(ctx context.Context, fu *FollowUp[E], t *Transition[
 	return &FollowUpError{Kind: m.kind(), ID: t.Entity.Metadata().ID, Trigger: t.Trigger, Err: err}
 }
 
-// fireFollowing runs a trigger whose rules declare a follow-up: in one
-// atomic commit with it where the store offers one, else (or, for a
-// follow-up not essential, when that commit failed for the follow-up's
-// sake) with the follow-up after the commit.
-func (m *Machine[E]) fireFollowing(ctx context.Context, a Actor, id, trigger string, cmd Command) (E, error) {
+// fireFollowing runs a transition, or a sequence, whose last trigger's
+// rules declare a follow-up: in one atomic commit with it where the store
+// offers one, else (or, for a follow-up not essential, when that commit
+// failed for the follow-up's sake) with the follow-up after the commit.
+func (m *Machine[E]) fireFollowing(ctx context.Context, a Actor, id string, steps []Step, seq bool) (E, error) {
+	trigger := steps[len(steps)-1].Trigger
 	if !CommitTogether(append([]any{m.store}, m.followStores(trigger)...)...) {
-		return m.fire(ctx, a, id, trigger, cmd, followAfter)
+		return m.pipeline(ctx, a, id, steps, seq, followAfter)
 	}
 	if pendingOf(ctx) != nil {
-		return m.fire(ctx, a, id, trigger, cmd, followInside) // the host's atomic commit
+		return m.pipeline(ctx, a, id, steps, seq, followInside) // the host's atomic commit
 	}
 	var e E
 	ran := false // the transition and its follow-up ran; the atomic commit may still fail
 	err := Atomically(ctx, m.store, func(ctx context.Context) error {
 		var err error
-		e, err = m.fire(ctx, a, id, trigger, cmd, followInside)
+		e, err = m.pipeline(ctx, a, id, steps, seq, followInside)
 		ran = err == nil
 		return err
 	})
@@ -129,7 +132,7 @@ func (m *Machine[E]) fireFollowing(ctx context.Context, a Actor, id, trigger str
 		var zero E
 		return zero, unwrapInside(err)
 	}
-	return m.fire(ctx, a, id, trigger, cmd, followAfter)
+	return m.pipeline(ctx, a, id, steps, seq, followAfter)
 }
 
 // errFollowUpInside marks a follow-up's failure inside an atomic commit.

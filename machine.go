@@ -133,18 +133,33 @@ func (m *Machine[E]) checkInput(ctx context.Context, a Actor, trigger string, cm
 	if err := a.Validate(); err != nil {
 		return "", err
 	}
+	if err := m.checkCmd(trigger, cmd); err != nil {
+		return "", err
+	}
+	return m.checkKey(ctx)
+}
+
+// checkCmd validates one trigger's command: present, of the type the
+// trigger takes, and valid by its own Validate.
+func (m *Machine[E]) checkCmd(trigger string, cmd Command) error {
 	if isNil(cmd) {
-		return "", &ValidationError{Kind: m.kind(), Field: "command", Problem: "is nil"}
+		return &ValidationError{Kind: m.kind(), Field: "command", Problem: "is nil"}
 	}
 	if err := m.wf.checkCommand(trigger, cmd); err != nil {
-		return "", err
+		return err
 	}
 	if err := cmd.Validate(); err != nil {
 		if !errors.Is(err, ErrInvalid) {
 			err = &ValidationError{Kind: m.kind(), Field: "command", Problem: err.Error()}
 		}
-		return "", err
+		return err
 	}
+	return nil
+}
+
+// checkKey returns the idempotency key ctx carries, or "", once it is
+// well formed and the store can find entries by key.
+func (m *Machine[E]) checkKey(ctx context.Context) (string, error) {
 	key := IdempotencyKey(ctx)
 	if key == "" {
 		return "", nil
@@ -219,26 +234,35 @@ func (m *Machine[E]) Create(ctx context.Context, a Actor, cmd Command) (E, error
 // entity as stored now, which includes it. The same key with another
 // trigger, entity, actor or command is refused with a [*ValidationError].
 func (m *Machine[E]) Fire(ctx context.Context, a Actor, id, trigger string, cmd Command) (E, error) {
+	steps := [1]Step{{Trigger: trigger, Command: cmd}}
 	if m.wf.follows[trigger] {
-		return m.fireFollowing(ctx, a, id, trigger, cmd)
+		return m.fireFollowing(ctx, a, id, steps[:], false)
 	}
-	return m.fire(ctx, a, id, trigger, cmd, followAfter)
+	return m.pipeline(ctx, a, id, steps[:], false, followAfter)
 }
 
-// fire runs one transition: Fire, with the rule's follow-up run as how
-// says.
-func (m *Machine[E]) fire(ctx context.Context, a Actor, id, trigger string, cmd Command, how following) (E, error) {
+// pipeline runs steps on the stored entity id: each step's whole pipeline
+// (see [Machine]) on one working copy, in order; then, unless how is
+// dryRun, one commit of all their journal entries, the notifications in
+// order and the last step's follow-up as how says. seq says the steps are
+// a sequence ([Machine.FireSteps]): a step's failure is then a
+// [*StepError] naming it, and the idempotency key covers the whole
+// sequence; a single Fire's errors are its own. Fire, FireSteps, DryRun
+// and DryRunSteps all run here, so that they cannot drift apart.
+func (m *Machine[E]) pipeline(ctx context.Context, a Actor, id string, steps []Step, seq bool, how following) (E, error) {
 	var zero E
-	key, err := m.checkInput(ctx, a, trigger, cmd)
+	key, err := m.checkSteps(ctx, a, id, steps, seq)
 	if err != nil {
-		return zero, err
-	}
-	if err := ValidateID(id); err != nil {
 		return zero, err
 	}
 	var req Hash
 	if key != "" {
-		if req, err = m.request(a, id, trigger, cmd); err != nil {
+		if seq {
+			req, err = m.requestSteps(a, id, steps)
+		} else {
+			req, err = m.request(a, id, steps[0].Trigger, steps[0].Command)
+		}
+		if err != nil {
 			return zero, err
 		}
 		if e, done, err := m.replay(ctx, key, req); done {
@@ -252,59 +276,60 @@ func (m *Machine[E]) fire(ctx context.Context, a Actor, id, trigger string, cmd 
 	if err := m.known(e); err != nil {
 		return zero, err
 	}
-	state := e.State()
-	r := m.wf.table[ruleKey{trigger, state}]
-	if r == nil {
-		// Authorize before revealing what the state permits.
-		if roles := m.wf.byTrig[trigger]; roles != nil && !a.HasAny(roles) {
-			fe := &ForbiddenError{Kind: m.kind(), ID: id, Trigger: trigger, Actor: a.ID, Roles: slices.Clone(roles),
-				Reason: "the actor holds none of the roles this trigger accepts"}
-			if ap := m.wf.gate(trigger); ap != nil {
-				fe.Requirement = m.cite(e, ap.Requirement) // a decision: the approval says who may decide
-			}
-			return zero, fe
-		}
-		reqs := m.wf.Requirements(trigger)
-		for i := range reqs {
-			reqs[i] = m.cite(e, reqs[i])
-		}
-		return zero, &TransitionError{Kind: m.kind(), ID: id, State: state, Trigger: trigger, Permitted: m.wf.Triggers(state),
-			Requirements: reqs}
-	}
-	if err := m.authorize(ctx, a, e, r, id, state); err != nil {
-		return zero, err
-	}
 	meta := e.Metadata()
-	expect, head := meta.Version, meta.Head
-	if expect < 1 || expect == math.MaxInt64 {
-		return zero, &CorruptError{Kind: m.kind(), ID: id, Problem: fmt.Sprintf("version %d cannot be followed by another", expect)}
+	expect, prev := meta.Version, meta.Head
+	now := m.Now() // one instant for the whole commit
+	var one [1]*Transition[E]
+	ts := one[:0]
+	if len(steps) > 1 {
+		ts = make([]*Transition[E], 0, len(steps))
 	}
-	t := m.tx()
-	defer m.release(t)
-	t.Entity, t.Command, t.Actor, t.Now, t.From, t.Trigger = e, cmd, a, m.Now(), state, trigger
-	if err := m.run(ctx, r, t, id); err != nil {
-		return zero, err
+	defer func() {
+		for _, t := range ts {
+			m.release(t)
+		}
+	}()
+	var entries []Entry
+	var last *Rule[E]
+	for i, s := range steps {
+		t := m.tx()
+		ts = append(ts, t)
+		k, rq := "", Hash{}
+		if i == 0 {
+			k, rq = key, req // the key names the first entry, with the whole request's digest
+		}
+		r, en, err := m.step(ctx, t, a, e, id, s.Trigger, s.Command, now, expect+int64(i), prev, k, rq)
+		if err != nil {
+			if seq {
+				err = &StepError{Kind: m.kind(), ID: id, Step: i, Steps: len(steps), Trigger: s.Trigger, Err: err}
+			}
+			return zero, err
+		}
+		prev, last = en.Hash, r
+		if len(steps) == 1 {
+			t.entries[0] = en
+			entries = t.entries[:]
+		} else {
+			if entries == nil {
+				entries = make([]Entry, 0, len(steps))
+			}
+			entries = append(entries, en)
+		}
 	}
-	to := state
-	if r.To != "" {
-		to = r.To
-		e.SetState(to)
+	if how == dryRun {
+		return e, nil
 	}
-	meta.ID, meta.Version, meta.UpdatedAt = id, expect+1, t.Now
-	entry, err := m.entry(t, id, expect+1, to, head, key, req)
-	if err != nil {
-		return zero, err
-	}
-	meta.Head = entry.Hash
-	t.entries[0] = entry
-	if err := m.store.Commit(ctx, e, expect, t.entries[:]); err != nil {
+	if err := m.store.Commit(ctx, e, expect, entries); err != nil {
 		return m.failed(ctx, err, key, req, id)
 	}
-	// Observers hear of the transition before its follow-up; inside an
-	// atomic commit, once it stands, and not at all when it is rolled back.
-	m.notify(ctx, entry)
-	if fu := r.FollowUp; fu != nil {
-		if err := m.follow(ctx, fu, t, how); err != nil {
+	// Observers hear of the transitions, in order, before the follow-up;
+	// inside an atomic commit, once it stands, and not at all when it is
+	// rolled back.
+	for _, en := range entries {
+		m.notify(ctx, en)
+	}
+	if fu := last.FollowUp; fu != nil {
+		if err := m.follow(ctx, fu, ts[len(ts)-1], how); err != nil {
 			if how == followInside {
 				return zero, &insideError{err: err} // the atomic commit is rolled back
 			}
@@ -312,6 +337,104 @@ func (m *Machine[E]) fire(ctx context.Context, a Actor, id, trigger string, cmd 
 		}
 	}
 	return e, nil
+}
+
+// checkSteps validates what a transition or a sequence is given, before
+// anything is read, and returns the idempotency key ctx carries, if any.
+func (m *Machine[E]) checkSteps(ctx context.Context, a Actor, id string, steps []Step, seq bool) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if err := a.Validate(); err != nil {
+		return "", err
+	}
+	if seq {
+		switch {
+		case len(steps) == 0:
+			return "", &ValidationError{Kind: m.kind(), Field: "steps", Problem: "is empty: a sequence needs at least one step"}
+		case len(steps) > MaxSteps:
+			return "", &ValidationError{Kind: m.kind(), Field: "steps", Problem: fmt.Sprintf("has %d steps, more than %d", len(steps), MaxSteps)}
+		}
+	}
+	for i, s := range steps {
+		err := m.checkCmd(s.Trigger, s.Command)
+		if err == nil && seq && i < len(steps)-1 && m.wf.follows[s.Trigger] {
+			err = &ValidationError{Kind: m.kind(), Field: "steps",
+				Problem: s.Trigger + " writes to another record after its commit (a follow-up): only the last step of a sequence may"}
+		}
+		if err != nil {
+			if seq {
+				err = &StepError{Kind: m.kind(), ID: id, Step: i, Steps: len(steps), Trigger: s.Trigger, Err: err}
+			}
+			return "", err
+		}
+	}
+	key, err := m.checkKey(ctx)
+	if err != nil {
+		return "", err
+	}
+	if err := ValidateID(id); err != nil {
+		return "", err
+	}
+	return key, nil
+}
+
+// step runs one trigger on e, the working copy (as loaded, or as the
+// sequence's earlier steps left it), at version: the rule's look-up, the
+// authorization, the rule's preparation, approval, segregation, guards,
+// effects and required fields, then the new status, the header and the
+// journal entry, chained to prev. It returns the rule and the entry.
+func (m *Machine[E]) step(ctx context.Context, t *Transition[E], a Actor, e E, id, trigger string, cmd Command,
+	now time.Time, version int64, prev Hash, key string, req Hash) (*Rule[E], Entry, error) {
+	state := e.State()
+	r := m.wf.table[ruleKey{trigger, state}]
+	if r == nil {
+		return nil, Entry{}, m.notAllowed(a, e, id, state, trigger)
+	}
+	if err := m.authorize(ctx, a, e, r, id, state); err != nil {
+		return nil, Entry{}, err
+	}
+	if version < 1 || version == math.MaxInt64 {
+		return nil, Entry{}, &CorruptError{Kind: m.kind(), ID: id, Problem: fmt.Sprintf("version %d cannot be followed by another", version)}
+	}
+	t.Entity, t.Command, t.Actor, t.Now, t.From, t.Trigger = e, cmd, a, now, state, trigger
+	if err := m.run(ctx, r, t, id); err != nil {
+		return nil, Entry{}, err
+	}
+	to := state
+	if r.To != "" {
+		to = r.To
+		e.SetState(to)
+	}
+	meta := e.Metadata()
+	meta.ID, meta.Version, meta.UpdatedAt = id, version+1, now
+	en, err := m.entry(t, id, version+1, to, prev, key, req)
+	if err != nil {
+		return nil, Entry{}, err
+	}
+	meta.Head = en.Hash
+	return r, en, nil
+}
+
+// notAllowed is the refusal of a trigger the workflow has no rule for from
+// state: a [*ForbiddenError] for an actor who holds none of the trigger's
+// roles (authorized before revealing what the state permits), else a
+// [*TransitionError].
+func (m *Machine[E]) notAllowed(a Actor, e E, id, state, trigger string) error {
+	if roles := m.wf.byTrig[trigger]; roles != nil && !a.HasAny(roles) {
+		fe := &ForbiddenError{Kind: m.kind(), ID: id, Trigger: trigger, Actor: a.ID, Roles: slices.Clone(roles),
+			Reason: "the actor holds none of the roles this trigger accepts"}
+		if ap := m.wf.gate(trigger); ap != nil {
+			fe.Requirement = m.cite(e, ap.Requirement) // a decision: the approval says who may decide
+		}
+		return fe
+	}
+	reqs := m.wf.Requirements(trigger)
+	for i := range reqs {
+		reqs[i] = m.cite(e, reqs[i])
+	}
+	return &TransitionError{Kind: m.kind(), ID: id, State: state, Trigger: trigger, Permitted: m.wf.Triggers(state),
+		Targets: m.wf.Targets(state), Requirements: reqs}
 }
 
 // Do runs cmd as the transition that takes its type (see
@@ -322,13 +445,9 @@ func (m *Machine[E]) fire(ctx context.Context, a Actor, id, trigger string, cmd 
 // line.
 func (m *Machine[E]) Do(ctx context.Context, a Actor, id string, cmd Command) (E, error) {
 	var zero E
-	if isNil(cmd) {
-		return zero, &ValidationError{Kind: m.kind(), Field: "command", Problem: "is nil"}
-	}
-	trigger, ok := m.wf.TriggerOf(cmd)
-	if !ok {
-		return zero, &ValidationError{Kind: m.kind(), Field: "command",
-			Problem: fmt.Sprintf("%s is the command of no single %s trigger", reflect.TypeOf(cmd), m.kind())}
+	trigger, err := m.commandTrigger(cmd)
+	if err != nil {
+		return zero, err
 	}
 	creates := trigger == m.wf.create.Trigger
 	switch {
@@ -340,6 +459,31 @@ func (m *Machine[E]) Do(ctx context.Context, a Actor, id string, cmd Command) (E
 		return zero, &ValidationError{Kind: m.kind(), Field: "id", Problem: "is empty: " + trigger + " acts on a stored record"}
 	}
 	return m.Fire(ctx, a, id, trigger, cmd)
+}
+
+// commandTrigger returns the trigger that takes cmd's type, or a
+// [*ValidationError] for a nil command or one whose type no single trigger
+// takes.
+func (m *Machine[E]) commandTrigger(cmd Command) (string, error) {
+	if isNil(cmd) {
+		return "", &ValidationError{Kind: m.kind(), Field: "command", Problem: "is nil"}
+	}
+	trigger, ok := m.wf.TriggerOf(cmd)
+	if !ok {
+		return "", &ValidationError{Kind: m.kind(), Field: "command",
+			Problem: fmt.Sprintf("%s is the command of no single %s trigger", reflect.TypeOf(cmd), m.kind())}
+	}
+	return trigger, nil
+}
+
+// storedTrigger is commandTrigger for a command on a stored record: the
+// creating command is refused too.
+func (m *Machine[E]) storedTrigger(cmd Command) (string, error) {
+	trigger, err := m.commandTrigger(cmd)
+	if err == nil && trigger == m.wf.create.Trigger {
+		err = &ValidationError{Kind: m.kind(), Field: "command", Problem: trigger + " creates a record: this acts on a stored record"}
+	}
+	return trigger, err
 }
 
 // failed handles a store's refusal of a keyed write: a conflict or an
@@ -487,10 +631,13 @@ func (m *Machine[E]) run(ctx context.Context, r *Rule[E], t *Transition[E], id s
 			return &ForbiddenError{Kind: m.kind(), ID: id, Trigger: r.Trigger, Actor: t.Actor.ID, Requirement: m.cite(t.Entity, g.Requirement), Reason: why}
 		}
 	}
-	var unmet []Requirement
+	var unmet, blocked []Requirement
 	for i := range r.Guards {
 		if g := &r.Guards[i]; !g.Check(t) {
 			unmet = append(unmet, g.cited(t))
+			if g.RecordOnly {
+				blocked = append(blocked, unmet[len(unmet)-1])
+			}
 		}
 	}
 	r.Apply(t)
@@ -499,19 +646,20 @@ func (m *Machine[E]) run(ctx context.Context, r *Rule[E], t *Transition[E], id s
 			unmet = append(unmet, r.Requires[i].Requirement)
 		}
 	}
-	if len(unmet) > 0 {
-		// Cited after the effects, so that a creation's working copy
-		// names what it evidences; deduplicated after the mapping.
-		var out []Requirement
-		for _, r := range unmet {
-			out = appendReq(out, m.cite(t.Entity, r))
-		}
-		unmet = out
+	if len(unmet) == 0 {
+		return nil
 	}
-	if len(unmet) > 0 {
-		return &GuardError{Kind: m.kind(), ID: id, State: t.From, Trigger: r.Trigger, Unmet: unmet}
+	// Cited after the effects, so that a creation's working copy names
+	// what it evidences; deduplicated after the mapping.
+	var out []Requirement
+	for _, r := range unmet {
+		out = appendReq(out, m.cite(t.Entity, r))
 	}
-	return nil
+	t.blocked = nil
+	for _, r := range blocked {
+		t.blocked = appendReq(t.blocked, m.cite(t.Entity, r))
+	}
+	return &GuardError{Kind: m.kind(), ID: id, State: t.From, Trigger: r.Trigger, Unmet: out}
 }
 
 // cite maps a refusal's declared citation through the definition's Cite.

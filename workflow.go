@@ -49,10 +49,11 @@ type Transition[E any] struct {
 
 	reason  string
 	payload []Field
-	buf     [6]Field  // backs payload for the common small payloads
-	entries [1]Entry  // the entry to commit, without a separate allocation
-	enc     []byte    // the state encoding's buffer, kept between transitions
-	ids     *idSource // entry IDs, kept between transitions
+	buf     [6]Field      // backs payload for the common small payloads
+	entries [1]Entry      // the entry to commit, without a separate allocation
+	enc     []byte        // the state encoding's buffer, kept between transitions
+	ids     *idSource     // entry IDs, kept between transitions
+	blocked []Requirement // the unmet requirements of RecordOnly guards, cited
 }
 
 // Record appends a field to the journal entry's payload.
@@ -95,6 +96,15 @@ type Guard[E any] struct {
 	// cites the requirement its schedule names). Requirement stays the
 	// guard's declared citation, checked against the catalogue.
 	Cite func(*Transition[E]) Requirement
+	// RecordOnly declares that Check's verdict does not depend on the
+	// command: it judges the record as it stands (its fields, the actor,
+	// the time), so no input can lift its refusal, as "at least one action
+	// is recorded before resolution" does. A screen's view
+	// ([Machine.Choices]) reports such a guard's refusal as [Refused]; it
+	// reports any other guard's as input still needed ([NeedsInput]),
+	// since it cannot tell what Check reads. The pipeline itself treats
+	// both alike.
+	RecordOnly bool
 }
 
 // cited returns the requirement the guard's refusal cites.
@@ -332,6 +342,7 @@ type Workflow[E Entity[E]] struct {
 	trigReq  map[string][]Requirement // the requirements each trigger's rules cite
 	follows  map[string]bool          // the triggers whose rules declare a follow-up
 	fromSt   map[string][]string
+	toSt     map[string][]string // the statuses the triggers from each state lead to, sorted
 	events   fsm.Events
 	initial  string
 	terminal map[string]bool
@@ -361,6 +372,7 @@ func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
 		cmdType:  make(map[string]reflect.Type),
 		byType:   make(map[reflect.Type]string),
 		fromSt:   make(map[string][]string),
+		toSt:     make(map[string][]string),
 		terminal: make(map[string]bool),
 	}
 	// Copy every slice of the definition: a compiled workflow is immutable
@@ -482,8 +494,16 @@ func NewWorkflow[E Entity[E]](d Definition[E]) (*Workflow[E], error) {
 	if w.byTrig[w.create.Trigger] != nil {
 		return nil, bad("creation trigger %q is also used from a state", w.create.Trigger)
 	}
-	for s := range w.fromSt {
-		sort.Strings(w.fromSt[s])
+	for s, trigs := range w.fromSt {
+		sort.Strings(trigs)
+		var to []string
+		for _, trig := range trigs {
+			if t, _ := w.target(trig, s); !slices.Contains(to, t) {
+				to = append(to, t)
+			}
+		}
+		sort.Strings(to)
+		w.toSt[s] = to
 	}
 	if err := w.checkEngine(); err != nil {
 		return nil, bad("%v", err)
@@ -719,6 +739,11 @@ func (w *Workflow[E]) Rules() []Rule[E] {
 // Triggers returns, sorted, the triggers the workflow allows from state s,
 // for any role.
 func (w *Workflow[E]) Triggers(s string) []string { return slices.Clone(w.fromSt[s]) }
+
+// Targets returns, sorted and each once, the statuses the triggers the
+// workflow allows from state s lead to: s itself for a trigger that keeps
+// the status.
+func (w *Workflow[E]) Targets(s string) []string { return slices.Clone(w.toSt[s]) }
 
 // Requirements returns the requirements the rules of trigger cite for
 // their source states (see [Rule.Requirement]).

@@ -156,3 +156,41 @@ func BenchmarkStateDigest(b *testing.B) {
 		}
 	}
 }
+
+// threeSteps is a hold, a note and a resume: a helpdesk action of three
+// transitions that ends where it began.
+var threeSteps = []incident.Command{
+	incident.Suspension{Reason: incident.HoldCaller},
+	incident.Note{Text: "asked the caller for the error message"},
+	incident.Resumption{},
+}
+
+// BenchmarkThreeTransitions is threeSteps as three transitions on the
+// in-memory store, one commit each.
+func BenchmarkThreeTransitions(b *testing.B) {
+	svc := benchService(b)
+	id := inProgress(b, svc)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, c := range threeSteps {
+			if _, err := svc.Do(ctx, resolver, id, c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkThreeSteps is threeSteps as one sequence (Service.DoSteps);
+// budget: less than BenchmarkThreeTransitions.
+func BenchmarkThreeSteps(b *testing.B) {
+	svc := benchService(b)
+	id := inProgress(b, svc)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := svc.DoSteps(ctx, resolver, id, threeSteps...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -202,6 +202,39 @@ func (s *Service) ReviewMajor(ctx context.Context, a sms.Actor, id string, c Rev
 // Get returns the stored incident.
 func (s *Service) Get(ctx context.Context, id string) (*Incident, error) { return s.m.Get(ctx, id) }
 
+// DoSteps runs cmds on the incident as one: each through the whole
+// pipeline, in order, on one working copy, then one commit with a journal
+// entry per step, all or nothing (see [sms.Machine.FireSteps]). A helpdesk
+// action of two transitions, resume then resolve, is one call: a refused
+// step is a [*sms.StepError] naming it, and nothing is stored.
+func (s *Service) DoSteps(ctx context.Context, a sms.Actor, id string, cmds ...Command) (*Incident, error) {
+	return s.m.DoSteps(ctx, a, id, commands(cmds)...)
+}
+
+// commands converts the package's commands to the kernel's.
+func commands(cmds []Command) []sms.Command {
+	out := make([]sms.Command, len(cmds))
+	for i, c := range cmds {
+		out[i] = c
+	}
+	return out
+}
+
+// DryRun returns what [Service.Do] with c would return now (nil, or the
+// same refusal), and commits nothing: for a screen that greys out an
+// action with its reason (see [sms.Machine.DryRun]).
+func (s *Service) DryRun(ctx context.Context, a sms.Actor, id string, c Command) error {
+	return s.m.DryRunDo(ctx, a, id, c)
+}
+
+// Choices lists the triggers the workflow permits from the incident's
+// status, each with the status it leads to, whether the actor holds a role
+// for it and whether an empty form would pass, needs input or is refused
+// (see [sms.Machine.Choices]).
+func (s *Service) Choices(ctx context.Context, a sms.Actor, id string) ([]sms.Choice, error) {
+	return s.m.Choices(ctx, a, id)
+}
+
 // Journal returns the incident's journal, oldest entry first.
 func (s *Service) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
 	return s.m.Journal(ctx, id)

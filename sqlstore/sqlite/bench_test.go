@@ -46,3 +46,16 @@ func BenchmarkSQLiteHostTx(b *testing.B) {
 	db := openFile(b)
 	storetest.BenchHostTx(b, db, storetest.NewStore[*incident.Incident](b, h, db))
 }
+
+// BenchmarkSQLiteThreeTransitions is a hold, a note and a resume as three
+// transitions on SQLite, each its own commit.
+func BenchmarkSQLiteThreeTransitions(b *testing.B) {
+	storetest.BenchThreeTransitions(b, storetest.NewStore[*incident.Incident](b, harness(), openFile(b)))
+}
+
+// BenchmarkSQLiteThreeSteps is the same three as one sequence
+// (incident.Service.DoSteps), one commit; budget: less than
+// BenchmarkSQLiteThreeTransitions.
+func BenchmarkSQLiteThreeSteps(b *testing.B) {
+	storetest.BenchThreeSteps(b, storetest.NewStore[*incident.Incident](b, harness(), openFile(b)))
+}

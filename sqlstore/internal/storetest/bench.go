@@ -164,3 +164,48 @@ func BenchHostTx(b *testing.B, db *sql.DB, store sms.Store[*incident.Incident]) 
 		after.Committed()
 	}
 }
+
+// threeSteps are a helpdesk action of three transitions that ends where it
+// began: hold, note, resume.
+func threeSteps() []incident.Command {
+	return []incident.Command{
+		incident.Suspension{Reason: incident.HoldCaller},
+		incident.Note{Text: "asked the caller for the error message"},
+		incident.Resumption{},
+	}
+}
+
+// BenchThreeTransitions is threeSteps as three transitions, one commit
+// each: the floor BenchThreeSteps is compared with.
+func BenchThreeTransitions(b *testing.B, store sms.Store[*incident.Incident]) {
+	svc := Service(b, store)
+	inc := WorkedIncident(b, svc, "INC-bench")
+	ctx, a := context.Background(), Actor()
+	cmds := threeSteps()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, c := range cmds {
+			if _, err := svc.Do(ctx, a, inc.ID, c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchThreeSteps is threeSteps as one sequence (incident.Service.DoSteps):
+// one read, one commit of three journal entries; budget: less than
+// BenchThreeTransitions.
+func BenchThreeSteps(b *testing.B, store sms.Store[*incident.Incident]) {
+	svc := Service(b, store)
+	inc := WorkedIncident(b, svc, "INC-bench")
+	ctx, a := context.Background(), Actor()
+	cmds := threeSteps()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := svc.DoSteps(ctx, a, inc.ID, cmds...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
