@@ -127,6 +127,20 @@ func (c Assignment) Validate() error {
 	return sms.FirstError(checkRef("group", c.Group), checkRef("assignee", c.Assignee), checkText("note", c.Note, MaxText))
 }
 
+// Unassignment returns an incident to the queue (trigger unassign, where
+// [Policy].Unassign allows it): its group and assignee are removed and its
+// status is new again. The reason is required.
+type Unassignment struct {
+	Reason string
+}
+
+// Trigger implements [Command].
+func (Unassignment) Trigger() Trigger { return TriggerUnassign }
+func (Unassignment) command()         {}
+
+// Validate implements [sms.Command].
+func (c Unassignment) Validate() error { return checkText("reason", c.Reason, MaxText) }
+
 // WorkStart records that work on an assigned incident started (trigger
 // start).
 type WorkStart struct {
@@ -147,6 +161,10 @@ type Suspension struct {
 	Reason HoldReason
 	Ref    string
 	Note   string
+	// Until, when set, is when the hold ends by itself: a snooze.
+	// [Service.ResumeDue] resumes the incidents whose time has come. It
+	// must be later than the hold.
+	Until time.Time
 }
 
 // Trigger implements [Command].
@@ -160,7 +178,7 @@ func (c Suspension) Validate() error {
 	default:
 		return sms.Invalid(Kind, "hold.reason", "%q is not one of caller, supplier, change, problem", c.Reason)
 	}
-	return sms.FirstError(checkRef("hold.ref", c.Ref), checkText("note", c.Note, MaxText))
+	return sms.FirstError(checkRef("hold.ref", c.Ref), checkText("note", c.Note, MaxText), checkTime("hold.until", c.Until))
 }
 
 // Resumption takes an incident off hold (trigger resume).

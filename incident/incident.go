@@ -70,6 +70,9 @@ const (
 	TriggerHandOver     Trigger = "hand_over_major"
 	TriggerNotify       Trigger = "notify_management"
 	TriggerReview       Trigger = "review_major"
+	// TriggerUnassign is in the workflow only where [Policy].Unassign
+	// allows it, and so not among [Triggers].
+	TriggerUnassign Trigger = "unassign"
 )
 
 // Triggers returns every trigger, the creating one first.
@@ -234,6 +237,8 @@ type Incident struct {
 	Assignee   string     `json:"assignee,omitempty"`
 	HoldReason HoldReason `json:"hold_reason,omitempty"`
 	HoldRef    string     `json:"hold_ref,omitempty"`
+	// HoldUntil is when a snoozed hold ends ([Suspension].Until).
+	HoldUntil time.Time `json:"hold_until,omitzero"`
 
 	// Escalation (INC-04): one counter per kind.
 	FunctionalLevel   int `json:"functional_level,omitempty"`

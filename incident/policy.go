@@ -212,6 +212,34 @@ type Policy struct {
 	// caller's behalf (INC-06), such as [ChannelPhone]. None, the default,
 	// means only the caller confirms, themselves.
 	ConfirmationChannels []Channel `json:"confirmation_channels,omitempty"`
+
+	// Where the standard leaves room: each option widens the workflow for
+	// a helpdesk's flow, and is off by default.
+
+	// HoldFromNew lets a new incident wait on hold before anyone is
+	// assigned (waiting for the caller's details, say). INC-13 stays met:
+	// the hold names its reason and, for a change, problem or supplier, the
+	// record waited for, and pauses the resolution timer only for the
+	// reasons PauseOn lists; the response timer keeps running until the
+	// first assignment. INC-02 and INC-03 stay met: such an incident leaves
+	// the hold by assign, which requires its classification and priority,
+	// and resume refuses it while no group or person is assigned.
+	HoldFromNew bool `json:"hold_from_new,omitempty"`
+	// ResolveFromHold lets an incident on hold be resolved without a
+	// resume first (the caller confirms the fix while waited on). INC-05
+	// and INC-07 stay met: resolve's guards are the same from every
+	// status; the resolution ends the hold and its timer pause at the
+	// resolution time, as a resume would (INC-15).
+	ResolveFromHold bool `json:"resolve_from_hold,omitempty"`
+	// Unassign adds the trigger unassign ([Unassignment]): an assigned,
+	// in-progress or held incident goes back to the queue (new) without
+	// group or assignee, with a reason. INC-07 stays met: the reason and
+	// the removed group and assignee are journaled; INC-02 and INC-03 stay
+	// met, since classification and priority are kept and the next assign
+	// requires them; INC-11: an accepted major incident keeps its manager
+	// and is not unassigned; INC-15: the response time already recorded
+	// stays, and the resolution timer runs on (a hold's pause ends).
+	Unassign bool `json:"unassign,omitempty"`
 }
 
 // DefaultPolicy returns a complete policy to start from: the default

@@ -69,8 +69,10 @@ func (s *Service) WithStore(store sms.Store[*Incident]) (*Service, error) {
 }
 
 // Workflow returns the incident workflow compiled with the default policy,
-// for introspection and documentation: its rules, permitted triggers and
-// diagram do not depend on the policy.
+// for introspection and documentation. Its rules, permitted triggers and
+// diagram are the same under every policy but for the options that widen
+// it (Policy.HoldFromNew, ResolveFromHold and Unassign): a service's own
+// is [Service.Workflow].
 func Workflow() *sms.Workflow[*Incident] {
 	p, _ := Policy{}.withDefaults()
 	wf, err := sms.NewWorkflow(definition(&p))

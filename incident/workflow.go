@@ -71,7 +71,7 @@ func leaveHold(i *Incident, now time.Time) {
 		}
 		i.SLA.PausedSince = time.Time{}
 	}
-	i.HoldReason, i.HoldRef = "", ""
+	i.HoldReason, i.HoldRef, i.HoldUntil = "", "", time.Time{}
 }
 
 // deskRoles are the roles that act for the organisation on a caller's
@@ -128,6 +128,26 @@ func definition(p *Policy) sms.Definition[*Incident] {
 		active = st(StatusNew, StatusAssigned, StatusInProgress, StatusOnHold, StatusResolved)
 	)
 	isMajor := func(t *tx) bool { return t.Entity.MajorState() == MajorAccepted }
+	// Where the standard leaves room, the policy widens the source states
+	// (see Policy.HoldFromNew, ResolveFromHold, Unassign).
+	holdFrom, resolveFrom := st(StatusAssigned, StatusInProgress), st(StatusAssigned, StatusInProgress)
+	holdReq, resolveReq := "only an assigned incident or one in progress waits on hold", "an incident is resolved from assigned work or work in progress"
+	if p.HoldFromNew {
+		holdFrom = st(StatusNew, StatusAssigned, StatusInProgress)
+		holdReq = "only a new, assigned or in-progress incident waits on hold"
+	}
+	if p.ResolveFromHold {
+		resolveFrom = st(StatusAssigned, StatusInProgress, StatusOnHold)
+		resolveReq = "an incident is resolved from assigned work, work in progress or a hold"
+	}
+	var resumeGuards []sms.Guard[*Incident]
+	if p.HoldFromNew {
+		resumeGuards = []sms.Guard[*Incident]{{
+			Requirement: req("INC-02", "work resumes only on an incident assigned to a group or a person: one held before assignment is assigned instead, which ends the hold"),
+			Check:       func(t *tx) bool { return t.Entity.Group != "" || t.Entity.Assignee != "" },
+			RecordOnly:  true,
+		}}
+	}
 
 	rules := []sms.Rule[*Incident]{
 		{
@@ -295,22 +315,29 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			},
 		},
 		{
-			Trigger: string(TriggerHold), From: st(StatusAssigned, StatusInProgress), To: string(StatusOnHold), Roles: agents,
+			Trigger: string(TriggerHold), From: holdFrom, To: string(StatusOnHold), Roles: agents,
 			Command:     Suspension{},
-			Requirement: req("INC-13", "only an assigned incident or one in progress waits on hold"),
-			Doc:         "Wait for the caller, a supplier, a change or a problem.",
+			Requirement: req("INC-13", holdReq),
+			Doc:         "Wait for the caller, a supplier, a change or a problem, until a time if one is given.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-13", "waiting for a change, a problem or a supplier names the record waited for", func(t *tx) bool {
 					c := cmd[Suspension](t)
 					return c.Reason == HoldCaller || c.Ref != ""
 				}),
+				guard("INC-13", "a hold that ends by itself ends later than it begins", func(t *tx) bool {
+					u := cmd[Suspension](t).Until
+					return u.IsZero() || ts(u).After(t.Now)
+				}),
 			},
 			Apply: func(t *tx) {
 				c, i := cmd[Suspension](t), t.Entity
-				i.HoldReason, i.HoldRef = c.Reason, c.Ref
+				i.HoldReason, i.HoldRef, i.HoldUntil = c.Reason, c.Ref, ts(c.Until)
 				t.Record("reason", string(c.Reason))
 				if c.Ref != "" {
 					t.Record("ref", c.Ref)
+				}
+				if !c.Until.IsZero() {
+					t.RecordTime("until", i.HoldUntil)
 				}
 				switch c.Reason {
 				case HoldChange:
@@ -334,6 +361,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			Command:     Resumption{},
 			Requirement: req("INC-13", "only an incident on hold resumes"),
 			Doc:         "Resume work after a hold.",
+			Guards:      resumeGuards,
 			Apply: func(t *tx) {
 				t.Record("reason", string(t.Entity.HoldReason))
 				leaveHold(t.Entity, t.Now)
@@ -406,9 +434,9 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			},
 		},
 		{
-			Trigger: string(TriggerResolve), From: st(StatusAssigned, StatusInProgress), To: string(StatusResolved), Roles: agents,
+			Trigger: string(TriggerResolve), From: resolveFrom, To: string(StatusResolved), Roles: agents,
 			Command:     Resolution{},
-			Requirement: req("INC-05", "an incident is resolved from assigned work or work in progress"),
+			Requirement: req("INC-05", resolveReq),
 			Doc:         "Resolve with a resolution code, notes and the restoration time.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-05", "a resolution carries a resolution code", func(t *tx) bool { return cmd[Resolution](t).Code != "" }),
@@ -422,6 +450,10 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			Apply: func(t *tx) {
 				c, i := cmd[Resolution](t), t.Entity
 				i.ResolutionCode, i.ResolutionNotes, i.RestoredAt, i.ResolvedAt = c.Code, c.Notes, ts(c.RestoredAt), t.Now
+				if t.From == string(StatusOnHold) {
+					t.Record("reason", string(i.HoldReason)) // the hold it ends
+					leaveHold(i, t.Now)
+				}
 				t.Record("code", c.Code)
 				t.Record("notes", c.Notes)
 				t.RecordTime("restored_at", i.RestoredAt)
@@ -673,6 +705,32 @@ func definition(p *Policy) sms.Definition[*Incident] {
 				}
 			},
 		},
+	}
+	if p.Unassign {
+		rules = append(rules, sms.Rule[*Incident]{
+			Trigger: string(TriggerUnassign), From: st(StatusAssigned, StatusInProgress, StatusOnHold), To: string(StatusNew), Roles: agents,
+			Command:     Unassignment{},
+			Requirement: req("INC-16", "only an assigned incident, one in progress or one on hold returns to the queue; a resolved one is reopened first, a closed one stays closed"),
+			Doc:         "Return the incident to the queue: remove its group and assignee.",
+			Guards: []sms.Guard[*Incident]{
+				guard("INC-07", "returning an incident to the queue gives the reason", func(t *tx) bool { return !sms.Blank(cmd[Unassignment](t).Reason) }),
+				{
+					Requirement: req("INC-11", "the major incident manager of an accepted major incident stays responsible: hand it over instead"),
+					Check:       func(t *tx) bool { return !isMajor(t) },
+					RecordOnly:  true,
+				},
+			},
+			Apply: func(t *tx) {
+				i := t.Entity
+				t.RecordChange("group", i.Group, "")
+				t.RecordChange("assignee", i.Assignee, "")
+				i.Group, i.Assignee = "", ""
+				if t.From == string(StatusOnHold) {
+					leaveHold(i, t.Now)
+				}
+				t.SetReason(cmd[Unassignment](t).Reason)
+			},
+		})
 	}
 	return sms.Definition[*Incident]{
 		Kind:      Kind,
