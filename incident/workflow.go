@@ -46,6 +46,14 @@ func guard(id, text string, check func(*tx) bool) sms.Guard[*Incident] {
 	return sms.Guard[*Incident]{Requirement: req(id, text), Check: check}
 }
 
+// recordGuard is a guard that judges the record alone, not the command
+// (see sms.Guard.RecordOnly): no form lifts its refusal.
+func recordGuard(id, text string, check func(*tx) bool) sms.Guard[*Incident] {
+	g := guard(id, text, check)
+	g.RecordOnly = true
+	return g
+}
+
 func required(field, id, text string, present func(*Incident) bool) sms.Required[*Incident] {
 	return sms.Required[*Incident]{Field: field, Requirement: req(id, text), Present: present}
 }
@@ -142,11 +150,9 @@ func definition(p *Policy) sms.Definition[*Incident] {
 	}
 	var resumeGuards []sms.Guard[*Incident]
 	if p.HoldFromNew {
-		resumeGuards = []sms.Guard[*Incident]{{
-			Requirement: req("INC-02", "work resumes only on an incident assigned to a group or a person: one held before assignment is assigned instead, which ends the hold"),
-			Check:       func(t *tx) bool { return t.Entity.Group != "" || t.Entity.Assignee != "" },
-			RecordOnly:  true,
-		}}
+		resumeGuards = []sms.Guard[*Incident]{recordGuard("INC-02",
+			"work resumes only on an incident assigned to a group or a person: one held before assignment is assigned instead, which ends the hold",
+			func(t *tx) bool { return t.Entity.Group != "" || t.Entity.Assignee != "" })}
 	}
 
 	rules := []sms.Rule[*Incident]{
@@ -278,8 +284,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			Requirement: req("INC-16", "work goes on only on an open incident: a resolved one is reopened first, a closed one stays closed"),
 			Doc:         "Assign or reassign to a group or a person.",
 			Guards: []sms.Guard[*Incident]{
-				guard("INC-02", "an incident is classified before it is assigned", func(t *tx) bool { return t.Entity.Category != "" }),
-				guard("INC-03", "an incident is prioritised from impact and urgency before it is assigned", func(t *tx) bool {
+				recordGuard("INC-02", "an incident is classified before it is assigned", func(t *tx) bool { return t.Entity.Category != "" }),
+				recordGuard("INC-03", "an incident is prioritised from impact and urgency before it is assigned", func(t *tx) bool {
 					return t.Entity.Priority > 0 && t.Entity.MatrixVersion != ""
 				}),
 			},
@@ -445,7 +451,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 					r := ts(cmd[Resolution](t).RestoredAt)
 					return !r.IsZero() && !r.Before(t.Entity.ReportedAt) && !r.After(t.Now)
 				}),
-				guard("INC-07", "at least one action taken is recorded before resolution", func(t *tx) bool { return t.Entity.Actions > 0 }),
+				recordGuard("INC-07", "at least one action taken is recorded before resolution", func(t *tx) bool { return t.Entity.Actions > 0 }),
 			},
 			Apply: func(t *tx) {
 				c, i := cmd[Resolution](t), t.Entity
@@ -714,11 +720,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			Doc:         "Return the incident to the queue: remove its group and assignee.",
 			Guards: []sms.Guard[*Incident]{
 				guard("INC-07", "returning an incident to the queue gives the reason", func(t *tx) bool { return !sms.Blank(cmd[Unassignment](t).Reason) }),
-				{
-					Requirement: req("INC-11", "the major incident manager of an accepted major incident stays responsible: hand it over instead"),
-					Check:       func(t *tx) bool { return !isMajor(t) },
-					RecordOnly:  true,
-				},
+				recordGuard("INC-11", "the major incident manager of an accepted major incident stays responsible: hand it over instead",
+					func(t *tx) bool { return !isMajor(t) }),
 			},
 			Apply: func(t *tx) {
 				i := t.Entity
