@@ -69,6 +69,13 @@ type Mapping struct {
 		AutoCloseAfter string `json:"auto_close_after,omitempty"`
 		// Matrix replaces the default priority matrix.
 		Matrix *incident.Matrix `json:"matrix,omitempty"`
+		// Successor follows a case the log moves out of closed onto a
+		// successor incident (incident.Service.Succeed: linked
+		// reopened_from to the closed one, which stays closed, INC-16),
+		// as a host that opens one when a caller writes after closure
+		// does, instead of recording the move as a deviation. The
+		// successors' IDs are the case's with "-2", "-3", ... appended.
+		Successor bool `json:"successor,omitempty"`
 	} `json:"policy"`
 
 	zone      *time.Location

@@ -72,6 +72,11 @@ type CaseResult struct {
 	// refusal.
 	Stopped    bool        `json:"stopped,omitempty"`
 	Deviations []Deviation `json:"deviations,omitempty"`
+	// Incidents lists, when the mapping follows successors
+	// (Policy.Successor), the incidents the case ran on, in order: the
+	// first, then each successor. Status is the last one's. Empty for a
+	// case on one incident.
+	Incidents []string `json:"incidents,omitempty"`
 
 	moves []move
 }
@@ -106,15 +111,23 @@ func newWorker(m *Mapping, opts Options) (*worker, error) {
 	return w, nil
 }
 
+// replayed is an incident a case ran on, with its journal.
+type replayed struct {
+	inc     *incident.Incident
+	journal []sms.Entry
+}
+
 // replayCase runs one case through the workflow. It returns the result
-// and, when an incident was created, the incident and its journal.
-func (w *worker) replayCase(ctx context.Context, c *Case) (CaseResult, *incident.Incident, []sms.Entry, error) {
+// and the incidents created, each with its journal: none when the
+// incident could not be logged, more than one when the case went on in a
+// successor.
+func (w *worker) replayCase(ctx context.Context, c *Case) (CaseResult, []replayed, error) {
 	res := CaseResult{Case: c.ID, Events: len(c.Events), FirstRow: c.Events[0].Row, LastRow: c.Events[len(c.Events)-1].Row}
 	store := newScratch[*incident.Incident]()
 	store.owning = true
 	svc, err := w.base.WithStore(store)
 	if err != nil {
-		return res, nil, nil, err
+		return res, nil, err
 	}
 	r := caseRun{w: w, svc: svc, res: &res}
 	for i := range c.Events {
@@ -123,7 +136,7 @@ func (w *worker) replayCase(ctx context.Context, c *Case) (CaseResult, *incident
 		prev := r.sourceState
 		before := len(res.Deviations)
 		if err := r.event(ctx, ev, i == 0); err != nil {
-			return res, nil, nil, err
+			return res, nil, err
 		}
 		refused := len(res.Deviations) > before
 		if i > 0 && ev.State != prev {
@@ -144,13 +157,22 @@ func (w *worker) replayCase(ctx context.Context, c *Case) (CaseResult, *incident
 	res.Conformant = len(res.Deviations) == 0
 	res.Status = r.status
 	if r.id == "" {
-		return res, nil, nil, nil
+		return res, nil, nil
 	}
-	inc, j, ok := store.take(r.id)
-	if !ok {
-		return res, nil, nil, &sms.NotFoundError{Kind: incident.Kind, ID: r.id}
+	ids := []string{r.id}
+	if len(r.earlier) > 0 {
+		ids = append(r.earlier, r.id)
+		res.Incidents = ids
 	}
-	return res, inc, j, nil
+	out := make([]replayed, 0, len(ids))
+	for _, id := range ids {
+		inc, j, ok := store.take(id)
+		if !ok {
+			return res, nil, &sms.NotFoundError{Kind: incident.Kind, ID: id}
+		}
+		out = append(out, replayed{inc, j})
+	}
+	return res, out, nil
 }
 
 // caseRun is the state of one case's replay.
@@ -165,6 +187,9 @@ type caseRun struct {
 	// from matching the status the log's state maps to.
 	behind bool
 	vals   map[string]string // scratch for build
+	// earlier are the incidents the case ran on before the current one,
+	// which succeeds the last of them (Policy.Successor).
+	earlier []string
 }
 
 func (r *caseRun) event(ctx context.Context, ev *Event, first bool) error {
@@ -200,6 +225,11 @@ func (r *caseRun) apply(ctx context.Context, ev *Event, st State, first bool) er
 		}
 		return nil
 	}
+	if !first && r.w.m.Policy.Successor && r.status == incident.StatusClosed && st.Status != incident.StatusClosed {
+		if ok, err := r.succeed(ctx, ev, st); !ok || err != nil {
+			return err
+		}
+	}
 	if r.behind && !first && r.logMoveRefused(ev, st) {
 		return nil
 	}
@@ -216,6 +246,29 @@ func (r *caseRun) apply(ctx context.Context, ev *Event, st State, first bool) er
 		}
 	}
 	return nil
+}
+
+// succeed logs a successor of the closed incident the case is on, from
+// the row's log payload, and moves the case onto it. It reports false when
+// the successor was refused (a deviation is recorded).
+func (r *caseRun) succeed(ctx context.Context, ev *Event, st State) (bool, error) {
+	cmd, err := r.build(incident.TriggerLog, ev, st)
+	if err != nil || cmd == nil {
+		return false, err
+	}
+	rep := cmd.(incident.Report)
+	first := r.id
+	if len(r.earlier) > 0 {
+		first = r.earlier[0]
+	}
+	rep.ID, rep.ReopenedFrom, rep.ReportedAt = first+"-"+strconv.Itoa(len(r.earlier)+2), "", ev.Time
+	inc, err := r.svc.Succeed(ctx, r.actor(ev), r.id, rep)
+	if err != nil {
+		return false, r.refused(ev, incident.TriggerLog, err)
+	}
+	r.earlier = append(r.earlier, r.id)
+	r.id, r.status, r.behind = inc.ID, inc.Status, false
+	return true, nil
 }
 
 // logMoveRefused judges the log's own move while the incident is behind the

@@ -215,9 +215,12 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				res, inc, journal, err := w.replayCase(ctx, j.c)
-				if err == nil && opts.Target != nil && inc != nil {
-					err = opts.Target.Load(ctx, inc, journal)
+				res, incs, err := w.replayCase(ctx, j.c)
+				for _, rp := range incs {
+					if err != nil || opts.Target == nil {
+						break
+					}
+					err = opts.Target.Load(ctx, rp.inc, rp.journal)
 				}
 				if err != nil {
 					cancel(fmt.Errorf("replay: case %q: %w", j.c.ID, err))
