@@ -234,10 +234,12 @@ func (m *Machine[E]) Create(ctx context.Context, a Actor, cmd Command) (E, error
 // entity as stored now, which includes it. The same key with another
 // trigger, entity, actor or command is refused with a [*ValidationError].
 func (m *Machine[E]) Fire(ctx context.Context, a Actor, id, trigger string, cmd Command) (E, error) {
-	steps := [1]Step{{Trigger: trigger, Command: cmd}}
 	if m.wf.follows[trigger] {
-		return m.fireFollowing(ctx, a, id, steps[:], false)
+		return m.fireFollowing(ctx, a, id, []Step{{Trigger: trigger, Command: cmd}}, false)
 	}
+	// An array of its own, so that it stays on the stack: the atomic
+	// commit's closure above lets its steps escape.
+	steps := [1]Step{{Trigger: trigger, Command: cmd}}
 	return m.pipeline(ctx, a, id, steps[:], false, followAfter)
 }
 
