@@ -178,25 +178,29 @@ func threeSteps() []incident.Command {
 // BenchThreeTransitions is threeSteps as three transitions, one commit
 // each: the floor BenchThreeSteps is compared with.
 func BenchThreeTransitions(b *testing.B, store sms.Store[*incident.Incident]) {
-	svc := Service(b, store)
-	inc := WorkedIncident(b, svc, "INC-bench")
-	ctx, a := context.Background(), Actor()
-	cmds := threeSteps()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
+	benchThree(b, store, func(ctx context.Context, svc *incident.Service, a sms.Actor, id string, cmds []incident.Command) error {
 		for _, c := range cmds {
-			if _, err := svc.Do(ctx, a, inc.ID, c); err != nil {
-				b.Fatal(err)
+			if _, err := svc.Do(ctx, a, id, c); err != nil {
+				return err
 			}
 		}
-	}
+		return nil
+	})
 }
 
 // BenchThreeSteps is threeSteps as one sequence (incident.Service.DoSteps):
 // one read, one commit of three journal entries; budget: less than
 // BenchThreeTransitions.
 func BenchThreeSteps(b *testing.B, store sms.Store[*incident.Incident]) {
+	benchThree(b, store, func(ctx context.Context, svc *incident.Service, a sms.Actor, id string, cmds []incident.Command) error {
+		_, err := svc.DoSteps(ctx, a, id, cmds...)
+		return err
+	})
+}
+
+// benchThree measures do with threeSteps on an incident in progress.
+func benchThree(b *testing.B, store sms.Store[*incident.Incident],
+	do func(ctx context.Context, svc *incident.Service, a sms.Actor, id string, cmds []incident.Command) error) {
 	svc := Service(b, store)
 	inc := WorkedIncident(b, svc, "INC-bench")
 	ctx, a := context.Background(), Actor()
@@ -204,7 +208,7 @@ func BenchThreeSteps(b *testing.B, store sms.Store[*incident.Incident]) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := svc.DoSteps(ctx, a, inc.ID, cmds...); err != nil {
+		if err := do(ctx, svc, a, inc.ID, cmds); err != nil {
 			b.Fatal(err)
 		}
 	}
