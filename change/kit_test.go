@@ -89,6 +89,11 @@ func (k *changeKit) At(t testing.TB, status, trigger string) string {
 	return chg.ID
 }
 
+func (k *changeKit) DryRun(ctx context.Context, id, trigger string) error {
+	tr := change.Trigger(trigger)
+	return k.svc.DryRun(ctx, as(tr), id, k.valid(tr))
+}
+
 func (k *changeKit) Fire(ctx context.Context, id, trigger string) (*change.Change, error) {
 	tr := change.Trigger(trigger)
 	got, err := k.svc.Do(ctx, as(tr), id, k.valid(tr))

@@ -61,6 +61,9 @@ type Stores struct {
 //
 // A Service is safe for concurrent use.
 type Service struct {
+	// Records gives Get, Journal, Verify, Permitted, DoSteps, DryRun,
+	// Choices and Workflow.
+	sms.Records[*Change, Trigger, Command]
 	m         *sms.Machine[*Change]
 	plans     *Plans
 	templates *Templates
@@ -88,6 +91,7 @@ func NewService(st Stores, cfg Config) (*Service, error) {
 	if s.plans.m, err = sms.NewMachine(pwf, st.Plans, cfg.Options); err != nil {
 		return nil, err
 	}
+	s.plans.Records = sms.NewRecords[*TransitionPlan, PlanTrigger, PlanCommand](s.plans.m)
 	twf, err := sms.NewWorkflow(templateDefinition(&s.policy))
 	if err != nil {
 		return nil, err
@@ -96,6 +100,7 @@ func NewService(st Stores, cfg Config) (*Service, error) {
 	if s.templates.m, err = sms.NewMachine(twf, st.Templates, cfg.Options); err != nil {
 		return nil, err
 	}
+	s.templates.Records = sms.NewRecords[*Template, TemplateTrigger, TemplateCommand](s.templates.m)
 	// The change workflow last: its look-ups and its failure's follow-up
 	// use the plan and template machines.
 	wf, err := sms.NewWorkflow(definition(&s.policy, s, s.suspension()))
@@ -105,6 +110,7 @@ func NewService(st Stores, cfg Config) (*Service, error) {
 	if s.m, err = sms.NewMachine(wf, st.Changes, cfg.Options); err != nil {
 		return nil, err
 	}
+	s.Records = sms.NewRecords[*Change, Trigger, Command](s.m)
 	return s, nil
 }
 
@@ -136,13 +142,6 @@ func TemplateWorkflow() *sms.Workflow[*Template] {
 	p, _ := Policy{}.withDefaults()
 	return mustCompile(templateDefinition(&p))
 }
-
-// Workflow returns the service's compiled change workflow: its look-ups
-// read the service's stores, and its fail suspends the template of a
-// failed standard change (see [Service.Fail]), so that a machine built on
-// it ([sms.NewMachine], on the service's change store) does what the
-// service does.
-func (s *Service) Workflow() *sms.Workflow[*Change] { return s.m.Workflow() }
 
 // Policy returns the policy in force, defaults filled in.
 func (s *Service) Policy() Policy { return s.policy }
@@ -414,27 +413,6 @@ func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*C
 	return s.m.Do(ctx, a, id, c)
 }
 
-// Get returns the stored change.
-func (s *Service) Get(ctx context.Context, id string) (*Change, error) { return s.m.Get(ctx, id) }
-
-// Journal returns the change's journal, oldest entry first.
-func (s *Service) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
-	return s.m.Journal(ctx, id)
-}
-
-// Verify checks the change's journal hash chain and that the stored change
-// is the one its journal built up to.
-func (s *Service) Verify(ctx context.Context, id string) error { return s.m.Verify(ctx, id) }
-
-// Permitted returns the triggers the actor may fire on the change now,
-// judged by its status and the actor's roles.
-func (s *Service) Permitted(c *Change, a sms.Actor) []Trigger {
-	if c == nil {
-		return nil
-	}
-	return sms.PermittedAs[Trigger](s.m.Workflow(), c, a)
-}
-
 // Query selects changes; every field is optional.
 type Query struct {
 	Status []Status
@@ -489,11 +467,11 @@ func (q TemplateQuery) query() (sms.Query, error) {
 // Plans runs transition plans (SDT-01 to SDT-06). Get it from
 // [Service.Plans]; its methods return the errors [Service] documents.
 type Plans struct {
+	// Records gives Get, Journal, Verify, Permitted, DoSteps, DryRun,
+	// Choices and Workflow.
+	sms.Records[*TransitionPlan, PlanTrigger, PlanCommand]
 	m *sms.Machine[*TransitionPlan]
 }
-
-// Workflow returns the compiled plan workflow.
-func (p *Plans) Workflow() *sms.Workflow[*TransitionPlan] { return p.m.Workflow() }
 
 // Draft drafts a transition plan (SDT-01).
 func (p *Plans) Draft(ctx context.Context, a sms.Actor, c DraftPlan) (*TransitionPlan, error) {
@@ -577,25 +555,6 @@ func (p *Plans) Do(ctx context.Context, a sms.Actor, id string, c PlanCommand) (
 	return p.m.Do(ctx, a, id, c)
 }
 
-// Get returns the stored plan.
-func (p *Plans) Get(ctx context.Context, id string) (*TransitionPlan, error) { return p.m.Get(ctx, id) }
-
-// Journal returns the plan's journal.
-func (p *Plans) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
-	return p.m.Journal(ctx, id)
-}
-
-// Verify checks the plan's journal and head.
-func (p *Plans) Verify(ctx context.Context, id string) error { return p.m.Verify(ctx, id) }
-
-// Permitted returns the triggers the actor may fire on the plan now.
-func (p *Plans) Permitted(tp *TransitionPlan, a sms.Actor) []PlanTrigger {
-	if tp == nil {
-		return nil
-	}
-	return sms.PermittedAs[PlanTrigger](p.m.Workflow(), tp, a)
-}
-
 // PlanQuery selects transition plans; every field is optional.
 type PlanQuery struct {
 	Status []PlanStatus
@@ -630,11 +589,11 @@ func (p *Plans) Each(ctx context.Context, q PlanQuery, fn func(*TransitionPlan) 
 // Templates runs standard-change templates (CHG-18). Get it from
 // [Service.Templates]; its methods return the errors [Service] documents.
 type Templates struct {
+	// Records gives Get, Journal, Verify, Permitted, DoSteps, DryRun,
+	// Choices and Workflow.
+	sms.Records[*Template, TemplateTrigger, TemplateCommand]
 	m *sms.Machine[*Template]
 }
-
-// Workflow returns the compiled template workflow.
-func (t *Templates) Workflow() *sms.Workflow[*Template] { return t.m.Workflow() }
 
 // Propose proposes a template.
 func (t *Templates) Propose(ctx context.Context, a sms.Actor, c TemplateProposal) (*Template, error) {
@@ -681,25 +640,6 @@ func (t *Templates) AddNote(ctx context.Context, a sms.Actor, id string, c Templ
 // must then be empty.
 func (t *Templates) Do(ctx context.Context, a sms.Actor, id string, c TemplateCommand) (*Template, error) {
 	return t.m.Do(ctx, a, id, c)
-}
-
-// Get returns the stored template.
-func (t *Templates) Get(ctx context.Context, id string) (*Template, error) { return t.m.Get(ctx, id) }
-
-// Journal returns the template's journal.
-func (t *Templates) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
-	return t.m.Journal(ctx, id)
-}
-
-// Verify checks the template's journal and head.
-func (t *Templates) Verify(ctx context.Context, id string) error { return t.m.Verify(ctx, id) }
-
-// Permitted returns the triggers the actor may fire on the template now.
-func (t *Templates) Permitted(tpl *Template, a sms.Actor) []TemplateTrigger {
-	if tpl == nil {
-		return nil
-	}
-	return sms.PermittedAs[TemplateTrigger](t.m.Workflow(), tpl, a)
 }
 
 // TemplateQuery selects templates; every field is optional.

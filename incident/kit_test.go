@@ -59,6 +59,11 @@ func (k *kitInstance) Fire(ctx context.Context, id, trigger string) (*incident.I
 	return got, err
 }
 
+func (k *kitInstance) DryRun(ctx context.Context, id, trigger string) error {
+	c := validCommand(incident.Trigger(trigger))
+	return k.Service.DryRun(ctx, actingFor(c), id, c)
+}
+
 func kitProcess(t *testing.T) smstest.Process[*incident.Incident] {
 	// What the conformance checks and the sweep cite, from the checks.
 	svc := newFixture(t, incident.DefaultPolicy()).svc

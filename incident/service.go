@@ -35,6 +35,9 @@ type Config struct {
 //
 // A Service is safe for concurrent use.
 type Service struct {
+	// Records gives Get, Journal, Verify, Permitted, DoSteps, DryRun,
+	// Choices and Workflow.
+	sms.Records[*Incident, Trigger, Command]
 	m      *sms.Machine[*Incident]
 	policy Policy
 }
@@ -55,6 +58,7 @@ func NewService(store sms.Store[*Incident], cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.Records = sms.NewRecords[*Incident, Trigger, Command](s.m)
 	return s, nil
 }
 
@@ -65,7 +69,7 @@ func (s *Service) WithStore(store sms.Store[*Incident]) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{m: m, policy: s.policy}, nil
+	return &Service{Records: sms.NewRecords[*Incident, Trigger, Command](m), m: m, policy: s.policy}, nil
 }
 
 // Workflow returns the incident workflow compiled with the default policy,
@@ -81,9 +85,6 @@ func Workflow() *sms.Workflow[*Incident] {
 	}
 	return wf
 }
-
-// Workflow returns the service's compiled workflow.
-func (s *Service) Workflow() *sms.Workflow[*Incident] { return s.m.Workflow() }
 
 // Policy returns the policy in force, defaults filled in.
 func (s *Service) Policy() Policy { return s.policy }
@@ -199,57 +200,6 @@ func (s *Service) NotifyManagement(ctx context.Context, a sms.Actor, id string, 
 // ReviewMajor records a major incident's post-incident review (INC-12).
 func (s *Service) ReviewMajor(ctx context.Context, a sms.Actor, id string, c Review) (*Incident, error) {
 	return s.m.Fire(ctx, a, id, string(TriggerReview), c)
-}
-
-// Get returns the stored incident.
-func (s *Service) Get(ctx context.Context, id string) (*Incident, error) { return s.m.Get(ctx, id) }
-
-// DoSteps runs cmds on the incident as one: each through the whole
-// pipeline, in order, on one working copy, then one commit with a journal
-// entry per step, all or nothing (see [sms.Machine.FireSteps]). A helpdesk
-// action of two transitions, resume then resolve, is one call: a refused
-// step is a [*sms.StepError] naming it, and nothing is stored.
-func (s *Service) DoSteps(ctx context.Context, a sms.Actor, id string, cmds ...Command) (*Incident, error) {
-	return s.m.DoSteps(ctx, a, id, commands(cmds)...)
-}
-
-// commands converts the package's commands to the kernel's.
-func commands(cmds []Command) []sms.Command {
-	out := make([]sms.Command, len(cmds))
-	for i, c := range cmds {
-		out[i] = c
-	}
-	return out
-}
-
-// DryRun returns what [Service.Do] with c would return now (nil, or the
-// same refusal), and commits nothing: for a screen that greys out an
-// action with its reason (see [sms.Machine.DryRun]).
-func (s *Service) DryRun(ctx context.Context, a sms.Actor, id string, c Command) error {
-	return s.m.DryRunDo(ctx, a, id, c)
-}
-
-// Choices lists the triggers the workflow permits from the incident's
-// status, each with the status it leads to, whether the actor holds a role
-// for it and whether an empty form would pass, needs input or is refused
-// (see [sms.Machine.Choices]).
-func (s *Service) Choices(ctx context.Context, a sms.Actor, id string) ([]sms.Choice, error) {
-	return s.m.Choices(ctx, a, id)
-}
-
-// Journal returns the incident's journal, oldest entry first.
-func (s *Service) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
-	return s.m.Journal(ctx, id)
-}
-
-// Verify checks the incident's journal hash chain and that the stored
-// incident is the one its journal built up to.
-func (s *Service) Verify(ctx context.Context, id string) error { return s.m.Verify(ctx, id) }
-
-// Permitted returns the triggers the actor may fire on the incident now,
-// judged by its status and the actor's roles.
-func (s *Service) Permitted(inc *Incident, a sms.Actor) []Trigger {
-	return sms.PermittedAs[Trigger](s.m.Workflow(), inc, a)
 }
 
 // Query selects incidents; every field is optional.

@@ -39,6 +39,15 @@ func (k *kitInstance) At(t testing.TB, status, trigger string) string {
 	return pr.ID
 }
 
+func (k *kitInstance) DryRun(ctx context.Context, id, trigger string) error {
+	tr := problem.Trigger(trigger)
+	who := boss
+	if tr == problem.TriggerApproveRisk {
+		who = manager
+	}
+	return k.svc.DryRun(ctx, who, id, validCommand(tr))
+}
+
 func (k *kitInstance) Fire(ctx context.Context, id, trigger string) (*problem.Problem, error) {
 	t, tr := k.t(), problem.Trigger(trigger)
 	who := boss

@@ -13,12 +13,12 @@ import (
 // a known error ([Service.DeclareKnownError]) only, and retired by a fix
 // when the problem is resolved; the other triggers are these methods'.
 type KnownErrors struct {
+	// Records gives Get, Journal, Verify, Permitted, DoSteps, DryRun,
+	// Choices and Workflow.
+	sms.Records[*KnownError, KETrigger, KECommand]
 	m      *sms.Machine[*KnownError]
 	policy *Policy
 }
-
-// Workflow returns the service's compiled known-error workflow.
-func (k *KnownErrors) Workflow() *sms.Workflow[*KnownError] { return k.m.Workflow() }
 
 // Revise edits a draft or published known error (PRB-12).
 func (k *KnownErrors) Revise(ctx context.Context, a sms.Actor, id string, c KERevision) (*KnownError, error) {
@@ -50,25 +50,6 @@ func (k *KnownErrors) AddNote(ctx context.Context, a sms.Actor, id string, c KEN
 // creates a known error; see [Service.DeclareKnownError]).
 func (k *KnownErrors) Do(ctx context.Context, a sms.Actor, id string, c KECommand) (*KnownError, error) {
 	return k.m.Do(ctx, a, id, c)
-}
-
-// Get returns the stored known error.
-func (k *KnownErrors) Get(ctx context.Context, id string) (*KnownError, error) {
-	return k.m.Get(ctx, id)
-}
-
-// Journal returns the known error's journal.
-func (k *KnownErrors) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
-	return k.m.Journal(ctx, id)
-}
-
-// Verify checks the known error's journal hash chain and head, and that
-// the stored known error is the state its last entry recorded.
-func (k *KnownErrors) Verify(ctx context.Context, id string) error { return k.m.Verify(ctx, id) }
-
-// Permitted returns the triggers the actor may fire on the known error now.
-func (k *KnownErrors) Permitted(ke *KnownError, a sms.Actor) []KETrigger {
-	return sms.PermittedAs[KETrigger](k.m.Workflow(), ke, a)
 }
 
 // KEQuery selects known errors; every field is optional.

@@ -67,6 +67,9 @@ type Config struct {
 //
 // A Service is safe for concurrent use.
 type Service struct {
+	// Records gives Get, Journal, Verify, Permitted, DoSteps, DryRun,
+	// Choices and Workflow.
+	sms.Records[*Problem, Trigger, Command]
 	m      *sms.Machine[*Problem]
 	kes    *KnownErrors
 	policy Policy
@@ -96,7 +99,7 @@ func NewService(st Stores, cfg Config) (*Service, error) {
 	if h.knownErrors, err = sms.NewMachine(kwf, st.KnownErrors, cfg.Options); err != nil {
 		return nil, err
 	}
-	s.kes = &KnownErrors{m: h.knownErrors, policy: &s.policy}
+	s.kes = &KnownErrors{Records: sms.NewRecords[*KnownError, KETrigger, KECommand](h.knownErrors), m: h.knownErrors, policy: &s.policy}
 	wf, err := sms.NewWorkflow(definition(&s.policy, h))
 	if err != nil {
 		return nil, err
@@ -104,6 +107,7 @@ func NewService(st Stores, cfg Config) (*Service, error) {
 	if s.m, err = sms.NewMachine(wf, st.Problems, cfg.Options); err != nil {
 		return nil, err
 	}
+	s.Records = sms.NewRecords[*Problem, Trigger, Command](s.m)
 	return s, nil
 }
 
@@ -131,12 +135,6 @@ func KnownErrorWorkflow() *sms.Workflow[*KnownError] {
 	}
 	return wf
 }
-
-// Workflow returns the service's compiled problem workflow: a
-// [sms.Machine] built on it asks the service's change lookup, informs
-// through its notifier, and records and retires the service's known
-// errors, as the service does.
-func (s *Service) Workflow() *sms.Workflow[*Problem] { return s.m.Workflow() }
 
 // KnownErrors returns the known errors the service's problems record.
 func (s *Service) KnownErrors() *KnownErrors { return s.kes }
@@ -295,24 +293,6 @@ func (s *Service) AddNote(ctx context.Context, a sms.Actor, id string, c Note) (
 // [*sms.ValidationError].
 func (s *Service) Propagate(ctx context.Context, a sms.Actor, id string, c Propagation) (*Problem, error) {
 	return s.m.Fire(ctx, a, id, string(TriggerPropagate), c)
-}
-
-// Get returns the stored problem.
-func (s *Service) Get(ctx context.Context, id string) (*Problem, error) { return s.m.Get(ctx, id) }
-
-// Journal returns the problem's journal, oldest entry first.
-func (s *Service) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
-	return s.m.Journal(ctx, id)
-}
-
-// Verify checks the problem's journal hash chain and that the stored
-// problem is the one its journal built up to.
-func (s *Service) Verify(ctx context.Context, id string) error { return s.m.Verify(ctx, id) }
-
-// Permitted returns the triggers the actor may fire on the problem now,
-// judged by its status and the actor's roles.
-func (s *Service) Permitted(pr *Problem, a sms.Actor) []Trigger {
-	return sms.PermittedAs[Trigger](s.m.Workflow(), pr, a)
 }
 
 // Query selects problems; every field is optional.

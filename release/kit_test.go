@@ -40,6 +40,11 @@ func (k *kitInstance) At(t testing.TB, status, trigger string) string {
 	return r.ID
 }
 
+func (k *kitInstance) DryRun(ctx context.Context, id, trigger string) error {
+	tr := release.Trigger(trigger)
+	return k.svc.DryRun(ctx, as(tr), id, k.valid(tr))
+}
+
 func (k *kitInstance) Fire(ctx context.Context, id, trigger string) (*release.Release, error) {
 	tr := release.Trigger(trigger)
 	got, err := k.svc.Do(ctx, as(tr), id, k.valid(tr))

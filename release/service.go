@@ -44,6 +44,9 @@ type Config struct {
 //
 // A Service is safe for concurrent use.
 type Service struct {
+	// Records gives Get, Journal, Verify, Permitted, DoSteps, DryRun,
+	// Choices and Workflow.
+	sms.Records[*Release, Trigger, Command]
 	m      *sms.Machine[*Release]
 	policy Policy
 }
@@ -65,6 +68,7 @@ func NewService(store sms.Store[*Release], cfg Config) (*Service, error) {
 	if s.m, err = sms.NewMachine(wf, store, cfg.Options); err != nil {
 		return nil, err
 	}
+	s.Records = sms.NewRecords[*Release, Trigger, Command](s.m)
 	return s, nil
 }
 
@@ -79,9 +83,6 @@ func Workflow() *sms.Workflow[*Release] {
 	}
 	return wf
 }
-
-// Workflow returns the service's compiled workflow.
-func (s *Service) Workflow() *sms.Workflow[*Release] { return s.m.Workflow() }
 
 // Policy returns the policy in force, defaults filled in.
 func (s *Service) Policy() Policy { return s.policy }
@@ -206,23 +207,6 @@ func (s *Service) AddNote(ctx context.Context, a sms.Actor, id string, c Note) (
 // command is invalid.
 func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*Release, error) {
 	return s.m.Do(ctx, a, id, c)
-}
-
-// Get returns the stored release.
-func (s *Service) Get(ctx context.Context, id string) (*Release, error) { return s.m.Get(ctx, id) }
-
-// Journal returns the release's journal, oldest entry first.
-func (s *Service) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
-	return s.m.Journal(ctx, id)
-}
-
-// Verify checks the release's journal hash chain and that the stored
-// release is the one its journal built up to.
-func (s *Service) Verify(ctx context.Context, id string) error { return s.m.Verify(ctx, id) }
-
-// Permitted returns the triggers the actor may fire on the release now.
-func (s *Service) Permitted(r *Release, a sms.Actor) []Trigger {
-	return sms.PermittedAs[Trigger](s.m.Workflow(), r, a)
 }
 
 // Query selects releases; every field is optional.

@@ -10,11 +10,11 @@ import (
 // against (SR-01, SR-06, SR-07, SR-08). Get it from [Service.Items]; its
 // methods return the errors [Service] documents.
 type Items struct {
+	// Records gives Get, Journal, Verify, Permitted, DoSteps, DryRun,
+	// Choices and Workflow.
+	sms.Records[*Item, ItemTrigger, ItemCommand]
 	m *sms.Machine[*Item]
 }
-
-// Workflow returns the compiled catalogue item workflow.
-func (it *Items) Workflow() *sms.Workflow[*Item] { return it.m.Workflow() }
 
 // Define defines a catalogue item in draft.
 func (it *Items) Define(ctx context.Context, a sms.Actor, c ItemDefinition) (*Item, error) {
@@ -46,23 +46,6 @@ func (it *Items) AddNote(ctx context.Context, a sms.Actor, id string, c ItemNote
 // be empty.
 func (it *Items) Do(ctx context.Context, a sms.Actor, id string, c ItemCommand) (*Item, error) {
 	return it.m.Do(ctx, a, id, c)
-}
-
-// Get returns the stored catalogue item.
-func (it *Items) Get(ctx context.Context, id string) (*Item, error) { return it.m.Get(ctx, id) }
-
-// Journal returns the catalogue item's journal.
-func (it *Items) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
-	return it.m.Journal(ctx, id)
-}
-
-// Verify checks the catalogue item's journal hash chain and head, and that
-// the stored item is the state its last entry recorded.
-func (it *Items) Verify(ctx context.Context, id string) error { return it.m.Verify(ctx, id) }
-
-// Permitted returns the triggers the actor may fire on the item now.
-func (it *Items) Permitted(i *Item, a sms.Actor) []ItemTrigger {
-	return sms.PermittedAs[ItemTrigger](it.m.Workflow(), i, a)
 }
 
 // ItemQuery selects catalogue items; every field is optional.

@@ -45,6 +45,10 @@ func (k *kitInstance) At(t testing.TB, status, trigger string) string {
 	return r.ID
 }
 
+func (k *kitInstance) DryRun(ctx context.Context, id, trigger string) error {
+	return k.svc.DryRun(ctx, boss, id, validCommand(request.Trigger(trigger)))
+}
+
 func (k *kitInstance) Fire(ctx context.Context, id, trigger string) (*request.Request, error) {
 	t := k.t()
 	got, err := k.svc.Do(ctx, boss, id, validCommand(request.Trigger(trigger)))

@@ -44,6 +44,9 @@ type Config struct {
 //
 // A Service is safe for concurrent use.
 type Service struct {
+	// Records gives Get, Journal, Verify, Permitted, DoSteps, DryRun,
+	// Choices and Workflow.
+	sms.Records[*Request, Trigger, Command]
 	items  *Items
 	m      *sms.Machine[*Request]
 	policy Policy
@@ -67,7 +70,7 @@ func NewService(st Stores, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.items = &Items{m: im}
+	s.items = &Items{Records: sms.NewRecords[*Item, ItemTrigger, ItemCommand](im), m: im}
 	wf, err := sms.NewWorkflow(definition(&s.policy, hosts{item: im.Get, changes: cfg.Changes}))
 	if err != nil {
 		return nil, err
@@ -75,6 +78,7 @@ func NewService(st Stores, cfg Config) (*Service, error) {
 	if s.m, err = sms.NewMachine(wf, st.Requests, cfg.Options); err != nil {
 		return nil, err
 	}
+	s.Records = sms.NewRecords[*Request, Trigger, Command](s.m)
 	return s, nil
 }
 
@@ -99,11 +103,6 @@ func ItemWorkflow() *sms.Workflow[*Item] {
 	}
 	return wf
 }
-
-// Workflow returns the service's compiled request workflow: a
-// [sms.Machine] built on it reads the service's catalogue items and asks
-// its change lookup, as the service does.
-func (s *Service) Workflow() *sms.Workflow[*Request] { return s.m.Workflow() }
 
 // Policy returns the policy in force, defaults filled in.
 func (s *Service) Policy() Policy { return s.policy }
@@ -230,23 +229,6 @@ func (s *Service) ConvertToIncident(ctx context.Context, a sms.Actor, id string,
 // AddNote adds a note, in any status.
 func (s *Service) AddNote(ctx context.Context, a sms.Actor, id string, c Note) (*Request, error) {
 	return s.m.Fire(ctx, a, id, string(TriggerNote), c)
-}
-
-// Get returns the stored request.
-func (s *Service) Get(ctx context.Context, id string) (*Request, error) { return s.m.Get(ctx, id) }
-
-// Journal returns the request's journal.
-func (s *Service) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
-	return s.m.Journal(ctx, id)
-}
-
-// Verify checks the request's journal hash chain and head, and that the
-// stored request is the state its last entry recorded.
-func (s *Service) Verify(ctx context.Context, id string) error { return s.m.Verify(ctx, id) }
-
-// Permitted returns the triggers the actor may fire on the request now.
-func (s *Service) Permitted(r *Request, a sms.Actor) []Trigger {
-	return sms.PermittedAs[Trigger](s.m.Workflow(), r, a)
 }
 
 // Query selects requests; every field is optional.

@@ -65,6 +65,16 @@ type Instance[E sms.Entity[E]] interface {
 	Verify(ctx context.Context, id string) error
 }
 
+// DryRunner is what an [Instance] may add for the kit to check the dry
+// run on every cell: DryRun reports what Fire with the same record and
+// trigger would return (the same command, as the same actor), through the
+// service's DryRun. The kit then requires that the dry run changes
+// nothing, and that it passes where Fire passes and refuses with the same
+// refusal (message key and requirement IDs) where Fire refuses.
+type DryRunner interface {
+	DryRun(ctx context.Context, id, trigger string) error
+}
+
 // reader is what the kit reads records through.
 type reader[E sms.Entity[E]] interface {
 	Get(ctx context.Context, id string) (E, error)
@@ -251,7 +261,18 @@ func runCells[E sms.Entity[E]](t *testing.T, p Process[E]) {
 				before := Snap[E](t, m, id)
 				entries := journalLen(t, m, id)
 				want, allowed := p.Oracle[s][tr]
+				dr, dry := in.(DryRunner)
+				var dryErr error
+				if dry {
+					dryErr = dr.DryRun(ctx, id, tr)
+					if after := Snap[E](t, m, id); after != before {
+						kitChecker{t, "a dry run changes nothing"}.fatalf("the dry run of %s from %s changed the record or its journal", tr, s)
+					}
+				}
 				got, err := in.Fire(ctx, id, tr)
+				if dry {
+					checkDryRun(t, s, tr, dryErr, err)
+				}
 				if !allowed {
 					c := kitChecker{t, "a trigger the oracle refuses from a status fails with a *sms.TransitionError naming the triggers the status permits, and changes nothing"}
 					var te *sms.TransitionError
@@ -289,6 +310,23 @@ func runCells[E sms.Entity[E]](t *testing.T, p Process[E]) {
 					c.errorf("the record does not verify: %v", err)
 				}
 			})
+		}
+	}
+}
+
+// checkDryRun compares a dry run's verdict with Fire's.
+func checkDryRun(t *testing.T, status, trigger string, dry, fire error) {
+	t.Helper()
+	c := kitChecker{t, "a dry run passes where Fire passes and refuses with Fire's refusal (its message key and requirement IDs) where Fire refuses"}
+	switch {
+	case dry == nil && fire == nil:
+	case dry == nil || fire == nil:
+		c.errorf("%s from %s: the dry run returned %v, Fire %v", trigger, status, dry, fire)
+	default:
+		dr, ok1 := sms.RefusalOf(dry)
+		fr, ok2 := sms.RefusalOf(fire)
+		if !ok1 || !ok2 || dr.MessageKey() != fr.MessageKey() || !slices.Equal(dr.RequirementIDs(), fr.RequirementIDs()) {
+			c.errorf("%s from %s: the dry run refused with %v, Fire with %v", trigger, status, dry, fire)
 		}
 	}
 }

@@ -295,7 +295,12 @@ type Config struct {
 
 // Service runs the process on a store: one typed method per trigger, each
 // one transition through the pipeline.
-type Service struct{ m *sms.Machine[*Suggestion] }
+type Service struct {
+	// Records gives Get, Journal, Verify, Permitted, DoSteps, DryRun,
+	// Choices and Workflow.
+	sms.Records[*Suggestion, Trigger, Command]
+	m *sms.Machine[*Suggestion]
+}
 
 // NewService compiles the workflow and binds it to the store.
 func NewService(store sms.Store[*Suggestion], cfg Config) (*Service, error) {
@@ -307,7 +312,7 @@ func NewService(store sms.Store[*Suggestion], cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{m: m}, nil
+	return &Service{Records: sms.NewRecords[*Suggestion, Trigger, Command](m), m: m}, nil
 }
 
 // Submit records a suggestion (SKL-01).
@@ -340,17 +345,6 @@ func (s *Service) AddNote(ctx context.Context, a sms.Actor, id string, c Note) (
 func (s *Service) Do(ctx context.Context, a sms.Actor, id string, c Command) (*Suggestion, error) {
 	return s.m.Do(ctx, a, id, c)
 }
-
-// Get, Journal and Verify read a suggestion, its journal, and verify it.
-func (s *Service) Get(ctx context.Context, id string) (*Suggestion, error) { return s.m.Get(ctx, id) }
-
-// Journal returns the suggestion's journal.
-func (s *Service) Journal(ctx context.Context, id string) ([]sms.Entry, error) {
-	return s.m.Journal(ctx, id)
-}
-
-// Verify checks the suggestion against its journal.
-func (s *Service) Verify(ctx context.Context, id string) error { return s.m.Verify(ctx, id) }
 
 // Conform runs the checks over every stored suggestion that verifies.
 func (s *Service) Conform(ctx context.Context, asOf time.Time) (sms.Report, error) {
