@@ -477,3 +477,35 @@ func minTime(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// Interval is a stretch of working time, from Start up to, not including,
+// End.
+type Interval struct {
+	Start, End time.Time
+}
+
+// Intervals returns the working intervals between from and to, in order,
+// clipped to them: what [Calendar.Between] adds up. It returns nil when to
+// is not after from.
+func (c *Calendar) Intervals(from, to time.Time) []Interval {
+	if !to.After(from) {
+		return nil
+	}
+	var out []Interval
+	var buf []interval
+	for d, last := DateOf(from.In(c.loc)), DateOf(to.In(c.loc)); !after(d, last); d = nextDate(d) {
+		buf = c.dayIntervals(buf[:0], d)
+		for _, iv := range buf {
+			s, e := maxTime(iv.s, from), minTime(iv.e, to)
+			if !e.After(s) {
+				continue
+			}
+			if n := len(out); n > 0 && out[n-1].End.Equal(s) {
+				out[n-1].End = e // a window that ends at 24:00 and the next that starts at 00:00
+				continue
+			}
+			out = append(out, Interval{Start: s, End: e})
+		}
+	}
+	return out
+}

@@ -293,3 +293,23 @@ func FuzzAddBetween(f *testing.F) {
 		}
 	})
 }
+
+// Intervals are what Between adds up.
+func TestIntervals(t *testing.T) {
+	t.Parallel()
+	c := office(t, "Europe/Berlin")
+	berlin := loc(t, "Europe/Berlin")
+	from, to := time.Date(2026, 12, 21, 10, 0, 0, 0, berlin), time.Date(2026, 12, 22, 12, 30, 0, 0, berlin)
+	ivs := c.Intervals(from, to)
+	require.Len(t, ivs, 3)
+	assert.Equal(t, from, ivs[0].Start)
+	assert.Equal(t, time.Date(2026, 12, 21, 12, 0, 0, 0, berlin), ivs[0].End)
+	assert.Equal(t, time.Date(2026, 12, 22, 12, 0, 0, 0, berlin), ivs[2].End)
+	var sum time.Duration
+	for _, iv := range ivs {
+		sum += iv.End.Sub(iv.Start)
+	}
+	assert.Equal(t, c.Between(from, to), sum)
+	assert.Len(t, always(t, "UTC").Intervals(from, from.Add(72*h)), 1, "24x7: one interval, days joined")
+	assert.Nil(t, c.Intervals(to, from))
+}
