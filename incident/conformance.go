@@ -167,10 +167,10 @@ func checks(p *Policy) []sms.Check[*Incident] {
 
 // resolutionDue is the incident's resolution target as of a time: the due
 // time, pushed back by the time paused so far when the timer is paused.
-func resolutionDue(i *Incident, asOf time.Time) time.Time {
+func resolutionDue(p *Policy, i *Incident, asOf time.Time) time.Time {
 	due := i.SLA.ResolutionDue
 	if !i.SLA.PausedSince.IsZero() && asOf.After(i.SLA.PausedSince) {
-		due = due.Add(asOf.Sub(i.SLA.PausedSince))
+		due = p.after(due, p.working(i.SLA.PausedSince, asOf))
 	}
 	return due
 }
@@ -190,7 +190,7 @@ func sweeps(p *Policy) []sms.Check[*Incident] {
 					x.Fail(CodeSLABreached, "INC-15", "response target "+t.ResponseDue.Format(time.RFC3339)+" missed")
 				}
 				if !t.ResolutionDue.IsZero() {
-					due := resolutionDue(i, asOf)
+					due := resolutionDue(p, i, asOf)
 					if (i.ResolvedAt.IsZero() && asOf.After(due)) || i.ResolvedAt.After(due) {
 						x.Fail(CodeSLABreached, "INC-15", "resolution target "+due.Format(time.RFC3339)+" missed")
 					}
@@ -204,8 +204,8 @@ func sweeps(p *Policy) []sms.Check[*Incident] {
 				return p.EscalateAt > 0 && i.Status.Open() && !i.SLA.ResolutionDue.IsZero() && i.FunctionalLevel == 0 && i.HierarchicalLevel == 0
 			},
 			Eval: func(i *Incident, x *sms.Examined) {
-				due := resolutionDue(i, x.AsOf)
-				at := i.ReportedAt.Add(time.Duration(p.EscalateAt * float64(due.Sub(i.ReportedAt))))
+				due := resolutionDue(p, i, x.AsOf)
+				at := p.after(i.ReportedAt, time.Duration(p.EscalateAt*float64(p.working(i.ReportedAt, due))))
 				if !x.AsOf.Before(at) {
 					x.Fail(CodeEscalationDue, "INC-04",
 						fmt.Sprintf("%.0f%% of the resolution target elapsed at %s without escalation", p.EscalateAt*100, at.Format(time.RFC3339)))

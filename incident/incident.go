@@ -320,7 +320,11 @@ type Major struct {
 // Timers are an incident's response and resolution timers (INC-15). They
 // are attached when the incident is classified under a policy with targets,
 // paused while on hold for a reason the policy lists, and stopped by the
-// first assignment (response) and resolution (resolution).
+// first assignment (response) and resolution (resolution). The due times
+// are the policy's Calendar's working time after the report (round the
+// clock without one); Paused is the working time paused so far. The
+// servicelevel package times any journal, an incident's included, against
+// an agreement's targets with the same calendars.
 type Timers struct {
 	ResponseDue   time.Time     `json:"response_due,omitzero"`
 	ResolutionDue time.Time     `json:"resolution_due,omitzero"`

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/calendar"
 )
 
 // Level rates impact, urgency or security risk: 1 is the highest. The
@@ -199,6 +200,13 @@ type Policy struct {
 	// Targets are the service-level targets per priority; none means no
 	// timers are attached.
 	Targets map[Priority]Target `json:"targets,omitempty"`
+	// Calendar, when set, is the business calendar the targets count in
+	// (INC-15): due times are its working time after the report, and a
+	// pause pushes the resolution due time back by the working time it
+	// lasted (a weekend on hold costs nothing on a weekday calendar). Nil
+	// counts round the clock. It is not part of the policy's JSON: a host
+	// builds it with package calendar.
+	Calendar *calendar.Calendar `json:"-"`
 	// PauseOn lists the hold reasons that pause the resolution timer; nil
 	// means caller and supplier.
 	PauseOn []HoldReason `json:"pause_on,omitempty"`
@@ -350,6 +358,24 @@ func (p Policy) withDefaults() (Policy, error) {
 }
 
 func (p *Policy) pauses(r HoldReason) bool { return slices.Contains(p.PauseOn, r) }
+
+// after returns the instant d of the policy's working time after t (see
+// Calendar), or the zero time when the calendar holds no such instant.
+func (p *Policy) after(t time.Time, d time.Duration) time.Time {
+	if p.Calendar == nil {
+		return t.Add(d)
+	}
+	r, _ := p.Calendar.Add(t, d)
+	return r
+}
+
+// working returns the policy's working time from a to b.
+func (p *Policy) working(a, b time.Time) time.Duration {
+	if p.Calendar == nil {
+		return b.Sub(a)
+	}
+	return p.Calendar.Between(a, b)
+}
 
 func (p *Policy) permits(ch Channel) bool {
 	return ch != "" && slices.Contains(p.ConfirmationChannels, ch)

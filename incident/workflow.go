@@ -69,13 +69,14 @@ func roles(rs ...sms.Role) []sms.Role { return rs }
 
 func itoa[N ~int](n N) string { return strconv.Itoa(int(n)) }
 
-// leaveHold clears the hold and resumes a paused resolution timer.
-func leaveHold(i *Incident, now time.Time) {
+// leaveHold clears the hold and resumes a paused resolution timer: the
+// due time moves back by the working time the pause lasted.
+func leaveHold(p *Policy, i *Incident, now time.Time) {
 	if !i.SLA.PausedSince.IsZero() {
-		paused := now.Sub(i.SLA.PausedSince)
+		paused := p.working(i.SLA.PausedSince, now)
 		i.SLA.Paused += paused
 		if !i.SLA.ResolutionDue.IsZero() {
-			i.SLA.ResolutionDue = i.SLA.ResolutionDue.Add(paused)
+			i.SLA.ResolutionDue = p.after(i.SLA.ResolutionDue, paused)
 		}
 		i.SLA.PausedSince = time.Time{}
 	}
@@ -266,8 +267,8 @@ func definition(p *Policy) sms.Definition[*Incident] {
 				i.Priority, i.MatrixVersion = prio, p.Matrix.Version
 				t.Record("matrix_version", p.Matrix.Version)
 				if tg, ok := p.Targets[prio]; ok {
-					i.SLA.ResponseDue = i.ReportedAt.Add(tg.Response)
-					i.SLA.ResolutionDue = i.ReportedAt.Add(tg.Resolution + i.SLA.Paused)
+					i.SLA.ResponseDue = p.after(i.ReportedAt, tg.Response)
+					i.SLA.ResolutionDue = p.after(i.ReportedAt, tg.Resolution+i.SLA.Paused)
 					t.RecordTime("response_due", i.SLA.ResponseDue)
 					t.RecordTime("resolution_due", i.SLA.ResolutionDue)
 				} else if !i.SLA.ResponseDue.IsZero() || !i.SLA.ResolutionDue.IsZero() {
@@ -302,7 +303,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 					t.RecordTime("responded_at", t.Now)
 				}
 				if t.From == string(StatusOnHold) {
-					leaveHold(i, t.Now)
+					leaveHold(p, i, t.Now)
 				}
 				if c.Note != "" {
 					t.Record("note", c.Note)
@@ -370,7 +371,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 			Guards:      resumeGuards,
 			Apply: func(t *tx) {
 				t.Record("reason", string(t.Entity.HoldReason))
-				leaveHold(t.Entity, t.Now)
+				leaveHold(p, t.Entity, t.Now)
 				if n := cmd[Resumption](t).Note; n != "" {
 					t.Record("note", n)
 				}
@@ -458,7 +459,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 				i.ResolutionCode, i.ResolutionNotes, i.RestoredAt, i.ResolvedAt = c.Code, c.Notes, ts(c.RestoredAt), t.Now
 				if t.From == string(StatusOnHold) {
 					t.Record("reason", string(i.HoldReason)) // the hold it ends
-					leaveHold(i, t.Now)
+					leaveHold(p, i, t.Now)
 				}
 				t.Record("code", c.Code)
 				t.Record("notes", c.Notes)
@@ -729,7 +730,7 @@ func definition(p *Policy) sms.Definition[*Incident] {
 				t.RecordChange("assignee", i.Assignee, "")
 				i.Group, i.Assignee = "", ""
 				if t.From == string(StatusOnHold) {
-					leaveHold(i, t.Now)
+					leaveHold(p, i, t.Now)
 				}
 				t.SetReason(cmd[Unassignment](t).Reason)
 			},
