@@ -17,8 +17,15 @@
 // [Restate] says what an open timer would be under new versions, for the
 // host to apply or not, while a closed timer's result never changes.
 //
-// Agreements, period reports, underpinning contracts and availability are
-// yet to come in this package.
+// [Measure] computes a service's availability over a period within its
+// agreed service hours (AVL-04), overlapping outages merged, planned
+// downtime counted as planned only where an authorized change or an agreed
+// maintenance window covers it (AVL-06), uninvestigated unplanned outages
+// found (AVL-05), MTBF and MTRS derived (AVL-07), in exact integer
+// arithmetic.
+//
+// Agreements, period reports, underpinning contracts and the outage and
+// availability-requirement records are yet to come in this package.
 package servicelevel
 
 import (
