@@ -1,0 +1,60 @@
+// Package servicelevel is service level management (ISO/IEC 20000-1 8.3.3):
+// the timers that measure a record's response and resolution commitments
+// against a business calendar (SLM-10, INC-15).
+//
+// A timer is data ([TimerDef]): the conditions on a journal's entries that
+// start, pause, resume, stop, reset or cancel it, its targets, the calendar
+// whose working time it counts, its warning thresholds and its policies.
+// Its state ([Timer]) is a pure function of the definition's version, the
+// calendar's version and the journal: [TimerDef.Apply] folds entries into
+// it, and a journal applied in any chunks gives the state one pass gives.
+// The package reads [sms.Entry] values and imports no process package, so
+// one definition times incidents, requests, problems or changes alike.
+//
+// A breach is a flag, not a state: the timer keeps measuring the time over
+// its target (the clarifications of SLM-10). Both versions are pinned
+// when the timer starts; [TimerDef.Apply] refuses another, and
+// [Restate] says what an open timer would be under new versions, for the
+// host to apply or not, while a closed timer's result never changes.
+//
+// [Measure] computes a service's availability over a period within its
+// agreed service hours (AVL-04), overlapping outages merged, planned
+// downtime counted as planned only where an authorized change or an agreed
+// maintenance window covers it (AVL-06), uninvestigated unplanned outages
+// found (AVL-05), MTBF and MTRS derived (AVL-07), in exact integer
+// arithmetic.
+//
+// Agreements, period reports, underpinning contracts and the outage and
+// availability-requirement records are yet to come in this package.
+//
+// # Agreements
+//
+// [Agreements] runs service level agreements and internal agreements
+// (SLM-01, SLM-03, SLM-04, SLM-07, SLM-11). Its lifecycle, drawn from the
+// workflow table:
+//
+//	stateDiagram-v2
+//	    [*] --> draft: draft
+//	    draft --> negotiating: propose
+//	    draft --> terminated: terminate
+//	    negotiating --> active: activate
+//	    negotiating --> terminated: terminate
+//	    active --> under_review: review
+//	    active --> superseded: supersede
+//	    active --> expired: expire
+//	    active --> terminated: terminate
+//	    under_review --> active: conclude
+//	    under_review --> superseded: supersede
+//	    under_review --> expired: expire
+//	    under_review --> terminated: terminate
+//	    superseded --> [*]
+//	    expired --> [*]
+//	    terminated --> [*]
+//	    %% draft, in place: note, revise
+//	    %% negotiating, in place: note, revise, sign
+//	    %% active, in place: note
+//	    %% under_review, in place: note
+//	    %% superseded, in place: note
+//	    %% expired, in place: note
+//	    %% terminated, in place: note
+package servicelevel
