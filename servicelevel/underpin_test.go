@@ -78,7 +78,10 @@ func TestUnderpinsRefusesAndUndecides(t *testing.T) {
 			_, err := servicelevel.Underpins(servicelevel.Deadline{Within: h}, []servicelevel.Deadline{{Calendar: cal, Within: h}}, from, to)
 			return err
 		},
-		"empty chain": func() error { _, err := servicelevel.Underpins(servicelevel.Deadline{Calendar: cal, Within: h}, nil, from, to); return err },
+		"empty chain": func() error {
+			_, err := servicelevel.Underpins(servicelevel.Deadline{Calendar: cal, Within: h}, nil, from, to)
+			return err
+		},
 		"negative": func() error {
 			_, err := servicelevel.Underpins(servicelevel.Deadline{Calendar: cal, Within: h}, []servicelevel.Deadline{{Calendar: cal, Within: -h}}, from, to)
 			return err
