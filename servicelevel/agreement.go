@@ -93,6 +93,7 @@ func Requirements() []sms.Requirement {
 		{ID: "SLM-01", Clause: "8.3.3", Text: "the organisation and the customer agree the services delivered, and the agreement's evidence is recorded"},
 		{ID: "SLM-03", Clause: "8.3.3", Text: "each agreement contains service level targets, workload limits and exceptions, and is signed off"},
 		{ID: "SLM-04", Clause: "8.3.3", Text: "performance against the agreement is reviewed, and the review's conclusions recorded"},
+		{ID: "SLM-06", Clause: "8.3.3", Text: "where targets are missed or workload limits exceeded, improvement opportunities are identified"},
 		{ID: "SLM-07", Clause: "8.3.4.2", Text: "an internal agreement documents the activities and interfaces between the parties"},
 		{ID: "SLM-11", Clause: "8.5.1", Text: "agreements are controlled: amendments are new versions, the old in force until the new is active"},
 	}

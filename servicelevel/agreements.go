@@ -88,8 +88,15 @@ type Activation struct{}
 // ReviewStart opens the periodic review of an active agreement (SLM-04).
 type ReviewStart struct{}
 
-// Conclusion closes a review with its conclusions (SLM-04).
-type Conclusion struct{ Text string }
+// Conclusion closes a review with its conclusions (SLM-04). Report is the
+// period report the review examined, if any ([PeriodReport]): when it
+// missed a target or exceeded a limit, Improvements must name the
+// improvement actions or opportunities raised (SLM-06).
+type Conclusion struct {
+	Text         string
+	Report       *Report
+	Improvements []string
+}
 
 // Supersession records that the active edition By replaced the agreement
 // (SLM-11); the activation of By fires it.
@@ -368,13 +375,36 @@ func agreementDefinition(get func(ctx context.Context, id string) (*Agreement, e
 				Trigger: string(TriggerConclude), From: sms.StatesOf(StatusUnderReview), To: string(StatusActive), Roles: managers, Command: Conclusion{},
 				Requirement: cite("SLM-04", "only an agreement under review is concluded"),
 				Doc:         "Close the review with its conclusions.",
-				Guards: []sms.Guard[*Agreement]{aguard("SLM-04", "a review records its conclusions", func(t *atx) bool {
-					return !sms.Blank(sms.CommandOf[Conclusion](t).Text)
-				})},
+				Guards: []sms.Guard[*Agreement]{
+					aguard("SLM-04", "a review records its conclusions", func(t *atx) bool {
+						return !sms.Blank(sms.CommandOf[Conclusion](t).Text)
+					}),
+					aguard("SLM-06", "a period that missed a target or exceeded a workload limit is concluded with the improvements raised", func(t *atx) bool {
+						c := sms.CommandOf[Conclusion](t)
+						return c.Report == nil || !c.Report.NeedsImprovement() || len(c.Improvements) > 0
+					}),
+				},
 				Apply: func(t *atx) {
-					c := sms.CommandOf[Conclusion](t).Text
-					t.Entity.Conclusions = append(t.Entity.Conclusions, c)
-					t.Record("conclusions", c)
+					c := sms.CommandOf[Conclusion](t)
+					t.Entity.Conclusions = append(t.Entity.Conclusions, c.Text)
+					t.Record("conclusions", c.Text)
+					if r := c.Report; r != nil {
+						t.RecordTime("period_from", r.From)
+						t.RecordTime("period_to", r.To)
+						for _, tg := range r.Targets {
+							for _, id := range tg.Missed {
+								t.Record("missed", tg.Target.Metric+" "+id)
+							}
+						}
+						for _, w := range r.Workload {
+							if w.Exceeded {
+								t.Record("exceeded", w.Limit.Metric)
+							}
+						}
+					}
+					for _, imp := range c.Improvements {
+						t.Record("improvement", imp)
+					}
 				},
 			},
 			{

@@ -353,3 +353,13 @@ func FuzzAgreements(f *testing.F) {
 		smstest.FuzzProcess(t, ops, triggers, agreementFuzz{agreementKit{env.svc, env}})
 	})
 }
+
+func smstestSnap(t *testing.T, e *agreementEnv, id string) smstest.Snapshot {
+	t.Helper()
+	return smstest.Snap(t, e.svc, id)
+}
+
+func requireSame(t *testing.T, e *agreementEnv, id string, before smstest.Snapshot) {
+	t.Helper()
+	smstest.RequireUnchanged(t, e.svc, id, before)
+}

@@ -24,8 +24,16 @@
 // found (AVL-05), MTBF and MTRS derived (AVL-07), in exact integer
 // arithmetic.
 //
-// Agreements, period reports, underpinning contracts and the outage and
-// availability-requirement records are yet to come in this package.
+// [PeriodReport] reports an agreement's targets and workload limits over a
+// period (SLM-04, SLM-05), [Month] gives the customer's calendar month,
+// [Trends] the achievement over the periods that exist; a review of a
+// period that missed a target is concluded only with the improvements
+// raised (SLM-06). [Underpins] checks that a chain of underpinning targets
+// is at least as strict as the target it supports, as worst-case
+// deadlines on their own calendars (SLM-09).
+//
+// The outage and availability-requirement records, the sweeps through the
+// review register and the OpenSLO export are yet to come in this package.
 //
 // # Agreements
 //

@@ -206,6 +206,8 @@ type Timer struct {
 	Seq     int64     `json:"seq"`
 	Phase   Phase     `json:"phase"`
 	Started time.Time `json:"started,omitzero"`
+	// Stopped is when the timer last stopped (its result's instant).
+	Stopped time.Time `json:"stopped,omitzero"`
 	// Elapsed is the working time counted up to Since (for a running
 	// timer, the start of the current running stretch) or to the stop.
 	Elapsed time.Duration `json:"elapsed"`
@@ -351,7 +353,7 @@ func (c *Compiled) step(t *Timer, e *sms.Entry) {
 			t.Phase = Cancelled
 		case anyMatch(d.Stop, e):
 			c.close(t, at)
-			t.Phase = Stopped
+			t.Phase, t.Stopped = Stopped, at
 		case anyMatch(d.Reset, e):
 			t.Elapsed, t.Breached, t.BreachedAt, t.Since = 0, false, time.Time{}, at
 		case anyMatch(d.Pause, e):
@@ -363,7 +365,7 @@ func (c *Compiled) step(t *Timer, e *sms.Entry) {
 		case anyMatch(d.Cancel, e):
 			t.Phase = Cancelled
 		case anyMatch(d.Stop, e):
-			t.Phase = Stopped
+			t.Phase, t.Stopped = Stopped, at
 		case anyMatch(d.Reset, e):
 			t.Elapsed, t.Breached, t.BreachedAt = 0, false, time.Time{}
 		case anyMatch(d.Resume, e):
