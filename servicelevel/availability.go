@@ -27,7 +27,8 @@ const (
 )
 
 // Outage is one interruption of a service, as the host's outage records
-// hold it: from Start up to, not including, End.
+// hold it: from Start up to, not including, End; a zero End is an outage
+// still ongoing, down up to the end of the period measured.
 type Outage struct {
 	ID      string     `json:"id"`
 	Service string     `json:"service"`
@@ -135,7 +136,11 @@ func Measure(ctx context.Context, req AvailabilityRequirement, outages []Outage,
 	case !to.After(from):
 		return a, sms.Invalid(Kind, "period", "ends at %s, not after it starts at %s", to, from)
 	}
-	for _, o := range outages {
+	for i := range outages {
+		o := &outages[i]
+		if o.End.IsZero() {
+			continue // ongoing: down up to the end of the period
+		}
 		if !o.End.After(o.Start) {
 			return a, sms.Invalid(Kind, "outage", "%s ends at %s, not after it starts at %s", o.ID, o.End, o.Start)
 		}
@@ -147,6 +152,9 @@ func Measure(ctx context.Context, req AvailabilityRequirement, outages []Outage,
 	}
 	var down, planned, degraded []calendar.Interval
 	for _, o := range outages {
+		if o.End.IsZero() {
+			o.End = to
+		}
 		if o.Service != req.Service || !o.End.After(from) || !o.Start.Before(to) {
 			continue
 		}

@@ -32,8 +32,9 @@
 // is at least as strict as the target it supports, as worst-case
 // deadlines on their own calendars (SLM-09).
 //
-// The outage and availability-requirement records, the sweeps through the
-// review register and the OpenSLO export are yet to come in this package.
+// The availability-requirement records (versioned and reviewed, AVL-01 to
+// AVL-03), the sweeps through the review register and the OpenSLO export
+// are yet to come in this package.
 //
 // # Agreements
 //
@@ -65,4 +66,20 @@
 //	    %% superseded, in place: note
 //	    %% expired, in place: note
 //	    %% terminated, in place: note
+//
+// # Outages
+//
+// [Outages] keeps the outage records [Measure] counts (AVL-04 to AVL-06):
+// corrections are journal entries, an unplanned outage closes only once
+// investigated, planned downtime only under an authorized change. Its
+// lifecycle:
+//
+//	stateDiagram-v2
+//	    [*] --> ongoing: record
+//	    ongoing --> restored: restore
+//	    restored --> closed: close
+//	    closed --> [*]
+//	    %% ongoing, in place: correct, investigate, note
+//	    %% restored, in place: correct, investigate, note
+//	    %% closed, in place: note
 package servicelevel
