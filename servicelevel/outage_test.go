@@ -171,3 +171,39 @@ func TestOutageRecords(t *testing.T) {
 	assert.Equal(t, 4*h, a.Planned)
 	assert.Equal(t, still.ID, a.Findings[len(a.Findings)-1].EntityID, "not investigated yet")
 }
+
+// outageFuzz is what the fuzz driver needs.
+type outageFuzz struct{ outageKit }
+
+func (f outageFuzz) Start(t testing.TB) string {
+	return f.env.record(t, servicelevel.Unplanned, dec(3, 10, 0), "").ID
+}
+
+func (f outageFuzz) Do(ctx context.Context, id string, s smstest.Step) (*servicelevel.OutageRecord, error) {
+	who := []sms.Actor{ops, {ID: "nobody"}}[s.Actor%2]
+	tr := servicelevel.OutageTrigger(s.Trigger)
+	c := validOutage[tr]
+	if s.Variant%2 == 1 {
+		c = map[servicelevel.OutageTrigger]servicelevel.OutageCommand{
+			servicelevel.TriggerRestore:     servicelevel.Restoration{End: dec(3, 9, 0)},
+			servicelevel.TriggerCorrect:     servicelevel.Correction{Kind: servicelevel.Planned, End: dec(3, 9, 0), Reason: "odd"},
+			servicelevel.TriggerInvestigate: servicelevel.Investigation{Incident: "INC-1"},
+			servicelevel.TriggerCloseOutage: servicelevel.OutageClosure{},
+			servicelevel.TriggerOutageNote:  servicelevel.OutageNote{Text: " "},
+		}[tr]
+	}
+	return f.Outages.Do(ctx, who, id, c)
+}
+
+func FuzzOutages(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 2, 0, 0, 3, 0, 0})
+	f.Add([]byte{1, 0, 1, 0, 0, 1, 0, 0, 0, 3, 0, 0, 1, 1, 0})
+	var triggers []string
+	for _, tr := range servicelevel.OutageTriggers()[1:] {
+		triggers = append(triggers, string(tr))
+	}
+	f.Fuzz(func(t *testing.T, steps []byte) {
+		env := newOutageEnv(t)
+		smstest.FuzzProcess(t, steps, triggers, outageFuzz{outageKit{env.svc, env}})
+	})
+}
