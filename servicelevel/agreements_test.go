@@ -363,3 +363,23 @@ func requireSame(t *testing.T, e *agreementEnv, id string, before smstest.Snapsh
 	t.Helper()
 	smstest.RequireUnchanged(t, e.svc, id, before)
 }
+
+// The remaining refusals of the agreement workflow, each leaving the
+// agreement as it was: a review concluded without conclusions (SLM-04), a
+// termination without a reason (SLM-11).
+func TestConclusionAndTerminationRefusals(t *testing.T) {
+	t.Parallel()
+	e := newAgreementEnv(t)
+	a := e.active(t)
+	_, err := e.svc.Review(e.ctx, slm, a.ID, servicelevel.ReviewStart{})
+	require.NoError(t, err)
+	before := smstestSnap(t, e, a.ID)
+	_, err = e.svc.Conclude(e.ctx, slm, a.ID, servicelevel.Conclusion{Text: " "})
+	var ge *sms.GuardError
+	require.ErrorAs(t, err, &ge)
+	assert.Equal(t, []string{"SLM-04"}, ge.IDs())
+	_, err = e.svc.Terminate(e.ctx, slm, a.ID, servicelevel.Termination{})
+	require.ErrorAs(t, err, &ge)
+	assert.Equal(t, []string{"SLM-11"}, ge.IDs())
+	requireSame(t, e, a.ID, before)
+}

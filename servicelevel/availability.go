@@ -136,8 +136,7 @@ func Measure(ctx context.Context, req AvailabilityRequirement, outages []Outage,
 	case !to.After(from):
 		return a, sms.Invalid(Kind, "period", "ends at %s, not after it starts at %s", to, from)
 	}
-	for i := range outages {
-		o := &outages[i]
+	for _, o := range outages {
 		if o.End.IsZero() {
 			continue // ongoing: down up to the end of the period
 		}

@@ -207,3 +207,16 @@ func FuzzOutages(f *testing.F) {
 		smstest.FuzzProcess(t, steps, triggers, outageFuzz{outageKit{env.svc, env}})
 	})
 }
+
+// A correction without its reason is refused (AVL-04) and changes nothing.
+func TestCorrectionNeedsAReason(t *testing.T) {
+	t.Parallel()
+	e := newOutageEnv(t)
+	o := e.restored(t, servicelevel.Unplanned, dec(3, 10, 0), dec(3, 12, 0), "")
+	before := smstest.Snap(t, e.svc, o.ID)
+	_, err := e.svc.Correct(e.ctx, ops, o.ID, servicelevel.Correction{Start: dec(3, 9, 0)})
+	var ge *sms.GuardError
+	require.ErrorAs(t, err, &ge)
+	assert.Equal(t, []string{"AVL-04"}, ge.IDs())
+	smstest.RequireUnchanged(t, e.svc, o.ID, before)
+}
