@@ -46,12 +46,13 @@ const (
 	TriggerExpire    AgreementTrigger = "expire"
 	TriggerTerminate AgreementTrigger = "terminate"
 	TriggerNote      AgreementTrigger = "note"
+	TriggerReport    AgreementTrigger = "report"
 )
 
 // AgreementTriggers returns every trigger, the creating one first.
 func AgreementTriggers() []AgreementTrigger {
 	return []AgreementTrigger{TriggerDraft, TriggerRevise, TriggerPropose, TriggerSign, TriggerActivate, TriggerReview,
-		TriggerConclude, TriggerSupersede, TriggerExpire, TriggerTerminate, TriggerNote}
+		TriggerConclude, TriggerSupersede, TriggerExpire, TriggerTerminate, TriggerNote, TriggerReport}
 }
 
 // Roles the agreement workflow accepts.
@@ -92,7 +93,9 @@ func Requirements() []sms.Requirement {
 	return []sms.Requirement{
 		{ID: "SLM-01", Clause: "8.3.3", Text: "the organisation and the customer agree the services delivered, and the agreement's evidence is recorded"},
 		{ID: "SLM-03", Clause: "8.3.3", Text: "each agreement contains service level targets, workload limits and exceptions, and is signed off"},
-		{ID: "SLM-04", Clause: "8.3.3", Text: "performance against the agreement is reviewed, and the review's conclusions recorded"},
+		{ID: "SLM-02", Clause: "8.3.3", Text: "every service delivered to a customer has an agreement in force"},
+		{ID: "SLM-04", Clause: "8.3.3", Text: "performance against the agreement is reported each period and reviewed, and the review's conclusions recorded"},
+		{ID: "SLM-05", Clause: "8.3.3", Text: "the workload is monitored against the agreed workload limits"},
 		{ID: "SLM-06", Clause: "8.3.3", Text: "where targets are missed or workload limits exceeded, improvement opportunities are identified"},
 		{ID: "SLM-07", Clause: "8.3.4.2", Text: "an internal agreement documents the activities and interfaces between the parties"},
 		{ID: "SLM-11", Clause: "8.5.1", Text: "agreements are controlled: amendments are new versions, the old in force until the new is active"},
@@ -170,13 +173,19 @@ type Agreement struct {
 	ExpiresAt  time.Time `json:"expires_at,omitzero"`
 	// Edition counts the agreement's versions from 1; Amends names the
 	// edition this one amends, SupersededBy the one that replaced it.
-	Edition      int              `json:"edition"`
-	Amends       string           `json:"amends,omitempty"`
-	SupersededBy string           `json:"superseded_by,omitempty"`
-	SignOffs     []SignOff        `json:"sign_offs,omitempty"`
-	Conclusions  []string         `json:"conclusions,omitempty"`
-	Reason       string           `json:"reason,omitempty"`
-	Parties      sms.Participants `json:"parties,omitempty"`
+	Edition      int       `json:"edition"`
+	Amends       string    `json:"amends,omitempty"`
+	SupersededBy string    `json:"superseded_by,omitempty"`
+	SignOffs     []SignOff `json:"sign_offs,omitempty"`
+	// ActivatedAt is when the edition came into force, ReviewedAt when
+	// its last review was concluded.
+	ActivatedAt time.Time `json:"activated_at,omitzero"`
+	ReviewedAt  time.Time `json:"reviewed_at,omitzero"`
+	// Reports are the period reports issued on the edition, oldest first.
+	Reports     []Issued         `json:"reports,omitempty"`
+	Conclusions []string         `json:"conclusions,omitempty"`
+	Reason      string           `json:"reason,omitempty"`
+	Parties     sms.Participants `json:"parties,omitempty"`
 }
 
 // EntityKind implements [sms.Entity].
@@ -218,6 +227,10 @@ func (a *Agreement) Clone() *Agreement {
 	c.Interfaces = slices.Clone(a.Interfaces)
 	c.SignOffs = slices.Clone(a.SignOffs)
 	c.Conclusions = slices.Clone(a.Conclusions)
+	c.Reports = slices.Clone(a.Reports)
+	for i := range c.Reports {
+		c.Reports[i] = c.Reports[i].clone()
+	}
 	c.Parties = slices.Clone(a.Parties)
 	if a.NoLimits != nil {
 		d := *a.NoLimits
@@ -238,4 +251,46 @@ func (a *Agreement) signed(side Side) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// Issued is a period report as issued on the agreement (SLM-04): the
+// report, without the IDs of the records that missed (their count is
+// Measured - Met), when it was issued, and the improvement actions or
+// opportunities raised for what it missed or exceeded (SLM-06), named at
+// issue or by the review that examined it.
+type Issued struct {
+	Report       Report    `json:"report"`
+	At           time.Time `json:"at"`
+	Improvements []string  `json:"improvements,omitempty"`
+}
+
+func (i Issued) clone() Issued {
+	i.Report.Targets = slices.Clone(i.Report.Targets)
+	for j := range i.Report.Targets {
+		i.Report.Targets[j].Target.Priorities = slices.Clone(i.Report.Targets[j].Target.Priorities)
+	}
+	i.Report.Workload = slices.Clone(i.Report.Workload)
+	i.Improvements = slices.Clone(i.Improvements)
+	return i
+}
+
+// Trends returns each target's achievement over the last n reports issued
+// on the edition (see [Trends]): what a period report shows beside its own
+// figures (the clarifications of RPT-03).
+func (a *Agreement) Trends(n int) []Trend {
+	rs := make([]Report, len(a.Reports))
+	for i, r := range a.Reports {
+		rs[i] = r.Report
+	}
+	return Trends(rs, n)
+}
+
+// reported returns the issued report of the period [from, to), if any.
+func (a *Agreement) reported(from, to time.Time) (int, bool) {
+	for i, r := range a.Reports {
+		if r.Report.From.Equal(from) && r.Report.To.Equal(to) {
+			return i, true
+		}
+	}
+	return -1, false
 }

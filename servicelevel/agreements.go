@@ -98,6 +98,18 @@ type Conclusion struct {
 	Improvements []string
 }
 
+// Issue issues a period report on the agreement (SLM-04, SLM-05): the
+// report [PeriodReport] computed for this edition over a period that has
+// ended, and, for a period that missed a target or exceeded a limit, the
+// improvement actions or opportunities already raised (the review that
+// examines the period may name them instead, SLM-06). The workflow
+// refuses a report whose figures contradict its flags or the agreement's
+// targets and limits, so that a missed target cannot be issued as met.
+type Issue struct {
+	Report       Report
+	Improvements []string
+}
+
 // Supersession records that the active edition By replaced the agreement
 // (SLM-11); the activation of By fires it.
 type Supersession struct{ By string }
@@ -123,6 +135,7 @@ func (Supersession) Trigger() AgreementTrigger  { return TriggerSupersede }
 func (Expiry) Trigger() AgreementTrigger        { return TriggerExpire }
 func (Termination) Trigger() AgreementTrigger   { return TriggerTerminate }
 func (AgreementNote) Trigger() AgreementTrigger { return TriggerNote }
+func (Issue) Trigger() AgreementTrigger         { return TriggerReport }
 
 // Validate implements [sms.Command].
 func (c Draft) Validate() error {
@@ -148,6 +161,49 @@ func (ReviewStart) Validate() error { return nil }
 func (c Conclusion) Validate() error {
 	return sms.CheckText(AgreementKind, "text", c.Text, sms.MaxText)
 }
+func (c Issue) Validate() error {
+	r := c.Report
+	if r.From.IsZero() || !r.To.After(r.From) {
+		return sms.Invalid(AgreementKind, "report.period", "[%s, %s) is not a period", r.From, r.To)
+	}
+	if len(r.Targets) > maxListed || len(r.Workload) > maxListed {
+		return sms.Invalid(AgreementKind, "report", "lists more than %d targets or limits", maxListed)
+	}
+	errs := []error{sms.CheckRef(AgreementKind, "report.agreement", r.Agreement), sms.CheckTexts(AgreementKind, "improvements", c.Improvements, sms.MaxText)}
+	for _, t := range r.Targets {
+		if t.Measured < 0 || t.Met < 0 || t.Met > t.Measured {
+			errs = append(errs, sms.Invalid(AgreementKind, "report.targets", "%s: %d met of %d measured", t.Target.Metric, t.Met, t.Measured))
+		}
+	}
+	return sms.FirstError(errs...)
+}
+
+// maxListed bounds the targets and limits of a report.
+const maxListed = 1000
+
+// consistent reports whether an issued report gives the agreement's own
+// targets and limits, in order, with flags that follow from its figures.
+func consistent(a *Agreement, r *Report) bool {
+	if len(r.Targets) != len(a.Targets) || len(r.Workload) != len(a.Limits) {
+		return false
+	}
+	missed, exceeded := false, false
+	for i, t := range r.Targets {
+		if t.Target.Metric != a.Targets[i].Metric || !slices.Equal(t.Target.Priorities, a.Targets[i].Priorities) ||
+			t.AchievementNum != int64(t.Met) || t.AchievementDen != int64(t.Measured) {
+			return false
+		}
+		missed = missed || t.Met < t.Measured
+	}
+	for i, w := range r.Workload {
+		if w.Limit != a.Limits[i] || w.Exceeded != (w.Actual > w.Limit.Max) {
+			return false
+		}
+		exceeded = exceeded || w.Exceeded
+	}
+	return r.Missed == missed && r.Exceeded == exceeded
+}
+
 func (c Supersession) Validate() error { return sms.CheckRef(AgreementKind, "by", c.By) }
 func (Expiry) Validate() error         { return nil }
 func (c Termination) Validate() error {
@@ -351,6 +407,7 @@ func agreementDefinition(get func(ctx context.Context, id string) (*Agreement, e
 					}),
 				},
 				Apply: func(t *atx) {
+					t.Entity.ActivatedAt = t.Now
 					if t.Entity.Amends != "" {
 						t.Record("supersedes", t.Entity.Amends)
 					}
@@ -387,8 +444,12 @@ func agreementDefinition(get func(ctx context.Context, id string) (*Agreement, e
 				Apply: func(t *atx) {
 					c := sms.CommandOf[Conclusion](t)
 					t.Entity.Conclusions = append(t.Entity.Conclusions, c.Text)
+					t.Entity.ReviewedAt = t.Now
 					t.Record("conclusions", c.Text)
 					if r := c.Report; r != nil {
+						if i, ok := t.Entity.reported(r.From.UTC(), r.To.UTC()); ok {
+							t.Entity.Reports[i].Improvements = append(t.Entity.Reports[i].Improvements, c.Improvements...)
+						}
 						t.RecordTime("period_from", r.From)
 						t.RecordTime("period_to", r.To)
 						for _, tg := range r.Targets {
@@ -441,6 +502,53 @@ func agreementDefinition(get func(ctx context.Context, id string) (*Agreement, e
 				Apply: func(t *atx) {
 					t.Entity.Reason = sms.CommandOf[Termination](t).Reason
 					t.SetReason(t.Entity.Reason)
+				},
+			},
+			{
+				Trigger: string(TriggerReport), From: live, Roles: managers, Command: Issue{},
+				Requirement: cite("SLM-04", "reports are issued on an agreement in force"),
+				Doc:         "Issue a period report, with the improvements raised for what it missed.",
+				Guards: []sms.Guard[*Agreement]{
+					aguard("SLM-04", "a report is of this agreement's edition and gives its targets and limits, with flags that follow from its figures", func(t *atx) bool {
+						r := sms.CommandOf[Issue](t).Report
+						return r.Agreement == t.Entity.ID && r.Edition == t.Entity.Edition && consistent(t.Entity, &r)
+					}),
+					aguard("SLM-04", "a report covers a period that has ended, while the agreement was in force, and not one already reported", func(t *atx) bool {
+						r := sms.CommandOf[Issue](t).Report
+						if r.To.After(t.Now) || !r.To.After(t.Entity.ActivatedAt) {
+							return false
+						}
+						for _, old := range t.Entity.Reports {
+							if r.From.Before(old.Report.To) && old.Report.From.Before(r.To) {
+								return false
+							}
+						}
+						return true
+					}),
+				},
+				Apply: func(t *atx) {
+					c := sms.CommandOf[Issue](t)
+					r := c.Report
+					r.From, r.To = r.From.UTC().Truncate(time.Microsecond), r.To.UTC().Truncate(time.Microsecond)
+					r.Targets = slices.Clone(r.Targets)
+					for i := range r.Targets {
+						r.Targets[i].Missed = nil
+						if tg := r.Targets[i]; tg.Met < tg.Measured {
+							t.Record("missed", tg.Target.Metric)
+						}
+					}
+					r.Workload = slices.Clone(r.Workload)
+					for _, w := range r.Workload {
+						if w.Exceeded {
+							t.Record("exceeded", w.Limit.Metric)
+						}
+					}
+					t.Entity.Reports = append(t.Entity.Reports, Issued{Report: r, At: t.Now, Improvements: slices.Clone(c.Improvements)}.clone())
+					t.RecordTime("period_from", r.From)
+					t.RecordTime("period_to", r.To)
+					for _, imp := range c.Improvements {
+						t.Record("improvement", imp)
+					}
 				},
 			},
 			{
@@ -539,6 +647,11 @@ func (s *Agreements) Expire(ctx context.Context, a sms.Actor, id string, c Expir
 // Terminate ends an agreement early, with the reason.
 func (s *Agreements) Terminate(ctx context.Context, a sms.Actor, id string, c Termination) (*Agreement, error) {
 	return s.m.Fire(ctx, a, id, string(TriggerTerminate), c)
+}
+
+// Issue issues a period report on the agreement (SLM-04, SLM-05, SLM-06).
+func (s *Agreements) Issue(ctx context.Context, a sms.Actor, id string, c Issue) (*Agreement, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerReport), c)
 }
 
 // AddNote adds a note.

@@ -115,10 +115,34 @@ func (k agreementKit) At(t testing.TB, status, trigger string) string {
 		_, err = e.svc.Activate(e.ctx, slm, next.ID, servicelevel.Activation{})
 	}
 	require.NoError(t, err)
-	if trigger == string(servicelevel.TriggerExpire) {
+	switch servicelevel.AgreementTrigger(trigger) {
+	case servicelevel.TriggerExpire:
 		e.clk.Advance(366 * 24 * time.Hour)
+	case servicelevel.TriggerReport:
+		e.clk.Advance(31 * 24 * time.Hour)
 	}
 	return a.ID
+}
+
+// issue returns a valid report on the agreement: its first 30 days in
+// force, 10 incidents against the limit of 200, nothing timed.
+func (e *agreementEnv) issue(ctx context.Context, id string) servicelevel.Issue {
+	a, err := e.svc.Get(ctx, id)
+	if err != nil || a.ActivatedAt.IsZero() {
+		return servicelevel.Issue{Report: servicelevel.Report{Agreement: id, Edition: 1, From: t0, To: t0.Add(time.Hour)}}
+	}
+	r, err := servicelevel.PeriodReport(a, nil, map[string]int64{"incidents": 10}, a.ActivatedAt, a.ActivatedAt.Add(30*24*time.Hour))
+	if err != nil {
+		panic(err)
+	}
+	return servicelevel.Issue{Report: r}
+}
+
+func (k agreementKit) command(ctx context.Context, id string, tr servicelevel.AgreementTrigger) servicelevel.AgreementCommand {
+	if tr == servicelevel.TriggerReport {
+		return k.env.issue(ctx, id)
+	}
+	return validAgreement[tr]
 }
 
 var validAgreement = map[servicelevel.AgreementTrigger]servicelevel.AgreementCommand{
@@ -142,12 +166,12 @@ func actorFor(tr servicelevel.AgreementTrigger) sms.Actor {
 
 func (k agreementKit) Fire(ctx context.Context, id, trigger string) (*servicelevel.Agreement, error) {
 	tr := servicelevel.AgreementTrigger(trigger)
-	return k.Do(ctx, actorFor(tr), id, validAgreement[tr])
+	return k.Do(ctx, actorFor(tr), id, k.command(ctx, id, tr))
 }
 
 func (k agreementKit) DryRun(ctx context.Context, id, trigger string) error {
 	tr := servicelevel.AgreementTrigger(trigger)
-	return k.Agreements.DryRun(ctx, actorFor(tr), id, validAgreement[tr])
+	return k.Agreements.DryRun(ctx, actorFor(tr), id, k.command(ctx, id, tr))
 }
 
 // kitTriggers are every trigger but the creating one and supersede, which
@@ -162,21 +186,29 @@ func kitTriggers() []string {
 	return out
 }
 
+func agreementChecks(t testing.TB) []sms.Check[*servicelevel.Agreement] {
+	cs, err := servicelevel.AgreementChecks(servicelevel.Periodic{})
+	require.NoError(t, err)
+	return cs
+}
+
 func TestAgreementKit(t *testing.T) {
 	smstest.RunProcess(t, smstest.Process[*servicelevel.Agreement]{
 		Workflow: servicelevel.AgreementWorkflow(),
-		// Written from SLM-03, SLM-04 and SLM-11, not from the table.
+		// Written from SLM-03, SLM-04 (reports are issued in force) and SLM-11, not from the table.
 		Oracle: map[string]map[string]string{
 			"draft":        {"revise": smstest.Stay, "propose": "negotiating", "terminate": "terminated", "note": smstest.Stay},
 			"negotiating":  {"revise": smstest.Stay, "sign": smstest.Stay, "activate": "active", "terminate": "terminated", "note": smstest.Stay},
-			"active":       {"review": "under_review", "supersede": "superseded", "expire": "expired", "terminate": "terminated", "note": smstest.Stay},
-			"under_review": {"conclude": "active", "supersede": "superseded", "expire": "expired", "terminate": "terminated", "note": smstest.Stay},
+			"active":       {"review": "under_review", "report": smstest.Stay, "supersede": "superseded", "expire": "expired", "terminate": "terminated", "note": smstest.Stay},
+			"under_review": {"conclude": "active", "report": smstest.Stay, "supersede": "superseded", "expire": "expired", "terminate": "terminated", "note": smstest.Stay},
 			"superseded":   {"note": smstest.Stay},
 			"expired":      {"note": smstest.Stay},
 			"terminated":   {"note": smstest.Stay},
 		},
 		Triggers: kitTriggers(),
-		Golden:   "testdata/agreement.mmd", Doc: "doc.go", Update: *update,
+		// Coverage cites SLM-02, the workload sweep SLM-05.
+		Cites:  append(smstest.CitedBy(agreementChecks(t)), "SLM-02", "SLM-05"),
+		Golden: "testdata/agreement.mmd", Doc: "doc.go", Update: *update,
 		New: func(t testing.TB) smstest.Instance[*servicelevel.Agreement] {
 			env := newAgreementEnv(t)
 			return agreementKit{env.svc, env}
@@ -333,7 +365,7 @@ func (f agreementFuzz) Do(ctx context.Context, id string, s smstest.Step) (*serv
 		f.env.clk.Advance(400 * 24 * time.Hour)
 	}
 	if c == nil {
-		c = validAgreement[tr]
+		c = f.command(ctx, id, tr)
 	}
 	if c == nil {
 		c = servicelevel.Supersession{By: "AGR-404"}

@@ -32,9 +32,16 @@
 // is at least as strict as the target it supports, as worst-case
 // deadlines on their own calendars (SLM-09).
 //
+// Reports are issued on the agreement ([Agreements.Issue]), their flags
+// checked against their figures; [Agreements.Sweep] finds, under the
+// host's [Periodic] obligations, each live service without an SLA in
+// force (SLA_MISSING, SLM-02), each reporting period ended without a report
+// (SLA_REPORT_MISSING) and each overdue review (SLA_REVIEW_OVERDUE, SLM-04),
+// each exceeded workload limit without an action (WORKLOAD_LIMIT_EXCEEDED,
+// SLM-05); [Agreements.Conform] is check 9 of the auditor suite.
+//
 // The availability-requirement records (versioned and reviewed, AVL-01 to
-// AVL-03), the sweeps through the review register and the OpenSLO export
-// are yet to come in this package.
+// AVL-03) and the OpenSLO export are yet to come in this package.
 //
 // # Agreements
 //
@@ -61,8 +68,8 @@
 //	    terminated --> [*]
 //	    %% draft, in place: note, revise
 //	    %% negotiating, in place: note, revise, sign
-//	    %% active, in place: note
-//	    %% under_review, in place: note
+//	    %% active, in place: note, report
+//	    %% under_review, in place: note, report
 //	    %% superseded, in place: note
 //	    %% expired, in place: note
 //	    %% terminated, in place: note

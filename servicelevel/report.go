@@ -29,11 +29,12 @@ type Measured struct {
 // timers that stopped in the period, for the target's priorities, how many
 // met it.
 type TargetResult struct {
-	Target         Target
-	Measured, Met  int
-	Missed         []string // the records whose timer breached, by entity ID
-	AchievementNum int64    // Met
-	AchievementDen int64    // Measured
+	Target         Target   `json:"target"`
+	Measured       int      `json:"measured"`
+	Met            int      `json:"met"`
+	Missed         []string `json:"missed,omitempty"` // the records whose timer breached, by entity ID
+	AchievementNum int64    `json:"achievement_num"`  // Met
+	AchievementDen int64    `json:"achievement_den"`  // Measured
 }
 
 // Percent returns the achievement in percent (100 for a target nothing
@@ -49,21 +50,23 @@ func (r TargetResult) Percent() float64 {
 // WorkloadResult is one workload limit against the period's actual load
 // (SLM-05): the host counts the load.
 type WorkloadResult struct {
-	Limit    Limit
-	Actual   int64
-	Exceeded bool
+	Limit    Limit `json:"limit"`
+	Actual   int64 `json:"actual"`
+	Exceeded bool  `json:"exceeded"`
 }
 
 // Report is an agreement's report for one period.
 type Report struct {
-	Agreement string
-	Edition   int
-	From, To  time.Time
-	Targets   []TargetResult
-	Workload  []WorkloadResult
+	Agreement string           `json:"agreement"`
+	Edition   int              `json:"edition"`
+	From      time.Time        `json:"from"`
+	To        time.Time        `json:"to"`
+	Targets   []TargetResult   `json:"targets,omitempty"`
+	Workload  []WorkloadResult `json:"workload,omitempty"`
 	// Missed and Exceeded say whether a target was missed or a limit
 	// exceeded: the review of such a period names an improvement (SLM-06).
-	Missed, Exceeded bool
+	Missed   bool `json:"missed,omitempty"`
+	Exceeded bool `json:"exceeded,omitempty"`
 }
 
 // NeedsImprovement reports whether the period's review must name an
