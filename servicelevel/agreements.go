@@ -222,30 +222,31 @@ func aguard(id, text string, check func(*atx) bool) sms.Guard[*Agreement] {
 }
 
 // related is what a rule's Prepare read of another edition.
-type related struct {
-	found bool
-	a     *Agreement
-}
+type related[E any] struct{ e E }
 
-func relatedOf(t *atx) *Agreement {
-	if r, ok := t.Prepared.(*related); ok && r.found {
-		return r.a
+// relatedOf returns the edition the rule's Prepare read, or the zero E
+// when none was named or found.
+func relatedOf[E any](t *sms.Transition[E]) E {
+	var zero E
+	if r, ok := t.Prepared.(*related[E]); ok {
+		return r.e
 	}
-	return nil
+	return zero
 }
 
-// readEdition returns a Prepare that reads the edition id names.
-func readEdition(get func(ctx context.Context, id string) (*Agreement, error), id func(*atx) string) func(context.Context, *atx) error {
-	return func(ctx context.Context, t *atx) error {
-		r := &related{}
-		if ref := id(t); ref != "" {
-			a, err := get(ctx, ref)
+// readEdition returns a Prepare that reads the edition id names, if it
+// exists (get is nil in the workflow compiled for documentation).
+func readEdition[E any](get func(ctx context.Context, id string) (E, error), id func(*sms.Transition[E]) string) func(context.Context, *sms.Transition[E]) error {
+	return func(ctx context.Context, t *sms.Transition[E]) error {
+		r := &related[E]{}
+		if ref := id(t); ref != "" && get != nil {
+			e, err := get(ctx, ref)
 			switch {
 			case errors.Is(err, sms.ErrNotFound):
 			case err != nil:
 				return err
 			default:
-				r.found, r.a = true, a
+				r.e = e
 			}
 		}
 		t.Prepared = r

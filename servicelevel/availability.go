@@ -110,7 +110,7 @@ func (a Availability) Percent() float64 {
 // Finding codes of the availability measurement.
 const (
 	CodePlannedWithoutChange = "PLANNED_OUTAGE_WITHOUT_CHANGE"
-	CodeOutageUninvestigated = "UNPLANNED_OUTAGE_UNINVESTIGATED"
+	CodeOutageUninvestigated = "OUTAGE_NOT_INVESTIGATED" // the sweep catalogue's code (AVL-05)
 )
 
 var (

@@ -40,8 +40,7 @@
 // each exceeded workload limit without an action (WORKLOAD_LIMIT_EXCEEDED,
 // SLM-05); [Agreements.Conform] is check 9 of the auditor suite.
 //
-// The availability-requirement records (versioned and reviewed, AVL-01 to
-// AVL-03) and the OpenSLO export are yet to come in this package.
+// The OpenSLO export is yet to come in this package.
 //
 // # Agreements
 //
@@ -89,4 +88,29 @@
 //	    %% ongoing, in place: correct, investigate, note
 //	    %% restored, in place: correct, investigate, note
 //	    %% closed, in place: note
+//
+// # Availability plans
+//
+// [Plans] keeps each service's documented availability requirement
+// (AVL-01 to AVL-03): a target within named service hours, what it is
+// based on, at least the availability its agreement commits to, approved
+// only after its risks were assessed and by another person than its
+// authors, amended by an edition that supersedes it on approval.
+// [Plans.Sweep] finds overdue risk assessments (AVAIL_RISK_OVERDUE) and
+// reviews; [Outages.Sweep] unplanned outages not investigated in time
+// (OUTAGE_NOT_INVESTIGATED); [ConformAvailability] is check 11 of the
+// auditor suite. Its lifecycle:
+//
+//	stateDiagram-v2
+//	    [*] --> draft: draft
+//	    draft --> active: approve
+//	    draft --> retired: retire
+//	    active --> superseded: supersede
+//	    active --> retired: retire
+//	    superseded --> [*]
+//	    retired --> [*]
+//	    %% draft, in place: assess, note, revise
+//	    %% active, in place: assess, note, review
+//	    %% superseded, in place: note
+//	    %% retired, in place: note
 package servicelevel

@@ -2,6 +2,7 @@ package servicelevel
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -402,7 +403,13 @@ func (s *Outages) Do(ctx context.Context, a sms.Actor, id string, c OutageComman
 }
 
 // Each calls fn with every outage record of service as [Measure] counts
-// it, until fn returns false.
+// it, until fn returns false. Only records that verify against their
+// journal are counted: one that does not stops the walk with an error
+// wrapping the verification's, as an availability figure that silently
+// left out a record would not be evidence.
 func (s *Outages) Each(ctx context.Context, service string, fn func(Outage) bool) error {
-	return s.m.Each(ctx, sms.Query{Service: service}, func(o *OutageRecord) bool { return fn(o.Outage()) })
+	return s.m.EachVerified(ctx, sms.Query{Service: service}, func(o *OutageRecord, _ []sms.Entry) bool { return fn(o.Outage()) },
+		func(id string, err error) error {
+			return fmt.Errorf("servicelevel: outage %s does not verify against its journal, so it is not counted: %w", id, err)
+		})
 }
