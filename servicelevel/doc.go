@@ -40,7 +40,9 @@
 // each exceeded workload limit without an action (WORKLOAD_LIMIT_EXCEEDED,
 // SLM-05); [Agreements.Conform] is check 9 of the auditor suite.
 //
-// The OpenSLO export is yet to come in this package.
+// [OpenSLO] exports a plan's availability objective as an OpenSLO v1
+// document, with the list of what that format cannot express (service
+// hours, exceptions and planned downtime, exact time).
 //
 // # Agreements
 //
