@@ -118,6 +118,27 @@ type Target struct {
 	Objective  string   `json:"objective"`
 	Calendar   string   `json:"calendar"`
 	Priorities []string `json:"priorities,omitempty"`
+	// Chain names the targets of internal agreements (or contracts) that
+	// underpin this one, in the order they run: each starts when the one
+	// before it is due (SLM-09, see [Align]).
+	Chain []TargetRef `json:"chain,omitempty"`
+}
+
+// TargetRef names a target of another agreement: its metric, and its
+// priorities when the agreement has several targets of the metric.
+type TargetRef struct {
+	Agreement  string   `json:"agreement"`
+	Metric     string   `json:"metric"`
+	Priorities []string `json:"priorities,omitempty"`
+}
+
+func (t Target) clone() Target {
+	t.Priorities = slices.Clone(t.Priorities)
+	t.Chain = slices.Clone(t.Chain)
+	for i := range t.Chain {
+		t.Chain[i].Priorities = slices.Clone(t.Chain[i].Priorities)
+	}
+	return t
 }
 
 // Limit is a workload limit: at most Max of Metric per Window.
@@ -219,7 +240,7 @@ func (a *Agreement) Clone() *Agreement {
 	c.Services = slices.Clone(a.Services)
 	c.Targets = slices.Clone(a.Targets)
 	for i := range c.Targets {
-		c.Targets[i].Priorities = slices.Clone(c.Targets[i].Priorities)
+		c.Targets[i] = c.Targets[i].clone()
 	}
 	c.Limits = slices.Clone(a.Limits)
 	c.Exceptions = slices.Clone(a.Exceptions)
@@ -267,7 +288,7 @@ type Issued struct {
 func (i Issued) clone() Issued {
 	i.Report.Targets = slices.Clone(i.Report.Targets)
 	for j := range i.Report.Targets {
-		i.Report.Targets[j].Target.Priorities = slices.Clone(i.Report.Targets[j].Target.Priorities)
+		i.Report.Targets[j].Target = i.Report.Targets[j].Target.clone()
 	}
 	i.Report.Workload = slices.Clone(i.Report.Workload)
 	i.Improvements = slices.Clone(i.Improvements)

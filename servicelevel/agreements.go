@@ -43,6 +43,13 @@ func (c *Content) validate() error {
 	for _, t := range c.Targets {
 		errs = append(errs, sms.CheckText(AgreementKind, "targets.metric", t.Metric, sms.MaxShort), sms.CheckText(AgreementKind, "targets.objective", t.Objective, sms.MaxShort),
 			sms.CheckText(AgreementKind, "targets.calendar", t.Calendar, sms.MaxShort), sms.CheckRefs(AgreementKind, "targets.priorities", t.Priorities))
+		if len(t.Chain) > maxListed {
+			errs = append(errs, sms.Invalid(AgreementKind, "targets.chain", "has more than %d links", maxListed))
+		}
+		for _, l := range t.Chain {
+			errs = append(errs, sms.CheckRef(AgreementKind, "targets.chain.agreement", l.Agreement), sms.CheckText(AgreementKind, "targets.chain.metric", l.Metric, sms.MaxShort),
+				sms.CheckRefs(AgreementKind, "targets.chain.priorities", l.Priorities))
+		}
 	}
 	for _, l := range c.Limits {
 		if l.Max < 0 {

@@ -30,7 +30,10 @@
 // period that missed a target is concluded only with the improvements
 // raised (SLM-06). [Underpins] checks that a chain of underpinning targets
 // is at least as strict as the target it supports, as worst-case
-// deadlines on their own calendars (SLM-09).
+// deadlines on their own calendars (SLM-09); [Align] is the alignment
+// report of an SLA: each target's chain (Target.Chain) resolved among the
+// internal agreements in force, judged, and a finding naming the weak
+// link where it is looser.
 //
 // Reports are issued on the agreement ([Agreements.Issue]), their flags
 // checked against their figures; [Agreements.Sweep] finds, under the

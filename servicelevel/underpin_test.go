@@ -99,3 +99,72 @@ func TestUnderpinsRefusesAndUndecides(t *testing.T) {
 	assert.True(t, r.Undecidable)
 	assert.False(t, r.Holds, "undecidable does not pass")
 }
+
+// The alignment report of an SLA over its internal agreements (SLM-09):
+// each time target's chain resolved among the agreements in force and
+// judged as worst-case deadlines; a looser chain names its weak link.
+func TestAlign(t *testing.T) {
+	t.Parallel()
+	berlin := office(t, "Europe/Berlin", 1) // weekdays 09:00-12:00, 13:00-17:00
+	allDay := always(t, "Europe/Berlin")
+	cals := func(id string) (*calendar.Calendar, error) {
+		switch id {
+		case "office@1":
+			return berlin, nil
+		case "always@1":
+			return allDay, nil
+		}
+		return nil, errors.New("no calendar " + id)
+	}
+	ola := func(id string, st servicelevel.AgreementStatus, targets ...servicelevel.Target) *servicelevel.Agreement {
+		a := &servicelevel.Agreement{Type: servicelevel.OLA, Status: st, Targets: targets}
+		a.ID = id
+		return a
+	}
+	olas := []*servicelevel.Agreement{
+		ola("OLA-desk", servicelevel.StatusActive, servicelevel.Target{Metric: "response", Objective: "30m", Calendar: "always@1"},
+			servicelevel.Target{Metric: "diagnosis", Objective: "2h", Calendar: "office@1"}),
+		ola("OLA-db", servicelevel.StatusUnderReview, servicelevel.Target{Metric: "fix", Objective: "7h", Calendar: "office@1"}),
+		ola("OLA-old", servicelevel.StatusSuperseded, servicelevel.Target{Metric: "fix", Objective: "1h", Calendar: "office@1"}),
+	}
+	sla := &servicelevel.Agreement{Type: servicelevel.SLA, Status: servicelevel.StatusActive, Targets: []servicelevel.Target{
+		{Metric: "response", Objective: "1h", Calendar: "office@1", Chain: []servicelevel.TargetRef{{Agreement: "OLA-desk", Metric: "response"}}},
+		{Metric: "resolution", Objective: "8h", Calendar: "office@1", Chain: []servicelevel.TargetRef{{Agreement: "OLA-desk", Metric: "diagnosis"}, {Agreement: "OLA-db", Metric: "fix"}}},
+		{Metric: "restore", Objective: "4h", Calendar: "office@1", Chain: []servicelevel.TargetRef{{Agreement: "OLA-old", Metric: "fix"}}},
+		{Metric: "update", Objective: "2h", Calendar: "office@1"},
+		{Metric: "availability", Objective: "99.5%", Calendar: "office@1"},
+	}}
+	sla.ID = "SLA-payroll"
+	from := time.Date(2026, 12, 7, 0, 0, 0, 0, berlin.Location())
+	al, err := servicelevel.Align(sla, olas, cals, from, from.Add(7*24*h))
+	require.NoError(t, err)
+	require.Len(t, al, 5)
+
+	// 30 minutes round the clock never end after one office hour.
+	assert.Nil(t, al[0].Finding)
+	assert.True(t, al[0].Strictness.Holds)
+	// 2 h + 7 h of office time is 9 h against 8 h. Worst from Thursday
+	// 16:00: eight working hours end on Friday at 17:00, nine on Monday at
+	// 10:00, 65 h later; the diagnosis is due Thursday 17:00 + 1 h = Friday
+	// 10:00, before the target, so the fix is where the chain passes it.
+	require.NotNil(t, al[1].Finding)
+	assert.Equal(t, servicelevel.CodeUnderpinningWeak, al[1].Finding.Code)
+	assert.Equal(t, "SLM-09", al[1].Finding.Requirement.ID)
+	assert.Equal(t, -65*h, al[1].Strictness.Slack)
+	assert.Contains(t, al[1].Finding.Detail, "OLA-db fix is the weak link")
+	assert.Len(t, al[1].Chain, 2)
+	// A superseded agreement underpins nothing; no chain is missing; a
+	// percentage is not a duration.
+	for i, code := range map[int]string{2: servicelevel.CodeUnderpinningMissing, 3: servicelevel.CodeUnderpinningMissing, 4: servicelevel.CodeUnderpinningUndecidable} {
+		require.NotNil(t, al[i].Finding, i)
+		assert.Equal(t, code, al[i].Finding.Code, i)
+	}
+
+	bad := sla.Clone()
+	bad.Targets[0].Calendar = "mars@1"
+	_, err = servicelevel.Align(bad, olas, cals, from, from.Add(7*24*h))
+	require.Error(t, err)
+	_, err = servicelevel.Align(nil, olas, cals, from, from.Add(h))
+	var ve *sms.ValidationError
+	require.ErrorAs(t, err, &ve)
+}
