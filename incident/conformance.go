@@ -179,12 +179,19 @@ func resolutionDue(p *Policy, i *Incident, asOf time.Time) time.Time {
 // of one incident as of a time, in this order.
 func sweeps(p *Policy) []sms.Check[*Incident] {
 	live := func(i *Incident) bool { return i.Status != StatusCancelled }
+	// From a verified journal, INC-15 is judged by the servicelevel timers
+	// of the policy (TimerDefs); a record on its own by its due times.
+	eng := p.engine()
 	return []sms.Check[*Incident]{
 		{
 			Name: "incident-service-level-timers", Clause: "8.3.3", Cites: []string{"INC-15"},
 			Rule:    "every incident not cancelled meets the response and resolution targets of its priority",
 			Applies: live,
 			Eval: func(i *Incident, x *sms.Examined) {
+				if x.Journal != nil && eng != nil {
+					eng.judge(x.Journal, x.AsOf, x.Fail)
+					return
+				}
 				t, asOf := i.SLA, x.AsOf
 				if !t.ResponseDue.IsZero() && ((t.RespondedAt.IsZero() && asOf.After(t.ResponseDue)) || t.RespondedAt.After(t.ResponseDue)) {
 					x.Fail(CodeSLABreached, "INC-15", "response target "+t.ResponseDue.Format(time.RFC3339)+" missed")
@@ -313,19 +320,22 @@ func Sweep(i *Incident, p Policy, asOf time.Time) ([]sms.Finding, error) {
 	if i == nil {
 		return nil, sms.Invalid(Kind, "incident", "is nil")
 	}
-	return sweep(i, sweeps(&pp), asOf), nil
+	return sweep(i, sweeps(&pp), asOf, nil), nil
 }
 
 // sweep runs the periodic checks on one incident and returns its findings,
-// in the checks' order.
-func sweep(i *Incident, cs []sms.Check[*Incident], asOf time.Time) []sms.Finding {
+// in the checks' order; journal is its verified journal, or nil.
+func sweep(i *Incident, cs []sms.Check[*Incident], asOf time.Time, journal []sms.Entry) []sms.Finding {
 	a := sms.NewAudit(asOf, Requirements())
-	sms.Examine(a, cs, i, nil)
+	sms.Examine(a, cs, i, journal)
 	return a.Report().Findings()
 }
 
 // Sweep returns the periodic findings of every stored incident as of a
-// time, under the service's policy; see the package function [Sweep]. Only
+// time, under the service's policy; see the package function [Sweep],
+// except that the service-level timers (INC-15) are judged from each
+// verified journal by the policy's servicelevel timers ([Policy.TimerDefs]),
+// not from the due times on the record. Only
 // records that verify against their journals are swept ([sms.SweepStore]);
 // each that does not is a RECORD_UNVERIFIED finding (SMS-REC), listed
 // first, and the sweep goes on past it.
@@ -335,7 +345,7 @@ func (s *Service) Sweep(ctx context.Context, asOf time.Time) ([]sms.Finding, err
 		return nil, err
 	}
 	cs := s.Sweeps()
-	return sms.SweepStore(ctx, s.m, q, asOf, func(i *Incident, _ []sms.Entry) []sms.Finding { return sweep(i, cs, asOf) })
+	return sms.SweepStore(ctx, s.m, q, asOf, func(i *Incident, j []sms.Entry) []sms.Finding { return sweep(i, cs, asOf, j) })
 }
 
 // SecuritySummary analyses security incidents by type, volume and impact

@@ -322,9 +322,10 @@ type Major struct {
 // paused while on hold for a reason the policy lists, and stopped by the
 // first assignment (response) and resolution (resolution). The due times
 // are the policy's Calendar's working time after the report (round the
-// clock without one); Paused is the working time paused so far. The
-// servicelevel package times any journal, an incident's included, against
-// an agreement's targets with the same calendars.
+// clock without one); Paused is the working time paused so far. They are
+// for display: a check of a stored incident judges INC-15 from its journal
+// with the policy's servicelevel timers ([Policy.TimerDefs]), which do not
+// count the time a reopened incident spent resolved.
 type Timers struct {
 	ResponseDue   time.Time     `json:"response_due,omitzero"`
 	ResolutionDue time.Time     `json:"resolution_due,omitzero"`

@@ -125,7 +125,7 @@ func naiveBreach(j []sms.Entry, working func(from, to time.Time) time.Duration) 
 	if !ok {
 		target = slaTargets["5"]
 	}
-	return priority, elapsed >= target
+	return priority, elapsed > target
 }
 
 // weekdayHours is the working time between two instants on Monday to

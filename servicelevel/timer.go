@@ -118,6 +118,12 @@ type TimerDef struct {
 	Warnings []int   `json:"warnings,omitempty"`
 	Reopen   Reopen  `json:"reopen,omitempty"`
 	StartAt  StartAt `json:"start_at,omitempty"`
+	// CreatedField, under StartAtCreation, names the time field of the
+	// record's first entry that says when the record began (an incident's
+	// "reported_at", which may precede its logging): the count starts
+	// there instead of at the entry's own time. A value that is no RFC
+	// 3339 time, or later than the entry, is ignored.
+	CreatedField string `json:"created_field,omitempty"`
 }
 
 // ID returns "name@version".
@@ -173,6 +179,9 @@ func (d *TimerDef) Validate() error {
 	default:
 		return sms.Invalid(Kind, "timer.start_at", "%q is neither match nor creation", d.StartAt)
 	}
+	if d.CreatedField != "" && d.StartAt != StartAtCreation {
+		return sms.Invalid(Kind, "timer.created_field", "applies only to timers that start at the record's creation")
+	}
 	return nil
 }
 
@@ -216,8 +225,9 @@ type Timer struct {
 	// chose it.
 	Target    time.Duration `json:"target"`
 	TargetKey string        `json:"target_key,omitempty"`
-	// Breached is set once Elapsed reached Target, at BreachedAt (the
-	// earliest instant the count equalled the target); the timer keeps
+	// Breached is set once Elapsed exceeds Target (a timer stopped with
+	// exactly the target elapsed met it), at BreachedAt (the instant the
+	// count reached the target, after which it was over); the timer keeps
 	// counting. A target lowered below the time already counted (a
 	// priority raised) is breached at the entry that lowered it: the
 	// stricter commitment is broken from when it is made.
@@ -314,6 +324,13 @@ func (c *Compiled) step(t *Timer, e *sms.Entry) {
 	d := &c.def
 	if e.Seq == 1 {
 		t.Created = e.At
+		if d.CreatedField != "" {
+			if v, ok := sms.Get(e.Payload, d.CreatedField); ok {
+				if at, err := time.Parse(time.RFC3339Nano, v); err == nil && !at.After(e.At) {
+					t.Created = at.UTC()
+				}
+			}
+		}
 	}
 	if d.TargetField != "" {
 		if v, ok := sms.Get(e.Payload, d.TargetField); ok {
@@ -386,13 +403,13 @@ func (c *Compiled) target(key string) time.Duration {
 }
 
 // close ends the running stretch at `at`: its working time is counted,
-// and a target reached within it is breached at the instant it was
-// reached (the earliest instant the count equals the target).
+// and a target
+// exceeded is breached at the instant the count reached it.
 func (c *Compiled) close(t *Timer, at time.Time) {
 	if at.After(t.Since) {
 		before := t.Elapsed
 		t.Elapsed += c.cal.Between(t.Since, at)
-		if !t.Breached && t.Target > 0 && before < t.Target && t.Elapsed >= t.Target {
+		if !t.Breached && t.Target > 0 && t.Elapsed > t.Target {
 			t.Breached = true
 			t.BreachedAt, _ = c.cal.Add(t.Since, t.Target-before)
 		}
@@ -404,7 +421,7 @@ func (c *Compiled) close(t *Timer, at time.Time) {
 // time already counted (a priority raised): the stricter commitment is
 // broken from the moment it is made, not before.
 func (c *Compiled) judge(t *Timer, at time.Time) {
-	if !t.Breached && t.Target > 0 && t.Elapsed >= t.Target {
+	if !t.Breached && t.Target > 0 && t.Elapsed > t.Target {
 		t.Breached, t.BreachedAt = true, at
 	}
 }
@@ -438,7 +455,7 @@ func (c *Compiled) At(t Timer, asOf time.Time) Status {
 		} else {
 			s.Due = t.BreachedAt
 		}
-		if !s.Breached && s.Elapsed >= t.Target {
+		if !s.Breached && s.Elapsed > t.Target {
 			s.Breached, s.BreachedAt = true, s.Due
 		}
 	}

@@ -124,6 +124,27 @@ func TestTimerGolden(t *testing.T) {
 			elapsed: 10 * h, breachedAt: berlin(2026, 3, 30, 17, 0), phase: servicelevel.Stopped,
 		},
 		{
+			// Met at the very instant: P1, 4 h round the clock, logged 08:00
+			// and resolved 12:00: exactly 4 h elapsed, not over the target.
+			name: "stopped at exactly the target", cal: always(t, "UTC"),
+			def: resolution("", ""),
+			steps: []step{{"log", "new", utc(2026, 3, 2, 8, 0), []string{"priority", "1"}},
+				{"resolve", "resolved", utc(2026, 3, 2, 12, 0), nil}},
+			elapsed: 4 * h, phase: servicelevel.Stopped,
+		},
+		{
+			// Paused with exactly the target counted (08:00-12:00), resumed
+			// at 14:00 and resolved at 14:30: over the target from the resume,
+			// so breached at 14:00 (the count reached 4 h at 12:00, but was
+			// not over it until counting went on); 4 h 30 elapsed.
+			name: "paused at exactly the target, then over", cal: always(t, "UTC"),
+			def: resolution("", ""),
+			steps: []step{{"log", "new", utc(2026, 3, 2, 8, 0), []string{"priority", "1"}},
+				{"hold", "on_hold", utc(2026, 3, 2, 12, 0), nil}, {"resume", "in_progress", utc(2026, 3, 2, 14, 0), nil},
+				{"resolve", "resolved", utc(2026, 3, 2, 14, 30), nil}},
+			elapsed: 4*h + 30*time.Minute, breachedAt: utc(2026, 3, 2, 14, 0), phase: servicelevel.Stopped,
+		},
+		{
 			// A holiday: Thursday 24 December 16:00-17:00 1 h, the 25th off,
 			// the weekend closed, Monday 28th 09:00-10:00 1 h: 2 h.
 			name: "holiday", cal: office(t, "Europe/Berlin", 1, calendar.Date{Year: 2026, Month: 12, Day: 25}),
