@@ -200,3 +200,41 @@ func TestConformAgreements(t *testing.T) {
 	assert.Equal(t, []string{"SLM-01: no evidence of the agreement", "SLM-03: no workload limit and no declaration that there is none",
 		"SLM-03: no exception and no declaration that there is none"}, judge(bare, journal))
 }
+
+// An internal agreement is monitored as an SLA is (SLM-08): its period
+// report is issued on it, a period over a workload limit is not concluded
+// without the improvement raised (SLM-06), and its overdue report is swept.
+func TestInternalAgreementMonitored(t *testing.T) {
+	t.Parallel()
+	e := newAgreementEnv(t)
+	c := content()
+	c.Activities, c.Interfaces = []string{"second-line database support"}, []string{"the DBA queue"}
+	a, err := e.svc.Draft(e.ctx, slm, servicelevel.Draft{Type: servicelevel.OLA, Title: "Database OLA", Customer: "dba-team", Content: c})
+	require.NoError(t, err)
+	_, err = e.svc.Propose(e.ctx, slm, a.ID, servicelevel.Proposal{})
+	require.NoError(t, err)
+	_, err = e.svc.Sign(e.ctx, customer, a.ID, servicelevel.Signing{Side: servicelevel.SideCustomer})
+	require.NoError(t, err)
+	_, err = e.svc.Sign(e.ctx, slm2, a.ID, servicelevel.Signing{Side: servicelevel.SideProvider})
+	require.NoError(t, err)
+	a, err = e.svc.Activate(e.ctx, slm, a.ID, servicelevel.Activation{})
+	require.NoError(t, err)
+
+	jan1 := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	fs, err := e.svc.Sweep(e.ctx, nil, quarterly, jan1.Add(6*24*time.Hour))
+	require.NoError(t, err)
+	assert.Contains(t, codes(fs), "SLA_REPORT_MISSING SLM-04 "+a.ID)
+
+	e.clk.Set(jan1.Add(time.Hour))
+	r := report(t, a, 201, a.ActivatedAt, jan1)
+	_, err = e.svc.Issue(e.ctx, slm, a.ID, servicelevel.Issue{Report: r})
+	require.NoError(t, err)
+	_, err = e.svc.Review(e.ctx, slm, a.ID, servicelevel.ReviewStart{})
+	require.NoError(t, err)
+	before := smstestSnap(t, e, a.ID)
+	_, err = e.svc.Conclude(e.ctx, slm, a.ID, servicelevel.Conclusion{Text: "over the limit", Report: &r})
+	var ge *sms.GuardError
+	require.ErrorAs(t, err, &ge)
+	assert.Equal(t, []string{"SLM-06"}, ge.IDs())
+	requireSame(t, e, a.ID, before)
+}
