@@ -134,9 +134,11 @@ func PeriodReport(a *Agreement, measured []Measured, load map[string]int64, from
 // first (the clarifications of RPT-03: a new agreement's first reports say
 // how many periods there are, rather than failing).
 type Trend struct {
-	Metric  string
-	Periods int
-	Percent []float64
+	Metric string
+	// Priorities are the target's, telling apart two targets of a metric.
+	Priorities []string
+	Periods    int
+	Percent    []float64
 }
 
 // Trends returns, for each target of the latest report, its achievement
@@ -151,9 +153,9 @@ func Trends(reports []Report, n int) []Trend {
 	last := reports[len(reports)-1]
 	out := make([]Trend, 0, len(last.Targets))
 	for i, tg := range last.Targets {
-		tr := Trend{Metric: tg.Target.Metric}
+		tr := Trend{Metric: tg.Target.Metric, Priorities: slices.Clone(tg.Target.Priorities)}
 		for _, r := range reports {
-			if i < len(r.Targets) && r.Targets[i].Target.Metric == tg.Target.Metric {
+			if i < len(r.Targets) && r.Targets[i].Target.Metric == tg.Target.Metric && slices.Equal(r.Targets[i].Target.Priorities, tg.Target.Priorities) {
 				tr.Percent = append(tr.Percent, r.Targets[i].Percent())
 			}
 		}

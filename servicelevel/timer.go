@@ -572,8 +572,10 @@ type Restatement struct {
 	// Closed is true when the timer was stopped or cancelled: New is Old,
 	// its result stands.
 	Closed bool
-	// Changed says whether the elapsed time, the target or the breach
-	// differ.
+	// Changed says whether the elapsed time, the target, the breach, the
+	// phase or the start of the running stretch differ, or whether a
+	// running timer moves to another calendar (its current stretch then
+	// counts differently from its start on).
 	Changed bool
 }
 
@@ -597,6 +599,10 @@ func (c *Compiled) Restate(next *Compiled, t Timer, journal []sms.Entry) (Restat
 		return r, err
 	}
 	r.New = nt
-	r.Changed = nt.Elapsed != t.Elapsed || nt.Target != t.Target || nt.Breached != t.Breached || nt.Phase != t.Phase
+	// A running stretch is counted on the calendar from its start on: under
+	// another calendar it measures differently from then on, whatever the
+	// state holds so far.
+	r.Changed = nt.Elapsed != t.Elapsed || nt.Target != t.Target || nt.Breached != t.Breached || nt.Phase != t.Phase ||
+		!nt.Since.Equal(t.Since) || (nt.Phase == Running && next.cal.ID() != c.cal.ID())
 	return r, nil
 }

@@ -398,6 +398,23 @@ func TestPinnedVersions(t *testing.T) {
 	assert.Equal(t, 7*h, r.Old.Elapsed)
 	assert.Equal(t, 10*h, r.New.Elapsed, "08:00-18:00 under calendar 2")
 	assert.Equal(t, "office@2", r.New.Calendar)
+
+	// A timer running since Monday 07:00 has counted nothing either way
+	// (both calendars open later), but from then on calendar 2 counts from
+	// 08:00 and calendar 1 from 09:00: the restatement is a change.
+	running := journal(step{"log", "new", berlin(2026, 12, 21, 7, 0), nil})
+	tr, err := v1.Evaluate(running)
+	require.NoError(t, err)
+	r, err = v1.Restate(v2, tr, running)
+	require.NoError(t, err)
+	assert.Equal(t, r.Old.Elapsed, r.New.Elapsed)
+	assert.True(t, r.Changed, "the running stretch counts on another calendar")
+	noon := berlin(2026, 12, 21, 12, 0)
+	assert.Equal(t, 3*h, v1.At(r.Old, noon).Elapsed)
+	assert.Equal(t, 4*h, v2.At(r.New, noon).Elapsed)
+	r, err = v1.Restate(v1, tr, running)
+	require.NoError(t, err)
+	assert.False(t, r.Changed, "the same versions restate to the same timer")
 }
 
 func TestBadTimers(t *testing.T) {
