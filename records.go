@@ -69,3 +69,30 @@ func (r Records[E, T, C]) DryRun(ctx context.Context, a Actor, id string, c C) e
 func (r Records[E, T, C]) Choices(ctx context.Context, a Actor, id string) ([]Choice, error) {
 	return r.m.Choices(ctx, a, id)
 }
+
+// Bind compiles def and binds it to store: the machine a process's
+// service fires, and the [Records] view the service embeds: what every
+// process constructor does.
+func Bind[E Entity[E], T ~string, C Command](def Definition[E], store Store[E], opts Options) (*Machine[E], Records[E, T, C], error) {
+	wf, err := NewWorkflow(def)
+	if err != nil {
+		return nil, Records[E, T, C]{}, err
+	}
+	m, err := NewMachine(wf, store, opts)
+	if err != nil {
+		return nil, Records[E, T, C]{}, err
+	}
+	return m, NewRecords[E, T, C](m), nil
+}
+
+// MustWorkflow compiles a built-in definition, for the function a process
+// package exports to introspect and document its workflow; it panics if
+// the definition does not compile, which only a defect of the package can
+// cause and its tests catch.
+func MustWorkflow[E Entity[E]](def Definition[E]) *Workflow[E] {
+	wf, err := NewWorkflow(def)
+	if err != nil {
+		panic(string(def.Kind) + ": the built-in workflow does not compile: " + err.Error())
+	}
+	return wf
+}

@@ -1,12 +1,14 @@
 package sms_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/memstore"
 )
 
 // Records gives a service what is the same in every process, as the
@@ -36,4 +38,23 @@ func TestRecords(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, j, 1)
 	require.NoError(t, r.Verify(bg(), "T-1"))
+}
+
+// Bind is the constructor's compile-and-bind; MustWorkflow the built-in
+// documentation workflow, which panics on a definition that does not
+// compile.
+func TestBindAndMustWorkflow(t *testing.T) {
+	t.Parallel()
+	m, r, err := sms.Bind[*Ticket, string, sms.Command](ticketDefinition(), memstore.New[*Ticket](), sms.Options{})
+	require.NoError(t, err)
+	assert.Same(t, m.Workflow(), r.Workflow())
+	assert.NotNil(t, sms.MustWorkflow(ticketDefinition()))
+
+	bad := ticketDefinition()
+	bad.Rules[0].FollowUp = &sms.FollowUp[*Ticket]{Run: func(context.Context, *ttx) error { return nil }}
+	_, _, err = sms.Bind[*Ticket, string, sms.Command](bad, memstore.New[*Ticket](), sms.Options{})
+	require.ErrorIs(t, err, sms.ErrInvalid)
+	_, _, err = sms.Bind[*Ticket, string, sms.Command](ticketDefinition(), nil, sms.Options{})
+	require.Error(t, err, "a machine needs a store")
+	assert.Panics(t, func() { sms.MustWorkflow(bad) })
 }

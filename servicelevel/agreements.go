@@ -574,11 +574,7 @@ func agreementDefinition(get func(ctx context.Context, id string) (*Agreement, e
 // AgreementWorkflow returns the compiled agreement workflow, for
 // introspection and documentation.
 func AgreementWorkflow() *sms.Workflow[*Agreement] {
-	wf, err := sms.NewWorkflow(agreementDefinition(nil, nil))
-	if err != nil {
-		panic("servicelevel: the built-in agreement workflow does not compile: " + err.Error())
-	}
-	return wf
+	return sms.MustWorkflow(agreementDefinition(nil, nil))
 }
 
 // Agreements runs service level agreements and internal agreements on a
@@ -600,14 +596,10 @@ func NewAgreements(store sms.Store[*Agreement], opts sms.Options) (*Agreements, 
 		_, err := s.m.Do(ctx, a, id, c)
 		return err
 	}
-	wf, err := sms.NewWorkflow(agreementDefinition(get, fire))
-	if err != nil {
+	var err error
+	if s.m, s.Records, err = sms.Bind[*Agreement, AgreementTrigger, AgreementCommand](agreementDefinition(get, fire), store, opts); err != nil {
 		return nil, err
 	}
-	if s.m, err = sms.NewMachine(wf, store, opts); err != nil {
-		return nil, err
-	}
-	s.Records = sms.NewRecords[*Agreement, AgreementTrigger, AgreementCommand](s.m)
 	return s, nil
 }
 

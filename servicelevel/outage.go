@@ -340,11 +340,7 @@ func outageDefinition(changes Changes) sms.Definition[*OutageRecord] {
 // OutageWorkflow returns the compiled outage workflow, for introspection
 // and documentation.
 func OutageWorkflow() *sms.Workflow[*OutageRecord] {
-	wf, err := sms.NewWorkflow(outageDefinition(nil))
-	if err != nil {
-		panic("servicelevel: the built-in outage workflow does not compile: " + err.Error())
-	}
-	return wf
+	return sms.MustWorkflow(outageDefinition(nil))
 }
 
 // Outages runs outage records on a store (AVL-04 to AVL-06): one typed
@@ -360,15 +356,11 @@ type Outages struct {
 // for planned downtime (nil: no change covers any), and binds it to the
 // store.
 func NewOutages(store sms.Store[*OutageRecord], changes Changes, opts sms.Options) (*Outages, error) {
-	wf, err := sms.NewWorkflow(outageDefinition(changes))
+	m, r, err := sms.Bind[*OutageRecord, OutageTrigger, OutageCommand](outageDefinition(changes), store, opts)
 	if err != nil {
 		return nil, err
 	}
-	m, err := sms.NewMachine(wf, store, opts)
-	if err != nil {
-		return nil, err
-	}
-	return &Outages{Records: sms.NewRecords[*OutageRecord, OutageTrigger, OutageCommand](m), m: m}, nil
+	return &Outages{Records: r, m: m}, nil
 }
 
 // Record records an outage (AVL-04).

@@ -416,11 +416,7 @@ func planDefinition(get func(context.Context, string) (*AvailabilityPlan, error)
 // PlanWorkflow returns the compiled availability plan workflow, for
 // introspection and documentation.
 func PlanWorkflow() *sms.Workflow[*AvailabilityPlan] {
-	wf, err := sms.NewWorkflow(planDefinition(nil, nil))
-	if err != nil {
-		panic("servicelevel: the built-in availability plan workflow does not compile: " + err.Error())
-	}
-	return wf
+	return sms.MustWorkflow(planDefinition(nil, nil))
 }
 
 // Plans runs availability plans on a store (AVL-01 to AVL-03): one typed
@@ -441,14 +437,10 @@ func NewPlans(store sms.Store[*AvailabilityPlan], opts sms.Options) (*Plans, err
 		_, err := s.m.Do(ctx, a, id, c)
 		return err
 	}
-	wf, err := sms.NewWorkflow(planDefinition(get, fire))
-	if err != nil {
+	var err error
+	if s.m, s.Records, err = sms.Bind[*AvailabilityPlan, PlanTrigger, PlanCommand](planDefinition(get, fire), store, opts); err != nil {
 		return nil, err
 	}
-	if s.m, err = sms.NewMachine(wf, store, opts); err != nil {
-		return nil, err
-	}
-	s.Records = sms.NewRecords[*AvailabilityPlan, PlanTrigger, PlanCommand](s.m)
 	return s, nil
 }
 
