@@ -1,0 +1,270 @@
+package supplier_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/memstore"
+	"github.com/iso20k/sms/servicelevel"
+	"github.com/iso20k/sms/smstest"
+	"github.com/iso20k/sms/supplier"
+)
+
+var (
+	manager  = sms.Actor{ID: "mona", Roles: []sms.Role{supplier.RoleSupplierManager}}
+	manager2 = sms.Actor{ID: "max", Roles: []sms.Role{supplier.RoleSupplierManager}}
+)
+
+var c0 = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+
+func terms() supplier.Terms {
+	return supplier.Terms{
+		Document:       supplier.Document{Ref: "DMS-881", Version: "1.0"},
+		Scope:          []string{"database hosting for payroll"},
+		Requirements:   []string{"ISO/IEC 27001 certified data centre"},
+		Targets:        []servicelevel.Target{{Metric: "fix", Objective: "6h", Calendar: "office@1"}},
+		Obligations:    []string{"monthly patching"},
+		OurDuties:      []string{"report incidents through the portal"},
+		SupplierDuties: []string{"restore service within the target"},
+		Interfaces:     []supplier.Interface{{Process: "incident", Contact: "noc@acme.example", Channel: "portal", EscalationPath: "duty manager, then account director"}},
+		Term:           term(c0),
+	}
+}
+
+// term is a yearly term from start in Berlin with three months' notice,
+// not renewed.
+func term(start time.Time) supplier.Term {
+	return supplier.Term{Start: start, Months: 12, Zone: "Europe/Berlin", Renewal: supplier.RenewNever, NoticeMonths: 3}
+}
+
+type changeBook map[string]bool
+
+func (b changeBook) Authorized(_ context.Context, id string) (bool, error) { return b[id], nil }
+
+type contractEnv struct {
+	svc *supplier.Contracts
+	clk *smstest.Clock
+	ctx context.Context
+}
+
+func newContractEnv(t testing.TB) *contractEnv {
+	clk := smstest.NewClock(c0)
+	svc, err := supplier.NewContracts(memstore.New[*supplier.Contract](), changeBook{"CHG-9": true}, sms.Options{Now: clk.Now})
+	require.NoError(t, err)
+	return &contractEnv{svc: svc, clk: clk, ctx: context.Background()}
+}
+
+func (e *contractEnv) draft(t testing.TB) *supplier.Contract {
+	return e.draftRenewed(t, supplier.RenewNever)
+}
+
+func (e *contractEnv) draftRenewed(t testing.TB, r supplier.Renewal) *supplier.Contract {
+	t.Helper()
+	tm := terms()
+	tm.Term.Renewal = r
+	c, err := e.svc.Draft(e.ctx, manager, supplier.ContractDraft{Supplier: "SUP-ACME", Title: "Database hosting", Owner: "mona", Terms: tm})
+	require.NoError(t, err)
+	return c
+}
+
+func (e *contractEnv) active(t testing.TB) *supplier.Contract {
+	return e.activeRenewed(t, supplier.RenewNever)
+}
+
+func (e *contractEnv) activeRenewed(t testing.TB, r supplier.Renewal) *supplier.Contract {
+	t.Helper()
+	c, err := e.svc.Agree(e.ctx, manager, e.draftRenewed(t, r).ID)
+	require.NoError(t, err)
+	return c
+}
+
+func (e *contractEnv) do(t testing.TB, id string, c supplier.ContractCommand) *supplier.Contract {
+	t.Helper()
+	got, err := e.svc.Do(e.ctx, manager, id, c)
+	require.NoError(t, err, "%s", c.Trigger())
+	return got
+}
+
+var validContract = map[supplier.ContractTrigger]supplier.ContractCommand{
+	supplier.TriggerReviseContract:    supplier.ContractRevision{Terms: terms()},
+	supplier.TriggerAgree:             supplier.Agreement{},
+	supplier.TriggerAssessPerformance: supplier.PerformanceReview{From: c0, To: c0.Add(24 * time.Hour), Results: []supplier.TargetResult{{Metric: "fix", Met: true}, {Metric: "monthly patching", Met: true}}},
+	supplier.TriggerReviewContract:    supplier.ReviewStart{},
+	supplier.TriggerConcludeReview:    supplier.ReviewConclusion{Outcome: supplier.Continue, Alignment: supplier.Alignment{Aligned: true}},
+	supplier.TriggerProposeAmendment:  supplier.AmendmentProposal{Terms: terms(), Reason: "add weekend support", Change: "CHG-9"},
+	supplier.TriggerAssessImpact:      supplier.ImpactAssessment{Services: "payroll gains weekend cover", SMS: "the incident procedure names the new contact"},
+	supplier.TriggerAgreeAmendment:    supplier.AmendmentAgreement{},
+	supplier.TriggerWithdrawAmendment: supplier.AmendmentWithdrawal{Reason: "budget not approved"},
+	supplier.TriggerPlanExit:          supplier.ExitPlanning{Plan: supplier.ExitPlan{DataReturn: "encrypted dump", Handover: "to the new provider", From: c0, To: c0.Add(30 * 24 * time.Hour)}},
+	supplier.TriggerGiveNotice:        supplier.Notice{},
+	supplier.TriggerRenew:             supplier.RenewalDecision{},
+	supplier.TriggerExpire:            supplier.ContractExpiry{},
+	supplier.TriggerTerminateContract: supplier.ContractTermination{Reason: "the service moves in-house"},
+	supplier.TriggerContractNote:      supplier.ContractNote{Text: "see the minutes"},
+}
+
+type contractKit struct {
+	*supplier.Contracts
+	env *contractEnv
+}
+
+func (k contractKit) At(t testing.TB, status, trigger string) string {
+	e := k.env
+	if status == string(supplier.ContractDrafted) {
+		return e.draft(t).ID
+	}
+	tr := supplier.ContractTrigger(trigger)
+	renewal := supplier.RenewNever
+	switch supplier.ContractStatus(status) {
+	case supplier.ContractExpired, supplier.ContractTerminated:
+		tr = ""
+	}
+	switch tr {
+	case supplier.TriggerGiveNotice:
+		renewal = supplier.RenewTacit
+	case supplier.TriggerRenew:
+		renewal = supplier.RenewExpress
+	}
+	c := e.activeRenewed(t, renewal)
+	switch supplier.ContractStatus(status) {
+	case supplier.ContractUnderReview:
+		e.do(t, c.ID, supplier.ReviewStart{})
+	case supplier.ContractAmending:
+		e.do(t, c.ID, validContract[supplier.TriggerProposeAmendment])
+		if tr == supplier.TriggerAgreeAmendment {
+			e.do(t, c.ID, validContract[supplier.TriggerAssessImpact])
+		}
+	case supplier.ContractExpired, supplier.ContractTerminated:
+		e.do(t, c.ID, validContract[supplier.TriggerPlanExit])
+		if status == string(supplier.ContractExpired) {
+			e.clk.Advance(3 * 366 * 24 * time.Hour)
+			e.do(t, c.ID, supplier.ContractExpiry{})
+		} else {
+			e.do(t, c.ID, validContract[supplier.TriggerTerminateContract])
+		}
+		return c.ID
+	}
+	switch tr {
+	case supplier.TriggerAssessPerformance:
+		e.clk.Advance(48 * time.Hour)
+	case supplier.TriggerExpire, supplier.TriggerTerminateContract:
+		if status != string(supplier.ContractDrafted) {
+			e.do(t, c.ID, validContract[supplier.TriggerPlanExit])
+		}
+		if tr == supplier.TriggerExpire {
+			e.clk.Advance(3 * 366 * 24 * time.Hour)
+		}
+	}
+	return c.ID
+}
+
+func (k contractKit) Fire(ctx context.Context, id, trigger string) (*supplier.Contract, error) {
+	return k.Do(ctx, manager, id, validContract[supplier.ContractTrigger(trigger)])
+}
+
+func (k contractKit) DryRun(ctx context.Context, id, trigger string) error {
+	return k.Contracts.DryRun(ctx, manager, id, validContract[supplier.ContractTrigger(trigger)])
+}
+
+func TestContractKit(t *testing.T) {
+	var triggers []string
+	for _, tr := range supplier.ContractTriggers()[1:] {
+		triggers = append(triggers, string(tr))
+	}
+	cs, _, _, err := supplier.Checks(supplier.Policy{})
+	require.NoError(t, err)
+	smstest.RunProcess(t, smstest.Process[*supplier.Contract]{
+		Workflow: supplier.ContractWorkflow(),
+		Oracle: map[string]map[string]string{ // from SUP-03, SUP-06, SUP-08, SUP-09 and SUP-13
+			"draft":             {"revise": smstest.Stay, "agree": "active", "terminate": "terminated", "note": smstest.Stay},
+			"active":            {"assess_performance": smstest.Stay, "review": "under_review", "propose_amendment": "amendment_pending", "plan_exit": smstest.Stay, "give_notice": smstest.Stay, "renew": smstest.Stay, "expire": "expired", "terminate": "terminated", "note": smstest.Stay},
+			"under_review":      {"assess_performance": smstest.Stay, "conclude_review": "active", "plan_exit": smstest.Stay, "give_notice": smstest.Stay, "renew": smstest.Stay, "expire": "expired", "terminate": "terminated", "note": smstest.Stay},
+			"amendment_pending": {"assess_performance": smstest.Stay, "assess_impact": smstest.Stay, "agree_amendment": "active", "withdraw_amendment": "active", "plan_exit": smstest.Stay, "give_notice": smstest.Stay, "renew": smstest.Stay, "terminate": "terminated", "note": smstest.Stay},
+			"expired":           {"note": smstest.Stay},
+			"terminated":        {"note": smstest.Stay},
+		},
+		Triggers: triggers,
+		Cites:    smstest.CitedBy(cs),
+		Golden:   "testdata/contract.mmd", Doc: "doc.go", Update: *update,
+		New: func(t testing.TB) smstest.Instance[*supplier.Contract] {
+			env := newContractEnv(t)
+			return contractKit{env.svc, env}
+		},
+	})
+}
+
+// The refusals of the contract workflow, each leaving the contract as it
+// was (SUP-01, SUP-03, SUP-04, SUP-05, SUP-06, SUP-07, SUP-09, SUP-13).
+func TestContractRefusals(t *testing.T) {
+	t.Parallel()
+	e := newContractEnv(t)
+	refused := func(id string, c supplier.ContractCommand, want string) {
+		t.Helper()
+		before := smstest.Snap(t, e.svc, id)
+		_, err := e.svc.Do(e.ctx, manager, id, c)
+		var ge *sms.GuardError
+		require.ErrorAs(t, err, &ge, "%s", c.Trigger())
+		assert.Contains(t, ge.IDs(), want, "%s", c.Trigger())
+		smstest.RequireUnchanged(t, e.svc, id, before)
+	}
+	// Agreement needs the terms complete: no interfaces (SUP-05), no
+	// responsibilities of the supplier (SUP-03).
+	d := e.draft(t)
+	bare := terms()
+	bare.Interfaces = nil
+	e.do(t, d.ID, supplier.ContractRevision{Terms: bare})
+	refused(d.ID, supplier.Agreement{}, "SUP-05")
+	bare = terms()
+	bare.SupplierDuties = nil
+	e.do(t, d.ID, supplier.ContractRevision{Terms: bare})
+	refused(d.ID, supplier.Agreement{}, "SUP-03")
+
+	_, err := e.svc.Draft(e.ctx, manager, supplier.ContractDraft{ID: "CON-noowner", Supplier: "SUP-ACME", Terms: terms()})
+	var ge *sms.GuardError
+	require.ErrorAs(t, err, &ge)
+	assert.Equal(t, []string{"SUP-01"}, ge.IDs())
+
+	c := e.active(t)
+	e.clk.Advance(48 * time.Hour)
+	refused(c.ID, supplier.PerformanceReview{From: c0, To: c0.Add(24 * time.Hour), Results: []supplier.TargetResult{{Metric: "fix", Met: true}}}, "SUP-06")
+	refused(c.ID, supplier.PerformanceReview{From: c0, To: c0.Add(24 * time.Hour), Results: []supplier.TargetResult{{Metric: "fix", Met: false}, {Metric: "monthly patching", Met: true}}}, "SUP-07")
+	refused(c.ID, supplier.PerformanceReview{From: c0, To: e.clk.Now().Add(time.Hour), Results: []supplier.TargetResult{{Metric: "fix", Met: true}, {Metric: "monthly patching", Met: true}}}, "SUP-06")
+
+	e.do(t, c.ID, supplier.ReviewStart{})
+	refused(c.ID, supplier.ReviewConclusion{Outcome: supplier.Amend, Alignment: supplier.Alignment{Aligned: false, Risk: "fix 6h is looser than the SLA's 4h"}}, "SUP-04")
+	e.do(t, c.ID, supplier.ReviewConclusion{Outcome: supplier.Amend, Alignment: supplier.Alignment{Risk: "fix 6h is looser than the SLA's 4h", RiskOwner: "mona"}})
+
+	// An amendment is agreed only once assessed, and its change authorized.
+	e.do(t, c.ID, supplier.AmendmentProposal{Terms: terms(), Reason: "tighter fix target", Change: "CHG-404"})
+	refused(c.ID, supplier.AmendmentAgreement{}, "SUP-09")
+	refused(c.ID, supplier.ImpactAssessment{Services: "payroll"}, "SUP-09")
+	e.do(t, c.ID, validContract[supplier.TriggerAssessImpact])
+	refused(c.ID, supplier.AmendmentAgreement{}, "SUP-09") // CHG-404 is not authorized
+	e.do(t, c.ID, supplier.AmendmentWithdrawal{Reason: "the change was rejected"})
+
+	// Ending it needs the exit planned (SUP-13), and the term's end.
+	refused(c.ID, supplier.ContractTermination{Reason: "moving in-house"}, "SUP-13")
+	e.do(t, c.ID, validContract[supplier.TriggerPlanExit])
+	refused(c.ID, supplier.ContractExpiry{}, "SUP-13")
+}
+
+// An agreed amendment is the contract's next version, its terms applied.
+func TestAmendment(t *testing.T) {
+	t.Parallel()
+	e := newContractEnv(t)
+	c := e.active(t)
+	next := terms()
+	next.Targets[0].Objective = "4h"
+	e.do(t, c.ID, supplier.AmendmentProposal{Terms: next, Reason: "align with the SLA", Change: "CHG-9"})
+	e.do(t, c.ID, validContract[supplier.TriggerAssessImpact])
+	got := e.do(t, c.ID, supplier.AmendmentAgreement{})
+	assert.Equal(t, 2, got.Edition)
+	assert.Equal(t, "4h", got.Targets[0].Objective)
+	assert.Nil(t, got.Pending)
+	require.NoError(t, e.svc.Verify(e.ctx, c.ID))
+}
