@@ -50,13 +50,16 @@ type contractEnv struct {
 	svc *supplier.Contracts
 	clk *smstest.Clock
 	ctx context.Context
+	t   testing.TB
 }
+
+func (e *contractEnv) tb() testing.TB { return e.t }
 
 func newContractEnv(t testing.TB) *contractEnv {
 	clk := smstest.NewClock(c0)
 	svc, err := supplier.NewContracts(memstore.New[*supplier.Contract](), changeBook{"CHG-9": true}, sms.Options{Now: clk.Now})
 	require.NoError(t, err)
-	return &contractEnv{svc: svc, clk: clk, ctx: context.Background()}
+	return &contractEnv{svc: svc, clk: clk, ctx: context.Background(), t: t}
 }
 
 func (e *contractEnv) draft(t testing.TB) *supplier.Contract {
@@ -267,4 +270,48 @@ func TestAmendment(t *testing.T) {
 	assert.Equal(t, "4h", got.Targets[0].Objective)
 	assert.Nil(t, got.Pending)
 	require.NoError(t, e.svc.Verify(e.ctx, c.ID))
+}
+
+// contractFuzz drives random contract commands, valid or odd, with the
+// clock moved, through the kit's fuzz driver.
+type contractFuzz struct{ contractKit }
+
+func (f contractFuzz) Start(t testing.TB) string { return f.env.draft(t).ID }
+
+func (f contractFuzz) Do(ctx context.Context, id string, s smstest.Step) (*supplier.Contract, error) {
+	who := []sms.Actor{manager, manager2, {ID: "nobody"}}[s.Actor%3]
+	tr := supplier.ContractTrigger(s.Trigger)
+	c := validContract[tr]
+	switch s.Variant % 3 {
+	case 1:
+		odd := map[supplier.ContractTrigger]supplier.ContractCommand{
+			supplier.TriggerReviseContract:    supplier.ContractRevision{Terms: supplier.Terms{Term: supplier.Term{Start: c0, Months: 1, NoticeMonths: 2}}},
+			supplier.TriggerAssessPerformance: supplier.PerformanceReview{From: c0, To: c0},
+			supplier.TriggerConcludeReview:    supplier.ReviewConclusion{Outcome: "maybe"},
+			supplier.TriggerProposeAmendment:  supplier.AmendmentProposal{Reason: " "},
+			supplier.TriggerAssessImpact:      supplier.ImpactAssessment{},
+			supplier.TriggerPlanExit:          supplier.ExitPlanning{Plan: supplier.ExitPlan{DataReturn: "x", Handover: "y", From: c0, To: c0}},
+			supplier.TriggerTerminateContract: supplier.ContractTermination{},
+			supplier.TriggerContractNote:      supplier.ContractNote{},
+		}
+		if o, ok := odd[tr]; ok {
+			c = o
+		}
+	case 2:
+		f.env.clk.Advance(100 * 24 * time.Hour)
+	}
+	return f.Contracts.Do(ctx, who, id, c)
+}
+
+func FuzzContracts(f *testing.F) {
+	f.Add([]byte{1, 0, 0, 2, 0, 2, 3, 0, 0, 4, 0, 0, 5, 0, 1})
+	f.Add([]byte{1, 0, 0, 6, 0, 0, 7, 0, 0, 8, 0, 0, 10, 0, 0, 13, 0, 0})
+	var triggers []string
+	for _, tr := range supplier.ContractTriggers()[1:] {
+		triggers = append(triggers, string(tr))
+	}
+	f.Fuzz(func(t *testing.T, steps []byte) {
+		env := newContractEnv(t)
+		smstest.FuzzProcess(t, steps, triggers, contractFuzz{contractKit{env.svc, env}})
+	})
 }

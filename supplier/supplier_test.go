@@ -255,3 +255,53 @@ func TestConformAndSweep(t *testing.T) {
 	}
 	assert.Equal(t, []string{"SUPPLIER_NO_CONTRACT SUP-02"}, codes)
 }
+
+// supplierFuzz drives random supplier commands, valid or odd, by the two
+// managers or a stranger, through the kit's fuzz driver; a contract is
+// agreed for some runs, so that activation can succeed.
+type supplierFuzz struct{ supplierKit }
+
+func (f supplierFuzz) Start(t testing.TB) string {
+	s, err := f.env.sup.Propose(f.env.ctx, manager, supplier.Proposal{ID: "SUP-ACME", Type: supplier.External, Name: "ACME Hosting", Owner: "mona"})
+	require.NoError(t, err)
+	return s.ID
+}
+
+func (f supplierFuzz) Do(ctx context.Context, id string, s smstest.Step) (*supplier.Supplier, error) {
+	who := []sms.Actor{manager, manager2, {ID: "nobody"}}[s.Actor%3]
+	tr := supplier.Trigger(s.Trigger)
+	c := validSupplier[tr]
+	switch s.Variant % 4 {
+	case 1:
+		odd := map[supplier.Trigger]supplier.Command{
+			supplier.TriggerEvaluate:  supplier.Assessment{Criteria: " ", Decision: supplier.Select},
+			supplier.TriggerReject:    supplier.Rejection{},
+			supplier.TriggerSuspend:   supplier.Suspension{},
+			supplier.TriggerBeginExit: supplier.ExitStart{},
+			supplier.TriggerUpdate:    supplier.Update{Subcontractors: []string{id}},
+		}
+		if o, ok := odd[tr]; ok {
+			c = o
+		}
+	case 2:
+		f.env.clk.Advance(72 * time.Hour)
+	case 3:
+		if _, err := f.env.svc.Agree(ctx, manager, f.env.draft(f.env.tb()).ID); err != nil {
+			return nil, err
+		}
+	}
+	return f.Suppliers.Do(ctx, who, id, c)
+}
+
+func FuzzSuppliers(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 1, 1, 0, 3, 0, 3, 4, 0, 0, 7, 0, 0, 6, 0, 2, 7, 0, 0})
+	f.Add([]byte{0, 0, 1, 2, 0, 1, 8, 0, 1})
+	var triggers []string
+	for _, tr := range supplier.Triggers()[1:] {
+		triggers = append(triggers, string(tr))
+	}
+	f.Fuzz(func(t *testing.T, steps []byte) {
+		env := newSupplierEnv(t)
+		smstest.FuzzProcess(t, steps, triggers, supplierFuzz{supplierKit{env.sup, env}})
+	})
+}
