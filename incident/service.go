@@ -79,11 +79,7 @@ func (s *Service) WithStore(store sms.Store[*Incident]) (*Service, error) {
 // is [Service.Workflow].
 func Workflow() *sms.Workflow[*Incident] {
 	p, _ := Policy{}.withDefaults()
-	wf, err := sms.NewWorkflow(definition(&p))
-	if err != nil {
-		panic("incident: the built-in workflow does not compile: " + err.Error())
-	}
-	return wf
+	return sms.MustWorkflow(definition(&p))
 }
 
 // Policy returns the policy in force, defaults filled in.

@@ -119,21 +119,13 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 // [Service.Workflow] is the one a service runs.
 func Workflow() *sms.Workflow[*Problem] {
 	p, _ := Policy{}.withDefaults()
-	wf, err := sms.NewWorkflow(definition(&p, hosts{newID: newID}))
-	if err != nil {
-		panic("problem: the built-in workflow does not compile: " + err.Error())
-	}
-	return wf
+	return sms.MustWorkflow(definition(&p, hosts{newID: newID}))
 }
 
 // KnownErrorWorkflow returns the known-error workflow, for introspection
 // and documentation; without a host, its record rule finds no problem.
 func KnownErrorWorkflow() *sms.Workflow[*KnownError] {
-	wf, err := sms.NewWorkflow(keDefinition(hosts{newID: newID}))
-	if err != nil {
-		panic("problem: the built-in known-error workflow does not compile: " + err.Error())
-	}
-	return wf
+	return sms.MustWorkflow(keDefinition(hosts{newID: newID}))
 }
 
 // KnownErrors returns the known errors the service's problems record.

@@ -61,14 +61,9 @@ func NewService(store sms.Store[*Release], cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{policy: p}
-	wf, err := sms.NewWorkflow(definition(&s.policy, cfg.Changes))
-	if err != nil {
+	if s.m, s.Records, err = sms.Bind[*Release, Trigger, Command](definition(&s.policy, cfg.Changes), store, cfg.Options); err != nil {
 		return nil, err
 	}
-	if s.m, err = sms.NewMachine(wf, store, cfg.Options); err != nil {
-		return nil, err
-	}
-	s.Records = sms.NewRecords[*Release, Trigger, Command](s.m)
 	return s, nil
 }
 
@@ -77,11 +72,7 @@ func NewService(store sms.Store[*Release], cfg Config) (*Service, error) {
 // it shows no change authorized (REL-12).
 func Workflow() *sms.Workflow[*Release] {
 	p, _ := Policy{}.withDefaults()
-	wf, err := sms.NewWorkflow(definition(&p, nil))
-	if err != nil {
-		panic("release: the built-in workflow does not compile: " + err.Error())
-	}
-	return wf
+	return sms.MustWorkflow(definition(&p, nil))
 }
 
 // Policy returns the policy in force, defaults filled in.

@@ -88,20 +88,12 @@ func NewService(st Stores, cfg Config) (*Service, error) {
 // is the one a service runs.
 func Workflow() *sms.Workflow[*Request] {
 	p, _ := Policy{}.withDefaults()
-	wf, err := sms.NewWorkflow(definition(&p, hosts{}))
-	if err != nil {
-		panic("request: the built-in workflow does not compile: " + err.Error())
-	}
-	return wf
+	return sms.MustWorkflow(definition(&p, hosts{}))
 }
 
 // ItemWorkflow returns the catalogue item workflow.
 func ItemWorkflow() *sms.Workflow[*Item] {
-	wf, err := sms.NewWorkflow(itemDefinition())
-	if err != nil {
-		panic("request: the built-in catalogue workflow does not compile: " + err.Error())
-	}
-	return wf
+	return sms.MustWorkflow(itemDefinition())
 }
 
 // Policy returns the policy in force, defaults filled in.

@@ -243,11 +243,7 @@ func definition(services ServiceCatalogue) sms.Definition[*Suggestion] {
 // Workflow returns the compiled workflow, for introspection and
 // documentation.
 func Workflow() *sms.Workflow[*Suggestion] {
-	wf, err := sms.NewWorkflow(definition(nil))
-	if err != nil {
-		panic("skeleton: the built-in workflow does not compile: " + err.Error())
-	}
-	return wf
+	return sms.MustWorkflow(definition(nil))
 }
 
 // Checks returns the conformance checks: data, citing the catalogue.
@@ -304,15 +300,11 @@ type Service struct {
 
 // NewService compiles the workflow and binds it to the store.
 func NewService(store sms.Store[*Suggestion], cfg Config) (*Service, error) {
-	wf, err := sms.NewWorkflow(definition(cfg.Services))
+	m, r, err := sms.Bind[*Suggestion, Trigger, Command](definition(cfg.Services), store, cfg.Options)
 	if err != nil {
 		return nil, err
 	}
-	m, err := sms.NewMachine(wf, store, cfg.Options)
-	if err != nil {
-		return nil, err
-	}
-	return &Service{Records: sms.NewRecords[*Suggestion, Trigger, Command](m), m: m}, nil
+	return &Service{Records: r, m: m}, nil
 }
 
 // Submit records a suggestion (SKL-01).
