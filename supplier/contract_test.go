@@ -315,3 +315,24 @@ func FuzzContracts(f *testing.F) {
 		smstest.FuzzProcess(t, steps, triggers, contractFuzz{contractKit{env.svc, env}})
 	})
 }
+
+// Bad terms are typed errors and store nothing: a notice as long as the
+// term, a term of no length.
+func TestContractBadTerms(t *testing.T) {
+	t.Parallel()
+	e := newContractEnv(t)
+	for name, edit := range map[string]func(*supplier.Term){
+		"notice as long as the term": func(tm *supplier.Term) { tm.NoticeMonths = 12 },
+		"no length":                  func(tm *supplier.Term) { tm.Months = 0 },
+		"unknown zone":               func(tm *supplier.Term) { tm.Zone = "Mars/Olympus" },
+	} {
+		tm := terms()
+		edit(&tm.Term)
+		_, err := e.svc.Draft(e.ctx, manager, supplier.ContractDraft{ID: "CON-bad", Supplier: "SUP-ACME", Owner: "mona", Terms: tm})
+		var ve *sms.ValidationError
+		require.ErrorAs(t, err, &ve, name)
+		assert.Contains(t, ve.Field, "term", name)
+		_, err = e.svc.Get(e.ctx, "CON-bad")
+		require.ErrorIs(t, err, sms.ErrNotFound, name)
+	}
+}

@@ -305,3 +305,23 @@ func FuzzSuppliers(f *testing.F) {
 		smstest.FuzzProcess(t, steps, triggers, supplierFuzz{supplierKit{env.sup, env}})
 	})
 }
+
+// An internal supplier works under its internal agreement (SUP-11): its
+// activation is refused without one and changes nothing.
+func TestInternalSupplierNeedsItsAgreement(t *testing.T) {
+	t.Parallel()
+	e := newSupplierEnv(t)
+	s, err := e.sup.Propose(e.ctx, manager, supplier.Proposal{Type: supplier.Internal, Name: "Database team", Owner: "mona"})
+	require.NoError(t, err)
+	e.sdo(t, manager, s.ID, evaluation)
+	e.sdo(t, manager2, s.ID, supplier.Approval{})
+	before := smstest.Snap(t, e.sup, s.ID)
+	_, err = e.sup.Do(e.ctx, manager, s.ID, supplier.Activation{})
+	var ge *sms.GuardError
+	require.ErrorAs(t, err, &ge)
+	assert.Equal(t, []string{"SUP-11"}, ge.IDs())
+	smstest.RequireUnchanged(t, e.sup, s.ID, before)
+	e.sdo(t, manager, s.ID, supplier.Update{Agreement: "OLA-db"})
+	got := e.sdo(t, manager, s.ID, supplier.Activation{})
+	assert.Equal(t, supplier.StatusActive, got.Status, "no contract needed: the internal agreement is its contract")
+}
