@@ -105,22 +105,29 @@ type Terms struct {
 	Term           Term                  `json:"term"`
 }
 
-func (t *Terms) clone() Terms {
+func (t *Terms) clone() Terms { return t.cloneInto(nil, nil, nil) }
+
+// cloneInto copies the terms, their lists into the buffers where they fit.
+func (t *Terms) cloneInto(strs []string, targets []servicelevel.Target, ifaces []Interface) Terms {
 	c := *t
-	cloneStrings(&c.Scope, &c.Requirements, &c.Obligations, &c.OurDuties, &c.SupplierDuties)
-	c.Interfaces = slices.Clone(t.Interfaces)
-	c.Targets = slices.Clone(t.Targets)
+	cloneStrings(strs, &c.Scope, &c.Requirements, &c.Obligations, &c.OurDuties, &c.SupplierDuties)
+	c.Interfaces = sms.CloneInto(ifaces, t.Interfaces)
+	c.Targets = sms.CloneInto(targets, t.Targets)
 	for i := range c.Targets {
-		c.Targets[i].Priorities = slices.Clone(c.Targets[i].Priorities)
-		c.Targets[i].Chain = slices.Clone(c.Targets[i].Chain)
+		if c.Targets[i].Priorities != nil {
+			c.Targets[i].Priorities = slices.Clone(c.Targets[i].Priorities)
+		}
+		if c.Targets[i].Chain != nil {
+			c.Targets[i].Chain = slices.Clone(c.Targets[i].Chain)
+		}
 	}
 	return c
 }
 
-// cloneStrings replaces each slice by a copy, all of them in one
-// allocation; each copy's capacity is its length, so that an append to
-// one never writes into the next.
-func cloneStrings(ss ...*[]string) {
+// cloneStrings replaces each slice by a copy, all of them in buf when
+// they fit and in one allocation otherwise; each copy's capacity is its
+// length, so that an append to one never writes into the next.
+func cloneStrings(buf []string, ss ...*[]string) {
 	n := 0
 	for _, s := range ss {
 		n += len(*s)
@@ -128,7 +135,11 @@ func cloneStrings(ss ...*[]string) {
 	if n == 0 {
 		return
 	}
-	buf := make([]string, 0, n)
+	if n > len(buf) {
+		buf = make([]string, 0, n)
+	} else {
+		buf = buf[:0]
+	}
 	for _, s := range ss {
 		if *s == nil {
 			continue
@@ -261,15 +272,18 @@ func (c *Contract) Attributes() sms.Attributes {
 	return sms.Attributes{Owner: c.Owner, Links: []sms.Link{{Type: "supplier", ID: c.Supplier}}}
 }
 
-// Clone implements [sms.Entity].
+// Clone implements [sms.Entity]. The usual contract (a target, an
+// interface, a few lines of each text list, an author and an approver)
+// copies in one allocation: a transition copies the record twice.
 func (c *Contract) Clone() *Contract {
-	d := *c
-	d.Terms = c.Terms.clone()
+	b := &contractBlock{c: *c}
+	d := &b.c
+	d.Terms = c.Terms.cloneInto(b.strs[:], b.targets[:], b.ifaces[:])
 	d.Performance = slices.Clone(c.Performance)
 	for i := range d.Performance {
 		d.Performance[i].Results = slices.Clone(d.Performance[i].Results)
 	}
-	d.Parties = slices.Clone(c.Parties)
+	d.Parties = sms.CloneInto(b.parties[:], c.Parties)
 	if c.Alignment != nil {
 		a := *c.Alignment
 		d.Alignment = &a
@@ -283,7 +297,16 @@ func (c *Contract) Clone() *Contract {
 		e := *c.Exit
 		d.Exit = &e
 	}
-	return &d
+	return d
+}
+
+// contractBlock holds a contract and room for its usual lists.
+type contractBlock struct {
+	c       Contract
+	strs    [6]string
+	targets [1]servicelevel.Target
+	ifaces  [1]Interface
+	parties [2]sms.Participant
 }
 
 // EndAsOf returns the end of the contract in force at asOf, under its
