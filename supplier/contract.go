@@ -882,6 +882,76 @@ func (s *Contracts) Agree(ctx context.Context, a sms.Actor, id string) (*Contrac
 	return s.m.Fire(ctx, a, id, string(TriggerAgree), Agreement{})
 }
 
+// Revise revises a draft's terms.
+func (s *Contracts) Revise(ctx context.Context, a sms.Actor, id string, c ContractRevision) (*Contract, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerReviseContract), c)
+}
+
+// AssessPerformance records a performance review (SUP-06, SUP-07).
+func (s *Contracts) AssessPerformance(ctx context.Context, a sms.Actor, id string, c PerformanceReview) (*Contract, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerAssessPerformance), c)
+}
+
+// Review opens the contract review (SUP-08).
+func (s *Contracts) Review(ctx context.Context, a sms.Actor, id string, c ReviewStart) (*Contract, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerReviewContract), c)
+}
+
+// ConcludeReview concludes the review with its outcome and the alignment (SUP-04, SUP-08).
+func (s *Contracts) ConcludeReview(ctx context.Context, a sms.Actor, id string, c ReviewConclusion) (*Contract, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerConcludeReview), c)
+}
+
+// ProposeAmendment proposes an amendment (SUP-09).
+func (s *Contracts) ProposeAmendment(ctx context.Context, a sms.Actor, id string, c AmendmentProposal) (*Contract, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerProposeAmendment), c)
+}
+
+// AssessImpact records the amendment's impact (SUP-09).
+func (s *Contracts) AssessImpact(ctx context.Context, a sms.Actor, id string, c ImpactAssessment) (*Contract, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerAssessImpact), c)
+}
+
+// AgreeAmendment agrees the assessed amendment: the next version (SUP-09).
+func (s *Contracts) AgreeAmendment(ctx context.Context, a sms.Actor, id string, c AmendmentAgreement) (*Contract, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerAgreeAmendment), c)
+}
+
+// WithdrawAmendment withdraws the pending amendment.
+func (s *Contracts) WithdrawAmendment(ctx context.Context, a sms.Actor, id string, c AmendmentWithdrawal) (*Contract, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerWithdrawAmendment), c)
+}
+
+// PlanExit records the exit plan (SUP-13).
+func (s *Contracts) PlanExit(ctx context.Context, a sms.Actor, id string, c ExitPlanning) (*Contract, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerPlanExit), c)
+}
+
+// GiveNotice gives notice to end the contract (SUP-13).
+func (s *Contracts) GiveNotice(ctx context.Context, a sms.Actor, id string, c Notice) (*Contract, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerGiveNotice), c)
+}
+
+// Renew decides an express renewal.
+func (s *Contracts) Renew(ctx context.Context, a sms.Actor, id string, c RenewalDecision) (*Contract, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerRenew), c)
+}
+
+// Expire ends a contract whose term has ended (SUP-13).
+func (s *Contracts) Expire(ctx context.Context, a sms.Actor, id string, c ContractExpiry) (*Contract, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerExpire), c)
+}
+
+// Terminate ends a contract early, with the reason (SUP-13).
+func (s *Contracts) Terminate(ctx context.Context, a sms.Actor, id string, c ContractTermination) (*Contract, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerTerminateContract), c)
+}
+
+// AddNote adds a note.
+func (s *Contracts) AddNote(ctx context.Context, a sms.Actor, id string, c ContractNote) (*Contract, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerContractNote), c)
+}
+
 // InForce reports whether a contract with the supplier is in force: the
 // lookup a supplier's activation asks ([NewSuppliers]).
 func (s *Contracts) InForce(ctx context.Context, supplier string) (bool, error) {

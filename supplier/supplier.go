@@ -513,3 +513,48 @@ func (s *Suppliers) Propose(ctx context.Context, a sms.Actor, c Proposal) (*Supp
 func (s *Suppliers) Do(ctx context.Context, a sms.Actor, id string, c Command) (*Supplier, error) {
 	return s.m.Do(ctx, a, id, c)
 }
+
+// Evaluate evaluates a proposed supplier against versioned criteria (SUP-12).
+func (s *Suppliers) Evaluate(ctx context.Context, a sms.Actor, id string, c Assessment) (*Supplier, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerEvaluate), c)
+}
+
+// Approve selects an evaluated supplier, by another person than its evaluator (SUP-12).
+func (s *Suppliers) Approve(ctx context.Context, a sms.Actor, id string, c Approval) (*Supplier, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerApprove), c)
+}
+
+// Reject refuses an evaluated supplier, with the reason.
+func (s *Suppliers) Reject(ctx context.Context, a sms.Actor, id string, c Rejection) (*Supplier, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerReject), c)
+}
+
+// Activate puts an approved supplier to work (SUP-01, SUP-02, SUP-11).
+func (s *Suppliers) Activate(ctx context.Context, a sms.Actor, id string, c Activation) (*Supplier, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerActivate), c)
+}
+
+// Suspend suspends an active supplier, with the reason.
+func (s *Suppliers) Suspend(ctx context.Context, a sms.Actor, id string, c Suspension) (*Supplier, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerSuspend), c)
+}
+
+// Reinstate reinstates a suspended supplier.
+func (s *Suppliers) Reinstate(ctx context.Context, a sms.Actor, id string, c Reinstatement) (*Supplier, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerReinstate), c)
+}
+
+// BeginExit begins the exit with its plan (SUP-13).
+func (s *Suppliers) BeginExit(ctx context.Context, a sms.Actor, id string, c ExitStart) (*Supplier, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerBeginExit), c)
+}
+
+// Terminate ends the relationship (SUP-13).
+func (s *Suppliers) Terminate(ctx context.Context, a sms.Actor, id string, c Termination) (*Supplier, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerTerminate), c)
+}
+
+// Update changes the owner, the processes operated, the subcontractors or the agreement.
+func (s *Suppliers) Update(ctx context.Context, a sms.Actor, id string, c Update) (*Supplier, error) {
+	return s.m.Fire(ctx, a, id, string(TriggerUpdate), c)
+}
