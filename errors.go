@@ -227,7 +227,11 @@ type GuardError struct {
 // Error implements the error interface.
 func (e *GuardError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s from %s refused:", subject(e.Kind, e.ID), e.Trigger, e.State)
+	if e.State == "" { // a creating trigger: there is no status yet
+		fmt.Fprintf(&b, "%s: %s refused:", subject(e.Kind, e.ID), e.Trigger)
+	} else {
+		fmt.Fprintf(&b, "%s: %s from %s refused:", subject(e.Kind, e.ID), e.Trigger, e.State)
+	}
 	for i, r := range e.Unmet {
 		if i > 0 {
 			b.WriteString(";")

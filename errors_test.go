@@ -92,6 +92,8 @@ func TestErrorDetails(t *testing.T) {
 	assert.True(t, ge.Has("TKT-03"))
 	assert.False(t, ge.Has("TKT-05"))
 	assert.Empty(t, (&sms.GuardError{}).IDs())
+	create := &sms.GuardError{Kind: ticketKind, Trigger: "open", Unmet: []sms.Requirement{{ID: "TKT-01", Clause: "8.6.1", Text: "a ticket names its owner"}}}
+	assert.Equal(t, "ticket: open refused: TKT-01 (clause 8.6.1): a ticket names its owner", create.Error(), "a creating trigger has no status to name")
 
 	var err error = ge
 	var target *sms.GuardError
