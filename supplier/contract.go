@@ -102,7 +102,11 @@ type Terms struct {
 	OurDuties      []string              `json:"our_duties"`
 	SupplierDuties []string              `json:"supplier_duties"`
 	Interfaces     []Interface           `json:"interfaces"`
-	Term           Term                  `json:"term"`
+	// Escalation is the escalation path of disputes the contract agrees
+	// (SUP-10): some of management, legal and arbitration, in that order;
+	// none means all three.
+	Escalation []DisputeLevel `json:"escalation,omitempty"`
+	Term       Term           `json:"term"`
 }
 
 func (t *Terms) clone() Terms { return t.cloneInto(nil, nil, nil) }
@@ -112,6 +116,7 @@ func (t *Terms) cloneInto(strs []string, targets []servicelevel.Target, ifaces [
 	c := *t
 	cloneStrings(strs, &c.Scope, &c.Requirements, &c.Obligations, &c.OurDuties, &c.SupplierDuties)
 	c.Interfaces = sms.CloneInto(ifaces, t.Interfaces)
+	c.Escalation = slices.Clone(t.Escalation)
 	c.Targets = sms.CloneInto(targets, t.Targets)
 	for i := range c.Targets {
 		if c.Targets[i].Priorities != nil {
@@ -162,6 +167,11 @@ func (t *Terms) validate() error {
 	for _, i := range t.Interfaces {
 		errs = append(errs, sms.CheckText(ContractKind, "interfaces.process", i.Process, sms.MaxShort), sms.CheckText(ContractKind, "interfaces.contact", i.Contact, sms.MaxShort),
 			sms.CheckText(ContractKind, "interfaces.channel", i.Channel, sms.MaxShort), sms.CheckText(ContractKind, "interfaces.escalation_path", i.EscalationPath, sms.MaxText))
+	}
+	for i, l := range t.Escalation {
+		if l.rank() < 0 || (i > 0 && l.rank() <= t.Escalation[i-1].rank()) {
+			errs = append(errs, sms.Invalid(ContractKind, "escalation", "%q: the levels are management, legal and arbitration, each once, in that order", l))
+		}
 	}
 	if !t.Term.Start.IsZero() {
 		errs = append(errs, t.Term.Validate())
@@ -950,6 +960,17 @@ func (s *Contracts) Terminate(ctx context.Context, a sms.Actor, id string, c Con
 // AddNote adds a note.
 func (s *Contracts) AddNote(ctx context.Context, a sms.Actor, id string, c ContractNote) (*Contract, error) {
 	return s.m.Fire(ctx, a, id, string(TriggerContractNote), c)
+}
+
+// Contract implements [DisputeContracts] on the stored contracts: a
+// dispute is raised under a contract of its supplier and escalates up the
+// contract's path. An unknown contract is a [*sms.NotFoundError].
+func (s *Contracts) Contract(ctx context.Context, id string) (DisputeContract, error) {
+	c, err := s.m.Get(ctx, id)
+	if err != nil {
+		return DisputeContract{}, err
+	}
+	return DisputeContract{Supplier: c.Supplier, Levels: slices.Clone(c.Escalation)}, nil
 }
 
 // InForce reports whether a contract with the supplier is in force: the

@@ -336,3 +336,37 @@ func TestContractBadTerms(t *testing.T) {
 		require.ErrorIs(t, err, sms.ErrNotFound, name)
 	}
 }
+
+// The contracts are the disputes' lookup: a dispute is raised only under a
+// contract of its supplier and escalates up the path the contract agrees
+// (SUP-10); a path out of order is a typed error.
+func TestContractsAsDisputeLookup(t *testing.T) {
+	t.Parallel()
+	e := newContractEnv(t)
+	tm := terms()
+	tm.Escalation = []supplier.DisputeLevel{supplier.LevelManagement, supplier.LevelArbitration}
+	c, err := e.svc.Draft(e.ctx, manager, supplier.ContractDraft{Supplier: "SUP-ACME", Owner: "mona", Terms: tm})
+	require.NoError(t, err)
+	ds, err := supplier.NewDisputes(memstore.New[*supplier.Dispute](), e.svc, sms.Options{Now: e.clk.Now})
+	require.NoError(t, err)
+	_, err = ds.Raise(e.ctx, manager, supplier.DisputeRaise{ID: "DSP-x", Supplier: "SUP-OTHER", Contract: c.ID, Subject: "invoice", Amount: "EUR 10"})
+	var ge *sms.GuardError
+	require.ErrorAs(t, err, &ge, "another supplier's contract")
+	d, err := ds.Raise(e.ctx, manager, supplier.DisputeRaise{Supplier: "SUP-ACME", Contract: c.ID, Subject: "invoice", Amount: "EUR 10"})
+	require.NoError(t, err)
+	_, err = ds.Investigate(e.ctx, manager, d.ID, supplier.DisputeInvestigation{Owner: "mona"})
+	require.NoError(t, err)
+	_, err = ds.Escalate(e.ctx, manager, d.ID, supplier.DisputeEscalation{Reason: "no answer"})
+	require.NoError(t, err)
+	_, err = ds.Escalate(e.ctx, manager, d.ID, supplier.DisputeEscalation{Level: supplier.LevelLegal, Reason: "lawyers"})
+	require.ErrorAs(t, err, &ge, "the contract agrees no legal level")
+	got, err := ds.Escalate(e.ctx, manager, d.ID, supplier.DisputeEscalation{Reason: "still no answer"})
+	require.NoError(t, err)
+	assert.Equal(t, supplier.LevelArbitration, got.Level, "management, then arbitration")
+
+	tm.Escalation = []supplier.DisputeLevel{supplier.LevelLegal, supplier.LevelManagement}
+	_, err = e.svc.Draft(e.ctx, manager, supplier.ContractDraft{Supplier: "SUP-ACME", Owner: "mona", Terms: tm})
+	var ve *sms.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "escalation", ve.Field)
+}
