@@ -65,9 +65,18 @@ func keys(t *testing.T, db *sql.DB) []string {
 // the first starts.
 func batched(t *testing.T, g *Group, ctxs []context.Context, writes ...func(context.Context) error) []error {
 	t.Helper()
-	g.mu.Lock()
-	g.running = true // hold the batch back until every write is queued
-	g.mu.Unlock()
+	// Hold the batch back until every write is queued, once the batches of
+	// the set-up's writes are done: a run still finishing them would pick
+	// the first write up as it is queued.
+	require.Eventually(t, func() bool {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		if g.running {
+			return false
+		}
+		g.running = true
+		return true
+	}, 5*time.Second, time.Millisecond)
 	errs := make([]error, len(writes))
 	var wg sync.WaitGroup
 	for i, w := range writes {
