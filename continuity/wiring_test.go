@@ -1,0 +1,96 @@
+package continuity_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/continuity"
+	"github.com/iso20k/sms/memstore"
+	"github.com/iso20k/sms/smstest"
+)
+
+// The four processes wired to each other as a host wires them: the agreed
+// requirements are what a plan is approved against and what a test is
+// judged by, the plans what a test and an invocation find. Payroll's RTO is
+// 4 h: a test recovering in 5 h is a deficiency the review must act on; an
+// invocation by a plan authority recovering in 3 h meets it.
+func TestProcessesWired(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := smstest.NewClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	opts := sms.Options{Now: clk.Now}
+	mgr := sms.Actor{ID: "cora", Roles: []sms.Role{continuity.RoleContinuityManager}}
+	mgr2 := sms.Actor{ID: "carl", Roles: []sms.Role{continuity.RoleContinuityManager}}
+	cust1 := sms.Actor{ID: "hanna", Roles: []sms.Role{continuity.RoleCustomer}}
+	cust2 := sms.Actor{ID: "henk", Roles: []sms.Role{continuity.RoleCustomer}}
+	boss := sms.Actor{ID: "ines", Roles: []sms.Role{continuity.RoleInvocationAuthority, continuity.RoleContinuityManager}}
+
+	reqs, err := continuity.NewRequirements(memstore.New[*continuity.Requirement](), nil, opts)
+	require.NoError(t, err)
+	r, err := reqs.Draft(ctx, mgr, continuity.RequirementDraft{Service: "payroll", RequirementContent: continuity.RequirementContent{
+		Objectives: continuity.Objectives{RTO: 4 * time.Hour, RPO: time.Hour, MTPD: 24 * time.Hour, MinServiceLevel: "payslips by the 28th"},
+		Basis:      []string{"SLA-payroll", "BIA-2026"}}})
+	require.NoError(t, err)
+	for _, c := range []sms.Actor{cust1, cust2} {
+		_, err = reqs.Agree(ctx, c, r.ID, continuity.CustomerAgreement{})
+		require.NoError(t, err)
+	}
+	_, err = reqs.Confirm(ctx, mgr, r.ID, continuity.RequirementConfirmation{})
+	require.NoError(t, err)
+
+	plans, err := continuity.NewPlans(memstore.New[*continuity.Plan](), reqs, opts)
+	require.NoError(t, err)
+	p, err := plans.Draft(ctx, mgr, continuity.PlanDraft{Services: []string{"payroll"}, Contents: continuity.Contents{
+		InvocationCriteria: "the data centre is lost or payroll is down for 2 h in the run week",
+		Authorities:        []string{"ines"},
+		Procedures:         continuity.Procedures{Invocation: "PROC-INV 2", MajorLoss: "PROC-ML 1", ReturnToNormal: "PROC-RTN 1"},
+		DegradedTargets:    []string{"payslips by the 30th"}, RecoveryRequirements: []string{"restore from the 01:00 backup"},
+		Contacts: []continuity.Contact{{Name: "Ines", Role: "crisis lead", Phone: "+49 30 1234"}}}})
+	require.NoError(t, err)
+	_, err = plans.Approve(ctx, mgr2, p.ID, continuity.PlanApproval{})
+	require.NoError(t, err)
+	p, err = plans.Activate(ctx, mgr2, p.ID, continuity.PlanActivation{})
+	require.NoError(t, err)
+	_, err = plans.RecordCopy(ctx, mgr, p.ID, continuity.CopyRecord{Location: "vault B", Medium: "paper", Digest: p.Digest()})
+	require.NoError(t, err)
+
+	tests, err := continuity.NewTests(memstore.New[*continuity.Test](), plans, reqs, opts)
+	require.NoError(t, err)
+	tst, err := tests.Schedule(ctx, mgr, continuity.TestSchedule{Plan: p.ID, Scenario: "loss of the primary site", Scheduled: clk.Now().Add(24 * time.Hour)})
+	require.NoError(t, err)
+	clk.Advance(30 * time.Hour)
+	tst, err = tests.Execute(ctx, mgr, tst.ID, continuity.TestExecution{Participants: []string{"cora", "ines"}, Evidence: []string{"EX-2026-12"},
+		Started: clk.Now().Add(-6 * time.Hour), Ended: clk.Now().Add(-time.Hour),
+		Measurements: []continuity.TestMeasurement{{Service: "payroll", Recovery: 5 * time.Hour, DataLoss: 30 * time.Minute}}})
+	require.NoError(t, err)
+	require.Len(t, tst.Results, 1)
+	assert.False(t, tst.Results[0].Met, "5 h against the agreed 4 h RTO")
+	before := smstest.Snap(t, tests, tst.ID)
+	_, err = tests.Review(ctx, mgr, tst.ID, continuity.TestReview{Conclusions: "restore too slow"})
+	var ge *sms.GuardError
+	require.ErrorAs(t, err, &ge)
+	assert.Equal(t, []string{"CON-11"}, ge.IDs())
+	smstest.RequireUnchanged(t, tests, tst.ID, before)
+	_, err = tests.Review(ctx, mgr, tst.ID, continuity.TestReview{Conclusions: "restore too slow",
+		Deficiencies: []continuity.Deficiency{{Service: "payroll", Action: "CHG-88 faster restore path"}}})
+	require.NoError(t, err)
+
+	inv, err := continuity.NewInvocations(memstore.New[*continuity.Invocation](), plans, opts, reqs)
+	require.NoError(t, err)
+	_, err = inv.Invoke(ctx, mgr, continuity.Invoke{Plan: p.ID, MajorIncident: "INC-7", CriteriaMet: "site lost"})
+	require.Error(t, err, "cora is no authority of the plan")
+	in, err := inv.Invoke(ctx, boss, continuity.Invoke{Plan: p.ID, MajorIncident: "INC-7", CriteriaMet: "site lost"})
+	require.NoError(t, err)
+	_, err = inv.StartRecovery(ctx, boss, in.ID, continuity.RecoveryStart{})
+	require.NoError(t, err)
+	clk.Advance(3 * time.Hour)
+	in, err = inv.Recovered(ctx, boss, in.ID, continuity.Recovery{Degraded: []continuity.DegradedTarget{{Target: "payslips by the 30th", Measured: "on track"}}})
+	require.NoError(t, err)
+	require.Len(t, in.Recovery, 1)
+	assert.True(t, in.Recovery[0].Met, "3 h against the 4 h RTO")
+}
