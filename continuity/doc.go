@@ -3,7 +3,9 @@
 // approved with what they must contain, copied off-site and retested after
 // major changes, tests whose met or not met is derived from the
 // requirements, and invocations traceable to a plan's criteria and
-// authority (CON-01 to CON-12).
+// authority (CON-02 to CON-12). [Conform] is check 12 of the auditor
+// suite over the stored requirements, plans and tests. The risk
+// assessments of CON-01 are not in the package yet.
 //
 // # Continuity requirements
 //

@@ -94,3 +94,59 @@ func TestProcessesWired(t *testing.T) {
 	require.Len(t, in.Recovery, 1)
 	assert.True(t, in.Recovery[0].Met, "3 h against the 4 h RTO")
 }
+
+// Check 12 over the stored records: the wired story conforms once the
+// plan was tested; a service with agreed requirements and no plan, a plan
+// whose current version has no off-site copy and a plan not tested within
+// the interval are findings.
+func TestConformContinuity(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := smstest.NewClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	opts := sms.Options{Now: clk.Now}
+	mgr := sms.Actor{ID: "cora", Roles: []sms.Role{continuity.RoleContinuityManager}}
+	mgr2 := sms.Actor{ID: "carl", Roles: []sms.Role{continuity.RoleContinuityManager}}
+	reqs, err := continuity.NewRequirements(memstore.New[*continuity.Requirement](), nil, opts)
+	require.NoError(t, err)
+	for _, svc := range []string{"payroll", "mail"} {
+		r, err := reqs.Draft(ctx, mgr, continuity.RequirementDraft{Service: svc, RequirementContent: continuity.RequirementContent{
+			Objectives: continuity.Objectives{RTO: 4 * time.Hour, RPO: time.Hour, MTPD: 24 * time.Hour, MinServiceLevel: "degraded"}, Basis: []string{"BIA-2026"}}})
+		require.NoError(t, err)
+		for _, c := range []string{"hanna", "henk"} {
+			_, err = reqs.Agree(ctx, sms.Actor{ID: c, Roles: []sms.Role{continuity.RoleCustomer}}, r.ID, continuity.CustomerAgreement{})
+			require.NoError(t, err)
+		}
+		_, err = reqs.Confirm(ctx, mgr, r.ID, continuity.RequirementConfirmation{})
+		require.NoError(t, err)
+	}
+	plans, err := continuity.NewPlans(memstore.New[*continuity.Plan](), reqs, opts)
+	require.NoError(t, err)
+	p, err := plans.Draft(ctx, mgr, continuity.PlanDraft{Services: []string{"payroll"}, Contents: continuity.Contents{
+		InvocationCriteria: "site lost", Authorities: []string{"ines"},
+		Procedures:      continuity.Procedures{Invocation: "PROC-INV", MajorLoss: "PROC-ML", ReturnToNormal: "PROC-RTN"},
+		DegradedTargets: []string{"payslips late by 2 days"}, RecoveryRequirements: []string{"restore"},
+		Contacts:        []continuity.Contact{{Name: "Ines", Role: "lead", Phone: "+49 30 1"}}}})
+	require.NoError(t, err)
+	_, err = plans.Approve(ctx, mgr2, p.ID, continuity.PlanApproval{})
+	require.NoError(t, err)
+	p, err = plans.Activate(ctx, mgr2, p.ID, continuity.PlanActivation{})
+	require.NoError(t, err)
+	tests, err := continuity.NewTests(memstore.New[*continuity.Test](), plans, reqs, opts)
+	require.NoError(t, err)
+
+	codes := func(asOf time.Time) []string {
+		t.Helper()
+		rep, err := continuity.Conform(ctx, reqs, plans, tests, continuity.ConformPolicy{TestEvery: 90 * 24 * time.Hour}, asOf)
+		require.NoError(t, err)
+		var out []string
+		for _, f := range rep.Findings() {
+			out = append(out, f.Code+" "+f.Requirement.ID+" "+f.EntityID)
+		}
+		return out
+	}
+	// Approved on 1 December: a test is due within 90 days, by 1 March.
+	assert.Equal(t, []string{"OFFSITE_COPY_STALE CON-06 " + p.ID, "CONT_PLAN_MISSING CON-04 mail"}, codes(clk.Now()))
+	_, err = plans.RecordCopy(ctx, mgr, p.ID, continuity.CopyRecord{Location: "vault", Medium: "paper", Digest: p.Digest()})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"CONT_PLAN_MISSING CON-04 mail", "PLAN_TEST_OVERDUE CON-07 " + p.ID}, codes(time.Date(2027, 3, 2, 0, 0, 0, 0, time.UTC)))
+}
