@@ -125,7 +125,7 @@ func TestConformContinuity(t *testing.T) {
 		InvocationCriteria: "site lost", Authorities: []string{"ines"},
 		Procedures:      continuity.Procedures{Invocation: "PROC-INV", MajorLoss: "PROC-ML", ReturnToNormal: "PROC-RTN"},
 		DegradedTargets: []string{"payslips late by 2 days"}, RecoveryRequirements: []string{"restore"},
-		Contacts:        []continuity.Contact{{Name: "Ines", Role: "lead", Phone: "+49 30 1"}}}})
+		Contacts: []continuity.Contact{{Name: "Ines", Role: "lead", Phone: "+49 30 1"}}}})
 	require.NoError(t, err)
 	_, err = plans.Approve(ctx, mgr2, p.ID, continuity.PlanApproval{})
 	require.NoError(t, err)
