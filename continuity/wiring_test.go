@@ -150,3 +150,31 @@ func TestConformContinuity(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"CONT_PLAN_MISSING CON-04 mail", "PLAN_TEST_OVERDUE CON-07 " + p.ID}, codes(time.Date(2027, 3, 2, 0, 0, 0, 0, time.UTC)))
 }
+
+// A major change to a service puts its plans up for a retest (CON-08):
+// closed on 1 December with 30 days to retest, the plan is overdue from
+// 31 December 00:00:01 unless a test of it ended after the close; a minor
+// change, or a plan for another service, is not concerned.
+func TestRetestsDue(t *testing.T) {
+	t.Parallel()
+	closed := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	plan := &continuity.Plan{Status: continuity.PlanActive, Services: []string{"payroll"}}
+	plan.ID = "CP-1"
+	other := &continuity.Plan{Status: continuity.PlanActive, Services: []string{"mail"}}
+	other.ID = "CP-2"
+	changes := []continuity.ChangeFact{
+		{ID: "CHG-1", Services: []string{"payroll", "hr"}, ClosedAt: closed, MajorImpact: true},
+		{ID: "CHG-2", Services: []string{"payroll"}, ClosedAt: closed},
+	}
+	plans := []*continuity.Plan{plan, other}
+	due := closed.Add(30 * 24 * time.Hour)
+	assert.Empty(t, continuity.RetestsDue(changes, plans, nil, 0, due))
+	fs := continuity.RetestsDue(changes, plans, nil, 0, due.Add(time.Second))
+	require.Len(t, fs, 1)
+	assert.Equal(t, "RETEST_OVERDUE CON-08 CP-1", fs[0].Code+" "+fs[0].Requirement.ID+" "+fs[0].EntityID)
+
+	before := &continuity.Test{Plan: "CP-1", Status: continuity.TestClosed, Ended: closed.Add(-time.Hour)}
+	after := &continuity.Test{Plan: "CP-1", Status: continuity.TestExecuted, Ended: closed.Add(48 * time.Hour)}
+	assert.Len(t, continuity.RetestsDue(changes, plans, []*continuity.Test{before}, 0, due.Add(time.Second)), 1, "a test before the change does not count")
+	assert.Empty(t, continuity.RetestsDue(changes, plans, []*continuity.Test{before, after}, 0, due.Add(time.Second)))
+}
