@@ -3,9 +3,8 @@
 // approved with what they must contain, copied off-site and retested after
 // major changes, tests whose met or not met is derived from the
 // requirements, and invocations traceable to a plan's criteria and
-// authority (CON-02 to CON-12). [Conform] is check 12 of the auditor
-// suite over the stored requirements, plans and tests. The risk
-// assessments of CON-01 are not in the package yet.
+// authority (CON-01 to CON-12). [Conform] is check 12 of the auditor
+// suite over the stored requirements, plans and tests.
 //
 // # Continuity requirements
 //
@@ -97,4 +96,21 @@
 //	    normal --> reviewed: review
 //	    reviewed --> closed: close
 //	    closed --> [*]
+//
+// # Risk assessments
+//
+// [RiskAssessments] keeps one register of the documented risk assessments
+// of each service (CON-01, AVL-01): of its continuity or of its
+// availability, each risk with its owner, likelihood and impact from 1 to
+// 5, and treatment; reassessed in place, the journal keeping the earlier
+// risks. [RiskAssessments.Sweep] finds CONT_RISK_OVERDUE and
+// AVAIL_RISK_OVERDUE once the next due date of a cadence plus a grace has
+// passed:
+//
+//	stateDiagram-v2
+//	    [*] --> current: assess
+//	    current --> retired: retire
+//	    retired --> [*]
+//	    %% current, in place: note, reassess
+//	    %% retired, in place: note
 package continuity
