@@ -111,23 +111,57 @@ func testConformChecks() []sms.Check[*Test] {
 	}}
 }
 
+// InvocationConformChecks returns the invocation check of [Conform], for
+// hosts that run it with [sms.ConformStore] and for tests.
+func InvocationConformChecks() []sms.Check[*Invocation] {
+	return []sms.Check[*Invocation]{{
+		Name: "continuity-invocation-control", Clause: "8.7.2", Cites: []string{"CON-10", "CON-11", "CON-12"},
+		Rule:    "every invocation was fired by the person it names as invoker (its journal's actor), and once reviewed has its conclusions and an action for every recovery beyond the RTO and every deficiency",
+		Applies: func(*Invocation) bool { return true },
+		Eval: func(v *Invocation, x *sms.Examined) {
+			if x.Journal != nil {
+				if by := sms.ActorsOf(x.Journal, string(TriggerInvoke)); len(by) != 1 || by[0] != v.InvokedBy {
+					x.Fail(CodeTestUnreviewed, "CON-12", "the invoker named is not the journal's actor of the invocation")
+				}
+			}
+			if v.Status != InvocationReviewed && v.Status != InvocationClosed {
+				return
+			}
+			if sms.Blank(v.Conclusions) {
+				x.Fail(CodeTestUnreviewed, "CON-10", "reviewed without conclusions")
+			}
+			for _, r := range v.Recovery {
+				if !r.Met && !slices.ContainsFunc(v.Deficiencies, func(d Deficiency) bool { return d.Service == r.Service && !sms.Blank(d.Action) }) {
+					x.Fail(CodeTestUnreviewed, "CON-11", r.Service+": recovered beyond the RTO, no action")
+				}
+			}
+			if slices.ContainsFunc(v.Deficiencies, func(d Deficiency) bool { return sms.Blank(d.Action) }) {
+				x.Fail(CodeTestUnreviewed, "CON-11", "a deficiency without its action")
+			}
+		},
+	}}
+}
+
 // Conform runs check 12 of the auditor suite over the stored
-// requirements, plans and tests: the record verification of each; every
+// requirements, plans, tests and invocations (invs may be nil): the
+// record verification of each; every
 // plan in force complete, approved by another person than its version's
 // authors, copied off-site at its current version, not past a retest due
 // (continuity-plan-control); every reviewed test reviewed with an action
-// for each deficiency (continuity-test-review); every service with agreed
+// for each deficiency (continuity-test-review); every invocation fired by
+// the invoker it names and reviewed with an action for each deficiency
+// (continuity-invocation-control); every service with agreed
 // requirements covered by a plan in force (continuity-coverage, CON-04);
 // every plan in force tested within the policy's interval
 // (continuity-tests-on-time, CON-07). Only records that verify count.
-func Conform(ctx context.Context, reqs *Requirements, plans *Plans, tests *Tests, p ConformPolicy, asOf time.Time) (sms.Report, error) {
+func Conform(ctx context.Context, reqs *Requirements, plans *Plans, tests *Tests, invs *Invocations, p ConformPolicy, asOf time.Time) (sms.Report, error) {
 	if reqs == nil || plans == nil || tests == nil {
 		return sms.Report{}, sms.Invalid(PlanKind, "stores", "needs the requirements, the plans and the tests")
 	}
 	if p.TestEvery < 0 {
 		return sms.Report{}, sms.Invalid(PlanKind, "policy.test_every", "%s is negative", p.TestEvery)
 	}
-	a := sms.NewAudit(asOf, slices.Concat(RequirementRequirements(), PlanRequirements(), TestRequirements()))
+	a := sms.NewAudit(asOf, slices.Concat(RequirementRequirements(), PlanRequirements(), TestRequirements(), InvocationRequirements()))
 	var services []string
 	err := sms.ConformStore(ctx, a, reqs.m, sms.Query{}, []sms.Check[*Requirement]{{
 		Name: "continuity-requirements-agreed", Clause: "8.7.2", Cites: []string{"CON-02", "CON-03"},
@@ -196,6 +230,11 @@ func Conform(ctx context.Context, reqs *Requirements, plans *Plans, tests *Tests
 	}
 	if err := sms.ConformStore(ctx, a, tests.m, sms.Query{}, tc); err != nil {
 		return a.Report(), err
+	}
+	if invs != nil {
+		if err := sms.ConformStore(ctx, a, invs.m, sms.Query{}, InvocationConformChecks()); err != nil {
+			return a.Report(), err
+		}
 	}
 	rep := a.Report()
 	slices.Sort(services)

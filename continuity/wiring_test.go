@@ -136,7 +136,7 @@ func TestConformContinuity(t *testing.T) {
 
 	codes := func(asOf time.Time) []string {
 		t.Helper()
-		rep, err := continuity.Conform(ctx, reqs, plans, tests, continuity.ConformPolicy{TestEvery: 90 * 24 * time.Hour}, asOf)
+		rep, err := continuity.Conform(ctx, reqs, plans, tests, nil, continuity.ConformPolicy{TestEvery: 90 * 24 * time.Hour}, asOf)
 		require.NoError(t, err)
 		var out []string
 		for _, f := range rep.Findings() {
@@ -177,4 +177,32 @@ func TestRetestsDue(t *testing.T) {
 	after := &continuity.Test{Plan: "CP-1", Status: continuity.TestExecuted, Ended: closed.Add(48 * time.Hour)}
 	assert.Len(t, continuity.RetestsDue(changes, plans, []*continuity.Test{before}, 0, due.Add(time.Second)), 1, "a test before the change does not count")
 	assert.Empty(t, continuity.RetestsDue(changes, plans, []*continuity.Test{before, after}, 0, due.Add(time.Second)))
+}
+
+// The invocation part of check 12: a reviewed invocation whose recovery
+// exceeded the RTO without an action fails CON-11; one naming an invoker
+// its journal does not show fails CON-12.
+func TestConformInvocations(t *testing.T) {
+	t.Parallel()
+	fail := &continuity.Invocation{Status: continuity.InvocationReviewed, InvokedBy: "ines", Conclusions: "slow restore",
+		Recovery: []continuity.RecoveryResult{{Service: "payroll", Achieved: 5 * time.Hour, RTO: 4 * time.Hour}}}
+	fail.ID = "INV-1"
+	ok := &continuity.Invocation{Status: continuity.InvocationClosed, InvokedBy: "ines", Conclusions: "slow restore",
+		Recovery:     []continuity.RecoveryResult{{Service: "payroll", Achieved: 5 * time.Hour, RTO: 4 * time.Hour}},
+		Deficiencies: []continuity.Deficiency{{Service: "payroll", Finding: "5 h", Action: "CHG-9"}}}
+	ok.ID = "INV-2"
+	journal := []sms.Entry{{Seq: 1, Trigger: string(continuity.TriggerInvoke), Actor: sms.Actor{ID: "mallory"}}}
+	cs := continuity.InvocationConformChecks()
+	judge := func(v *continuity.Invocation, j []sms.Entry) []string {
+		au := sms.NewAudit(time.Now(), continuity.InvocationRequirements())
+		sms.Examine(au, cs, v, j)
+		var out []string
+		for _, f := range au.Report().Findings() {
+			out = append(out, f.Requirement.ID)
+		}
+		return out
+	}
+	assert.Equal(t, []string{"CON-11"}, judge(fail, nil))
+	assert.Empty(t, judge(ok, nil))
+	assert.Equal(t, []string{"CON-12"}, judge(ok, journal), "the journal's invoker is mallory")
 }

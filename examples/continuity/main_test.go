@@ -52,11 +52,12 @@ func TestStory(t *testing.T) {
 		"  reviewed by cora: closed",
 
 		// 7. Assessed 1 March, due again on 1 January 2028: nothing overdue; both
-		// tests within the year, both reviewed.
+		// tests within the year, both reviewed; the invocation reviewed.
 		"  risk sweep (yearly, 30 days' grace): []",
 		"  plan sweep: []",
 		"    continuity-plan-control         clause 8.7.2  1 examined  pass",
 		"    continuity-test-review          clause 8.7.2  2 examined  pass",
+		"    continuity-invocation-control   clause 8.7.2  1 examined  pass",
 		"    continuity-coverage             clause 8.7.2  1 examined  pass",
 		"    continuity-tests-on-time        clause 8.7.2  1 examined  pass",
 	} {

@@ -159,7 +159,7 @@ func (s *story) sweep() {
 	s.say("  risk sweep (yearly, 30 days' grace): %v", codes(fs))
 	fs = must(s.plans.Sweep(s.ctx, []string{"payroll"}, now))
 	s.say("  plan sweep: %v", codes(fs))
-	rep := must(continuity.Conform(s.ctx, s.reqs, s.plans, s.tests, continuity.ConformPolicy{TestEvery: 365 * 24 * time.Hour}, now))
+	rep := must(continuity.Conform(s.ctx, s.reqs, s.plans, s.tests, s.invs, continuity.ConformPolicy{TestEvery: 365 * 24 * time.Hour}, now))
 	for _, r := range rep.Results {
 		verdict := "pass"
 		if !r.Passed() {
