@@ -22,6 +22,7 @@ import (
 
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/continuity"
+	"github.com/iso20k/sms/examples/internal/tell"
 	"github.com/iso20k/sms/memstore"
 	"github.com/iso20k/sms/smstest"
 )
@@ -47,7 +48,7 @@ var (
 )
 
 // berlin is the customer's zone; the story's times are given in it.
-var berlin = must(time.LoadLocation("Europe/Berlin"))
+var berlin = tell.Must(time.LoadLocation("Europe/Berlin"))
 
 // at returns a wall-clock time of 2027 in Berlin.
 func at(mo time.Month, d, hh, mm int) time.Time { return time.Date(2027, mo, d, hh, mm, 0, 0, berlin) }
@@ -55,22 +56,11 @@ func at(mo time.Month, d, hh, mm int) time.Time { return time.Date(2027, mo, d, 
 // wall formats an instant in Berlin.
 func wall(t time.Time) string { return t.In(berlin).Format("Mon 02 Jan 15:04 MST") }
 
-// failure carries an unexpected error out of the story to run.
-type failure struct{ err error }
-
-func check(err error) {
-	if err != nil {
-		panic(failure{err})
-	}
-}
-
-func must[T any](v T, err error) T { check(err); return v }
-
 // story is the state of the walk-through: the clock and the four
 // processes, wired to each other as a host wires them.
 type story struct {
-	ctx     context.Context
-	out     io.Writer
+	ctx context.Context
+	tell.Teller
 	clk     *smstest.Clock
 	risks   *continuity.RiskAssessments
 	reqs    *continuity.Requirements
@@ -81,37 +71,19 @@ type story struct {
 	changes []continuity.ChangeFact
 }
 
-func (s *story) say(format string, args ...any) { fmt.Fprintf(s.out, format+"\n", args...) }
-
-// refused prints an expected refusal; no refusal stops the story.
-func (s *story) refused(what string, err error) {
-	if err == nil {
-		panic(failure{fmt.Errorf("%s was not refused", what)})
-	}
-	s.say("  refused, %s: %v", what, err)
-}
-
 // run plays the story and writes it to w.
 func run(w io.Writer) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			f, ok := r.(failure)
-			if !ok {
-				panic(r)
-			}
-			err = f.err
-		}
-	}()
-	s := &story{ctx: context.Background(), out: w, clk: smstest.NewClock(at(time.March, 1, 9, 0))}
+	defer tell.Recover(&err)
+	s := &story{ctx: context.Background(), Teller: tell.Teller{Out: w}, clk: smstest.NewClock(at(time.March, 1, 9, 0))}
 	opts := sms.Options{Now: s.clk.Now}
-	s.risks = must(continuity.NewRiskAssessments(memstore.New[*continuity.RiskAssessment](), opts))
+	s.risks = tell.Must(continuity.NewRiskAssessments(memstore.New[*continuity.RiskAssessment](), opts))
 	// The requirements are what a plan is approved against, what a test
 	// is judged by and what an invocation's recovery is compared with;
 	// the plans are what a test and an invocation find.
-	s.reqs = must(continuity.NewRequirements(memstore.New[*continuity.Requirement](), nil, opts))
-	s.plans = must(continuity.NewPlans(memstore.New[*continuity.Plan](), s.reqs, opts))
-	s.tests = must(continuity.NewTests(memstore.New[*continuity.Test](), s.plans, s.reqs, opts))
-	s.invs = must(continuity.NewInvocations(memstore.New[*continuity.Invocation](), s.plans, opts, s.reqs))
+	s.reqs = tell.Must(continuity.NewRequirements(memstore.New[*continuity.Requirement](), nil, opts))
+	s.plans = tell.Must(continuity.NewPlans(memstore.New[*continuity.Plan](), s.reqs, opts))
+	s.tests = tell.Must(continuity.NewTests(memstore.New[*continuity.Test](), s.plans, s.reqs, opts))
+	s.invs = tell.Must(continuity.NewInvocations(memstore.New[*continuity.Invocation](), s.plans, opts, s.reqs))
 
 	s.assess()
 	s.require()

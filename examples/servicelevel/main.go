@@ -24,6 +24,7 @@ import (
 
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/calendar"
+	"github.com/iso20k/sms/examples/internal/tell"
 	"github.com/iso20k/sms/incident"
 	"github.com/iso20k/sms/memstore"
 	"github.com/iso20k/sms/servicelevel"
@@ -46,7 +47,7 @@ var (
 )
 
 // berlin is the customer's zone; the story's times are given in it.
-var berlin = must(time.LoadLocation("Europe/Berlin"))
+var berlin = tell.Must(time.LoadLocation("Europe/Berlin"))
 
 // at returns a wall-clock time of 2027 in Berlin.
 func at(mo time.Month, d, hh, mm int) time.Time { return time.Date(2027, mo, d, hh, mm, 0, 0, berlin) }
@@ -62,24 +63,11 @@ func face(t time.Time) time.Time {
 	return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), 0, 0, time.UTC)
 }
 
-// failure carries an unexpected error out of the story to run.
-type failure struct{ err error }
-
-// check stops the story on an unexpected error; must does too, and
-// returns the value otherwise.
-func check(err error) {
-	if err != nil {
-		panic(failure{err})
-	}
-}
-
-func must[T any](v T, err error) T { check(err); return v }
-
 // story is the state of the walk-through: the clock, the services, the
 // calendars and timers, and what each incident's timer is pinned to.
 type story struct {
-	ctx       context.Context
-	out       io.Writer
+	ctx context.Context
+	tell.Teller
 	clk       *smstest.Clock
 	slas      *servicelevel.Agreements
 	incidents *incident.Service
@@ -90,37 +78,19 @@ type story struct {
 	sla       string
 }
 
-func (s *story) say(format string, args ...any) { fmt.Fprintf(s.out, format+"\n", args...) }
-
-// refused prints an expected refusal; no refusal stops the story.
-func (s *story) refused(what string, err error) {
-	if err == nil {
-		panic(failure{fmt.Errorf("%s was not refused", what)})
-	}
-	s.say("  refused, %s: %v", what, err)
-}
-
 // run plays the story and writes it to w.
 func run(w io.Writer) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			f, ok := r.(failure)
-			if !ok {
-				panic(r)
-			}
-			err = f.err
-		}
-	}()
-	s := &story{ctx: context.Background(), out: w, clk: smstest.NewClock(at(time.February, 1, 9, 0)), pinned: map[string]*servicelevel.Compiled{}}
+	defer tell.Recover(&err)
+	s := &story{ctx: context.Background(), Teller: tell.Teller{Out: w}, clk: smstest.NewClock(at(time.February, 1, 9, 0)), pinned: map[string]*servicelevel.Compiled{}}
 	opts := sms.Options{Now: s.clk.Now}
-	s.slas = must(servicelevel.NewAgreements(memstore.New[*servicelevel.Agreement](), opts))
+	s.slas = tell.Must(servicelevel.NewAgreements(memstore.New[*servicelevel.Agreement](), opts))
 	s.office = weekdays("berlin-office", calendar.Window{Start: calendar.At(9, 0), End: calendar.At(12, 0)},
 		calendar.Window{Start: calendar.At(13, 0), End: calendar.At(17, 0)})
 	policy := incident.DefaultPolicy() // P1: 4 h, P2: 8 h to resolve; holds for the caller or a supplier pause the timer
 	policy.Calendar = s.office
-	s.incidents = must(incident.NewService(memstore.New[*incident.Incident](), incident.Config{Policy: policy, Options: opts}))
+	s.incidents = tell.Must(incident.NewService(memstore.New[*incident.Incident](), incident.Config{Policy: policy, Options: opts}))
 	_, res := policy.TimerDefs(1) // the very timer incident management judges INC-15 by
-	s.v1 = must(servicelevel.Compile(res, s.office))
+	s.v1 = tell.Must(servicelevel.Compile(res, s.office))
 
 	s.agree()
 	s.calendars()
@@ -144,19 +114,19 @@ func weekdays(name string, windows ...calendar.Window) *calendar.Calendar {
 	for wd := time.Monday; wd <= time.Friday; wd++ {
 		spec.Week[wd] = windows
 	}
-	return must(calendar.New(spec))
+	return tell.Must(calendar.New(spec))
 }
 
 // calendars shows the support desk's office hours, with a lunch break:
 // the calendar the SLA's targets count in.
 func (s *story) calendars() {
 	from, to := servicelevel.Month(at(time.March, 15, 12, 0), berlin)
-	s.say("2. Calendars in %s; public holidays %v; the clocks go forward on Sunday 28 March", s.office.Location(), holidays)
-	s.say("  %s: Mon-Fri 09:00-12:00 and 13:00-17:00, %v of working time in March (20 days of 7 h)", s.office.ID(), s.office.Between(from, to))
+	s.Say("2. Calendars in %s; public holidays %v; the clocks go forward on Sunday 28 March", s.office.Location(), holidays)
+	s.Say("  %s: Mon-Fri 09:00-12:00 and 13:00-17:00, %v of working time in March (20 days of 7 h)", s.office.ID(), s.office.Between(from, to))
 	a, b := at(time.March, 25, 16, 0), at(time.March, 30, 10, 0)
-	s.say("  %s -> %s: %v of working time (Thu 16:00-17:00, Tue 09:00-10:00; Good Friday, the weekend, Easter Monday closed)",
+	s.Say("  %s -> %s: %v of working time (Thu 16:00-17:00, Tue 09:00-10:00; Good Friday, the weekend, Easter Monday closed)",
 		wall(a), wall(b), s.office.Between(a, b))
-	s.say("")
+	s.Say("")
 }
 
 // content is what the payroll SLA says (SLM-03): resolution targets per
@@ -179,22 +149,22 @@ func (s *story) content() servicelevel.Content {
 // for the provider, activated.
 func (s *story) agree() {
 	s.clk.Set(at(time.February, 1, 9, 0))
-	s.say("1. The payroll SLA with HR (SLM-01, SLM-03)")
-	a := must(s.slas.Draft(s.ctx, sara, servicelevel.Draft{ID: "SLA-PAYROLL", Type: servicelevel.SLA, Title: "Payroll for HR", Customer: "hr",
+	s.Say("1. The payroll SLA with HR (SLM-01, SLM-03)")
+	a := tell.Must(s.slas.Draft(s.ctx, sara, servicelevel.Draft{ID: "SLA-PAYROLL", Type: servicelevel.SLA, Title: "Payroll for HR", Customer: "hr",
 		RequirementsRef: "REQ-PAYROLL-3", ExpiresAt: at(time.February, 1, 0, 0).AddDate(1, 0, 0), Content: s.content()}))
 	s.sla = a.ID
-	a = must(s.slas.Propose(s.ctx, sara, a.ID, servicelevel.Proposal{}))
-	s.say("  %s drafted and proposed by %s: %s", a.ID, sara.ID, a.Status)
+	a = tell.Must(s.slas.Propose(s.ctx, sara, a.ID, servicelevel.Proposal{}))
+	s.Say("  %s drafted and proposed by %s: %s", a.ID, sara.ID, a.Status)
 	s.clk.Advance(30 * time.Minute)
-	must(s.slas.Sign(s.ctx, cleo, a.ID, servicelevel.Signing{Side: servicelevel.SideCustomer}))
+	tell.Must(s.slas.Sign(s.ctx, cleo, a.ID, servicelevel.Signing{Side: servicelevel.SideCustomer}))
 	_, err := s.slas.Activate(s.ctx, sara, a.ID, servicelevel.Activation{})
-	s.refused("activation with the customer's signature only", err)
+	s.Refused("activation with the customer's signature only", err)
 	s.clk.Advance(30 * time.Minute)
-	must(s.slas.Sign(s.ctx, sven, a.ID, servicelevel.Signing{Side: servicelevel.SideProvider}))
-	a = must(s.slas.Activate(s.ctx, sara, a.ID, servicelevel.Activation{}))
-	s.say("  signed by %s (customer) and %s (provider); %s edition %d is %s since %s", a.SignOffs[0].Person, a.SignOffs[1].Person,
+	tell.Must(s.slas.Sign(s.ctx, sven, a.ID, servicelevel.Signing{Side: servicelevel.SideProvider}))
+	a = tell.Must(s.slas.Activate(s.ctx, sara, a.ID, servicelevel.Activation{}))
+	s.Say("  signed by %s (customer) and %s (provider); %s edition %d is %s since %s", a.SignOffs[0].Person, a.SignOffs[1].Person,
 		a.ID, a.Edition, a.Status, wall(a.ActivatedAt))
-	s.say("")
+	s.Say("")
 }
 
 // plan is an incident as it happens: logged, perhaps on hold, resolved.
@@ -214,12 +184,12 @@ func (s *story) play(p plan, from, to time.Time) {
 	do := func(t time.Time, cmds ...incident.Command) {
 		if !t.IsZero() && !t.Before(from) && t.Before(to) {
 			s.clk.Set(t)
-			must(s.incidents.DoSteps(s.ctx, agent, p.id, cmds...))
+			tell.Must(s.incidents.DoSteps(s.ctx, agent, p.id, cmds...))
 		}
 	}
 	if !p.logged.Before(from) && p.logged.Before(to) {
 		s.clk.Set(p.logged)
-		must(s.incidents.Log(s.ctx, agent, incident.Report{ID: p.id, Summary: p.summary, Service: "payroll",
+		tell.Must(s.incidents.Log(s.ctx, agent, incident.Report{ID: p.id, Summary: p.summary, Service: "payroll",
 			Source: incident.SourceUser, Reporter: "hr-clerk", ReportedAt: p.logged}))
 		s.pinned[p.id], s.order = s.current(), append(s.order, p.id)
 	}
@@ -246,12 +216,12 @@ func (s *story) current() *servicelevel.Compiled {
 // result prints an incident's resolution timer, from its journal.
 func (s *story) result(p plan) {
 	c := s.pinned[p.id]
-	t := must(c.Evaluate(must(s.incidents.Journal(s.ctx, p.id))))
+	t := tell.Must(c.Evaluate(tell.Must(s.incidents.Journal(s.ctx, p.id))))
 	verdict := "met"
 	if t.Breached {
 		verdict = "BREACHED at " + wall(t.BreachedAt)
 	}
-	s.say("  %s P%d %-34s %s -> %s  %8v of %v  %s  (%s)", p.id, p.prio, p.summary, wall(p.logged), wall(p.resolved), t.Elapsed, t.Target, verdict, t.Def)
+	s.Say("  %s P%d %-34s %s -> %s  %8v of %v  %s  (%s)", p.id, p.prio, p.summary, wall(p.logged), wall(p.resolved), t.Elapsed, t.Target, verdict, t.Def)
 }
 
 // The incidents of February and March 2027, in the order they happen.
@@ -286,15 +256,15 @@ var (
 
 // february plays February and issues its report on 1 March.
 func (s *story) february() {
-	s.say("3. Incidents, timed from their journals on %s (SLM-10, INC-15)", s.office.ID())
-	s.say("  February:")
+	s.Say("3. Incidents, timed from their journals on %s (SLM-10, INC-15)", s.office.ID())
+	s.Say("  February:")
 	for _, p := range febIncidents {
 		s.play(p, time.Time{}, forever)
 	}
 	s.clk.Set(at(time.March, 1, 8, 0))
 	from, to := servicelevel.Month(at(time.February, 15, 12, 0), berlin)
 	s.issue(from, to)
-	s.say("  March:")
+	s.Say("  March:")
 }
 
 // firstHalf plays March up to the amendment on Monday the 15th, 09:00.
@@ -315,24 +285,24 @@ func (s *story) amend() {
 	def := s.v1.Def()
 	def.Version = 2
 	def.Pause = append(slices.Clone(def.Pause), servicelevel.Condition{Trigger: string(incident.TriggerHold), Field: "reason", Value: string(incident.HoldChange)})
-	s.v2 = must(servicelevel.Compile(def, s.office))
-	s.say("\n4. %s: the timer is amended to %s, pausing while on hold for a change (SLM-11)", wall(amendAt), def.ID())
+	s.v2 = tell.Must(servicelevel.Compile(def, s.office))
+	s.Say("\n4. %s: the timer is amended to %s, pausing while on hold for a change (SLM-11)", wall(amendAt), def.ID())
 
-	j := must(s.incidents.Journal(s.ctx, "INC-303"))
-	closed := must(s.v1.Evaluate(j))
-	fresh := must(s.v2.Evaluate(j))
-	r := must(s.v1.Restate(s.v2, closed, j))
-	s.say("  INC-303 (timer stopped): %v of %v, breached %v under %s; its journal under %s would count %v",
+	j := tell.Must(s.incidents.Journal(s.ctx, "INC-303"))
+	closed := tell.Must(s.v1.Evaluate(j))
+	fresh := tell.Must(s.v2.Evaluate(j))
+	r := tell.Must(s.v1.Restate(s.v2, closed, j))
+	s.Say("  INC-303 (timer stopped): %v of %v, breached %v under %s; its journal under %s would count %v",
 		closed.Elapsed, closed.Target, closed.Breached, closed.Def, fresh.Def, fresh.Elapsed)
-	s.say("  INC-303 restated: closed %v, changed %v: %v, breached %v, %s stands", r.Closed, r.Changed, r.New.Elapsed, r.New.Breached, r.New.Def)
+	s.Say("  INC-303 restated: closed %v, changed %v: %v, breached %v, %s stands", r.Closed, r.Changed, r.New.Elapsed, r.New.Breached, r.New.Def)
 	_, err := s.v2.Apply(closed, nil)
-	s.refused("applying "+def.ID()+" to INC-303's timer", err)
+	s.Refused("applying "+def.ID()+" to INC-303's timer", err)
 
-	j = must(s.incidents.Journal(s.ctx, inc306.id))
-	open := must(s.v1.Evaluate(j))
-	r = must(s.v1.Restate(s.v2, open, j))
+	j = tell.Must(s.incidents.Journal(s.ctx, inc306.id))
+	open := tell.Must(s.v1.Evaluate(j))
+	r = tell.Must(s.v1.Restate(s.v2, open, j))
 	old, now := s.v1.At(r.Old, amendAt), s.v2.At(r.New, amendAt)
-	s.say("  INC-306 (open, on hold for %s) restated: %s %s %v -> %s %s %v, changed %v; the host applies it",
+	s.Say("  INC-306 (open, on hold for %s) restated: %s %s %v -> %s %s %v, changed %v; the host applies it",
 		inc306.ref, r.Old.Def, old.Phase, old.Elapsed, r.New.Def, now.Phase, now.Elapsed, r.Changed)
 	s.pinned[inc306.id] = s.v2
 }
@@ -345,21 +315,21 @@ func (s *story) secondHalf() {
 		s.play(p, time.Time{}, forever)
 	}
 	p := secondHalf[len(secondHalf)-1]
-	segs, t, err := s.pinned[p.id].Explain(must(s.incidents.Journal(s.ctx, p.id)), p.resolved)
-	check(err)
-	s.say("\n  %s over Easter, segment by segment:", p.id)
+	segs, t, err := s.pinned[p.id].Explain(tell.Must(s.incidents.Journal(s.ctx, p.id)), p.resolved)
+	tell.Check(err)
+	s.Say("\n  %s over Easter, segment by segment:", p.id)
 	var sum time.Duration
 	for _, g := range segs {
 		sum += g.Counted
-		s.say("    %-13s %s -> %s %8v  %s", g.Kind, wall(g.From), wall(g.To), g.Counted, g.Reason)
+		s.Say("    %-13s %s -> %s %8v  %s", g.Kind, wall(g.From), wall(g.To), g.Counted, g.Reason)
 	}
-	s.say("    counted %v = elapsed %v, target %v, breached at %s", sum, t.Elapsed, t.Target, wall(t.BreachedAt))
-	s.say("    %v passed from log to resolution while the wall clock moved %v: the clocks went forward", p.resolved.Sub(p.logged), face(p.resolved).Sub(face(p.logged)))
+	s.Say("    counted %v = elapsed %v, target %v, breached at %s", sum, t.Elapsed, t.Target, wall(t.BreachedAt))
+	s.Say("    %v passed from log to resolution while the wall clock moved %v: the clocks went forward", p.resolved.Sub(p.logged), face(p.resolved).Sub(face(p.logged)))
 	verified := 0
 	for _, id := range s.order {
 		if s.incidents.Verify(s.ctx, id) == nil {
 			verified++
 		}
 	}
-	s.say("  %d incident journals replayed, %d verify", len(s.order), verified)
+	s.Say("  %d incident journals replayed, %d verify", len(s.order), verified)
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/calendar"
+	"github.com/iso20k/sms/examples/internal/tell"
 	"github.com/iso20k/sms/incident"
 	"github.com/iso20k/sms/memstore"
 	"github.com/iso20k/sms/servicelevel"
@@ -48,7 +49,7 @@ var (
 )
 
 // berlin is the organisation's zone; the story's times are given in it.
-var berlin = must(time.LoadLocation("Europe/Berlin"))
+var berlin = tell.Must(time.LoadLocation("Europe/Berlin"))
 
 // at returns a wall-clock time in Berlin.
 func at(y int, mo time.Month, d, hh, mm int) time.Time {
@@ -58,24 +59,11 @@ func at(y int, mo time.Month, d, hh, mm int) time.Time {
 // wall formats an instant in Berlin, with the zone's abbreviation.
 func wall(t time.Time) string { return t.In(berlin).Format("Mon 02 Jan 2006 15:04 MST") }
 
-// failure carries an unexpected error out of the story to run.
-type failure struct{ err error }
-
-// check stops the story on an unexpected error; must does too, and
-// returns the value otherwise.
-func check(err error) {
-	if err != nil {
-		panic(failure{err})
-	}
-}
-
-func must[T any](v T, err error) T { check(err); return v }
-
 // story is the state of the walk-through: the clock, the services and
 // the calendars the targets count in.
 type story struct {
-	ctx       context.Context
-	out       io.Writer
+	ctx context.Context
+	tell.Teller
 	clk       *smstest.Clock
 	suppliers *supplier.Suppliers
 	contracts *supplier.Contracts
@@ -86,35 +74,17 @@ type story struct {
 	policy    supplier.Policy
 }
 
-func (s *story) say(format string, args ...any) { fmt.Fprintf(s.out, format+"\n", args...) }
-
-// refused prints an expected refusal; no refusal stops the story.
-func (s *story) refused(what string, err error) {
-	if err == nil {
-		panic(failure{fmt.Errorf("%s was not refused", what)})
-	}
-	s.say("  refused, %s: %v", what, err)
-}
-
 // run plays the story and writes it to w.
 func run(w io.Writer) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			f, ok := r.(failure)
-			if !ok {
-				panic(r)
-			}
-			err = f.err
-		}
-	}()
-	s := &story{ctx: context.Background(), out: w, clk: smstest.NewClock(at(2027, time.March, 1, 9, 0))}
+	defer tell.Recover(&err)
+	s := &story{ctx: context.Background(), Teller: tell.Teller{Out: w}, clk: smstest.NewClock(at(2027, time.March, 1, 9, 0))}
 	opts := sms.Options{Now: s.clk.Now}
-	s.contracts = must(supplier.NewContracts(memstore.New[*supplier.Contract](), changeBook{"CHG-0712": true}, opts))
-	s.suppliers = must(supplier.NewSuppliers(memstore.New[*supplier.Supplier](), s.contracts.InForce, opts))
-	s.disputes = must(supplier.NewDisputes(memstore.New[*supplier.Dispute](), disputeBook{s.contracts}, opts))
-	s.incidents = must(incident.NewService(memstore.New[*incident.Incident](), incident.Config{Policy: incident.DefaultPolicy(), Options: opts}))
+	s.contracts = tell.Must(supplier.NewContracts(memstore.New[*supplier.Contract](), changeBook{"CHG-0712": true}, opts))
+	s.suppliers = tell.Must(supplier.NewSuppliers(memstore.New[*supplier.Supplier](), s.contracts.InForce, opts))
+	s.disputes = tell.Must(supplier.NewDisputes(memstore.New[*supplier.Dispute](), disputeBook{s.contracts}, opts))
+	s.incidents = tell.Must(incident.NewService(memstore.New[*incident.Incident](), incident.Config{Policy: incident.DefaultPolicy(), Options: opts}))
 	s.policy = supplier.Policy{Performance: sms.Quarterly("Europe/Berlin"), Review: sms.Yearly("Europe/Berlin"), Grace: 5 * 24 * time.Hour}
-	s.calendars = map[string]*calendar.Calendar{"office@1": office(), "24x7@1": must(calendar.Always("24x7", 1, "Europe/Berlin"))}
+	s.calendars = map[string]*calendar.Calendar{"office@1": office(), "24x7@1": tell.Must(calendar.Always("24x7", 1, "Europe/Berlin"))}
 
 	s.onboard()
 	s.underpin()
@@ -133,7 +103,7 @@ func office() *calendar.Calendar {
 	for wd := time.Monday; wd <= time.Friday; wd++ {
 		spec.Week[wd] = []calendar.Window{{Start: calendar.At(9, 0), End: calendar.At(17, 0)}}
 	}
-	return must(calendar.New(spec))
+	return tell.Must(calendar.New(spec))
 }
 
 // term is the contract's term: twelve months from 1 April 2027 in
@@ -165,65 +135,65 @@ func acmeTerms(fix, version string) supplier.Terms {
 // payslip printer, is onboarded alongside under a contract that only
 // interfaces with request fulfilment.
 func (s *story) onboard() {
-	s.say("1. ACME Hosting: evaluated, approved, under contract (SUP-01 to SUP-05, SUP-12)")
-	sup := must(s.suppliers.Propose(s.ctx, mona, supplier.Proposal{ID: "SUP-ACME", Type: supplier.External, Name: "ACME Hosting", Owner: "mona",
+	s.Say("1. ACME Hosting: evaluated, approved, under contract (SUP-01 to SUP-05, SUP-12)")
+	sup := tell.Must(s.suppliers.Propose(s.ctx, mona, supplier.Proposal{ID: "SUP-ACME", Type: supplier.External, Name: "ACME Hosting", Owner: "mona",
 		Processes: []string{"incident management (hosting faults)"}}))
 	s.clk.Set(at(2027, time.March, 2, 14, 0))
-	sup = must(s.suppliers.Do(s.ctx, mona, sup.ID, supplier.Assessment{Criteria: "supplier-criteria@3", Decision: supplier.Select,
+	sup = tell.Must(s.suppliers.Do(s.ctx, mona, sup.ID, supplier.Assessment{Criteria: "supplier-criteria@3", Decision: supplier.Select,
 		Scores: []supplier.Score{{Criterion: "security", Score: 4, Max: 5}, {Criterion: "price", Score: 3, Max: 5}, {Criterion: "references", Score: 5, Max: 5}}}))
 	e := sup.Evaluation
 	var scores []string
 	for _, sc := range e.Scores {
 		scores = append(scores, fmt.Sprintf("%s %d/%d", sc.Criterion, sc.Score, sc.Max))
 	}
-	s.say("  %s (%s) proposed by mona; evaluated by %s against %s: %s; decision %s: %s", sup.ID, sup.Type, e.By, e.Criteria, strings.Join(scores, ", "), e.Decision, sup.Status)
+	s.Say("  %s (%s) proposed by mona; evaluated by %s against %s: %s; decision %s: %s", sup.ID, sup.Type, e.By, e.Criteria, strings.Join(scores, ", "), e.Decision, sup.Status)
 	_, err := s.suppliers.Do(s.ctx, mona, sup.ID, supplier.Approval{})
-	s.refused("approval by its evaluator", err)
+	s.Refused("approval by its evaluator", err)
 	s.clk.Set(at(2027, time.March, 3, 9, 0))
-	sup = must(s.suppliers.Do(s.ctx, otto, sup.ID, supplier.Approval{}))
-	s.say("  approved by otto: %s", sup.Status)
+	sup = tell.Must(s.suppliers.Do(s.ctx, otto, sup.ID, supplier.Approval{}))
+	s.Say("  approved by otto: %s", sup.Status)
 	_, err = s.suppliers.Do(s.ctx, mona, sup.ID, supplier.Activation{})
-	s.refused("activation without a contract in force", err)
+	s.Refused("activation without a contract in force", err)
 
 	s.clk.Set(at(2027, time.March, 8, 10, 0))
 	draft := acmeTerms("5h", "1.0")
 	draft.Interfaces = nil
-	c := must(s.contracts.Draft(s.ctx, mona, supplier.ContractDraft{ID: "CON-ACME-1", Supplier: sup.ID, Title: "Payroll database hosting", Owner: "mona", Terms: draft}))
+	c := tell.Must(s.contracts.Draft(s.ctx, mona, supplier.ContractDraft{ID: "CON-ACME-1", Supplier: sup.ID, Title: "Payroll database hosting", Owner: "mona", Terms: draft}))
 	_, err = s.contracts.Agree(s.ctx, mona, c.ID)
-	s.refused("agreeing the draft without its interfaces", err)
-	must(s.contracts.Do(s.ctx, mona, c.ID, supplier.ContractRevision{Terms: acmeTerms("5h", "1.0")}))
+	s.Refused("agreeing the draft without its interfaces", err)
+	tell.Must(s.contracts.Do(s.ctx, mona, c.ID, supplier.ContractRevision{Terms: acmeTerms("5h", "1.0")}))
 	s.clk.Set(at(2027, time.April, 1, 10, 0))
-	c = must(s.contracts.Agree(s.ctx, mona, c.ID))
+	c = tell.Must(s.contracts.Agree(s.ctx, mona, c.ID))
 	tg := c.Targets[0]
-	s.say("  %s agreed %s, edition %d, %s; target %s %s on %s, obligation %s", c.ID, wall(c.AgreedAt), c.Edition, c.Status, tg.Metric, tg.Objective, tg.Calendar, c.Obligations[0])
+	s.Say("  %s agreed %s, edition %d, %s; target %s %s on %s, obligation %s", c.ID, wall(c.AgreedAt), c.Edition, c.Status, tg.Metric, tg.Objective, tg.Calendar, c.Obligations[0])
 	for _, i := range c.Interfaces {
-		s.say("    interface %-8s %s via %s, escalation: %s", i.Process, i.Contact, i.Channel, i.EscalationPath)
+		s.Say("    interface %-8s %s via %s, escalation: %s", i.Process, i.Contact, i.Channel, i.EscalationPath)
 	}
 
 	t := c.Term
 	end := t.End(1)
 	by := t.NoticeBy(end)
-	s.say("  term: %d months from %s, renewal %s, %d months' notice", t.Months, wall(t.End(0)), t.Renewal, t.NoticeMonths)
-	s.say("    first term ends %s; notice due before %s", wall(end), wall(by))
+	s.Say("  term: %d months from %s, renewal %s, %d months' notice", t.Months, wall(t.End(0)), t.Renewal, t.NoticeMonths)
+	s.Say("    first term ends %s; notice due before %s", wall(end), wall(by))
 	for _, asOf := range []time.Time{by.Add(-time.Minute), by} {
 		e, n := t.EndAsOf(asOf, time.Time{})
-		s.say("    without notice, as of %s the end in force is %s (renewed %d)", wall(asOf), wall(e), n)
+		s.Say("    without notice, as of %s the end in force is %s (renewed %d)", wall(asOf), wall(e), n)
 	}
-	sup = must(s.suppliers.Do(s.ctx, mona, sup.ID, supplier.Activation{}))
-	s.say("  %s activated: %s, owner %s", sup.ID, sup.Status, sup.Owner)
+	sup = tell.Must(s.suppliers.Do(s.ctx, mona, sup.ID, supplier.Activation{}))
+	s.Say("  %s activated: %s, owner %s", sup.ID, sup.Status, sup.Owner)
 
-	p := must(s.suppliers.Propose(s.ctx, mona, supplier.Proposal{ID: "SUP-PRINT", Type: supplier.External, Name: "PrintCo", Owner: "otto"}))
-	must(s.suppliers.Do(s.ctx, mona, p.ID, supplier.Assessment{Criteria: "supplier-criteria@3", Decision: supplier.Select, Scores: []supplier.Score{{Criterion: "price", Score: 4, Max: 5}}}))
-	must(s.suppliers.Do(s.ctx, otto, p.ID, supplier.Approval{}))
+	p := tell.Must(s.suppliers.Propose(s.ctx, mona, supplier.Proposal{ID: "SUP-PRINT", Type: supplier.External, Name: "PrintCo", Owner: "otto"}))
+	tell.Must(s.suppliers.Do(s.ctx, mona, p.ID, supplier.Assessment{Criteria: "supplier-criteria@3", Decision: supplier.Select, Scores: []supplier.Score{{Criterion: "price", Score: 4, Max: 5}}}))
+	tell.Must(s.suppliers.Do(s.ctx, otto, p.ID, supplier.Approval{}))
 	pt := acmeTerms("", "1.0")
 	pt.Document.Ref, pt.Scope, pt.Targets, pt.Obligations = "DMS-2027-0120", []string{"printing and posting of payslips"}, nil, []string{"monthly print run by the 25th"}
 	pt.SupplierDuties = []string{"print and post the payslips"}
 	pt.Interfaces = []supplier.Interface{{Process: "request", Contact: "orders@printco.example", Channel: "order form", EscalationPath: "the print shop manager"}}
-	pc := must(s.contracts.Draft(s.ctx, otto, supplier.ContractDraft{ID: "CON-PRINT-1", Supplier: p.ID, Title: "Payslip printing", Owner: "otto", Terms: pt}))
-	must(s.contracts.Agree(s.ctx, otto, pc.ID))
-	p = must(s.suppliers.Do(s.ctx, otto, p.ID, supplier.Activation{}))
-	s.say("  %s (PrintCo) onboarded the same way: %s under %s, whose only interface is with %q", p.ID, p.Status, pc.ID, pt.Interfaces[0].Process)
-	s.say("")
+	pc := tell.Must(s.contracts.Draft(s.ctx, otto, supplier.ContractDraft{ID: "CON-PRINT-1", Supplier: p.ID, Title: "Payslip printing", Owner: "otto", Terms: pt}))
+	tell.Must(s.contracts.Agree(s.ctx, otto, pc.ID))
+	p = tell.Must(s.suppliers.Do(s.ctx, otto, p.ID, supplier.Activation{}))
+	s.Say("  %s (PrintCo) onboarded the same way: %s under %s, whose only interface is with %q", p.ID, p.Status, pc.ID, pt.Interfaces[0].Process)
+	s.Say("")
 }
 
 // calendar resolves a target's calendar ID for servicelevel.Align.
@@ -237,7 +207,7 @@ func (s *story) calendar(id string) (*calendar.Calendar, error) {
 // alignWith aligns the SLA's resolution target over the week from from,
 // with the OLA and the contract as the chain's agreements, and prints it.
 func (s *story) alignWith(c *supplier.Contract, from time.Time) servicelevel.Alignment {
-	al := must(servicelevel.Align(s.sla, []*servicelevel.Agreement{s.ola, c.Underpinning()}, s.calendar, from, from.AddDate(0, 0, 7)))[0]
+	al := tell.Must(servicelevel.Align(s.sla, []*servicelevel.Agreement{s.ola, c.Underpinning()}, s.calendar, from, from.AddDate(0, 0, 7)))[0]
 	chain := ""
 	for i, t := range al.Chain {
 		if i > 0 {
@@ -246,10 +216,10 @@ func (s *story) alignWith(c *supplier.Contract, from time.Time) servicelevel.Ali
 		chain += fmt.Sprintf("%s %s on %s", t.Metric, t.Objective, t.Calendar)
 	}
 	st := al.Strictness
-	s.say("  %s %s on %s <- %s: holds %v, slack %v at the worst start %s (%d starts)",
+	s.Say("  %s %s on %s <- %s: holds %v, slack %v at the worst start %s (%d starts)",
 		al.Target.Metric, al.Target.Objective, al.Target.Calendar, chain, st.Holds, st.Slack, wall(st.Worst), st.Checked)
 	if al.Finding != nil {
-		s.say("    finding %s %s: %s", al.Finding.Code, al.Finding.Requirement.ID, al.Finding.Detail)
+		s.Say("    finding %s %s: %s", al.Finding.Code, al.Finding.Requirement.ID, al.Finding.Detail)
 	}
 	return al
 }
@@ -258,7 +228,7 @@ func (s *story) alignWith(c *supplier.Contract, from time.Time) servicelevel.Ali
 // resolution after the service desk's diagnosis (SLM-09, SUP-04), and
 // shows the weak link a 7-hour fix would be.
 func (s *story) underpin() {
-	s.say("2. The underpinning chain of the payroll SLA (SLM-09, SUP-04)")
+	s.Say("2. The underpinning chain of the payroll SLA (SLM-09, SUP-04)")
 	s.ola = &servicelevel.Agreement{Type: servicelevel.OLA, Status: servicelevel.StatusActive, Title: "Service desk diagnosis",
 		Targets: []servicelevel.Target{{Metric: "diagnosis", Objective: "2h", Calendar: "office@1"}}}
 	s.ola.ID = "OLA-DESK"
@@ -266,15 +236,15 @@ func (s *story) underpin() {
 		Targets: []servicelevel.Target{{Metric: "resolution", Objective: "8h", Calendar: "office@1",
 			Chain: []servicelevel.TargetRef{{Agreement: "OLA-DESK", Metric: "diagnosis"}, {Agreement: "CON-ACME-1", Metric: "fix"}}}}}
 	s.sla.ID = "SLA-PAYROLL"
-	s.say("  SLA-PAYROLL resolution: OLA-DESK's diagnosis, then CON-ACME-1's fix; the week from Mon 05 Apr 2027:")
-	c := must(s.contracts.Get(s.ctx, "CON-ACME-1"))
+	s.Say("  SLA-PAYROLL resolution: OLA-DESK's diagnosis, then CON-ACME-1's fix; the week from Mon 05 Apr 2027:")
+	c := tell.Must(s.contracts.Get(s.ctx, "CON-ACME-1"))
 	from := at(2027, time.April, 5, 0, 0)
 	s.alignWith(c, from)
 	whatIf := c.Clone()
 	whatIf.Targets[0].Objective = "7h"
-	s.say("  what if the contract said 7h:")
+	s.Say("  what if the contract said 7h:")
 	s.alignWith(whatIf, from)
-	s.say("")
+	s.Say("")
 }
 
 // interfaceFor is the host's lookup before it escalates to a supplier
@@ -305,7 +275,7 @@ func (s *story) holdFor(id, supplierID string) error {
 	if err != nil {
 		return err
 	}
-	s.say("  %s's incident interface under %s: %s via %s, escalation: %s", supplierID, con, i.Contact, i.Channel, i.EscalationPath)
+	s.Say("  %s's incident interface under %s: %s via %s, escalation: %s", supplierID, con, i.Contact, i.Channel, i.EscalationPath)
 	_, err = s.incidents.DoSteps(s.ctx, agent, id, incident.Suspension{Reason: incident.HoldSupplier, Ref: supplierID,
 		Note: "ticket raised with " + i.Contact})
 	return err
@@ -313,30 +283,30 @@ func (s *story) holdFor(id, supplierID string) error {
 
 // open logs an incident of payroll, classifies, assigns and starts it.
 func (s *story) open(id, summary string) {
-	must(s.incidents.Log(s.ctx, agent, incident.Report{ID: id, Summary: summary, Service: "payroll", Source: incident.SourceUser,
+	tell.Must(s.incidents.Log(s.ctx, agent, incident.Report{ID: id, Summary: summary, Service: "payroll", Source: incident.SourceUser,
 		Reporter: "hr-clerk", ReportedAt: s.clk.Now()}))
-	must(s.incidents.DoSteps(s.ctx, agent, id, incident.Classification{Category: "infrastructure", Impact: incident.High, Urgency: incident.Medium},
+	tell.Must(s.incidents.DoSteps(s.ctx, agent, id, incident.Classification{Category: "infrastructure", Impact: incident.High, Urgency: incident.Medium},
 		incident.Assignment{Group: "payroll-support", Assignee: agent.ID}, incident.WorkStart{}))
 }
 
 // escalate hands a hosting fault to ACME through the contract's incident
 // interface (SUP-05, INC-13); PrintCo's contract has none.
 func (s *story) escalate() {
-	s.say("3. Escalating incidents to a supplier through the contract's interface (SUP-05, INC-13)")
+	s.Say("3. Escalating incidents to a supplier through the contract's interface (SUP-05, INC-13)")
 	s.clk.Set(at(2027, time.April, 6, 10, 0))
 	s.open("INC-1", "payroll database unreachable")
 	s.clk.Advance(20 * time.Minute)
-	check(s.holdFor("INC-1", "SUP-ACME"))
-	inc := must(s.incidents.Get(s.ctx, "INC-1"))
-	s.say("  INC-1 %s at %s, waiting for %s, ref %s", inc.Status, wall(s.clk.Now()), inc.HoldReason, inc.HoldRef)
+	tell.Check(s.holdFor("INC-1", "SUP-ACME"))
+	inc := tell.Must(s.incidents.Get(s.ctx, "INC-1"))
+	s.Say("  INC-1 %s at %s, waiting for %s, ref %s", inc.Status, wall(s.clk.Now()), inc.HoldReason, inc.HoldRef)
 	s.clk.Set(at(2027, time.April, 6, 13, 40))
-	must(s.incidents.DoSteps(s.ctx, agent, "INC-1", incident.Resumption{}, incident.Action{Text: "ACME failed the cluster over to the standby node"},
+	tell.Must(s.incidents.DoSteps(s.ctx, agent, "INC-1", incident.Resumption{}, incident.Action{Text: "ACME failed the cluster over to the standby node"},
 		incident.Resolution{Code: "fixed", Notes: "ACME restored the database", RestoredAt: s.clk.Now()}))
-	inc = must(s.incidents.Get(s.ctx, "INC-1"))
-	s.say("  INC-1 resumed and %s at %s", inc.Status, wall(s.clk.Now()))
+	inc = tell.Must(s.incidents.Get(s.ctx, "INC-1"))
+	s.Say("  INC-1 resumed and %s at %s", inc.Status, wall(s.clk.Now()))
 
 	s.clk.Set(at(2027, time.April, 6, 15, 0))
 	s.open("INC-2", "payslips of March not posted")
-	s.refused("the host's own check, holding INC-2 for PrintCo", s.holdFor("INC-2", "SUP-PRINT"))
-	s.say("")
+	s.Refused("the host's own check, holding INC-2 for PrintCo", s.holdFor("INC-2", "SUP-PRINT"))
+	s.Say("")
 }
