@@ -153,7 +153,9 @@ func InvocationConformChecks() []sms.Check[*Invocation] {
 // (continuity-invocation-control); every service with agreed
 // requirements covered by a plan in force (continuity-coverage, CON-04);
 // every plan in force tested within the policy's interval
-// (continuity-tests-on-time, CON-07). Only records that verify count.
+// (continuity-tests-on-time, CON-07), and every retest cleared by a stored
+// test of the plan that met its objectives (CON-08). Only records that
+// verify count.
 func Conform(ctx context.Context, reqs *Requirements, plans *Plans, tests *Tests, invs *Invocations, p ConformPolicy, asOf time.Time) (sms.Report, error) {
 	if reqs == nil || plans == nil || tests == nil {
 		return sms.Report{}, sms.Invalid(PlanKind, "stores", "needs the requirements, the plans and the tests")
@@ -246,8 +248,20 @@ func Conform(ctx context.Context, reqs *Requirements, plans *Plans, tests *Tests
 		since[pl.ID] = pl.ApprovedAt
 	}
 	due := sms.CheckResult{Check: "continuity-tests-on-time", Clause: "8.7.2", Population: len(inForce), Failures: []sms.Finding{},
-		Rule: "every plan in force was tested within the interval"}
+		Rule: "every plan in force was tested within the interval, and a retest it required cleared by a passed test of it"}
 	due.Failures = append(due.Failures, TestSweep(since, all, p.TestEvery, asOf)...)
+	// A retest is cleared on the word of the host that fires retested: the
+	// test it names must be a stored test of the plan that met its
+	// objectives.
+	for _, pl := range inForce {
+		if pl.LastTest == "" {
+			continue
+		}
+		if !slices.ContainsFunc(all, func(t *Test) bool { return t.ID == pl.LastTest && t.Plan == pl.ID && t.Met() }) {
+			due.Failures = append(due.Failures, a.Finding(CodeRetestOverdue, "CON-08", PlanKind, pl.ID,
+				"the retest was cleared by "+pl.LastTest+", which is not a stored test of the plan that met its objectives"))
+		}
+	}
 	rep.Results = append(rep.Results, cov, due)
 	return rep, nil
 }

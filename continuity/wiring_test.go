@@ -149,6 +149,14 @@ func TestConformContinuity(t *testing.T) {
 	_, err = plans.RecordCopy(ctx, mgr, p.ID, continuity.CopyRecord{Location: "vault", Medium: "paper", Digest: p.Digest()})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"CONT_PLAN_MISSING CON-04 mail", "PLAN_TEST_OVERDUE CON-07 " + p.ID}, codes(time.Date(2027, 3, 2, 0, 0, 0, 0, time.UTC)))
+
+	// A retest cleared with a test that does not exist is found: the plan
+	// takes the host's word, check 12 reads the tests.
+	_, err = plans.RequireRetest(ctx, mgr, p.ID, continuity.RetestRequirement{Reason: "CHG-77", Due: clk.Now().Add(30 * 24 * time.Hour)})
+	require.NoError(t, err)
+	_, err = plans.Retested(ctx, mgr, p.ID, continuity.Retest{Test: "CT-404"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"CONT_PLAN_MISSING CON-04 mail", "RETEST_OVERDUE CON-08 " + p.ID}, codes(clk.Now().Add(time.Hour)))
 }
 
 // A major change to a service puts its plans up for a retest (CON-08):
