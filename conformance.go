@@ -184,6 +184,15 @@ func (a *Audit) Report() Report {
 // record that does not verify does not stop the run; a store or context
 // error does, and is returned with what the audit holds so far.
 func ConformStore[E Entity[E]](ctx context.Context, a *Audit, m *Machine[E], q Query, checks []Check[E]) error {
+	return ConformStoreFunc(ctx, a, m, q, checks, nil)
+}
+
+// ConformStoreFunc is [ConformStore] that also hands visit, when it is not
+// nil, every record that verified, after the checks examined it: what a
+// check over several kinds needs (the services an agreement covers, the
+// contracts in force), read once with the rest and only from records that
+// verify.
+func ConformStoreFunc[E Entity[E]](ctx context.Context, a *Audit, m *Machine[E], q Query, checks []Check[E], visit func(e E, journal []Entry)) error {
 	if a == nil || m == nil {
 		return &ValidationError{Field: "audit", Problem: "needs an audit and a machine"}
 	}
@@ -195,6 +204,9 @@ func ConformStore[E Entity[E]](ctx context.Context, a *Audit, m *Machine[E], q Q
 	return m.EachVerified(ctx, q, func(e E, journal []Entry) bool {
 		a.countVerified()
 		Examine(a, checks, e, journal)
+		if visit != nil {
+			visit(e, journal)
+		}
 		return true
 	}, func(id string, err error) error {
 		a.Unverified(kind, id, err)

@@ -291,6 +291,15 @@ func TestAudit(t *testing.T) {
 	assert.Equal(t, "never-applies", rep.Results[3].Check)
 	assert.Zero(t, rep.Results[3].Population, "a check that examined nothing is reported")
 
+	// ConformStoreFunc hands over every record that verified, with its
+	// journal, and no other.
+	var seen []string
+	require.NoError(t, sms.ConformStoreFunc(bg(), sms.NewAudit(asOf, ticketCatalogue()), m, sms.Query{}, checks, func(tk *Ticket, j []sms.Entry) {
+		require.NotEmpty(t, j)
+		seen = append(seen, tk.ID)
+	}))
+	assert.ElementsMatch(t, []string{"T-1", "T-2"}, seen, "the forged T-3 is not visited")
+
 	findings, err := sms.SweepStore(bg(), m, sms.Query{}, asOf, func(tk *Ticket, j []sms.Entry) []sms.Finding {
 		return []sms.Finding{a.Finding("TICKET_SWEPT", "TKT-01", ticketKind, tk.ID, "swept")}
 	})

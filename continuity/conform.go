@@ -165,15 +165,10 @@ func Conform(ctx context.Context, reqs *Requirements, plans *Plans, tests *Tests
 	}
 	a := sms.NewAudit(asOf, slices.Concat(RequirementRequirements(), PlanRequirements(), TestRequirements(), InvocationRequirements()))
 	var services []string
-	err := sms.ConformStore(ctx, a, reqs.m, sms.Query{}, []sms.Check[*Requirement]{{
+	err := sms.ConformStoreFunc(ctx, a, reqs.m, sms.Query{}, []sms.Check[*Requirement]{{
 		Name: "continuity-requirements-agreed", Clause: "8.7.2", Cites: []string{"CON-02", "CON-03"},
-		Rule: "every agreed requirement has its recovery time within its maximum tolerable disruption and was agreed by two customer representatives, none of them an author, as its journal shows",
-		Applies: func(r *Requirement) bool {
-			if r.Status == RequirementAgreed && !slices.Contains(services, r.Service) {
-				services = append(services, r.Service)
-			}
-			return r.Status == RequirementAgreed
-		},
+		Rule:    "every agreed requirement has its recovery time within its maximum tolerable disruption and was agreed by two customer representatives, none of them an author, as its journal shows",
+		Applies: func(r *Requirement) bool { return r.Status == RequirementAgreed },
 		Eval: func(r *Requirement, x *sms.Examined) {
 			if r.Objectives.RTO > r.Objectives.MTPD {
 				x.Fail(CodeRequirementUnagreed, "CON-02", "the RTO is beyond the MTPD")
@@ -207,30 +202,24 @@ func Conform(ctx context.Context, reqs *Requirements, plans *Plans, tests *Tests
 				x.Fail(CodeRequirementUnagreed, "CON-03", "not agreed by two customer representatives other than its authors")
 			}
 		},
-	}})
+	}}, func(r *Requirement, _ []sms.Entry) {
+		if r.Status == RequirementAgreed && !slices.Contains(services, r.Service) {
+			services = append(services, r.Service)
+		}
+	})
 	if err != nil {
 		return a.Report(), err
 	}
 	var inForce []*Plan
-	pc := planConformChecks()
-	applies := pc[0].Applies
-	pc[0].Applies = func(pl *Plan) bool {
+	if err := sms.ConformStoreFunc(ctx, a, plans.m, sms.Query{}, planConformChecks(), func(pl *Plan, _ []sms.Entry) {
 		if pl.InForce() {
 			inForce = append(inForce, pl)
 		}
-		return applies(pl)
-	}
-	if err := sms.ConformStore(ctx, a, plans.m, sms.Query{}, pc); err != nil {
+	}); err != nil {
 		return a.Report(), err
 	}
 	var all []*Test
-	tc := testConformChecks()
-	tApplies := tc[0].Applies
-	tc[0].Applies = func(t *Test) bool {
-		all = append(all, t)
-		return tApplies(t)
-	}
-	if err := sms.ConformStore(ctx, a, tests.m, sms.Query{}, tc); err != nil {
+	if err := sms.ConformStoreFunc(ctx, a, tests.m, sms.Query{}, testConformChecks(), func(t *Test, _ []sms.Entry) { all = append(all, t) }); err != nil {
 		return a.Report(), err
 	}
 	if invs != nil {

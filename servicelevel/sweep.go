@@ -268,15 +268,8 @@ func (s *Agreements) Conform(ctx context.Context, services []LiveService, p Peri
 		return sms.Report{}, err
 	}
 	a, cs := sms.NewAudit(asOf, Requirements()), checks(&pp)
-	// Examine asks the first check's Applies once for each agreement that
-	// verified: that gathers the agreements coverage counts.
 	var verified []*Agreement
-	applies := cs[0].Applies
-	cs[0].Applies = func(g *Agreement) bool {
-		verified = append(verified, g)
-		return applies(g)
-	}
-	err = sms.ConformStore(ctx, a, s.m, sms.Query{}, cs)
+	err = sms.ConformStoreFunc(ctx, a, s.m, sms.Query{}, cs, func(g *Agreement, _ []sms.Entry) { verified = append(verified, g) })
 	r := a.Report()
 	r.Results = append(r.Results, Coverage(services, verified, asOf))
 	return r, err

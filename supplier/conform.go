@@ -169,15 +169,12 @@ func Conform(ctx context.Context, suppliers *Suppliers, contracts *Contracts, di
 	}
 	a := sms.NewAudit(asOf, Catalogue())
 	contracted := map[string]bool{}
-	cs := contractChecks(&pp)
-	applies := cs[0].Applies
-	cs[0].Applies = func(c *Contract) bool {
+	inForce := func(c *Contract, _ []sms.Entry) {
 		if c.InForce() {
 			contracted[c.Supplier] = true
 		}
-		return applies(c)
 	}
-	if err := sms.ConformStore(ctx, a, contracts.m, sms.Query{}, cs); err != nil {
+	if err := sms.ConformStoreFunc(ctx, a, contracts.m, sms.Query{}, contractChecks(&pp), inForce); err != nil {
 		return a.Report(), err
 	}
 	if err := sms.ConformStore(ctx, a, suppliers.m, sms.Query{}, supplierChecks(contracted)); err != nil {
