@@ -66,13 +66,9 @@ func overdue(c *Contract, p *Policy, asOf time.Time, fail func(code, req, detail
 	if !c.InForce() || c.AgreedAt.IsZero() {
 		return
 	}
-	last := c.AgreedAt
+	due := p.Performance.FirstDue(c.AgreedAt)
 	if n := len(c.Performance); n > 0 {
-		last = c.Performance[n-1].At
-	}
-	due := p.Performance.NextDue(last)
-	if last.Equal(c.AgreedAt) && len(c.Performance) == 0 {
-		due = p.Performance.FirstDue(c.AgreedAt)
+		due = p.Performance.NextDue(c.Performance[n-1].At)
 	}
 	if asOf.After(due.Add(p.Grace)) {
 		fail(CodePerformanceOverdue, "SUP-06", "performance review due "+due.Format(time.RFC3339))

@@ -532,9 +532,9 @@ type Changes interface {
 	Authorized(ctx context.Context, id string) (bool, error)
 }
 
-type ctx_ = sms.Transition[*Contract]
+type ctrTx = sms.Transition[*Contract]
 
-func cguard(id, text string, check func(*ctx_) bool) sms.Guard[*Contract] {
+func cguard(id, text string, check func(*ctrTx) bool) sms.Guard[*Contract] {
 	return sms.Guard[*Contract]{Requirement: sms.Requirement{ID: id, Text: text}, Check: check}
 }
 
@@ -544,7 +544,7 @@ type authorized struct{ ok bool }
 
 func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
-func setTerms(t *ctx_, terms Terms) {
+func setTerms(t *ctrTx, terms Terms) {
 	c := t.Entity
 	c.Terms = terms.clone()
 	c.Term.Start = ts(c.Term.Start)
@@ -564,11 +564,11 @@ func contractDefinition(changes Changes) sms.Definition[*Contract] {
 			{
 				Trigger: string(TriggerDraftContract), To: string(ContractDrafted), Roles: roles, Command: ContractDraft{},
 				Doc: "Draft a contract with a supplier.",
-				Guards: []sms.Guard[*Contract]{cguard("SUP-01", "a contract names its supplier and the person responsible for it", func(t *ctx_) bool {
+				Guards: []sms.Guard[*Contract]{cguard("SUP-01", "a contract names its supplier and the person responsible for it", func(t *ctrTx) bool {
 					c := sms.CommandOf[ContractDraft](t)
 					return c.Supplier != "" && c.Owner != ""
 				})},
-				Apply: func(t *ctx_) {
+				Apply: func(t *ctrTx) {
 					d, c := sms.CommandOf[ContractDraft](t), t.Entity
 					c.ID, c.Supplier, c.Title, c.Owner, c.Edition = d.ID, d.Supplier, d.Title, d.Owner, 1
 					c.Parties.Add(sms.PartyAuthor, t.Actor.ID, true)
@@ -581,7 +581,7 @@ func contractDefinition(changes Changes) sms.Definition[*Contract] {
 				Trigger: string(TriggerReviseContract), From: sms.StatesOf(ContractDrafted), Roles: roles, Command: ContractRevision{},
 				Requirement: sms.Requirement{ID: "SUP-09", Text: "only a draft is revised; an agreed contract changes by an assessed amendment"},
 				Doc:         "Revise a draft's terms.",
-				Apply: func(t *ctx_) {
+				Apply: func(t *ctrTx) {
 					r := sms.CommandOf[ContractRevision](t)
 					if r.Owner != "" {
 						t.RecordChange("owner", t.Entity.Owner, r.Owner)
@@ -595,22 +595,22 @@ func contractDefinition(changes Changes) sms.Definition[*Contract] {
 				Requirement: sms.Requirement{ID: "SUP-03", Text: "only a draft is agreed"},
 				Doc:         "Agree the contract: it comes into force.",
 				Guards: []sms.Guard[*Contract]{
-					cguard("SUP-01", "the contract names the person responsible for it", func(t *ctx_) bool { return !sms.Blank(t.Entity.Owner) }),
-					cguard("SUP-03", "the contract states its document, scope, requirements, targets or obligations, both sides' responsibilities and its term", func(t *ctx_) bool {
+					cguard("SUP-01", "the contract names the person responsible for it", func(t *ctrTx) bool { return !sms.Blank(t.Entity.Owner) }),
+					cguard("SUP-03", "the contract states its document, scope, requirements, targets or obligations, both sides' responsibilities and its term", func(t *ctrTx) bool {
 						return !slices.ContainsFunc(t.Entity.incomplete(), func(m missing) bool { return m.id == "SUP-03" })
 					}),
-					cguard("SUP-05", "the interfaces with the supplier are defined: process, contact, channel and escalation path", func(t *ctx_) bool {
+					cguard("SUP-05", "the interfaces with the supplier are defined: process, contact, channel and escalation path", func(t *ctrTx) bool {
 						return !slices.ContainsFunc(t.Entity.incomplete(), func(m missing) bool { return m.id == "SUP-05" })
 					}),
 				},
-				Apply: func(t *ctx_) { t.Entity.AgreedAt = t.Now },
+				Apply: func(t *ctrTx) { t.Entity.AgreedAt = t.Now },
 			},
 			{
 				Trigger: string(TriggerAssessPerformance), From: live, Roles: roles, Command: PerformanceReview{},
 				Requirement: sms.Requirement{ID: "SUP-06", Text: "the performance under a contract in force is reviewed"},
 				Doc:         "Record a performance review: each target's result, and the actions for each one missed.",
 				Guards: []sms.Guard[*Contract]{
-					cguard("SUP-06", "a performance review gives a result for every target and obligation of the contract, over a period that has ended", func(t *ctx_) bool {
+					cguard("SUP-06", "a performance review gives a result for every target and obligation of the contract, over a period that has ended", func(t *ctrTx) bool {
 						r, c := sms.CommandOf[PerformanceReview](t), t.Entity
 						if r.To.After(t.Now) {
 							return false
@@ -622,11 +622,11 @@ func contractDefinition(changes Changes) sms.Definition[*Contract] {
 						}
 						return len(r.Results) > 0
 					}),
-					cguard("SUP-07", "every target or obligation missed names the actions or improvement opportunities raised", func(t *ctx_) bool {
+					cguard("SUP-07", "every target or obligation missed names the actions or improvement opportunities raised", func(t *ctrTx) bool {
 						return !slices.ContainsFunc(sms.CommandOf[PerformanceReview](t).Results, func(x TargetResult) bool { return !x.Met && len(x.Actions) == 0 })
 					}),
 				},
-				Apply: func(t *ctx_) {
+				Apply: func(t *ctrTx) {
 					r := sms.CommandOf[PerformanceReview](t)
 					p := Performance{From: ts(r.From), To: ts(r.To), Results: slices.Clone(r.Results), At: t.Now}
 					for i := range p.Results {
@@ -644,19 +644,19 @@ func contractDefinition(changes Changes) sms.Definition[*Contract] {
 				Trigger: string(TriggerReviewContract), From: sms.StatesOf(ContractActive), To: string(ContractUnderReview), Roles: roles, Command: ReviewStart{},
 				Requirement: sms.Requirement{ID: "SUP-08", Text: "a contract in force, with no amendment pending, is reviewed"},
 				Doc:         "Open the periodic contract review.",
-				Apply:       func(*ctx_) {},
+				Apply:       func(*ctrTx) {},
 			},
 			{
 				Trigger: string(TriggerConcludeReview), From: sms.StatesOf(ContractUnderReview), To: string(ContractActive), Roles: roles, Command: ReviewConclusion{},
 				Requirement: sms.Requirement{ID: "SUP-08", Text: "only a contract under review is concluded"},
 				Doc:         "Conclude the review with its outcome and the alignment with the SLAs.",
 				Guards: []sms.Guard[*Contract]{
-					cguard("SUP-04", "a misalignment with the SLAs is recorded as a risk with its owner", func(t *ctx_) bool {
+					cguard("SUP-04", "a misalignment with the SLAs is recorded as a risk with its owner", func(t *ctrTx) bool {
 						a := sms.CommandOf[ReviewConclusion](t).Alignment
 						return a.Aligned || (!sms.Blank(a.Risk) && a.RiskOwner != "")
 					}),
 				},
-				Apply: func(t *ctx_) {
+				Apply: func(t *ctrTx) {
 					r, c := sms.CommandOf[ReviewConclusion](t), t.Entity
 					c.Outcome, c.ReviewedAt = r.Outcome, t.Now
 					al := r.Alignment
@@ -675,10 +675,10 @@ func contractDefinition(changes Changes) sms.Definition[*Contract] {
 				Trigger: string(TriggerProposeAmendment), From: sms.StatesOf(ContractActive), To: string(ContractAmending), Roles: roles, Command: AmendmentProposal{},
 				Requirement: sms.Requirement{ID: "SUP-09", Text: "an amendment is proposed to a contract in force, not under review, with none pending"},
 				Doc:         "Propose an amendment.",
-				Guards: []sms.Guard[*Contract]{cguard("SUP-09", "an amendment gives its reason", func(t *ctx_) bool {
+				Guards: []sms.Guard[*Contract]{cguard("SUP-09", "an amendment gives its reason", func(t *ctrTx) bool {
 					return !sms.Blank(sms.CommandOf[AmendmentProposal](t).Reason)
 				})},
-				Apply: func(t *ctx_) {
+				Apply: func(t *ctrTx) {
 					p := sms.CommandOf[AmendmentProposal](t)
 					t.Entity.Pending = &Amendment{Terms: p.Terms.clone(), Reason: p.Reason, Change: p.Change}
 					t.Record("reason", p.Reason)
@@ -691,11 +691,11 @@ func contractDefinition(changes Changes) sms.Definition[*Contract] {
 				Trigger: string(TriggerAssessImpact), From: sms.StatesOf(ContractAmending), Roles: roles, Command: ImpactAssessment{},
 				Requirement: sms.Requirement{ID: "SUP-09", Text: "only a pending amendment is assessed"},
 				Doc:         "Record the amendment's impact on the services and the SMS.",
-				Guards: []sms.Guard[*Contract]{cguard("SUP-09", "the assessment states the impact on the services and on the SMS", func(t *ctx_) bool {
+				Guards: []sms.Guard[*Contract]{cguard("SUP-09", "the assessment states the impact on the services and on the SMS", func(t *ctrTx) bool {
 					a := sms.CommandOf[ImpactAssessment](t)
 					return !sms.Blank(a.Services) && !sms.Blank(a.SMS)
 				})},
-				Apply: func(t *ctx_) {
+				Apply: func(t *ctrTx) {
 					a, p := sms.CommandOf[ImpactAssessment](t), t.Entity.Pending
 					if p == nil {
 						p = &Amendment{}
@@ -710,7 +710,7 @@ func contractDefinition(changes Changes) sms.Definition[*Contract] {
 				Trigger: string(TriggerAgreeAmendment), From: sms.StatesOf(ContractAmending), To: string(ContractActive), Roles: roles, Command: AmendmentAgreement{},
 				Requirement: sms.Requirement{ID: "SUP-09", Text: "only a pending amendment is agreed"},
 				Doc:         "Agree the assessed amendment: the contract's next version.",
-				Prepare: func(ctx context.Context, t *ctx_) error {
+				Prepare: func(ctx context.Context, t *ctrTx) error {
 					au := &authorized{}
 					if p := t.Entity.Pending; p != nil && p.Change != "" && changes != nil {
 						ok, err := changes.Authorized(ctx, p.Change)
@@ -724,17 +724,17 @@ func contractDefinition(changes Changes) sms.Definition[*Contract] {
 				},
 				Guards: []sms.Guard[*Contract]{
 					{Requirement: sms.Requirement{ID: "SUP-09", Text: "an amendment is agreed only once its impact on the services and the SMS was assessed"}, RecordOnly: true,
-						Check: func(t *ctx_) bool { p := t.Entity.Pending; return p != nil && !p.AssessedAt.IsZero() }},
+						Check: func(t *ctrTx) bool { p := t.Entity.Pending; return p != nil && !p.AssessedAt.IsZero() }},
 					{Requirement: sms.Requirement{ID: "SUP-09", Text: "an amendment that belongs to a change is agreed only once the change is authorized"}, RecordOnly: true,
-						Check: func(t *ctx_) bool {
+						Check: func(t *ctrTx) bool {
 							p := t.Entity.Pending
 							au, _ := t.Prepared.(*authorized)
 							return p == nil || p.Change == "" || (au != nil && au.ok)
 						}},
 					{Requirement: sms.Requirement{ID: "SUP-03", Text: "the amended contract still states everything agreement requires"}, RecordOnly: true,
-						Check: func(t *ctx_) bool { p := t.Entity.Pending; return p != nil && len(p.Terms.incomplete()) == 0 }},
+						Check: func(t *ctrTx) bool { p := t.Entity.Pending; return p != nil && len(p.Terms.incomplete()) == 0 }},
 				},
-				Apply: func(t *ctx_) {
+				Apply: func(t *ctrTx) {
 					c := t.Entity
 					setTerms(t, c.Pending.Terms)
 					c.Pending, c.AgreedAt = nil, t.Now
@@ -746,10 +746,10 @@ func contractDefinition(changes Changes) sms.Definition[*Contract] {
 				Trigger: string(TriggerWithdrawAmendment), From: sms.StatesOf(ContractAmending), To: string(ContractActive), Roles: roles, Command: AmendmentWithdrawal{},
 				Requirement: sms.Requirement{ID: "SUP-09", Text: "only a pending amendment is withdrawn"},
 				Doc:         "Withdraw the pending amendment, with the reason.",
-				Guards: []sms.Guard[*Contract]{cguard("SUP-09", "a withdrawal gives its reason", func(t *ctx_) bool {
+				Guards: []sms.Guard[*Contract]{cguard("SUP-09", "a withdrawal gives its reason", func(t *ctrTx) bool {
 					return !sms.Blank(sms.CommandOf[AmendmentWithdrawal](t).Reason)
 				})},
-				Apply: func(t *ctx_) {
+				Apply: func(t *ctrTx) {
 					t.Entity.Pending = nil
 					t.SetReason(sms.CommandOf[AmendmentWithdrawal](t).Reason)
 				},
@@ -758,11 +758,11 @@ func contractDefinition(changes Changes) sms.Definition[*Contract] {
 				Trigger: string(TriggerPlanExit), From: live, Roles: roles, Command: ExitPlanning{},
 				Requirement: sms.Requirement{ID: "SUP-13", Text: "the exit of a contract in force is planned"},
 				Doc:         "Record the exit plan: data return, handover and dates.",
-				Guards: []sms.Guard[*Contract]{cguard("SUP-13", "an exit plan states the return of data, the handover and its dates", func(t *ctx_) bool {
+				Guards: []sms.Guard[*Contract]{cguard("SUP-13", "an exit plan states the return of data, the handover and its dates", func(t *ctrTx) bool {
 					p := sms.CommandOf[ExitPlanning](t).Plan
 					return !sms.Blank(p.DataReturn) && !sms.Blank(p.Handover) && !p.From.IsZero() && p.To.After(p.From)
 				})},
-				Apply: func(t *ctx_) {
+				Apply: func(t *ctrTx) {
 					p := sms.CommandOf[ExitPlanning](t).Plan
 					p.From, p.To = ts(p.From), ts(p.To)
 					t.Entity.Exit = &p
@@ -774,11 +774,11 @@ func contractDefinition(changes Changes) sms.Definition[*Contract] {
 				Trigger: string(TriggerGiveNotice), From: live, Roles: roles, Command: Notice{},
 				Requirement: sms.Requirement{ID: "SUP-13", Text: "notice is given on a contract in force"},
 				Doc:         "Give notice: the contract ends at the end its term then allows.",
-				Guards: []sms.Guard[*Contract]{cguard("SUP-13", "notice is given once, on a contract with a term that renews", func(t *ctx_) bool {
+				Guards: []sms.Guard[*Contract]{cguard("SUP-13", "notice is given once, on a contract with a term that renews", func(t *ctrTx) bool {
 					c := t.Entity
 					return c.NoticeAt.IsZero() && !c.Term.Start.IsZero() && c.Term.Renewal == RenewTacit
 				})},
-				Apply: func(t *ctx_) {
+				Apply: func(t *ctrTx) {
 					t.Entity.NoticeAt = t.Now
 					end, _ := t.Entity.EndAsOf(t.Now)
 					t.RecordTime("ends", end)
@@ -788,11 +788,11 @@ func contractDefinition(changes Changes) sms.Definition[*Contract] {
 				Trigger: string(TriggerRenew), From: live, Roles: roles, Command: RenewalDecision{},
 				Requirement: sms.Requirement{ID: "SUP-13", Text: "a contract in force is renewed"},
 				Doc:         "Decide an express renewal: one more term.",
-				Guards: []sms.Guard[*Contract]{cguard("SUP-13", "an express renewal is decided before its decision date", func(t *ctx_) bool {
+				Guards: []sms.Guard[*Contract]{cguard("SUP-13", "an express renewal is decided before its decision date", func(t *ctrTx) bool {
 					_, err := t.Entity.Term.Renew(t.Now)
 					return !t.Entity.Term.Start.IsZero() && err == nil
 				})},
-				Apply: func(t *ctx_) {
+				Apply: func(t *ctrTx) {
 					t.Entity.Term, _ = t.Entity.Term.Renew(t.Now)
 					end, _ := t.Entity.EndAsOf(t.Now)
 					t.RecordTime("ends", end)
@@ -803,13 +803,13 @@ func contractDefinition(changes Changes) sms.Definition[*Contract] {
 				Requirement: sms.Requirement{ID: "SUP-13", Text: "only a contract in force, with no amendment pending, expires"},
 				Doc:         "End a contract whose term has ended.",
 				Guards: []sms.Guard[*Contract]{
-					cguard("SUP-13", "a contract expires at the end of its term, not before", func(t *ctx_) bool {
+					cguard("SUP-13", "a contract expires at the end of its term, not before", func(t *ctrTx) bool {
 						end, ok := t.Entity.EndAsOf(t.Now)
 						return ok && !t.Now.Before(end)
 					}),
-					cguard("SUP-13", "the exit was planned before the contract ends", func(t *ctx_) bool { return t.Entity.Exit != nil }),
+					cguard("SUP-13", "the exit was planned before the contract ends", func(t *ctrTx) bool { return t.Entity.Exit != nil }),
 				},
-				Apply: func(*ctx_) {},
+				Apply: func(*ctrTx) {},
 			},
 			{
 				Trigger: string(TriggerTerminateContract), From: sms.StatesOf(ContractDrafted, ContractActive, ContractUnderReview, ContractAmending), To: string(ContractTerminated),
@@ -817,12 +817,12 @@ func contractDefinition(changes Changes) sms.Definition[*Contract] {
 				Requirement: sms.Requirement{ID: "SUP-13", Text: "a contract already ended is not terminated"},
 				Doc:         "End a contract early, with the reason; one in force only with its exit planned.",
 				Guards: []sms.Guard[*Contract]{
-					cguard("SUP-13", "a termination gives its reason", func(t *ctx_) bool { return !sms.Blank(sms.CommandOf[ContractTermination](t).Reason) }),
-					cguard("SUP-13", "a contract in force is terminated only with its exit planned", func(t *ctx_) bool {
+					cguard("SUP-13", "a termination gives its reason", func(t *ctrTx) bool { return !sms.Blank(sms.CommandOf[ContractTermination](t).Reason) }),
+					cguard("SUP-13", "a contract in force is terminated only with its exit planned", func(t *ctrTx) bool {
 						return t.Entity.Status == ContractDrafted || t.Entity.Exit != nil
 					}),
 				},
-				Apply: func(t *ctx_) {
+				Apply: func(t *ctrTx) {
 					t.Entity.Reason = sms.CommandOf[ContractTermination](t).Reason
 					t.SetReason(t.Entity.Reason)
 				},
@@ -830,10 +830,10 @@ func contractDefinition(changes Changes) sms.Definition[*Contract] {
 			{
 				Trigger: string(TriggerContractNote), From: sms.StatesOf(ContractStatuses()...), Roles: roles, Command: ContractNote{},
 				Doc: "Add a note.",
-				Guards: []sms.Guard[*Contract]{cguard("SUP-06", "a note has text", func(t *ctx_) bool {
+				Guards: []sms.Guard[*Contract]{cguard("SUP-06", "a note has text", func(t *ctrTx) bool {
 					return !sms.Blank(sms.CommandOf[ContractNote](t).Text)
 				})},
-				Apply: func(t *ctx_) { t.Record("text", sms.CommandOf[ContractNote](t).Text) },
+				Apply: func(t *ctrTx) { t.Record("text", sms.CommandOf[ContractNote](t).Text) },
 			},
 		},
 	}
