@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/iso20k/sms"
@@ -181,16 +182,19 @@ func sweeps(p *Policy) []sms.Check[*Incident] {
 	live := func(i *Incident) bool { return i.Status != StatusCancelled }
 	// From a verified journal, INC-15 is judged by the servicelevel timers
 	// of the policy (TimerDefs); a record on its own by its due times.
-	eng := p.engine()
+	// Compiled on first use: a record checked alone never needs it.
+	eng := sync.OnceValue(p.engine)
 	return []sms.Check[*Incident]{
 		{
 			Name: "incident-service-level-timers", Clause: "8.3.3", Cites: []string{"INC-15"},
 			Rule:    "every incident not cancelled meets the response and resolution targets of its priority",
 			Applies: live,
 			Eval: func(i *Incident, x *sms.Examined) {
-				if x.Journal != nil && eng != nil {
-					eng.judge(x.Journal, x.AsOf, x.Fail)
-					return
+				if x.Journal != nil {
+					if e := eng(); e != nil {
+						e.judge(x.Journal, x.AsOf, x.Fail)
+						return
+					}
 				}
 				t, asOf := i.SLA, x.AsOf
 				if !t.ResponseDue.IsZero() && ((t.RespondedAt.IsZero() && asOf.After(t.ResponseDue)) || t.RespondedAt.After(t.ResponseDue)) {

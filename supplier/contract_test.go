@@ -370,3 +370,22 @@ func TestContractsAsDisputeLookup(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "escalation", ve.Field)
 }
+
+// A contract review concludes with one of the outcomes SUP-08 names; any
+// other is a typed error and the review stays open.
+func TestReviewOutcome(t *testing.T) {
+	t.Parallel()
+	e := newContractEnv(t)
+	c := e.active(t)
+	e.do(t, c.ID, supplier.ReviewStart{})
+	before := smstest.Snap(t, e.svc, c.ID)
+	_, err := e.svc.ConcludeReview(e.ctx, manager, c.ID, supplier.ReviewConclusion{Outcome: "carry on", Alignment: supplier.Alignment{Aligned: true}})
+	var ve *sms.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "outcome", ve.Field)
+	smstest.RequireUnchanged(t, e.svc, c.ID, before)
+	got, err := e.svc.ConcludeReview(e.ctx, manager, c.ID, supplier.ReviewConclusion{Outcome: supplier.Renegotiate, Alignment: supplier.Alignment{Aligned: true}})
+	require.NoError(t, err)
+	assert.Equal(t, supplier.Renegotiate, got.Outcome)
+	assert.Equal(t, supplier.ContractActive, got.Status)
+}
