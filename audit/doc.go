@@ -28,6 +28,45 @@
 //	    %% approved, in place: declare_involvement, note, record_result
 //	    %% retired, in place: note
 //
+// # Continual improvement
+//
+// [Opportunities] is the improvement register (CI-01 to CI-07), from which
+// nothing is deleted: an opportunity logged with its source (an SLA miss,
+// a supplier miss, a review, an audit finding, a nonconformity: the record
+// it came from, CI-07), evaluated against the criteria in force
+// ([CriteriaBook], versioned, CI-02), approved by another person than its
+// evaluator with targets in the dimensions the standard names, each with
+// baseline and target (CI-03), prioritised, planned and implemented
+// (through an authorized change when it touches controlled items, CI-04),
+// measured: met or missed is derived from the actuals, and a miss goes to
+// follow-up with a further action (CI-05). [Opportunities.Sweep] finds
+// IMPROVEMENT_MEASURE_OVERDUE; [Opportunities.Improvements] reports a
+// period (CI-01, CI-06):
+//
+//	stateDiagram-v2
+//	    [*] --> logged: log
+//	    logged --> evaluated: evaluate
+//	    logged --> rejected: reject
+//	    evaluated --> approved: approve
+//	    evaluated --> rejected: reject
+//	    approved --> planned: plan
+//	    planned --> in_progress: start
+//	    in_progress --> implemented: implement
+//	    implemented --> measured: measure
+//	    implemented --> follow_up: miss
+//	    measured --> closed: close
+//	    follow_up --> in_progress: resume
+//	    rejected --> [*]
+//	    closed --> [*]
+//	    %% logged, in place: note
+//	    %% evaluated, in place: note
+//	    %% approved, in place: note
+//	    %% planned, in place: note
+//	    %% in_progress, in place: note
+//	    %% implemented, in place: note
+//	    %% measured, in place: note
+//	    %% follow_up, in place: note
+//
 // # Sampling
 //
 // [Sample] draws the records an auditor examines by ranking each ID by
