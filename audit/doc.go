@@ -28,6 +28,42 @@
 //	    %% approved, in place: declare_involvement, note, record_result
 //	    %% retired, in place: note
 //
+// # Nonconformity and corrective action
+//
+// [Nonconformities] keeps nonconformities (NC-01 to NC-09): raised with
+// their source and the record it came from (an audit finding, a problem,
+// a review, a supplier miss: NC-08), the requirement breached and the
+// severity; contained by a correction, or by an explicit reason that none
+// is needed; analysed by an owner (causes, the check for similar
+// nonconformities, a decision with its rationale); corrective actions with
+// owners and due dates, each done on evidence; implemented, with the SMS
+// change an authorized change (NC-05); closed only when verified effective,
+// on evidence, by another person than the owner, and not before the
+// severity's minimum window ([NonconformityPolicy], NC-06); an ineffective
+// verification goes back to analysis. A decision that no action is needed
+// is closed by an SMS owner other than who decided it, and refused for a
+// severity that requires action. [Nonconformities.Sweep] finds
+// NC_ACTION_OVERDUE and NC_VERIFY_OVERDUE; [ConformNonconformities] is
+// check 14 of the auditor suite:
+//
+//	stateDiagram-v2
+//	    [*] --> raised: raise
+//	    raised --> contained: contain
+//	    contained --> analysing: analyse
+//	    analysing --> action_planned: plan_actions
+//	    analysing --> no_action_required: decide_no_action
+//	    action_planned --> verifying: implement
+//	    no_action_required --> closed: close_no_action
+//	    verifying --> analysing: verify_ineffective
+//	    verifying --> closed: verify_effective
+//	    closed --> [*]
+//	    %% raised, in place: note
+//	    %% contained, in place: note
+//	    %% analysing, in place: note
+//	    %% action_planned, in place: complete_action, note
+//	    %% no_action_required, in place: note
+//	    %% verifying, in place: note
+//
 // # Continual improvement
 //
 // [Opportunities] is the improvement register (CI-01 to CI-07), from which

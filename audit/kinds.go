@@ -33,6 +33,9 @@ const (
 	// RoleSMSOwner approves a decision that no corrective action is
 	// needed, and the improvement evaluation criteria (NC-02, CI-02).
 	RoleSMSOwner sms.Role = "sms_owner"
+	// RoleActionOwner completes a corrective action assigned to them
+	// (NC-03): only the action's owner, or the nonconformity's, may.
+	RoleActionOwner sms.Role = "action_owner"
 	// RoleImprovementManager runs the improvement register (CI-01 to
 	// CI-05).
 	RoleImprovementManager sms.Role = "improvement_manager"
