@@ -28,6 +28,49 @@
 //	    %% approved, in place: declare_involvement, note, record_result
 //	    %% retired, in place: note
 //
+// # Audits
+//
+// [Audits] runs internal audits (AUD-01, AUD-03 to AUD-08): planned in an
+// approved programme for one of its areas; prepared with criteria and
+// scope; fieldwork, findings and the report by the assigned auditors;
+// reported with conformity and effectiveness concluded apart and the
+// managers notified; followed up and closed only when every nonconformity
+// finding links its nonconformity, then frozen. Impartiality is enforced
+// on every path an auditor comes by (plan, assign, add_auditor) and on
+// every act of one (start_fieldwork, record_finding, report): someone the
+// programme's [Involvement] declares as owning or working in an audited
+// area is refused with [sms.ErrForbidden] citing AUD-04, unless an override
+// with its justification was approved by the programme's owner, who is
+// neither the auditor nor who asked for it. Findings carry the records
+// sampled, the query, the seed and the population's digest ([Sample]), and
+// conformance check results as evidence ([EvidenceOf]). [Sweep] finds
+// AUDIT_OVERDUE and AUDIT_COVERAGE_GAP; [Conform] is check 13 of the
+// auditor suite:
+//
+//	stateDiagram-v2
+//	    [*] --> planned: plan
+//	    planned --> prepared: prepare
+//	    planned --> rescheduled: reschedule
+//	    planned --> cancelled: cancel
+//	    prepared --> fieldwork: start_fieldwork
+//	    prepared --> rescheduled: reschedule
+//	    prepared --> cancelled: cancel
+//	    fieldwork --> reporting: end_fieldwork
+//	    reporting --> reported: report
+//	    reported --> follow_up: follow_up
+//	    follow_up --> closed: close
+//	    rescheduled --> prepared: prepare
+//	    rescheduled --> cancelled: cancel
+//	    closed --> [*]
+//	    cancelled --> [*]
+//	    %% planned, in place: add_auditor, approve_override, assign
+//	    %% prepared, in place: add_auditor, approve_override, assign
+//	    %% fieldwork, in place: acknowledge, add_auditor, record_finding
+//	    %% reporting, in place: acknowledge, record_finding
+//	    %% reported, in place: link_finding
+//	    %% follow_up, in place: link_finding
+//	    %% rescheduled, in place: add_auditor, approve_override, assign
+//
 // # Nonconformity and corrective action
 //
 // [Nonconformities] keeps nonconformities (NC-01 to NC-09): raised with
