@@ -43,7 +43,7 @@ func reported(a *Audit, start, end time.Time) bool {
 // in the cycle in which its report was issued, if it is reported, in
 // follow-up or closed; one cancelled or still open does not. Audits of
 // other programmes are ignored. Findings come cycle by cycle, in the
-// programme's area order.
+// programme's area order, the cycle written in the cadence's zone.
 func SweepCoverage(p *Programme, audits []*Audit, asOf time.Time, grace time.Duration) []sms.Finding {
 	if p == nil || p.Status != ProgrammeApproved || p.ApprovedAt.IsZero() || p.Cycle.Validate() != nil {
 		return nil
@@ -65,7 +65,7 @@ func SweepCoverage(p *Programme, audits []*Audit, asOf time.Time, grace time.Dur
 			if n < ap.Audits {
 				out = append(out, sms.Finding{Code: CodeAuditCoverageGap, Requirement: req, Kind: ProgrammeKind, EntityID: p.ID, At: asOf,
 					Detail: fmt.Sprintf("%s: %d of %d audits reported in the cycle %s to %s", ap.Area, n, ap.Audits,
-						start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))})
+						start.Format(time.RFC3339), end.Format(time.RFC3339))})
 			}
 		}
 		start, end = p.Cycle.PeriodOf(end)

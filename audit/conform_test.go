@@ -134,7 +134,7 @@ func TestCheck13Coverage(t *testing.T) {
 	assert.Equal(t, gaps, sweep(cycleEnd.Add(grace+time.Microsecond)))
 	fs, err := audit.Sweep(w.ctx, w.prgs, w.auds, cycleEnd.Add(grace+time.Hour), grace)
 	require.NoError(t, err)
-	assert.Contains(t, fs[0].Detail, "change: 1 of 2 audits reported in the cycle 2025-12-31T23:00:00Z to 2026-12-31T23:00:00Z")
+	assert.Contains(t, fs[0].Detail, "change: 1 of 2 audits reported in the cycle 2026-01-01T00:00:00+01:00 to 2027-01-01T00:00:00+01:00")
 	assert.Contains(t, fs[1].Detail, "incident: 0 of 1 audits")
 	assert.Equal(t, "AUD-01", fs[0].Requirement.ID)
 
