@@ -27,21 +27,26 @@ type cfmWorld struct {
 	ctx   context.Context
 	clk   *smstest.Clock
 	prgs  *audit.Programmes
-	prgSt *memstore.Store[*audit.Programme]
+	prgSt sms.Store[*audit.Programme]
 	ncs   *audit.Nonconformities
 	auds  *audit.Audits
 	prog  string
 }
 
 func cfmNewWorld(t *testing.T) *cfmWorld {
-	w := &cfmWorld{ctx: context.Background(), clk: smstest.NewClock(prgT0), prgSt: memstore.New[*audit.Programme]()}
+	return cfmNewWorldOn(t, memstore.New[*audit.Programme](), memstore.New[*audit.Audit](), memstore.New[*audit.Nonconformity]())
+}
+
+// cfmNewWorldOn is cfmNewWorld on the stores given.
+func cfmNewWorldOn(t *testing.T, prg sms.Store[*audit.Programme], aud sms.Store[*audit.Audit], nc sms.Store[*audit.Nonconformity]) *cfmWorld {
+	w := &cfmWorld{ctx: context.Background(), clk: smstest.NewClock(prgT0), prgSt: prg}
 	opts := sms.Options{Now: w.clk.Now}
 	var err error
 	w.prgs, err = audit.NewProgrammes(w.prgSt, opts)
 	require.NoError(t, err)
-	w.ncs, err = audit.NewNonconformities(memstore.New[*audit.Nonconformity](), nil, audit.DefaultNonconformityPolicy(), opts)
+	w.ncs, err = audit.NewNonconformities(nc, nil, audit.DefaultNonconformityPolicy(), opts)
 	require.NoError(t, err)
-	w.auds, err = audit.NewAudits(memstore.New[*audit.Audit](), w.prgs, w.ncs, nil, opts)
+	w.auds, err = audit.NewAudits(aud, w.prgs, w.ncs, nil, opts)
 	require.NoError(t, err)
 	p, err := w.prgs.Draft(w.ctx, prgOwner, audit.ProgrammeDraft{ID: "AP-2026", ProgrammeContents: prgContents(), Involvement: prgInvolved})
 	require.NoError(t, err)

@@ -48,15 +48,17 @@ var ncChangeBook = ncChanges{"CHG-12": true, "CHG-13": false}
 
 type ncEnv struct {
 	svc *audit.Nonconformities
-	st  *memstore.Store[*audit.Nonconformity]
+	st  sms.Store[*audit.Nonconformity]
 	clk *smstest.Clock
 	ctx context.Context
 }
 
-func ncNewEnv(t testing.TB) *ncEnv {
+func ncNewEnv(t testing.TB) *ncEnv { return ncNewEnvOn(t, memstore.New[*audit.Nonconformity]()) }
+
+// ncNewEnvOn is ncNewEnv on the store given.
+func ncNewEnvOn(t testing.TB, st sms.Store[*audit.Nonconformity]) *ncEnv {
 	t.Helper()
 	clk := smstest.NewClock(ncStart)
-	st := memstore.New[*audit.Nonconformity]()
 	svc, err := audit.NewNonconformities(st, ncChangeBook, audit.DefaultNonconformityPolicy(), sms.Options{Now: clk.Now})
 	require.NoError(t, err)
 	return &ncEnv{svc: svc, st: st, clk: clk, ctx: context.Background()}

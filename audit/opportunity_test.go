@@ -50,7 +50,7 @@ var oppChangeBook = oppChanges{"CHG-1": true, "CHG-2": false}
 
 type oppEnv struct {
 	svc   *audit.Opportunities
-	store *memstore.Store[*audit.Opportunity]
+	store sms.Store[*audit.Opportunity]
 	clk   *smstest.Clock
 	ctx   context.Context
 }
@@ -62,9 +62,11 @@ func oppBook(t testing.TB, vs ...audit.ImprovementCriteria) audit.CriteriaBook {
 	return b
 }
 
-func oppNewEnv(t testing.TB) *oppEnv {
+func oppNewEnv(t testing.TB) *oppEnv { return oppNewEnvOn(t, memstore.New[*audit.Opportunity]()) }
+
+// oppNewEnvOn is oppNewEnv on the store given.
+func oppNewEnvOn(t testing.TB, store sms.Store[*audit.Opportunity]) *oppEnv {
 	clk := smstest.NewClock(oppJune(20, 0, 0))
-	store := memstore.New[*audit.Opportunity]()
 	svc, err := audit.NewOpportunities(store, oppBook(t, oppCrit1), oppChangeBook, audit.OpportunityPolicy{}, sms.Options{Now: clk.Now})
 	require.NoError(t, err)
 	return &oppEnv{svc: svc, store: store, clk: clk, ctx: context.Background()}
