@@ -39,33 +39,21 @@ func audJune(day, hour int) time.Time { return time.Date(2026, 6, day, hour, 0, 
 type audProgrammes map[string]audit.ProgrammeFacts
 
 func (p audProgrammes) ProgrammeFacts(_ context.Context, id string) (audit.ProgrammeFacts, error) {
-	f, ok := p[id]
-	if !ok {
-		return audit.ProgrammeFacts{}, &sms.NotFoundError{Kind: audit.ProgrammeKind, ID: id}
-	}
-	return f, nil
+	return hostFact(p, audit.ProgrammeKind, id)
 }
 
 // audNCs is the host's nonconformities: facts by ID.
 type audNCs map[string]audit.NonconformityFacts
 
 func (n audNCs) NonconformityFacts(_ context.Context, id string) (audit.NonconformityFacts, error) {
-	f, ok := n[id]
-	if !ok {
-		return audit.NonconformityFacts{}, &sms.NotFoundError{Kind: audit.NonconformityKind, ID: id}
-	}
-	return f, nil
+	return hostFact(n, audit.NonconformityKind, id)
 }
 
 // audOps is the host's improvement opportunities: facts by ID.
 type audOps map[string]audit.OpportunityFacts
 
 func (o audOps) OpportunityFacts(_ context.Context, id string) (audit.OpportunityFacts, error) {
-	f, ok := o[id]
-	if !ok {
-		return audit.OpportunityFacts{}, &sms.NotFoundError{Kind: audit.OpportunityKind, ID: id}
-	}
-	return f, nil
+	return hostFact(o, audit.OpportunityKind, id)
 }
 
 // audInvolvement is AP-1's involvement map.

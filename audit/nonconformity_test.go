@@ -31,20 +31,7 @@ var (
 var ncStart = time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
 
 // ncChanges is the host's change lookup: authorized by change ID.
-type ncChanges map[string]bool
-
-func (c ncChanges) Authorized(_ context.Context, id string) (bool, error) {
-	if id == "CHG-BROKEN" {
-		return false, errors.New("the change database is down")
-	}
-	ok, known := c[id]
-	if !known {
-		return false, &sms.NotFoundError{Kind: "change", ID: id}
-	}
-	return ok, nil
-}
-
-var ncChangeBook = ncChanges{"CHG-12": true, "CHG-13": false}
+var ncChangeBook = hostChanges{"CHG-12": true, "CHG-13": false}
 
 type ncEnv struct {
 	svc *audit.Nonconformities

@@ -36,17 +36,7 @@ func oppJuly(day, hour, min int) time.Time { return time.Date(2026, 7, day, hour
 
 // oppChanges is the host's change lookup: authorized by change ID; an ID
 // not listed is not found.
-type oppChanges map[string]bool
-
-func (c oppChanges) Authorized(_ context.Context, id string) (bool, error) {
-	ok, known := c[id]
-	if !known {
-		return false, &sms.NotFoundError{Kind: "change", ID: id}
-	}
-	return ok, nil
-}
-
-var oppChangeBook = oppChanges{"CHG-1": true, "CHG-2": false}
+var oppChangeBook = hostChanges{"CHG-1": true, "CHG-2": false}
 
 type oppEnv struct {
 	svc   *audit.Opportunities

@@ -3,8 +3,11 @@
 package tell
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"strings"
+	"testing"
 )
 
 // Teller writes a story's lines to Out.
@@ -45,4 +48,25 @@ func Recover(err *error) {
 		}
 		*err = f.err
 	}
+}
+
+// Story runs a story for a test and checks that it printed each line of
+// want, whole; it returns what the story printed.
+func Story(t testing.TB, run func(io.Writer) error, want ...string) string {
+	t.Helper()
+	var out bytes.Buffer
+	if err := run(&out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	got := out.String()
+	lines := map[string]bool{}
+	for _, l := range strings.Split(got, "\n") {
+		lines[l] = true
+	}
+	for _, w := range want {
+		if !lines[w] {
+			t.Errorf("the story lacks the line\n%q\nit printed:\n%s", w, got)
+		}
+	}
+	return got
 }
