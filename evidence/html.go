@@ -324,6 +324,9 @@ footer { margin-top: 32px; padding-bottom: 24px; color: #666666; font-size: 0.9e
 </section>
 <section id="records">
 <h2>Failing records</h2>
+{{- if .P.RecordsLeftOut}}
+<p class="muted" data-left-out="{{.P.RecordsLeftOut}}">{{.P.RecordsLeftOut}} more records named by failures are left out of this drill-down; the JSON lists their findings.</p>
+{{- end}}
 {{- range .Records}}
 <section class="record"{{if .Anchor}} id="{{.Anchor}}"{{end}} data-kind="{{.Kind}}" data-id="{{.ID}}" data-status="{{.Status}}">
 <h3><span class="code">{{.Kind}} {{.ID}}</span> <span class="muted">status {{.Status}}</span></h3>

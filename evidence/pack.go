@@ -40,6 +40,9 @@ type Pack struct {
 	// drill-down: every failure and sweep finding names one of them by
 	// kind and ID.
 	Records []Record `json:"records"`
+	// RecordsLeftOut is how many records named by failures and findings
+	// were left out of Records, the drill-down being capped.
+	RecordsLeftOut int `json:"records_left_out,omitempty"`
 	// Diagrams are the lifecycle diagrams of the processes examined.
 	Diagrams []Diagram `json:"diagrams"`
 	// Trends are the figures of the period's reports over their prior

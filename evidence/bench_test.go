@@ -1,0 +1,191 @@
+package evidence_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/evidence"
+	"github.com/iso20k/sms/incident"
+	"github.com/iso20k/sms/memstore"
+	"github.com/iso20k/sms/smstest"
+	"github.com/iso20k/sms/sqlstore"
+	"github.com/iso20k/sms/sqlstore/sqlite"
+)
+
+// evMillion is the population of TestEvidenceMillion.
+const evMillion = 1_000_000
+
+// evVmHWM returns the process's peak resident set size in bytes from
+// /proc/self/status, or 0 where there is none.
+func evVmHWM() int64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}
+
+// evCloneJournal re-chains the journal to the entity id, each entry with
+// an ID of its own, the last binding the copy's state: what the pipeline
+// would have written for the same history of another incident.
+func evCloneJournal(proto *incident.Incident, journal []sms.Entry, id string) (*incident.Incident, []sms.Entry) {
+	c := proto.Clone()
+	c.ID = id
+	es := make([]sms.Entry, len(journal))
+	var prev sms.Hash
+	for i, e := range journal {
+		e = e.Clone()
+		e.ID, e.EntityID, e.Prev = uuid.Must(uuid.NewV7()).String(), id, prev
+		e.Hash = e.ComputeHash()
+		prev, es[i] = e.Hash, e
+	}
+	c.Head = prev
+	return c, es
+}
+
+// TestEvidenceMillion builds the evidence pack of incident management over
+// a SQLite store of 1,000,000 closed incidents, each a copy of one driven
+// through the whole pipeline on memstore (log, classify, action, assign,
+// start, resolve, close), its journal re-chained to the copy so that every
+// copy verifies; the budget is under 60 s and under 300 MiB. Too slow for
+// CI: it runs only with SMS_EVIDENCE_MILLION=1.
+func TestEvidenceMillion(t *testing.T) {
+	if os.Getenv("SMS_EVIDENCE_MILLION") != "1" {
+		t.Skip("set SMS_EVIDENCE_MILLION=1 to build the pack over 1,000,000 incidents (minutes; budget 60 s and 300 MiB)")
+	}
+	ctx := context.Background()
+	n := evMillion
+	if s := os.Getenv("SMS_EVIDENCE_N"); s != "" { // a smaller run, to try the test out
+		v, err := strconv.Atoi(s)
+		require.NoError(t, err)
+		n = v
+	}
+
+	// One incident through the pipeline.
+	clk := smstest.NewClock(evT0)
+	mem := memstore.New[*incident.Incident]()
+	svc, err := incident.NewService(mem, incident.Config{Policy: incident.DefaultPolicy(), Options: sms.Options{Now: clk.Now}})
+	require.NoError(t, err)
+	evDrive(t, ctx, clk, svc, "PROTO", evClosedPath...)
+	protoInc, err := svc.Get(ctx, "PROTO")
+	require.NoError(t, err)
+	journal, err := svc.Journal(ctx, "PROTO")
+	require.NoError(t, err)
+
+	// Load the copies, 10,000 to a transaction.
+	path := filepath.Join(t.TempDir(), "million.db")
+	start := time.Now()
+	db, err := sqlite.Open(ctx, path, sqlite.WithBulkImport(), sqlite.WithSynchronous(sqlite.SyncNormal))
+	require.NoError(t, err)
+	st, err := sqlstore.New[*incident.Incident](ctx, db, sqlite.Dialect{}, sqlstore.Options{})
+	require.NoError(t, err)
+	const batch = 10_000
+	for lo := 0; lo < n; lo += batch {
+		require.NoError(t, st.Atomically(ctx, func(ctx context.Context) error {
+			for k := lo; k < min(lo+batch, n); k++ {
+				c, es := evCloneJournal(protoInc, journal, fmt.Sprintf("INC-%07d", k))
+				if err := st.Load(ctx, c, es); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+	}
+	require.NoError(t, st.Close())
+	require.NoError(t, db.Close())
+	t.Logf("loaded %d incidents of %d journal entries each in %s", n, len(journal), time.Since(start).Round(time.Millisecond))
+
+	// Build the pack, measuring time and memory.
+	db, err = sqlite.Open(ctx, path, sqlite.WithReadOnly())
+	require.NoError(t, err)
+	defer db.Close()
+	st, err = sqlstore.New[*incident.Incident](ctx, db, sqlite.Dialect{}, sqlstore.Options{})
+	require.NoError(t, err)
+	defer st.Close()
+	inc, err := svc.WithStore(st)
+	require.NoError(t, err)
+	runtime.GC()
+	debug.FreeOSMemory()
+	resetHWM := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil // resets VmHWM to the current RSS
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var peakHeap, peakSys atomic.Uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		var ms runtime.MemStats
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				runtime.ReadMemStats(&ms)
+				if ms.HeapInuse > peakHeap.Load() {
+					peakHeap.Store(ms.HeapInuse)
+				}
+				if ms.HeapSys > peakSys.Load() {
+					peakSys.Store(ms.HeapSys)
+				}
+			}
+		}
+	}()
+	period := evidence.Period{From: evT0.Add(-24 * time.Hour), To: evT0.Add(24 * time.Hour)}
+	start = time.Now()
+	pack, err := evidence.Build(ctx, evidence.Sources{Incidents: inc}, period, evidence.Options{})
+	elapsed := time.Since(start)
+	close(stop)
+	wg.Wait()
+	require.NoError(t, err)
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	hwm := evVmHWM()
+	const mib = 1 << 20
+	t.Logf("Build over %d incidents: %s; peak heap in use %.1f MiB, peak heap from the OS %.1f MiB (sampled every 5 ms), "+
+		"%.0f MiB allocated in all; VmHWM %.1f MiB (reset before the build: %v)",
+		n, elapsed.Round(time.Millisecond), float64(peakHeap.Load())/mib, float64(peakSys.Load())/mib,
+		float64(after.TotalAlloc-before.TotalAlloc)/mib, float64(hwm)/mib, resetHWM)
+
+	require.Equal(t, n, pack.Verification.Records)
+	require.Empty(t, pack.Verification.Unverified)
+	for _, c := range pack.Checks {
+		require.True(t, c.Result.Passed(), "%s: %v", c.Result.Check, c.Result.Failures)
+		if c.Result.Check == "incident-closure-completeness" {
+			require.Equal(t, n, c.Result.Population)
+		}
+	}
+	require.Empty(t, pack.Records)
+	if elapsed > 60*time.Second {
+		t.Errorf("Build took %s, beyond the budget of 60 s", elapsed)
+	}
+	if peak := max(peakSys.Load(), uint64(hwm)); resetHWM && peak > 300*mib {
+		t.Errorf("peak memory %.1f MiB, beyond the budget of 300 MiB", float64(peak)/mib)
+	} else if peakSys.Load() > 300*mib {
+		t.Errorf("peak heap %.1f MiB, beyond the budget of 300 MiB", float64(peakSys.Load())/mib)
+	}
+}
