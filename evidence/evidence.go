@@ -22,6 +22,7 @@ import (
 	"github.com/iso20k/sms/incident"
 	"github.com/iso20k/sms/problem"
 	"github.com/iso20k/sms/release"
+	"github.com/iso20k/sms/report"
 	"github.com/iso20k/sms/request"
 	"github.com/iso20k/sms/review"
 	"github.com/iso20k/sms/servicelevel"
@@ -68,6 +69,12 @@ type Sources struct {
 	Audits          *audit.Audits
 	Nonconformities *audit.Nonconformities
 	Opportunities   *audit.Opportunities
+
+	// ReportDefinitions and ReportInstances are service reporting
+	// (REPORT_MISSING); the issued instances' trends fill the pack's
+	// Trends. They come together.
+	ReportDefinitions *report.Definitions
+	ReportInstances   *report.Instances
 }
 
 // DefaultMaxRecords is the default of [Options.MaxRecords].
@@ -139,6 +146,7 @@ const (
 	ProcessAudit         = "internal_audit"
 	ProcessNonconformity = "nonconformity"
 	ProcessImprovement   = "improvement"
+	ProcessReporting     = "reporting"
 	// ProcessSweeps is the process of check 15, which spans every sweep.
 	ProcessSweeps = "sweeps"
 )
@@ -475,6 +483,38 @@ func evProcesses(src Sources, o *Options, asOf time.Time) ([]*evProcess, error) 
 		p.read(audit.OpportunityKind, evReaderOf[*audit.Opportunity](p.name, s))
 		add(p)
 	}
+	if err := pair("report definitions and instances", src.ReportDefinitions != nil, src.ReportInstances != nil); err != nil {
+		return nil, err
+	}
+	if defs, ins := src.ReportDefinitions, src.ReportInstances; defs != nil {
+		p := &evProcess{name: ProcessReporting, kind: report.InstanceKind,
+			sweep:    []func(context.Context) ([]sms.Finding, error){func(ctx context.Context) ([]sms.Finding, error) { return report.Sweep(ctx, defs, ins, asOf) }},
+			diagrams: []evWorkflow{defs.Workflow(), ins.Workflow()}}
+		p.read(report.DefinitionKind, evReaderOf[*report.Definition](p.name, defs))
+		p.read(report.InstanceKind, evReaderOf[*report.Instance](p.name, ins))
+		add(p)
+	}
+	return out, nil
+}
+
+// evTrends returns the trends of the instances issued for periods ending
+// within the pack's period: one per instance and metric, oldest point
+// first, the instance's own period last.
+func evTrends(ctx context.Context, ins *report.Instances, p Period) ([]Trend, error) {
+	issued, err := ins.Issued(ctx, report.Period{From: p.From, To: p.To})
+	if err != nil {
+		return nil, &Error{Process: ProcessReporting, Kind: report.InstanceKind, Err: err}
+	}
+	var out []Trend
+	for _, x := range issued {
+		for _, ts := range x.Trends {
+			t := Trend{Report: x.ID, Metric: ts.Metric, Points: []Point{}}
+			for _, pt := range ts.Points {
+				t.Points = append(t.Points, Point{Period: Period{From: pt.Period.From, To: pt.Period.To}, Value: pt.Value, Undefined: pt.Undefined})
+			}
+			out = append(out, t)
+		}
+	}
 	return out, nil
 }
 
@@ -639,6 +679,13 @@ func Build(ctx context.Context, src Sources, p Period, o Options) (*Pack, error)
 		pack.Checks = append(pack.Checks, Check{Process: ProcessSweeps, Number: 15, Result: overdue})
 	}
 	pack.Summary = evSummary(pack.Checks)
+	if src.ReportInstances != nil {
+		tr, err := evTrends(ctx, src.ReportInstances, p)
+		if err != nil {
+			return nil, err
+		}
+		pack.Trends = tr
+	}
 	left, _, err := evRecords(ctx, pack, readers, o.MaxRecords)
 	if err != nil {
 		return nil, err

@@ -941,3 +941,22 @@ func Sweep(ctx context.Context, defs *Definitions, ins *Instances, asOf time.Tim
 	}
 	return append(bad, MissingReports(ds, xs, asOf)...), nil
 }
+
+// Issued returns the instances issued or closed whose period ends within
+// p (after p.From, at or before p.To), in ID order: those that verify
+// against their journals; one that does not is an error naming it.
+func (s *Instances) Issued(ctx context.Context, p Period) ([]*Instance, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	var out []*Instance
+	err := s.m.EachVerified(ctx, sms.Query{Status: sms.StatesOf(InstanceIssued, InstanceClosed)}, func(x *Instance, _ []sms.Entry) bool {
+		if x.Period.To.After(p.From) && !x.Period.To.After(p.To) {
+			out = append(out, x)
+		}
+		return true
+	}, func(id string, err error) error {
+		return fmt.Errorf("report: instance %q does not verify: %w", id, err)
+	})
+	return out, err
+}
