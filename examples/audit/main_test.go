@@ -1,10 +1,19 @@
 package main
 
 import (
+	"encoding/json"
+	"flag"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
+	"github.com/iso20k/sms/evidence"
 	"github.com/iso20k/sms/examples/internal/tell"
 )
+
+var update = flag.Bool("update", false, "rewrite testdata/evidence.png, the README's screenshot (needs chromium)")
 
 // TestStory runs the year and checks the lines that carry its point: the
 // refusals with the requirement they cite, the sample and its
@@ -45,5 +54,58 @@ func TestStory(t *testing.T) {
 		"      AUDIT_COVERAGE_GAP: incident: 0 of 1 audits reported in the cycle 2027-01-01T00:00:00+01:00 to 2028-01-01T00:00:00+01:00",
 		"    nonconformity-closure-evidence    clause 10.1   1 examined  pass",
 		"  improvements of 2027: 1 opened, 1 implemented, 1 met, 1 closed",
+
+		// 8. The pack: the coverage check fails on the two areas not audited.
+		"  clause 9.2.1  Internal audit                               1 checks, 0 passed, 1 failed, 3 examined",
+		"  clause 10.1   Nonconformity and corrective action          2 checks, 2 passed, 0 failed, 1 examined",
 	)
+}
+
+// TestEvidencePack writes the story's evidence pack with -out and reads
+// it back: the JSON decodes, its coverage check fails on the two areas not
+// audited, and the page is there. With -update it takes the screenshot the
+// README shows (testdata/evidence.png) in headless Chromium.
+func TestEvidencePack(t *testing.T) {
+	outDir = t.TempDir()
+	t.Cleanup(func() { outDir = "" })
+	if err := run(io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(outDir, "evidence.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pack evidence.Pack
+	if err := json.Unmarshal(raw, &pack); err != nil {
+		t.Fatal(err)
+	}
+	failed := 0
+	for _, c := range pack.Checks {
+		if c.Result.Check == "audit-coverage" {
+			failed = len(c.Result.Failures)
+		}
+	}
+	if failed != 2 {
+		t.Errorf("audit-coverage: %d failures, want incident and service_level", failed)
+	}
+	page := filepath.Join(outDir, "evidence.html")
+	if _, err := os.Stat(page); err != nil {
+		t.Fatal(err)
+	}
+	if !*update {
+		return
+	}
+	bin, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatalf("-update needs chromium: %v", err)
+	}
+	shot, _ := filepath.Abs(filepath.Join("testdata", "evidence.png"))
+	if err := os.MkdirAll(filepath.Dir(shot), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+		"--user-data-dir="+filepath.Join(outDir, "profile"), "--screenshot="+shot, "--window-size=1280,1800", "--hide-scrollbars", "file://"+page)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
 }

@@ -2,11 +2,15 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/audit"
+	"github.com/iso20k/sms/evidence"
 	"github.com/iso20k/sms/examples/internal/tell"
 )
 
@@ -217,6 +221,27 @@ func (s *story) sweep() {
 	}
 	imp := tell.Must(s.ops.Improvements(s.ctx, at(time.January, 1, 0, 0), time.Date(2028, time.January, 1, 0, 0, 0, 0, berlin)))
 	s.Say("  improvements of 2027: %d opened, %d implemented, %d met, %d closed", imp.Totals.Opened, imp.Totals.Implemented, imp.Totals.Met, imp.Totals.Closed)
+}
+
+// evidence builds the evidence pack of the audit year and its grace, as
+// an auditor receives it, and writes it when -out names a directory.
+func (s *story) evidence() {
+	s.Say("")
+	s.Say("8. The evidence pack of the audit year")
+	p := evidence.Period{From: at(time.January, 1, 0, 0), To: time.Date(2028, time.February, 15, 9, 0, 0, 0, berlin)}
+	pack := tell.Must(evidence.Build(s.ctx, evidence.Sources{AuditProgrammes: s.programmes, Audits: s.audits,
+		Nonconformities: s.ncs, Opportunities: s.ops}, p, evidence.Options{Audit: audit.ConformPolicy{Grace: 30 * 24 * time.Hour}}))
+	for _, c := range pack.Summary {
+		s.Say("  clause %-6s %-44s %d checks, %d passed, %d failed, %d examined", c.Clause, c.Title, c.Checks, c.Passed, c.Failed, c.Examined)
+	}
+	s.Say("  %d records verified, %d unverified; %d failing records in the drill-down", pack.Verification.Records, len(pack.Verification.Unverified), len(pack.Records))
+	if outDir == "" {
+		return
+	}
+	tell.Check(os.MkdirAll(outDir, 0o755))
+	tell.Check(evidence.WriteFile(filepath.Join(outDir, "evidence.json"), pack.WriteJSON))
+	tell.Check(evidence.WriteFile(filepath.Join(outDir, "evidence.html"), func(w io.Writer) error { return evidence.WriteHTML(w, pack) }))
+	s.Say("  written: %s and %s", filepath.Join(outDir, "evidence.json"), filepath.Join(outDir, "evidence.html"))
 }
 
 // codes lists findings as "CODE REQ entity".
