@@ -3,6 +3,7 @@ package evidence
 import (
 	"cmp"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/audit"
 	"github.com/iso20k/sms/change"
+	"github.com/iso20k/sms/checkpoint"
 	"github.com/iso20k/sms/continuity"
 	"github.com/iso20k/sms/incident"
 	"github.com/iso20k/sms/problem"
@@ -77,6 +79,46 @@ type Sources struct {
 	ReportInstances   *report.Instances
 }
 
+// CheckpointInput is a signed checkpoint ([checkpoint.Build]) to verify
+// the stores against: the checkpoint, the public key it is signed with,
+// its leaves, and the journals of the store it covers (sqlstore's
+// Evidence).
+type CheckpointInput struct {
+	Checkpoint *checkpoint.Checkpoint
+	Public     ed25519.PublicKey
+	Leaves     *checkpoint.Leaves
+	Journals   checkpoint.Journals
+}
+
+// CodeCheckpointProblem is the code of an unverified finding for a
+// journal that no longer holds what the signed checkpoint covered: erased,
+// truncated, rewritten or broken.
+const CodeCheckpointProblem = "CHECKPOINT_PROBLEM"
+
+// evCheckpoint verifies the stores against the checkpoint, saying what it
+// found in v; a leaf set that does not match the checkpoint is a finding,
+// a checkpoint that cannot be checked at all an error.
+func evCheckpoint(ctx context.Context, in *CheckpointInput, v *Verification, add func(sms.Finding), asOf time.Time) error {
+	cp := in.Checkpoint
+	if cp == nil || in.Leaves == nil || in.Journals == nil || len(in.Public) != ed25519.PublicKeySize {
+		return sms.Invalid("evidence", "checkpoint", "needs the checkpoint, its leaves, the store's journals and an Ed25519 public key")
+	}
+	if err := cp.CheckLeaves(in.Leaves); err != nil {
+		v.Checkpoint = fmt.Sprintf("checkpoint %d: its leaves are missing or altered: %v", cp.Seq, err)
+		add(sms.Finding{Code: CodeCheckpointProblem, Requirement: sms.RecordIntegrity(), Kind: "checkpoint", EntityID: fmt.Sprint(cp.Seq), Detail: v.Checkpoint, At: asOf})
+		return nil
+	}
+	r, err := checkpoint.Verify(ctx, cp, in.Public, in.Leaves, in.Journals)
+	if err != nil {
+		return &Error{Process: "checkpoint", Kind: "checkpoint", Err: err}
+	}
+	v.Checkpoint = fmt.Sprintf("checkpoint %d signed by key %s: %d journals checked, %d problem(s)", cp.Seq, cp.KeyID(), r.Checked, len(r.Problems))
+	for _, pb := range r.Problems {
+		add(sms.Finding{Code: CodeCheckpointProblem, Requirement: sms.RecordIntegrity(), Kind: pb.Leaf.Kind, EntityID: pb.Leaf.ID, Detail: pb.String(), At: asOf})
+	}
+	return nil
+}
+
 // DefaultMaxRecords is the default of [Options.MaxRecords].
 const DefaultMaxRecords = 1000
 
@@ -89,6 +131,9 @@ type Options struct {
 	// are read with their journals (DefaultMaxRecords when zero). The
 	// others are counted in [Pack.RecordsLeftOut].
 	MaxRecords int
+	// Checkpoint, when set, is a signed checkpoint the auditor kept: the
+	// stores' journals are verified against it too.
+	Checkpoint *CheckpointInput
 	// LiveServices are the services delivered to customers, which need an
 	// SLA in force (check 9).
 	LiveServices []servicelevel.LiveService
@@ -578,7 +623,9 @@ func evOverdue(code string) bool {
 //   - Sweeps: per process that has a sweep, its open findings, but
 //     RECORD_UNVERIFIED ones.
 //   - Verification: the record-verification populations summed, and every
-//     record that does not verify (from the checks or the sweeps), once.
+//     record that does not verify (from the checks or the sweeps), once;
+//     with [Options.Checkpoint], what the signed checkpoint found, each
+//     journal that no longer holds what it covered a CHECKPOINT_PROBLEM.
 //   - Summary: one row per clause the checks cite, sorted by clause.
 //   - Records: every stored record named by a failure, a sweep finding or
 //     an unverified finding, once, in that order, with its status and
@@ -618,6 +665,14 @@ func Build(ctx context.Context, src Sources, p Period, o Options) (*Pack, error)
 		if !unverified[k] {
 			unverified[k] = true
 			pack.Verification.Unverified = append(pack.Verification.Unverified, f)
+		}
+	}
+	if o.Checkpoint != nil {
+		// Not deduplicated with the records' own verification: a journal
+		// that no longer matches the checkpoint is a finding of its own.
+		add := func(f sms.Finding) { pack.Verification.Unverified = append(pack.Verification.Unverified, f) }
+		if err := evCheckpoint(ctx, o.Checkpoint, &pack.Verification, add, asOf); err != nil {
+			return nil, err
 		}
 	}
 	overdue := evCheck15(asOf)

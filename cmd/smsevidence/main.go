@@ -46,6 +46,7 @@ import (
 	"github.com/iso20k/sms/incident"
 	"github.com/iso20k/sms/problem"
 	"github.com/iso20k/sms/release"
+	"github.com/iso20k/sms/report"
 	"github.com/iso20k/sms/request"
 	"github.com/iso20k/sms/review"
 	"github.com/iso20k/sms/servicelevel"
@@ -250,6 +251,7 @@ func evSources(st *evStores, p evidence.Period) (evidence.Sources, error) {
 	creq, cpl, cte, cinv, crisk := evStore[*continuity.Requirement](st), evStore[*continuity.Plan](st), evStore[*continuity.Test](st),
 		evStore[*continuity.Invocation](st), evStore[*continuity.RiskAssessment](st)
 	apr, aud, anc, aop := evStore[*audit.Programme](st), evStore[*audit.Audit](st), evStore[*audit.Nonconformity](st), evStore[*audit.Opportunity](st)
+	rdef, rins := evStore[*report.Definition](st), evStore[*report.Instance](st)
 	if st.err != nil {
 		return src, st.err
 	}
@@ -310,6 +312,13 @@ func evSources(st *evStores, p evidence.Period) (evidence.Sources, error) {
 	keep(err)
 	if src.AuditProgrammes != nil && src.Nonconformities != nil && src.Opportunities != nil {
 		src.Audits, err = audit.NewAudits(aud, src.AuditProgrammes, src.Nonconformities, src.Opportunities, opts)
+		keep(err)
+	}
+	// The reports are read, not generated: no generator is needed.
+	src.ReportDefinitions, err = report.NewDefinitions(rdef, opts)
+	keep(err)
+	if src.ReportDefinitions != nil {
+		src.ReportInstances, err = report.NewInstances(rins, src.ReportDefinitions, nil, opts)
 		keep(err)
 	}
 	return src, errors.Join(errs...)
