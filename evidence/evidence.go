@@ -546,7 +546,7 @@ func evProcesses(src Sources, o *Options, asOf time.Time) ([]*evProcess, error) 
 // within the pack's period: one per instance and metric, oldest point
 // first, the instance's own period last.
 func evTrends(ctx context.Context, ins *report.Instances, p Period) ([]Trend, error) {
-	issued, err := ins.Issued(ctx, report.Period{From: p.From, To: p.To})
+	issued, err := ins.Issued(ctx, p)
 	if err != nil {
 		return nil, &Error{Process: ProcessReporting, Kind: report.InstanceKind, Err: err}
 	}
@@ -555,7 +555,7 @@ func evTrends(ctx context.Context, ins *report.Instances, p Period) ([]Trend, er
 		for _, ts := range x.Trends {
 			t := Trend{Report: x.ID, Metric: ts.Metric, Points: []Point{}}
 			for _, pt := range ts.Points {
-				t.Points = append(t.Points, Point{Period: Period{From: pt.Period.From, To: pt.Period.To}, Value: pt.Value, Undefined: pt.Undefined})
+				t.Points = append(t.Points, Point{Period: pt.Period, Value: pt.Value, Undefined: pt.Undefined})
 			}
 			out = append(out, t)
 		}

@@ -10,11 +10,9 @@ import (
 // changes meaning or goes, never when one is added.
 const Version = "sms-evidence/1"
 
-// Period is the period an evidence pack covers, [From, To).
-type Period struct {
-	From time.Time `json:"from"`
-	To   time.Time `json:"to"`
-}
+// Period is the period an evidence pack covers, [From, To); see
+// [sms.Period].
+type Period = sms.Period
 
 // Pack is the evidence of a whole period across every process, one
 // result readable by a machine (its JSON form, [Version]) and rendered for

@@ -47,7 +47,7 @@ func (g *opsGenerator[E]) Name() string { return g.name }
 func (g *opsGenerator[E]) Metrics() []Metric { return append([]Metric(nil), g.metrics...) }
 
 func (g *opsGenerator[E]) Compute(ctx context.Context, period Period, cutoff time.Time) (Computation, error) {
-	if err := period.Validate(); err != nil {
+	if err := period.Check(InstanceKind); err != nil {
 		return Computation{}, err
 	}
 	if cutoff.IsZero() {

@@ -48,7 +48,7 @@ func (g *catGenerator[E]) Metrics() []Metric { return slices.Clone(g.metrics) }
 // a [*sms.ValidationError]; a record whose journal does not verify, or
 // whose record and journal disagree, is an error naming it.
 func (g *catGenerator[E]) Compute(ctx context.Context, p Period, cutoff time.Time) (Computation, error) {
-	if err := p.Validate(); err != nil {
+	if err := p.Check(InstanceKind); err != nil {
 		return Computation{}, err
 	}
 	if cutoff.IsZero() {

@@ -255,7 +255,7 @@ func (InstanceWithdrawal) Trigger() InstanceTrigger { return TriggerInstanceWith
 // starts is malformed.
 func (c InstanceSchedule) Validate() error {
 	return sms.FirstError(sms.CheckRef(InstanceKind, "id", c.ID), sms.CheckRef(InstanceKind, "definition", c.Definition),
-		sms.CheckTime(InstanceKind, "period.from", c.Period.From), sms.CheckTime(InstanceKind, "period.to", c.Period.To), c.Period.Validate())
+		sms.CheckTime(InstanceKind, "period.from", c.Period.From), sms.CheckTime(InstanceKind, "period.to", c.Period.To), c.Period.Check(InstanceKind))
 }
 
 // Validate implements [sms.Command].
@@ -946,7 +946,7 @@ func Sweep(ctx context.Context, defs *Definitions, ins *Instances, asOf time.Tim
 // p (after p.From, at or before p.To), in ID order: those that verify
 // against their journals; one that does not is an error naming it.
 func (s *Instances) Issued(ctx context.Context, p Period) ([]*Instance, error) {
-	if err := p.Validate(); err != nil {
+	if err := p.Check(InstanceKind); err != nil {
 		return nil, err
 	}
 	var out []*Instance

@@ -11,30 +11,8 @@ import (
 	"github.com/iso20k/sms"
 )
 
-// Period is a report's period, [From, To): From is in it, To is not.
-type Period struct {
-	From time.Time `json:"from"`
-	To   time.Time `json:"to"`
-}
-
-// Validate refuses a period that does not end after it starts.
-func (p Period) Validate() error {
-	if p.From.IsZero() || p.To.IsZero() {
-		return sms.Invalid(InstanceKind, "period", "a period has a start and an end")
-	}
-	if !p.To.After(p.From) {
-		return sms.Invalid(InstanceKind, "period", "the period ends at %s, not after it starts at %s", p.To.UTC().Format(time.RFC3339), p.From.UTC().Format(time.RFC3339))
-	}
-	return nil
-}
-
-// Contains reports whether t falls in the period.
-func (p Period) Contains(t time.Time) bool { return !t.Before(p.From) && t.Before(p.To) }
-
-// String writes the period as "from/to" in RFC 3339, UTC.
-func (p Period) String() string {
-	return p.From.UTC().Format(time.RFC3339) + "/" + p.To.UTC().Format(time.RFC3339)
-}
+// Period is a report's period, [From, To); see [sms.Period].
+type Period = sms.Period
 
 // Digest accumulates the digest of the journal state a computation read:
 // for every record, its kind, ID, and the sequence and hash of the last

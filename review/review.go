@@ -82,14 +82,8 @@ const (
 )
 
 // Period is the span of time a review covers: From inclusive, To
-// exclusive.
-type Period struct {
-	From time.Time `json:"from"`
-	To   time.Time `json:"to"`
-}
-
-// Valid reports whether both ends are set and From is before To.
-func (p Period) Valid() bool { return !p.From.IsZero() && !p.To.IsZero() && p.From.Before(p.To) }
+// exclusive; see [sms.Period].
+type Period = sms.Period
 
 // Inputs are what a review examined: the summary of the report it was
 // given (such as problem.EffectivenessReport.Summary or
