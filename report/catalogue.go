@@ -1,6 +1,11 @@
 package report
 
 import (
+	"context"
+	"fmt"
+	"reflect"
+	"time"
+
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/audit"
 	"github.com/iso20k/sms/change"
@@ -61,4 +66,47 @@ func Catalogue(s CatalogueStores) map[string]Generator {
 	add(s.Nonconformities != nil, func() Generator { return NonconformityStatus(s.Nonconformities) })
 	add(s.Opportunities != nil, func() Generator { return ImprovementStatus(s.Opportunities) })
 	return out
+}
+
+// compute is one computation of the generator name over store, shared by
+// the catalogue's generators: a period that does not end after it starts,
+// a zero cut-off and no store (nil, or an interface holding a nil pointer)
+// are refused with a [*sms.ValidationError]; start, called once the
+// arguments are checked, returns the per-record tally and the function
+// giving the figures in the order of metrics; the records are read as of
+// cutoff ([EachJournal]) into the digest.
+func compute[E sms.Entity[E]](ctx context.Context, name string, metrics []Metric, store sms.Store[E], p Period, cutoff time.Time,
+	start func() (add func(E, []sms.Entry) error, figures func() []Figure)) (Computation, error) {
+	if err := p.Check(InstanceKind); err != nil {
+		return Computation{}, err
+	}
+	if cutoff.IsZero() {
+		return Computation{}, sms.Invalid(InstanceKind, "cutoff", "a computation needs its data cut-off")
+	}
+	if isNil(store) {
+		return Computation{}, sms.Invalid(InstanceKind, "data_sources", "generator %s has no %s store", name, (*new(E)).EntityKind())
+	}
+	add, figures := start()
+	d := NewDigest()
+	if err := EachJournal(ctx, store, cutoff, d, add); err != nil {
+		return Computation{}, fmt.Errorf("report: generator %s: %w", name, err)
+	}
+	figs := figures()
+	if len(figs) != len(metrics) { // a programming error of the generator
+		return Computation{}, fmt.Errorf("report: generator %s computed %d figures for %d metrics", name, len(figs), len(metrics))
+	}
+	return Computation{Figures: figs, Records: d.Records(), Digest: d.Sum()}, nil
+}
+
+// isNil reports whether v is nil or an interface holding a nil pointer,
+// map, slice, channel or function.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface, reflect.Func, reflect.Chan:
+		return rv.IsNil()
+	}
+	return false
 }

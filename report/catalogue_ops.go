@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/iso20k/sms"
@@ -47,26 +46,10 @@ func (g *opsGenerator[E]) Name() string { return g.name }
 func (g *opsGenerator[E]) Metrics() []Metric { return append([]Metric(nil), g.metrics...) }
 
 func (g *opsGenerator[E]) Compute(ctx context.Context, period Period, cutoff time.Time) (Computation, error) {
-	if err := period.Check(InstanceKind); err != nil {
-		return Computation{}, err
-	}
-	if cutoff.IsZero() {
-		return Computation{}, sms.Invalid(InstanceKind, "cutoff", "a computation needs its data cut-off")
-	}
-	if g.store == nil {
-		return Computation{}, sms.Invalid(InstanceKind, "data_sources", "generator %s has no %s store", g.name, (*new(E)).EntityKind())
-	}
-	d := NewDigest()
-	add, figures := g.tally(period)
-	err := EachJournal(ctx, g.store, cutoff, d, func(e E, j []sms.Entry) error { add(e, j); return nil })
-	if err != nil {
-		return Computation{}, fmt.Errorf("report: generator %s: %w", g.name, err)
-	}
-	figs := figures()
-	if len(figs) != len(g.metrics) { // a programming error of this file
-		return Computation{}, fmt.Errorf("report: generator %s computed %d figures for %d metrics", g.name, len(figs), len(g.metrics))
-	}
-	return Computation{Figures: figs, Records: d.Records(), Digest: d.Sum()}, nil
+	return compute(ctx, g.name, g.metrics, g.store, period, cutoff, func() (func(E, []sms.Entry) error, func() []Figure) {
+		add, figures := g.tally(period)
+		return func(e E, j []sms.Entry) error { add(e, j); return nil }, figures
+	})
 }
 
 // opsCounts builds the figures of counts, in the order of metrics.

@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -48,39 +47,20 @@ func (g *catGenerator[E]) Metrics() []Metric { return slices.Clone(g.metrics) }
 // a [*sms.ValidationError]; a record whose journal does not verify, or
 // whose record and journal disagree, is an error naming it.
 func (g *catGenerator[E]) Compute(ctx context.Context, p Period, cutoff time.Time) (Computation, error) {
-	if err := p.Check(InstanceKind); err != nil {
-		return Computation{}, err
-	}
-	if cutoff.IsZero() {
-		return Computation{}, sms.Invalid(InstanceKind, "cutoff", "a computation needs its data cut-off")
-	}
-	if catNil(g.store) {
-		return Computation{}, sms.Invalid(InstanceKind, "store", "the %s generator was given no store", g.name)
-	}
-	add, done := g.start(p, cutoff)
-	d := NewDigest()
-	if err := EachJournal(ctx, g.store, cutoff, d, add); err != nil {
-		return Computation{}, fmt.Errorf("report %s: %w", g.name, err)
-	}
-	vals := done()
-	figs := make([]Figure, len(g.metrics))
-	for i, m := range g.metrics {
-		figs[i] = Figure{Metric: m.Name, Value: vals[i]}
-	}
-	return Computation{Figures: figs, Records: d.Records(), Digest: d.Sum()}, nil
-}
-
-// catNil reports whether v is nil or an interface holding a nil pointer,
-// map, slice, channel or function.
-func catNil(v any) bool {
-	if v == nil {
-		return true
-	}
-	switch rv := reflect.ValueOf(v); rv.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface, reflect.Func, reflect.Chan:
-		return rv.IsNil()
-	}
-	return false
+	return compute(ctx, g.name, g.metrics, g.store, p, cutoff, func() (func(E, []sms.Entry) error, func() []Figure) {
+		add, done := g.start(p, cutoff)
+		return add, func() []Figure {
+			vals := done()
+			figs := make([]Figure, len(vals))
+			for i, v := range vals {
+				figs[i].Value = v
+				if i < len(g.metrics) { // compute refuses a count that differs
+					figs[i].Metric = g.metrics[i].Name
+				}
+			}
+			return figs
+		}
+	})
 }
 
 // catCount is a counting metric.
