@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,6 +27,7 @@ import (
 	"github.com/iso20k/sms/request"
 	"github.com/iso20k/sms/review"
 	"github.com/iso20k/sms/servicelevel"
+	"github.com/iso20k/sms/sqlstore"
 	"github.com/iso20k/sms/supplier"
 )
 
@@ -563,32 +563,15 @@ func evTrends(ctx context.Context, ins *report.Instances, p Period) ([]Trend, er
 	return out, nil
 }
 
-// evKindOf returns the kind a store's error names: the Kind field of the
-// first error in its chain that has one (sqlstore's *Error, the kernel's
-// *CorruptError, *NotFoundError, ...), or "".
+// evKindOf returns the kind a store's error names: that of a sqlstore
+// *Error, or the "kind" parameter of the kernel's refusal in its chain
+// (a *CorruptError, a *NotFoundError, ...); "" when neither names one.
 func evKindOf(err error) sms.Kind {
-	for err != nil {
-		v := reflect.ValueOf(err)
-		if v.Kind() == reflect.Pointer && !v.IsNil() {
-			v = v.Elem()
-		}
-		if v.Kind() == reflect.Struct {
-			if f := v.FieldByName("Kind"); f.IsValid() && f.Type() == reflect.TypeFor[sms.Kind]() && f.String() != "" {
-				return sms.Kind(f.String())
-			}
-		}
-		switch u := err.(type) {
-		case interface{ Unwrap() error }:
-			err = u.Unwrap()
-		case interface{ Unwrap() []error }:
-			es := u.Unwrap()
-			if len(es) == 0 {
-				return ""
-			}
-			err = es[0]
-		default:
-			return ""
-		}
+	if se, ok := errors.AsType[*sqlstore.Error](err); ok && se.Kind != "" {
+		return se.Kind
+	}
+	if r, ok := sms.RefusalOf(err); ok {
+		return sms.Kind(r.MessageParams()["kind"])
 	}
 	return ""
 }
