@@ -403,10 +403,7 @@ func (f reqFuzz) Do(ctx context.Context, id string, s smstest.Step) (*continuity
 func FuzzRequirements(f *testing.F) {
 	f.Add([]byte{1, 1, 0, 1, 2, 0, 2, 0, 0, 5, 0, 0})
 	f.Add([]byte{0, 0, 1, 1, 1, 0, 1, 1, 0, 0, 0, 0, 1, 2, 0, 2, 0, 3, 4, 0, 0})
-	var triggers []string
-	for _, tr := range continuity.RequirementTriggers()[1:] {
-		triggers = append(triggers, string(tr))
-	}
+	triggers := smstest.Names(continuity.RequirementTriggers()[1:])
 	f.Fuzz(func(t *testing.T, steps []byte) {
 		env := newReqEnv(t, reqFakeAgreed{"hr-db": {RTO: 3 * time.Hour}})
 		smstest.FuzzProcess(t, steps, triggers, reqFuzz{reqKit{env.svc, env}})

@@ -376,10 +376,7 @@ func (f agreementFuzz) Do(ctx context.Context, id string, s smstest.Step) (*serv
 func FuzzAgreements(f *testing.F) {
 	f.Add([]byte{1, 0, 0, 2, 2, 0, 2, 1, 1, 3, 0, 0, 4, 0, 0, 5, 0, 0})
 	f.Add([]byte{0, 3, 1, 2, 3, 0, 2, 3, 0, 8, 0, 2, 7, 0, 1})
-	triggers := make([]string, 0, len(servicelevel.AgreementTriggers())-1)
-	for _, tr := range servicelevel.AgreementTriggers()[1:] {
-		triggers = append(triggers, string(tr))
-	}
+	triggers := smstest.Names(servicelevel.AgreementTriggers()[1:])
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		env := newAgreementEnv(t)
 		smstest.FuzzProcess(t, ops, triggers, agreementFuzz{agreementKit{env.svc, env}})

@@ -88,10 +88,7 @@ func (k outageKit) DryRun(ctx context.Context, id, trigger string) error {
 }
 
 func TestOutageKit(t *testing.T) {
-	var triggers []string
-	for _, tr := range servicelevel.OutageTriggers()[1:] {
-		triggers = append(triggers, string(tr))
-	}
+	triggers := smstest.Names(servicelevel.OutageTriggers()[1:])
 	smstest.RunProcess(t, smstest.Process[*servicelevel.OutageRecord]{
 		Workflow: servicelevel.OutageWorkflow(),
 		Oracle: map[string]map[string]string{ // from AVL-04 and AVL-05
@@ -198,10 +195,7 @@ func (f outageFuzz) Do(ctx context.Context, id string, s smstest.Step) (*service
 func FuzzOutages(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 2, 0, 0, 3, 0, 0})
 	f.Add([]byte{1, 0, 1, 0, 0, 1, 0, 0, 0, 3, 0, 0, 1, 1, 0})
-	var triggers []string
-	for _, tr := range servicelevel.OutageTriggers()[1:] {
-		triggers = append(triggers, string(tr))
-	}
+	triggers := smstest.Names(servicelevel.OutageTriggers()[1:])
 	f.Fuzz(func(t *testing.T, steps []byte) {
 		env := newOutageEnv(t)
 		smstest.FuzzProcess(t, steps, triggers, outageFuzz{outageKit{env.svc, env}})

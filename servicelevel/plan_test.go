@@ -330,10 +330,7 @@ func (f planFuzz) Do(ctx context.Context, id string, s smstest.Step) (*servicele
 func FuzzPlans(f *testing.F) {
 	f.Add([]byte{1, 0, 0, 2, 1, 0, 3, 0, 0, 4, 0, 0})
 	f.Add([]byte{2, 0, 1, 2, 0, 0, 1, 2, 2, 5, 0, 1})
-	var triggers []string
-	for _, tr := range servicelevel.PlanTriggers()[1:] {
-		triggers = append(triggers, string(tr))
-	}
+	triggers := smstest.Names(servicelevel.PlanTriggers()[1:])
 	f.Fuzz(func(t *testing.T, steps []byte) {
 		env := newPlanEnv(t)
 		smstest.FuzzProcess(t, steps, triggers, planFuzz{planKit{env.svc, env}})

@@ -175,10 +175,7 @@ func (k contractKit) DryRun(ctx context.Context, id, trigger string) error {
 }
 
 func TestContractKit(t *testing.T) {
-	var triggers []string
-	for _, tr := range supplier.ContractTriggers()[1:] {
-		triggers = append(triggers, string(tr))
-	}
+	triggers := smstest.Names(supplier.ContractTriggers()[1:])
 	cs, _, _, err := supplier.Checks(supplier.Policy{})
 	require.NoError(t, err)
 	smstest.RunProcess(t, smstest.Process[*supplier.Contract]{
@@ -306,10 +303,7 @@ func (f contractFuzz) Do(ctx context.Context, id string, s smstest.Step) (*suppl
 func FuzzContracts(f *testing.F) {
 	f.Add([]byte{1, 0, 0, 2, 0, 2, 3, 0, 0, 4, 0, 0, 5, 0, 1})
 	f.Add([]byte{1, 0, 0, 6, 0, 0, 7, 0, 0, 8, 0, 0, 10, 0, 0, 13, 0, 0})
-	var triggers []string
-	for _, tr := range supplier.ContractTriggers()[1:] {
-		triggers = append(triggers, string(tr))
-	}
+	triggers := smstest.Names(supplier.ContractTriggers()[1:])
 	f.Fuzz(func(t *testing.T, steps []byte) {
 		env := newContractEnv(t)
 		smstest.FuzzProcess(t, steps, triggers, contractFuzz{contractKit{env.svc, env}})

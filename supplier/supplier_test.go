@@ -127,10 +127,7 @@ func (k supplierKit) DryRun(ctx context.Context, id, trigger string) error {
 }
 
 func TestSupplierKit(t *testing.T) {
-	var triggers []string
-	for _, tr := range supplier.Triggers()[1:] {
-		triggers = append(triggers, string(tr))
-	}
+	triggers := smstest.Names(supplier.Triggers()[1:])
 	_, ss, _, err := supplier.Checks(supplier.Policy{})
 	require.NoError(t, err)
 	smstest.RunProcess(t, smstest.Process[*supplier.Supplier]{
@@ -296,10 +293,7 @@ func (f supplierFuzz) Do(ctx context.Context, id string, s smstest.Step) (*suppl
 func FuzzSuppliers(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 1, 1, 0, 3, 0, 3, 4, 0, 0, 7, 0, 0, 6, 0, 2, 7, 0, 0})
 	f.Add([]byte{0, 0, 1, 2, 0, 1, 8, 0, 1})
-	var triggers []string
-	for _, tr := range supplier.Triggers()[1:] {
-		triggers = append(triggers, string(tr))
-	}
+	triggers := smstest.Names(supplier.Triggers()[1:])
 	f.Fuzz(func(t *testing.T, steps []byte) {
 		env := newSupplierEnv(t)
 		smstest.FuzzProcess(t, steps, triggers, supplierFuzz{supplierKit{env.sup, env}})
