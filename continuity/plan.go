@@ -315,8 +315,6 @@ func planRecordOnly(id, text string, check func(*planTx) bool) sms.Guard[*Plan] 
 	return g
 }
 
-func planTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
-
 // planUnagreed is what the approve rule's Prepare learnt from the host:
 // the covered services without agreed continuity requirements.
 type planUnagreed struct{ services []string }
@@ -447,11 +445,11 @@ func planDefinition(reqs AgreedRequirements) sms.Definition[*Plan] {
 				Doc:         "Require a retest after a major change, with its reason and due date.",
 				Guards: []sms.Guard[*Plan]{planGuard("CON-08", "a retest requirement names the major change and a due date not in the past", func(t *planTx) bool {
 					c := sms.CommandOf[RetestRequirement](t)
-					return !sms.Blank(c.Reason) && !c.Due.IsZero() && !planTime(c.Due).Before(t.Now)
+					return !sms.Blank(c.Reason) && !c.Due.IsZero() && !sms.Micro(c.Due).Before(t.Now)
 				})},
 				Apply: func(t *planTx) {
 					c := sms.CommandOf[RetestRequirement](t)
-					t.Entity.RetestReason, t.Entity.RetestDue = c.Reason, planTime(c.Due)
+					t.Entity.RetestReason, t.Entity.RetestDue = c.Reason, sms.Micro(c.Due)
 					t.SetReason(c.Reason)
 					t.RecordTime("due", t.Entity.RetestDue)
 				},
@@ -478,7 +476,7 @@ func planDefinition(reqs AgreedRequirements) sms.Definition[*Plan] {
 				Guards: []sms.Guard[*Plan]{
 					planGuard("CON-06", "an off-site copy names its location and medium, and was not verified in the future", func(t *planTx) bool {
 						c := sms.CommandOf[CopyRecord](t)
-						return !sms.Blank(c.Location) && !sms.Blank(c.Medium) && !planTime(c.VerifiedAt).After(t.Now)
+						return !sms.Blank(c.Location) && !sms.Blank(c.Medium) && !sms.Micro(c.VerifiedAt).After(t.Now)
 					}),
 					planGuard("CON-06", "an off-site copy is of the current version: its digest is the version's", func(t *planTx) bool {
 						return sms.CommandOf[CopyRecord](t).Digest == t.Entity.Digest()
@@ -486,7 +484,7 @@ func planDefinition(reqs AgreedRequirements) sms.Definition[*Plan] {
 				},
 				Apply: func(t *planTx) {
 					c, p := sms.CommandOf[CopyRecord](t), t.Entity
-					at := planTime(c.VerifiedAt)
+					at := sms.Micro(c.VerifiedAt)
 					if c.VerifiedAt.IsZero() {
 						at = t.Now
 					}

@@ -317,7 +317,7 @@ func agreementDefinition(get func(ctx context.Context, id string) (*Agreement, e
 				Apply: func(t *atx) {
 					c, a := sms.CommandOf[Draft](t), t.Entity
 					a.ID, a.Type, a.Title, a.Customer, a.RequirementsRef, a.Amends = c.ID, c.Type, c.Title, c.Customer, c.RequirementsRef, c.Amends
-					a.ExpiresAt = c.ExpiresAt.UTC().Truncate(time.Microsecond)
+					a.ExpiresAt = sms.Micro(c.ExpiresAt)
 					a.Edition = 1
 					if old := relatedOf(t); old != nil {
 						a.Edition = old.Edition + 1
@@ -537,7 +537,7 @@ func agreementDefinition(get func(ctx context.Context, id string) (*Agreement, e
 				Apply: func(t *atx) {
 					c := sms.CommandOf[Issue](t)
 					r := c.Report
-					r.From, r.To = r.From.UTC().Truncate(time.Microsecond), r.To.UTC().Truncate(time.Microsecond)
+					r.From, r.To = sms.Micro(r.From), sms.Micro(r.To)
 					r.Targets = slices.Clone(r.Targets)
 					for i := range r.Targets {
 						r.Targets[i].Missed = nil

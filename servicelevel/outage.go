@@ -211,7 +211,6 @@ type covered struct{ ok bool }
 func outageDefinition(changes Changes) sms.Definition[*OutageRecord] {
 	roles := []sms.Role{RoleAvailabilityManager}
 	open := sms.StatesOf(StatusOngoing, StatusRestored)
-	ts := func(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 	return sms.Definition[*OutageRecord]{
 		Kind: OutageKindOfRecord, States: sms.StatesOf(OutageStatuses()...), Terminal: sms.StatesOf(StatusClosed),
 		New: func() *OutageRecord { return &OutageRecord{} }, Catalogue: OutageRequirements(),
@@ -227,7 +226,7 @@ func outageDefinition(changes Changes) sms.Definition[*OutageRecord] {
 				},
 				Apply: func(t *otx) {
 					c, o := sms.CommandOf[OutageReport](t), t.Entity
-					o.ID, o.Service, o.Kind, o.Start, o.Change = c.ID, c.Service, c.Kind, ts(c.Start), c.Change
+					o.ID, o.Service, o.Kind, o.Start, o.Change = c.ID, c.Service, c.Kind, sms.Micro(c.Start), c.Change
 					o.Parties.Add(sms.PartyRaiser, t.Actor.ID, true)
 					t.Record("service", c.Service)
 					t.Record("kind", string(c.Kind))
@@ -239,11 +238,11 @@ func outageDefinition(changes Changes) sms.Definition[*OutageRecord] {
 				Requirement: cite("AVL-04", "only an ongoing outage is restored"),
 				Doc:         "Record when service was restored.",
 				Guards: []sms.Guard[*OutageRecord]{oguard("AVL-04", "an outage ends after it starts, and not in the future", func(t *otx) bool {
-					e := ts(sms.CommandOf[Restoration](t).End)
+					e := sms.Micro(sms.CommandOf[Restoration](t).End)
 					return e.After(t.Entity.Start) && !e.After(t.Now)
 				})},
 				Apply: func(t *otx) {
-					t.Entity.End = ts(sms.CommandOf[Restoration](t).End)
+					t.Entity.End = sms.Micro(sms.CommandOf[Restoration](t).End)
 					t.RecordTime("end", t.Entity.End)
 				},
 			},
@@ -263,12 +262,12 @@ func outageDefinition(changes Changes) sms.Definition[*OutageRecord] {
 						o.Kind = c.Kind
 					}
 					if !c.Start.IsZero() {
-						t.RecordChange("start", o.Start.Format(time.RFC3339Nano), ts(c.Start).Format(time.RFC3339Nano))
-						o.Start = ts(c.Start)
+						t.RecordChange("start", o.Start.Format(time.RFC3339Nano), sms.Micro(c.Start).Format(time.RFC3339Nano))
+						o.Start = sms.Micro(c.Start)
 					}
 					if !c.End.IsZero() && !o.End.IsZero() {
-						t.RecordChange("end", o.End.Format(time.RFC3339Nano), ts(c.End).Format(time.RFC3339Nano))
-						o.End = ts(c.End)
+						t.RecordChange("end", o.End.Format(time.RFC3339Nano), sms.Micro(c.End).Format(time.RFC3339Nano))
+						o.End = sms.Micro(c.End)
 					}
 					if c.Change != "" {
 						t.RecordChange("change", o.Change, c.Change)

@@ -542,12 +542,10 @@ func cguard(id, text string, check func(*ctrTx) bool) sms.Guard[*Contract] {
 // lookup.
 type authorized struct{ ok bool }
 
-func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
-
 func setTerms(t *ctrTx, terms Terms) {
 	c := t.Entity
 	c.Terms = terms.clone()
-	c.Term.Start = ts(c.Term.Start)
+	c.Term.Start = sms.Micro(c.Term.Start)
 	t.Record("document", terms.Document.Ref+" "+terms.Document.Version)
 	for _, s := range terms.Scope {
 		t.Record("scope", s)
@@ -628,7 +626,7 @@ func contractDefinition(changes Changes) sms.Definition[*Contract] {
 				},
 				Apply: func(t *ctrTx) {
 					r := sms.CommandOf[PerformanceReview](t)
-					p := Performance{From: ts(r.From), To: ts(r.To), Results: slices.Clone(r.Results), At: t.Now}
+					p := Performance{From: sms.Micro(r.From), To: sms.Micro(r.To), Results: slices.Clone(r.Results), At: t.Now}
 					for i := range p.Results {
 						p.Results[i].Actions = slices.Clone(p.Results[i].Actions)
 						if !p.Results[i].Met {
@@ -764,7 +762,7 @@ func contractDefinition(changes Changes) sms.Definition[*Contract] {
 				})},
 				Apply: func(t *ctrTx) {
 					p := sms.CommandOf[ExitPlanning](t).Plan
-					p.From, p.To = ts(p.From), ts(p.To)
+					p.From, p.To = sms.Micro(p.From), sms.Micro(p.To)
 					t.Entity.Exit = &p
 					t.RecordTime("exit_from", p.From)
 					t.RecordTime("exit_to", p.To)

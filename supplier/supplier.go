@@ -415,7 +415,7 @@ func definition(inForce InForce) sms.Definition[*Supplier] {
 				})},
 				Apply: func(t *stx) {
 					p := sms.CommandOf[ExitStart](t).Plan
-					p.From, p.To = ts(p.From), ts(p.To)
+					p.From, p.To = sms.Micro(p.From), sms.Micro(p.To)
 					t.Entity.Exit = &p
 					t.RecordTime("exit_from", p.From)
 					t.RecordTime("exit_to", p.To)
