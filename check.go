@@ -274,3 +274,23 @@ func CloneInto[T any](buf, src []T) []T {
 	}
 	return append([]T(nil), src...)
 }
+
+// Lookup reads what a rule's Prepare needs of another record through a
+// host's finder (a plan, a definition, a programme): the facts and true;
+// false when id is empty or find says it does not exist (an error matching
+// [ErrNotFound]), for the rule's guards to refuse; any other error is a
+// failure to look, returned for the transition to stop on.
+func Lookup[F any](ctx context.Context, id string, find func(context.Context, string) (F, error)) (F, bool, error) {
+	var zero F
+	if id == "" {
+		return zero, false, nil
+	}
+	f, err := find(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return zero, false, nil
+	}
+	if err != nil {
+		return zero, false, err
+	}
+	return f, true, nil
+}

@@ -113,3 +113,37 @@ func TestCloneInto(t *testing.T) {
 	assert.Nil(t, sms.CloneInto(buf[:], []int(nil)))
 	assert.NotNil(t, sms.CloneInto(buf[:], []int{}), "empty stays empty, not nil")
 }
+
+// Lookup: found is the facts and true, not found an answer (false, no
+// error), any other failure an error, and an empty ID never looked up.
+func TestLookup(t *testing.T) {
+	t.Parallel()
+	calls := 0
+	find := func(_ context.Context, id string) (string, error) {
+		calls++
+		switch id {
+		case "P-1":
+			return "plan one", nil
+		case "P-broken":
+			return "", errors.New("the plan database is down")
+		}
+		return "", &sms.NotFoundError{Kind: "plan", ID: id}
+	}
+	ctx := context.Background()
+	f, ok, err := sms.Lookup(ctx, "P-1", find)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, "plan one", f)
+	f, ok, err = sms.Lookup(ctx, "P-9", find)
+	require.NoError(t, err)
+	assert.False(t, ok)
+	assert.Empty(t, f)
+	_, ok, err = sms.Lookup(ctx, "P-broken", find)
+	require.Error(t, err)
+	assert.False(t, ok)
+	n := calls
+	_, ok, err = sms.Lookup(ctx, "", find)
+	require.NoError(t, err)
+	assert.False(t, ok)
+	assert.Equal(t, n, calls, "an empty ID is not looked up")
+}

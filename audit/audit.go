@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -652,24 +651,6 @@ func audPrepared(t *audTx) *audLooked {
 	return p
 }
 
-// audLookup reads a record through a host finder: not found is an answer,
-// any other error a failure to look.
-func audLookup[F any](ctx context.Context, id string, find func(context.Context, string) (F, error)) (F, bool, error) {
-	var zero F
-	if id == "" {
-		return zero, false, nil
-	}
-	f, err := find(ctx, id)
-	if errors.Is(err, sms.ErrNotFound) {
-		return zero, false, nil
-	}
-	if err != nil {
-		return zero, false, err
-	}
-	return f, true, nil
-}
-
-// audProgramme returns the Prepare that reads the programme named by of.
 func audProgramme(programmes ProgrammeFinder, of func(*audTx) string) func(context.Context, *audTx) error {
 	return func(ctx context.Context, t *audTx) error {
 		p := &audLooked{}
@@ -678,7 +659,7 @@ func audProgramme(programmes ProgrammeFinder, of func(*audTx) string) func(conte
 			return nil
 		}
 		var err error
-		p.facts, p.found, err = audLookup(ctx, of(t), programmes.ProgrammeFacts)
+		p.facts, p.found, err = sms.Lookup(ctx, of(t), programmes.ProgrammeFacts)
 		return err
 	}
 }
@@ -1119,9 +1100,9 @@ func auditDefinition(programmes ProgrammeFinder, ncs NonconformityFinder, ops Op
 					var err error
 					switch ty := x.Findings[i].Type; {
 					case ty.IsNonconformity() && ncs != nil:
-						_, p.linked, err = audLookup(ctx, c.Link, ncs.NonconformityFacts)
+						_, p.linked, err = sms.Lookup(ctx, c.Link, ncs.NonconformityFacts)
 					case ty == FindingOFI && ops != nil:
-						_, p.linked, err = audLookup(ctx, c.Link, ops.OpportunityFacts)
+						_, p.linked, err = sms.Lookup(ctx, c.Link, ops.OpportunityFacts)
 					}
 					return err
 				},

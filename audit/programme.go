@@ -2,11 +2,9 @@ package audit
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -575,34 +573,4 @@ func (s *Programmes) ProgrammeFacts(ctx context.Context, id string) (ProgrammeFa
 		return ProgrammeFacts{}, err
 	}
 	return ProgrammeFacts{Status: string(p.Status), Owner: p.Owner, Areas: p.AreaNames(), Cycle: p.Cycle, Involvement: cloneInvolvement(p.Involvement)}, nil
-}
-
-// findProgramme reads a programme through the host's finder: not found is
-// an answer, any other error a failure to look.
-func findProgramme(ctx context.Context, f ProgrammeFinder, id string) (ProgrammeFacts, bool, error) {
-	if f == nil || id == "" {
-		return ProgrammeFacts{}, false, nil
-	}
-	p, err := f.ProgrammeFacts(ctx, id)
-	if errors.Is(err, sms.ErrNotFound) {
-		return ProgrammeFacts{}, false, nil
-	}
-	if err != nil {
-		return ProgrammeFacts{}, false, err
-	}
-	return p, true, nil
-}
-
-// sortedAreas returns the distinct non-blank areas, sorted.
-func sortedAreas(lists ...[]string) []string {
-	var out []string
-	for _, l := range lists {
-		for _, a := range l {
-			if !sms.Blank(a) && !slices.Contains(out, a) {
-				out = append(out, a)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
 }

@@ -2,7 +2,6 @@ package continuity
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -323,20 +322,12 @@ type tstPlan struct {
 // tstTestable lists the plan statuses a test may be scheduled against.
 var tstTestable = []string{"approved", "active", "retest_required"}
 
-// tstFindPlan reads a plan through the host's finder: not found is an
-// answer, any other error a failure to look.
+// tstFindPlan reads a plan through the host's finder (nil: none is found).
 func tstFindPlan(ctx context.Context, plans PlanFinder, id string) (PlanFacts, bool, error) {
-	if plans == nil || id == "" {
+	if plans == nil {
 		return PlanFacts{}, false, nil
 	}
-	f, err := plans.PlanFacts(ctx, id)
-	if errors.Is(err, sms.ErrNotFound) {
-		return PlanFacts{}, false, nil
-	}
-	if err != nil {
-		return PlanFacts{}, false, err
-	}
-	return f, true, nil
+	return sms.Lookup(ctx, id, plans.PlanFacts)
 }
 
 func tstPrepared(t *tstTx) *tstPlan {

@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -345,20 +344,12 @@ func insPrep(t *insTx) *insPrepared {
 	return p
 }
 
-// insFind reads a definition through the finder: not found is an answer,
-// any other error a failure to look.
+// insFind reads a definition through the finder (nil: none is found).
 func insFind(ctx context.Context, defs DefinitionFinder, id string) (DefinitionFacts, bool, error) {
-	if defs == nil || id == "" {
+	if defs == nil {
 		return DefinitionFacts{}, false, nil
 	}
-	f, err := defs.DefinitionFacts(ctx, id)
-	if errors.Is(err, sms.ErrNotFound) {
-		return DefinitionFacts{}, false, nil
-	}
-	if err != nil {
-		return DefinitionFacts{}, false, err
-	}
-	return f, true, nil
+	return sms.Lookup(ctx, id, defs.DefinitionFacts)
 }
 
 // insCutoff is the cut-off a generation asks for: now when it names none.
