@@ -153,7 +153,7 @@ func TestHTMBrowserRendersPack(t *testing.T) {
 	if n := htmColours(img, 3); n < 3 {
 		t.Errorf("screenshot has %d colours: blank", n)
 	}
-	if htmUpdating() {
+	if *update {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -185,7 +185,7 @@ func htmColours(img image.Image, limit int) int {
 func TestHTMGoldenScreenshot(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("testdata", "evidence.png"))
 	if err != nil {
-		t.Skipf("no golden screenshot yet (go test -tags ... -run HTMBrowser -update writes it): %v", err)
+		t.Skipf("no golden screenshot yet (go test ./evidence -run HTMBrowser -update writes it): %v", err)
 	}
 	img, err := png.Decode(bytes.NewReader(raw))
 	if err != nil {

@@ -21,19 +21,8 @@ import (
 	"github.com/iso20k/sms/continuity"
 )
 
-// The -update flag rewrites golden files. Other test files of the package
-// may declare it too, so it is registered only when nobody has yet.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files")
-	}
-}
-
-// htmUpdating reports whether -update was given.
-func htmUpdating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
+// update, -update, rewrites the golden screenshot.
+var update = flag.Bool("update", false, "rewrite golden files")
 
 // Hostile host input: markup, quotes of both kinds, an ampersand and a
 // fragment-breaking character.
