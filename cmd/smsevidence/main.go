@@ -56,9 +56,6 @@ import (
 	"github.com/iso20k/sms/supplier"
 )
 
-// writeHTML renders the pack's HTML page.
-var writeHTML = evidence.WriteHTML
-
 // Exit codes.
 const (
 	exitOK      = 0
@@ -171,14 +168,11 @@ func evRun(ctx context.Context, c evConfig, stdout io.Writer) error {
 	if err := evidence.WriteFile(jsonPath, pack.WriteJSON); err != nil {
 		return err
 	}
-	written := []string{jsonPath}
-	if writeHTML != nil {
-		htmlPath := filepath.Join(c.out, "evidence.html")
-		if err := evidence.WriteFile(htmlPath, func(w io.Writer) error { return writeHTML(w, pack) }); err != nil {
-			return err
-		}
-		written = append(written, htmlPath)
+	htmlPath := filepath.Join(c.out, "evidence.html")
+	if err := evidence.WriteFile(htmlPath, func(w io.Writer) error { return evidence.WriteHTML(w, pack) }); err != nil {
+		return err
 	}
+	written := []string{jsonPath, htmlPath}
 	failing, findings := 0, 0
 	for _, ch := range pack.Checks {
 		if !ch.Result.Passed() {
