@@ -248,7 +248,7 @@ func eachVerified[E Entity[E]](ctx context.Context, list func(context.Context, Q
 // PermittedAs returns, as a process's typed triggers, the triggers the
 // actor may fire on e now (see [Workflow.Permitted]); nil for a nil entity.
 func PermittedAs[T ~string, E Entity[E]](w *Workflow[E], e E, a Actor) []T {
-	if isNil(e) {
+	if IsNil(e) {
 		return nil
 	}
 	names := w.Permitted(e, a)

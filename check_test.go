@@ -147,3 +147,16 @@ func TestLookup(t *testing.T) {
 	assert.False(t, ok)
 	assert.Equal(t, n, calls, "an empty ID is not looked up")
 }
+
+// IsNil tells a nil pointer in an interface from a value.
+func TestIsNil(t *testing.T) {
+	t.Parallel()
+	var p *sms.Meta
+	var m map[string]int
+	assert.True(t, sms.IsNil(nil))
+	assert.True(t, sms.IsNil(p))
+	assert.True(t, sms.IsNil(m))
+	assert.False(t, sms.IsNil(&sms.Meta{}))
+	assert.False(t, sms.IsNil(0))
+	assert.False(t, sms.IsNil(""))
+}

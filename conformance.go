@@ -130,7 +130,7 @@ func Declare[E any](a *Audit, checks []Check[E]) {
 // Examine runs the checks on one record; journal is the record's verified
 // journal when the audit has it, nil otherwise.
 func Examine[E Entity[E]](a *Audit, checks []Check[E], e E, journal []Entry) {
-	if isNil(e) {
+	if IsNil(e) {
 		return
 	}
 	x := Examined{Kind: e.EntityKind(), ID: e.Metadata().ID, AsOf: a.asOf, Journal: journal, a: a}

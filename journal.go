@@ -246,7 +246,7 @@ func VerifyJournal(entries []Entry) error {
 // record and its history agree. It returns nil or a [*JournalError] saying
 // what differs.
 func VerifyHead[E Entity[E]](e E, entries []Entry) error {
-	if isNil(e) {
+	if IsNil(e) {
 		return &ValidationError{Field: "entity", Problem: "is nil"}
 	}
 	m, kind := e.Metadata(), e.EntityKind()

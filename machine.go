@@ -142,7 +142,7 @@ func (m *Machine[E]) checkInput(ctx context.Context, a Actor, trigger string, cm
 // checkCmd validates one trigger's command: present, of the type the
 // trigger takes, and valid by its own Validate.
 func (m *Machine[E]) checkCmd(trigger string, cmd Command) error {
-	if isNil(cmd) {
+	if IsNil(cmd) {
 		return &ValidationError{Kind: m.kind(), Field: "command", Problem: "is nil"}
 	}
 	if err := m.wf.checkCommand(trigger, cmd); err != nil {
@@ -467,7 +467,7 @@ func (m *Machine[E]) Do(ctx context.Context, a Actor, id string, cmd Command) (E
 // [*ValidationError] for a nil command or one whose type no single trigger
 // takes.
 func (m *Machine[E]) commandTrigger(cmd Command) (string, error) {
-	if isNil(cmd) {
+	if IsNil(cmd) {
 		return "", &ValidationError{Kind: m.kind(), Field: "command", Problem: "is nil"}
 	}
 	trigger, ok := m.wf.TriggerOf(cmd)
@@ -666,7 +666,7 @@ func (m *Machine[E]) run(ctx context.Context, r *Rule[E], t *Transition[E], id s
 
 // cite maps a refusal's declared citation through the definition's Cite.
 func (m *Machine[E]) cite(e E, declared Requirement) Requirement {
-	if c := m.wf.def.Cite; c != nil && !isNil(e) {
+	if c := m.wf.def.Cite; c != nil && !IsNil(e) {
 		if r := c(e, declared); r.ID != "" {
 			return r
 		}

@@ -225,7 +225,7 @@ type Loader[E Entity[E]] interface {
 // entry chains to the stored journal is the store's to check, in the
 // commit's own transaction.
 func CheckCommit[E Entity[E]](e E, expect int64, entries []Entry) error {
-	if isNil(any(e)) {
+	if IsNil(any(e)) {
 		return &ValidationError{Field: "entity", Problem: "is nil"}
 	}
 	m := e.Metadata()
@@ -259,10 +259,11 @@ func CheckCommit[E Entity[E]](e E, expect int64, entries []Entry) error {
 	return ValidateID(m.ID)
 }
 
-// isNil reports whether v is nil or a nil pointer (or other nil-able
-// value): E is a pointer type, and any(e) == nil never holds for a nil
-// pointer of it.
-func isNil(v any) bool {
+// IsNil reports whether v is nil or a nil pointer (or other nil-able
+// value: a map, slice, interface, function or channel): an entity type E
+// is a pointer type, and any(e) == nil never holds for a nil pointer of
+// it, nor for an interface (a store) holding one.
+func IsNil(v any) bool {
 	if v == nil {
 		return true
 	}

@@ -692,7 +692,7 @@ func (w *Workflow[E]) target(trigger, state string) (string, bool) {
 // TriggerOf returns the trigger that takes commands of cmd's type, and
 // false when no trigger, or more than one, takes that type.
 func (w *Workflow[E]) TriggerOf(cmd Command) (string, bool) {
-	if isNil(cmd) {
+	if IsNil(cmd) {
 		return "", false
 	}
 	t, ok := w.byType[reflect.TypeOf(cmd)]

@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"time"
 
 	"github.com/iso20k/sms"
@@ -83,7 +82,7 @@ func compute[E sms.Entity[E]](ctx context.Context, name string, metrics []Metric
 	if cutoff.IsZero() {
 		return Computation{}, sms.Invalid(InstanceKind, "cutoff", "a computation needs its data cut-off")
 	}
-	if isNil(store) {
+	if sms.IsNil(store) {
 		return Computation{}, sms.Invalid(InstanceKind, "data_sources", "generator %s has no %s store", name, (*new(E)).EntityKind())
 	}
 	add, figures := start()
@@ -96,17 +95,4 @@ func compute[E sms.Entity[E]](ctx context.Context, name string, metrics []Metric
 		return Computation{}, fmt.Errorf("report: generator %s computed %d figures for %d metrics", name, len(figs), len(metrics))
 	}
 	return Computation{Figures: figs, Records: d.Records(), Digest: d.Sum()}, nil
-}
-
-// isNil reports whether v is nil or an interface holding a nil pointer,
-// map, slice, channel or function.
-func isNil(v any) bool {
-	if v == nil {
-		return true
-	}
-	switch rv := reflect.ValueOf(v); rv.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface, reflect.Func, reflect.Chan:
-		return rv.IsNil()
-	}
-	return false
 }
