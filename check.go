@@ -3,7 +3,10 @@ package sms
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -164,8 +167,58 @@ func (m *Machine[E]) EachRecord(ctx context.Context, q Query, fn func(E) bool, b
 // the error saying why, going on unless bad returns an error. Conformance
 // checks and audits draw their evidence from it: a record that does not
 // verify is reported, never counted as conformant.
+//
+// When the store reads concurrently ([ConcurrentReader]), records are
+// verified several at a time, on as many goroutines as there are CPUs (up
+// to [MaxVerifiers]) while the next records are listed; fn and bad are
+// still called one at a time, in the listing's order, on the caller's
+// goroutine.
+//
+// When the store reads several journals at once ([JournalsReader]), the
+// journals of a few records are read together.
 func (m *Machine[E]) EachVerified(ctx context.Context, q Query, fn func(e E, journal []Entry) bool, bad func(id string, err error) error) error {
-	return eachVerified(ctx, m.List, m.verified, q, fn, bad)
+	return eachVerified(ctx, m.List, m.verified, m.store, q, fn, bad)
+}
+
+// JournalsReader is an optional capability of a [Store]: the journals of
+// several of its entities read at once, in one query, as the kernel's
+// verification of a listing does ([Machine.EachVerified]). Journals
+// returns the journal of each entity ids names (at most [MaxLimit] of
+// them) that has one, keyed by ID, each as [Store.Journal] would return
+// it; an ID with none is left out, and the kernel reads that one alone
+// for [Store.Journal] to say why. An error fails the whole read: the
+// kernel then reads each journal alone, so that a corrupt one is named.
+type JournalsReader interface {
+	Journals(ctx context.Context, ids []string) (map[string][]Entry, error)
+}
+
+// journalBatch is how many records' journals the kernel reads at once from
+// a [JournalsReader].
+const journalBatch = 32
+
+// ConcurrentReader is an optional capability of a [Store]: it reports
+// whether reads made with ctx may run on several goroutines at once and
+// gain from it, as a store on a pool of connections does outside a
+// transaction. The kernel then verifies many records in parallel
+// ([Machine.EachVerified], and so every Conform and Sweep). A store says
+// false where its reads share one connection that admits one query at a
+// time (inside a transaction on PostgreSQL); a store without the method is
+// read one record at a time.
+type ConcurrentReader interface {
+	ReadsConcurrently(ctx context.Context) bool
+}
+
+// MaxVerifiers is the most goroutines that verify records at once for one
+// [Machine.EachVerified].
+const MaxVerifiers = 8
+
+// verifiers returns how many goroutines verify records read from s with
+// ctx.
+func verifiers(ctx context.Context, s any) int {
+	if c, ok := s.(ConcurrentReader); ok && c.ReadsConcurrently(ctx) {
+		return min(max(runtime.GOMAXPROCS(0), 1), MaxVerifiers)
+	}
+	return 1
 }
 
 // VerifyRecords is [Machine.EachVerified] for a store on its own, without a
@@ -176,7 +229,7 @@ func VerifyRecords[E Entity[E]](ctx context.Context, s Store[E], q Query, fn fun
 		return &ValidationError{Field: "store", Problem: "is nil"}
 	}
 	m := &Machine[E]{store: s}
-	return eachVerified(ctx, s.List, m.verified, q, fn, bad)
+	return eachVerified(ctx, s.List, m.verified, s, q, fn, bad)
 }
 
 func eachRecord[E Entity[E]](ctx context.Context, list func(context.Context, Query) (Page[E], error), q Query, fn func(E) bool, bad func(id string, err error) error) error {
@@ -220,13 +273,15 @@ func eachRecord[E Entity[E]](ctx context.Context, list func(context.Context, Que
 	}
 }
 
+// eachVerified lists with list and verifies with verify the records of
+// store: one at a time on this goroutine, or, when store reads
+// concurrently or several journals at once, in a pipeline.
 func eachVerified[E Entity[E]](ctx context.Context, list func(context.Context, Query) (Page[E], error),
-	verify func(context.Context, string, E) (E, []Entry, error),
+	verify func(context.Context, string, E, []Entry) (E, []Entry, error), store any,
 	q Query, fn func(e E, journal []Entry) bool, bad func(id string, err error) error) error {
 	var ferr error
-	err := eachRecord(ctx, list, q, func(e E) bool {
-		id := e.Metadata().ID
-		v, journal, err := verify(ctx, id, e)
+	// deliver hands on one verified record, or its failure; false stops.
+	deliver := func(id string, v E, journal []Entry, err error) bool {
 		switch {
 		case err == nil:
 			return fn(v, journal)
@@ -238,12 +293,170 @@ func eachVerified[E Entity[E]](ctx context.Context, list func(context.Context, Q
 		}
 		ferr = err
 		return false
-	}, bad)
+	}
+	workers, batch := verifiers(ctx, store), 1
+	jr, _ := store.(JournalsReader)
+	if jr != nil {
+		batch = journalBatch
+	}
+	if workers <= 1 && batch <= 1 {
+		err := eachRecord(ctx, list, q, func(e E) bool {
+			id := e.Metadata().ID
+			v, journal, err := verify(ctx, id, e, nil)
+			return deliver(id, v, journal, err)
+		}, bad)
+		if ferr != nil {
+			return ferr
+		}
+		return err
+	}
+	// A pipeline: this goroutine lists and hands the records, a batch at
+	// a time, to the workers, which verify them, while one goroutine
+	// delivers the results in the listing's order. The queues hold a
+	// page and more, so that the workers verify one page while the next is
+	// listed; the tokens bound the batches verified and not yet delivered
+	// (each holds its journals) to two per worker. A worker takes a token
+	// before it takes a batch, so the batch to deliver next is always
+	// taken: every batch holding a token was taken before it.
+	type result struct {
+		v       E
+		journal []Entry
+		err     error
+	}
+	type job struct {
+		es     []E
+		out    []result
+		badID  string // a record the listing could not read, with badErr
+		badErr error
+		done   chan struct{}
+	}
+	queue := max(q.PageLimit(), 1)/batch + 1 + 2*workers
+	var (
+		jobs    = make(chan *job, queue)
+		order   = make(chan *job, queue)
+		tokens  = make(chan struct{}, 2*workers)
+		stopped atomic.Bool
+		wg      sync.WaitGroup
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				tokens <- struct{}{}
+				j, ok := <-jobs
+				if !ok {
+					return
+				}
+				if !stopped.Load() {
+					var pre map[string][]Entry
+					if jr != nil && len(j.es) > 1 {
+						ids := make([]string, len(j.es))
+						for k, e := range j.es {
+							ids[k] = e.Metadata().ID
+						}
+						pre, _ = jr.Journals(ctx, ids) // on failure, one at a time
+					}
+					j.out = make([]result, len(j.es))
+					for k, e := range j.es {
+						id := e.Metadata().ID
+						j.out[k].v, j.out[k].journal, j.out[k].err = verify(ctx, id, e, pre[id])
+					}
+				}
+				close(j.done)
+			}
+		}()
+	}
+	// The listing, on a goroutine of its own.
+	var lerr error
+	listed := make(chan struct{})
+	go func() {
+		defer close(listed)
+		var cur []E
+		send := func() {
+			if len(cur) > 0 {
+				j := &job{es: cur, done: make(chan struct{})}
+				order <- j
+				jobs <- j
+				cur = nil
+			}
+		}
+		lerr = eachRecord(ctx, list, q, func(e E) bool {
+			if stopped.Load() {
+				return false
+			}
+			cur = append(cur, e)
+			if len(cur) == batch {
+				send()
+			}
+			return true
+		}, func(id string, err error) error {
+			if stopped.Load() {
+				return errStopped
+			}
+			// A record the listing cannot read, in its place in the order.
+			send()
+			j := &job{badID: id, badErr: err, done: make(chan struct{})}
+			close(j.done)
+			order <- j
+			return nil
+		})
+		if !stopped.Load() {
+			send() // what was listed before the end, or before a failure
+		}
+		close(jobs)
+		close(order)
+	}()
+	// Delivery, on the caller's goroutine: fn and bad run where they would
+	// one record at a time (a panic in them, or a test's FailNow, is the
+	// caller's). However delivery ends, the pipeline is drained and its
+	// goroutines have ended when eachVerified returns.
+	release := func(j *job) {
+		<-j.done
+		if j.badErr == nil {
+			<-tokens // the batch's, taken by the worker that verified it
+		}
+	}
+	defer func() {
+		stopped.Store(true)
+		for j := range order {
+			release(j)
+		}
+		<-listed
+		wg.Wait()
+	}()
+	for j := range order {
+		release(j)
+		if stopped.Load() {
+			continue
+		}
+		if j.badErr != nil {
+			if !deliver(j.badID, *new(E), nil, j.badErr) {
+				stopped.Store(true)
+			}
+			continue
+		}
+		for k, e := range j.es {
+			if !deliver(e.Metadata().ID, j.out[k].v, j.out[k].journal, j.out[k].err) {
+				stopped.Store(true)
+				break
+			}
+		}
+		j.out = nil
+	}
+	<-listed
 	if ferr != nil {
 		return ferr
 	}
-	return err
+	if errors.Is(lerr, errStopped) {
+		return nil
+	}
+	return lerr
 }
+
+// errStopped ends a listing that fn stopped while a record the listing
+// could not read was being reported.
+var errStopped = errors.New("sms: stopped")
 
 // PermittedAs returns, as a process's typed triggers, the triggers the
 // actor may fire on e now (see [Workflow.Permitted]); nil for a nil entity.

@@ -819,16 +819,20 @@ func (m *Machine[E]) Verified(ctx context.Context, id string) (E, []Entry, error
 	if err != nil {
 		return zero, nil, err
 	}
-	return m.verified(ctx, id, e)
+	return m.verified(ctx, id, e, nil)
 }
 
-// verified verifies e, as read from the store, against its journal.
-func (m *Machine[E]) verified(ctx context.Context, id string, e E) (E, []Entry, error) {
+// verified verifies e, as read from the store, against its journal: pre
+// when it is not nil (read already, with others), else read now.
+func (m *Machine[E]) verified(ctx context.Context, id string, e E, pre []Entry) (E, []Entry, error) {
 	var zero E
 	for attempt := 0; ; attempt++ {
-		entries, err := m.store.Journal(ctx, id)
-		if err != nil {
-			return zero, nil, err
+		entries := pre
+		if pre == nil || attempt > 0 {
+			var err error
+			if entries, err = m.store.Journal(ctx, id); err != nil {
+				return zero, nil, err
+			}
 		}
 		if err := VerifyJournal(entries); err != nil {
 			return zero, nil, err

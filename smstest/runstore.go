@@ -102,6 +102,8 @@ func clauses() []clause {
 		{"CommitBrokenChain", "Commit whose first entry does not chain to the journal's last entry (its Prev is not that entry's hash) must return ErrCorrupt and write nothing", testBrokenChain},
 		{"LoaderVerifies", "A store that implements sms.Loader must refuse, with ErrCorrupt, a journal whose hash chain does not verify or an entity that is not the state its last entry recorded, and store nothing", testLoaderVerifies},
 		{"Atomic", "A store that implements sms.Atomic commits the writes made with its context together when fn returns nil, none of them when fn returns an error or a version check fails (ErrConflict), and lets reads in the context see the writes before them", testAtomic},
+		{"JournalsReader", "A store that implements sms.JournalsReader must return, for IDs in any order and across its own query sizes, each stored journal exactly as Journal does, leave out IDs without one, refuse more than sms.MaxLimit IDs (ErrInvalid), and return a cancelled context's error", testJournals},
+		{"ConcurrentReader", "A store that implements sms.ConcurrentReader and says it reads concurrently must give goroutines reading at once what each would read alone, and the kernel's parallel verification every record, in order", testConcurrentReads},
 		{"IdempotencyKeys", "A store that implements sms.KeyFinder must find an entry by its key, return ErrNotFound for an unused key, and refuse a second entry with a used key (ErrConflict from Commit, ErrExists from Create and Load), writing nothing", testKeys},
 	}
 }
@@ -954,5 +956,122 @@ func testAtomic(t *testing.T, s sms.Store[*Thing], c *checker) {
 	c.noErr(err, "Journal")
 	if len(j) != 3 {
 		c.failf("the journal has %d entries after refused atomic commits, want 3", len(j))
+	}
+}
+
+// readersFixture stores n things, each with a journal of 1 to 4 entries
+// (payloads plain and escaped, which a store may decode apart), and
+// returns their IDs in order.
+func readersFixture(c *checker, s sms.Store[*Thing], n int) []string {
+	ids := make([]string, n)
+	for i := range n {
+		id := fmt.Sprintf("reader-%03d", i)
+		ids[i] = id
+		th, en := NewThing(id, "open", epoch)
+		c.noErr(s.Create(bg(), th, en), "Create")
+		for k := range i % 4 {
+			var pl []sms.Field
+			if k%2 == 0 {
+				pl = []sms.Field{{Key: "step", Value: fmt.Sprint(k)}, {Key: "note", Value: "plain ✓"}}
+			}
+			expect := th.Version
+			e := Advance(th, "move", []string{"in_progress", "on_hold", "resolved"}[k], epoch.Add(time.Duration(k+1)*time.Minute), pl...)
+			c.noErr(s.Commit(bg(), th, expect, []sms.Entry{e}), "Commit")
+		}
+	}
+	return ids
+}
+
+func testJournals(t *testing.T, s sms.Store[*Thing], c *checker) {
+	jr, ok := s.(sms.JournalsReader)
+	if !ok {
+		t.Skip("the store does not implement sms.JournalsReader (optional)")
+	}
+	ids := readersFixture(c, s, 70)
+	ask := append(slices.Clone(ids), "no-such-thing", "")
+	rand.New(rand.NewPCG(7, 7)).Shuffle(len(ask), func(i, j int) { ask[i], ask[j] = ask[j], ask[i] })
+	got, err := jr.Journals(bg(), ask)
+	c.noErr(err, "Journals")
+	if len(got) != len(ids) {
+		c.failf("Journals of %d stored IDs and 2 others returned %d journals", len(ids), len(got))
+	}
+	for _, id := range ids {
+		want, err := s.Journal(bg(), id)
+		c.noErr(err, "Journal")
+		sameEntries(c, "journal of "+id+" read with others", want, got[id])
+	}
+	for _, id := range []string{"no-such-thing", ""} {
+		if j, ok := got[id]; ok {
+			c.failf("Journals returned a journal of %d entries for %q, which has none", len(j), id)
+		}
+	}
+	if none, err := jr.Journals(bg(), nil); err != nil || len(none) != 0 {
+		c.failf("Journals of no IDs: got %d journals and %v, want none and no error", len(none), err)
+	}
+	if _, err := jr.Journals(bg(), make([]string, sms.MaxLimit+1)); !errors.Is(err, sms.ErrInvalid) {
+		c.failf("Journals of %d IDs: got %v, want ErrInvalid", sms.MaxLimit+1, err)
+	}
+	ctx, cancel := context.WithCancel(bg())
+	cancel()
+	if _, err := jr.Journals(ctx, ids[:3]); !errors.Is(err, context.Canceled) {
+		c.failf("Journals with a cancelled context: got %v, want context.Canceled", err)
+	}
+}
+
+func testConcurrentReads(t *testing.T, s sms.Store[*Thing], c *checker) {
+	cr, ok := s.(sms.ConcurrentReader)
+	if !ok || !cr.ReadsConcurrently(bg()) {
+		t.Skip("the store does not read concurrently (sms.ConcurrentReader, optional)")
+	}
+	ids := readersFixture(c, s, 60)
+	want := map[string][]sms.Entry{}
+	for _, id := range ids {
+		j, err := s.Journal(bg(), id)
+		c.noErr(err, "Journal")
+		want[id] = j
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []string
+	)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range ids {
+				id := ids[(k+g*7)%len(ids)]
+				j, err := s.Journal(bg(), id)
+				th, gerr := s.Get(bg(), id)
+				w, _ := json.Marshal(want[id])
+				gj, _ := json.Marshal(j)
+				mu.Lock()
+				switch {
+				case err != nil || gerr != nil:
+					errs = append(errs, fmt.Sprintf("%s: %v, %v", id, err, gerr))
+				case string(w) != string(gj):
+					errs = append(errs, id+": the journal read concurrently differs")
+				case sms.VerifyHead(th, j) != nil:
+					errs = append(errs, id+": the record read concurrently does not match its journal")
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, e := range errs {
+		c.failf("concurrent reads: %s", e)
+	}
+	var seen []string
+	err := sms.VerifyRecords(bg(), s, sms.Query{Limit: 7}, func(th *Thing, j []sms.Entry) bool {
+		seen = append(seen, th.ID)
+		return true
+	}, func(id string, err error) error {
+		c.failf("record %s does not verify: %v", id, err)
+		return nil
+	})
+	c.noErr(err, "VerifyRecords")
+	if !slices.Equal(seen, ids) {
+		c.failf("the parallel verification handed on %d records, not the %d stored in order", len(seen), len(ids))
 	}
 }

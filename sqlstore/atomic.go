@@ -263,3 +263,14 @@ func (*nothing) State() string              { return "" }
 func (*nothing) SetState(string)            {}
 func (*nothing) Attributes() sms.Attributes { return sms.Attributes{} }
 func (n *nothing) Clone() *nothing          { c := *n; return &c }
+
+// ReadsConcurrently implements [sms.ConcurrentReader]: reads run on
+// several goroutines at once outside a transaction (an atomic commit or a
+// host's, whose one connection they share), when the pool they read from
+// has more than one connection.
+func (s *Store[E]) ReadsConcurrently(ctx context.Context) bool {
+	if _, in := ctx.Value(txKey{}).(*atomicCommit); in {
+		return false
+	}
+	return s.rdb.Stats().MaxOpenConnections != 1
+}

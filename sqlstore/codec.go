@@ -2,8 +2,10 @@ package sqlstore
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -152,54 +154,116 @@ func (s *Store[E]) decode(id string, version int64, status string, doc []byte) (
 	return e, nil
 }
 
-// decodeEntry fills the JSON and hash columns of a journal entry. The state
-// and request digests are empty for entries without them.
-func (s *Store[E]) decodeEntry(en *sms.Entry, roles, payload, prev, hash, state, request []byte) error {
-	return decodeEntry(en, roles, payload, prev, hash, state, request)
+// journalSelect names the columns of a journal entry a journalRow scans,
+// in its order; prefix is the table's alias and a dot, or "".
+func journalSelect(prefix string) string {
+	cols := []string{"seq", "entry_id", "at_us", "trig", "from_status", "to_status", "actor_id", "actor_roles", "reason", "payload",
+		"prev", "hash", "state", "idem_key", "request"}
+	for i, c := range cols {
+		cols[i] = prefix + c
+	}
+	return strings.Join(cols, ", ")
 }
 
-func decodeEntry(en *sms.Entry, roles, payload, prev, hash, state, request []byte) error {
-	bad := func(what string, err error) error {
-		return &sms.CorruptError{Kind: en.Kind, ID: en.EntityID, Problem: fmt.Sprintf("sqlstore: journal entry %d: %s", en.Seq, what), Err: err}
+// journalRow is a journal entry as it is scanned from the columns
+// journalSelect names. Text is scanned as strings (a driver's string is
+// kept without a copy), and NULL is told apart: the journal of an entity
+// read with its row (a LEFT JOIN) is NULL when it has none.
+type journalRow struct {
+	seq, at                                                     sql.NullInt64
+	entryID, trig, from, to, actor, roles, reason, payload, key sql.NullString
+	prev, hash, state, request                                  sql.RawBytes
+}
+
+// dests returns the scan destinations of the row's columns, after those
+// given.
+func (r *journalRow) dests(before ...any) []any {
+	return append(before, &r.seq, &r.entryID, &r.at, &r.trig, &r.from, &r.to, &r.actor, &r.roles, &r.reason, &r.payload,
+		&r.prev, &r.hash, &r.state, &r.key, &r.request)
+}
+
+// entry returns the entry of the entity of kind and id the row holds, or
+// an [*sms.CorruptError].
+func (r *journalRow) entry(kind sms.Kind, id string) (sms.Entry, error) {
+	en := sms.Entry{ID: r.entryID.String, Kind: kind, EntityID: id, Seq: r.seq.Int64,
+		Trigger: r.trig.String, From: r.from.String, To: r.to.String,
+		At: usToTime(r.at.Int64), Reason: r.reason.String, Key: r.key.String}
+	en.Actor.ID = r.actor.String
+	if err := decodeEntry(&en, r.roles.String, r.payload.String, r.prev, r.hash, r.state, r.request); err != nil {
+		return sms.Entry{}, err
 	}
-	for _, h := range []struct {
-		name string
-		b    []byte
-		dst  *sms.Hash
-	}{{"state digest", state, &en.State}, {"request digest", request, &en.Request}} {
-		switch len(h.b) {
-		case 0:
-		case len(h.dst):
-			copy(h.dst[:], h.b)
-		default:
-			return bad(fmt.Sprintf("the %s has %d bytes, not %d", h.name, len(h.b), len(h.dst)), nil)
-		}
+	return en, nil
+}
+
+// decodeEntry fills the JSON and hash columns of a journal entry. The state
+// and request digests are empty for entries without them.
+func decodeEntry(en *sms.Entry, roles, payload string, prev, hash, state, request []byte) error {
+	bad := func(what string, err error) error { return badEntry(en.Kind, en.EntityID, en.Seq, what, err) }
+	if !digest(&en.State, state, true) {
+		return bad(fmt.Sprintf("the state digest has %d bytes, not %d", len(state), len(en.State)), nil)
 	}
-	if len(prev) != len(en.Prev) {
+	if !digest(&en.Request, request, true) {
+		return bad(fmt.Sprintf("the request digest has %d bytes, not %d", len(request), len(en.Request)), nil)
+	}
+	if !digest(&en.Prev, prev, false) {
 		return bad(fmt.Sprintf("the previous hash has %d bytes, not %d", len(prev), len(en.Prev)), nil)
 	}
-	if len(hash) != len(en.Hash) {
+	if !digest(&en.Hash, hash, false) {
 		return bad(fmt.Sprintf("the hash has %d bytes, not %d", len(hash), len(en.Hash)), nil)
 	}
-	copy(en.Prev[:], prev)
-	copy(en.Hash[:], hash)
-	if len(roles) > 2 || string(roles) != "[]" {
-		if err := json.Unmarshal(roles, &en.Actor.Roles); err != nil {
-			return bad("the actor roles do not decode", err)
+	if roles != "[]" {
+		rs, ok := fastRoles(roles)
+		if !ok {
+			var err error
+			if rs, err = slowJSON[sms.Role](roles); err != nil {
+				return bad("the actor roles do not decode", err)
+			}
 		}
-		if len(en.Actor.Roles) == 0 {
-			en.Actor.Roles = nil
-		}
+		en.Actor.Roles = rs
 	}
-	if len(payload) > 2 || string(payload) != "[]" {
-		if err := json.Unmarshal(payload, &en.Payload); err != nil {
-			return bad("the payload does not decode", err)
+	if payload != "[]" {
+		fs, ok := fastFields(payload)
+		if !ok {
+			var err error
+			if fs, err = slowJSON[sms.Field](payload); err != nil {
+				return bad("the payload does not decode", err)
+			}
 		}
-		if len(en.Payload) == 0 {
-			en.Payload = nil
-		}
+		en.Payload = fs
 	}
 	return nil
+}
+
+// digest copies b into dst and reports whether it has a digest's length,
+// or is empty where that is allowed (dst then stays zero).
+func digest(dst *sms.Hash, b []byte, optional bool) bool {
+	switch {
+	case len(b) == len(dst):
+		copy(dst[:], b)
+		return true
+	case len(b) == 0:
+		return optional
+	}
+	return false
+}
+
+// badEntry returns the error for a journal entry that does not decode.
+func badEntry(kind sms.Kind, id string, seq int64, what string, err error) error {
+	return &sms.CorruptError{Kind: kind, ID: id, Problem: fmt.Sprintf("sqlstore: journal entry %d: %s", seq, what), Err: err}
+}
+
+// slowJSON decodes a JSON array with encoding/json, for what the fast
+// decoders decline; an empty array is nil. (A function of its own, so
+// that the entry being decoded is not moved to the heap for it.)
+func slowJSON[T any](s string) ([]T, error) {
+	var out []T
+	if err := json.Unmarshal([]byte(s), &out); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
 }
 
 // usToTime returns the UTC time of a count of microseconds since the Unix

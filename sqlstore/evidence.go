@@ -176,26 +176,23 @@ func (ev *Evidence) Journal(ctx context.Context, kind sms.Kind, id string) ([]sm
 		return nil, err
 	}
 	p := ev.d.Placeholder
-	rows, err := ev.db.QueryContext(ctx, "SELECT seq, entry_id, at_us, trig, from_status, to_status, actor_id, actor_roles, reason, payload, "+
-		"prev, hash, state, idem_key, request FROM sms_journal WHERE kind = "+p(1)+" AND entity_id = "+p(2)+" ORDER BY seq", string(kind), id)
+	rows, err := ev.db.QueryContext(ctx, "SELECT "+journalSelect("")+" FROM sms_journal WHERE kind = "+p(1)+" AND entity_id = "+p(2)+" ORDER BY seq",
+		string(kind), id)
 	if err != nil {
 		return nil, ev.failure(ctx, opJournal, err)
 	}
 	defer rows.Close()
-	var out []sms.Entry
+	var (
+		out   []sms.Entry
+		r     journalRow
+		dests = r.dests()
+	)
 	for rows.Next() {
-		var (
-			seq, at                                           int64
-			entryID, trig, from, to, actor, roles, reason, pl []byte
-			prev, hash, state, key, request                   []byte
-		)
-		if err := rows.Scan(&seq, &entryID, &at, &trig, &from, &to, &actor, &roles, &reason, &pl, &prev, &hash, &state, &key, &request); err != nil {
+		if err := rows.Scan(dests...); err != nil {
 			return nil, &sms.CorruptError{Kind: kind, ID: id, Problem: "sqlstore: a journal row does not scan", Err: err}
 		}
-		en := sms.Entry{ID: string(entryID), Kind: kind, EntityID: id, Seq: seq, Trigger: string(trig), From: string(from), To: string(to),
-			At: usToTime(at), Reason: string(reason), Key: string(key)}
-		en.Actor.ID = string(actor)
-		if err := decodeEntry(&en, roles, pl, prev, hash, state, request); err != nil {
+		en, err := r.entry(kind, id)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, en)

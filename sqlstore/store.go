@@ -79,7 +79,7 @@ type Store[E sms.Entity[E]] struct {
 
 	insertEntity, updateInPlace, updateStatus, updateAll, current, tail, deleteLinks, insertEntry *sql.Stmt
 	commitOne                                                                                     *sql.Stmt // nil unless engine.oneStatement
-	get, journal, findKey                                                                         *sql.Stmt
+	get, journal, journals, findKey                                                               *sql.Stmt
 	stmts                                                                                         []*sql.Stmt
 	// journalBatch[k] inserts 1<<k journal rows (k >= 1) with one multi-row
 	// statement, prepared once: a statement built per commit would be
@@ -169,17 +169,17 @@ func New[E sms.Entity[E]](ctx context.Context, db *sql.DB, d Dialect, o Options)
 		// commit's UPDATE.
 		{&s.current, db, "SELECT version, links FROM sms_entities WHERE kind = " + p(1, 1) + " AND id = " + p(2, 1) + eng.lockRow},
 		{&s.tail, db, "SELECT seq, hash FROM sms_journal WHERE kind = " + p(1, 1) + " AND entity_id = " + p(2, 1) + " ORDER BY seq DESC LIMIT 1"},
-		{&s.findKey, s.rdb, "SELECT entity_id, seq, entry_id, at_us, trig, from_status, to_status, actor_id, actor_roles, reason, payload, " +
-			"prev, hash, state, request FROM sms_journal WHERE kind = " + p(1, 1) + " AND idem_key = " + p(2, 1) + " AND idem_key <> ''"},
+		{&s.findKey, s.rdb, "SELECT entity_id, " + journalSelect("") + " FROM sms_journal WHERE kind = " + p(1, 1) + " AND idem_key = " + p(2, 1) + " AND idem_key <> ''"},
 		{&s.deleteLinks, db, "DELETE FROM sms_links WHERE kind = " + p(1, 1) + " AND entity_id = " + p(2, 1)},
 		{&s.insertEntry, db, "INSERT INTO sms_journal (" + journalColumns + ") VALUES (" + p(1, journalWidth) + ")"},
 		{&s.get, s.rdb, "SELECT version, status, doc FROM sms_entities WHERE kind = " + p(1, 1) + " AND id = " + p(2, 1)},
 		// One statement, so one snapshot: the entity's existence and its
 		// whole journal are read together.
-		{&s.journal, s.rdb, "SELECT e.version, j.seq, j.entry_id, j.at_us, j.trig, j.from_status, j.to_status, j.actor_id, " +
-			"j.actor_roles, j.reason, j.payload, j.prev, j.hash, j.state, j.idem_key, j.request FROM sms_entities e " +
+		{&s.journal, s.rdb, "SELECT e.version, " + journalSelect("j.") + " FROM sms_entities e " +
 			"LEFT JOIN sms_journal j ON j.kind = e.kind AND j.entity_id = e.id " +
 			"WHERE e.kind = " + p(1, 1) + " AND e.id = " + p(2, 1) + " ORDER BY j.seq"},
+		{&s.journals, s.rdb, "SELECT entity_id, " + journalSelect("") + " FROM sms_journal WHERE kind = " + p(1, 1) +
+			" AND entity_id IN (" + p(2, journalsAtOnce) + ") ORDER BY entity_id, seq"},
 	}
 	if eng.oneStatement {
 		// The UPDATE of a commit and the INSERT of its one entry, in one
@@ -647,27 +647,19 @@ func (s *Store[E]) Journal(ctx context.Context, id string) ([]sms.Entry, error) 
 		out     []sms.Entry
 		version int64
 		found   bool
+		r       journalRow
 	)
+	dests := r.dests(&version)
 	for rows.Next() {
 		found = true
-		var (
-			seq, at                                           sql.NullInt64
-			entryID, trig, from, to, actor, roles, reason, pl sql.RawBytes
-			prev, hash, state, key, request                   sql.RawBytes
-		)
-		if err := rows.Scan(&version, &seq, &entryID, &at, &trig, &from, &to, &actor, &roles, &reason, &pl, &prev, &hash, &state, &key, &request); err != nil {
+		if err := rows.Scan(dests...); err != nil {
 			return nil, s.corrupt(id, "a journal row does not scan", err)
 		}
-		if !seq.Valid {
+		if !r.seq.Valid {
 			return nil, s.corrupt(id, "the entity has no journal", nil)
 		}
-		en := sms.Entry{
-			ID: string(entryID), Kind: s.kind, EntityID: id, Seq: seq.Int64,
-			Trigger: string(trig), From: string(from), To: string(to),
-			At: usToTime(at.Int64), Reason: string(reason),
-		}
-		en.Actor.ID, en.Key = string(actor), string(key)
-		if err := s.decodeEntry(&en, roles, pl, prev, hash, state, request); err != nil {
+		en, err := r.entry(s.kind, id)
+		if err != nil {
 			return nil, err
 		}
 		if out == nil {
@@ -686,6 +678,93 @@ func (s *Store[E]) Journal(ctx context.Context, id string) ([]sms.Entry, error) 
 	return out, nil
 }
 
+// journalsAtOnce is how many entities' journals one query of
+// [Store.Journals] reads.
+const journalsAtOnce = 32
+
+// Journals implements [sms.JournalsReader]: the journals of the entities
+// ids names, read from the journal table in one query per 32 IDs, keyed
+// by ID; an ID without journal rows is left out (its Journal says why). A
+// row that does not decode fails the read with an [*sms.CorruptError]
+// naming its entity; more than [sms.MaxLimit] IDs are a
+// [*sms.ValidationError].
+func (s *Store[E]) Journals(ctx context.Context, ids []string) (map[string][]sms.Entry, error) {
+	if len(ids) > sms.MaxLimit {
+		return nil, &sms.ValidationError{Kind: s.kind, Field: "ids", Problem: fmt.Sprintf("%d IDs, more than the %d one read takes", len(ids), sms.MaxLimit)}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	st, err := s.reading(ctx, s.journals)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]sms.Entry, len(ids))
+	args := make([]any, 1+journalsAtOnce)
+	for lo := 0; lo < len(ids); lo += journalsAtOnce {
+		args[0] = s.k
+		for k := range journalsAtOnce {
+			args[1+k] = "" // no entity has the empty ID
+			if lo+k < len(ids) {
+				args[1+k] = ids[lo+k]
+			}
+		}
+		if err := s.readJournals(ctx, st, args, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// readJournals adds to out the journals one query of Journals reads.
+func (s *Store[E]) readJournals(ctx context.Context, st *sql.Stmt, args []any, out map[string][]sms.Entry) error {
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return s.failure(ctx, opJournal, "", 0, err)
+	}
+	defer rows.Close()
+	var (
+		id, last string
+		r        journalRow
+		dests    = r.dests(&id)
+		all      []sms.Entry // every journal read, one after another
+		start    int
+	)
+	// cut adds the journal that ends the entries read so far to out, as
+	// a part of all that an append does not extend.
+	cut := func() {
+		if last != "" {
+			out[last] = all[start:len(all):len(all)]
+		}
+		start = len(all)
+	}
+	for rows.Next() {
+		if err := rows.Scan(dests...); err != nil {
+			return s.corrupt(id, "a journal row does not scan", err)
+		}
+		if id != last {
+			if _, seen := out[id]; seen {
+				return s.corrupt(id, "the journal's rows are not read together", nil)
+			}
+			cut()
+			last = id
+		}
+		en, err := r.entry(s.kind, id)
+		if err != nil {
+			return err
+		}
+		if all == nil {
+			all = make([]sms.Entry, 0, 8*journalsAtOnce)
+		}
+		all = append(all, en)
+	}
+	if err := rows.Err(); err != nil {
+		return s.failure(ctx, opJournal, "", 0, err)
+	}
+	cut()
+	return nil
+}
+
 // FindKey implements [sms.KeyFinder]: the journal entry of the store's kind
 // that carries the idempotency key, or an [*sms.NotFoundError]. The unique
 // index on (kind, idem_key) makes a second entry with a used key fail its
@@ -699,27 +778,31 @@ func (s *Store[E]) FindKey(ctx context.Context, key string) (sms.Entry, error) {
 		return sms.Entry{}, &sms.NotFoundError{Kind: s.kind, ID: key}
 	}
 	var (
-		id                                                string
-		seq, at                                           int64
-		entryID, trig, from, to, actor, roles, reason, pl []byte
-		prev, hash, state, request                        []byte
+		id string
+		r  journalRow
 	)
 	st, err := s.reading(ctx, s.findKey)
 	if err != nil {
 		return sms.Entry{}, err
 	}
-	err = st.QueryRowContext(ctx, s.k, key).Scan(&id, &seq, &entryID, &at, &trig, &from, &to, &actor, &roles, &reason, &pl,
-		&prev, &hash, &state, &request)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return sms.Entry{}, &sms.NotFoundError{Kind: s.kind, ID: key}
-	case err != nil:
+	// Rows, not a Row: the blobs are scanned as RawBytes, which a Row
+	// does not allow.
+	rows, err := st.QueryContext(ctx, s.k, key)
+	if err != nil {
 		return sms.Entry{}, s.failure(ctx, "find key", "", 0, err)
 	}
-	en := sms.Entry{ID: string(entryID), Kind: s.kind, EntityID: id, Seq: seq, Trigger: string(trig), From: string(from), To: string(to),
-		At: usToTime(at), Reason: string(reason), Key: key}
-	en.Actor.ID = string(actor)
-	if err := s.decodeEntry(&en, roles, pl, prev, hash, state, request); err != nil {
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return sms.Entry{}, s.failure(ctx, "find key", "", 0, err)
+		}
+		return sms.Entry{}, &sms.NotFoundError{Kind: s.kind, ID: key}
+	}
+	if err := rows.Scan(r.dests(&id)...); err != nil {
+		return sms.Entry{}, s.failure(ctx, "find key", "", 0, err)
+	}
+	en, err := r.entry(s.kind, id)
+	if err != nil {
 		return sms.Entry{}, err
 	}
 	return en, nil

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -105,7 +106,7 @@ func WithBulkImport() Option {
 // WithReadOnly opens the database for reading only, as an auditor's tool
 // does: nothing is written, not even a migration. [Open] then refuses a
 // file that does not exist, and [sqlstore.New] a schema that is not this
-// code's.
+// code's. It has a connection per CPU, for readers to run side by side.
 func WithReadOnly() Option { return func(c *config) { c.readOnly = true } }
 
 // DSN returns the modernc.org/sqlite data source name [Open] uses for the
@@ -155,7 +156,10 @@ func DSN(path string, opts ...Option) string {
 // writers on several connections of one process only wait on each other's
 // locks (sleeping in the busy handler) and starve; one connection queues
 // them in the pool instead, with no lock waits at all. Reads share that
-// connection. BENCHMARKS.md has the measurements.
+// connection. BENCHMARKS.md has the measurements. A database opened
+// [WithReadOnly] has no writer to queue: it has a connection per CPU, so
+// that readers (the verification of many records by an evidence pack or a
+// conformance check) run side by side.
 //
 // Errors are an [*sqlstore.Error] (Op "open"), or what Migrate returns.
 func Open(ctx context.Context, path string, opts ...Option) (*sql.DB, error) {
@@ -171,8 +175,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*sql.DB, error) {
 		return nil, &sqlstore.Error{Op: "open", Err: err}
 	}
 	db := sql.OpenDB(c)
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
+	conns := 1
+	if cfg.readOnly {
+		conns = max(runtime.GOMAXPROCS(0), 1)
+	}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
 	if err := db.PingContext(ctx); err != nil {
