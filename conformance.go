@@ -239,6 +239,31 @@ func SweepStore[E Entity[E]](ctx context.Context, m *Machine[E], q Query, asOf t
 	return append(bad, out...), err
 }
 
+// ConformSweepStore is [ConformStore] over every record and [SweepStore]
+// over those sweepQ matches, in one pass that reads and verifies each
+// record once: what a reader of both, an evidence pack over a million
+// records, needs. The checks examine every record that verifies; sweep is
+// handed those of them sweepQ matches (its status and attribute filters;
+// its cursor and limit are ignored) and the findings it returns are
+// gathered. A record that does not verify is the audit's (a
+// [CodeRecordUnverified] failure of its record-verification result), not
+// among the findings returned.
+func ConformSweepStore[E Entity[E]](ctx context.Context, a *Audit, m *Machine[E], checks []Check[E], sweepQ Query, sweep func(e E, journal []Entry) []Finding) ([]Finding, error) {
+	if sweep == nil {
+		return nil, &ValidationError{Field: "sweep", Problem: "needs a sweep"}
+	}
+	if err := sweepQ.Validate(); err != nil {
+		return nil, err
+	}
+	var out []Finding
+	err := ConformStoreFunc(ctx, a, m, Query{}, checks, func(e E, journal []Entry) {
+		if sweepQ.Match(e.State(), e.Attributes()) {
+			out = append(out, sweep(e, journal)...)
+		}
+	})
+	return out, err
+}
+
 // ActorsOf returns, in journal order and each once, the actors who fired
 // the triggers named: the acting identities a segregation-of-duties check
 // compares, as the journal records them.

@@ -308,6 +308,22 @@ func TestAudit(t *testing.T) {
 	assert.Equal(t, sms.CodeRecordUnverified, findings[0].Code, "unverified records first")
 	assert.Equal(t, reqTitle, findings[1].Requirement)
 
+	// ConformSweepStore: the same report in one pass, and the sweep of the
+	// verified records its query matches, without the unverified finding.
+	both := sms.NewAudit(asOf, ticketCatalogue())
+	swept, err := sms.ConformSweepStore(bg(), both, m, checks, sms.Query{Status: []string{stDone}}, func(tk *Ticket, j []sms.Entry) []sms.Finding {
+		require.NotEmpty(t, j)
+		return []sms.Finding{a.Finding("TICKET_SWEPT", "TKT-01", ticketKind, tk.ID, "swept")}
+	})
+	require.NoError(t, err)
+	assert.Equal(t, rep, both.Report())
+	require.Len(t, swept, 1, "only the finished ticket matches the sweep's query")
+	assert.Equal(t, "T-1", swept[0].EntityID)
+	_, err = sms.ConformSweepStore(bg(), sms.NewAudit(asOf, nil), m, checks, sms.Query{}, nil)
+	assert.ErrorIs(t, err, sms.ErrInvalid, "no sweep")
+	_, err = sms.ConformSweepStore(bg(), sms.NewAudit(asOf, nil), m, checks, sms.Query{Limit: -1}, func(*Ticket, []sms.Entry) []sms.Finding { return nil })
+	assert.ErrorIs(t, err, sms.ErrInvalid, "a sweep query that does not validate")
+
 	one := sms.NewAudit(asOf, ticketCatalogue())
 	tk, err := env.m.Get(bg(), "T-1")
 	require.NoError(t, err)

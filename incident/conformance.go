@@ -327,10 +327,14 @@ func Sweep(i *Incident, p Policy, asOf time.Time) ([]sms.Finding, error) {
 	return sweep(i, sweeps(&pp), asOf, nil), nil
 }
 
+// catalogue is [Requirements], built once for the sweep of each incident
+// (an audit only reads it).
+var catalogue = Requirements()
+
 // sweep runs the periodic checks on one incident and returns its findings,
 // in the checks' order; journal is its verified journal, or nil.
 func sweep(i *Incident, cs []sms.Check[*Incident], asOf time.Time, journal []sms.Entry) []sms.Finding {
-	a := sms.NewAudit(asOf, Requirements())
+	a := sms.NewAudit(asOf, catalogue)
 	sms.Examine(a, cs, i, journal)
 	return a.Report().Findings()
 }
@@ -344,12 +348,33 @@ func sweep(i *Incident, cs []sms.Check[*Incident], asOf time.Time, journal []sms
 // each that does not is a RECORD_UNVERIFIED finding (SMS-REC), listed
 // first, and the sweep goes on past it.
 func (s *Service) Sweep(ctx context.Context, asOf time.Time) ([]sms.Finding, error) {
-	q, err := Query{Status: []Status{StatusNew, StatusAssigned, StatusInProgress, StatusOnHold, StatusResolved, StatusClosed}}.query()
+	q, err := sweepQuery()
 	if err != nil {
 		return nil, err
 	}
 	cs := s.Sweeps()
 	return sms.SweepStore(ctx, s.m, q, asOf, func(i *Incident, j []sms.Entry) []sms.Finding { return sweep(i, cs, asOf, j) })
+}
+
+// sweepQuery lists the incidents [Service.Sweep] sweeps.
+func sweepQuery() (sms.Query, error) {
+	return Query{Status: []Status{StatusNew, StatusAssigned, StatusInProgress, StatusOnHold, StatusResolved, StatusClosed}}.query()
+}
+
+// ConformSweep is [Service.Conform] and [Service.Sweep] in one pass over
+// the store, reading and verifying each incident once
+// ([sms.ConformSweepStore]): the report Conform returns and the findings
+// Sweep returns but its RECORD_UNVERIFIED ones, which are the report's
+// record-verification failures. An evidence pack reads a large store this
+// way.
+func (s *Service) ConformSweep(ctx context.Context, asOf time.Time) (sms.Report, []sms.Finding, error) {
+	q, err := sweepQuery()
+	if err != nil {
+		return sms.Report{}, nil, err
+	}
+	a, cs := sms.NewAudit(asOf, Requirements()), s.Sweeps()
+	fs, err := sms.ConformSweepStore(ctx, a, s.m, s.Checks(), q, func(i *Incident, j []sms.Entry) []sms.Finding { return sweep(i, cs, asOf, j) })
+	return a.Report(), fs, err
 }
 
 // SecuritySummary analyses security incidents by type, volume and impact

@@ -379,6 +379,16 @@ func TestConformOnVerifiedRecords(t *testing.T) {
 	}
 	assert.Contains(t, codes(swept[3:]), incident.CodeSLABreached, "the verified records are still swept")
 
+	// One pass gives the same: Conform's report, and Sweep's findings but
+	// the unverified ones, which are the report's.
+	later := f.clk.Now().Add(30 * 24 * time.Hour)
+	want, err := svc.Conform(f.ctx, later)
+	require.NoError(t, err)
+	both, bothSwept, err := svc.ConformSweep(f.ctx, later)
+	require.NoError(t, err)
+	assert.Equal(t, want, both)
+	assert.Equal(t, swept[3:], bothSwept)
+
 	sum, err := svc.Security(f.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 0, sum.Total, "the forged security incident is not counted")

@@ -220,3 +220,20 @@ func Sweep(r *Request, asOf time.Time) []sms.Finding {
 func (s *Service) Sweep(ctx context.Context, asOf time.Time) ([]sms.Finding, error) {
 	return sms.SweepStore(ctx, s.m, sms.Query{}, asOf, func(r *Request, _ []sms.Entry) []sms.Finding { return Sweep(r, asOf) })
 }
+
+// ConformSweep is [Service.Conform] and [Service.Sweep] in one pass over
+// the requests, reading and verifying each once ([sms.ConformSweepStore]):
+// the report Conform returns and the findings Sweep returns but its
+// RECORD_UNVERIFIED ones, which are the report's record-verification
+// failures. An evidence pack reads a large store this way.
+func (s *Service) ConformSweep(ctx context.Context, asOf time.Time) (sms.Report, []sms.Finding, error) {
+	a := newAudit(asOf)
+	fs, err := sms.ConformSweepStore(ctx, a, s.m, checks(), sms.Query{}, func(r *Request, _ []sms.Entry) []sms.Finding { return Sweep(r, asOf) })
+	if err != nil {
+		return sms.Report{}, nil, err
+	}
+	if err := sms.ConformStore(ctx, a, s.items.m, sms.Query{}, itemChecks()); err != nil {
+		return sms.Report{}, nil, err
+	}
+	return a.Report(), fs, nil
+}

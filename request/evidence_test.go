@@ -364,6 +364,29 @@ func TestConformReportsUnverifiedRecords(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, report.Passed(), "%v", report.Findings())
 	assert.Equal(t, 6, report.Results[0].Population)
+
+	// One pass gives what Conform and Sweep give, without the sweep's
+	// unverified findings (the report's): with records forged, and with
+	// an open request past its target.
+	f.to(t, request.StatusInFulfilment, f.laptop)
+	later := f.clk.Now().Add(90 * 24 * time.Hour)
+	for name, s := range map[string]*request.Service{"forged": svc, "breached": f.svc} {
+		want, err := s.Conform(f.ctx, later)
+		require.NoError(t, err)
+		swept, err := s.Sweep(f.ctx, later)
+		require.NoError(t, err)
+		var verified []sms.Finding
+		for _, fd := range swept {
+			if fd.Code != sms.CodeRecordUnverified {
+				verified = append(verified, fd)
+			}
+		}
+		require.NotEmpty(t, verified, "%s: the open request breaches its target", name)
+		both, bothSwept, err := s.ConformSweep(f.ctx, later)
+		require.NoError(t, err)
+		assert.Equal(t, want, both, name)
+		assert.Equal(t, verified, bothSwept, name)
+	}
 }
 
 // corruptStore is a store with one row it cannot decode: every page that
