@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -47,6 +48,15 @@ func evVmHWM() int64 {
 	return 0
 }
 
+// evCPU returns the CPU time the process has used, user and system.
+func evCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // evCloneJournal re-chains the journal to the entity id, each entry with
 // an ID of its own, the last binding the copy's state: what the pipeline
 // would have written for the same history of another incident.
@@ -70,7 +80,11 @@ func evCloneJournal(proto *incident.Incident, journal []sms.Entry, id string) (*
 // through the whole pipeline on memstore (log, classify, action, assign,
 // start, resolve, close), its journal re-chained to the copy so that every
 // copy verifies; the budget is under 60 s and under 300 MiB. Too slow for
-// CI: it runs only with SMS_EVIDENCE_MILLION=1.
+// CI: it runs only with SMS_EVIDENCE_MILLION=1. SMS_EVIDENCE_N sets a
+// smaller population to try it out; SMS_EVIDENCE_DB names a file that
+// keeps the loaded database for the next run to reuse (loaded with the
+// same population), to measure the build again without the minutes of
+// loading.
 func TestEvidenceMillion(t *testing.T) {
 	if os.Getenv("SMS_EVIDENCE_MILLION") != "1" {
 		t.Skip("set SMS_EVIDENCE_MILLION=1 to build the pack over 1,000,000 incidents (minutes; budget 60 s and 300 MiB)")
@@ -94,34 +108,43 @@ func TestEvidenceMillion(t *testing.T) {
 	journal, err := svc.Journal(ctx, "PROTO")
 	require.NoError(t, err)
 
-	// Load the copies, 10,000 to a transaction.
-	path := filepath.Join(t.TempDir(), "million.db")
-	start := time.Now()
-	db, err := sqlite.Open(ctx, path, sqlite.WithBulkImport(), sqlite.WithSynchronous(sqlite.SyncNormal))
-	require.NoError(t, err)
-	st, err := sqlstore.New[*incident.Incident](ctx, db, sqlite.Dialect{}, sqlstore.Options{})
-	require.NoError(t, err)
-	const batch = 10_000
-	for lo := 0; lo < n; lo += batch {
-		require.NoError(t, st.Atomically(ctx, func(ctx context.Context) error {
-			for k := lo; k < min(lo+batch, n); k++ {
-				c, es := evCloneJournal(protoInc, journal, fmt.Sprintf("INC-%07d", k))
-				if err := st.Load(ctx, c, es); err != nil {
-					return err
-				}
-			}
-			return nil
-		}))
+	// Load the copies, 10,000 to a transaction, into a temporary file, or
+	// into SMS_EVIDENCE_DB, kept for the next run, which reuses it (to
+	// measure the build again without loading again).
+	path, keep := os.Getenv("SMS_EVIDENCE_DB"), true
+	if path == "" {
+		path, keep = filepath.Join(t.TempDir(), "million.db"), false
 	}
-	require.NoError(t, st.Close())
-	require.NoError(t, db.Close())
-	t.Logf("loaded %d incidents of %d journal entries each in %s", n, len(journal), time.Since(start).Round(time.Millisecond))
+	if _, err := os.Stat(path); err == nil && keep {
+		t.Logf("reusing %s", path)
+	} else {
+		start := time.Now()
+		db, err := sqlite.Open(ctx, path, sqlite.WithBulkImport(), sqlite.WithSynchronous(sqlite.SyncNormal))
+		require.NoError(t, err)
+		st, err := sqlstore.New[*incident.Incident](ctx, db, sqlite.Dialect{}, sqlstore.Options{})
+		require.NoError(t, err)
+		const batch = 10_000
+		for lo := 0; lo < n; lo += batch {
+			require.NoError(t, st.Atomically(ctx, func(ctx context.Context) error {
+				for k := lo; k < min(lo+batch, n); k++ {
+					c, es := evCloneJournal(protoInc, journal, fmt.Sprintf("INC-%07d", k))
+					if err := st.Load(ctx, c, es); err != nil {
+						return err
+					}
+				}
+				return nil
+			}))
+		}
+		require.NoError(t, st.Close())
+		require.NoError(t, db.Close())
+		t.Logf("loaded %d incidents of %d journal entries each in %s", n, len(journal), time.Since(start).Round(time.Millisecond))
+	}
 
 	// Build the pack, measuring time and memory.
-	db, err = sqlite.Open(ctx, path, sqlite.WithReadOnly())
+	db, err := sqlite.Open(ctx, path, sqlite.WithReadOnly())
 	require.NoError(t, err)
 	defer db.Close()
-	st, err = sqlstore.New[*incident.Incident](ctx, db, sqlite.Dialect{}, sqlstore.Options{})
+	st, err := sqlstore.New[*incident.Incident](ctx, db, sqlite.Dialect{}, sqlstore.Options{})
 	require.NoError(t, err)
 	defer st.Close()
 	inc, err := svc.WithStore(st)
@@ -156,9 +179,11 @@ func TestEvidenceMillion(t *testing.T) {
 		}
 	}()
 	period := evidence.Period{From: evT0.Add(-24 * time.Hour), To: evT0.Add(24 * time.Hour)}
-	start = time.Now()
+	cpu0 := evCPU()
+	start := time.Now()
 	pack, err := evidence.Build(ctx, evidence.Sources{Incidents: inc}, period, evidence.Options{})
 	elapsed := time.Since(start)
+	cpu := evCPU() - cpu0
 	close(stop)
 	wg.Wait()
 	require.NoError(t, err)
@@ -166,6 +191,8 @@ func TestEvidenceMillion(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	hwm := evVmHWM()
 	const mib = 1 << 20
+	t.Logf("Build over %d incidents: %s, %s of CPU (%.2f cores, GOMAXPROCS %d)", n, elapsed.Round(time.Millisecond), cpu.Round(time.Millisecond),
+		cpu.Seconds()/elapsed.Seconds(), runtime.GOMAXPROCS(0))
 	t.Logf("Build over %d incidents: %s; peak heap in use %.1f MiB, peak heap from the OS %.1f MiB (sampled every 5 ms), "+
 		"%.0f MiB allocated in all; VmHWM %.1f MiB (reset before the build: %v)",
 		n, elapsed.Round(time.Millisecond), float64(peakHeap.Load())/mib, float64(peakSys.Load())/mib,

@@ -84,4 +84,21 @@ func TestEvCheckpoint(t *testing.T) {
 
 	_, err = evidence.Build(w.ctx, src, w.period, evidence.Options{Checkpoint: &evidence.CheckpointInput{Checkpoint: cp, Leaves: leaves, Journals: st}})
 	require.ErrorIs(t, err, sms.ErrInvalid)
+
+	// Leaves erased from the store, and a checkpoint signed by another
+	// key: each a CHECKPOINT_PROBLEM about the checkpoint, not an error.
+	other, _, err := ed25519.GenerateKey(nil)
+	require.NoError(t, err)
+	for name, in := range map[string]evidence.CheckpointInput{
+		"its leaves are not in the store": {Checkpoint: cp, Public: pub, Journals: st},
+		"not signed by the trusted key":   {Checkpoint: cp, Public: other, Leaves: leaves, Journals: st},
+	} {
+		pack, err := evidence.Build(w.ctx, src, w.period, evidence.Options{Checkpoint: &in})
+		require.NoError(t, err, name)
+		assert.Contains(t, pack.Verification.Checkpoint, name)
+		require.NotEmpty(t, pack.Verification.Unverified, name)
+		f := pack.Verification.Unverified[0]
+		assert.Equal(t, evidence.CodeCheckpointProblem, f.Code, name)
+		assert.Equal(t, sms.Kind("checkpoint"), f.Kind, name)
+	}
 }

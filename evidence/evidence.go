@@ -82,7 +82,8 @@ type Sources struct {
 // CheckpointInput is a signed checkpoint ([checkpoint.Build]) to verify
 // the stores against: the checkpoint, the public key it is signed with,
 // its leaves, and the journals of the store it covers (sqlstore's
-// Evidence).
+// Evidence). Leaves nil says the store holds none for the checkpoint, or
+// none that read: a CHECKPOINT_PROBLEM, as leaves altered are.
 type CheckpointInput struct {
 	Checkpoint *checkpoint.Checkpoint
 	Public     ed25519.PublicKey
@@ -100,12 +101,23 @@ const CodeCheckpointProblem = "CHECKPOINT_PROBLEM"
 // a checkpoint that cannot be checked at all an error.
 func evCheckpoint(ctx context.Context, in *CheckpointInput, v *Verification, add func(sms.Finding), asOf time.Time) error {
 	cp := in.Checkpoint
-	if cp == nil || in.Leaves == nil || in.Journals == nil || len(in.Public) != ed25519.PublicKeySize {
-		return sms.Invalid("evidence", "checkpoint", "needs the checkpoint, its leaves, the store's journals and an Ed25519 public key")
+	if cp == nil || in.Journals == nil || len(in.Public) != ed25519.PublicKeySize {
+		return sms.Invalid("evidence", "checkpoint", "needs the checkpoint, the store's journals and an Ed25519 public key")
+	}
+	problem := func(detail string) {
+		v.Checkpoint = detail
+		add(sms.Finding{Code: CodeCheckpointProblem, Requirement: sms.RecordIntegrity(), Kind: "checkpoint", EntityID: fmt.Sprint(cp.Seq), Detail: detail, At: asOf})
+	}
+	if err := cp.VerifySignature(in.Public); err != nil {
+		problem(fmt.Sprintf("checkpoint %d is not signed by the trusted key: %v", cp.Seq, err))
+		return nil
+	}
+	if in.Leaves == nil {
+		problem(fmt.Sprintf("checkpoint %d: its leaves are not in the store (erased, or unreadable)", cp.Seq))
+		return nil
 	}
 	if err := cp.CheckLeaves(in.Leaves); err != nil {
-		v.Checkpoint = fmt.Sprintf("checkpoint %d: its leaves are missing or altered: %v", cp.Seq, err)
-		add(sms.Finding{Code: CodeCheckpointProblem, Requirement: sms.RecordIntegrity(), Kind: "checkpoint", EntityID: fmt.Sprint(cp.Seq), Detail: v.Checkpoint, At: asOf})
+		problem(fmt.Sprintf("checkpoint %d: its leaves are missing or altered: %v", cp.Seq, err))
 		return nil
 	}
 	r, err := checkpoint.Verify(ctx, cp, in.Public, in.Leaves, in.Journals)
@@ -326,10 +338,13 @@ type evWorkflow interface {
 
 // evProcess is one process as Build examines it.
 type evProcess struct {
-	name     string
-	kind     sms.Kind // the principal kind, named in an Error when the store's error names none
-	conform  []func(context.Context) (sms.Report, error)
-	sweep    []func(context.Context) ([]sms.Finding, error)
+	name    string
+	kind    sms.Kind // the principal kind, named in an Error when the store's error names none
+	conform []func(context.Context) (sms.Report, error)
+	sweep   []func(context.Context) ([]sms.Finding, error)
+	// both, when set, stands for a conform and a sweep run in one pass
+	// over the store (a high-volume process's ConformSweep).
+	both     func(context.Context) (sms.Report, []sms.Finding, error)
 	readers  map[sms.Kind]evReader
 	diagrams []evWorkflow
 }
@@ -367,16 +382,14 @@ func evProcesses(src Sources, o *Options, asOf time.Time) ([]*evProcess, error) 
 	}
 	if s := src.Incidents; s != nil {
 		p := &evProcess{name: ProcessIncident, kind: incident.Kind,
-			conform:  []func(context.Context) (sms.Report, error){func(ctx context.Context) (sms.Report, error) { return s.Conform(ctx, asOf) }},
-			sweep:    []func(context.Context) ([]sms.Finding, error){func(ctx context.Context) ([]sms.Finding, error) { return s.Sweep(ctx, asOf) }},
+			both:     func(ctx context.Context) (sms.Report, []sms.Finding, error) { return s.ConformSweep(ctx, asOf) },
 			diagrams: []evWorkflow{s.Workflow()}}
 		p.read(incident.Kind, evReaderOf[*incident.Incident](p.name, s))
 		add(p)
 	}
 	if s := src.Requests; s != nil {
 		p := &evProcess{name: ProcessRequest, kind: request.Kind,
-			conform:  []func(context.Context) (sms.Report, error){func(ctx context.Context) (sms.Report, error) { return s.Conform(ctx, asOf) }},
-			sweep:    []func(context.Context) ([]sms.Finding, error){func(ctx context.Context) ([]sms.Finding, error) { return s.Sweep(ctx, asOf) }},
+			both:     func(ctx context.Context) (sms.Report, []sms.Finding, error) { return s.ConformSweep(ctx, asOf) },
 			diagrams: []evWorkflow{s.Workflow(), s.Items().Workflow()}}
 		p.read(request.Kind, evReaderOf[*request.Request](p.name, s))
 		p.read(request.ItemKind, evReaderOf[*request.Item](p.name, s.Items()))
@@ -545,15 +558,35 @@ func evProcesses(src Sources, o *Options, asOf time.Time) ([]*evProcess, error) 
 // evTrends returns the trends of the instances issued for periods ending
 // within the pack's period: one per instance and metric, oldest point
 // first, the instance's own period last.
-func evTrends(ctx context.Context, ins *report.Instances, p Period) ([]Trend, error) {
+func evTrends(ctx context.Context, defs *report.Definitions, ins *report.Instances, p Period) ([]Trend, error) {
 	issued, err := ins.Issued(ctx, p)
 	if err != nil {
 		return nil, &Error{Process: ProcessReporting, Kind: report.InstanceKind, Err: err}
 	}
+	named := map[string]*report.Definition{}
 	var out []Trend
 	for _, x := range issued {
+		d, ok := named[x.Definition]
+		if !ok {
+			d, err = defs.Get(ctx, x.Definition)
+			switch {
+			case errors.Is(err, sms.ErrNotFound), errors.Is(err, sms.ErrCorrupt):
+				d = nil // the trend keeps its figures, without a title
+			case err != nil:
+				return nil, &Error{Process: ProcessReporting, Kind: report.DefinitionKind, Err: err}
+			}
+			named[x.Definition] = d
+		}
 		for _, ts := range x.Trends {
-			t := Trend{Report: x.ID, Metric: ts.Metric, Points: []Point{}}
+			t := Trend{Report: x.ID, Definition: x.Definition, Metric: ts.Metric, Points: []Point{}}
+			if d != nil {
+				t.Title = d.Name
+				for _, m := range d.Metrics {
+					if m.Name == ts.Metric {
+						t.Unit = m.Unit
+					}
+				}
+			}
 			for _, pt := range ts.Points {
 				t.Points = append(t.Points, Point{Period: pt.Period, Value: pt.Value, Undefined: pt.Undefined})
 			}
@@ -664,12 +697,33 @@ func Build(ctx context.Context, src Sources, p Period, o Options) (*Pack, error)
 		if err := ctx.Err(); err != nil {
 			return nil, pr.fail(err)
 		}
-		verified := 0
+		var (
+			reps     []sms.Report
+			found    [][]sms.Finding
+			verified int
+		)
+		if pr.both != nil {
+			rep, fs, err := pr.both(ctx)
+			if err != nil {
+				return nil, pr.fail(err)
+			}
+			reps, found = append(reps, rep), append(found, fs)
+		}
 		for _, conform := range pr.conform {
 			rep, err := conform(ctx)
 			if err != nil {
 				return nil, pr.fail(err)
 			}
+			reps = append(reps, rep)
+		}
+		for _, sweep := range pr.sweep {
+			fs, err := sweep(ctx)
+			if err != nil {
+				return nil, pr.fail(err)
+			}
+			found = append(found, fs)
+		}
+		for _, rep := range reps {
 			for _, res := range rep.Results {
 				if res.Failures == nil {
 					res.Failures = []sms.Finding{}
@@ -685,13 +739,9 @@ func Build(ctx context.Context, src Sources, p Period, o Options) (*Pack, error)
 			}
 		}
 		pack.Verification.Records += verified
-		if len(pr.sweep) > 0 {
+		if len(found) > 0 {
 			sw := Sweep{Process: pr.name, Findings: []sms.Finding{}}
-			for _, sweep := range pr.sweep {
-				fs, err := sweep(ctx)
-				if err != nil {
-					return nil, pr.fail(err)
-				}
+			for _, fs := range found {
 				for _, f := range fs {
 					switch {
 					case f.Code == sms.CodeRecordUnverified:
@@ -718,7 +768,7 @@ func Build(ctx context.Context, src Sources, p Period, o Options) (*Pack, error)
 	}
 	pack.Summary = evSummary(pack.Checks)
 	if src.ReportInstances != nil {
-		tr, err := evTrends(ctx, src.ReportInstances, p)
+		tr, err := evTrends(ctx, src.ReportDefinitions, src.ReportInstances, p)
 		if err != nil {
 			return nil, err
 		}

@@ -367,7 +367,7 @@ footer { margin-top: 32px; padding-bottom: 24px; color: #666666; font-size: 0.9e
 <h2>Trends</h2>
 {{- range .Trends}}
 <figure class="trend" data-report="{{.Report}}" data-metric="{{.Metric}}" data-points="{{len .Points}}">
-<figcaption>{{.Report}}: {{.Metric}}{{if .Unit}} ({{.Unit}}){{end}}</figcaption>
+<figcaption>{{if .Title}}{{.Title}} ({{.Report}}){{else}}{{.Report}}{{end}}: {{.Metric}}{{if .Unit}} ({{.Unit}}){{end}}</figcaption>
 {{.SVG}}
 <table class="points">
 <thead><tr><th>From</th><th>To</th><th class="num">Value</th></tr></thead>

@@ -111,12 +111,17 @@ type Diagram struct {
 	Mermaid string   `json:"mermaid"`
 }
 
-// Trend is one report metric over consecutive periods, oldest first.
+// Trend is one report metric over consecutive periods, oldest first: of
+// the issued report instance Report, computed under the report definition
+// Definition, whose name is Title; Unit is the metric's, as the definition
+// declares it.
 type Trend struct {
-	Report string  `json:"report"`
-	Metric string  `json:"metric"`
-	Unit   string  `json:"unit,omitempty"`
-	Points []Point `json:"points"`
+	Report     string  `json:"report"`
+	Definition string  `json:"definition,omitempty"`
+	Title      string  `json:"title,omitempty"`
+	Metric     string  `json:"metric"`
+	Unit       string  `json:"unit,omitempty"`
+	Points     []Point `json:"points"`
 }
 
 // Point is one period's value of a trend.

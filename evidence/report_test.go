@@ -75,11 +75,18 @@ func TestEvReportTrendsAndMissing(t *testing.T) {
 	var logged *evidence.Trend
 	for i, tr := range march.Trends {
 		assert.Equal(t, "RI-3", tr.Report)
+		assert.Equal(t, "RD-INC", tr.Definition)
+		assert.Equal(t, "Incident volumes", tr.Title, "named by its definition")
 		if tr.Metric == "incidents_logged" {
 			logged = &march.Trends[i]
 		}
 	}
 	require.NotNil(t, logged, "%+v", march.Trends)
+	for _, m := range gen.Metrics() {
+		if m.Name == logged.Metric {
+			assert.Equal(t, m.Unit, logged.Unit, "the definition's unit for the metric")
+		}
+	}
 	var values []float64
 	for _, p := range logged.Points {
 		values = append(values, p.Value)

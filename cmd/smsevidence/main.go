@@ -6,9 +6,9 @@
 //	smsevidence -db sms.db -from 2026-01-01 -to 2026-04-01 -out evidence-q1
 //	smsevidence -store postgres -dsn "$DATABASE_URL" -from 2026-01-01T00:00:00+01:00 -to 2026-04-01T00:00:00+02:00 -out q1
 //
-// It writes OUT/evidence.json (the pack's JSON form, evidence.Version) and,
-// once the HTML renderer is wired in, OUT/evidence.html; each file is
-// written whole or not at all. The period is [from, to): a date
+// It writes OUT/evidence.json (the pack's JSON form, evidence.Version) and
+// OUT/evidence.html (the same pack for people, one self-contained page);
+// each file is written whole or not at all. The period is [from, to): a date
 // (YYYY-MM-DD) is midnight UTC at its start, so -from 2026-01-01 -to
 // 2026-04-01 is the first quarter; a time is RFC 3339.
 //
@@ -20,6 +20,15 @@
 // service, referenced supplier or continuity service is declared, so the
 // checks that need those from the host (SLA coverage, supplier
 // references) examine none.
+//
+// With -checkpoint FILE -pub FILE (a signed checkpoint the auditor kept,
+// as smsverify checkpoint writes it, and the host's public key) the
+// journals are verified against the checkpoint too: a checkpoint not
+// signed by that key, leaves erased or altered, or a journal that no
+// longer holds what the checkpoint covered are CHECKPOINT_PROBLEM findings
+// among the records that do not verify.
+//
+//	smsevidence -db sms.db -from 2026-01-01 -to 2026-04-01 -checkpoint cp-q1.json -pub host.pub -out evidence-q1
 //
 // It exits 0 when the pack was written (whatever it found), 2 for bad
 // flags, 1 when it could not read the database or write the files.
@@ -41,6 +50,7 @@ import (
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/audit"
 	"github.com/iso20k/sms/change"
+	"github.com/iso20k/sms/cmd/internal/keys"
 	"github.com/iso20k/sms/continuity"
 	"github.com/iso20k/sms/evidence"
 	"github.com/iso20k/sms/incident"
@@ -73,6 +83,7 @@ func main() {
 // evConfig is the command's flags, parsed.
 type evConfig struct {
 	store, db, dsn, out string
+	checkpoint, pub     string
 	period              evidence.Period
 }
 
@@ -100,7 +111,9 @@ func evParse(args []string, stderr io.Writer) (evConfig, error) {
 	fs.StringVar(&c.dsn, "dsn", "", "PostgreSQL DSN, as pgx reads it (-store postgres)")
 	fs.StringVar(&from, "from", "", "start of the period, included: RFC 3339 or YYYY-MM-DD")
 	fs.StringVar(&to, "to", "", "end of the period, excluded, and the instant checks run as of: RFC 3339 or YYYY-MM-DD")
-	fs.StringVar(&c.out, "out", "", "directory for evidence.json (and evidence.html)")
+	fs.StringVar(&c.out, "out", "", "directory for evidence.json and evidence.html")
+	fs.StringVar(&c.checkpoint, "checkpoint", "", "a signed checkpoint to verify the journals against (with -pub)")
+	fs.StringVar(&c.pub, "pub", "", "the public key the checkpoint is signed with, PEM (with -checkpoint)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -116,6 +129,8 @@ func evParse(args []string, stderr io.Writer) (evConfig, error) {
 		return c, fmt.Errorf("-store %q: want sqlite or postgres", c.store)
 	case c.out == "":
 		return c, errors.New("-out DIR is required")
+	case (c.checkpoint == "") != (c.pub == ""):
+		return c, errors.New("-checkpoint FILE and -pub FILE come together")
 	}
 	var err error
 	if c.period.From, err = evParseTime("from", from); err != nil {
@@ -157,7 +172,13 @@ func evRun(ctx context.Context, c evConfig, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	pack, err := evidence.Build(ctx, src, c.period, evidence.Options{})
+	var opts evidence.Options
+	if c.checkpoint != "" {
+		if opts.Checkpoint, err = evCheckpointInput(ctx, c, db, d); err != nil {
+			return err
+		}
+	}
+	pack, err := evidence.Build(ctx, src, c.period, opts)
 	if err != nil {
 		return err
 	}
@@ -187,6 +208,32 @@ func evRun(ctx context.Context, c evConfig, stdout io.Writer) error {
 		pack.Verification.Records, len(pack.Verification.Unverified), len(pack.Records))
 	fmt.Fprintf(stdout, "wrote %s\n", strings.Join(written, ", "))
 	return nil
+}
+
+// evCheckpointInput reads the checkpoint and the key, and the
+// checkpoint's leaves from the database: none stored is for the pack to
+// report, not a failure.
+func evCheckpointInput(ctx context.Context, c evConfig, db *sql.DB, d sqlstore.Dialect) (*evidence.CheckpointInput, error) {
+	cp, err := keys.ReadCheckpoint(c.checkpoint)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := keys.ReadPublic(c.pub)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := sqlstore.NewEvidence(ctx, db, d)
+	if err != nil {
+		return nil, err
+	}
+	leaves, err := ev.Leaves(ctx, cp.Seq)
+	switch {
+	case errors.Is(err, sms.ErrNotFound), errors.Is(err, sms.ErrCorrupt):
+		leaves = nil // erased, or not what was stored: the pack says so
+	case err != nil:
+		return nil, err
+	}
+	return &evidence.CheckpointInput{Checkpoint: cp, Public: pub, Leaves: leaves, Journals: ev}, nil
 }
 
 func evOpenDB(ctx context.Context, c evConfig) (*sql.DB, sqlstore.Dialect, error) {

@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -156,6 +160,8 @@ func TestEvCommandExitCodes(t *testing.T) {
 		{[]string{"-store", "postgres", "-db", path, "-from", "2026-03-01", "-to", "2026-04-01", "-out", out}, exitUsage},
 		{[]string{"-from", "2026-03-01", "-to", "2026-04-01", "-out", out}, exitUsage},
 		{[]string{"-nope"}, exitUsage},
+		{[]string{"-db", path, "-from", "2026-03-01", "-to", "2026-04-01", "-out", out, "-checkpoint", "cp.json"}, exitUsage},
+		{[]string{"-db", path, "-from", "2026-03-01", "-to", "2026-04-01", "-out", out, "-checkpoint", filepath.Join(out, "none.json"), "-pub", filepath.Join(out, "none.pub")}, exitFailure},
 		{[]string{"-db", filepath.Join(out, "missing.db"), "-from", "2026-03-01", "-to", "2026-04-01", "-out", out}, exitFailure},
 		{[]string{"-db", path, "-from", "2026-03-01", "-to", "2026-04-01", "-out", filepath.Join(path, "sub")}, exitFailure},
 	} {
@@ -165,4 +171,84 @@ func TestEvCommandExitCodes(t *testing.T) {
 	}
 	_, err := os.Stat(filepath.Join(out, "evidence.json"))
 	assert.True(t, os.IsNotExist(err), "nothing written by a refused run")
+}
+
+// evWritePEM writes der as a PEM block of the type to a new file in dir.
+func evWritePEM(t *testing.T, dir, name, typ string, der []byte) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600))
+	return path
+}
+
+// TestEvCommandVerifiesACheckpoint: with -checkpoint and -pub the journals
+// are verified against the signed checkpoint: all of them while they hold
+// what it covered, and a journal rolled back by hand (its last entry
+// deleted, the append-only trigger dropped first) a CHECKPOINT_PROBLEM; a
+// key the checkpoint was not signed with is one too.
+func TestEvCommandVerifiesACheckpoint(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := evDatabase(t)
+	dir := t.TempDir()
+	pub, priv, err := ed25519.GenerateKey(nil)
+	require.NoError(t, err)
+	pubDER, err := x509.MarshalPKIXPublicKey(pub)
+	require.NoError(t, err)
+	pubFile := evWritePEM(t, dir, "host.pub", "PUBLIC KEY", pubDER)
+	otherPub, _, err := ed25519.GenerateKey(nil)
+	require.NoError(t, err)
+	otherDER, err := x509.MarshalPKIXPublicKey(otherPub)
+	require.NoError(t, err)
+	otherFile := evWritePEM(t, dir, "other.pub", "PUBLIC KEY", otherDER)
+
+	db, err := sqlite.Open(ctx, path)
+	require.NoError(t, err)
+	ev, err := sqlstore.NewEvidence(ctx, db, sqlite.Dialect{})
+	require.NoError(t, err)
+	cp, err := ev.Checkpoint(ctx, priv, "evidence-test", evT0.Add(time.Hour))
+	require.NoError(t, err)
+	raw, err := json.Marshal(cp)
+	require.NoError(t, err)
+	cpFile := filepath.Join(dir, "cp.json")
+	require.NoError(t, os.WriteFile(cpFile, raw, 0o600))
+
+	build := func(pubFile string) evidence.Pack {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "out")
+		var stdout, stderr bytes.Buffer
+		code := run(ctx, []string{"-db", path, "-from", "2026-03-01", "-to", "2026-04-01", "-out", out, "-checkpoint", cpFile, "-pub", pubFile}, &stdout, &stderr)
+		require.Equal(t, exitOK, code, "stderr: %s", stderr.String())
+		raw, err := os.ReadFile(filepath.Join(out, "evidence.json"))
+		require.NoError(t, err)
+		var pack evidence.Pack
+		require.NoError(t, json.Unmarshal(raw, &pack))
+		return pack
+	}
+	problems := func(p evidence.Pack) []string {
+		var out []string
+		for _, f := range p.Verification.Unverified {
+			if f.Code == evidence.CodeCheckpointProblem {
+				out = append(out, string(f.Kind)+"/"+f.EntityID)
+			}
+		}
+		return out
+	}
+
+	pack := build(pubFile)
+	assert.Contains(t, pack.Verification.Checkpoint, "4 journals checked, 0 problem(s)")
+	assert.Empty(t, problems(pack))
+
+	_, err = db.ExecContext(ctx, "DROP TRIGGER sms_journal_no_delete")
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, "DELETE FROM sms_journal WHERE kind = 'incident' AND entity_id = 'INC-1' AND seq = (SELECT max(seq) FROM sms_journal WHERE kind = 'incident' AND entity_id = 'INC-1')")
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	pack = build(pubFile)
+	assert.Contains(t, pack.Verification.Checkpoint, "1 problem(s)")
+	assert.Equal(t, []string{"incident/INC-1"}, problems(pack))
+
+	pack = build(otherFile)
+	assert.Contains(t, pack.Verification.Checkpoint, "not signed by the trusted key")
+	assert.Equal(t, []string{"checkpoint/" + fmt.Sprint(cp.Seq)}, problems(pack))
 }

@@ -51,6 +51,7 @@ import (
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/change"
 	"github.com/iso20k/sms/checkpoint"
+	"github.com/iso20k/sms/cmd/internal/keys"
 	"github.com/iso20k/sms/incident"
 	"github.com/iso20k/sms/problem"
 	"github.com/iso20k/sms/release"
@@ -151,7 +152,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *pubFile == "" {
 		return fail(errors.New("verify needs -pub, the trusted public key"))
 	}
-	pub, err := readPublic(*pubFile)
+	pub, err := keys.ReadPublic(*pubFile)
 	if err != nil {
 		return fail(err)
 	}
@@ -257,52 +258,8 @@ func writeNew(path string, data []byte, mode os.FileMode) error {
 	return f.Close()
 }
 
-func readPEM(path, typ string) ([]byte, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	b, _ := pem.Decode(raw)
-	if b == nil || b.Type != typ {
-		return nil, fmt.Errorf("%s: not a PEM %s", path, typ)
-	}
-	return b.Bytes, nil
-}
-
-func readPrivate(path string) (ed25519.PrivateKey, error) {
-	der, err := readPEM(path, "PRIVATE KEY")
-	if err != nil {
-		return nil, err
-	}
-	k, err := x509.ParsePKCS8PrivateKey(der)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	priv, ok := k.(ed25519.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("%s: a %T key, not Ed25519", path, k)
-	}
-	return priv, nil
-}
-
-func readPublic(path string) (ed25519.PublicKey, error) {
-	der, err := readPEM(path, "PUBLIC KEY")
-	if err != nil {
-		return nil, err
-	}
-	k, err := x509.ParsePKIXPublicKey(der)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	pub, ok := k.(ed25519.PublicKey)
-	if !ok {
-		return nil, fmt.Errorf("%s: a %T key, not Ed25519", path, k)
-	}
-	return pub, nil
-}
-
 func writeCheckpoint(ctx context.Context, st *store, keyFile, origin, out string, stdout io.Writer) error {
-	priv, err := readPrivate(keyFile)
+	priv, err := keys.ReadPrivate(keyFile)
 	if err != nil {
 		return err
 	}
@@ -321,20 +278,8 @@ func writeCheckpoint(ctx context.Context, st *store, keyFile, origin, out string
 	return nil
 }
 
-func readCheckpoint(path string) (*checkpoint.Checkpoint, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	cp := new(checkpoint.Checkpoint)
-	if err := json.Unmarshal(raw, cp); err != nil {
-		return nil, fmt.Errorf("%s: not a checkpoint: %w", path, err)
-	}
-	return cp, nil
-}
-
 func prove(ctx context.Context, st *store, cpFile, entity, out string, stdout io.Writer) error {
-	cp, err := readCheckpoint(cpFile)
+	cp, err := keys.ReadCheckpoint(cpFile)
 	if err != nil {
 		return err
 	}
@@ -375,7 +320,7 @@ func verify(ctx context.Context, st *store, pub ed25519.PublicKey, cpFiles []str
 
 	var kept []*checkpoint.Checkpoint
 	for _, f := range cpFiles {
-		cp, err := readCheckpoint(f)
+		cp, err := keys.ReadCheckpoint(f)
 		if err != nil {
 			return 0, err
 		}
