@@ -107,7 +107,7 @@ func TestBadRows(t *testing.T) {
 		assert.ErrorIs(t, err, sms.ErrInvalid, tc.name)
 		assert.Contains(t, err.Error(), "row", tc.name)
 
-		sum, results, err := runTiny(t, log+"C,new,2026-01-02 09:00,cy\n", replay.Options{SkipBadRows: true})
+		sum, results, err := runTiny(t, log+"C,new,2026-01-02 09:00,cy\n", replay.Options{SkipBadRows: true, MaxSkipped: 1})
 		require.NoError(t, err, tc.name)
 		assert.Equal(t, 1, sum.SkippedRows, tc.name)
 		require.Len(t, sum.RowErrors, 1, tc.name)
@@ -213,4 +213,76 @@ func FuzzReader(f *testing.F) {
 			t.Fatalf("replay failed with an untyped error: %v", err)
 		}
 	})
+}
+
+// TestSkippedShare: a run that skips more than its share of the rows
+// (1% by default) returns its summary with a *SkippedError, which says
+// when the log is not grouped by case; a log of a header alone is a
+// RowError; a share outside 0 to 1 is refused.
+func TestSkippedShare(t *testing.T) {
+	t.Parallel()
+	good := "A,new,2026-01-01 10:00,ann\nA,work,2026-01-01 10:05,ann\n"
+	sum, _, err := runTiny(t, tinyHeader+good+"B,new,yesterday,bob\n", replay.Options{SkipBadRows: true})
+	var se *replay.SkippedError
+	require.ErrorAs(t, err, &se)
+	assert.ErrorIs(t, err, sms.ErrInvalid)
+	require.NotNil(t, sum, "the summary comes with the error")
+	assert.Equal(t, 3, sum.Rows)
+	assert.Equal(t, 1, se.Skipped)
+	assert.Equal(t, 3, se.Rows)
+	assert.Equal(t, replay.DefaultMaxSkipped, se.Max)
+	assert.False(t, se.Unsorted)
+	assert.Contains(t, err.Error(), "1 of 3 rows skipped")
+	assert.Contains(t, err.Error(), "unparsable time")
+
+	_, _, err = runTiny(t, tinyHeader+good+"B,new,yesterday,bob\n", replay.Options{SkipBadRows: true, MaxSkipped: 0.5})
+	require.NoError(t, err, "a third of the rows is within half")
+
+	unsorted := tinyHeader + good + "B,new,2026-01-01 10:00,bob\nA,work,2026-01-01 11:00,ann\n"
+	_, _, err = runTiny(t, unsorted, replay.Options{SkipBadRows: true})
+	require.ErrorAs(t, err, &se)
+	assert.True(t, se.Unsorted)
+	assert.Contains(t, err.Error(), "sort the log by case")
+
+	_, _, err = runTiny(t, tinyHeader, replay.Options{})
+	var re *replay.RowError
+	require.ErrorAs(t, err, &re, "a header and no rows")
+	assert.Equal(t, 2, re.Row)
+
+	for _, bad := range []float64{-0.1, 1.5} {
+		_, _, err := runTiny(t, tinyHeader+good, replay.Options{MaxSkipped: bad})
+		assert.ErrorIs(t, err, sms.ErrInvalid, "%g", bad)
+	}
+}
+
+// TestEncodings: a cell that is not UTF-8 is a RowError naming its row
+// and column and saying which encodings to try; read as latin1 or
+// windows-1252 the same bytes are their characters; an unknown encoding is
+// refused.
+func TestEncodings(t *testing.T) {
+	t.Parallel()
+	log := tinyHeader + "A,new,2026-01-01 10:00,Jos\xe9\nA,work,2026-01-01 10:05,\x80ann\n"
+	_, _, err := runTiny(t, log, replay.Options{})
+	var re *replay.RowError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, 2, re.Row)
+	assert.Equal(t, "who", re.Column)
+	assert.Contains(t, err.Error(), "latin1 or windows-1252")
+
+	m := mustMapping(t, tinyMapping)
+	for enc, want := range map[string][]string{
+		replay.EncodingLatin1:      {"José", "\u0080ann"},
+		replay.EncodingWindows1252: {"José", "€ann"},
+	} {
+		rd, err := replay.NewReader(strings.NewReader(log), m, replay.ReaderOptions{Encoding: enc})
+		require.NoError(t, err, enc)
+		c, err := rd.Next()
+		require.NoError(t, err, enc)
+		require.Len(t, c.Events, 2, enc)
+		assert.Equal(t, want, []string{c.Events[0].Actor, c.Events[1].Actor}, enc)
+		_, _, err = runTiny(t, log, replay.Options{Encoding: enc})
+		require.NoError(t, err, enc)
+	}
+	_, err = replay.NewReader(strings.NewReader(log), m, replay.ReaderOptions{Encoding: "ebcdic"})
+	assert.ErrorIs(t, err, sms.ErrInvalid)
 }

@@ -8,6 +8,10 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/transform"
 
 	"github.com/iso20k/sms"
 )
@@ -87,22 +91,50 @@ type ReaderOptions struct {
 	// SkipBadRows skips a bad row and counts it instead of stopping with a
 	// [*RowError].
 	SkipBadRows bool
+	// Encoding is the log's character encoding: "" or EncodingUTF8 (the
+	// default), EncodingLatin1 or EncodingWindows1252, which are read
+	// into UTF-8. In UTF-8 a cell the mapping reads that is not valid
+	// UTF-8 is a [*RowError] naming its row and column.
+	Encoding string
+}
+
+// The encodings a log may be read in ([ReaderOptions.Encoding]).
+const (
+	EncodingUTF8        = "utf-8"
+	EncodingLatin1      = "latin1" // ISO 8859-1
+	EncodingWindows1252 = "windows-1252"
+)
+
+// decoded returns src read in the encoding, as UTF-8.
+func decoded(src io.Reader, encoding string) (io.Reader, error) {
+	switch strings.ToLower(encoding) {
+	case "", EncodingUTF8, "utf8":
+		return src, nil
+	case EncodingLatin1, "iso-8859-1", "latin-1":
+		return transform.NewReader(src, charmap.ISO8859_1.NewDecoder()), nil
+	case EncodingWindows1252, "cp1252":
+		return transform.NewReader(src, charmap.Windows1252.NewDecoder()), nil
+	}
+	return nil, sms.Invalid("replay", "encoding", "%q: want %s, %s or %s", encoding, EncodingUTF8, EncodingLatin1, EncodingWindows1252)
 }
 
 // Reader streams a CSV event log as cases. Rows of one case must be
 // contiguous; it holds one case in memory at a time.
 type Reader struct {
-	m       *Mapping
-	csv     *csv.Reader
-	opts    ReaderOptions
-	idx     map[string]int
-	state   []int
-	width   int
-	next    *Event // first event of the next case, already read
-	done    map[string]bool
-	skipped []*RowError
-	nskip   int
-	eof     bool
+	m        *Mapping
+	csv      *csv.Reader
+	opts     ReaderOptions
+	idx      map[string]int
+	read8    []int // the cells the mapping reads, checked for UTF-8
+	rows     int   // data rows read
+	unsorted bool  // a case reappeared after others, and was skipped
+	state    []int
+	width    int
+	next     *Event // first event of the next case, already read
+	done     map[string]bool
+	skipped  []*RowError
+	nskip    int
+	eof      bool
 }
 
 // NewReader reads the header and checks that every column the mapping
@@ -111,12 +143,23 @@ func NewReader(src io.Reader, m *Mapping, opts ReaderOptions) (*Reader, error) {
 	if m == nil {
 		return nil, &MappingError{Mapping: "?", Problem: "is nil"}
 	}
+	src, err := decoded(src, opts.Encoding)
+	if err != nil {
+		return nil, err
+	}
 	c := csv.NewReader(src)
 	c.ReuseRecord = false
 	if m.Comma != "" {
 		c.Comma = []rune(m.Comma)[0]
 	}
 	header, err := c.Read()
+	if err == nil {
+		for _, h := range header {
+			if !utf8.ValidString(h) {
+				return nil, &RowError{Row: 1, Problem: fmt.Sprintf("the header is not valid UTF-8 (%q): %s", h, encodingHint)}
+			}
+		}
+	}
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, &RowError{Row: 1, Problem: "the log is empty: no header"}
@@ -132,9 +175,11 @@ func NewReader(src io.Reader, m *Mapping, opts ReaderOptions) (*Reader, error) {
 		r.idx[h] = i
 	}
 	for _, col := range m.columns() {
-		if _, ok := r.idx[col]; !ok {
+		i, ok := r.idx[col]
+		if !ok {
 			return nil, &MappingError{Mapping: m.Name, Problem: fmt.Sprintf("column %q is not in the log's header", col)}
 		}
+		r.read8 = append(r.read8, i)
 	}
 	for _, col := range m.State.Columns {
 		r.state = append(r.state, r.idx[col])
@@ -142,6 +187,13 @@ func NewReader(src io.Reader, m *Mapping, opts ReaderOptions) (*Reader, error) {
 	c.FieldsPerRecord = len(header)
 	return r, nil
 }
+
+// encodingHint says what to do with a log that is not UTF-8.
+const encodingHint = "the log is in another encoding; read it as latin1 or windows-1252 (ReaderOptions.Encoding, smsreplay -encoding)"
+
+// Rows returns how many data rows have been read (the header aside),
+// skipped ones included.
+func (r *Reader) Rows() int { return r.rows }
 
 // Skipped returns how many rows were skipped, and the first of them (at
 // most 20), when SkipBadRows is set.
@@ -207,6 +259,7 @@ func (r *Reader) reappears(ev *Event) error {
 	if !r.opts.SkipBadRows {
 		return err
 	}
+	r.unsorted = true
 	r.nskip++
 	if len(r.skipped) < 20 {
 		r.skipped = append(r.skipped, err)
@@ -221,6 +274,7 @@ func (r *Reader) read() (*Event, error) {
 		return nil, nil
 	}
 	if err != nil {
+		r.rows++
 		line := 0
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
@@ -229,6 +283,18 @@ func (r *Reader) read() (*Event, error) {
 		return nil, &RowError{Row: line, Problem: "malformed CSV", Err: err}
 	}
 	line, _ := r.csv.FieldPos(0)
+	r.rows++
+	for _, i := range r.read8 {
+		if !utf8.ValidString(rec[i]) {
+			col := ""
+			for name, k := range r.idx {
+				if k == i {
+					col = name
+				}
+			}
+			return nil, &RowError{Row: line, Column: col, Problem: fmt.Sprintf("%q is not valid UTF-8: %s", rec[i], encodingHint)}
+		}
+	}
 	ev := &Event{Row: line, record: rec, r: r}
 	if ev.Case = ev.Value(r.m.Case); ev.Case == "" {
 		return nil, &RowError{Row: line, Column: r.m.Case, Problem: "no case ID"}

@@ -22,14 +22,56 @@ type Options struct {
 	// goes on from the status the workflow last accepted, and every
 	// deviation is counted.
 	StopAtFirst bool
-	// SkipBadRows skips and counts bad rows instead of stopping.
+	// SkipBadRows skips and counts bad rows instead of stopping, up to
+	// MaxSkipped of them.
 	SkipBadRows bool
+	// MaxSkipped is the largest share of the log's rows SkipBadRows may
+	// skip (0 means DefaultMaxSkipped; 1 allows every row): a run that
+	// skips more returns its summary with a [*SkippedError], for a log
+	// that is mostly skipped says nothing about the process.
+	MaxSkipped float64
+	// Encoding is the log's character encoding ([ReaderOptions.Encoding]).
+	Encoding string
 	// Target, when set, receives each replayed incident with its whole
 	// journal, one Load per case (one transaction on sqlstore).
 	Target sms.Loader[*incident.Incident]
 	// Workers replay cases in parallel; 0 means GOMAXPROCS.
 	Workers int
 }
+
+// DefaultMaxSkipped is [Options.MaxSkipped] when it is zero: one row in a
+// hundred.
+const DefaultMaxSkipped = 0.01
+
+// SkippedError is a run that skipped more bad rows than
+// [Options.MaxSkipped] allows. Run returns its summary with it, but the
+// summary is no verdict on the log: a mapping that does not fit it (a time
+// layout, the states), or a log not grouped by case, makes most rows bad.
+type SkippedError struct {
+	Skipped, Rows int
+	Max           float64
+	// First are the first rows skipped (at most 20).
+	First []*RowError
+	// Unsorted says some were skipped because their case reappeared after
+	// other cases: the log is not grouped by case.
+	Unsorted bool
+}
+
+// Error implements the error interface.
+func (e *SkippedError) Error() string {
+	s := fmt.Sprintf("replay: %d of %d rows skipped (%.1f%%), more than the %.1f%% allowed", e.Skipped, e.Rows,
+		100*float64(e.Skipped)/float64(max(e.Rows, 1)), 100*e.Max)
+	if e.Unsorted {
+		s += "; rows of a case reappear after other cases: sort the log by case (its rows in time order within each case) first"
+	}
+	if len(e.First) > 0 {
+		s += "; the first: " + e.First[0].Error()
+	}
+	return s
+}
+
+// Unwrap returns [sms.ErrInvalid].
+func (e *SkippedError) Unwrap() error { return sms.ErrInvalid }
 
 // RequirementCount aggregates the deviations citing one requirement.
 type RequirementCount struct {
@@ -67,7 +109,9 @@ type Summary struct {
 	ByKind       map[string]int `json:"by_kind"`
 	// ByRequirement is sorted by requirement ID.
 	ByRequirement []RequirementCount `json:"by_requirement"`
-	// SkippedRows counts bad rows skipped; RowErrors shows the first.
+	// Rows counts the log's data rows read; SkippedRows the bad rows
+	// skipped; RowErrors shows the first.
+	Rows        int         `json:"rows"`
 	SkippedRows int         `json:"skipped_rows"`
 	RowErrors   []*RowError `json:"-"`
 	// Edges are the observed changes of source state, "" standing for the
@@ -182,7 +226,13 @@ func (s *Summary) finish() {
 // case's result.
 func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func(*CaseResult) error) (*Summary, error) {
 	start := time.Now()
-	rd, err := NewReader(src, m, ReaderOptions{SkipBadRows: opts.SkipBadRows})
+	if opts.MaxSkipped < 0 || opts.MaxSkipped > 1 {
+		return nil, sms.Invalid("replay", "max_skipped", "%g: a share of the rows, from 0 to 1", opts.MaxSkipped)
+	}
+	if opts.MaxSkipped == 0 {
+		opts.MaxSkipped = DefaultMaxSkipped
+	}
+	rd, err := NewReader(src, m, ReaderOptions{SkipBadRows: opts.SkipBadRows, Encoding: opts.Encoding})
 	if err != nil {
 		return nil, err
 	}
@@ -281,8 +331,15 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 		return nil, err
 	}
 	sum.SkippedRows, sum.RowErrors = rd.Skipped()
+	sum.Rows = rd.Rows()
 	sum.finish()
 	sum.Elapsed = time.Since(start)
+	if sum.Rows == 0 {
+		return sum, &RowError{Row: 2, Problem: "the log has a header and no rows"}
+	}
+	if float64(sum.SkippedRows) > opts.MaxSkipped*float64(sum.Rows) {
+		return sum, &SkippedError{Skipped: sum.SkippedRows, Rows: sum.Rows, Max: opts.MaxSkipped, First: sum.RowErrors, Unsorted: rd.unsorted}
+	}
 	return sum, nil
 }
 

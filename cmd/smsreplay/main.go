@@ -6,6 +6,13 @@
 //	go run ./cmd/smsreplay -mapping replay/mappings/servicenow-incident.json \
 //	    -log ../shared/data/servicenow-incident-event-log.csv.gz -skip-bad-rows -out replay-out
 //
+// With -skip-bad-rows a bad row is skipped and counted, but a run that
+// skips more than -max-skipped of the rows (one in a hundred by default)
+// prints what it read and fails: a mapping that does not fit the log, or
+// a log not grouped by case, is no verdict on the process. -encoding reads
+// a log in latin1 or windows-1252; otherwise a cell that is not UTF-8 is
+// an error naming its row and column.
+//
 // It prints the summary on stdout and a progress bar on stderr, and with
 // -out writes summary.txt, summary.json, cases.jsonl (one result per case)
 // and process-map.mmd (the observed transitions as a Mermaid flowchart,
@@ -40,7 +47,9 @@ import (
 
 type config struct {
 	mapping, log, out, store, db, progress string
+	encoding                               string
 	stopAtFirst, skipBad, syncNormal       bool
+	maxSkipped                             float64
 	workers                                int
 }
 
@@ -54,6 +63,8 @@ func main() {
 	flag.BoolVar(&c.syncNormal, "sync-normal", false, "SQLite synchronous=NORMAL: faster bulk import; the last transactions may be lost on power failure, never half-written")
 	flag.BoolVar(&c.stopAtFirst, "stop-at-first", false, "stop each case at its first refusal instead of counting every deviation")
 	flag.BoolVar(&c.skipBad, "skip-bad-rows", false, "skip and count bad rows instead of stopping at the first")
+	flag.Float64Var(&c.maxSkipped, "max-skipped", replay.DefaultMaxSkipped, "with -skip-bad-rows, the largest share of rows that may be skipped (0.01: one in a hundred; 1: all) before the run fails")
+	flag.StringVar(&c.encoding, "encoding", "utf-8", "the log's character encoding: utf-8, latin1 or windows-1252")
 	flag.IntVar(&c.workers, "workers", 0, "cases replayed in parallel (0: one per CPU)")
 	flag.StringVar(&c.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
 	flag.Parse()
@@ -93,7 +104,7 @@ func run(ctx context.Context, c config, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	opts := replay.Options{StopAtFirst: c.stopAtFirst, SkipBadRows: c.skipBad, Workers: c.workers}
+	opts := replay.Options{StopAtFirst: c.stopAtFirst, SkipBadRows: c.skipBad, MaxSkipped: c.maxSkipped, Encoding: c.encoding, Workers: c.workers}
 	closeStore, err := openTarget(ctx, c, &opts)
 	if err != nil {
 		return err
@@ -148,6 +159,14 @@ func run(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	})
 	close(stopBar)
 	<-barDone
+	if se, ok := errors.AsType[*replay.SkippedError](err); ok && sum != nil {
+		// What was read, for the user to see why; no verdict is written.
+		var text bytes.Buffer
+		if werr := sum.WriteText(&text); werr == nil {
+			stdout.Write(text.Bytes())
+		}
+		return se
+	}
 	if err != nil {
 		return err
 	}

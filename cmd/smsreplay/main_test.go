@@ -70,9 +70,26 @@ func TestCommandOutputs(t *testing.T) {
 	assert.Contains(t, readFile(t, filepath.Join(out, "process-map.mmd")), "flowchart LR")
 	assert.Contains(t, readFile(t, filepath.Join(out, "summary.txt")), "deviations by requirement")
 
+	// A time layout that does not fit: with -skip-bad-rows every row is
+	// skipped, and the run fails saying so instead of reporting nothing
+	// as a verdict; no summary file is written.
+	wrong := strings.NewReplacer("1/3/2016", "2016-03-01", "7/3/2016", "2016-03-07").Replace(data)
+	wrongLog := filepath.Join(dir, "wrong.csv")
+	require.NoError(t, os.WriteFile(wrongLog, []byte(wrong), 0o644))
+	wrongOut := filepath.Join(dir, "wrong-out")
+	stdout.Reset()
+	err = run(context.Background(), config{mapping: mappingPath, log: wrongLog, out: wrongOut, store: "none", skipBad: true}, &stdout, &stderr)
+	require.ErrorContains(t, err, "7 of 7 rows skipped")
+	assert.Contains(t, err.Error(), "unparsable time")
+	assert.Contains(t, stdout.String(), "cases              0", "what was read is shown")
+	_, statErr := os.Stat(filepath.Join(wrongOut, "summary.json"))
+	assert.True(t, os.IsNotExist(statErr), "no verdict written")
+	require.NoError(t, run(context.Background(), config{mapping: mappingPath, log: wrongLog, store: "none", skipBad: true, maxSkipped: 1}, &stdout, &stderr),
+		"-max-skipped 1 allows every row")
+
 	// Bad invocations are errors, not panics.
 	for _, c := range []config{{}, {mapping: mappingPath, log: filepath.Join(dir, "missing.csv")},
-		{mapping: mappingPath, log: log, store: "cloud"}, {mapping: log, log: log}} {
+		{mapping: mappingPath, log: log, store: "cloud"}, {mapping: log, log: log}, {mapping: mappingPath, log: log, encoding: "ebcdic"}} {
 		assert.Error(t, run(context.Background(), c, &stdout, &stderr), "%+v", c)
 	}
 }
