@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/iso20k/sms"
 	"github.com/iso20k/sms/replay"
@@ -59,6 +60,10 @@ func TestMappingRefusals(t *testing.T) {
 		"bad comma":             strings.Replace(base, `"name": "tiny",`, `"name": "tiny", "comma": "\""`, 1),
 		"bad zone":              strings.Replace(base, `"layout": "2006-01-02 15:04"`, `"layout": "2006-01-02 15:04", "zone": "Mars/Olympus"`, 1),
 		"bad on_repeat":         strings.Replace(base, `"on_repeat": ["record_action"]`, `"on_repeat": ["log"]`, 1),
+		"no triggers":           strings.Replace(base, `["classify", "assign", "start"]`, `[]`, 1),
+		"route to itself":       strings.Replace(base, `"routes": [`, `"routes": [{"from": ["resolved"], "to": "resolved", "triggers": ["note"]}, `, 1),
+		"route shadowed":        strings.Replace(base, `"routes": [`, `"routes": [{"from": ["*"], "to": "in_progress", "triggers": ["start"]}, `, 1),
+		"two values":            base + ` {}`,
 	}
 	for name, js := range cases {
 		_, err := replay.ParseMapping(strings.NewReader(js))
@@ -68,6 +73,49 @@ func TestMappingRefusals(t *testing.T) {
 	}
 	_, err := replay.ParseMapping(strings.NewReader(base))
 	require.NoError(t, err)
+
+	// What the errors say: where the JSON is wrong, the route as counted
+	// in the file (from 1), what may be fired instead.
+	for name, c := range map[string]struct{ js, want string }{
+		"position":       {strings.Replace(base, `"case": "id",`, `"case": "id",,`, 1), "near line 3, column 16"},
+		"type position":  {strings.Replace(base, `"name": "tiny",`, `"name": 7,`, 1), "near line 2, column 11"},
+		"route number":   {strings.Replace(base, `["classify", "assign", "start"]`, `["teleport"]`, 1), "route 1: trigger \"teleport\" cannot be replayed (replayable: "},
+		"shadowed by":    {strings.Replace(base, `"routes": [`, `"routes": [{"from": ["*"], "to": "*", "triggers": ["note"]}, `, 1), "route 2 never fires: route 1"},
+		"to itself":      {strings.Replace(base, `"routes": [`, `"routes": [{"from": ["resolved"], "to": "resolved", "triggers": ["note"]}, `, 1), "route 1 goes from resolved to itself"},
+		"unknown status": {strings.Replace(base, `"to": "in_progress"`, `"to": "working"`, 1), "(statuses: new, "},
+	} {
+		_, err := replay.ParseMapping(strings.NewReader(c.js))
+		require.Error(t, err, name)
+		assert.Contains(t, err.Error(), c.want, name)
+	}
+
+	// A layout may be named as the time package names it.
+	named, err := replay.ParseMapping(strings.NewReader(strings.Replace(base, `"layout": "2006-01-02 15:04"`, `"layout": "RFC3339"`, 1)))
+	require.NoError(t, err)
+	assert.Equal(t, time.RFC3339, named.Time.Layout)
+	named, err = replay.ParseMapping(strings.NewReader(strings.Replace(base, `"layout": "2006-01-02 15:04"`, `"layout": "time.DateTime"`, 1)))
+	require.NoError(t, err)
+	assert.Equal(t, time.DateTime, named.Time.Layout)
+	// An on_hold to on_hold route fires between two hold reasons.
+	_, err = replay.ParseMapping(strings.NewReader(strings.Replace(base, `"routes": [`, `"routes": [{"from": ["on_hold"], "to": "on_hold", "triggers": ["resume", "hold"]}, `, 1)))
+	require.NoError(t, err)
+}
+
+// TestTimeRunsBackwards: a row earlier than its case's previous row is a
+// bad row naming both, skipped with SkipBadRows.
+func TestTimeRunsBackwards(t *testing.T) {
+	t.Parallel()
+	log := tinyHeader + "A,new,2026-01-01 10:00,ann\nA,work,2026-01-01 09:00,ann\nA,work,2026-01-01 11:00,ann\n"
+	_, _, err := runTiny(t, log, replay.Options{})
+	var re *replay.RowError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, 3, re.Row)
+	assert.Equal(t, "at", re.Column)
+	assert.Contains(t, err.Error(), "before the case's previous row (line 2")
+	sum, _, err := runTiny(t, log, replay.Options{SkipBadRows: true, MaxSkipped: 1})
+	require.NoError(t, err)
+	assert.Equal(t, 1, sum.SkippedRows)
+	assert.Equal(t, 2, sum.Events)
 }
 
 func runTiny(t *testing.T, log string, opts replay.Options) (*replay.Summary, []*replay.CaseResult, error) {

@@ -1,7 +1,9 @@
 package replay
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -32,9 +34,10 @@ type Mapping struct {
 		Separator string   `json:"separator,omitempty"`
 	} `json:"state"`
 	// Time is the event-time column, its layout (Go reference time, such as
-	// "2/1/2006 15:04" or time.RFC3339) and the zone of times without an
-	// offset (IANA name; default UTC). Payload templates' |time filter
-	// uses the same layout.
+	// "2/1/2006 15:04", or the name of one of the time package's layouts:
+	// "RFC3339", "DateTime", ...) and the zone of times without an offset
+	// (IANA name; default UTC). Payload templates' |time filter uses the
+	// same layout.
 	Time struct {
 		Column string `json:"column"`
 		Layout string `json:"layout"`
@@ -128,16 +131,78 @@ func (e *MappingError) Unwrap() error { return sms.ErrInvalid }
 // [*MappingError]. Whether the columns it names exist is checked against
 // the CSV header by [NewReader].
 func ParseMapping(r io.Reader) (*Mapping, error) {
-	dec := json.NewDecoder(r)
+	raw, err := io.ReadAll(io.LimitReader(r, maxMappingBytes+1))
+	if err != nil {
+		return nil, &MappingError{Mapping: "?", Problem: "unreadable: " + err.Error()}
+	}
+	if len(raw) > maxMappingBytes {
+		return nil, &MappingError{Mapping: "?", Problem: fmt.Sprintf("larger than %d bytes", maxMappingBytes)}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	var m Mapping
 	if err := dec.Decode(&m); err != nil {
-		return nil, &MappingError{Mapping: "?", Problem: "not valid mapping JSON: " + err.Error()}
+		off := dec.InputOffset()
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch { // each offset is of the byte after the fault
+		case errors.As(err, &se):
+			off = se.Offset - 1
+		case errors.As(err, &te):
+			off = te.Offset - 1
+		}
+		line, col := position(raw, off)
+		return nil, &MappingError{Mapping: "?", Problem: fmt.Sprintf("not valid mapping JSON near line %d, column %d: %v", line, col, err)}
+	}
+	if dec.More() {
+		line, col := position(raw, dec.InputOffset())
+		return nil, &MappingError{Mapping: "?", Problem: fmt.Sprintf("more than one JSON value: the second starts near line %d, column %d", line, col)}
 	}
 	if err := m.compile(); err != nil {
 		return nil, err
 	}
 	return &m, nil
+}
+
+// maxMappingBytes bounds a mapping file.
+const maxMappingBytes = 1 << 20
+
+// position returns the line and column (from 1, in bytes) of offset in b.
+func position(b []byte, offset int64) (line, col int) {
+	offset = min(max(offset, 0), int64(len(b)))
+	before := b[:offset]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(offset) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return line, col
+}
+
+// layoutNames are the time layouts a mapping may name instead of writing
+// them out: Go's names for them in the time package.
+var layoutNames = map[string]string{
+	"ANSIC": time.ANSIC, "UnixDate": time.UnixDate, "RubyDate": time.RubyDate, "RFC822": time.RFC822, "RFC822Z": time.RFC822Z,
+	"RFC850": time.RFC850, "RFC1123": time.RFC1123, "RFC1123Z": time.RFC1123Z, "RFC3339": time.RFC3339, "RFC3339Nano": time.RFC3339Nano,
+	"Kitchen": time.Kitchen, "Stamp": time.Stamp, "StampMilli": time.StampMilli, "StampMicro": time.StampMicro,
+	"StampNano": time.StampNano, "DateTime": time.DateTime, "DateOnly": time.DateOnly, "TimeOnly": time.TimeOnly,
+}
+
+// statusNames lists the incident statuses.
+func statusNames() string {
+	var out []string
+	for _, st := range incident.Statuses() {
+		out = append(out, string(st))
+	}
+	return strings.Join(out, ", ")
+}
+
+// replayable lists the triggers a route or on_repeat may fire.
+func replayable() string {
+	var out []string
+	for _, tr := range incident.Triggers() {
+		if _, ok := fieldsOf(tr); ok && tr != incident.TriggerLog {
+			out = append(out, string(tr))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // fieldsOf lists the fields each replayable trigger's payload may set.
@@ -177,6 +242,9 @@ func (m *Mapping) compile() error {
 	if m.State.Separator == "" {
 		m.State.Separator = "/"
 	}
+	if l, ok := layoutNames[strings.TrimPrefix(m.Time.Layout, "time.")]; ok {
+		m.Time.Layout = l
+	}
 	m.zone = time.UTC
 	if m.Time.Zone != "" {
 		z, err := time.LoadLocation(m.Time.Zone)
@@ -201,7 +269,7 @@ func (m *Mapping) compile() error {
 		}
 		for _, tr := range st.OnRepeat {
 			if _, ok := fieldsOf(tr); !ok || tr == incident.TriggerLog {
-				return bad("state %q: on_repeat trigger %q cannot be replayed", name, tr)
+				return bad("state %q: on_repeat trigger %q cannot be replayed (replayable: %s)", name, tr, replayable())
 			}
 		}
 		if st.Ref != "" {
@@ -212,18 +280,33 @@ func (m *Mapping) compile() error {
 			m.holdRefs[name] = t
 		}
 	}
+	// Routes are numbered from 1, as a reader counts them in the file.
 	for i, r := range m.Routes {
+		n := i + 1
 		if len(r.From) == 0 || r.To == "" {
-			return bad("route %d needs from and to", i)
+			return bad("route %d needs from and to", n)
 		}
 		for _, f := range append(slices.Clone(r.From), r.To) {
 			if f != "*" && !incident.Status(f).Valid() {
-				return bad("route %d names unknown status %q", i, f)
+				return bad("route %d names unknown status %q (statuses: %s)", n, f, statusNames())
 			}
+		}
+		if len(r.Triggers) == 0 {
+			return bad("route %d fires no trigger (replayable: %s)", n, replayable())
 		}
 		for _, tr := range r.Triggers {
 			if _, ok := fieldsOf(tr); !ok || tr == incident.TriggerLog {
-				return bad("route %d: trigger %q cannot be replayed", i, tr)
+				return bad("route %d: trigger %q cannot be replayed (replayable: %s)", n, tr, replayable())
+			}
+		}
+		// A move between two source states of one status is no move,
+		// but between two hold reasons.
+		if r.To != "*" && r.To != string(incident.StatusOnHold) && !slices.ContainsFunc(r.From, func(f string) bool { return f != r.To }) {
+			return bad("route %d goes from %s to itself and never fires: a repeated status fires its state's on_repeat", n, r.To)
+		}
+		for k, e := range m.Routes[:i] {
+			if (e.To == "*" || e.To == r.To) && (slices.Contains(e.From, "*") || !slices.ContainsFunc(r.From, func(f string) bool { return !slices.Contains(e.From, f) })) {
+				return bad("route %d never fires: route %d, before it, matches every move it does (first match wins)", n, k+1)
 			}
 		}
 	}

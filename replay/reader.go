@@ -2,6 +2,7 @@ package replay
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -59,10 +60,24 @@ type Case struct {
 // RowError reports a row that cannot be replayed: malformed CSV, a missing
 // case ID, an unknown state, an unparsable time.
 type RowError struct {
-	Row     int
-	Column  string
-	Problem string
-	Err     error
+	Row     int    `json:"row"`
+	Column  string `json:"column,omitempty"`
+	Problem string `json:"problem"`
+	Err     error  `json:"-"`
+}
+
+// MarshalJSON writes the row error with its cause as text, for
+// summary.json.
+func (e *RowError) MarshalJSON() ([]byte, error) {
+	type plain RowError
+	v := struct {
+		*plain
+		Cause string `json:"cause,omitempty"`
+	}{plain: (*plain)(e)}
+	if e.Err != nil {
+		v.Cause = e.Err.Error()
+	}
+	return json.Marshal(v)
 }
 
 // Error implements the error interface.
@@ -212,10 +227,7 @@ func (r *Reader) Next() (*Case, error) {
 		if err != nil {
 			var re *RowError
 			if errors.As(err, &re) && r.opts.SkipBadRows {
-				r.nskip++
-				if len(r.skipped) < 20 {
-					r.skipped = append(r.skipped, re)
-				}
+				r.skip(re)
 				continue
 			}
 			return nil, err
@@ -234,6 +246,15 @@ func (r *Reader) Next() (*Case, error) {
 			}
 			c = &Case{ID: ev.Case, Events: []Event{*ev}}
 		case ev.Case == c.ID:
+			if prev := &c.Events[len(c.Events)-1]; ev.Time.Before(prev.Time) {
+				err := &RowError{Row: ev.Row, Column: r.m.Time.Column, Problem: fmt.Sprintf("%s is before the case's previous row (line %d, %s): a case's rows must be in time order",
+					ev.Time.Format(time.RFC3339), prev.Row, prev.Time.Format(time.RFC3339))}
+				if !r.opts.SkipBadRows {
+					return nil, err
+				}
+				r.skip(err)
+				continue
+			}
 			c.Events = append(c.Events, *ev)
 		default:
 			if r.done[ev.Case] {
@@ -260,11 +281,16 @@ func (r *Reader) reappears(ev *Event) error {
 		return err
 	}
 	r.unsorted = true
+	r.skip(err)
+	return nil
+}
+
+// skip counts a bad row skipped, keeping the first 20.
+func (r *Reader) skip(err *RowError) {
 	r.nskip++
 	if len(r.skipped) < 20 {
 		r.skipped = append(r.skipped, err)
 	}
-	return nil
 }
 
 // read returns the next event, nil at the end of the file.

@@ -113,7 +113,7 @@ type Summary struct {
 	// skipped; RowErrors shows the first.
 	Rows        int         `json:"rows"`
 	SkippedRows int         `json:"skipped_rows"`
-	RowErrors   []*RowError `json:"-"`
+	RowErrors   []*RowError `json:"row_errors,omitempty"`
 	// Edges are the observed changes of source state, "" standing for the
 	// start of a case.
 	Edges   []Edge        `json:"edges"`

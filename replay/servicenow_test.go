@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/iso20k/sms/replay"
 	"github.com/stretchr/testify/assert"
@@ -67,16 +68,21 @@ type facts struct {
 	closedNoResolv []string // a Closed state with no Resolved before it
 	reopenedClosed []string // a Closed state followed by another state
 	badStateRows   []int    // rows whose state the mapping does not know
+	backwardRows   []int    // rows earlier than their case's previous row
 }
 
 func scanFacts(t testing.TB, path string, known map[string]replay.State) facts {
 	r := csv.NewReader(openLog(t, path))
 	header, err := r.Read()
 	require.NoError(t, err)
-	num, st := slices.Index(header, "number"), slices.Index(header, "incident_state")
+	num, st, at := slices.Index(header, "number"), slices.Index(header, "incident_state"), slices.Index(header, "sys_updated_at")
 	f := facts{cases: map[string]bool{}}
 	states := map[string][]string{}
-	var order []string
+	var (
+		order    []string
+		lastCase string
+		lastAt   time.Time
+	)
 	for line := 2; ; line++ {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -87,6 +93,13 @@ func scanFacts(t testing.TB, path string, known map[string]replay.State) facts {
 			f.badStateRows = append(f.badStateRows, line)
 			continue
 		}
+		when, err := time.Parse("2/1/2006 15:04", rec[at])
+		require.NoError(t, err)
+		if rec[num] == lastCase && when.Before(lastAt) {
+			f.backwardRows = append(f.backwardRows, line)
+			continue
+		}
+		lastCase, lastAt = rec[num], when
 		if !f.cases[rec[num]] {
 			order = append(order, rec[num])
 		}
@@ -118,11 +131,13 @@ func TestServiceNowLog(t *testing.T) {
 	require.NotEmpty(t, f.closedNoResolv, "the log's known anomaly: cases closed without resolution")
 	require.NotEmpty(t, f.reopenedClosed, "the log's known anomaly: cases reopened after closing")
 
-	// Without SkipBadRows, the first unknown state stops the run, naming its row.
+	// Without SkipBadRows, the first bad row (a time earlier than its
+	// case's previous row, or an unknown state) stops the run, naming it.
+	require.NotEmpty(t, f.backwardRows, "the log's rows out of time order")
 	_, err := replay.Run(context.Background(), openLog(t, path), m, replay.Options{}, nil)
 	var re *replay.RowError
 	require.ErrorAs(t, err, &re)
-	assert.Equal(t, f.badStateRows[0], re.Row)
+	assert.Equal(t, min(f.badStateRows[0], f.backwardRows[0]), re.Row)
 
 	results := map[string]*replay.CaseResult{}
 	sum, err := replay.Run(context.Background(), openLog(t, path), m, replay.Options{SkipBadRows: true},
@@ -136,7 +151,7 @@ func TestServiceNowLog(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, len(f.cases), sum.Cases, "cases = distinct case IDs")
 	assert.Equal(t, len(f.cases), len(results))
-	assert.Equal(t, len(f.badStateRows), sum.SkippedRows)
+	assert.Equal(t, len(f.badStateRows)+len(f.backwardRows), sum.SkippedRows)
 	for _, r := range results {
 		if r.Conformant {
 			assert.Empty(t, r.Deviations)

@@ -7,20 +7,8 @@ import (
 	"time"
 )
 
-// A template fills one command field from a row. Text outside braces is
-// literal ("{{" and "}}" are literal braces); inside, a list of sources
-// separated by commas, the first non-empty of which is used, then filters:
-//
-//	{assigned_to,sys_updated_by}   the first non-empty of two columns
-//	{cmdb_ci,'unrecorded'}         a column, else a literal
-//	{impact|int}                   the leading integer: "2 - Medium" -> "2"
-//	{opened_at|time}               parsed with the mapping's time layout,
-//	                               written as RFC 3339
-//	{$time} {$actor} {$state} {$case} {$row}
-//	                               the event's time, actor, source state,
-//	                               case ID and line number
-//
-// Filters: int, time, lower, upper, trim.
+// A template fills one command field from a row; its syntax is in the
+// package documentation.
 type template struct {
 	parts []part
 }

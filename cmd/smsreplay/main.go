@@ -49,6 +49,7 @@ type config struct {
 	mapping, log, out, store, db, progress string
 	encoding                               string
 	stopAtFirst, skipBad, syncNormal       bool
+	dbGiven                                bool // -db was given
 	maxSkipped                             float64
 	workers                                int
 }
@@ -68,6 +69,7 @@ func main() {
 	flag.IntVar(&c.workers, "workers", 0, "cases replayed in parallel (0: one per CPU)")
 	flag.StringVar(&c.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
 	flag.Parse()
+	flag.Visit(func(f *flag.Flag) { c.dbGiven = c.dbGiven || f.Name == "db" })
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, c, os.Stdout, os.Stderr); err != nil {
@@ -77,8 +79,13 @@ func main() {
 }
 
 func run(ctx context.Context, c config, stdout, stderr io.Writer) error {
-	if c.mapping == "" || c.log == "" {
+	switch {
+	case c.mapping == "" || c.log == "":
 		return errors.New("-mapping and -log are required")
+	case c.dbGiven && c.store != "sqlite":
+		return fmt.Errorf("-db names the SQLite database of -store sqlite, not -store %s", c.store)
+	case c.progress != "" && c.progress != "auto" && c.progress != "always" && c.progress != "never":
+		return fmt.Errorf("-progress %q: want auto, always or never", c.progress)
 	}
 	mf, err := os.Open(c.mapping)
 	if err != nil {
@@ -217,7 +224,7 @@ func openTarget(ctx context.Context, c config, opts *replay.Options) (func(), er
 		}
 		db, err := sqlite.Open(ctx, c.db, so...)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("-db %s: %w", c.db, err)
 		}
 		s, err := sqlstore.New[*incident.Incident](ctx, db, sqlite.Dialect{}, sqlstore.Options{})
 		if err != nil {

@@ -89,9 +89,13 @@ func TestCommandOutputs(t *testing.T) {
 
 	// Bad invocations are errors, not panics.
 	for _, c := range []config{{}, {mapping: mappingPath, log: filepath.Join(dir, "missing.csv")},
-		{mapping: mappingPath, log: log, store: "cloud"}, {mapping: log, log: log}, {mapping: mappingPath, log: log, encoding: "ebcdic"}} {
+		{mapping: mappingPath, log: log, store: "cloud"}, {mapping: log, log: log}, {mapping: mappingPath, log: log, encoding: "ebcdic"},
+		{mapping: mappingPath, log: log, store: "memory", db: "x.db", dbGiven: true}, {mapping: mappingPath, log: log, progress: "sometimes"}} {
 		assert.Error(t, run(context.Background(), c, &stdout, &stderr), "%+v", c)
 	}
+	err = run(context.Background(), config{mapping: mappingPath, log: log, store: "sqlite", db: filepath.Join(dir, "no-such-dir", "r.db")}, &stdout, &stderr)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), filepath.Join(dir, "no-such-dir", "r.db"), "the error names the database file")
 }
 
 func readFile(t *testing.T, p string) string {
@@ -114,8 +118,11 @@ func TestPeakRSS(t *testing.T) {
 	build.Stderr = os.Stderr
 	require.NoError(t, build.Run())
 	for _, store := range []string{"none", "sqlite"} {
-		cmd := exec.Command(bin, "-mapping", mappingPath, "-log", data, "-skip-bad-rows", "-progress", "never",
-			"-store", store, "-db", filepath.Join(t.TempDir(), "replay.db"), "-sync-normal")
+		args := []string{"-mapping", mappingPath, "-log", data, "-skip-bad-rows", "-progress", "never", "-store", store}
+		if store == "sqlite" {
+			args = append(args, "-db", filepath.Join(t.TempDir(), "replay.db"), "-sync-normal")
+		}
+		cmd := exec.Command(bin, args...)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		require.NoError(t, cmd.Run(), out.String())
