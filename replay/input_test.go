@@ -3,12 +3,15 @@ package replay_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/iso20k/sms"
+	"github.com/iso20k/sms/incident"
+	"github.com/iso20k/sms/memstore"
 	"github.com/iso20k/sms/replay"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -333,4 +336,41 @@ func TestEncodings(t *testing.T) {
 	}
 	_, err = replay.NewReader(strings.NewReader(log), m, replay.ReaderOptions{Encoding: "ebcdic"})
 	assert.ErrorIs(t, err, sms.ErrInvalid)
+}
+
+// TestInterruptedRunIsConsistent: a run whose context ends part-way
+// finishes the cases under way and reports exactly the cases it stored.
+func TestInterruptedRunIsConsistent(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString(tinyHeader)
+	for i := range 400 {
+		fmt.Fprintf(&b, "C%03d,new,2026-01-01 10:00,ann\nC%03d,work,2026-01-01 10:05,ann\n", i, i)
+	}
+	m := mustMapping(t, tinyMapping)
+	target := memstore.New[*incident.Incident]()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var reported []string
+	sum, err := replay.Run(ctx, strings.NewReader(b.String()), m, replay.Options{Target: target, Workers: 4}, func(r *replay.CaseResult) error {
+		reported = append(reported, r.Case)
+		if len(reported) == 5 {
+			cancel() // Ctrl-C
+		}
+		return nil
+	})
+	require.ErrorIs(t, err, context.Canceled)
+	require.NotNil(t, sum)
+	assert.True(t, sum.Interrupted)
+	assert.Less(t, sum.Cases, 400, "the run stopped reading")
+	assert.Equal(t, sum.Cases, len(reported))
+	stored := 0
+	require.NoError(t, sms.VerifyRecords(context.Background(), target, sms.Query{}, func(*incident.Incident, []sms.Entry) bool {
+		stored++
+		return true
+	}, func(id string, err error) error { return err }))
+	assert.Equal(t, len(reported), stored, "what was reported is what was stored")
+	var text strings.Builder
+	require.NoError(t, sum.WriteText(&text))
+	assert.Contains(t, text.String(), "INTERRUPTED")
 }

@@ -118,6 +118,10 @@ type Summary struct {
 	// start of a case.
 	Edges   []Edge        `json:"edges"`
 	Elapsed time.Duration `json:"elapsed_ns"`
+	// Interrupted says the caller's context ended the run: the summary
+	// covers the cases replayed (and stored) before it, each of them
+	// whole, and no others.
+	Interrupted bool `json:"interrupted,omitempty"`
 
 	byReq map[string]*RequirementCount
 	edges map[[2]string]*Edge
@@ -224,6 +228,11 @@ func (s *Summary) finish() {
 // A bad row stops the run with a [*RowError] naming it, unless
 // SkipBadRows is set. A deviation is not an error: it is reported in the
 // case's result.
+//
+// When ctx ends, Run reads no further case, finishes (and stores) the
+// cases under way, hands each of them to each, and returns the summary of
+// those cases (Summary.Interrupted) with ctx's error: what was reported
+// and what was stored are the same cases.
 func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func(*CaseResult) error) (*Summary, error) {
 	start := time.Now()
 	if opts.MaxSkipped < 0 || opts.MaxSkipped > 1 {
@@ -246,7 +255,11 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 			return nil, err
 		}
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
+	// The cases under way finish even when the caller's context ends
+	// (Ctrl-C): the workers run on a context of their own, cancelled only
+	// by a failure, and the reading stops instead.
+	stop := ctx
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer cancel(nil)
 
 	type job struct {
@@ -286,7 +299,7 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 	}
 	go func() {
 		defer close(jobs)
-		for seq := 0; ; seq++ {
+		for seq := 0; stop.Err() == nil; seq++ {
 			c, err := rd.Next()
 			if errors.Is(err, io.EOF) {
 				return
@@ -298,6 +311,8 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 			select {
 			case jobs <- job{seq, c}:
 			case <-ctx.Done():
+				return
+			case <-stop.Done():
 				return
 			}
 		}
@@ -334,6 +349,10 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 	sum.Rows = rd.Rows()
 	sum.finish()
 	sum.Elapsed = time.Since(start)
+	if err := stop.Err(); err != nil {
+		sum.Interrupted = true
+		return sum, err
+	}
 	if sum.Rows == 0 {
 		return sum, &RowError{Row: 2, Problem: "the log has a header and no rows"}
 	}
@@ -347,6 +366,9 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 // deviations by requirement with an example case each, skipped rows.
 func (s *Summary) WriteText(w io.Writer) error {
 	var b strings.Builder
+	if s.Interrupted {
+		fmt.Fprintf(&b, "INTERRUPTED: the figures cover the %d cases replayed before the run was stopped\n", s.Cases)
+	}
 	fmt.Fprintf(&b, "mapping            %s\n", s.Mapping)
 	fmt.Fprintf(&b, "cases              %d\n", s.Cases)
 	fmt.Fprintf(&b, "events             %d\n", s.Events)

@@ -13,6 +13,12 @@
 // a log in latin1 or windows-1252; otherwise a cell that is not UTF-8 is
 // an error naming its row and column.
 //
+// Ctrl-C stops reading, finishes the cases under way and writes what they
+// make, marked INTERRUPTED: the files and the database hold the same
+// cases. The files are written under temporary names and renamed at the
+// end, so a failed run leaves the previous run's as they were. An existing
+// -db file is refused unless -overwrite replaces it.
+//
 // It prints the summary on stdout and a progress bar on stderr, and with
 // -out writes summary.txt, summary.json, cases.jsonl (one result per case)
 // and process-map.mmd (the observed transitions as a Mermaid flowchart,
@@ -49,6 +55,7 @@ type config struct {
 	mapping, log, out, store, db, progress string
 	encoding                               string
 	stopAtFirst, skipBad, syncNormal       bool
+	overwrite                              bool
 	dbGiven                                bool // -db was given
 	maxSkipped                             float64
 	workers                                int
@@ -66,6 +73,7 @@ func main() {
 	flag.BoolVar(&c.skipBad, "skip-bad-rows", false, "skip and count bad rows instead of stopping at the first")
 	flag.Float64Var(&c.maxSkipped, "max-skipped", replay.DefaultMaxSkipped, "with -skip-bad-rows, the largest share of rows that may be skipped (0.01: one in a hundred; 1: all) before the run fails")
 	flag.StringVar(&c.encoding, "encoding", "utf-8", "the log's character encoding: utf-8, latin1 or windows-1252")
+	flag.BoolVar(&c.overwrite, "overwrite", false, "with -store sqlite, replace the -db file when it exists (otherwise an existing file is refused)")
 	flag.IntVar(&c.workers, "workers", 0, "cases replayed in parallel (0: one per CPU)")
 	flag.StringVar(&c.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
 	flag.Parse()
@@ -118,17 +126,28 @@ func run(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	}
 	defer closeStore()
 
-	var cases *bufio.Writer
+	// The outputs are written under temporary names in the directory and
+	// renamed at the end: a failed run leaves the previous run's files as
+	// they were, never a mixture.
+	var (
+		cases   *bufio.Writer
+		casesF  *os.File
+		renamed bool
+	)
 	if c.out != "" {
 		if err := os.MkdirAll(c.out, 0o755); err != nil {
 			return err
 		}
-		cf, err := os.Create(filepath.Join(c.out, "cases.jsonl"))
-		if err != nil {
+		if casesF, err = os.CreateTemp(c.out, ".cases-*.jsonl.tmp"); err != nil {
 			return err
 		}
-		defer cf.Close()
-		cases = bufio.NewWriter(cf)
+		defer func() {
+			casesF.Close()
+			if !renamed {
+				os.Remove(casesF.Name())
+			}
+		}()
+		cases = bufio.NewWriter(casesF)
 	}
 
 	var done atomic.Int64
@@ -174,13 +193,11 @@ func run(ctx context.Context, c config, stdout, stderr io.Writer) error {
 		}
 		return se
 	}
-	if err != nil {
+	// Interrupted (Ctrl-C): the cases finished are written, marked so,
+	// and the run still fails.
+	interrupted := err != nil && sum != nil && sum.Interrupted
+	if err != nil && !interrupted {
 		return err
-	}
-	if cases != nil {
-		if err := cases.Flush(); err != nil {
-			return err
-		}
 	}
 	var text bytes.Buffer
 	if err := sum.WriteText(&text); err != nil {
@@ -189,23 +206,66 @@ func run(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	if _, err := stdout.Write(text.Bytes()); err != nil {
 		return err
 	}
-	if c.out == "" {
-		return nil
+	if c.out != "" {
+		if err := writeOutputs(c.out, sum, text.Bytes(), cases, casesF); err != nil {
+			return err
+		}
+		renamed = true
+		fmt.Fprintf(stdout, "\nwrote %s/{summary.txt,summary.json,cases.jsonl,process-map.mmd}\n", c.out)
+	}
+	if interrupted {
+		return fmt.Errorf("interrupted after %d cases (every one written and stored whole): %w", sum.Cases, err)
+	}
+	return nil
+}
+
+// writeOutputs writes the summaries under temporary names beside the
+// cases' and renames the four into place.
+func writeOutputs(dir string, sum *replay.Summary, text []byte, cases *bufio.Writer, casesF *os.File) error {
+	if err := cases.Flush(); err != nil {
+		return err
+	}
+	if err := casesF.Sync(); err != nil {
+		return err
 	}
 	js, err := json.MarshalIndent(sum, "", "  ")
 	if err != nil {
 		return err
 	}
+	temps := map[string]string{"cases.jsonl": casesF.Name()}
+	defer func() {
+		for name, tmp := range temps {
+			if name != "cases.jsonl" {
+				os.Remove(tmp) // left only when a rename failed
+			}
+		}
+	}()
 	for name, data := range map[string][]byte{
-		"summary.txt":     text.Bytes(),
+		"summary.txt":     text,
 		"summary.json":    append(js, '\n'),
 		"process-map.mmd": []byte(sum.Mermaid()),
 	} {
-		if err := os.WriteFile(filepath.Join(c.out, name), data, 0o644); err != nil {
+		f, err := os.CreateTemp(dir, "."+name+"-*.tmp")
+		if err != nil {
+			return err
+		}
+		temps[name] = f.Name()
+		_, err = f.Write(data)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "\nwrote %s/{summary.txt,summary.json,cases.jsonl,process-map.mmd}\n", c.out)
+	for _, name := range []string{"cases.jsonl", "summary.txt", "summary.json", "process-map.mmd"} {
+		if err := os.Chmod(temps[name], 0o644); err != nil {
+			return err
+		}
+		if err := os.Rename(temps[name], filepath.Join(dir, name)); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -221,6 +281,16 @@ func openTarget(ctx context.Context, c config, opts *replay.Options) (func(), er
 		so := []sqlite.Option{sqlite.WithBulkImport()}
 		if c.syncNormal {
 			so = append(so, sqlite.WithSynchronous(sqlite.SyncNormal))
+		}
+		if _, err := os.Stat(c.db); err == nil {
+			if !c.overwrite {
+				return nil, fmt.Errorf("-db %s exists: its incidents would collide with the replay's; give -overwrite to replace it, or another -db", c.db)
+			}
+			for _, p := range []string{c.db, c.db + "-wal", c.db + "-shm"} {
+				if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+					return nil, err
+				}
+			}
 		}
 		db, err := sqlite.Open(ctx, c.db, so...)
 		if err != nil {

@@ -70,6 +70,34 @@ func TestCommandOutputs(t *testing.T) {
 	assert.Contains(t, readFile(t, filepath.Join(out, "process-map.mmd")), "flowchart LR")
 	assert.Contains(t, readFile(t, filepath.Join(out, "summary.txt")), "deviations by requirement")
 
+	// The database exists now: refused, unless -overwrite replaces it.
+	err = run(context.Background(), config{mapping: mappingPath, log: log, store: "sqlite", db: filepath.Join(dir, "r.db")}, &stdout, &stderr)
+	require.ErrorContains(t, err, "-overwrite")
+	require.NoError(t, run(context.Background(), config{mapping: mappingPath, log: log, store: "sqlite", db: filepath.Join(dir, "r.db"), overwrite: true}, &stdout, &stderr))
+
+	// A run that fails part-way leaves the previous run's files as they
+	// were, and no temporary file.
+	before := readFile(t, filepath.Join(out, "summary.json"))
+	broken := filepath.Join(dir, "broken.csv")
+	require.NoError(t, os.WriteFile(broken, []byte(data+row("INC3", "Pondering", "1/3/2016 09:05")), 0o644))
+	err = run(context.Background(), config{mapping: mappingPath, log: broken, out: out, store: "none"}, &stdout, &stderr)
+	require.ErrorContains(t, err, "unknown state")
+	assert.Equal(t, before, readFile(t, filepath.Join(out, "summary.json")))
+	entries, err := os.ReadDir(out)
+	require.NoError(t, err)
+	assert.Len(t, entries, 4, "the four outputs, no temporary left")
+
+	// Interrupted before the first case: what was done (nothing) is
+	// written, marked, and the run fails.
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	stdout.Reset()
+	err = run(cancelled, config{mapping: mappingPath, log: log, out: out, store: "none"}, &stdout, &stderr)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Contains(t, err.Error(), "interrupted after 0 cases")
+	assert.Contains(t, readFile(t, filepath.Join(out, "summary.txt")), "INTERRUPTED")
+	assert.Contains(t, readFile(t, filepath.Join(out, "summary.json")), `"interrupted": true`)
+
 	// A time layout that does not fit: with -skip-bad-rows every row is
 	// skipped, and the run fails saying so instead of reporting nothing
 	// as a verdict; no summary file is written.
