@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -373,4 +374,82 @@ func TestInterruptedRunIsConsistent(t *testing.T) {
 	var text strings.Builder
 	require.NoError(t, sum.WriteText(&text))
 	assert.Contains(t, text.String(), "INTERRUPTED")
+}
+
+// TestInputLimits: a row larger than its limit (one huge field, a quote
+// that never closes) and a case of more rows than its limit stop the read
+// with a RowError, skipping or not, having read no more than the limit.
+func TestInputLimits(t *testing.T) {
+	t.Parallel()
+	m := mustMapping(t, tinyMapping)
+	huge := tinyHeader + "A,new,2026-01-01 10:00,ann\nA,work,2026-01-01 10:05," + strings.Repeat("x", 50_000) + "\n"
+	unclosed := tinyHeader + "A,new,2026-01-01 10:00,ann\nA,work,2026-01-01 10:05,\"" + strings.Repeat("y\n", 30_000)
+	for name, log := range map[string]string{"huge field": huge, "unclosed quote": unclosed} {
+		for _, skip := range []bool{false, true} {
+			src := &countReader{r: strings.NewReader(log)}
+			rd, err := replay.NewReader(src, m, replay.ReaderOptions{MaxRowBytes: 1000, SkipBadRows: skip})
+			require.NoError(t, err, name)
+			_, err = rd.Next()
+			var re *replay.RowError
+			require.ErrorAs(t, err, &re, name)
+			assert.Contains(t, err.Error(), "larger than 1000 bytes", name)
+			assert.Equal(t, 3, re.Row, name)
+			assert.Less(t, src.n, 1000+8192, "%s: read no further than the limit", name)
+		}
+	}
+
+	many := tinyHeader + strings.Repeat("A,work,2026-01-01 10:05,ann\n", 4)
+	rd, err := replay.NewReader(strings.NewReader(many), m, replay.ReaderOptions{MaxRowsPerCase: 3, SkipBadRows: true})
+	require.NoError(t, err)
+	_, err = rd.Next()
+	require.ErrorContains(t, err, "more than 3 rows")
+
+	_, err = replay.NewReader(strings.NewReader(many), m, replay.ReaderOptions{MaxRowBytes: -1})
+	assert.ErrorIs(t, err, sms.ErrInvalid)
+}
+
+type countReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// TestSeenCasesAreCompact: the cases a reader has finished are kept in
+// about 8 bytes each, and a case that reappears after many others is still
+// told apart.
+func TestSeenCasesAreCompact(t *testing.T) {
+	// Not parallel: it measures the heap.
+	const n = 200_000
+	var b strings.Builder
+	b.WriteString(tinyHeader)
+	for i := range n {
+		fmt.Fprintf(&b, "CASE-%09d-with-a-long-identifier,new,2026-01-01 10:00,ann\n", i)
+	}
+	b.WriteString("CASE-000000007-with-a-long-identifier,work,2026-01-01 11:00,ann\n")
+	m := mustMapping(t, tinyMapping)
+	rd, err := replay.NewReader(strings.NewReader(b.String()), m, replay.ReaderOptions{})
+	require.NoError(t, err)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	cases := 0
+	for {
+		_, err := rd.Next()
+		if err != nil {
+			require.ErrorContains(t, err, "reappears after other cases")
+			break
+		}
+		cases++
+	}
+	assert.Equal(t, n-1, cases, "the case the reappearing row follows is not handed on")
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	grown := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	assert.Less(t, grown, int64(n*24), "%d bytes kept for %d cases", grown, n)
+	runtime.KeepAlive(rd)
 }

@@ -111,6 +111,13 @@ type ReaderOptions struct {
 	// into UTF-8. In UTF-8 a cell the mapping reads that is not valid
 	// UTF-8 is a [*RowError] naming its row and column.
 	Encoding string
+	// MaxRowBytes bounds one row (0: DefaultMaxRowBytes), a quoted field's
+	// line breaks included; MaxRowsPerCase bounds one case's rows (0:
+	// DefaultMaxRowsPerCase). Past either the reader stops with a
+	// [*RowError], skipped or not: memory holds one case at a time, and
+	// these bound it.
+	MaxRowBytes    int
+	MaxRowsPerCase int
 }
 
 // The encodings a log may be read in ([ReaderOptions.Encoding]).
@@ -146,7 +153,9 @@ type Reader struct {
 	state    []int
 	width    int
 	next     *Event // first event of the next case, already read
-	done     map[string]bool
+	done     *seenSet
+	bounded  *boundedReader
+	lastLine int // the line the last row read starts on
 	skipped  []*RowError
 	nskip    int
 	eof      bool
@@ -162,7 +171,17 @@ func NewReader(src io.Reader, m *Mapping, opts ReaderOptions) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := csv.NewReader(src)
+	if opts.MaxRowBytes < 0 || opts.MaxRowsPerCase < 0 {
+		return nil, sms.Invalid("replay", "limits", "MaxRowBytes %d and MaxRowsPerCase %d may not be negative", opts.MaxRowBytes, opts.MaxRowsPerCase)
+	}
+	if opts.MaxRowBytes == 0 {
+		opts.MaxRowBytes = DefaultMaxRowBytes
+	}
+	if opts.MaxRowsPerCase == 0 {
+		opts.MaxRowsPerCase = DefaultMaxRowsPerCase
+	}
+	bounded := &boundedReader{r: src, limit: int64(opts.MaxRowBytes)}
+	c := csv.NewReader(bounded)
 	c.ReuseRecord = false
 	if m.Comma != "" {
 		c.Comma = []rune(m.Comma)[0]
@@ -181,7 +200,8 @@ func NewReader(src io.Reader, m *Mapping, opts ReaderOptions) (*Reader, error) {
 		}
 		return nil, &RowError{Row: 1, Problem: "unreadable header", Err: err}
 	}
-	r := &Reader{m: m, csv: c, opts: opts, idx: make(map[string]int, len(header)), width: len(header), done: map[string]bool{}}
+	r := &Reader{m: m, csv: c, opts: opts, idx: make(map[string]int, len(header)), width: len(header), done: newSeenSet(), bounded: bounded}
+	bounded.mark, r.lastLine = c.InputOffset(), 1
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		if _, dup := r.idx[h]; dup {
@@ -202,6 +222,9 @@ func NewReader(src io.Reader, m *Mapping, opts ReaderOptions) (*Reader, error) {
 	c.FieldsPerRecord = len(header)
 	return r, nil
 }
+
+// fatalRowError is a bad row the reader cannot go past, skipping or not.
+type fatalRowError struct{ *RowError }
 
 // encodingHint says what to do with a log that is not UTF-8.
 const encodingHint = "the log is in another encoding; read it as latin1 or windows-1252 (ReaderOptions.Encoding, smsreplay -encoding)"
@@ -225,6 +248,9 @@ func (r *Reader) Next() (*Case, error) {
 	for !r.eof {
 		ev, err := r.read()
 		if err != nil {
+			if fe, ok := err.(*fatalRowError); ok {
+				return nil, fe.RowError // the stream cannot be read past it
+			}
 			var re *RowError
 			if errors.As(err, &re) && r.opts.SkipBadRows {
 				r.skip(re)
@@ -238,7 +264,7 @@ func (r *Reader) Next() (*Case, error) {
 		}
 		switch {
 		case c == nil:
-			if r.done[ev.Case] {
+			if r.done.has(ev.Case) {
 				if err := r.reappears(ev); err != nil {
 					return nil, err
 				}
@@ -246,6 +272,9 @@ func (r *Reader) Next() (*Case, error) {
 			}
 			c = &Case{ID: ev.Case, Events: []Event{*ev}}
 		case ev.Case == c.ID:
+			if len(c.Events) >= r.opts.MaxRowsPerCase {
+				return nil, &RowError{Row: ev.Row, Column: r.m.Case, Problem: fmt.Sprintf("case %q has more than %d rows (the limit of one case)", c.ID, r.opts.MaxRowsPerCase)}
+			}
 			if prev := &c.Events[len(c.Events)-1]; ev.Time.Before(prev.Time) {
 				err := &RowError{Row: ev.Row, Column: r.m.Time.Column, Problem: fmt.Sprintf("%s is before the case's previous row (line %d, %s): a case's rows must be in time order",
 					ev.Time.Format(time.RFC3339), prev.Row, prev.Time.Format(time.RFC3339))}
@@ -257,13 +286,13 @@ func (r *Reader) Next() (*Case, error) {
 			}
 			c.Events = append(c.Events, *ev)
 		default:
-			if r.done[ev.Case] {
+			if r.done.has(ev.Case) {
 				if err := r.reappears(ev); err != nil {
 					return nil, err
 				}
 				continue
 			}
-			r.done[c.ID] = true
+			r.done.add(c.ID)
 			r.next = ev
 			return c, nil
 		}
@@ -271,7 +300,7 @@ func (r *Reader) Next() (*Case, error) {
 	if c == nil {
 		return nil, io.EOF
 	}
-	r.done[c.ID] = true
+	r.done.add(c.ID)
 	return c, nil
 }
 
@@ -296,8 +325,12 @@ func (r *Reader) skip(err *RowError) {
 // read returns the next event, nil at the end of the file.
 func (r *Reader) read() (*Event, error) {
 	rec, err := r.csv.Read()
+	r.bounded.mark = r.csv.InputOffset()
 	if errors.Is(err, io.EOF) {
 		return nil, nil
+	}
+	if errors.Is(err, errRowTooLarge) {
+		return nil, &fatalRowError{&RowError{Row: r.lastLine + 1, Problem: fmt.Sprintf("a row is larger than %d bytes (the limit of one row): a field too long, or a quote that never closes", r.opts.MaxRowBytes)}}
 	}
 	if err != nil {
 		r.rows++
@@ -309,6 +342,7 @@ func (r *Reader) read() (*Event, error) {
 		return nil, &RowError{Row: line, Problem: "malformed CSV", Err: err}
 	}
 	line, _ := r.csv.FieldPos(0)
+	r.lastLine = line
 	r.rows++
 	for _, i := range r.read8 {
 		if !utf8.ValidString(rec[i]) {

@@ -32,6 +32,9 @@ type Options struct {
 	MaxSkipped float64
 	// Encoding is the log's character encoding ([ReaderOptions.Encoding]).
 	Encoding string
+	// MaxRowBytes and MaxRowsPerCase bound a row and a case
+	// ([ReaderOptions]).
+	MaxRowBytes, MaxRowsPerCase int
 	// Target, when set, receives each replayed incident with its whole
 	// journal, one Load per case (one transaction on sqlstore).
 	Target sms.Loader[*incident.Incident]
@@ -241,7 +244,8 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 	if opts.MaxSkipped == 0 {
 		opts.MaxSkipped = DefaultMaxSkipped
 	}
-	rd, err := NewReader(src, m, ReaderOptions{SkipBadRows: opts.SkipBadRows, Encoding: opts.Encoding})
+	rd, err := NewReader(src, m, ReaderOptions{SkipBadRows: opts.SkipBadRows, Encoding: opts.Encoding,
+		MaxRowBytes: opts.MaxRowBytes, MaxRowsPerCase: opts.MaxRowsPerCase})
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,11 @@
 // a log in latin1 or windows-1252; otherwise a cell that is not UTF-8 is
 // an error naming its row and column.
 //
+// Input is bounded: a row larger than -max-row-bytes (1 MiB), or a case of
+// more than -max-case-rows rows (100,000), stops the run naming its row,
+// and the cases seen are kept in 8 bytes each, so that memory does not
+// follow the log's size.
+//
 // Ctrl-C stops reading, finishes the cases under way and writes what they
 // make, marked INTERRUPTED: the files and the database hold the same
 // cases. The files are written under temporary names and renamed at the
@@ -58,7 +63,7 @@ type config struct {
 	overwrite                              bool
 	dbGiven                                bool // -db was given
 	maxSkipped                             float64
-	workers                                int
+	workers, maxRowBytes, maxCaseRows      int
 }
 
 func main() {
@@ -74,6 +79,8 @@ func main() {
 	flag.Float64Var(&c.maxSkipped, "max-skipped", replay.DefaultMaxSkipped, "with -skip-bad-rows, the largest share of rows that may be skipped (0.01: one in a hundred; 1: all) before the run fails")
 	flag.StringVar(&c.encoding, "encoding", "utf-8", "the log's character encoding: utf-8, latin1 or windows-1252")
 	flag.BoolVar(&c.overwrite, "overwrite", false, "with -store sqlite, replace the -db file when it exists (otherwise an existing file is refused)")
+	flag.IntVar(&c.maxRowBytes, "max-row-bytes", replay.DefaultMaxRowBytes, "the largest row read, in bytes; a larger one stops the run")
+	flag.IntVar(&c.maxCaseRows, "max-case-rows", replay.DefaultMaxRowsPerCase, "the most rows of one case; more stop the run")
 	flag.IntVar(&c.workers, "workers", 0, "cases replayed in parallel (0: one per CPU)")
 	flag.StringVar(&c.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
 	flag.Parse()
@@ -119,7 +126,8 @@ func run(ctx context.Context, c config, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	opts := replay.Options{StopAtFirst: c.stopAtFirst, SkipBadRows: c.skipBad, MaxSkipped: c.maxSkipped, Encoding: c.encoding, Workers: c.workers}
+	opts := replay.Options{StopAtFirst: c.stopAtFirst, SkipBadRows: c.skipBad, MaxSkipped: c.maxSkipped, Encoding: c.encoding, Workers: c.workers,
+		MaxRowBytes: c.maxRowBytes, MaxRowsPerCase: c.maxCaseRows}
 	closeStore, err := openTarget(ctx, c, &opts)
 	if err != nil {
 		return err
