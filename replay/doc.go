@@ -24,7 +24,11 @@
 // # Three kinds of outcome
 //
 // A deviation is the process breaking a requirement: the workflow refused
-// what the log did, and the case's result says which requirement. A bad
+// what the log did, and the case's result says which requirement. A
+// [DataError] is a command the row's data made that the service refused as
+// invalid input (an ID with a trailing space, a value out of range): it
+// cites no requirement and is counted apart, and the case is not
+// conformant. A bad
 // row is the data failing the mapping (malformed CSV, no case ID, a state
 // the mapping does not list, a time that does not parse or runs backwards,
 // text that is not UTF-8): a [*RowError] naming the row and the column,
@@ -53,7 +57,16 @@
 //	                               the event's time, actor, source state,
 //	                               case ID and line number
 //
-// Filters: int, time, lower, upper, trim. The mapping's time layout is Go's
+//	{impact|map:Low=3,Medium=2,High=1}
+//	                               a word turned into a value; a word
+//	                               the map lacks makes the row bad
+//
+// Filters: int (a value that does not start with a number makes the row
+// bad), time, lower, upper, trim, map. [ParseMapping] checks what a
+// template can give against what its command takes: a literal or a map's
+// value outside a field's list (a source, a hold reason, a confirmation)
+// or not a number, a time read from a column without |time, a number read
+// from a column without |int or a map. The mapping's time layout is Go's
 // reference time ("2/1/2006 15:04") or the name of one of the time
 // package's layouts ("RFC3339", "DateTime", "DateOnly", ...). The mapping
 // for ServiceNow's incident event log is in the folder mappings.

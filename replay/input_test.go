@@ -68,6 +68,14 @@ func TestMappingRefusals(t *testing.T) {
 		"route to itself":       strings.Replace(base, `"routes": [`, `"routes": [{"from": ["resolved"], "to": "resolved", "triggers": ["note"]}, `, 1),
 		"route shadowed":        strings.Replace(base, `"routes": [`, `"routes": [{"from": ["*"], "to": "in_progress", "triggers": ["start"]}, `, 1),
 		"two values":            base + ` {}`,
+		"bad hold reason":       strings.Replace(base, `"done": {"status": "resolved"}`, `"done": {"status": "on_hold", "hold": "vendor"}`, 1),
+		"bad source":            strings.Replace(base, `"source": "user"`, `"source": "phone"`, 1),
+		"time without filter":   strings.Replace(base, `"reported_at": "{$time}"`, `"reported_at": "{at}"`, 1),
+		"number from words":     strings.Replace(base, `"impact": "2"`, `"impact": "{who}"`, 1),
+		"literal not a number":  strings.Replace(base, `"impact": "2"`, `"impact": "high"`, 1),
+		"map gives bad value":   strings.Replace(base, `"confirmation": "caller"`, `"confirmation": "{who|map:ann=caller,bob=maybe}"`, 1),
+		"map without value":     strings.Replace(base, `"impact": "2"`, `"impact": "{who|map:ann}"`, 1),
+		"map twice":             strings.Replace(base, `"impact": "2"`, `"impact": "{who|map:ann=1,ann=2}"`, 1),
 	}
 	for name, js := range cases {
 		_, err := replay.ParseMapping(strings.NewReader(js))
@@ -452,4 +460,51 @@ func TestSeenCasesAreCompact(t *testing.T) {
 	grown := int64(after.HeapAlloc) - int64(before.HeapAlloc)
 	assert.Less(t, grown, int64(n*24), "%d bytes kept for %d cases", grown, n)
 	runtime.KeepAlive(rd)
+}
+
+// TestDataErrorsAreNotDeviations: a command the row's data makes invalid
+// (a category ending in a space, which the service refuses as an ID) is
+// a data error, counted
+// apart and citing no requirement; a filter that cannot render (|int on a
+// word, a word the map lacks) makes the row bad; words mapped to numbers
+// replay.
+func TestDataErrorsAreNotDeviations(t *testing.T) {
+	t.Parallel()
+	log := tinyHeader + "A,new,2026-01-01 10:00,ann\nA,work,2026-01-01 10:05,Jos\u00e9\n"
+	run := func(field, value string) (*replay.Summary, []*replay.CaseResult, error) {
+		m := mustMapping(t, strings.Replace(tinyMapping, `"`+field+`": "`+map[string]string{"category": "c", "impact": "2"}[field]+`"`, `"`+field+`": "`+value+`"`, 1))
+		var results []*replay.CaseResult
+		sum, err := replay.Run(context.Background(), strings.NewReader(log), m, replay.Options{Workers: 1},
+			func(r *replay.CaseResult) error { results = append(results, r); return nil })
+		return sum, results, err
+	}
+	sum, results, err := run("category", "{who} ")
+	require.NoError(t, err)
+	assert.Equal(t, 1, sum.DataErrors)
+	assert.Equal(t, 1, sum.DataErrorCases)
+	require.NotNil(t, sum.DataErrorExample)
+	assert.Equal(t, incident.TriggerClassify, sum.DataErrorExample.Trigger)
+	assert.Zero(t, sum.ByKind[replay.KindInvalid], "no deviation of kind invalid")
+	for _, rc := range sum.ByRequirement {
+		assert.Zero(t, rc.Deviations, "%s: a data error breaches no requirement", rc.ID)
+	}
+	require.Len(t, results, 1)
+	assert.False(t, results[0].Conformant)
+	require.Len(t, results[0].DataErrors, 1)
+	assert.Equal(t, 3, results[0].DataErrors[0].Row)
+	var text strings.Builder
+	require.NoError(t, sum.WriteText(&text))
+	assert.Contains(t, text.String(), "data errors        1 in 1 cases")
+
+	sum, _, err = run("impact", "{who|map:ann=2,Jos\u00e9=3}")
+	require.NoError(t, err)
+	assert.Zero(t, sum.DataErrors)
+	assert.Equal(t, 1, sum.Conformant, "words mapped to numbers")
+
+	for _, impact := range []string{"{who|int}", "{who|map:ann=2}"} {
+		_, _, err := run("impact", impact)
+		var re *replay.RowError
+		require.ErrorAs(t, err, &re, impact)
+		assert.Equal(t, 3, re.Row, impact)
+	}
 }

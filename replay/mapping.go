@@ -185,6 +185,83 @@ var layoutNames = map[string]string{
 	"StampNano": time.StampNano, "DateTime": time.DateTime, "DateOnly": time.DateOnly, "TimeOnly": time.TimeOnly,
 }
 
+// enumerated lists, per trigger, the payload fields whose values the
+// incident service takes from a list, and the list.
+var enumerated = map[incident.Trigger]map[string][]string{
+	incident.TriggerLog: {"source": {string(incident.SourceUser), string(incident.SourceMonitoring), string(incident.SourceSupplier),
+		string(incident.SourceOther)}},
+	incident.TriggerHold: {"reason": {string(incident.HoldCaller), string(incident.HoldSupplier), string(incident.HoldChange),
+		string(incident.HoldProblem)}},
+	incident.TriggerEscalate: {"kind": {string(incident.Functional), string(incident.Hierarchical)}},
+	incident.TriggerCancel: {"reason": {string(incident.CancelDuplicate), string(incident.CancelNotAnIncident),
+		string(incident.CancelRaisedInError)}},
+	incident.TriggerClose:    {"confirmation": {string(incident.ConfirmedByCaller), string(incident.AutoClosed)}},
+	incident.TriggerClassify: {"security": {"true", "false"}},
+}
+
+// numeric and timed list the payload fields that are numbers and times.
+var (
+	numeric = map[string]bool{"impact": true, "urgency": true, "priority": true, "security_risk": true}
+	timed   = map[string]bool{"reported_at": true, "restored_at": true}
+)
+
+// fits says what is wrong with the template as trigger tr's field f, or
+// "": a value it can produce that the command refuses (a literal, or a map
+// filter's value, outside the field's list or not a number), a time field
+// that does not go through {$time} or |time, a number field read from a
+// column without |int or a map filter.
+func (t template) fits(tr incident.Trigger, f string) string {
+	allowed := enumerated[tr][f]
+	check := func(v string) string {
+		switch {
+		case allowed != nil && !slices.Contains(allowed, v):
+			return fmt.Sprintf("%q is not one of %s", v, strings.Join(allowed, ", "))
+		case numeric[f] && strings.Trim(v, "0123456789") != "":
+			return fmt.Sprintf("%q is not a number", v)
+		case timed[f]:
+			if _, err := time.Parse(time.RFC3339, v); err != nil {
+				return fmt.Sprintf("%q is not an RFC 3339 time", v)
+			}
+		}
+		return ""
+	}
+	if len(t.parts) == 1 && t.parts[0].expr == nil {
+		return check(t.parts[0].literal)
+	}
+	for _, p := range t.parts {
+		if p.expr == nil {
+			continue
+		}
+		var last string
+		if n := len(p.expr.filters); n > 0 {
+			last = p.expr.filters[n-1].name
+			if last == "map" {
+				for _, v := range p.expr.filters[n-1].table {
+					if problem := check(v); problem != "" {
+						return "the map filter gives " + problem
+					}
+				}
+				continue
+			}
+		}
+		reads := slices.ContainsFunc(p.expr.sources, func(s string) bool { return s[0] != '\'' && s[0] != '$' })
+		switch {
+		case timed[f] && reads && last != "time":
+			return "a time read from a column needs the |time filter (or {$time}, the event's time)"
+		case numeric[f] && reads && last != "int":
+			return "a number read from a column needs the |int filter, or a map filter from words to numbers"
+		}
+		for _, src := range p.expr.sources {
+			if src[0] == '\'' {
+				if problem := check(src[1 : len(src)-1]); problem != "" {
+					return problem
+				}
+			}
+		}
+	}
+	return ""
+}
+
 // statusNames lists the incident statuses.
 func statusNames() string {
 	var out []string
@@ -311,6 +388,12 @@ func (m *Mapping) compile() error {
 		}
 	}
 	m.payloads = map[incident.Trigger]map[string]template{}
+	for name, st := range m.States {
+		if st.Hold != "" && !slices.Contains(enumerated[incident.TriggerHold]["reason"], string(st.Hold)) {
+			return bad("state %q: hold reason %q is not one the incident service knows (%s)", name, st.Hold,
+				strings.Join(enumerated[incident.TriggerHold]["reason"], ", "))
+		}
+	}
 	for tr, fields := range m.Payloads {
 		allowed, ok := fieldsOf(tr)
 		if !ok {
@@ -324,6 +407,9 @@ func (m *Mapping) compile() error {
 			t, err := parseTemplate(src)
 			if err != nil {
 				return bad("payloads.%s.%s: %v", tr, f, err)
+			}
+			if problem := t.fits(tr, f); problem != "" {
+				return bad("payloads.%s.%s %q: %s", tr, f, src, problem)
 			}
 			m.payloads[tr][f] = t
 		}

@@ -22,9 +22,23 @@ const (
 	KindTransition = "transition"
 	// KindForbidden: the actor may not fire the trigger.
 	KindForbidden = "forbidden"
-	// KindInvalid: the row's data does not make a valid command.
+	// KindInvalid was the kind of a command the row's data made invalid;
+	// such a refusal is now a [DataError], never a deviation.
 	KindInvalid = "invalid"
 )
+
+// DataError is a command the row's data made that the service refused as
+// invalid input (sms.ErrInvalid: a value out of range, an unknown
+// enumeration): a mistake of the mapping or the data, not of the process.
+// It cites no requirement and is counted apart from deviations; the
+// incident is then behind the log, and what follows from it is a
+// consequence.
+type DataError struct {
+	Row     int              `json:"row"`
+	At      time.Time        `json:"at"`
+	Trigger incident.Trigger `json:"trigger"`
+	Message string           `json:"message"`
+}
 
 // Deviation is one refusal met while replaying a case: where in the log,
 // from which status, which trigger, and which requirements it breaks.
@@ -72,6 +86,9 @@ type CaseResult struct {
 	// refusal.
 	Stopped    bool        `json:"stopped,omitempty"`
 	Deviations []Deviation `json:"deviations,omitempty"`
+	// DataErrors are the commands the row's data made invalid; a case
+	// with one is not conformant, nor is it a deviation.
+	DataErrors []DataError `json:"data_errors,omitempty"`
 	// Incidents lists, when the mapping follows successors
 	// (Policy.Successor), the incidents the case ran on, in order: the
 	// first, then each successor. Status is the last one's. Empty for a
@@ -154,7 +171,7 @@ func (w *worker) replayCase(ctx context.Context, c *Case) (CaseResult, []replaye
 		}
 	}
 	res.SourceState = r.sourceState
-	res.Conformant = len(res.Deviations) == 0
+	res.Conformant = len(res.Deviations) == 0 && len(res.DataErrors) == 0
 	res.Status = r.status
 	if r.id == "" {
 		return res, nil, nil
@@ -341,8 +358,8 @@ func (r *caseRun) refused(ev *Event, tr incident.Trigger, err error) error {
 			d.Requirements = []sms.Requirement{fe.Requirement}
 		}
 	case errors.Is(err, sms.ErrInvalid):
-		d.Kind = KindInvalid
-		d.Requirements = r.svc.Workflow().Requirements(string(tr))
+		r.res.DataErrors = append(r.res.DataErrors, DataError{Row: ev.Row, At: ev.Time, Trigger: tr, Message: err.Error()})
+		return nil
 	default:
 		return err
 	}

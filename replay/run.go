@@ -107,9 +107,17 @@ type Summary struct {
 	Conformant int    `json:"conformant"`
 	// Deviations counts every deviation; ByKind splits them by kind;
 	// Consequences counts those that followed from an earlier refusal.
-	Deviations   int            `json:"deviations"`
-	Consequences int            `json:"consequences"`
-	ByKind       map[string]int `json:"by_kind"`
+	Deviations int `json:"deviations"`
+	// DataErrors counts commands the rows' data made invalid (a mistake of
+	// the mapping or the data, never a requirement breached), in
+	// DataErrorCases cases; DataErrorExample is the first, of
+	// DataErrorExampleCase.
+	DataErrors           int            `json:"data_errors"`
+	DataErrorCases       int            `json:"data_error_cases"`
+	DataErrorExample     *DataError     `json:"data_error_example,omitempty"`
+	DataErrorExampleCase string         `json:"data_error_example_case,omitempty"`
+	Consequences         int            `json:"consequences"`
+	ByKind               map[string]int `json:"by_kind"`
 	// ByRequirement is sorted by requirement ID.
 	ByRequirement []RequirementCount `json:"by_requirement"`
 	// Rows counts the log's data rows read; SkippedRows the bad rows
@@ -151,6 +159,15 @@ func (s *Summary) add(r *CaseResult) {
 	s.Events += r.Events
 	if r.Conformant {
 		s.Conformant++
+	}
+	if len(r.DataErrors) > 0 {
+		s.DataErrors += len(r.DataErrors)
+		s.DataErrorCases++
+		if s.DataErrorExample == nil {
+			e := r.DataErrors[0]
+			s.DataErrorExample = &e
+			s.DataErrorExampleCase = r.Case
+		}
 	}
 	seen := map[string]bool{}
 	for _, d := range r.Deviations {
@@ -377,6 +394,10 @@ func (s *Summary) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "cases              %d\n", s.Cases)
 	fmt.Fprintf(&b, "events             %d\n", s.Events)
 	fmt.Fprintf(&b, "conformant cases   %d (%.1f%%)\n", s.Conformant, s.ConformantPercent())
+	if s.DataErrors > 0 {
+		fmt.Fprintf(&b, "data errors        %d in %d cases: commands the mapping or the data made invalid, not deviations (first: case %s row %d, %s: %s)\n",
+			s.DataErrors, s.DataErrorCases, s.DataErrorExampleCase, s.DataErrorExample.Row, s.DataErrorExample.Trigger, s.DataErrorExample.Message)
+	}
 	fmt.Fprintf(&b, "deviations         %d, of which %d follow from an earlier refusal in the case", s.Deviations, s.Consequences)
 	kinds := make([]string, 0, len(s.ByKind))
 	for k := range s.ByKind {

@@ -3,6 +3,7 @@ package replay
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -20,7 +21,13 @@ type part struct {
 
 type expr struct {
 	sources []string // column names, 'literals' or $variables
-	filters []string
+	filters []filter
+}
+
+// filter is one filter of an expression: its name, and for map its table.
+type filter struct {
+	name  string
+	table map[string]string
 }
 
 func parseTemplate(s string) (template, error) {
@@ -84,12 +91,28 @@ func parseExpr(s string) (*expr, error) {
 	}
 	for _, f := range pipe[1:] {
 		f = strings.TrimSpace(f)
+		if pairs, ok := strings.CutPrefix(f, "map:"); ok {
+			table := map[string]string{}
+			for _, kv := range strings.Split(pairs, ",") {
+				k, v, ok := strings.Cut(kv, "=")
+				k = strings.TrimSpace(k)
+				if !ok || k == "" {
+					return nil, fmt.Errorf("map filter in {%s}: %q is not word=value", s, kv)
+				}
+				if _, dup := table[k]; dup {
+					return nil, fmt.Errorf("map filter in {%s}: %q mapped twice", s, k)
+				}
+				table[k] = strings.TrimSpace(v)
+			}
+			e.filters = append(e.filters, filter{name: "map", table: table})
+			continue
+		}
 		switch f {
 		case "int", "time", "lower", "upper", "trim":
 		default:
-			return nil, fmt.Errorf("unknown filter %q (known: int, time, lower, upper, trim)", f)
+			return nil, fmt.Errorf("unknown filter %q (known: int, time, lower, upper, trim, map:word=value,...)", f)
 		}
-		e.filters = append(e.filters, f)
+		e.filters = append(e.filters, filter{name: f})
 	}
 	return e, nil
 }
@@ -157,11 +180,25 @@ func (e *expr) eval(ev *Event) (string, error) {
 		if v == "" {
 			break
 		}
-		switch f {
+		switch f.name {
+		case "map":
+			w, ok := f.table[v]
+			if !ok {
+				known := make([]string, 0, len(f.table))
+				for k := range f.table {
+					known = append(known, k)
+				}
+				slices.Sort(known)
+				return "", fmt.Errorf("%q is not in the map (it maps %s)", v, strings.Join(known, ", "))
+			}
+			v = w
 		case "int":
 			n := 0
 			for n < len(v) && v[n] >= '0' && v[n] <= '9' {
 				n++
+			}
+			if n == 0 {
+				return "", fmt.Errorf("%q does not start with a number (the int filter; a map filter turns words into numbers)", v)
 			}
 			v = v[:n]
 		case "time":
