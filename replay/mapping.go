@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -262,6 +263,33 @@ func (t template) fits(tr incident.Trigger, f string) string {
 	return ""
 }
 
+// values returns the values the template can give that the mapping
+// spells out: the template itself when it is a literal, its literal
+// sources, and its map filters' values.
+func (t template) values() []string {
+	if len(t.parts) == 1 && t.parts[0].expr == nil {
+		return []string{t.parts[0].literal}
+	}
+	var out []string
+	for _, p := range t.parts {
+		if p.expr == nil {
+			continue
+		}
+		if n := len(p.expr.filters); n > 0 && p.expr.filters[n-1].name == "map" {
+			for _, v := range p.expr.filters[n-1].table {
+				out = append(out, v)
+			}
+			continue
+		}
+		for _, src := range p.expr.sources {
+			if src[0] == '\'' {
+				out = append(out, src[1:len(src)-1])
+			}
+		}
+	}
+	return out
+}
+
 // statusNames lists the incident statuses.
 func statusNames() string {
 	var out []string
@@ -412,6 +440,19 @@ func (m *Mapping) compile() error {
 				return bad("payloads.%s.%s %q: %s", tr, f, src, problem)
 			}
 			m.payloads[tr][f] = t
+		}
+	}
+	if m.Policy.Matrix != nil {
+		if err := m.Policy.Matrix.Validate(); err != nil {
+			return bad("policy.matrix: %v", err)
+		}
+	}
+	mx := m.policy().Matrix
+	for f, top := range map[string]int{"impact": mx.Impacts(), "urgency": mx.Urgencies(), "priority": int(mx.Lowest())} {
+		for _, v := range m.payloads[incident.TriggerClassify][f].values() {
+			if n, err := strconv.Atoi(v); err != nil || n < 1 || n > top {
+				return bad("payloads.classify.%s: %q is outside the policy's matrix (1 to %d)", f, v, top)
+			}
 		}
 	}
 	if _, ok := m.payloads[incident.TriggerLog]; !ok {
