@@ -510,3 +510,24 @@ func TestDataErrorsAreNotDeviations(t *testing.T) {
 		assert.Equal(t, 3, re.Row, impact)
 	}
 }
+
+// TestRedEdgesAreTheLogs: a move the workflow refuses because the
+// incident is behind the log (a consequence of an earlier refusal) does
+// not make its edge red; the refusal the log caused does.
+func TestRedEdgesAreTheLogs(t *testing.T) {
+	t.Parallel()
+	log := tinyHeader + "A,new,2026-01-01 10:00,ann\nA,done,2026-01-01 10:05,ann\nA,closed,2026-01-01 11:00,ann\n"
+	sum, results, err := runTiny(t, log, replay.Options{})
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	devs := results[0].Deviations
+	require.GreaterOrEqual(t, len(devs), 2, "%+v", devs)
+	assert.False(t, devs[0].Consequence, "resolving what was never worked on is the log's own")
+	assert.True(t, devs[len(devs)-1].Consequence, "closing from new only follows from it")
+	refused := map[string]int{}
+	for _, e := range sum.Edges {
+		refused[e.From+">"+e.To] = e.Refused
+	}
+	assert.Equal(t, 1, refused["new>done"])
+	assert.Equal(t, 0, refused["done>closed"], "not red: the incident was behind the log")
+}

@@ -3,6 +3,7 @@ package replay
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -51,10 +52,14 @@ type Deviation struct {
 	Kind         string            `json:"kind"`
 	Requirements []sms.Requirement `json:"requirements"`
 	Message      string            `json:"message"`
-	// Consequence is true when the case was already out of step with the
-	// log, because an earlier refusal left the incident behind the log's
-	// state: this refusal follows from that one rather than from the log.
-	// Summaries count consequences apart.
+	// Consequence is true when the refusal follows from an earlier one
+	// rather than from the log: the incident was behind the log's state
+	// (an earlier refusal left it there) and the refusal is of the move
+	// (not allowed from where the incident is) or cites a requirement an
+	// earlier refusal of the case cited. A guard refusing for a
+	// requirement nothing before it broke is the log's own, behind or not.
+	// Summaries count consequences apart, and the process map draws red
+	// only the moves with a refusal of the log's own.
 	Consequence bool `json:"consequence,omitempty"`
 }
 
@@ -155,7 +160,9 @@ func (w *worker) replayCase(ctx context.Context, c *Case) (CaseResult, []replaye
 		if err := r.event(ctx, ev, i == 0); err != nil {
 			return res, nil, err
 		}
-		refused := len(res.Deviations) > before
+		// The edge is red only when the log itself caused a refusal
+		// there, not when the incident was merely behind the log.
+		refused := slices.ContainsFunc(res.Deviations[before:], func(d Deviation) bool { return !d.Consequence })
 		if i > 0 && ev.State != prev {
 			res.moves = append(res.moves, move{from: prev, to: ev.State, refused: refused})
 		} else if i == 0 {
@@ -350,6 +357,11 @@ func (r *caseRun) refused(ev *Event, tr incident.Trigger, err error) error {
 	switch {
 	case errors.As(err, &ge):
 		d.Kind, d.Requirements = KindGuard, ge.Unmet
+		// Behind the log, a guard's refusal is a consequence only when an
+		// earlier refusal of the case cited the same requirement; a
+		// requirement nothing before it broke (an action never recorded)
+		// is the log's own.
+		d.Consequence = d.Consequence && r.citedBefore(ge.Unmet)
 	case errors.As(err, &te):
 		d.Kind, d.Requirements = KindTransition, te.Requirements
 	case errors.As(err, &fe):
@@ -368,6 +380,19 @@ func (r *caseRun) refused(ev *Event, tr incident.Trigger, err error) error {
 	}
 	r.res.Deviations = append(r.res.Deviations, d)
 	return nil
+}
+
+// citedBefore reports whether an earlier deviation of the case cites one
+// of the requirements.
+func (r *caseRun) citedBefore(reqs []sms.Requirement) bool {
+	for _, d := range r.res.Deviations {
+		for _, q := range d.Requirements {
+			if slices.ContainsFunc(reqs, func(x sms.Requirement) bool { return x.ID == q.ID }) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // build fills the trigger's command from the row. A template that cannot
