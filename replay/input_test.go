@@ -531,3 +531,30 @@ func TestRedEdgesAreTheLogs(t *testing.T) {
 	assert.Equal(t, 1, refused["new>done"])
 	assert.Equal(t, 0, refused["done>closed"], "not red: the incident was behind the log")
 }
+
+// TestCheckShowsWhatItWouldDo: Check replays the cases of the first rows
+// and writes each row's status and each command with its fields and the
+// service's answer, refusals included; nothing past them.
+func TestCheckShowsWhatItWouldDo(t *testing.T) {
+	t.Parallel()
+	log := tinyHeader + "A,new,2026-01-01 10:00,ann\nA,work,2026-01-01 10:05,ann\nB,new,2026-01-01 11:00,bob\nB,closed,2026-01-01 11:05,bob\nC,new,2026-01-01 12:00,cy\n"
+	m := mustMapping(t, tinyMapping)
+	var out strings.Builder
+	sum, err := replay.Check(context.Background(), strings.NewReader(log), m, replay.Options{}, 3, &out)
+	require.NoError(t, err)
+	assert.Equal(t, 2, sum.Cases, "A and B started within the first three rows; C did not")
+	text := out.String()
+	for _, want := range []string{
+		`row 2  case A  2026-01-01T10:00:00Z  state "new" -> new`,
+		`    log id="A" reported_at="2026-01-01T10:00:00Z" reporter="ann" service="svc" source="user" summary="A failed" -> accepted: new`,
+		`    assign assignee="ann" -> accepted: assigned`,
+		`    start -> accepted: in_progress`,
+		`row 5  case B  2026-01-01T11:05:00Z  state "closed" -> closed`,
+		`    close code="ok" confirmation="caller" -> refused: `,
+	} {
+		assert.Contains(t, text, want)
+	}
+	assert.NotContains(t, text, "case C")
+	_, err = replay.Check(context.Background(), strings.NewReader(log), m, replay.Options{}, 0, &out)
+	assert.ErrorIs(t, err, sms.ErrInvalid)
+}

@@ -3,6 +3,7 @@ package replay
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -218,6 +219,9 @@ type caseRun struct {
 
 func (r *caseRun) event(ctx context.Context, ev *Event, first bool) error {
 	st := r.w.m.States[ev.State]
+	if r.w.opts.trace != nil {
+		r.w.opts.trace(fmt.Sprintf("row %d  case %s  %s  state %q -> %s", ev.Row, ev.Case, ev.Time.Format(time.RFC3339), ev.State, st.Status))
+	}
 	if err := r.apply(ctx, ev, st, first); err != nil {
 		return err
 	}
@@ -237,6 +241,10 @@ func (r *caseRun) apply(ctx context.Context, ev *Event, st State, first bool) er
 			return nil
 		}
 		inc, err := r.svc.Log(ctx, r.actor(ev), cmd.(incident.Report))
+		if err == nil {
+			r.status = inc.Status
+		}
+		r.traced(incident.TriggerLog, err)
 		if err != nil {
 			return r.refused(ev, incident.TriggerLog, err)
 		}
@@ -287,6 +295,7 @@ func (r *caseRun) succeed(ctx context.Context, ev *Event, st State) (bool, error
 	}
 	rep.ID, rep.ReopenedFrom, rep.ReportedAt = first+"-"+strconv.Itoa(len(r.earlier)+2), "", ev.Time
 	inc, err := r.svc.Succeed(ctx, r.actor(ev), r.id, rep)
+	r.traced(incident.TriggerLog, err)
 	if err != nil {
 		return false, r.refused(ev, incident.TriggerLog, err)
 	}
@@ -339,11 +348,36 @@ func (r *caseRun) fire(ctx context.Context, ev *Event, st State, tr incident.Tri
 		return false, nil
 	}
 	inc, err := r.svc.Do(ctx, r.actor(ev), r.id, cmd)
+	if err == nil {
+		r.status = inc.Status
+	}
+	r.traced(tr, err)
 	if err != nil {
 		return false, r.refused(ev, tr, err)
 	}
-	r.status = inc.Status
 	return true, nil
+}
+
+// traced hands the command just fired, with the fields the mapping filled
+// and the service's answer, to the check's trace ([Check]), if any.
+func (r *caseRun) traced(tr incident.Trigger, err error) {
+	if r.w.opts.trace == nil {
+		return
+	}
+	keys := make([]string, 0, len(r.vals))
+	for k := range r.vals {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, " %s=%q", k, r.vals[k])
+	}
+	outcome := "accepted: " + string(r.status)
+	if err != nil {
+		outcome = "refused: " + err.Error()
+	}
+	r.w.opts.trace(fmt.Sprintf("    %s%s -> %s", tr, b.String(), outcome))
 }
 
 // refused records a refusal as a deviation; any other error is returned.

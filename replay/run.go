@@ -35,6 +35,11 @@ type Options struct {
 	// MaxRowBytes and MaxRowsPerCase bound a row and a case
 	// ([ReaderOptions]).
 	MaxRowBytes, MaxRowsPerCase int
+
+	// trace and maxRows serve [Check]: a line for each row and command,
+	// and no case started past that many rows.
+	trace   func(line string)
+	maxRows int
 	// Target, when set, receives each replayed incident with its whole
 	// journal, one Load per case (one transaction on sqlstore).
 	Target sms.Loader[*incident.Incident]
@@ -320,8 +325,15 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 	}
 	go func() {
 		defer close(jobs)
+		handed := 0 // rows of the cases handed out
 		for seq := 0; stop.Err() == nil; seq++ {
+			if opts.maxRows > 0 && handed >= opts.maxRows {
+				return
+			}
 			c, err := rd.Next()
+			if c != nil {
+				handed += len(c.Events)
+			}
 			if errors.Is(err, io.EOF) {
 				return
 			}
@@ -477,4 +489,30 @@ func (s *Summary) Mermaid() string {
 		fmt.Fprintf(&b, "    linkStyle %d stroke:#c00,stroke-width:2px\n", i)
 	}
 	return b.String()
+}
+
+// Check replays the cases of the log's first rows (the cases started
+// within them, each whole) and writes to w, row by row, what the replay
+// does: the status each source state maps to, each command fired with the
+// fields the mapping filled, and the service's answer. It is how a new
+// mapping is tried before a whole run: a field filled wrong, a hold reason
+// refused, a state mapped to the wrong status show on the first rows. It
+// returns the summary of those cases; opts as for [Run] (Target and
+// Workers are ignored: nothing is stored, one case at a time).
+func Check(ctx context.Context, src io.Reader, m *Mapping, opts Options, rows int, w io.Writer) (*Summary, error) {
+	if rows <= 0 {
+		return nil, sms.Invalid("replay", "rows", "%d: check at least one row", rows)
+	}
+	var werr error
+	opts.Target, opts.Workers, opts.maxRows = nil, 1, rows
+	opts.trace = func(line string) {
+		if werr == nil {
+			_, werr = io.WriteString(w, line+"\n")
+		}
+	}
+	sum, err := Run(ctx, src, m, opts, nil)
+	if err == nil {
+		err = werr
+	}
+	return sum, err
 }

@@ -13,6 +13,11 @@
 // a log in latin1 or windows-1252; otherwise a cell that is not UTF-8 is
 // an error naming its row and column.
 //
+// -check N tries a mapping before a whole run: it replays the cases of the
+// log's first N rows and prints, row by row, the status each state maps to
+// and each command fired with the fields the mapping filled and the
+// service's answer, then their summary; it writes and stores nothing.
+//
 // Input is bounded: a row larger than -max-row-bytes (1 MiB), or a case of
 // more than -max-case-rows rows (100,000), stops the run naming its row,
 // and the cases seen are kept in 8 bytes each, so that memory does not
@@ -64,6 +69,7 @@ type config struct {
 	dbGiven                                bool // -db was given
 	maxSkipped                             float64
 	workers, maxRowBytes, maxCaseRows      int
+	check                                  int
 }
 
 func main() {
@@ -81,6 +87,7 @@ func main() {
 	flag.BoolVar(&c.overwrite, "overwrite", false, "with -store sqlite, replace the -db file when it exists (otherwise an existing file is refused)")
 	flag.IntVar(&c.maxRowBytes, "max-row-bytes", replay.DefaultMaxRowBytes, "the largest row read, in bytes; a larger one stops the run")
 	flag.IntVar(&c.maxCaseRows, "max-case-rows", replay.DefaultMaxRowsPerCase, "the most rows of one case; more stop the run")
+	flag.IntVar(&c.check, "check", 0, "try the mapping on the cases of the first N rows: print, row by row, each command and the answer, and write or store nothing")
 	flag.IntVar(&c.workers, "workers", 0, "cases replayed in parallel (0: one per CPU)")
 	flag.StringVar(&c.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
 	flag.Parse()
@@ -126,6 +133,18 @@ func run(ctx context.Context, c config, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	if c.check > 0 {
+		if c.out != "" || c.store != "none" && c.store != "" {
+			return errors.New("-check writes and stores nothing: give it without -out and -store")
+		}
+		opts := replay.Options{SkipBadRows: c.skipBad, MaxSkipped: 1, Encoding: c.encoding, MaxRowBytes: c.maxRowBytes, MaxRowsPerCase: c.maxCaseRows}
+		sum, err := replay.Check(ctx, src, m, opts, c.check, stdout)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout)
+		return sum.WriteText(stdout)
+	}
 	opts := replay.Options{StopAtFirst: c.stopAtFirst, SkipBadRows: c.skipBad, MaxSkipped: c.maxSkipped, Encoding: c.encoding, Workers: c.workers,
 		MaxRowBytes: c.maxRowBytes, MaxRowsPerCase: c.maxCaseRows}
 	closeStore, err := openTarget(ctx, c, &opts)

@@ -70,6 +70,15 @@ func TestCommandOutputs(t *testing.T) {
 	assert.Contains(t, readFile(t, filepath.Join(out, "process-map.mmd")), "flowchart LR")
 	assert.Contains(t, readFile(t, filepath.Join(out, "summary.txt")), "deviations by requirement")
 
+	// -check prints what the replay does on the first rows.
+	stdout.Reset()
+	require.NoError(t, run(context.Background(), config{mapping: mappingPath, log: log, store: "none", check: 3}, &stdout, &stderr))
+	assert.Contains(t, stdout.String(), `row 2  case INC1`)
+	assert.Contains(t, stdout.String(), `    log `)
+	assert.Contains(t, stdout.String(), "-> accepted: new")
+	assert.Contains(t, stdout.String(), "cases              1", "INC1 started within the first three rows, INC2 did not")
+	assert.Error(t, run(context.Background(), config{mapping: mappingPath, log: log, store: "none", check: 3, out: out}, &stdout, &stderr))
+
 	// The database exists now: refused, unless -overwrite replaces it.
 	err = run(context.Background(), config{mapping: mappingPath, log: log, store: "sqlite", db: filepath.Join(dir, "r.db")}, &stdout, &stderr)
 	require.ErrorContains(t, err, "-overwrite")
