@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -557,4 +558,37 @@ func TestCheckShowsWhatItWouldDo(t *testing.T) {
 	assert.NotContains(t, text, "case C")
 	_, err = replay.Check(context.Background(), strings.NewReader(log), m, replay.Options{}, 0, &out)
 	assert.ErrorIs(t, err, sms.ErrInvalid)
+}
+
+// TestStoreReceivesEachCase: Options.Store is handed each case's result
+// with its incidents and whole journals, in place of Target; its error
+// stops the run.
+func TestStoreReceivesEachCase(t *testing.T) {
+	t.Parallel()
+	log := tinyHeader + "A,new,2026-01-01 10:00,ann\nA,work,2026-01-01 10:05,ann\nB,new,2026-01-01 11:00,bob\nB,closed,2026-01-01 11:05,bob\n"
+	var (
+		mu   sync.Mutex
+		got  = map[string]int{}
+		devs = map[string]int{}
+	)
+	_, _, err := runTiny(t, log, replay.Options{Store: func(ctx context.Context, res *replay.CaseResult, incs []replay.Replayed) error {
+		mu.Lock()
+		defer mu.Unlock()
+		// On a worker's goroutine: assert, not require.
+		if !assert.Len(t, incs, 1) {
+			return errors.New("no incident")
+		}
+		assert.NoError(t, sms.VerifyHead(incs[0].Incident, incs[0].Journal))
+		got[res.Case] = len(incs[0].Journal)
+		devs[res.Case] = len(res.Deviations)
+		return nil
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{"A": 4, "B": 1}, got)
+	assert.Zero(t, devs["A"])
+	assert.NotZero(t, devs["B"], "closing what was never resolved")
+
+	boom := errors.New("the host's store failed")
+	_, _, err = runTiny(t, log, replay.Options{Store: func(context.Context, *replay.CaseResult, []replay.Replayed) error { return boom }})
+	assert.ErrorIs(t, err, boom)
 }

@@ -43,8 +43,20 @@ type Options struct {
 	// Target, when set, receives each replayed incident with its whole
 	// journal, one Load per case (one transaction on sqlstore).
 	Target sms.Loader[*incident.Incident]
+	// Store, when set, is called instead of Target with each case's
+	// result and its replayed incidents, to keep them as the host keeps
+	// records: with the deviations beside them, in one transaction of its
+	// own. An error stops the run.
+	Store func(ctx context.Context, res *CaseResult, incidents []Replayed) error
 	// Workers replay cases in parallel; 0 means GOMAXPROCS.
 	Workers int
+}
+
+// Replayed is an incident a case was replayed into, with its whole
+// journal, as [Options.Store] receives it.
+type Replayed struct {
+	Incident *incident.Incident
+	Journal  []sms.Entry
 }
 
 // DefaultMaxSkipped is [Options.MaxSkipped] when it is zero: one row in a
@@ -305,11 +317,20 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 			defer wg.Done()
 			for j := range jobs {
 				res, incs, err := w.replayCase(ctx, j.c)
-				for _, rp := range incs {
-					if err != nil || opts.Target == nil {
-						break
+				switch {
+				case err != nil:
+				case opts.Store != nil:
+					out := make([]Replayed, len(incs))
+					for k, rp := range incs {
+						out[k] = Replayed{Incident: rp.inc, Journal: rp.journal}
 					}
-					err = opts.Target.Load(ctx, rp.inc, rp.journal)
+					err = opts.Store(ctx, &res, out)
+				case opts.Target != nil:
+					for _, rp := range incs {
+						if err = opts.Target.Load(ctx, rp.inc, rp.journal); err != nil {
+							break
+						}
+					}
 				}
 				if err != nil {
 					cancel(fmt.Errorf("replay: case %q: %w", j.c.ID, err))

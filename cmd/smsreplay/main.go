@@ -33,7 +33,9 @@
 // -out writes summary.txt, summary.json, cases.jsonl (one result per case)
 // and process-map.mmd (the observed transitions as a Mermaid flowchart,
 // refused ones drawn dashed in red). -store keeps the replayed incidents:
-// memory, or sqlite (-db PATH, one transaction per case).
+// memory, or sqlite (-db PATH, one transaction per case, which also writes
+// the case's deviations and data errors into the table replay_deviations,
+// for a host to query which stored incidents deviated).
 package main
 
 import (
@@ -41,6 +43,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -328,11 +331,77 @@ func openTarget(ctx context.Context, c config, opts *replay.Options) (func(), er
 			db.Close()
 			return nil, err
 		}
-		opts.Target = s
+		if _, err := db.ExecContext(ctx, deviationsTable); err != nil {
+			s.Close()
+			db.Close()
+			return nil, fmt.Errorf("-db %s: %w", c.db, err)
+		}
+		opts.Store = func(ctx context.Context, res *replay.CaseResult, incs []replay.Replayed) error {
+			return storeCase(ctx, db, s, res, incs)
+		}
 		var _ sms.Loader[*incident.Incident] = s
 		return func() { s.Close(); db.Close() }, nil
 	}
 	return nil, fmt.Errorf("unknown -store %q: want none, memory or sqlite", c.store)
+}
+
+// deviationsTable keeps, beside the replayed incidents, each deviation and
+// data error of their cases, for a host to query which stored incidents
+// deviated and why: incident_id is the case's first incident (its
+// successors, if any, share its rows), kind a deviation's kind or
+// "data_error", requirements the IDs cited, comma-separated.
+const deviationsTable = `CREATE TABLE IF NOT EXISTS replay_deviations (
+	incident_id  TEXT    NOT NULL,
+	case_id      TEXT    NOT NULL,
+	row          INTEGER NOT NULL,
+	trigger_name TEXT    NOT NULL,
+	kind         TEXT    NOT NULL,
+	requirements TEXT    NOT NULL,
+	consequence  INTEGER NOT NULL,
+	message      TEXT    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS replay_deviations_incident ON replay_deviations (incident_id)`
+
+// storeCase stores a case's incidents and its deviations in one
+// transaction: both are there, or neither.
+func storeCase(ctx context.Context, db *sql.DB, s *sqlstore.Store[*incident.Incident], res *replay.CaseResult, incs []replay.Replayed) (err error) {
+	if len(incs) == 0 {
+		return nil
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	tctx, d := sqlstore.WithTx(ctx, db, tx)
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+			d.RolledBack()
+		}
+	}()
+	for _, rp := range incs {
+		if err := s.Load(tctx, rp.Incident, rp.Journal); err != nil {
+			return err
+		}
+	}
+	const insert = "INSERT INTO replay_deviations (incident_id, case_id, row, trigger_name, kind, requirements, consequence, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+	id := incs[0].Incident.ID
+	for _, dv := range res.Deviations {
+		ids := strings.Join(dv.IDs(), ",")
+		if _, err := tx.ExecContext(ctx, insert, id, res.Case, dv.Row, string(dv.Trigger), dv.Kind, ids, dv.Consequence, dv.Message); err != nil {
+			return err
+		}
+	}
+	for _, de := range res.DataErrors {
+		if _, err := tx.ExecContext(ctx, insert, id, res.Case, de.Row, string(de.Trigger), "data_error", "", false, de.Message); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	d.Committed()
+	return nil
 }
 
 // decompress unwraps gzip when the stream starts with its magic number.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	_ "modernc.org/sqlite"
 )
 
 const mappingPath = "../../replay/mappings/servicenow-incident.json"
@@ -69,6 +71,22 @@ func TestCommandOutputs(t *testing.T) {
 	assert.EqualValues(t, 2, sum["cases"])
 	assert.Contains(t, readFile(t, filepath.Join(out, "process-map.mmd")), "flowchart LR")
 	assert.Contains(t, readFile(t, filepath.Join(out, "summary.txt")), "deviations by requirement")
+
+	// The deviations are stored beside the incidents, for a host to ask
+	// which stored incidents deviated.
+	db, err := sql.Open("sqlite", filepath.Join(dir, "r.db"))
+	require.NoError(t, err)
+	var stored int
+	require.NoError(t, db.QueryRow("SELECT count(*) FROM replay_deviations").Scan(&stored))
+	assert.EqualValues(t, sum["deviations"], stored, "every deviation stored")
+	var incID, reqs string
+	require.NoError(t, db.QueryRow("SELECT incident_id, requirements FROM replay_deviations WHERE consequence = 0 ORDER BY row LIMIT 1").Scan(&incID, &reqs))
+	assert.Equal(t, "INC2", incID, "the case closed without resolution")
+	assert.Contains(t, reqs, "INC-06")
+	var incidents int
+	require.NoError(t, db.QueryRow("SELECT count(*) FROM sms_entities WHERE kind = 'incident'").Scan(&incidents))
+	assert.Equal(t, 2, incidents)
+	require.NoError(t, db.Close())
 
 	// -check prints what the replay does on the first rows.
 	stdout.Reset()
