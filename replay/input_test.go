@@ -592,3 +592,28 @@ func TestStoreReceivesEachCase(t *testing.T) {
 	_, _, err = runTiny(t, log, replay.Options{Store: func(context.Context, *replay.CaseResult, []replay.Replayed) error { return boom }})
 	assert.ErrorIs(t, err, boom)
 }
+
+// TestSkipPassesOverStoredCases: Options.Skip is asked with each case's
+// incident ID; a case it passes over is not replayed and is counted apart;
+// its error stops the run.
+func TestSkipPassesOverStoredCases(t *testing.T) {
+	t.Parallel()
+	log := tinyHeader + "A,new,2026-01-01 10:00,ann\nB,new,2026-01-01 11:00,bob\nC,new,2026-01-01 12:00,cy\n"
+	var asked []string
+	sum, results, err := runTiny(t, log, replay.Options{Workers: 1, Skip: func(_ context.Context, caseID, id string) (bool, error) {
+		asked = append(asked, caseID+"="+id)
+		return id == "B", nil
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"A=A", "B=B", "C=C"}, asked)
+	assert.Equal(t, 1, sum.Resumed)
+	assert.Equal(t, 2, sum.Cases)
+	var ids []string
+	for _, r := range results {
+		ids = append(ids, r.Case)
+	}
+	assert.Equal(t, []string{"A", "C"}, ids, "in order, without the case passed over")
+	boom := errors.New("the store cannot say")
+	_, _, err = runTiny(t, log, replay.Options{Skip: func(context.Context, string, string) (bool, error) { return false, boom }})
+	assert.ErrorIs(t, err, boom)
+}

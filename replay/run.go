@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/iso20k/sms"
@@ -43,6 +44,12 @@ type Options struct {
 	// Target, when set, receives each replayed incident with its whole
 	// journal, one Load per case (one transaction on sqlstore).
 	Target sms.Loader[*incident.Incident]
+	// Skip, when set, is asked of each case before it is replayed, with
+	// the ID its incident gets (the log payload's id): true passes the
+	// case over (counted in Summary.Resumed), as a run that resumes an
+	// interrupted one does for the cases already stored. An error stops
+	// the run.
+	Skip func(ctx context.Context, caseID, incidentID string) (bool, error)
 	// Store, when set, is called instead of Target with each case's
 	// result and its replayed incidents, to keep them as the host keeps
 	// records: with the deviations beside them, in one transaction of its
@@ -146,6 +153,9 @@ type Summary struct {
 	// start of a case.
 	Edges   []Edge        `json:"edges"`
 	Elapsed time.Duration `json:"elapsed_ns"`
+	// Resumed counts the cases [Options.Skip] passed over (stored by an
+	// earlier run); the other figures leave them out.
+	Resumed int `json:"resumed,omitempty"`
 	// Interrupted says the caller's context ended the run: the summary
 	// covers the cases replayed (and stored) before it, each of them
 	// whole, and no others.
@@ -308,6 +318,7 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 		seq int
 		res CaseResult
 	}
+	var resumed atomic.Int64 // cases Skip passed over
 	jobs := make(chan job, 4*workers)
 	results := make(chan result, 4*workers)
 	var wg sync.WaitGroup
@@ -347,7 +358,7 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 	go func() {
 		defer close(jobs)
 		handed := 0 // rows of the cases handed out
-		for seq := 0; stop.Err() == nil; seq++ {
+		for seq := 0; stop.Err() == nil; {
 			if opts.maxRows > 0 && handed >= opts.maxRows {
 				return
 			}
@@ -362,8 +373,23 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 				cancel(err)
 				return
 			}
+			if opts.Skip != nil {
+				id, rerr := m.payloads[incident.TriggerLog]["id"].render(&c.Events[0])
+				if rerr == nil {
+					skip, err := opts.Skip(ctx, c.ID, id)
+					if err != nil {
+						cancel(fmt.Errorf("replay: case %q: %w", c.ID, err))
+						return
+					}
+					if skip {
+						resumed.Add(1)
+						continue
+					}
+				}
+			}
 			select {
 			case jobs <- job{seq, c}:
+				seq++
 			case <-ctx.Done():
 				return
 			case <-stop.Done():
@@ -401,6 +427,7 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 	}
 	sum.SkippedRows, sum.RowErrors = rd.Skipped()
 	sum.Rows = rd.Rows()
+	sum.Resumed = int(resumed.Load())
 	sum.finish()
 	sum.Elapsed = time.Since(start)
 	if err := stop.Err(); err != nil {
@@ -422,6 +449,9 @@ func (s *Summary) WriteText(w io.Writer) error {
 	var b strings.Builder
 	if s.Interrupted {
 		fmt.Fprintf(&b, "INTERRUPTED: the figures cover the %d cases replayed before the run was stopped\n", s.Cases)
+	}
+	if s.Resumed > 0 {
+		fmt.Fprintf(&b, "resumed: %d cases stored by an earlier run were not replayed; the figures cover the others\n", s.Resumed)
 	}
 	fmt.Fprintf(&b, "mapping            %s\n", s.Mapping)
 	fmt.Fprintf(&b, "cases              %d\n", s.Cases)

@@ -27,7 +27,9 @@
 // make, marked INTERRUPTED: the files and the database hold the same
 // cases. The files are written under temporary names and renamed at the
 // end, so a failed run leaves the previous run's as they were. An existing
-// -db file is refused unless -overwrite replaces it.
+// -db file is refused unless -overwrite replaces it or -resume goes on into
+// it: an interrupted run stores whole cases only, and -resume replays the
+// cases whose incident the database does not hold yet.
 //
 // It prints the summary on stdout and a progress bar on stderr, and with
 // -out writes summary.txt, summary.json, cases.jsonl (one result per case)
@@ -68,7 +70,7 @@ type config struct {
 	mapping, log, out, store, db, progress string
 	encoding                               string
 	stopAtFirst, skipBad, syncNormal       bool
-	overwrite                              bool
+	overwrite, resume                      bool
 	dbGiven                                bool // -db was given
 	maxSkipped                             float64
 	workers, maxRowBytes, maxCaseRows      int
@@ -88,6 +90,7 @@ func main() {
 	flag.Float64Var(&c.maxSkipped, "max-skipped", replay.DefaultMaxSkipped, "with -skip-bad-rows, the largest share of rows that may be skipped (0.01: one in a hundred; 1: all) before the run fails")
 	flag.StringVar(&c.encoding, "encoding", "utf-8", "the log's character encoding: utf-8, latin1 or windows-1252")
 	flag.BoolVar(&c.overwrite, "overwrite", false, "with -store sqlite, replace the -db file when it exists (otherwise an existing file is refused)")
+	flag.BoolVar(&c.resume, "resume", false, "with -store sqlite, go on into the existing -db file: cases whose incident it holds are not replayed again")
 	flag.IntVar(&c.maxRowBytes, "max-row-bytes", replay.DefaultMaxRowBytes, "the largest row read, in bytes; a larger one stops the run")
 	flag.IntVar(&c.maxCaseRows, "max-case-rows", replay.DefaultMaxRowsPerCase, "the most rows of one case; more stop the run")
 	flag.IntVar(&c.check, "check", 0, "try the mapping on the cases of the first N rows: print, row by row, each command and the answer, and write or store nothing")
@@ -312,9 +315,12 @@ func openTarget(ctx context.Context, c config, opts *replay.Options) (func(), er
 		if c.syncNormal {
 			so = append(so, sqlite.WithSynchronous(sqlite.SyncNormal))
 		}
-		if _, err := os.Stat(c.db); err == nil {
+		if c.overwrite && c.resume {
+			return nil, errors.New("-overwrite replaces the database, -resume goes on into it: give one")
+		}
+		if _, err := os.Stat(c.db); err == nil && !c.resume {
 			if !c.overwrite {
-				return nil, fmt.Errorf("-db %s exists: its incidents would collide with the replay's; give -overwrite to replace it, or another -db", c.db)
+				return nil, fmt.Errorf("-db %s exists: its incidents would collide with the replay's; give -overwrite to replace it, -resume to go on into it, or another -db", c.db)
 			}
 			for _, p := range []string{c.db, c.db + "-wal", c.db + "-shm"} {
 				if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
@@ -338,6 +344,15 @@ func openTarget(ctx context.Context, c config, opts *replay.Options) (func(), er
 		}
 		opts.Store = func(ctx context.Context, res *replay.CaseResult, incs []replay.Replayed) error {
 			return storeCase(ctx, db, s, res, incs)
+		}
+		if c.resume {
+			opts.Skip = func(ctx context.Context, _, id string) (bool, error) {
+				_, err := s.Get(ctx, id)
+				if errors.Is(err, sms.ErrNotFound) {
+					return false, nil
+				}
+				return err == nil, err
+			}
 		}
 		var _ sms.Loader[*incident.Incident] = s
 		return func() { s.Close(); db.Close() }, nil

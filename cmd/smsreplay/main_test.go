@@ -102,6 +102,28 @@ func TestCommandOutputs(t *testing.T) {
 	require.ErrorContains(t, err, "-overwrite")
 	require.NoError(t, run(context.Background(), config{mapping: mappingPath, log: log, store: "sqlite", db: filepath.Join(dir, "r.db"), overwrite: true}, &stdout, &stderr))
 
+	// -resume goes on into it: the cases stored are not replayed again,
+	// and a case it lacks is.
+	db, err = sql.Open("sqlite", filepath.Join(dir, "r.db"))
+	require.NoError(t, err)
+	for _, q := range []string{"DROP TRIGGER sms_journal_no_delete", "DELETE FROM sms_journal WHERE entity_id = 'INC2'",
+		"DELETE FROM sms_entities WHERE id = 'INC2'", "DELETE FROM replay_deviations WHERE incident_id = 'INC2'"} {
+		_, err := db.Exec(q)
+		require.NoError(t, err, q)
+	}
+	require.NoError(t, db.Close())
+	stdout.Reset()
+	require.NoError(t, run(context.Background(), config{mapping: mappingPath, log: log, store: "sqlite", db: filepath.Join(dir, "r.db"), resume: true}, &stdout, &stderr))
+	assert.Contains(t, stdout.String(), "resumed: 1 cases stored by an earlier run were not replayed")
+	assert.Contains(t, stdout.String(), "cases              1")
+	db, err = sql.Open("sqlite", filepath.Join(dir, "r.db"))
+	require.NoError(t, err)
+	var back int
+	require.NoError(t, db.QueryRow("SELECT count(*) FROM sms_entities WHERE kind = 'incident'").Scan(&back))
+	assert.Equal(t, 2, back, "INC2 replayed again, INC1 not twice")
+	require.NoError(t, db.Close())
+	assert.Error(t, run(context.Background(), config{mapping: mappingPath, log: log, store: "sqlite", db: filepath.Join(dir, "r.db"), resume: true, overwrite: true}, &stdout, &stderr))
+
 	// A run that fails part-way leaves the previous run's files as they
 	// were, and no temporary file.
 	before := readFile(t, filepath.Join(out, "summary.json"))
