@@ -51,7 +51,7 @@ func evVmHWM() int64 {
 
 // evRawScan reads every row of the query into raw bytes and returns how
 // many there were.
-func evRawScan(t *testing.T, ctx context.Context, db *sql.DB, query string) int {
+func evRawScan(t testing.TB, ctx context.Context, db *sql.DB, query string) int {
 	t.Helper()
 	rows, err := db.QueryContext(ctx, query)
 	require.NoError(t, err)
@@ -99,30 +99,24 @@ func evCloneJournal(proto *incident.Incident, journal []sms.Entry, id string) (*
 	return c, es
 }
 
-// TestEvidenceMillion builds the evidence pack of incident management over
-// a SQLite store of 1,000,000 closed incidents, each a copy of one driven
-// through the whole pipeline on memstore (log, classify, action, assign,
-// start, resolve, close), its journal re-chained to the copy so that every
-// copy verifies; the budget is under 60 s and under 300 MiB, with the
-// garbage collector's target cmd/smsevidence sets (400). Too slow for
-// CI: it runs only with SMS_EVIDENCE_MILLION=1. SMS_EVIDENCE_N sets a
-// smaller population to try it out; SMS_EVIDENCE_DB names a file that
-// keeps the loaded database for the next run to reuse (loaded with the
-// same population), to measure the build again without the minutes of
-// loading.
-func TestEvidenceMillion(t *testing.T) {
-	if os.Getenv("SMS_EVIDENCE_MILLION") != "1" {
-		t.Skip("set SMS_EVIDENCE_MILLION=1 to build the pack over 1,000,000 incidents (minutes; budget 60 s and 300 MiB)")
-	}
-	ctx := context.Background()
-	n := evMillion
-	if s := os.Getenv("SMS_EVIDENCE_N"); s != "" { // a smaller run, to try the test out
-		v, err := strconv.Atoi(s)
-		require.NoError(t, err)
-		n = v
-	}
+// evRawFloor reads every row an incident evidence build reads, once, on
+// one goroutine through database/sql without decoding or verifying
+// anything, and returns how many there were.
+func evRawFloor(t testing.TB, ctx context.Context, db *sql.DB) int {
+	return evRawScan(t, ctx, db, "SELECT version, status, doc FROM sms_entities WHERE kind = 'incident'") +
+		evRawScan(t, ctx, db, "SELECT seq, entry_id, at_us, trig, from_status, to_status, actor_id, actor_roles, reason, payload, "+
+			"prev, hash, state, idem_key, request FROM sms_journal WHERE kind = 'incident'")
+}
 
-	// One incident through the pipeline.
+// evPopulate drives one incident through the whole pipeline on memstore
+// (log, classify, action, assign, start, resolve, close) and loads n
+// copies of it, each journal re-chained to its copy so that every copy
+// verifies, 10,000 to a transaction, into a SQLite file: path, kept for
+// the next run, which reuses it (loaded with the same population), or a
+// temporary file when path is empty. It returns the incident service the
+// copy was driven through, for WithStore, and the file.
+func evPopulate(t testing.TB, ctx context.Context, n int, path string) (*incident.Service, string) {
+	t.Helper()
 	clk := smstest.NewClock(evT0)
 	mem := memstore.New[*incident.Incident]()
 	svc, err := incident.NewService(mem, incident.Config{Policy: incident.DefaultPolicy(), Options: sms.Options{Now: clk.Now}})
@@ -133,10 +127,7 @@ func TestEvidenceMillion(t *testing.T) {
 	journal, err := svc.Journal(ctx, "PROTO")
 	require.NoError(t, err)
 
-	// Load the copies, 10,000 to a transaction, into a temporary file, or
-	// into SMS_EVIDENCE_DB, kept for the next run, which reuses it (to
-	// measure the build again without loading again).
-	path, keep := os.Getenv("SMS_EVIDENCE_DB"), true
+	keep := true
 	if path == "" {
 		path, keep = filepath.Join(t.TempDir(), "million.db"), false
 	}
@@ -164,6 +155,33 @@ func TestEvidenceMillion(t *testing.T) {
 		require.NoError(t, db.Close())
 		t.Logf("loaded %d incidents of %d journal entries each in %s", n, len(journal), time.Since(start).Round(time.Millisecond))
 	}
+	return svc, path
+}
+
+// TestEvidenceMillion builds the evidence pack of incident management over
+// a SQLite store of 1,000,000 closed incidents, each a copy of one driven
+// through the whole pipeline on memstore (log, classify, action, assign,
+// start, resolve, close), its journal re-chained to the copy so that every
+// copy verifies; the budget is under 60 s and under 300 MiB, with the
+// garbage collector's target cmd/smsevidence sets (400). Too slow for
+// CI: it runs only with SMS_EVIDENCE_MILLION=1. SMS_EVIDENCE_N sets a
+// smaller population to try it out; SMS_EVIDENCE_DB names a file that
+// keeps the loaded database for the next run to reuse (loaded with the
+// same population), to measure the build again without the minutes of
+// loading.
+func TestEvidenceMillion(t *testing.T) {
+	if os.Getenv("SMS_EVIDENCE_MILLION") != "1" {
+		t.Skip("set SMS_EVIDENCE_MILLION=1 to build the pack over 1,000,000 incidents (minutes; budget 60 s and 300 MiB)")
+	}
+	ctx := context.Background()
+	n := evMillion
+	if s := os.Getenv("SMS_EVIDENCE_N"); s != "" { // a smaller run, to try the test out
+		v, err := strconv.Atoi(s)
+		require.NoError(t, err)
+		n = v
+	}
+
+	svc, path := evPopulate(t, ctx, n, os.Getenv("SMS_EVIDENCE_DB"))
 
 	// Build the pack, measuring time and memory.
 	db, err := sqlite.Open(ctx, path, sqlite.WithReadOnly())
@@ -230,9 +248,7 @@ func TestEvidenceMillion(t *testing.T) {
 	// anything. The machine's speed varies by tens of per cent between
 	// hours; the ratio says how far the build is from reading the data.
 	floorStart := time.Now()
-	rows := evRawScan(t, ctx, db, "SELECT version, status, doc FROM sms_entities WHERE kind = 'incident'") +
-		evRawScan(t, ctx, db, "SELECT seq, entry_id, at_us, trig, from_status, to_status, actor_id, actor_roles, reason, payload, "+
-			"prev, hash, state, idem_key, request FROM sms_journal WHERE kind = 'incident'")
+	rows := evRawFloor(t, ctx, db)
 	floor := time.Since(floorStart)
 	t.Logf("floor: %d rows read raw in %s; Build/floor %.2f", rows, floor.Round(time.Millisecond), elapsed.Seconds()/floor.Seconds())
 
@@ -253,4 +269,70 @@ func TestEvidenceMillion(t *testing.T) {
 	} else if peakSys.Load() > 300*mib {
 		t.Errorf("peak heap %.1f MiB, beyond the budget of 300 MiB", float64(peakSys.Load())/mib)
 	}
+}
+
+// evBench opens the population of the evidence benchmarks read-only: the
+// file SMS_EVIDENCE_DB when it is set (kept between runs, as
+// TestEvidenceMillion keeps it), else a temporary file loaded afresh, of
+// SMS_EVIDENCE_N closed incidents (20,000 unless set). It returns the
+// database, the incident service on it and the population.
+func evBench(b *testing.B) (*sql.DB, *incident.Service, int) {
+	b.Helper()
+	ctx := context.Background()
+	n := 20_000
+	if s := os.Getenv("SMS_EVIDENCE_N"); s != "" {
+		v, err := strconv.Atoi(s)
+		require.NoError(b, err)
+		n = v
+	}
+	svc, path := evPopulate(b, ctx, n, os.Getenv("SMS_EVIDENCE_DB"))
+	db, err := sqlite.Open(ctx, path, sqlite.WithReadOnly())
+	require.NoError(b, err)
+	b.Cleanup(func() { db.Close() })
+	st, err := sqlstore.New[*incident.Incident](ctx, db, sqlite.Dialect{}, sqlstore.Options{})
+	require.NoError(b, err)
+	b.Cleanup(func() { st.Close() })
+	inc, err := svc.WithStore(st)
+	require.NoError(b, err)
+	runtime.GC()
+	return db, inc, n
+}
+
+// BenchmarkEvidenceBuild builds incident management's evidence pack over
+// the population of [evBench]: every record read, decoded and verified
+// against its journal, every check and sweep, with the garbage
+// collector's target cmd/smsevidence sets (400). Its floor is
+// [BenchmarkEvidenceRawFloor]; the budget is
+// EvidenceBuild <= 1.5 × EvidenceRawFloor.
+func BenchmarkEvidenceBuild(b *testing.B) {
+	ctx := context.Background()
+	_, inc, n := evBench(b)
+	period := evidence.Period{From: evT0.Add(-24 * time.Hour), To: evT0.Add(24 * time.Hour)}
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	for b.Loop() {
+		pack, err := evidence.Build(ctx, evidence.Sources{Incidents: inc}, period, evidence.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if pack.Verification.Records != n || len(pack.Verification.Unverified) != 0 {
+			b.Fatalf("verified %d records of %d, %d unverified", pack.Verification.Records, n, len(pack.Verification.Unverified))
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkEvidenceRawFloor reads every row [BenchmarkEvidenceBuild]
+// reads (each incident's document and each journal entry's columns), once,
+// on one goroutine through database/sql into raw bytes, decoding and
+// verifying nothing: what reading the evidence costs at the least.
+func BenchmarkEvidenceRawFloor(b *testing.B) {
+	ctx := context.Background()
+	db, _, n := evBench(b)
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	for b.Loop() {
+		if rows := evRawFloor(b, ctx, db); rows < n {
+			b.Fatalf("read %d rows for %d incidents", rows, n)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
