@@ -1,6 +1,8 @@
 package replay
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -140,29 +142,69 @@ func decoded(src io.Reader, encoding string) (io.Reader, error) {
 	return nil, sms.Invalid("replay", "encoding", "%q: want %s, %s or %s", encoding, EncodingUTF8, EncodingLatin1, EncodingWindows1252)
 }
 
-// Reader streams a CSV event log as cases. Rows of one case must be
+// Reader streams an event log as cases: a CSV file with a header, or an
+// IEEE 1849 XES file (see [NewReader]). Rows of one case must be
 // contiguous; it holds one case in memory at a time.
 type Reader struct {
 	m        *Mapping
-	csv      *csv.Reader
+	src      source
 	opts     ReaderOptions
 	idx      map[string]int
 	read8    []int // the cells the mapping reads, checked for UTF-8
 	rows     int   // data rows read
 	unsorted bool  // a case reappeared after others, and was skipped
 	state    []int
-	width    int
 	next     *Event // first event of the next case, already read
 	done     *seenSet
-	bounded  *boundedReader
-	lastLine int // the line the last row read starts on
 	skipped  []*RowError
 	nskip    int
 	eof      bool
 }
 
-// NewReader reads the header and checks that every column the mapping
-// names exists. Errors are a [*MappingError] or a [*RowError] for line 1.
+// A source hands a Reader the rows of a log, each as its cells by column
+// index ([Reader.idx]) and the line it starts on.
+type source interface {
+	// record returns the next row, or io.EOF after the last. A row it
+	// cannot read is a *RowError, counted as a row; one it cannot read
+	// past a *fatalRowError.
+	record() (rec []string, line int, err error)
+}
+
+// csvSource reads a CSV log's rows.
+type csvSource struct {
+	csv      *csv.Reader
+	bounded  *boundedReader
+	limit    int
+	lastLine int // the line the last row read starts on
+}
+
+func (c *csvSource) record() ([]string, int, error) {
+	rec, err := c.csv.Read()
+	c.bounded.mark = c.csv.InputOffset()
+	if errors.Is(err, io.EOF) {
+		return nil, 0, io.EOF
+	}
+	if errors.Is(err, errRowTooLarge) {
+		return nil, 0, &fatalRowError{&RowError{Row: c.lastLine + 1, Problem: fmt.Sprintf("a row is larger than %d bytes (the limit of one row): a field too long, or a quote that never closes", c.limit)}}
+	}
+	if err != nil {
+		line := 0
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			line = pe.StartLine
+		}
+		return nil, line, &RowError{Row: line, Problem: "malformed CSV", Err: err}
+	}
+	line, _ := c.csv.FieldPos(0)
+	c.lastLine = line
+	return rec, line, nil
+}
+
+// NewReader reads the start of the log and checks that every column the
+// mapping names exists. A log whose first character (after a byte order
+// mark and white space) is '<' is read as XES ([newXESReader] says how);
+// any other as CSV, whose header names the columns. Errors are a
+// [*MappingError] or a [*RowError] for line 1.
 func NewReader(src io.Reader, m *Mapping, opts ReaderOptions) (*Reader, error) {
 	if m == nil {
 		return nil, &MappingError{Mapping: "?", Problem: "is nil"}
@@ -180,7 +222,34 @@ func NewReader(src io.Reader, m *Mapping, opts ReaderOptions) (*Reader, error) {
 	if opts.MaxRowsPerCase == 0 {
 		opts.MaxRowsPerCase = DefaultMaxRowsPerCase
 	}
-	bounded := &boundedReader{r: src, limit: int64(opts.MaxRowBytes)}
+	br := bufio.NewReaderSize(src, 4096)
+	r := &Reader{m: m, opts: opts, done: newSeenSet()}
+	if isXML(br) {
+		if err := r.openXES(br); err != nil {
+			return nil, err
+		}
+	} else if err := r.openCSV(br); err != nil {
+		return nil, err
+	}
+	for _, col := range m.State.Columns {
+		r.state = append(r.state, r.idx[col])
+	}
+	return r, nil
+}
+
+// isXML reports whether the log starts, past a byte order mark and white
+// space, with '<'.
+func isXML(br *bufio.Reader) bool {
+	head, _ := br.Peek(512)
+	head = bytes.TrimPrefix(head, []byte("\ufeff"))
+	head = bytes.TrimLeft(head, " \t\r\n")
+	return len(head) > 0 && head[0] == '<'
+}
+
+// openCSV reads the CSV header into the column index.
+func (r *Reader) openCSV(src io.Reader) error {
+	m := r.m
+	bounded := &boundedReader{r: src, limit: int64(r.opts.MaxRowBytes)}
 	c := csv.NewReader(bounded)
 	c.ReuseRecord = false
 	if m.Comma != "" {
@@ -190,37 +259,35 @@ func NewReader(src io.Reader, m *Mapping, opts ReaderOptions) (*Reader, error) {
 	if err == nil {
 		for _, h := range header {
 			if !utf8.ValidString(h) {
-				return nil, &RowError{Row: 1, Problem: fmt.Sprintf("the header is not valid UTF-8 (%q): %s", h, encodingHint)}
+				return &RowError{Row: 1, Problem: fmt.Sprintf("the header is not valid UTF-8 (%q): %s", h, encodingHint)}
 			}
 		}
 	}
 	if err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, &RowError{Row: 1, Problem: "the log is empty: no header"}
+			return &RowError{Row: 1, Problem: "the log is empty: no header"}
 		}
-		return nil, &RowError{Row: 1, Problem: "unreadable header", Err: err}
+		return &RowError{Row: 1, Problem: "unreadable header", Err: err}
 	}
-	r := &Reader{m: m, csv: c, opts: opts, idx: make(map[string]int, len(header)), width: len(header), done: newSeenSet(), bounded: bounded}
-	bounded.mark, r.lastLine = c.InputOffset(), 1
+	r.idx = make(map[string]int, len(header))
+	bounded.mark = c.InputOffset()
+	r.src = &csvSource{csv: c, bounded: bounded, limit: r.opts.MaxRowBytes, lastLine: 1}
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		if _, dup := r.idx[h]; dup {
-			return nil, &RowError{Row: 1, Column: h, Problem: "column appears twice in the header"}
+			return &RowError{Row: 1, Column: h, Problem: "column appears twice in the header"}
 		}
 		r.idx[h] = i
 	}
 	for _, col := range m.columns() {
 		i, ok := r.idx[col]
 		if !ok {
-			return nil, &MappingError{Mapping: m.Name, Problem: fmt.Sprintf("column %q is not in the log's header", col)}
+			return &MappingError{Mapping: m.Name, Problem: fmt.Sprintf("column %q is not in the log's header", col)}
 		}
 		r.read8 = append(r.read8, i)
 	}
-	for _, col := range m.State.Columns {
-		r.state = append(r.state, r.idx[col])
-	}
 	c.FieldsPerRecord = len(header)
-	return r, nil
+	return nil
 }
 
 // fatalRowError is a bad row the reader cannot go past, skipping or not.
@@ -324,26 +391,18 @@ func (r *Reader) skip(err *RowError) {
 
 // read returns the next event, nil at the end of the file.
 func (r *Reader) read() (*Event, error) {
-	rec, err := r.csv.Read()
-	r.bounded.mark = r.csv.InputOffset()
+	rec, line, err := r.src.record()
 	if errors.Is(err, io.EOF) {
 		return nil, nil
 	}
-	if errors.Is(err, errRowTooLarge) {
-		return nil, &fatalRowError{&RowError{Row: r.lastLine + 1, Problem: fmt.Sprintf("a row is larger than %d bytes (the limit of one row): a field too long, or a quote that never closes", r.opts.MaxRowBytes)}}
+	var me *MappingError
+	if _, fatal := err.(*fatalRowError); fatal || errors.As(err, &me) {
+		return nil, err
 	}
-	if err != nil {
-		r.rows++
-		line := 0
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			line = pe.StartLine
-		}
-		return nil, &RowError{Row: line, Problem: "malformed CSV", Err: err}
-	}
-	line, _ := r.csv.FieldPos(0)
-	r.lastLine = line
 	r.rows++
+	if err != nil {
+		return nil, err
+	}
 	for _, i := range r.read8 {
 		if !utf8.ValidString(rec[i]) {
 			col := ""
