@@ -174,24 +174,10 @@ func TestEvidenceMillion(t *testing.T) {
 		t.Skip("set SMS_EVIDENCE_MILLION=1 to build the pack over 1,000,000 incidents (minutes; budget 60 s and 300 MiB)")
 	}
 	ctx := context.Background()
-	n := evMillion
-	if s := os.Getenv("SMS_EVIDENCE_N"); s != "" { // a smaller run, to try the test out
-		v, err := strconv.Atoi(s)
-		require.NoError(t, err)
-		n = v
-	}
-
-	svc, path := evPopulate(t, ctx, n, os.Getenv("SMS_EVIDENCE_DB"))
+	n := evPopulation(t, evMillion) // SMS_EVIDENCE_N: a smaller run, to try the test out
+	db, inc := evOpen(t, ctx, n)
 
 	// Build the pack, measuring time and memory.
-	db, err := sqlite.Open(ctx, path, sqlite.WithReadOnly())
-	require.NoError(t, err)
-	defer db.Close()
-	st, err := sqlstore.New[*incident.Incident](ctx, db, sqlite.Dialect{}, sqlstore.Options{})
-	require.NoError(t, err)
-	defer st.Close()
-	inc, err := svc.WithStore(st)
-	require.NoError(t, err)
 	runtime.GC()
 	debug.FreeOSMemory()
 	resetHWM := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil // resets VmHWM to the current RSS
@@ -271,29 +257,42 @@ func TestEvidenceMillion(t *testing.T) {
 	}
 }
 
-// evBench opens the population of the evidence benchmarks read-only: the
-// file SMS_EVIDENCE_DB when it is set (kept between runs, as
-// TestEvidenceMillion keeps it), else a temporary file loaded afresh, of
-// SMS_EVIDENCE_N closed incidents (20,000 unless set). It returns the
+// evPopulation is SMS_EVIDENCE_N, or def when it is not set.
+func evPopulation(t testing.TB, def int) int {
+	t.Helper()
+	s := os.Getenv("SMS_EVIDENCE_N")
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	require.NoError(t, err)
+	return n
+}
+
+// evOpen loads n incidents ([evPopulate]) into the file SMS_EVIDENCE_DB
+// when it is set (kept between runs), else into a temporary file, and
+// opens it read-only: the database, and the incident service on it.
+func evOpen(t testing.TB, ctx context.Context, n int) (*sql.DB, *incident.Service) {
+	t.Helper()
+	svc, path := evPopulate(t, ctx, n, os.Getenv("SMS_EVIDENCE_DB"))
+	db, err := sqlite.Open(ctx, path, sqlite.WithReadOnly())
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	st, err := sqlstore.New[*incident.Incident](ctx, db, sqlite.Dialect{}, sqlstore.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	inc, err := svc.WithStore(st)
+	require.NoError(t, err)
+	return db, inc
+}
+
+// evBench opens the population of the evidence benchmarks ([evOpen]) of
+// SMS_EVIDENCE_N closed incidents (20,000 unless set) and returns the
 // database, the incident service on it and the population.
 func evBench(b *testing.B) (*sql.DB, *incident.Service, int) {
 	b.Helper()
-	ctx := context.Background()
-	n := 20_000
-	if s := os.Getenv("SMS_EVIDENCE_N"); s != "" {
-		v, err := strconv.Atoi(s)
-		require.NoError(b, err)
-		n = v
-	}
-	svc, path := evPopulate(b, ctx, n, os.Getenv("SMS_EVIDENCE_DB"))
-	db, err := sqlite.Open(ctx, path, sqlite.WithReadOnly())
-	require.NoError(b, err)
-	b.Cleanup(func() { db.Close() })
-	st, err := sqlstore.New[*incident.Incident](ctx, db, sqlite.Dialect{}, sqlstore.Options{})
-	require.NoError(b, err)
-	b.Cleanup(func() { st.Close() })
-	inc, err := svc.WithStore(st)
-	require.NoError(b, err)
+	n := evPopulation(b, 20_000)
+	db, inc := evOpen(b, context.Background(), n)
 	runtime.GC()
 	return db, inc, n
 }

@@ -41,7 +41,6 @@ type xesSource struct {
 	trace   []string       // the current trace's cells
 	inTrace bool
 	line    int // the line the current trace starts on
-	traces  int // traces begun
 	// seen holds the keys met in the first trace and in the globals,
 	// until the first trace ends and the columns are checked.
 	seen    map[string]bool
@@ -136,9 +135,6 @@ func (x *xesSource) record() ([]string, int, error) {
 				if x.inTrace {
 					return nil, 0, &fatalRowError{&RowError{Row: x.line, Problem: "malformed XES: the trace is not closed"}}
 				}
-				if x.seen != nil && x.traces > 0 {
-					return nil, 0, x.checkColumns()
-				}
 			}
 			return nil, 0, err
 		}
@@ -146,7 +142,7 @@ func (x *xesSource) record() ([]string, int, error) {
 		case xml.StartElement:
 			switch {
 			case t.Name.Local == "trace" && !x.inTrace:
-				x.inTrace, x.line, x.traces = true, x.lineNow(), x.traces+1
+				x.inTrace, x.line = true, x.lineNow()
 				x.trace = make([]string, len(x.pos))
 				x.bounded.mark = x.dec.InputOffset()
 			case t.Name.Local == "event" && x.inTrace:
