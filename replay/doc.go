@@ -2,8 +2,8 @@
 // library's incident workflow and says, case by case, where the history
 // would have been refused and which requirement of ISO/IEC 20000-1:2018
 // the refusal cites. A vendor migrating a ticket history, or an auditor
-// sampling one, reads a CSV export as it is, with a [Mapping] written in
-// JSON; the command smsreplay wraps it.
+// sampling one, reads a CSV or XES (IEEE 1849) export as it is, with a
+// [Mapping] written in JSON; the command smsreplay wraps it.
 //
 // # The pieces
 //
@@ -15,7 +15,9 @@
 //     A mistake is a [*MappingError] saying where: the JSON's line and
 //     column, the route's number, the triggers or statuses allowed.
 //   - [NewReader] streams the log case by case, one case in memory at a
-//     time: rows of a case must be contiguous and in time order.
+//     time: rows of a case must be contiguous and in time order. A log
+//     whose first character is '<' is read as XES: each event a row, its
+//     attributes cells under their keys and its trace's under case:key.
 //   - [Run] replays every case in parallel, each in a scratch store with
 //     the log's times as the clock, and returns a [Summary]; each case's
 //     [CaseResult] goes to a callback, and with [Options.Target] each

@@ -80,7 +80,7 @@ type config struct {
 func main() {
 	var c config
 	flag.StringVar(&c.mapping, "mapping", "", "mapping JSON file (required)")
-	flag.StringVar(&c.log, "log", "", "CSV event log, optionally gzip-compressed (required)")
+	flag.StringVar(&c.log, "log", "", "event log, CSV or XES, optionally gzip-compressed (required)")
 	flag.StringVar(&c.out, "out", "", "directory for summary.txt, summary.json, cases.jsonl and process-map.mmd")
 	flag.StringVar(&c.store, "store", "none", "where replayed incidents go: none, memory or sqlite")
 	flag.StringVar(&c.db, "db", "replay.db", "SQLite database file for -store sqlite")
