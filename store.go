@@ -82,6 +82,17 @@ type Link struct {
 // String returns "type:id".
 func (l Link) String() string { return l.Type + ":" + l.ID }
 
+// LinkSetter is implemented by an entity whose links are a field of their
+// own: SetLinks replaces them, so that Attributes().Links returns links
+// afterwards (and the entity keeps the slice). A store may then keep a
+// long list of links apart from the rest of the entity and write only the
+// part of it a commit changes; sqlstore does so for more than 128 links.
+// The entity types of the process packages implement it where their links
+// are a field; links computed from other fields are stored with them.
+type LinkSetter interface {
+	SetLinks(links []Link)
+}
+
 // IsZero reports whether l is the zero Link.
 func (l Link) IsZero() bool { return l.Type == "" && l.ID == "" }
 

@@ -464,6 +464,9 @@ type changeBlock struct {
 	roles     [4]sms.Participant
 }
 
+// SetLinks implements [sms.LinkSetter].
+func (c *Change) SetLinks(links []sms.Link) { c.Links = links }
+
 // Clone implements [sms.Entity].
 func (c *Change) Clone() *Change {
 	b := &changeBlock{c: *c}

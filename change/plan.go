@@ -270,6 +270,9 @@ func (p *TransitionPlan) Attributes() sms.Attributes {
 	return sms.Attributes{Service: p.Service, Owner: p.Author, Links: p.Links}
 }
 
+// SetLinks implements [sms.LinkSetter].
+func (p *TransitionPlan) SetLinks(links []sms.Link) { p.Links = links }
+
 // Clone implements [sms.Entity].
 func (p *TransitionPlan) Clone() *TransitionPlan {
 	c := *p

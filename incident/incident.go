@@ -354,6 +354,9 @@ func (i *Incident) Attributes() sms.Attributes {
 	return sms.Attributes{Service: i.Service, Owner: owner, Links: i.Links}
 }
 
+// SetLinks implements [sms.LinkSetter].
+func (i *Incident) SetLinks(links []sms.Link) { i.Links = links }
+
 // Clone implements [sms.Entity].
 func (i *Incident) Clone() *Incident {
 	b := &incidentBlock{i: *i}

@@ -316,6 +316,9 @@ func (p *Problem) Attributes() sms.Attributes {
 	return sms.Attributes{Service: p.Service, Owner: owner, Links: p.Links}
 }
 
+// SetLinks implements [sms.LinkSetter].
+func (p *Problem) SetLinks(links []sms.Link) { p.Links = links }
+
 // Clone implements [sms.Entity]. The string lists share one allocation,
 // each capped at its length, so that appending to one never writes into
 // another.
@@ -487,6 +490,9 @@ func (k *KnownError) Attributes() sms.Attributes {
 	}
 	return sms.Attributes{Service: svc, Links: k.Links}
 }
+
+// SetLinks implements [sms.LinkSetter].
+func (k *KnownError) SetLinks(links []sms.Link) { k.Links = links }
 
 // Clone implements [sms.Entity].
 func (k *KnownError) Clone() *KnownError {

@@ -336,6 +336,9 @@ func into[T any](dst []T, src []T) []T {
 	return slices.Clone(src)
 }
 
+// SetLinks implements [sms.LinkSetter].
+func (r *Release) SetLinks(links []sms.Link) { r.Links = links }
+
 // Clone implements [sms.Entity].
 func (r *Release) Clone() *Release {
 	b := &releaseBlock{r: *r}

@@ -392,6 +392,9 @@ func (r *Request) Attributes() sms.Attributes {
 	return sms.Attributes{Service: r.Service, Owner: owner, Links: r.Links}
 }
 
+// SetLinks implements [sms.LinkSetter].
+func (r *Request) SetLinks(links []sms.Link) { r.Links = links }
+
 // Clone implements [sms.Entity].
 func (r *Request) Clone() *Request {
 	b := &requestBlock{r: *r}

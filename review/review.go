@@ -201,6 +201,9 @@ func into[T any](dst []T, src []T) []T {
 	return slices.Clone(src)
 }
 
+// SetLinks implements [sms.LinkSetter].
+func (r *Review) SetLinks(links []sms.Link) { r.Links = links }
+
 // Clone implements [sms.Entity]. The review and its lists share one
 // allocation when the lists are of the usual lengths.
 func (r *Review) Clone() *Review {

@@ -41,6 +41,9 @@ func (t *Thing) Attributes() sms.Attributes {
 	return sms.Attributes{Service: t.Service, Owner: t.Owner, Links: t.Links}
 }
 
+// SetLinks implements [sms.LinkSetter].
+func (t *Thing) SetLinks(links []sms.Link) { t.Links = links }
+
 // Clone implements [sms.Entity].
 func (t *Thing) Clone() *Thing {
 	c := *t

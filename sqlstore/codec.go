@@ -18,10 +18,14 @@ type entityRow struct {
 	version                int64
 	status, service, owner string
 	// links is the JSON of linkList, as json.Marshal writes it; linkEnds[i]
-	// is the offset just past the i-th link in it.
+	// is the offset just past the i-th link in it. When paged, links is
+	// the marker of list instead, the document leaves them out, and prev
+	// is the list the Store's cache held for the entity before (see
+	// pages.go).
 	links            string
 	linkList         []sms.Link
 	linkEnds         []int
+	list, prev       *pagedList
 	created, updated int64
 	doc              string
 }
@@ -30,7 +34,13 @@ type entityRow struct {
 // its status and attributes.
 func (s *Store[E]) encode(e E) (entityRow, error) {
 	m := e.Metadata()
-	doc, err := json.Marshal(e)
+	a := e.Attributes()
+	bare, paged := pageable(e, a.Links)
+	docOf := e
+	if paged {
+		docOf = bare
+	}
+	doc, err := json.Marshal(docOf)
 	if err != nil {
 		return entityRow{}, &sms.ValidationError{Kind: s.kind, Field: "entity",
 			Problem: "sqlstore: does not encode as JSON: " + err.Error()}
@@ -39,16 +49,22 @@ func (s *Store[E]) encode(e E) (entityRow, error) {
 		return entityRow{}, &sms.ValidationError{Kind: s.kind, Field: "entity",
 			Problem: "sqlstore: holds text that is not valid UTF-8, which its JSON document cannot keep exactly"}
 	}
-	a := e.Attributes()
-	links, ends, err := encodeLinks(a.Links)
-	if err != nil {
+	row := entityRow{
+		id: m.ID, version: m.Version, status: e.State(), service: a.Service, owner: a.Owner,
+		linkList: a.Links,
+		created:  m.CreatedAt.UnixMicro(), updated: m.UpdatedAt.UnixMicro(), doc: string(doc),
+	}
+	if paged {
+		row.prev = s.cache.get(m.ID)
+		row.list = paginate(a.Links, row.prev)
+		row.links = row.list.marker
+		s.cache.put(m.ID, row.list)
+		return row, nil
+	}
+	if row.links, row.linkEnds, err = encodeLinks(a.Links); err != nil {
 		return entityRow{}, &sms.ValidationError{Kind: s.kind, Field: "entity.links", Problem: "sqlstore: " + err.Error()}
 	}
-	return entityRow{
-		id: m.ID, version: m.Version, status: e.State(), service: a.Service, owner: a.Owner,
-		links: links, linkList: a.Links, linkEnds: ends,
-		created: m.CreatedAt.UnixMicro(), updated: m.UpdatedAt.UnixMicro(), doc: string(doc),
-	}, nil
+	return row, nil
 }
 
 // replacedUTF8 reports whether encoding/json replaced invalid UTF-8 while

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/iso20k/sms"
@@ -114,6 +115,9 @@ func (s *Store[E]) commitFailure(ctx context.Context, op, id string, expect int6
 func (s *Store[E]) failure(ctx context.Context, op, id string, expect int64, err error) error {
 	if cerr := ctx.Err(); cerr != nil {
 		return &Error{Op: op, Kind: s.kind, ID: id, Err: cerr}
+	}
+	if ve := (*sms.ValidationError)(nil); errors.As(err, &ve) {
+		return ve // a value refused before it was written (a link page)
 	}
 	switch s.d.Classify(err) {
 	case ClassConflict:

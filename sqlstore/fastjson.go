@@ -37,17 +37,31 @@ func plainString(b string, i int) int {
 // fastFields decodes a payload column, [{"k":"…","v":"…"},…], and reports
 // whether it could; its strings are parts of b.
 func fastFields(b string) ([]sms.Field, bool) {
-	const open, mid, end = `{"k":"`, `","v":"`, `"}`
+	return fastPairs(b, `{"k":"`, `","v":"`, func(k, v string) sms.Field { return sms.Field{Key: k, Value: v} })
+}
+
+// fastLinks decodes a page of links, [{"type":"…","id":"…"},…], as
+// encodeLinks writes it, and reports whether it could; its strings are
+// parts of b.
+func fastLinks(b string) ([]sms.Link, bool) {
+	return fastPairs(b, `{"type":"`, `","id":"`, func(t, id string) sms.Link { return sms.Link{Type: t, ID: id} })
+}
+
+// fastPairs decodes a JSON array of objects of two plain strings, each
+// object open, the first string, mid, the second and `"}`, making each
+// with mk.
+func fastPairs[T any](b, open, mid string, mk func(a, b string) T) ([]T, bool) {
+	const end = `"}`
 	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' {
 		return nil, false
 	}
 	n := 0
-	for _, c := range b {
-		if c == '{' {
+	for k := range len(b) {
+		if b[k] == '{' {
 			n++
 		}
 	}
-	out := make([]sms.Field, 0, n)
+	out := make([]T, 0, n)
 	i := 1
 	for {
 		if !hasAt(b, i, open) {
@@ -63,7 +77,7 @@ func fastFields(b string) ([]sms.Field, bool) {
 		if ve < 0 || !hasAt(b, ve, end) {
 			return nil, false
 		}
-		out = append(out, sms.Field{Key: b[ks:ke], Value: b[vs:ve]})
+		out = append(out, mk(b[ks:ke], b[vs:ve]))
 		i = ve + len(end)
 		switch {
 		case i == len(b)-1:

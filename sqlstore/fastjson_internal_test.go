@@ -25,6 +25,7 @@ var fastSeeds = []string{
 	`[{"k":"x","v":"` + "\t" + `"}]`,
 	`[{"k":1,"v":"y"}]`,
 	`[]`, `[ ]`, `null`, `{}`, `[""]`,
+	`[{"type":"problem","id":"PRB-1"}]`, `[{"type":"problem","id":"PRB-1"},{"type":"","id":""}]`, `[{"id":"x","type":"y"}]`,
 	`["agent"]`, `["agent","manager"]`, `["a\nb"]`, `["a",]`, `[agent]`, `["x"`,
 }
 
@@ -61,6 +62,22 @@ func FuzzFastRoles(f *testing.F) {
 	})
 }
 
+// FuzzFastLinks holds the fast decoder of link pages to encoding/json.
+func FuzzFastLinks(f *testing.F) {
+	for _, s := range fastSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, ok := fastLinks(string(b))
+		if !ok {
+			return
+		}
+		var want []sms.Link
+		require.NoError(t, json.Unmarshal(b, &want), "fastLinks decoded %q, which encoding/json refuses", b)
+		require.Equal(t, want, got, "%q", b)
+	})
+}
+
 // TestFastDecodersTakeWhatEncodeWrites: the fast path is the one taken for
 // what the store writes, escapes and all but the escaped strings, and it
 // declines the rest for encoding/json.
@@ -78,6 +95,13 @@ func TestFastDecodersTakeWhatEncodeWrites(t *testing.T) {
 	gr, ok := fastRoles(string(b))
 	require.True(t, ok, "%s", b)
 	require.Equal(t, roles, gr)
+
+	links := []sms.Link{{Type: "problem", ID: "PRB-1"}, {Type: "change", ID: "déjà"}}
+	text, _, err := encodeLinks(links)
+	require.NoError(t, err)
+	gl, ok := fastLinks(text)
+	require.True(t, ok, "%s", text)
+	require.Equal(t, links, gl)
 
 	b, err = json.Marshal([]sms.Field{{Key: "x", Value: "a<b"}}) // Marshal escapes < as \u003c
 	require.NoError(t, err)

@@ -101,6 +101,9 @@ func (s *Store[E]) updateLinks(ctx context.Context, tx *sql.Tx, row *entityRow, 
 	if stored == row.links {
 		return nil
 	}
+	if row.list != nil || isPaged(stored) {
+		return s.updatePaged(ctx, tx, row, stored)
+	}
 	del, ins, ok := diffLinks(stored, row.links, row.linkEnds, row.linkList)
 	if !ok {
 		if _, err := tx.StmtContext(ctx, s.deleteLinks).ExecContext(ctx, s.k, row.id); err != nil {
@@ -168,10 +171,16 @@ func diffLinks(old, cur string, ends []int, links []sms.Link) (del, ins []sms.Li
 			return nil, nil, false
 		}
 	}
-	came := links[k:j]
-	// What left the middle, unless the rest of the list still has it; what
-	// came into it, unless it was there (inserting a link stored already
-	// would change nothing, but costs a row written).
+	del, ins = setDiff(gone, links[k:j], links[:k], links[j:])
+	return del, ins, true
+}
+
+// setDiff returns the links to delete from the set of links stored for an
+// entity and those to insert into it, when the links gone leave its list,
+// the links came enter it and the links kept stay: what left, unless it
+// came again or is kept; what came, unless it was there (inserting a link
+// stored already would change nothing, but costs a row written).
+func setDiff(gone, came []sms.Link, kept ...[]sms.Link) (del, ins []sms.Link) {
 	inCame := make(map[sms.Link]bool, len(came))
 	for _, l := range came {
 		inCame[l] = true
@@ -188,16 +197,16 @@ func diffLinks(old, cur string, ends []int, links []sms.Link) (del, ins []sms.Li
 		}
 	}
 	if len(del) > 0 {
-		kept := 0
-		for _, part := range [2][]sms.Link{links[:k], links[j:]} {
+		stay := 0
+		for _, part := range kept {
 			for _, l := range part {
 				if removed[l] {
 					removed[l] = false
-					kept++
+					stay++
 				}
 			}
 		}
-		if kept > 0 {
+		if stay > 0 {
 			del = slicesFilter(del, func(l sms.Link) bool { return removed[l] })
 		}
 	}
@@ -208,7 +217,7 @@ func diffLinks(old, cur string, ends []int, links []sms.Link) (del, ins []sms.Li
 			ins = append(ins, l)
 		}
 	}
-	return del, ins, true
+	return del, ins
 }
 
 // slicesFilter returns the elements of s that keep reports true for, in

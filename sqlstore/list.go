@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
 	"strings"
 
@@ -68,6 +69,9 @@ func (s *Store[E]) List(ctx context.Context, q sms.Query) (sms.Page[E], error) {
 		version int64
 		status  string
 		doc     sql.RawBytes
+		links   string
+		paged   []int // the items whose links are paged
+		markers []string
 	)
 	for rows.Next() {
 		if len(page.Items) == limit {
@@ -75,7 +79,7 @@ func (s *Store[E]) List(ctx context.Context, q sms.Query) (sms.Page[E], error) {
 			page.Next = page.Items[limit-1].Metadata().ID
 			break
 		}
-		if err := rows.Scan(&id, &version, &status, &doc); err != nil {
+		if err := rows.Scan(&id, &version, &status, &doc, &links); err != nil {
 			return sms.Page[E]{}, s.corrupt(id, "a listed row does not scan", err)
 		}
 		e, err := s.decode(id, version, status, doc)
@@ -85,10 +89,26 @@ func (s *Store[E]) List(ctx context.Context, q sms.Query) (sms.Page[E], error) {
 		if page.Items == nil {
 			page.Items = make([]E, 0, min(limit, 64))
 		}
+		if isPaged(links) {
+			paged, markers = append(paged, len(page.Items)), append(markers, links)
+		}
 		page.Items = append(page.Items, e)
 	}
 	if err := rows.Err(); err != nil {
 		return sms.Page[E]{}, s.failure(ctx, opList, "", 0, err)
+	}
+	rows.Close()
+	for i, at := range paged {
+		// Read after the page, as Get reads them; an entity committed in
+		// between is read again whole, at its later version.
+		e, err := s.withPages(ctx, page.Items[at], markers[i])
+		if errors.Is(err, errStalePages) {
+			e, err = s.Get(ctx, page.Items[at].Metadata().ID)
+		}
+		if err != nil {
+			return sms.Page[E]{}, err
+		}
+		page.Items[at] = e
 	}
 	return page, nil
 }
@@ -111,7 +131,7 @@ func (b *builder) arg(v any) string {
 func (s *Store[E]) listSQL(q sms.Query, n int) (string, []any) {
 	b := &builder{d: s.d}
 	statuses := slices.Compact(slices.Sorted(slices.Values(q.Status)))
-	const cols = "e.id, e.version, e.status, e.doc"
+	const cols = "e.id, e.version, e.status, e.doc, e.links"
 	// where writes the conditions on e besides kind and cursor. Residual
 	// conditions are wrapped in an expression (x || '') that keeps the
 	// planner off their indexes: the index that drives the query is the

@@ -231,7 +231,7 @@ func grants(schema, role string) []string {
 	return []string{
 		"GRANT USAGE ON SCHEMA " + schema + " TO " + role,
 		"GRANT SELECT, INSERT ON sms_journal, sms_checkpoints, sms_checkpoint_leaves TO " + role,
-		"GRANT SELECT, INSERT, UPDATE, DELETE ON sms_entities, sms_links TO " + role,
+		"GRANT SELECT, INSERT, UPDATE, DELETE ON sms_entities, sms_links, sms_link_pages TO " + role,
 		"GRANT SELECT, INSERT, UPDATE ON sms_personal TO " + role,
 		"GRANT SELECT ON sms_schema TO " + role,
 	}

@@ -80,7 +80,11 @@ type Store[E sms.Entity[E]] struct {
 	insertEntity, updateInPlace, updateStatus, updateAll, current, tail, deleteLinks, insertEntry *sql.Stmt
 	commitOne                                                                                     *sql.Stmt // nil unless engine.oneStatement
 	get, journal, journals, findKey                                                               *sql.Stmt
-	stmts                                                                                         []*sql.Stmt
+	// The statements of paged links (see pages.go); readPageRows is the
+	// reader's twin of pagesFrom.
+	pageDigests, pagesFrom, readPageRows, upsertPage, deletePages *sql.Stmt
+	cache                                                         pageCache
+	stmts                                                         []*sql.Stmt
 	// journalBatch[k] inserts 1<<k journal rows (k >= 1) with one multi-row
 	// statement, prepared once: a statement built per commit would be
 	// parsed and planned again every time.
@@ -145,6 +149,8 @@ func New[E sms.Entity[E]](ctx context.Context, db *sql.DB, d Dialect, o Options)
 			" AND seq = " + p(n+2, 1) + " AND hash = " + p(n+3, 1) + ") AND NOT EXISTS (SELECT 1 FROM sms_journal WHERE kind = " +
 			p(n+4, 1) + " AND entity_id = " + p(n+5, 1) + " AND seq > " + p(n+6, 1) + ")"
 	}
+	pagesFrom := "SELECT page, digest, links FROM sms_link_pages WHERE kind = " + p(1, 1) + " AND entity_id = " + p(2, 1) +
+		" AND page >= " + p(3, 1) + " ORDER BY page"
 	prepare := []struct {
 		st  **sql.Stmt
 		db  *sql.DB
@@ -172,7 +178,13 @@ func New[E sms.Entity[E]](ctx context.Context, db *sql.DB, d Dialect, o Options)
 		{&s.findKey, s.rdb, "SELECT entity_id, " + journalSelect("") + " FROM sms_journal WHERE kind = " + p(1, 1) + " AND idem_key = " + p(2, 1) + " AND idem_key <> ''"},
 		{&s.deleteLinks, db, "DELETE FROM sms_links WHERE kind = " + p(1, 1) + " AND entity_id = " + p(2, 1)},
 		{&s.insertEntry, db, "INSERT INTO sms_journal (" + journalColumns + ") VALUES (" + p(1, journalWidth) + ")"},
-		{&s.get, s.rdb, "SELECT version, status, doc FROM sms_entities WHERE kind = " + p(1, 1) + " AND id = " + p(2, 1)},
+		{&s.get, s.rdb, "SELECT version, status, doc, links FROM sms_entities WHERE kind = " + p(1, 1) + " AND id = " + p(2, 1)},
+		{&s.pageDigests, db, "SELECT page, digest FROM sms_link_pages WHERE kind = " + p(1, 1) + " AND entity_id = " + p(2, 1) + " ORDER BY page"},
+		{&s.pagesFrom, db, pagesFrom},
+		{&s.readPageRows, s.rdb, pagesFrom},
+		{&s.upsertPage, db, "INSERT INTO sms_link_pages (kind, entity_id, page, digest, links) VALUES (" + p(1, 5) +
+			") ON CONFLICT (kind, entity_id, page) DO UPDATE SET digest = excluded.digest, links = excluded.links"},
+		{&s.deletePages, db, "DELETE FROM sms_link_pages WHERE kind = " + p(1, 1) + " AND entity_id = " + p(2, 1) + " AND page >= " + p(3, 1)},
 		// One statement, so one snapshot: the entity's existence and its
 		// whole journal are read together.
 		{&s.journal, s.rdb, "SELECT e.version, " + journalSelect("j.") + " FROM sms_entities e " +
@@ -347,6 +359,11 @@ func (s *Store[E]) loadRows(ctx context.Context, op string, row entityRow, jr []
 	if owned {
 		defer tx.Rollback()
 	}
+	if row.list != nil {
+		if err := s.checkUTF8(row.linkList); err != nil {
+			return err // paged links are not in the document, which was checked
+		}
+	}
 	res, err := tx.StmtContext(ctx, s.insertEntity).ExecContext(ctx,
 		s.k, row.id, row.version, row.status, row.service, row.owner, row.links, row.created, row.updated, row.doc)
 	if err != nil {
@@ -358,6 +375,9 @@ func (s *Store[E]) loadRows(ctx context.Context, op string, row entityRow, jr []
 		return &sms.ExistsError{Kind: s.kind, ID: row.id}
 	}
 	if err := s.insertLinks(ctx, tx, row.id, row.linkList); err != nil {
+		return fail(err)
+	}
+	if err := s.writePages(ctx, tx, &row, func(int) bool { return true }, 0); err != nil {
 		return fail(err)
 	}
 	if err := s.insertEntries(ctx, tx, entries, jr); err != nil {
@@ -607,26 +627,52 @@ func (s *Store[E]) Get(ctx context.Context, id string) (E, error) {
 	if err != nil {
 		return zero, err
 	}
+	// Paged links are read after the row, and checked against its marker:
+	// a commit in between makes them another list, and the entity is read
+	// again.
+	for range staleReads {
+		e, marker, err := s.getRow(ctx, st, id)
+		if err != nil {
+			return zero, err
+		}
+		e, err = s.withPages(ctx, e, marker)
+		if !errors.Is(err, errStalePages) {
+			return e, err
+		}
+	}
+	return zero, s.corrupt(id, fmt.Sprintf("the link pages did not match the entity row in %d reads", staleReads), errStalePages)
+}
+
+// staleReads is how many times Get reads an entity whose link pages keep
+// changing under it before it calls them corrupt.
+const staleReads = 4
+
+// getRow reads the row of entity id with st and returns its entity,
+// decoded, and its links column.
+func (s *Store[E]) getRow(ctx context.Context, st *sql.Stmt, id string) (E, string, error) {
+	var zero E
 	rows, err := st.QueryContext(ctx, s.k, id)
 	if err != nil {
-		return zero, s.failure(ctx, opGet, id, 0, err)
+		return zero, "", s.failure(ctx, opGet, id, 0, err)
 	}
 	defer rows.Close()
 	if !rows.Next() {
 		if err := rows.Err(); err != nil {
-			return zero, s.failure(ctx, opGet, id, 0, err)
+			return zero, "", s.failure(ctx, opGet, id, 0, err)
 		}
-		return zero, &sms.NotFoundError{Kind: s.kind, ID: id}
+		return zero, "", &sms.NotFoundError{Kind: s.kind, ID: id}
 	}
 	var (
 		version int64
 		status  string
 		doc     sql.RawBytes
+		links   string
 	)
-	if err := rows.Scan(&version, &status, &doc); err != nil {
-		return zero, s.corrupt(id, "the entity row does not scan", err)
+	if err := rows.Scan(&version, &status, &doc, &links); err != nil {
+		return zero, "", s.corrupt(id, "the entity row does not scan", err)
 	}
-	return s.decode(id, version, status, doc)
+	e, err := s.decode(id, version, status, doc)
+	return e, links, err
 }
 
 // Journal implements [sms.Store].

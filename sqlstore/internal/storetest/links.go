@@ -23,7 +23,12 @@ func linkTests() []struct {
 		name string
 		run  func(t *testing.T, h Harness)
 	}{
-		{"ManyLinks", testManyLinks},
+		{"ManyLinks", func(t *testing.T, h Harness) { testManyLinks(t, h, false) }},
+		{"ManyLinksCold", func(t *testing.T, h Harness) { testManyLinks(t, h, true) }},
+		{"PagedLinks", testPagedLinks},
+		{"PagedLegacyRow", testPagedLegacyRow},
+		{"PagedTampered", testPagedTampered},
+		{"PagedInvalid", testPagedInvalid},
 		{"MigrateCombinedIndexes", testMigrateCombinedIndexes},
 	}
 }
@@ -140,8 +145,10 @@ func manyLink(i int) sms.Link { return sms.Link{Type: "problem", ID: fmt.Sprintf
 // statement for all of them would bind 4 parameters a link, and PostgreSQL
 // takes at most 65,535: the 16,384th link could not be committed). After
 // every commit the links table holds exactly the entity's set of links,
-// and listing by link finds exactly the entities that have it.
-func testManyLinks(t *testing.T, h Harness) {
+// and listing by link finds exactly the entities that have it. Cold, each
+// commit is made by a Store of its own, which has cached none of the
+// entity's link pages and reads the stored ones it changes.
+func testManyLinks(t *testing.T, h Harness, cold bool) {
 	db := h.Open(t)
 	store := NewStore[*smstest.Thing](t, h, db)
 	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
@@ -193,7 +200,11 @@ func testManyLinks(t *testing.T, h Harness) {
 		v := th.Version
 		th.Links = links
 		en := smstest.Advance(th, "move", "open", at.Add(time.Duration(step)*time.Minute))
-		require.NoError(t, store.Commit(bg(), th.Clone(), v, []sms.Entry{en}), stage)
+		committer := store
+		if cold {
+			committer = NewStore[*smstest.Thing](t, h, db)
+		}
+		require.NoError(t, committer.Commit(bg(), th.Clone(), v, []sms.Entry{en}), stage)
 		check(th, stage)
 	}
 
