@@ -29,6 +29,11 @@
 //     decoded with json.Unmarshal into E;
 //   - sms_links: the entity's typed links, indexed by (kind, link type,
 //     link ID, entity ID) for the Link filter;
+//   - sms_link_pages: the list of links of an entity that has more than
+//     128 and implements [sms.LinkSetter], 128 a page with the SHA-256 of
+//     each, in place of the links in doc (its links column is then a
+//     marker of the list): a commit writes only the pages it changes, and
+//     a read checks every page and the list against the row;
 //   - sms_journal: one row per journal entry, unique by (kind, entity ID,
 //     sequence), with the actor's roles and the payload as JSON and the
 //     hashes as 32 raw bytes. It is append-only: no code path updates or

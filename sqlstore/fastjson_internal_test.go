@@ -29,54 +29,31 @@ var fastSeeds = []string{
 	`["agent"]`, `["agent","manager"]`, `["a\nb"]`, `["a",]`, `[agent]`, `["x"`,
 }
 
-// FuzzFastFields holds the fast payload decoder to encoding/json: where it
-// decodes, it decodes what encoding/json does; otherwise it declines.
-func FuzzFastFields(f *testing.F) {
+// fuzzDecoder holds a fast decoder to encoding/json: where it decodes, it
+// decodes what encoding/json does; otherwise it declines.
+func fuzzDecoder[T any](f *testing.F, name string, fast func(string) ([]T, bool)) {
 	for _, s := range fastSeeds {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, ok := fastFields(string(b))
+		got, ok := fast(string(b))
 		if !ok {
 			return
 		}
-		var want []sms.Field
-		require.NoError(t, json.Unmarshal(b, &want), "fastFields decoded %q, which encoding/json refuses", b)
+		var want []T
+		require.NoError(t, json.Unmarshal(b, &want), "%s decoded %q, which encoding/json refuses", name, b)
 		require.Equal(t, want, got, "%q", b)
 	})
 }
+
+// FuzzFastFields holds the fast payload decoder to encoding/json.
+func FuzzFastFields(f *testing.F) { fuzzDecoder(f, "fastFields", fastFields) }
 
 // FuzzFastRoles holds the fast role decoder to encoding/json.
-func FuzzFastRoles(f *testing.F) {
-	for _, s := range fastSeeds {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		got, ok := fastRoles(string(b))
-		if !ok {
-			return
-		}
-		var want []sms.Role
-		require.NoError(t, json.Unmarshal(b, &want), "fastRoles decoded %q, which encoding/json refuses", b)
-		require.Equal(t, want, got, "%q", b)
-	})
-}
+func FuzzFastRoles(f *testing.F) { fuzzDecoder(f, "fastRoles", fastRoles) }
 
 // FuzzFastLinks holds the fast decoder of link pages to encoding/json.
-func FuzzFastLinks(f *testing.F) {
-	for _, s := range fastSeeds {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		got, ok := fastLinks(string(b))
-		if !ok {
-			return
-		}
-		var want []sms.Link
-		require.NoError(t, json.Unmarshal(b, &want), "fastLinks decoded %q, which encoding/json refuses", b)
-		require.Equal(t, want, got, "%q", b)
-	})
-}
+func FuzzFastLinks(f *testing.F) { fuzzDecoder(f, "fastLinks", fastLinks) }
 
 // TestFastDecodersTakeWhatEncodeWrites: the fast path is the one taken for
 // what the store writes, escapes and all but the escaped strings, and it
