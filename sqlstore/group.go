@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"sync"
 )
 
@@ -27,20 +26,15 @@ import (
 // waits for the batch (which no caller's context can cancel).
 //
 // The batching needs no goroutine of its own beyond the one that runs a
-// batch while commits are waiting, and, for a Group of [NewGroupWith], the
-// one that syncs while committed batches are waiting; each ends when
-// nothing waits: a Group holds nothing to close. A Group is safe for
-// concurrent use.
+// batch while commits are waiting, which ends when none is: a Group holds
+// nothing to close. A Group is safe for concurrent use.
 type Group struct {
 	db  *sql.DB
 	max int
-	dur GroupDurability // nil: the COMMIT makes a batch durable
 
 	mu      sync.Mutex
 	queue   []*groupReq
 	running bool
-	synced  [][]*groupReq // committed batches waiting for dur.Sync
-	syncing bool
 
 	// The savepoint statements, prepared on the database by the first
 	// batch that needs them (by run, one goroutine at a time), before its
@@ -83,44 +77,12 @@ func (g *Group) sp(ctx context.Context, tx *sql.Tx, k int) error {
 const DefaultGroupSize = 64
 
 // NewGroup returns a Group for the Stores on db, making batches of at most
-// max commits (DefaultGroupSize when max is 0 or less). A batch is durable
-// when its COMMIT returns, as the database's settings make a commit
-// durable.
-func NewGroup(db *sql.DB, max int) *Group { return NewGroupWith(db, max, nil) }
-
-// GroupDurability is how a Group makes its batches durable after their
-// COMMIT rather than by it, so that the next batch is written and
-// committed while the disk syncs the last: the pipeline that lets a
-// database with one writer connection (SQLite) keep the disk and the CPU
-// busy at once. An engine package provides it (sqlite.NewGroup).
-//
-// Relax is run on the batch's connection before its transaction begins,
-// and Restore after it ends (committed or not), so that the connection's
-// other writes (a host's transaction, an atomic commit, a checkpoint) keep
-// their own durability: Relax makes the batch's COMMIT return without
-// waiting for the disk, the database staying consistent whatever happens.
-// Sync makes durable every commit that returned before Sync was called. A
-// Group calls Sync from one goroutine at a time, and Relax and Restore
-// from one at a time.
-type GroupDurability interface {
-	Relax(ctx context.Context, conn *sql.Conn) error
-	Restore(ctx context.Context, conn *sql.Conn) error
-	Sync(ctx context.Context) error
-}
-
-// NewGroupWith returns a Group as [NewGroup] does whose batches d makes
-// durable: a caller returns only once the Sync that followed its batch's
-// COMMIT has returned, and when that Sync fails, every commit of the batch
-// gets an [*sms.UnknownOutcomeError]. While a batch syncs, its writes are
-// visible to readers of the database: a read may see a commit that a power
-// loss would still take back, but no writer is told its commit is durable
-// before it is, and a commit made on what such a read saw is acknowledged
-// only after a Sync that covers both. A nil d is [NewGroup]'s.
-func NewGroupWith(db *sql.DB, max int, d GroupDurability) *Group {
+// max commits (DefaultGroupSize when max is 0 or less).
+func NewGroup(db *sql.DB, max int) *Group {
 	if max <= 0 {
 		max = DefaultGroupSize
 	}
-	return &Group{db: db, max: max, dur: d}
+	return &Group{db: db, max: max}
 }
 
 // groupReq is one commit waiting for a batch.
@@ -186,56 +148,15 @@ func (g *Group) run() {
 			r.picked = true
 		}
 		g.mu.Unlock()
-		if g.commit(batch) && g.dur != nil {
-			g.toSync(batch)
-			continue
-		}
+		g.commit(batch)
 		for _, r := range batch {
 			close(r.done)
 		}
 	}
 }
 
-// toSync hands a committed batch to the goroutine that syncs, starting it
-// if none runs.
-func (g *Group) toSync(batch []*groupReq) {
-	g.mu.Lock()
-	g.synced = append(g.synced, batch)
-	if !g.syncing {
-		g.syncing = true
-		go g.sync()
-	}
-	g.mu.Unlock()
-}
-
-// sync makes the committed batches durable, every batch waiting with one
-// Sync, while run commits the next ones.
-func (g *Group) sync() {
-	for {
-		g.mu.Lock()
-		batches := g.synced
-		g.synced = nil
-		if len(batches) == 0 {
-			g.syncing = false
-			g.mu.Unlock()
-			return
-		}
-		g.mu.Unlock()
-		err := g.dur.Sync(context.Background())
-		for _, batch := range batches {
-			for _, r := range batch {
-				if err != nil && r.err == nil {
-					r.err = r.failed(err, true)
-				}
-				close(r.done)
-			}
-		}
-	}
-}
-
-// commit runs one batch in one transaction. It reports whether the batch
-// committed a write (that a GroupDurability is still to sync).
-func (g *Group) commit(batch []*groupReq) (committed bool) {
+// commit runs one batch in one transaction.
+func (g *Group) commit(batch []*groupReq) {
 	ctx := context.Background()
 	// A batch of one needs no savepoint: its failure rolls back all.
 	savepoints := len(batch) > 1
@@ -244,39 +165,15 @@ func (g *Group) commit(batch []*groupReq) (committed bool) {
 			for _, r := range batch {
 				r.err = r.failed(err, false)
 			}
-			return false
+			return
 		}
 	}
-	begin := g.db.BeginTx
-	if g.dur != nil {
-		// A connection of the batch's own, relaxed for it alone.
-		conn, err := g.db.Conn(ctx)
-		if err == nil {
-			if err = g.dur.Relax(ctx, conn); err != nil {
-				conn.Close()
-			}
-		}
-		if err != nil {
-			for _, r := range batch {
-				r.err = r.failed(err, false)
-			}
-			return false
-		}
-		begin = conn.BeginTx
-		defer func() {
-			if err := g.dur.Restore(ctx, conn); err != nil {
-				// It might stay relaxed: out of the pool with it.
-				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-			}
-			conn.Close()
-		}()
-	}
-	tx, err := begin(ctx, nil)
+	tx, err := g.db.BeginTx(ctx, nil)
 	if err != nil {
 		for _, r := range batch {
 			r.err = r.failed(err, false)
 		}
-		return false
+		return
 	}
 	a := &atomicCommit{db: g.db, tx: tx}
 	ok := 0
@@ -289,7 +186,7 @@ func (g *Group) commit(batch []*groupReq) (committed bool) {
 		if savepoints {
 			if err := g.sp(ctx, tx, spTake); err != nil {
 				g.abort(tx, batch, err)
-				return false
+				return
 			}
 		}
 		r.err = r.write(ctx)
@@ -299,23 +196,23 @@ func (g *Group) commit(batch []*groupReq) (committed bool) {
 			if savepoints {
 				if err := g.sp(ctx, tx, spRelease); err != nil {
 					g.abort(tx, batch, err)
-					return false
+					return
 				}
 			}
 		case savepoints:
 			if err := g.sp(ctx, tx, spRollback); err != nil {
 				g.abort(tx, batch, err)
-				return false
+				return
 			}
 			if err := g.sp(ctx, tx, spRelease); err != nil {
 				g.abort(tx, batch, err)
-				return false
+				return
 			}
 		}
 	}
 	if ok == 0 {
 		_ = tx.Rollback()
-		return false
+		return
 	}
 	if err := tx.Commit(); err != nil {
 		for _, r := range batch {
@@ -323,9 +220,7 @@ func (g *Group) commit(batch []*groupReq) (committed bool) {
 				r.err = r.failed(err, true)
 			}
 		}
-		return false
 	}
-	return true
 }
 
 // abort rolls the batch back after its transaction failed between

@@ -55,7 +55,7 @@ func crashChild(path, round string, writers int) int {
 	}
 	var opts sqlstore.Options
 	if writers > 1 {
-		opts.Group = sqlite.NewGroup(db, 0)
+		opts.Group = sqlstore.NewGroup(db, 0)
 	}
 	store, err := sqlstore.New[*incident.Incident](ctx, db, sqlite.Dialect{}, opts)
 	if err != nil {

@@ -15,24 +15,11 @@ import (
 )
 
 // BenchmarkSQLiteGroupCommit is 16 goroutines committing transitions on
-// incidents of their own through the group commit of sqlite.NewGroup,
-// every acknowledged commit fsynced (as synchronous FULL makes it):
+// incidents of their own through one sqlstore.Group, synchronous FULL:
 // ns/op is the wall time per transition. Budget: throughput at least 5x
 // BenchmarkSQLiteRawFloor's, that is ns/op at most a fifth of it, in the
 // same run.
 func BenchmarkSQLiteGroupCommit(b *testing.B) {
-	db, readers := openWithReaders(b)
-	s, err := sqlstore.New[*incident.Incident](context.Background(), db, sqlite.Dialect{},
-		sqlstore.Options{Group: sqlite.NewGroup(db, 0), Reader: readers})
-	require.NoError(b, err)
-	b.Cleanup(func() { s.Close() })
-	storetest.BenchConcurrentTransitions(b, s, 16)
-}
-
-// BenchmarkSQLiteGroupCommitFull is BenchmarkSQLiteGroupCommit with
-// sqlstore.NewGroup: each batch made durable by its own COMMIT
-// (synchronous FULL), not pipelined.
-func BenchmarkSQLiteGroupCommitFull(b *testing.B) {
 	db, readers := openWithReaders(b)
 	s, err := sqlstore.New[*incident.Incident](context.Background(), db, sqlite.Dialect{},
 		sqlstore.Options{Group: sqlstore.NewGroup(db, 0), Reader: readers})
@@ -62,20 +49,17 @@ func openWithReaders(b *testing.B) (db, readers *sql.DB) {
 	readers, err = sqlite.Open(context.Background(), path, sqlite.WithReadOnly())
 	require.NoError(b, err)
 	readers.SetMaxOpenConns(4)
-	readers.SetMaxIdleConns(4)
+	readers.SetMaxIdleConns(4) // kept open: a reader opened per read costs its schema parse
 	b.Cleanup(func() { readers.Close() })
 	return db, readers
 }
 
 // TestSQLiteGroupCommit runs the whole suite (the storage contract, the
 // evidence tests, concurrency) with every store committing through its
-// database's group commit, sqlite.NewGroup's, pipelined. (sqlstore.NewGroup's,
-// each batch made durable by its COMMIT, has its own tests on SQLite in
-// package sqlstore; the suite runs on it for PostgreSQL.)
+// database's group commit.
 func TestSQLiteGroupCommit(t *testing.T) {
 	t.Parallel()
 	h := harness()
 	h.Group = true
-	h.NewGroup = func(db *sql.DB) *sqlstore.Group { return sqlite.NewGroup(db, 0) }
 	storetest.Run(t, h)
 }

@@ -52,17 +52,9 @@ func BenchConcurrentTransitions(b *testing.B, store sms.Store[*incident.Incident
 // that every store on one database shares it.
 var groups sync.Map // *sql.DB -> *sqlstore.Group
 
-// GroupOf returns the group commit of db, made by h.NewGroup the first
-// time.
-func GroupOf(h Harness, db *sql.DB) *sqlstore.Group {
-	if g, ok := groups.Load(db); ok {
-		return g.(*sqlstore.Group)
-	}
-	newGroup := h.NewGroup
-	if newGroup == nil {
-		newGroup = func(db *sql.DB) *sqlstore.Group { return sqlstore.NewGroup(db, 0) }
-	}
-	g, _ := groups.LoadOrStore(db, newGroup(db))
+// GroupOf returns the group commit of db.
+func GroupOf(db *sql.DB) *sqlstore.Group {
+	g, _ := groups.LoadOrStore(db, sqlstore.NewGroup(db, 0))
 	return g.(*sqlstore.Group)
 }
 

@@ -36,9 +36,6 @@ type Harness struct {
 	// Group makes every store of the suite commit through the group
 	// commit of its database (one sqlstore.Group per *sql.DB).
 	Group bool
-	// NewGroup makes the group commit of a database; nil is
-	// sqlstore.NewGroup with its default size.
-	NewGroup func(db *sql.DB) *sqlstore.Group
 }
 
 // Run runs the suite, one subtest per check.
@@ -81,7 +78,7 @@ func NewStore[E sms.Entity[E]](t testing.TB, h Harness, db *sql.DB) *sqlstore.St
 	t.Helper()
 	var o sqlstore.Options
 	if h.Group {
-		o.Group = GroupOf(h, db)
+		o.Group = GroupOf(db)
 	}
 	s, err := sqlstore.New[E](context.Background(), db, h.Dialect, o)
 	require.NoError(t, err)
