@@ -43,6 +43,17 @@
 //
 // A log in latin1 or windows-1252 is read with [Options.Encoding].
 //
+// # Process-mining views
+//
+// Beside the verdict, a [Summary] has what a user of process-mining tools
+// reads first: the log's fitness (the share of the events replayed that
+// the workflow accepted; each [CaseResult] has its own), its variants (the
+// distinct paths through the source states, the most frequent first, with
+// how many of their cases conform; [MaxVariants] listed), and on every
+// [Edge] the median and 90th percentile time cases spent in the state
+// they leave, read from a bounded histogram within half a percent.
+// [Summary.Mermaid] draws the edges with their counts and median times.
+//
 // # Templates
 //
 // A payload field's value is a template. Text outside braces is literal

@@ -84,6 +84,13 @@ type CaseResult struct {
 	LastRow  int `json:"last_row"`
 	// Conformant is true when the workflow accepted every event.
 	Conformant bool `json:"conformant"`
+	// Replayed counts the events replayed (all but those after a stop),
+	// Accepted those the workflow accepted (no deviation, no data error);
+	// Fitness is Accepted's share of Replayed, the case's fitness in the
+	// sense of process mining.
+	Replayed int     `json:"replayed"`
+	Accepted int     `json:"accepted"`
+	Fitness  float64 `json:"fitness"`
 	// Status is the incident's status after the replay; SourceState the
 	// case's last state in the log.
 	Status      incident.Status `json:"status"`
@@ -104,10 +111,12 @@ type CaseResult struct {
 	moves []move
 }
 
-// move is one observed change of source state, for the process map.
+// move is one observed change of source state, for the process map: in
+// stays how long the case had been in from.
 type move struct {
 	from, to string
 	refused  bool
+	in       time.Duration
 }
 
 // worker replays cases one at a time; it is not safe for concurrent use.
@@ -153,21 +162,28 @@ func (w *worker) replayCase(ctx context.Context, c *Case) (CaseResult, []replaye
 		return res, nil, err
 	}
 	r := caseRun{w: w, svc: svc, res: &res}
+	var entered time.Time // when the case entered its source state
 	for i := range c.Events {
 		ev := &c.Events[i]
 		w.now = ev.Time
 		prev := r.sourceState
-		before := len(res.Deviations)
+		before, beforeData := len(res.Deviations), len(res.DataErrors)
 		if err := r.event(ctx, ev, i == 0); err != nil {
 			return res, nil, err
+		}
+		res.Replayed++
+		if len(res.Deviations) == before && len(res.DataErrors) == beforeData {
+			res.Accepted++
 		}
 		// The edge is red only when the log itself caused a refusal
 		// there, not when the incident was merely behind the log.
 		refused := slices.ContainsFunc(res.Deviations[before:], func(d Deviation) bool { return !d.Consequence })
 		if i > 0 && ev.State != prev {
-			res.moves = append(res.moves, move{from: prev, to: ev.State, refused: refused})
+			res.moves = append(res.moves, move{from: prev, to: ev.State, refused: refused, in: ev.Time.Sub(entered)})
+			entered = ev.Time
 		} else if i == 0 {
 			res.moves = append(res.moves, move{from: "", to: ev.State, refused: refused})
+			entered = ev.Time
 		}
 		r.sourceState = ev.State
 		if refused && w.opts.StopAtFirst {
@@ -180,6 +196,7 @@ func (w *worker) replayCase(ctx context.Context, c *Case) (CaseResult, []replaye
 	}
 	res.SourceState = r.sourceState
 	res.Conformant = len(res.Deviations) == 0 && len(res.DataErrors) == 0
+	res.Fitness = float64(res.Accepted) / float64(res.Replayed)
 	res.Status = r.status
 	if r.id == "" {
 		return res, nil, nil

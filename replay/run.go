@@ -121,6 +121,11 @@ type Edge struct {
 	To      string `json:"to"`
 	Count   int    `json:"count"`
 	Refused int    `json:"refused"`
+	// Median and P90 are how long cases stayed in From before they moved
+	// to To: the median and the 90th percentile, to the second, read
+	// within half a percent. Zero for the start of a case.
+	Median time.Duration `json:"median_ns"`
+	P90    time.Duration `json:"p90_ns"`
 }
 
 // Summary is the outcome of a whole replay.
@@ -151,8 +156,22 @@ type Summary struct {
 	RowErrors   []*RowError `json:"row_errors,omitempty"`
 	// Edges are the observed changes of source state, "" standing for the
 	// start of a case.
-	Edges   []Edge        `json:"edges"`
-	Elapsed time.Duration `json:"elapsed_ns"`
+	Edges []Edge `json:"edges"`
+	// AcceptedEvents counts the events the workflow accepted, of the
+	// ReplayedEvents it was given (every event but those after a stop);
+	// Fitness is their share, the log's fitness in the sense of process
+	// mining (1 when every event fits the workflow).
+	AcceptedEvents int     `json:"accepted_events"`
+	ReplayedEvents int     `json:"replayed_events"`
+	Fitness        float64 `json:"fitness"`
+	// Variants are the most frequent paths through the log's states, at
+	// most MaxVariants, with how many cases took each and how many of
+	// those conformed; VariantCount counts the distinct paths, up to
+	// 10,000; the cases of paths past that are OtherVariantCases.
+	Variants          []Variant     `json:"variants"`
+	VariantCount      int           `json:"variant_count"`
+	OtherVariantCases int           `json:"other_variant_cases,omitempty"`
+	Elapsed           time.Duration `json:"elapsed_ns"`
 	// Resumed counts the cases [Options.Skip] passed over (stored by an
 	// earlier run); the other figures leave them out.
 	Resumed int `json:"resumed,omitempty"`
@@ -161,8 +180,16 @@ type Summary struct {
 	// whole, and no others.
 	Interrupted bool `json:"interrupted,omitempty"`
 
-	byReq map[string]*RequirementCount
-	edges map[[2]string]*Edge
+	byReq    map[string]*RequirementCount
+	edges    map[[2]string]*edgeAcc
+	variants variants
+	key      []byte // the variant key of the case being added
+}
+
+// edgeAcc is an edge being counted, with the times spent before it.
+type edgeAcc struct {
+	Edge
+	times durations
 }
 
 // ConformantPercent is the share of conformant cases, in percent.
@@ -224,18 +251,29 @@ func (s *Summary) add(r *CaseResult) {
 			}
 		}
 	}
-	for _, m := range r.moves {
+	s.AcceptedEvents += r.Accepted
+	s.ReplayedEvents += r.Replayed
+	s.key = s.key[:0]
+	for i, m := range r.moves {
+		if i > 0 {
+			s.key = append(s.key, variantSep)
+		}
+		s.key = append(s.key, m.to...)
 		k := [2]string{m.from, m.to}
 		e := s.edges[k]
 		if e == nil {
-			e = &Edge{From: m.from, To: m.to}
+			e = &edgeAcc{Edge: Edge{From: m.from, To: m.to}}
 			s.edges[k] = e
 		}
 		e.Count++
 		if m.refused {
 			e.Refused++
 		}
+		if m.from != "" {
+			e.times.add(m.in)
+		}
 	}
+	s.variants.add(s.key, r.Conformant)
 }
 
 func firstWithID(rs []sms.Requirement, id string) sms.Requirement {
@@ -255,8 +293,14 @@ func (s *Summary) finish() {
 	sort.Slice(s.ByRequirement, func(i, j int) bool { return s.ByRequirement[i].ID < s.ByRequirement[j].ID })
 	s.Edges = s.Edges[:0]
 	for _, e := range s.edges {
-		s.Edges = append(s.Edges, *e)
+		e.Median, e.P90 = e.times.quantile(0.5), e.times.quantile(0.9)
+		s.Edges = append(s.Edges, e.Edge)
 	}
+	if s.ReplayedEvents > 0 {
+		s.Fitness = float64(s.AcceptedEvents) / float64(s.ReplayedEvents)
+	}
+	s.Variants, s.VariantCount = s.variants.top()
+	s.OtherVariantCases = s.variants.other
 	sort.Slice(s.Edges, func(i, j int) bool {
 		if s.Edges[i].Count != s.Edges[j].Count {
 			return s.Edges[i].Count > s.Edges[j].Count
@@ -399,7 +443,7 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 	}()
 	go func() { wg.Wait(); close(results) }()
 
-	sum := &Summary{Mapping: m.Name, ByKind: map[string]int{}, byReq: map[string]*RequirementCount{}, edges: map[[2]string]*Edge{}}
+	sum := &Summary{Mapping: m.Name, ByKind: map[string]int{}, byReq: map[string]*RequirementCount{}, edges: map[[2]string]*edgeAcc{}}
 	pending := map[int]CaseResult{}
 	next := 0
 	for r := range results {
@@ -484,7 +528,18 @@ func (s *Summary) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, "  %v\n", e)
 		}
 	}
+	fmt.Fprintf(&b, "fitness            %.4f (%d of %d events replayed fit the workflow)\n", s.Fitness, s.AcceptedEvents, s.ReplayedEvents)
+	fmt.Fprintf(&b, "variants           %d\n", s.VariantCount)
 	fmt.Fprintf(&b, "elapsed            %s (%.0f events/s)\n\n", s.Elapsed.Round(time.Millisecond), s.EventsPerSecond())
+	if len(s.Variants) > 0 {
+		n := min(len(s.Variants), 10)
+		fmt.Fprintf(&b, "the %d most frequent variants\n", n)
+		fmt.Fprintf(&b, "  %6s %10s  %s\n", "cases", "conformant", "states")
+		for _, v := range s.Variants[:n] {
+			fmt.Fprintf(&b, "  %6d %10d  %s\n", v.Cases, v.Conformant, strings.Join(v.States, " > "))
+		}
+		b.WriteString("\n")
+	}
 	if len(s.ByRequirement) > 0 {
 		b.WriteString("deviations by requirement\n")
 		fmt.Fprintf(&b, "  %-7s %-11s %10s %6s %12s  %-17s %s\n", "ID", "clause", "deviations", "cases", "consequences", "example (case@row)", "requirement (first cited)")
@@ -501,7 +556,8 @@ func (s *Summary) WriteText(w io.Writer) error {
 }
 
 // Mermaid draws the observed process map: every change of source state
-// seen in the log, with its count; changes the workflow refused at least
+// seen in the log, with its count and the median time spent in the state
+// it leaves; changes the workflow refused at least
 // once are drawn dashed, in red, with how often they were refused.
 func (s *Summary) Mermaid() string {
 	ids := map[string]string{}
@@ -529,12 +585,16 @@ func (s *Summary) Mermaid() string {
 	}
 	var refused []int
 	for i, e := range s.Edges {
+		label := fmt.Sprint(e.Count)
+		if e.From != "" {
+			label += ", median " + shortDuration(e.Median)
+		}
 		if e.Refused > 0 {
-			fmt.Fprintf(&b, "    %s -.->|\"%d, %d refused\"| %s\n", ids[e.From], e.Count, e.Refused, ids[e.To])
+			fmt.Fprintf(&b, "    %s -.->|\"%s, %d refused\"| %s\n", ids[e.From], label, e.Refused, ids[e.To])
 			refused = append(refused, i)
 			continue
 		}
-		fmt.Fprintf(&b, "    %s -->|%d| %s\n", ids[e.From], e.Count, ids[e.To])
+		fmt.Fprintf(&b, "    %s -->|\"%s\"| %s\n", ids[e.From], label, ids[e.To])
 	}
 	for _, i := range refused {
 		fmt.Fprintf(&b, "    linkStyle %d stroke:#c00,stroke-width:2px\n", i)

@@ -6,9 +6,11 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,6 +71,9 @@ type facts struct {
 	reopenedClosed []string // a Closed state followed by another state
 	badStateRows   []int    // rows whose state the mapping does not know
 	backwardRows   []int    // rows earlier than their case's previous row
+	order          []string // the cases in the order they start
+	states         map[string][]string
+	times          map[string][]time.Time
 }
 
 func scanFacts(t testing.TB, path string, known map[string]replay.State) facts {
@@ -76,7 +81,7 @@ func scanFacts(t testing.TB, path string, known map[string]replay.State) facts {
 	header, err := r.Read()
 	require.NoError(t, err)
 	num, st, at := slices.Index(header, "number"), slices.Index(header, "incident_state"), slices.Index(header, "sys_updated_at")
-	f := facts{cases: map[string]bool{}}
+	f := facts{cases: map[string]bool{}, times: map[string][]time.Time{}}
 	states := map[string][]string{}
 	var (
 		order    []string
@@ -105,7 +110,9 @@ func scanFacts(t testing.TB, path string, known map[string]replay.State) facts {
 		}
 		f.cases[rec[num]] = true
 		states[rec[num]] = append(states[rec[num]], rec[st])
+		f.times[rec[num]] = append(f.times[rec[num]], when)
 	}
+	f.order, f.states = order, states
 	for _, c := range order {
 		s := states[c]
 		if i := slices.Index(s, "Closed"); i >= 0 && !slices.Contains(s[:i], "Resolved") {
@@ -178,4 +185,85 @@ func TestServiceNowLog(t *testing.T) {
 	}
 	t.Logf("%d cases, %d events, %.1f%% conformant, %d deviations (%d consequences), %.0f events/s",
 		sum.Cases, sum.Events, sum.ConformantPercent(), sum.Deviations, sum.Consequences, sum.EventsPerSecond())
+}
+
+// TestServiceNowMiningViews: the variants and the times between states of
+// the real log's summary equal those computed from the raw CSV, and its
+// fitness is the sum of its cases'.
+func TestServiceNowMiningViews(t *testing.T) {
+	path := dataFile(t, serviceNowLog)
+	m := serviceNowMapping(t)
+	f := scanFacts(t, path, m.States)
+	results := map[string]*replay.CaseResult{}
+	sum, err := replay.Run(context.Background(), openLog(t, path), m, replay.Options{SkipBadRows: true},
+		func(r *replay.CaseResult) error { results[r.Case] = r; return nil })
+	require.NoError(t, err)
+
+	variants := map[string]int{}
+	edgeTimes := map[[2]string][]time.Duration{}
+	accepted, replayed := 0, 0
+	for _, c := range f.order {
+		r := results[c]
+		require.NotNil(t, r, c)
+		accepted += r.Accepted
+		replayed += r.Replayed
+		states, times := f.states[c], f.times[c]
+		if r.Replayed < len(states) {
+			// A case whose incident could not be logged replays its first
+			// row alone.
+			require.Equal(t, 1, r.Replayed, c)
+			states, times = states[:1], times[:1]
+		}
+		path := []string{states[0]}
+		entered := times[0]
+		for i := 1; i < len(states); i++ {
+			if states[i] == states[i-1] {
+				continue
+			}
+			k := [2]string{states[i-1], states[i]}
+			edgeTimes[k] = append(edgeTimes[k], times[i].Sub(entered))
+			entered = times[i]
+			path = append(path, states[i])
+		}
+		variants[strings.Join(path, " > ")]++
+	}
+	assert.Equal(t, accepted, sum.AcceptedEvents)
+	assert.Equal(t, replayed, sum.ReplayedEvents)
+	assert.InDelta(t, float64(accepted)/float64(replayed), sum.Fitness, 1e-12)
+
+	assert.Equal(t, len(variants), sum.VariantCount)
+	require.Len(t, sum.Variants, min(len(variants), replay.MaxVariants))
+	for i, v := range sum.Variants {
+		assert.Equal(t, variants[strings.Join(v.States, " > ")], v.Cases, "variant %v", v.States)
+		if i > 0 {
+			assert.LessOrEqual(t, v.Cases, sum.Variants[i-1].Cases, "the most frequent first")
+		}
+	}
+
+	quantile := func(ds []time.Duration, q float64) time.Duration {
+		slices.Sort(ds)
+		return ds[max(int(math.Ceil(q*float64(len(ds))))-1, 0)]
+	}
+	timed := 0
+	for _, e := range sum.Edges {
+		if e.From == "" {
+			continue
+		}
+		ds := edgeTimes[[2]string{e.From, e.To}]
+		require.Len(t, ds, e.Count, "%s -> %s", e.From, e.To)
+		for _, q := range []struct {
+			q   float64
+			got time.Duration
+		}{{0.5, e.Median}, {0.9, e.P90}} {
+			want := quantile(ds, q.q)
+			if want < time.Second {
+				assert.Zero(t, q.got, "%s -> %s q%v", e.From, e.To, q.q)
+				continue
+			}
+			assert.InEpsilon(t, want.Seconds(), q.got.Seconds(), 0.006, "%s -> %s q%v: want %s, got %s", e.From, e.To, q.q, want, q.got)
+		}
+		timed++
+	}
+	assert.Equal(t, len(edgeTimes), timed, "every change of state the CSV holds is an edge")
+	t.Logf("fitness %.4f, %d variants, %d timed edges", sum.Fitness, sum.VariantCount, timed)
 }

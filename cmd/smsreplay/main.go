@@ -31,10 +31,13 @@
 // it: an interrupted run stores whole cases only, and -resume replays the
 // cases whose incident the database does not hold yet.
 //
-// It prints the summary on stdout and a progress bar on stderr, and with
-// -out writes summary.txt, summary.json, cases.jsonl (one result per case)
-// and process-map.mmd (the observed transitions as a Mermaid flowchart,
-// refused ones drawn dashed in red). -store keeps the replayed incidents:
+// It prints the summary on stdout (with the log's fitness and its most
+// frequent variants) and a progress bar on stderr, and with -out writes
+// summary.txt, summary.json (with every variant counted and every edge's
+// median and 90th percentile time), cases.jsonl (one result per case, with
+// its fitness) and process-map.mmd (the observed transitions as a Mermaid
+// flowchart with counts and median times, refused ones drawn dashed in
+// red). -store keeps the replayed incidents:
 // memory, or sqlite (-db PATH, one transaction per case, which also writes
 // the case's deviations and data errors into the table replay_deviations,
 // for a host to query which stored incidents deviated).

@@ -1,0 +1,124 @@
+package replay_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/iso20k/sms/replay"
+)
+
+// miningLog writes cases of the helpdesk export whose rows are the given
+// states, each row the given hours after the one before.
+func miningLog(cases map[string][]struct {
+	state string
+	after float64
+}) string {
+	var b strings.Builder
+	b.WriteString("ticket;status;substatus;changed;agent;title;service;customer;opened;category;impact;urgency;team;worklog;resolution;vendor_ticket\n")
+	start := time.Date(2025, 3, 3, 8, 0, 0, 0, time.UTC)
+	for _, id := range []string{"HD-1", "HD-2", "HD-3", "HD-4"} {
+		at := start
+		prev := ""
+		for _, row := range cases[id] {
+			at = at.Add(time.Duration(row.after * float64(time.Hour)))
+			status, sub, _ := strings.Cut(row.state, "/")
+			worklog := ""
+			if row.state == "Open/Working" && prev == "Open/Working" {
+				worklog = "checked the mail queue"
+			}
+			if row.state == "Done/Solved" {
+				worklog = "customer confirmed"
+			}
+			fmt.Fprintf(&b, "%s;%s;%s;%s;agent-1;Mail stuck;mail;cust-1;%s;email;2 - Medium;2;service-desk;%s;solved;\n",
+				id, status, sub, at.Format(time.RFC3339), start.Add(-3*time.Minute).Format(time.RFC3339), worklog)
+			prev = row.state
+		}
+	}
+	return b.String()
+}
+
+// TestProcessMiningViews: fitness, variants and the time between states,
+// checked by hand on four cases.
+func TestProcessMiningViews(t *testing.T) {
+	t.Parallel()
+	type row = struct {
+		state string
+		after float64
+	}
+	log := miningLog(map[string][]row{
+		// Conformant: 1 h unassigned, 2 h assigned, 4 h working, 2 h solved.
+		"HD-1": {{"Open/Unassigned", 0}, {"Open/Assigned", 1}, {"Open/Working", 2}, {"Open/Working", 1}, {"Done/Solved", 3}, {"Done/Closed", 2}},
+		// Conformant: 3 h, 4 h, 2 h, 10 h.
+		"HD-2": {{"Open/Unassigned", 0}, {"Open/Assigned", 3}, {"Open/Working", 4}, {"Open/Working", 1}, {"Done/Solved", 1}, {"Done/Closed", 10}},
+		// Closed without a resolution: its last event is refused (INC-06).
+		"HD-3": {{"Open/Unassigned", 0}, {"Open/Assigned", 1}, {"Open/Working", 1}, {"Open/Working", 1}, {"Done/Closed", 5}},
+		// Withdrawn after half an hour: conformant.
+		"HD-4": {{"Open/Unassigned", 0}, {"Done/Withdrawn", 0.5}},
+	})
+	var results []*replay.CaseResult
+	sum, err := replay.Run(context.Background(), strings.NewReader(log), mustMapping(t, helpdeskMapping), replay.Options{},
+		func(r *replay.CaseResult) error { results = append(results, r); return nil })
+	require.NoError(t, err)
+	require.Len(t, results, 4)
+
+	byCase := map[string]*replay.CaseResult{}
+	for _, r := range results {
+		byCase[r.Case] = r
+	}
+	for id, want := range map[string][3]int{"HD-1": {6, 6}, "HD-2": {6, 6}, "HD-3": {5, 4}, "HD-4": {2, 2}} {
+		r := byCase[id]
+		assert.Equal(t, want[0], r.Replayed, id)
+		assert.Equal(t, want[1], r.Accepted, id)
+		assert.InDelta(t, float64(want[1])/float64(want[0]), r.Fitness, 1e-9, id)
+	}
+	assert.Equal(t, 19, sum.ReplayedEvents)
+	assert.Equal(t, 18, sum.AcceptedEvents)
+	assert.InDelta(t, 18.0/19.0, sum.Fitness, 1e-9)
+
+	assert.Equal(t, 3, sum.VariantCount)
+	assert.Equal(t, []replay.Variant{
+		{States: []string{"Open/Unassigned", "Open/Assigned", "Open/Working", "Done/Solved", "Done/Closed"}, Cases: 2, Conformant: 2},
+		{States: []string{"Open/Unassigned", "Done/Withdrawn"}, Cases: 1, Conformant: 1},
+		{States: []string{"Open/Unassigned", "Open/Assigned", "Open/Working", "Done/Closed"}, Cases: 1, Conformant: 0},
+	}, sum.Variants)
+
+	edge := func(from, to string) replay.Edge {
+		for _, e := range sum.Edges {
+			if e.From == from && e.To == to {
+				return e
+			}
+		}
+		t.Fatalf("no edge %s -> %s", from, to)
+		return replay.Edge{}
+	}
+	near := func(want time.Duration, got time.Duration, what string) {
+		t.Helper()
+		assert.InEpsilon(t, want.Seconds(), got.Seconds(), 0.006, "%s: %s", what, got)
+	}
+	e := edge("Open/Unassigned", "Open/Assigned") // 1 h, 3 h, 1 h
+	assert.Equal(t, 3, e.Count)
+	near(time.Hour, e.Median, "median unassigned")
+	near(3*time.Hour, e.P90, "p90 unassigned")
+	e = edge("Open/Working", "Done/Solved") // 4 h (the repeated row does not restart the state), 2 h
+	near(2*time.Hour, e.Median, "median working")
+	near(4*time.Hour, e.P90, "p90 working")
+	e = edge("Open/Unassigned", "Done/Withdrawn")
+	near(30*time.Minute, e.Median, "median withdrawn")
+	e = edge("", "Open/Unassigned")
+	assert.Equal(t, 4, e.Count)
+	assert.Zero(t, e.Median, "a case's start has no time before it")
+
+	mm := sum.Mermaid()
+	assert.Contains(t, mm, `|"3, median 1.0h"|`)
+	assert.Contains(t, mm, "median 30m")
+	var text strings.Builder
+	require.NoError(t, sum.WriteText(&text))
+	assert.Contains(t, text.String(), "fitness            0.9474 (18 of 19 events replayed fit the workflow)")
+	assert.Contains(t, text.String(), "Open/Unassigned > Open/Assigned > Open/Working > Done/Solved > Done/Closed")
+}
