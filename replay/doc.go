@@ -51,7 +51,11 @@
 // distinct paths through the source states, the most frequent first, with
 // how many of their cases conform; [MaxVariants] listed), and on every
 // [Edge] the median and 90th percentile time cases spent in the state
-// they leave, read from a bounded histogram within half a percent.
+// they leave, read from a bounded histogram within half a percent; the
+// actors and, when the mapping names a group column, the support groups
+// with their events, fitness and deviations, and the hand-offs of records
+// between groups (the question of the BPI Challenge 2013: which cases go
+// back to a group they had left).
 // [Summary.Mermaid] draws the edges with their counts and median times.
 //
 // # Templates

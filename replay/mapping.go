@@ -51,6 +51,12 @@ type Mapping struct {
 		Column string     `json:"column"`
 		Roles  []sms.Role `json:"roles,omitempty"`
 	} `json:"actor"`
+	// Group, optional, is the column naming the support group a row's
+	// record is with (ServiceNow's assignment_group): the summary then
+	// counts each group's events and the hand-offs between groups.
+	Group struct {
+		Column string `json:"column"`
+	} `json:"group"`
 	// Null lists cell values that mean "empty", such as "?" or "NULL".
 	Null []string `json:"null,omitempty"`
 	// Comma is the field separator, one character; default ",".
@@ -481,6 +487,9 @@ func (m *Mapping) policy() incident.Policy {
 // columns returns every column the mapping reads.
 func (m *Mapping) columns() []string {
 	cols := []string{m.Case, m.Time.Column, m.Actor.Column}
+	if m.Group.Column != "" {
+		cols = append(cols, m.Group.Column)
+	}
 	cols = append(cols, m.State.Columns...)
 	for _, fields := range m.payloads {
 		for _, t := range fields {

@@ -153,3 +153,151 @@ func shortDuration(d time.Duration) string {
 		return fmt.Sprintf("%.0fs", d.Seconds())
 	}
 }
+
+// Resource is one actor's or one support group's share of the log.
+type Resource struct {
+	Name string `json:"name"`
+	// Events counts the events it made (an actor) or that its records
+	// had (a group), Accepted those the workflow accepted, Cases the
+	// cases it appears in, Deviations the events refused for a cause of
+	// the log's own (not a consequence of an earlier refusal).
+	Events     int `json:"events"`
+	Accepted   int `json:"accepted"`
+	Cases      int `json:"cases"`
+	Deviations int `json:"deviations"`
+}
+
+// HandOff counts a case's record passing from one support group to
+// another: consecutive events whose group differs (an empty group is
+// passed over).
+type HandOff struct {
+	From  string `json:"from"`
+	To    string `json:"to"`
+	Count int    `json:"count"`
+	Cases int    `json:"cases"`
+}
+
+// MaxResources is how many actors, groups and hand-offs a Summary lists,
+// the most frequent first.
+const MaxResources = 100
+
+// maxTracked bounds the distinct actors, groups and hand-offs a run
+// counts, so that memory stays bounded whatever the log: the events of
+// those past it are left out of the lists (and of nothing else).
+const maxTracked = 10_000
+
+// tally counts resources by name, up to maxTracked.
+type tally struct {
+	byName map[string]*Resource
+	other  int            // events of resources past maxTracked
+	last   map[string]int // the case each resource was last seen in
+}
+
+func (t *tally) add(name string, caseNo int, e eventInfo) {
+	if t.byName == nil {
+		t.byName, t.last = map[string]*Resource{}, map[string]int{}
+	}
+	r := t.byName[name]
+	if r == nil {
+		if len(t.byName) >= maxTracked {
+			t.other++
+			return
+		}
+		r = &Resource{Name: name}
+		t.byName[name] = r
+	}
+	r.Events++
+	if e.accepted {
+		r.Accepted++
+	}
+	if e.refused {
+		r.Deviations++
+	}
+	if t.last[name] != caseNo {
+		t.last[name] = caseNo
+		r.Cases++
+	}
+}
+
+// top returns the resources with the most events, at most MaxResources,
+// and how many there are.
+func (t *tally) top() ([]Resource, int) {
+	all := make([]Resource, 0, len(t.byName))
+	for _, r := range t.byName {
+		all = append(all, *r)
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].Events != all[j].Events {
+			return all[i].Events > all[j].Events
+		}
+		return all[i].Name < all[j].Name
+	})
+	return all[:min(len(all), MaxResources)], len(all)
+}
+
+// handOffs counts the hand-offs between groups, up to maxTracked pairs.
+type handOffs struct {
+	byPair   map[[2]string]*HandOff
+	last     map[[2]string]int
+	other    int
+	total    int
+	pingPong int // cases whose record went back to a group it had left
+}
+
+// addCase counts the hand-offs of case caseNo, whose events had the
+// given groups.
+func (h *handOffs) addCase(caseNo int, events []eventInfo) {
+	if h.byPair == nil {
+		h.byPair, h.last = map[[2]string]*HandOff{}, map[[2]string]int{}
+	}
+	prev := ""
+	var left []string // the groups the record has left, in this case
+	pingPong := false
+	for _, e := range events {
+		g := e.group
+		if g == "" || g == prev {
+			continue
+		}
+		if prev != "" {
+			h.total++
+			k := [2]string{prev, g}
+			x := h.byPair[k]
+			if x == nil && len(h.byPair) < maxTracked {
+				x = &HandOff{From: prev, To: g}
+				h.byPair[k] = x
+			}
+			if x == nil {
+				h.other++
+			} else {
+				x.Count++
+				if h.last[k] != caseNo {
+					h.last[k] = caseNo
+					x.Cases++
+				}
+			}
+			if slices.Contains(left, g) {
+				pingPong = true
+			}
+			left = append(left, prev)
+		}
+		prev = g
+	}
+	if pingPong {
+		h.pingPong++
+	}
+}
+
+// top returns the most frequent hand-offs, at most MaxResources.
+func (h *handOffs) top() []HandOff {
+	all := make([]HandOff, 0, len(h.byPair))
+	for _, x := range h.byPair {
+		all = append(all, *x)
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].Count != all[j].Count {
+			return all[i].Count > all[j].Count
+		}
+		return all[i].From+"\x00"+all[i].To < all[j].From+"\x00"+all[j].To
+	})
+	return all[:min(len(all), MaxResources)]
+}

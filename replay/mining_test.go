@@ -13,12 +13,18 @@ import (
 	"github.com/iso20k/sms/replay"
 )
 
+// miningRow is a row of miningLog: its state, the hours since the row
+// before, and, when not empty, who made it and the team the ticket is
+// with.
+type miningRow struct {
+	state       string
+	after       float64
+	agent, team string
+}
+
 // miningLog writes cases of the helpdesk export whose rows are the given
 // states, each row the given hours after the one before.
-func miningLog(cases map[string][]struct {
-	state string
-	after float64
-}) string {
+func miningLog(cases map[string][]miningRow) string {
 	var b strings.Builder
 	b.WriteString("ticket;status;substatus;changed;agent;title;service;customer;opened;category;impact;urgency;team;worklog;resolution;vendor_ticket\n")
 	start := time.Date(2025, 3, 3, 8, 0, 0, 0, time.UTC)
@@ -35,8 +41,12 @@ func miningLog(cases map[string][]struct {
 			if row.state == "Done/Solved" {
 				worklog = "customer confirmed"
 			}
-			fmt.Fprintf(&b, "%s;%s;%s;%s;agent-1;Mail stuck;mail;cust-1;%s;email;2 - Medium;2;service-desk;%s;solved;\n",
-				id, status, sub, at.Format(time.RFC3339), start.Add(-3*time.Minute).Format(time.RFC3339), worklog)
+			agent, team := row.agent, row.team
+			if agent == "" {
+				agent = "agent-1"
+			}
+			fmt.Fprintf(&b, "%s;%s;%s;%s;%s;Mail stuck;mail;cust-1;%s;email;2 - Medium;2;%s;%s;solved;\n",
+				id, status, sub, at.Format(time.RFC3339), agent, start.Add(-3*time.Minute).Format(time.RFC3339), team, worklog)
 			prev = row.state
 		}
 	}
@@ -47,19 +57,16 @@ func miningLog(cases map[string][]struct {
 // checked by hand on four cases.
 func TestProcessMiningViews(t *testing.T) {
 	t.Parallel()
-	type row = struct {
-		state string
-		after float64
-	}
+	type row = miningRow
 	log := miningLog(map[string][]row{
 		// Conformant: 1 h unassigned, 2 h assigned, 4 h working, 2 h solved.
-		"HD-1": {{"Open/Unassigned", 0}, {"Open/Assigned", 1}, {"Open/Working", 2}, {"Open/Working", 1}, {"Done/Solved", 3}, {"Done/Closed", 2}},
+		"HD-1": {{"Open/Unassigned", 0, "", ""}, {"Open/Assigned", 1, "", ""}, {"Open/Working", 2, "", ""}, {"Open/Working", 1, "", ""}, {"Done/Solved", 3, "", ""}, {"Done/Closed", 2, "", ""}},
 		// Conformant: 3 h, 4 h, 2 h, 10 h.
-		"HD-2": {{"Open/Unassigned", 0}, {"Open/Assigned", 3}, {"Open/Working", 4}, {"Open/Working", 1}, {"Done/Solved", 1}, {"Done/Closed", 10}},
+		"HD-2": {{"Open/Unassigned", 0, "", ""}, {"Open/Assigned", 3, "", ""}, {"Open/Working", 4, "", ""}, {"Open/Working", 1, "", ""}, {"Done/Solved", 1, "", ""}, {"Done/Closed", 10, "", ""}},
 		// Closed without a resolution: its last event is refused (INC-06).
-		"HD-3": {{"Open/Unassigned", 0}, {"Open/Assigned", 1}, {"Open/Working", 1}, {"Open/Working", 1}, {"Done/Closed", 5}},
+		"HD-3": {{"Open/Unassigned", 0, "", ""}, {"Open/Assigned", 1, "", ""}, {"Open/Working", 1, "", ""}, {"Open/Working", 1, "", ""}, {"Done/Closed", 5, "", ""}},
 		// Withdrawn after half an hour: conformant.
-		"HD-4": {{"Open/Unassigned", 0}, {"Done/Withdrawn", 0.5}},
+		"HD-4": {{"Open/Unassigned", 0, "", ""}, {"Done/Withdrawn", 0.5, "", ""}},
 	})
 	var results []*replay.CaseResult
 	sum, err := replay.Run(context.Background(), strings.NewReader(log), mustMapping(t, helpdeskMapping), replay.Options{},
@@ -121,4 +128,46 @@ func TestProcessMiningViews(t *testing.T) {
 	require.NoError(t, sum.WriteText(&text))
 	assert.Contains(t, text.String(), "fitness            0.9474 (18 of 19 events replayed fit the workflow)")
 	assert.Contains(t, text.String(), "Open/Unassigned > Open/Assigned > Open/Working > Done/Solved > Done/Closed")
+}
+
+// TestResourceViews: the actors, the support groups and the hand-offs
+// between groups, checked by hand.
+func TestResourceViews(t *testing.T) {
+	t.Parallel()
+	m := mustMapping(t, strings.Replace(helpdeskMapping, `"actor": {"column": "agent"},`, `"actor": {"column": "agent"}, "group": {"column": "team"},`, 1))
+	log := miningLog(map[string][]miningRow{
+		// desk > network > desk > network: three hand-offs, back to a
+		// group it had left.
+		"HD-1": {{"Open/Unassigned", 0, "ann", "desk"}, {"Open/Assigned", 1, "ann", "network"}, {"Open/Working", 1, "bob", "desk"},
+			{"Open/Working", 1, "bob", ""}, {"Done/Solved", 1, "bob", "network"}, {"Done/Closed", 1, "ann", "network"}},
+		// desk > network once; closed without a resolution by carl: the
+		// refusal is carl's and the network's.
+		"HD-2": {{"Open/Unassigned", 0, "ann", "desk"}, {"Open/Assigned", 1, "ann", "network"}, {"Open/Working", 1, "bob", "network"},
+			{"Open/Working", 1, "bob", "network"}, {"Done/Closed", 1, "carl", "network"}},
+	})
+	sum, err := replay.Run(context.Background(), strings.NewReader(log), m, replay.Options{}, nil)
+	require.NoError(t, err)
+
+	assert.Equal(t, 3, sum.ResourceCount)
+	assert.Equal(t, []replay.Resource{
+		{Name: "ann", Events: 5, Accepted: 5, Cases: 2},
+		{Name: "bob", Events: 5, Accepted: 5, Cases: 2},
+		{Name: "carl", Events: 1, Accepted: 0, Cases: 1, Deviations: 1},
+	}, sum.Resources, "ann and bob tie on events: by name")
+	assert.Equal(t, 2, sum.GroupCount)
+	assert.Equal(t, []replay.Resource{
+		{Name: "network", Events: 7, Accepted: 6, Cases: 2, Deviations: 1},
+		{Name: "desk", Events: 3, Accepted: 3, Cases: 2},
+	}, sum.Groups, "the row without a team counts for no group")
+	assert.Equal(t, 4, sum.HandOffTotal)
+	assert.Equal(t, []replay.HandOff{
+		{From: "desk", To: "network", Count: 3, Cases: 2},
+		{From: "network", To: "desk", Count: 1, Cases: 1},
+	}, sum.HandOffs)
+	assert.Equal(t, 1, sum.PingPongCases)
+
+	var text strings.Builder
+	require.NoError(t, sum.WriteText(&text))
+	assert.Contains(t, text.String(), "4 hand-offs between groups, 1 cases back to a group they had left")
+	assert.Contains(t, text.String(), "desk > network")
 }

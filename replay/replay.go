@@ -108,7 +108,16 @@ type CaseResult struct {
 	// case on one incident.
 	Incidents []string `json:"incidents,omitempty"`
 
-	moves []move
+	moves  []move
+	events []eventInfo
+}
+
+// eventInfo is who made an event, the support group its record was
+// with, and the workflow's answer, for the per-resource views.
+type eventInfo struct {
+	actor, group string
+	accepted     bool
+	refused      bool // a refusal of the log's own, not a consequence
 }
 
 // move is one observed change of source state, for the process map: in
@@ -162,6 +171,7 @@ func (w *worker) replayCase(ctx context.Context, c *Case) (CaseResult, []replaye
 		return res, nil, err
 	}
 	r := caseRun{w: w, svc: svc, res: &res}
+	res.events = make([]eventInfo, 0, len(c.Events))
 	var entered time.Time // when the case entered its source state
 	for i := range c.Events {
 		ev := &c.Events[i]
@@ -172,12 +182,18 @@ func (w *worker) replayCase(ctx context.Context, c *Case) (CaseResult, []replaye
 			return res, nil, err
 		}
 		res.Replayed++
-		if len(res.Deviations) == before && len(res.DataErrors) == beforeData {
+		accepted := len(res.Deviations) == before && len(res.DataErrors) == beforeData
+		if accepted {
 			res.Accepted++
 		}
 		// The edge is red only when the log itself caused a refusal
 		// there, not when the incident was merely behind the log.
 		refused := slices.ContainsFunc(res.Deviations[before:], func(d Deviation) bool { return !d.Consequence })
+		info := eventInfo{actor: ev.Actor, accepted: accepted, refused: refused}
+		if w.m.Group.Column != "" {
+			info.group = ev.Value(w.m.Group.Column)
+		}
+		res.events = append(res.events, info)
 		if i > 0 && ev.State != prev {
 			res.moves = append(res.moves, move{from: prev, to: ev.State, refused: refused, in: ev.Time.Sub(entered)})
 			entered = ev.Time

@@ -168,10 +168,23 @@ type Summary struct {
 	// most MaxVariants, with how many cases took each and how many of
 	// those conformed; VariantCount counts the distinct paths, up to
 	// 10,000; the cases of paths past that are OtherVariantCases.
-	Variants          []Variant     `json:"variants"`
-	VariantCount      int           `json:"variant_count"`
-	OtherVariantCases int           `json:"other_variant_cases,omitempty"`
-	Elapsed           time.Duration `json:"elapsed_ns"`
+	Variants          []Variant `json:"variants"`
+	VariantCount      int       `json:"variant_count"`
+	OtherVariantCases int       `json:"other_variant_cases,omitempty"`
+	// Resources are the actors with the most events (at most
+	// MaxResources), ResourceCount how many there are. Groups, when the
+	// mapping names a group column, are the support groups likewise, and
+	// HandOffs the most frequent passings of a record from one group to
+	// another; HandOffTotal counts them all, PingPongCases the cases whose
+	// record went back to a group it had left.
+	Resources     []Resource    `json:"resources"`
+	ResourceCount int           `json:"resource_count"`
+	Groups        []Resource    `json:"groups,omitempty"`
+	GroupCount    int           `json:"group_count,omitempty"`
+	HandOffs      []HandOff     `json:"hand_offs,omitempty"`
+	HandOffTotal  int           `json:"hand_off_total,omitempty"`
+	PingPongCases int           `json:"ping_pong_cases,omitempty"`
+	Elapsed       time.Duration `json:"elapsed_ns"`
 	// Resumed counts the cases [Options.Skip] passed over (stored by an
 	// earlier run); the other figures leave them out.
 	Resumed int `json:"resumed,omitempty"`
@@ -184,6 +197,9 @@ type Summary struct {
 	edges    map[[2]string]*edgeAcc
 	variants variants
 	key      []byte // the variant key of the case being added
+	actors   tally
+	groups   tally
+	handOffs handOffs
 }
 
 // edgeAcc is an edge being counted, with the times spent before it.
@@ -274,6 +290,19 @@ func (s *Summary) add(r *CaseResult) {
 		}
 	}
 	s.variants.add(s.key, r.Conformant)
+	grouped := false
+	for _, e := range r.events {
+		if e.actor != "" {
+			s.actors.add(e.actor, s.Cases, e)
+		}
+		if e.group != "" {
+			s.groups.add(e.group, s.Cases, e)
+			grouped = true
+		}
+	}
+	if grouped {
+		s.handOffs.addCase(s.Cases, r.events)
+	}
 }
 
 func firstWithID(rs []sms.Requirement, id string) sms.Requirement {
@@ -301,6 +330,9 @@ func (s *Summary) finish() {
 	}
 	s.Variants, s.VariantCount = s.variants.top()
 	s.OtherVariantCases = s.variants.other
+	s.Resources, s.ResourceCount = s.actors.top()
+	s.Groups, s.GroupCount = s.groups.top()
+	s.HandOffs, s.HandOffTotal, s.PingPongCases = s.handOffs.top(), s.handOffs.total, s.handOffs.pingPong
 	sort.Slice(s.Edges, func(i, j int) bool {
 		if s.Edges[i].Count != s.Edges[j].Count {
 			return s.Edges[i].Count > s.Edges[j].Count
@@ -531,6 +563,25 @@ func (s *Summary) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "fitness            %.4f (%d of %d events replayed fit the workflow)\n", s.Fitness, s.AcceptedEvents, s.ReplayedEvents)
 	fmt.Fprintf(&b, "variants           %d\n", s.VariantCount)
 	fmt.Fprintf(&b, "elapsed            %s (%.0f events/s)\n\n", s.Elapsed.Round(time.Millisecond), s.EventsPerSecond())
+	if len(s.Groups) > 0 {
+		n := min(len(s.Groups), 10)
+		fmt.Fprintf(&b, "the %d support groups with the most events, of %d; %d hand-offs between groups, %d cases back to a group they had left\n", n, s.GroupCount, s.HandOffTotal, s.PingPongCases)
+		writeResources(&b, s.Groups[:n])
+		if len(s.HandOffs) > 0 {
+			n := min(len(s.HandOffs), 10)
+			fmt.Fprintf(&b, "the %d most frequent hand-offs\n", n)
+			fmt.Fprintf(&b, "  %6s %6s  %s\n", "count", "cases", "from > to")
+			for _, h := range s.HandOffs[:n] {
+				fmt.Fprintf(&b, "  %6d %6d  %s > %s\n", h.Count, h.Cases, h.From, h.To)
+			}
+			b.WriteString("\n")
+		}
+	}
+	if len(s.Resources) > 0 {
+		n := min(len(s.Resources), 10)
+		fmt.Fprintf(&b, "the %d actors with the most events, of %d\n", n, s.ResourceCount)
+		writeResources(&b, s.Resources[:n])
+	}
 	if len(s.Variants) > 0 {
 		n := min(len(s.Variants), 10)
 		fmt.Fprintf(&b, "the %d most frequent variants\n", n)
@@ -553,6 +604,15 @@ func (s *Summary) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeResources writes a table of resources for WriteText.
+func writeResources(b *strings.Builder, rs []Resource) {
+	fmt.Fprintf(b, "  %7s %7s %6s %10s  %s\n", "events", "fitness", "cases", "deviations", "name")
+	for _, r := range rs {
+		fmt.Fprintf(b, "  %7d %7.3f %6d %10d  %s\n", r.Events, float64(r.Accepted)/float64(r.Events), r.Cases, r.Deviations, r.Name)
+	}
+	b.WriteString("\n")
 }
 
 // Mermaid draws the observed process map: every change of source state

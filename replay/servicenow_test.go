@@ -74,6 +74,7 @@ type facts struct {
 	order          []string // the cases in the order they start
 	states         map[string][]string
 	times          map[string][]time.Time
+	groups         map[string][]string // assignment_group per row, "" for null
 }
 
 func scanFacts(t testing.TB, path string, known map[string]replay.State) facts {
@@ -81,7 +82,8 @@ func scanFacts(t testing.TB, path string, known map[string]replay.State) facts {
 	header, err := r.Read()
 	require.NoError(t, err)
 	num, st, at := slices.Index(header, "number"), slices.Index(header, "incident_state"), slices.Index(header, "sys_updated_at")
-	f := facts{cases: map[string]bool{}, times: map[string][]time.Time{}}
+	grp := slices.Index(header, "assignment_group")
+	f := facts{cases: map[string]bool{}, times: map[string][]time.Time{}, groups: map[string][]string{}}
 	states := map[string][]string{}
 	var (
 		order    []string
@@ -111,6 +113,11 @@ func scanFacts(t testing.TB, path string, known map[string]replay.State) facts {
 		f.cases[rec[num]] = true
 		states[rec[num]] = append(states[rec[num]], rec[st])
 		f.times[rec[num]] = append(f.times[rec[num]], when)
+		g := rec[grp]
+		if g == "?" {
+			g = ""
+		}
+		f.groups[rec[num]] = append(f.groups[rec[num]], g)
 	}
 	f.order, f.states = order, states
 	for _, c := range order {
@@ -201,18 +208,39 @@ func TestServiceNowMiningViews(t *testing.T) {
 
 	variants := map[string]int{}
 	edgeTimes := map[[2]string][]time.Duration{}
+	groupEvents, handOffs := map[string]int{}, map[[2]string]int{}
+	total, pingPong := 0, 0
 	accepted, replayed := 0, 0
 	for _, c := range f.order {
 		r := results[c]
 		require.NotNil(t, r, c)
 		accepted += r.Accepted
 		replayed += r.Replayed
-		states, times := f.states[c], f.times[c]
+		states, times, groups := f.states[c], f.times[c], f.groups[c]
 		if r.Replayed < len(states) {
 			// A case whose incident could not be logged replays its first
 			// row alone.
 			require.Equal(t, 1, r.Replayed, c)
-			states, times = states[:1], times[:1]
+			states, times, groups = states[:1], times[:1], groups[:1]
+		}
+		var seq []string // the case's groups, repeats and nulls dropped
+		for _, g := range groups {
+			if g == "" {
+				continue
+			}
+			groupEvents[g]++
+			if len(seq) == 0 || seq[len(seq)-1] != g {
+				seq = append(seq, g)
+			}
+		}
+		back := false
+		for i := 1; i < len(seq); i++ {
+			handOffs[[2]string{seq[i-1], seq[i]}]++
+			total++
+			back = back || slices.Contains(seq[:i-1], seq[i])
+		}
+		if back {
+			pingPong++
 		}
 		path := []string{states[0]}
 		entered := times[0]
@@ -265,5 +293,17 @@ func TestServiceNowMiningViews(t *testing.T) {
 		timed++
 	}
 	assert.Equal(t, len(edgeTimes), timed, "every change of state the CSV holds is an edge")
-	t.Logf("fitness %.4f, %d variants, %d timed edges", sum.Fitness, sum.VariantCount, timed)
+	assert.Equal(t, len(groupEvents), sum.GroupCount)
+	require.Len(t, sum.Groups, min(len(groupEvents), replay.MaxResources))
+	for _, g := range sum.Groups {
+		assert.Equal(t, groupEvents[g.Name], g.Events, g.Name)
+	}
+	assert.Equal(t, total, sum.HandOffTotal)
+	assert.Equal(t, pingPong, sum.PingPongCases)
+	require.Len(t, sum.HandOffs, min(len(handOffs), replay.MaxResources))
+	for _, h := range sum.HandOffs {
+		assert.Equal(t, handOffs[[2]string{h.From, h.To}], h.Count, "%s > %s", h.From, h.To)
+	}
+	t.Logf("fitness %.4f, %d variants, %d timed edges, %d groups, %d hand-offs, %d cases back to a group they had left",
+		sum.Fitness, sum.VariantCount, timed, sum.GroupCount, sum.HandOffTotal, sum.PingPongCases)
 }
