@@ -57,6 +57,8 @@
 // between groups (the question of the BPI Challenge 2013: which cases go
 // back to a group they had left).
 // [Summary.Mermaid] draws the edges with their counts and median times.
+// A mapping's [Filter] selects the cases judged, by the period they start
+// in and by the values their rows hold.
 //
 // # Templates
 //

@@ -57,6 +57,10 @@ type Mapping struct {
 	Group struct {
 		Column string `json:"column"`
 	} `json:"group"`
+	// Filter, optional, replays only the cases it keeps (a period, an
+	// attribute): the others are counted in Summary.Filtered and nothing
+	// else. A host may set it after ParseMapping; Run checks it.
+	Filter Filter `json:"filter,omitzero"`
 	// Null lists cell values that mean "empty", such as "?" or "NULL".
 	Null []string `json:"null,omitempty"`
 	// Comma is the field separator, one character; default ",".
@@ -92,6 +96,49 @@ type Mapping struct {
 	payloads  map[incident.Trigger]map[string]template
 	holdRefs  map[string]template // source state -> hold reference template
 	routeTrig [][]incident.Trigger
+}
+
+// Filter selects the cases a replay judges, as a process-mining tool
+// filters a log by period and by attribute.
+type Filter struct {
+	// Since and Until bound the period: a case is kept when its first
+	// event is at or after Since and before Until (zero: unbounded). In
+	// the mapping's JSON they are RFC 3339 times.
+	Since time.Time `json:"since,omitzero"`
+	Until time.Time `json:"until,omitzero"`
+	// Where keeps a case only when, for every column it names, some row
+	// of the case holds one of the column's values (a null counts as "").
+	Where map[string][]string `json:"where,omitempty"`
+}
+
+// check reports what makes the filter unusable, or "".
+func (f *Filter) check() string {
+	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
+		return fmt.Sprintf("filter: since (%s) must be before until (%s)", f.Since.Format(time.RFC3339), f.Until.Format(time.RFC3339))
+	}
+	for col, vals := range f.Where {
+		if col == "" {
+			return "filter: where names an empty column"
+		}
+		if len(vals) == 0 {
+			return fmt.Sprintf("filter: where %q lists no value", col)
+		}
+	}
+	return ""
+}
+
+// keeps reports whether the filter keeps the case.
+func (f *Filter) keeps(c *Case) bool {
+	first := c.Events[0].Time
+	if (!f.Since.IsZero() && first.Before(f.Since)) || (!f.Until.IsZero() && !first.Before(f.Until)) {
+		return false
+	}
+	for col, vals := range f.Where {
+		if !slices.ContainsFunc(c.Events, func(e Event) bool { return slices.Contains(vals, e.Value(col)) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // State is what a source state means.
@@ -344,6 +391,9 @@ func (m *Mapping) compile() error {
 	if m.Name == "" {
 		return bad("needs a name")
 	}
+	if p := m.Filter.check(); p != "" {
+		return bad("%s", p)
+	}
 	if m.Case == "" || len(m.State.Columns) == 0 || m.Time.Column == "" || m.Time.Layout == "" || m.Actor.Column == "" {
 		return bad("needs the case, state, time (with layout) and actor columns")
 	}
@@ -489,6 +539,9 @@ func (m *Mapping) columns() []string {
 	cols := []string{m.Case, m.Time.Column, m.Actor.Column}
 	if m.Group.Column != "" {
 		cols = append(cols, m.Group.Column)
+	}
+	for col := range m.Filter.Where {
+		cols = append(cols, col)
 	}
 	cols = append(cols, m.State.Columns...)
 	for _, fields := range m.payloads {

@@ -171,3 +171,86 @@ func TestResourceViews(t *testing.T) {
 	assert.Contains(t, text.String(), "4 hand-offs between groups, 1 cases back to a group they had left")
 	assert.Contains(t, text.String(), "desk > network")
 }
+
+// TestFilter: a period and an attribute select the cases replayed; the
+// others are counted apart and in nothing else.
+func TestFilter(t *testing.T) {
+	t.Parallel()
+	log, _ := generate(7, 3) // case i starts at 08:00 + 7i minutes
+	var order []string       // the cases in file order: case i starts at 08:00 + 7i minutes
+	all, err := replay.Run(context.Background(), strings.NewReader(log), mustMapping(t, helpdeskMapping), replay.Options{},
+		func(r *replay.CaseResult) error { order = append(order, r.Case); return nil })
+	require.NoError(t, err)
+	require.Equal(t, 7, all.Cases)
+
+	m := mustMapping(t, helpdeskMapping)
+	m.Filter.Since = time.Date(2025, 1, 1, 8, 14, 0, 0, time.UTC)
+	m.Filter.Until = time.Date(2025, 1, 1, 8, 28, 0, 0, time.UTC)
+	var kept []string
+	sum, err := replay.Run(context.Background(), strings.NewReader(log), m, replay.Options{},
+		func(r *replay.CaseResult) error { kept = append(kept, r.Case); return nil })
+	require.NoError(t, err)
+	assert.Equal(t, 2, sum.Cases, "08:14 and 08:21: since is in, until out")
+	assert.Equal(t, 5, sum.Filtered)
+	assert.Equal(t, all.Rows, sum.Rows, "every row is read")
+	assert.Equal(t, order[2:4], kept)
+	var text strings.Builder
+	require.NoError(t, sum.WriteText(&text))
+	assert.Contains(t, text.String(), "filtered: 5 cases")
+
+	team := mustMapping(t, helpdeskMapping)
+	team.Filter.Where = map[string][]string{"team": {"network", "desk"}}
+	twoTeams := miningLog(map[string][]miningRow{
+		"HD-1": {{"Open/Unassigned", 0, "", "desk"}, {"Done/Withdrawn", 1, "", "desk"}},
+		"HD-2": {{"Open/Unassigned", 0, "", "mail"}, {"Done/Withdrawn", 1, "", "network"}},
+		"HD-3": {{"Open/Unassigned", 0, "", "mail"}, {"Done/Withdrawn", 1, "", "mail"}},
+		"HD-4": {{"Open/Unassigned", 0, "", ""}, {"Done/Withdrawn", 1, "", ""}},
+	})
+	var ids []string
+	sum, err = replay.Run(context.Background(), strings.NewReader(twoTeams), team, replay.Options{},
+		func(r *replay.CaseResult) error { ids = append(ids, r.Case); return nil })
+	require.NoError(t, err)
+	assert.Equal(t, []string{"HD-1", "HD-2"}, ids, "a case with a row of either team")
+	assert.Equal(t, 2, sum.Filtered)
+
+	team.Filter.Where = map[string][]string{"team": {""}}
+	ids = nil
+	_, err = replay.Run(context.Background(), strings.NewReader(twoTeams), team, replay.Options{},
+		func(r *replay.CaseResult) error { ids = append(ids, r.Case); return nil })
+	require.NoError(t, err)
+	assert.Equal(t, []string{"HD-4"}, ids, "a null is the empty value")
+}
+
+// TestFilterRefused: a filter that cannot select is a mapping error,
+// from the JSON or set by a host, before any row is read.
+func TestFilterRefused(t *testing.T) {
+	t.Parallel()
+	with := func(filter string) string {
+		return strings.Replace(helpdeskMapping, `"null": ["", "NULL"],`, `"null": ["", "NULL"], "filter": `+filter+`,`, 1)
+	}
+	for name, filter := range map[string]string{
+		"since after until": `{"since": "2025-02-01T00:00:00Z", "until": "2025-01-01T00:00:00Z"}`,
+		"no value":          `{"where": {"team": []}}`,
+		"not a time":        `{"since": "yesterday"}`,
+		"empty column":      `{"where": {"": ["x"]}}`,
+	} {
+		_, err := replay.ParseMapping(strings.NewReader(with(filter)))
+		var me *replay.MappingError
+		assert.ErrorAs(t, err, &me, name)
+	}
+	m := mustMapping(t, with(`{"since": "2025-01-01T08:14:00+00:00", "where": {"team": ["desk"]}}`))
+	assert.Equal(t, time.Date(2025, 1, 1, 8, 14, 0, 0, time.UTC), m.Filter.Since.UTC())
+
+	log, _ := generate(2, 1)
+	m = mustMapping(t, helpdeskMapping)
+	m.Filter.Until = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	m.Filter.Since = m.Filter.Until
+	_, err := replay.Run(context.Background(), strings.NewReader(log), m, replay.Options{}, nil)
+	var me *replay.MappingError
+	require.ErrorAs(t, err, &me, "set by a host")
+	m = mustMapping(t, helpdeskMapping)
+	m.Filter.Where = map[string][]string{"no_such_column": {"x"}}
+	_, err = replay.Run(context.Background(), strings.NewReader(log), m, replay.Options{}, nil)
+	require.ErrorAs(t, err, &me, "a column the log lacks")
+	assert.Contains(t, err.Error(), "no_such_column")
+}

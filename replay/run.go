@@ -188,6 +188,9 @@ type Summary struct {
 	// Resumed counts the cases [Options.Skip] passed over (stored by an
 	// earlier run); the other figures leave them out.
 	Resumed int `json:"resumed,omitempty"`
+	// Filtered counts the cases the mapping's Filter passed over; the
+	// other figures leave them out (but Rows and SkippedRows).
+	Filtered int `json:"filtered,omitempty"`
 	// Interrupted says the caller's context ended the run: the summary
 	// covers the cases replayed (and stored) before it, each of them
 	// whole, and no others.
@@ -364,6 +367,9 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 	if opts.MaxSkipped == 0 {
 		opts.MaxSkipped = DefaultMaxSkipped
 	}
+	if p := m.Filter.check(); p != "" {
+		return nil, &MappingError{Mapping: m.Name, Problem: p}
+	}
 	rd, err := NewReader(src, m, ReaderOptions{SkipBadRows: opts.SkipBadRows, Encoding: opts.Encoding,
 		MaxRowBytes: opts.MaxRowBytes, MaxRowsPerCase: opts.MaxRowsPerCase})
 	if err != nil {
@@ -394,7 +400,8 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 		seq int
 		res CaseResult
 	}
-	var resumed atomic.Int64 // cases Skip passed over
+	var resumed atomic.Int64  // cases Skip passed over
+	var filtered atomic.Int64 // cases the mapping's filter passed over
 	jobs := make(chan job, 4*workers)
 	results := make(chan result, 4*workers)
 	var wg sync.WaitGroup
@@ -448,6 +455,10 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 			if err != nil {
 				cancel(err)
 				return
+			}
+			if !m.Filter.keeps(c) {
+				filtered.Add(1)
+				continue
 			}
 			if opts.Skip != nil {
 				id, rerr := m.payloads[incident.TriggerLog]["id"].render(&c.Events[0])
@@ -504,6 +515,7 @@ func Run(ctx context.Context, src io.Reader, m *Mapping, opts Options, each func
 	sum.SkippedRows, sum.RowErrors = rd.Skipped()
 	sum.Rows = rd.Rows()
 	sum.Resumed = int(resumed.Load())
+	sum.Filtered = int(filtered.Load())
 	sum.finish()
 	sum.Elapsed = time.Since(start)
 	if err := stop.Err(); err != nil {
@@ -525,6 +537,9 @@ func (s *Summary) WriteText(w io.Writer) error {
 	var b strings.Builder
 	if s.Interrupted {
 		fmt.Fprintf(&b, "INTERRUPTED: the figures cover the %d cases replayed before the run was stopped\n", s.Cases)
+	}
+	if s.Filtered > 0 {
+		fmt.Fprintf(&b, "filtered: %d cases the mapping's filter left out are not in the figures\n", s.Filtered)
 	}
 	if s.Resumed > 0 {
 		fmt.Fprintf(&b, "resumed: %d cases stored by an earlier run were not replayed; the figures cover the others\n", s.Resumed)

@@ -31,6 +31,10 @@
 // it: an interrupted run stores whole cases only, and -resume replays the
 // cases whose incident the database does not hold yet.
 //
+// -since and -until (RFC 3339 times or dates) replay only the cases that
+// start in the period, and -where column=value (repeatable) only those
+// with a row holding the value, as the mapping's filter does.
+//
 // It prints the summary on stdout (with the log's fitness and its most
 // frequent variants) and a progress bar on stderr, and with -out writes
 // summary.txt, summary.json (with every variant counted and every edge's
@@ -78,6 +82,8 @@ type config struct {
 	maxSkipped                             float64
 	workers, maxRowBytes, maxCaseRows      int
 	check                                  int
+	since, until                           string
+	where                                  []string // column=value, repeatable
 }
 
 func main() {
@@ -98,6 +104,12 @@ func main() {
 	flag.IntVar(&c.maxCaseRows, "max-case-rows", replay.DefaultMaxRowsPerCase, "the most rows of one case; more stop the run")
 	flag.IntVar(&c.check, "check", 0, "try the mapping on the cases of the first N rows: print, row by row, each command and the answer, and write or store nothing")
 	flag.IntVar(&c.workers, "workers", 0, "cases replayed in parallel (0: one per CPU)")
+	flag.StringVar(&c.since, "since", "", "replay only the cases that start at or after this time (RFC 3339, or a date 2006-01-02 in UTC)")
+	flag.StringVar(&c.until, "until", "", "replay only the cases that start before this time (RFC 3339, or a date in UTC)")
+	flag.Func("where", "replay only the cases with a row whose column holds the value: column=value (repeatable; a column given twice keeps either value)", func(v string) error {
+		c.where = append(c.where, v)
+		return nil
+	})
 	flag.StringVar(&c.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
 	flag.Parse()
 	flag.Visit(func(f *flag.Flag) { c.dbGiven = c.dbGiven || f.Name == "db" })
@@ -125,6 +137,9 @@ func run(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	m, err := replay.ParseMapping(mf)
 	mf.Close()
 	if err != nil {
+		return err
+	}
+	if err := applyFilter(m, c); err != nil {
 		return err
 	}
 	f, err := os.Open(c.log)
@@ -460,4 +475,35 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// applyFilter sets the mapping's filter from -since, -until and -where,
+// over what the mapping's own filter says.
+func applyFilter(m *replay.Mapping, c config) error {
+	for _, f := range []struct {
+		name, v string
+		to      *time.Time
+	}{{"since", c.since, &m.Filter.Since}, {"until", c.until, &m.Filter.Until}} {
+		if f.v == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, f.v)
+		if err != nil {
+			if t, err = time.Parse(time.DateOnly, f.v); err != nil {
+				return fmt.Errorf("-%s %q: want an RFC 3339 time (2016-03-01T00:00:00Z) or a date (2016-03-01)", f.name, f.v)
+			}
+		}
+		*f.to = t
+	}
+	for _, w := range c.where {
+		col, val, ok := strings.Cut(w, "=")
+		if !ok || col == "" {
+			return fmt.Errorf("-where %q: want column=value", w)
+		}
+		if m.Filter.Where == nil {
+			m.Filter.Where = map[string][]string{}
+		}
+		m.Filter.Where[col] = append(m.Filter.Where[col], val)
+	}
+	return nil
 }

@@ -210,3 +210,41 @@ func TestPeakRSS(t *testing.T) {
 		assert.Less(t, peakMiB, 200.0, "-store %s: peak RSS %.1f MiB", store, peakMiB)
 	}
 }
+
+// TestFilterFlags: -since, -until and -where select the cases, and a
+// value they cannot use is refused before any row is read.
+func TestFilterFlags(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "log.csv")
+	header := "number,incident_state,sys_updated_at,sys_updated_by,category,subcategory,u_symptom,cmdb_ci,caller_id,opened_at," +
+		"impact,urgency,assignment_group,assigned_to,sys_mod_count,closed_code,resolved_by,reopen_count,problem_id,vendor\n"
+	row := func(n, state, at, group string) string {
+		return n + "," + state + "," + at + ",Updated by 1,Category 1,Sub 1,Symptom 1,?,Caller 1,1/3/2016 09:00,2 - Medium,2 - Medium," + group + ",Resolver 1,1,code 1,Resolved by 1,0,?,?\n"
+	}
+	data := header + row("INC1", "New", "1/3/2016 09:05", "Group 1") + row("INC1", "Closed", "1/3/2016 09:06", "Group 2") +
+		row("INC2", "New", "2/3/2016 09:05", "Group 1") + row("INC2", "Closed", "2/3/2016 09:06", "Group 1") +
+		row("INC3", "New", "3/3/2016 09:05", "Group 3") + row("INC3", "Closed", "3/3/2016 09:06", "Group 3")
+	require.NoError(t, os.WriteFile(log, []byte(data), 0o644))
+	for _, tc := range []struct {
+		c     config
+		cases string
+	}{
+		{config{since: "2016-03-02"}, "cases              2"},
+		{config{since: "2016-03-02", until: "2016-03-03T00:00:00Z"}, "cases              1"},
+		{config{where: []string{"assignment_group=Group 2"}}, "cases              1"},
+		{config{where: []string{"assignment_group=Group 2", "assignment_group=Group 3"}}, "cases              2"},
+	} {
+		c := tc.c
+		c.mapping, c.log, c.store, c.progress = mappingPath, log, "none", "never"
+		var stdout, stderr bytes.Buffer
+		require.NoError(t, run(context.Background(), c, &stdout, &stderr), stderr.String())
+		assert.Contains(t, stdout.String(), tc.cases, "%+v", tc.c)
+		assert.Contains(t, stdout.String(), "filtered:", "%+v", tc.c)
+	}
+	for _, c := range []config{{since: "March"}, {until: "2016-13-01"}, {where: []string{"assignment_group"}}, {since: "2016-03-02", until: "2016-03-01"}} {
+		c.mapping, c.log, c.store, c.progress = mappingPath, log, "none", "never"
+		var stdout, stderr bytes.Buffer
+		assert.Error(t, run(context.Background(), c, &stdout, &stderr), "%+v", c)
+		assert.NotContains(t, stdout.String(), "cases ", "nothing replayed")
+	}
+}
