@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -246,5 +249,90 @@ func TestFilterFlags(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		assert.Error(t, run(context.Background(), c, &stdout, &stderr), "%+v", c)
 		assert.NotContains(t, stdout.String(), "cases ", "nothing replayed")
+	}
+}
+
+// TestBombsPeakRSS runs the built command (without the race detector) on
+// logs made to exhaust memory: one field of 400 MB (a gzip of about
+// 400 KB), one case of 2,000,000 rows, and 2,000,000 cases of a row each.
+// The first two stop at their limit with an error naming the row; the
+// third replays every case. Peak resident memory stays under 200 MiB in
+// each.
+func TestBombsPeakRSS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes three large logs and runs the command on each; skipped with -short")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "smsreplay")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run())
+
+	const header = "number,incident_state,sys_updated_at,sys_updated_by,category,subcategory,u_symptom,cmdb_ci,caller_id,opened_at," +
+		"impact,urgency,assignment_group,assigned_to,sys_mod_count,closed_code,resolved_by,reopen_count,problem_id,vendor\n"
+	const tail = ",Sub 1,Symptom 1,?,Caller 1,1/3/2016 09:00,2 - Medium,2 - Medium,Group 1,Resolver 1,1,code 1,Resolved by 1,0,?,?\n"
+	write := func(name string, body func(w *bufio.Writer)) string {
+		path := filepath.Join(dir, name)
+		f, err := os.Create(path)
+		require.NoError(t, err)
+		zw, err := gzip.NewWriterLevel(f, gzip.BestSpeed)
+		require.NoError(t, err)
+		w := bufio.NewWriterSize(zw, 1<<20)
+		w.WriteString(header)
+		body(w)
+		require.NoError(t, w.Flush())
+		require.NoError(t, zw.Close())
+		require.NoError(t, f.Close())
+		return path
+	}
+	field := write("field.csv.gz", func(w *bufio.Writer) {
+		w.WriteString("INC1,New,1/3/2016 09:05,Updated by 1,")
+		chunk := bytes.Repeat([]byte("a"), 1<<20)
+		for range 400 {
+			w.Write(chunk)
+		}
+		w.WriteString(tail)
+	})
+	oneCase := write("one-case.csv.gz", func(w *bufio.Writer) {
+		row := []byte("INC1,Active,1/3/2016 09:05,Updated by 1,Category 1" + tail)
+		w.WriteString("INC1,New,1/3/2016 09:05,Updated by 1,Category 1" + tail)
+		for range 2_000_000 {
+			w.Write(row)
+		}
+	})
+	manyCases := write("many-cases.csv.gz", func(w *bufio.Writer) {
+		var b []byte
+		for i := range 2_000_000 {
+			b = append(b[:0], "INC"...)
+			b = strconv.AppendInt(b, int64(i), 10)
+			b = append(b, ",New,1/3/2016 09:05,Updated by 1,Category 1"...)
+			b = append(b, tail...)
+			w.Write(b)
+		}
+	})
+
+	for _, tc := range []struct {
+		name, log string
+		ok        bool
+		want      string
+	}{
+		{"a 400 MB field", field, false, "larger than 1048576 bytes"},
+		{"a case of 2,000,000 rows", oneCase, false, "has more than 100000 rows"},
+		{"2,000,000 cases", manyCases, true, "cases              2000000"},
+	} {
+		cmd := exec.Command(bin, "-mapping", mappingPath, "-log", tc.log, "-skip-bad-rows", "-progress", "never")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		if tc.ok {
+			require.NoError(t, err, "%s: %s", tc.name, out.String())
+		} else {
+			require.Error(t, err, "%s: the run must fail: %s", tc.name, out.String())
+		}
+		assert.Contains(t, out.String(), tc.want, tc.name)
+		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		peakMiB := float64(ru.Maxrss) / 1024 // kilobytes on Linux
+		t.Logf("%s: peak RSS %.1f MiB", tc.name, peakMiB)
+		assert.Less(t, peakMiB, 200.0, "%s: peak RSS %.1f MiB", tc.name, peakMiB)
 	}
 }
