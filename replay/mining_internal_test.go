@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestDurationsQuantile: the histogram's percentiles stay within half a
@@ -53,4 +54,32 @@ func TestVariantsBounded(t *testing.T) {
 	assert.Len(t, top, MaxVariants)
 	assert.Equal(t, Variant{States: []string{"new", "0"}, Cases: 2, Conformant: 1}, top[0])
 	assert.Len(t, v.byKey, maxTrackedVariants)
+}
+
+// TestSeenSet: past many merges, the set holds exactly what was added,
+// its sorted part in order.
+func TestSeenSet(t *testing.T) {
+	t.Parallel()
+	s := newSeenSet()
+	added := map[uint64]bool{}
+	for i := range 300_000 {
+		id := fmt.Sprintf("CASE-%d", i*2)
+		s.add(id)
+		added[s.sum(id)] = true
+	}
+	var all []uint64
+	for _, b := range s.blocks {
+		require.NotEmpty(t, b)
+		require.LessOrEqual(t, len(b), seenBlock)
+		all = append(all, b...)
+	}
+	assert.True(t, slices.IsSorted(all), "blocks sorted in themselves and among them")
+	assert.Len(t, all, 4<<16, "four merges of 65,536")
+	assert.Less(t, len(s.blocks), 2*len(all)/seenBlock+2, "blocks at least half full")
+	for i := range 600_000 {
+		id := fmt.Sprintf("CASE-%d", i)
+		if s.has(id) != added[s.sum(id)] {
+			t.Fatalf("has(%s) = %v", id, s.has(id))
+		}
+	}
 }

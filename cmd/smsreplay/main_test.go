@@ -302,7 +302,7 @@ func TestBombsPeakRSS(t *testing.T) {
 	})
 	manyCases := write("many-cases.csv.gz", func(w *bufio.Writer) {
 		var b []byte
-		for i := range 2_000_000 {
+		for i := range 10_000_000 {
 			b = append(b[:0], "INC"...)
 			b = strconv.AppendInt(b, int64(i), 10)
 			b = append(b, ",New,1/3/2016 09:05,Updated by 1,Category 1"...)
@@ -318,7 +318,7 @@ func TestBombsPeakRSS(t *testing.T) {
 	}{
 		{"a 400 MB field", field, false, "larger than 1048576 bytes"},
 		{"a case of 2,000,000 rows", oneCase, false, "has more than 100000 rows"},
-		{"2,000,000 cases", manyCases, true, "cases              2000000"},
+		{"10,000,000 cases", manyCases, true, "cases              10000000"},
 	} {
 		cmd := exec.Command(bin, "-mapping", mappingPath, "-log", tc.log, "-skip-bad-rows", "-progress", "never")
 		var out bytes.Buffer
