@@ -254,13 +254,14 @@ func TestFilterFlags(t *testing.T) {
 
 // TestBombsPeakRSS runs the built command (without the race detector) on
 // logs made to exhaust memory: one field of 400 MB (a gzip of about
-// 400 KB), one case of 2,000,000 rows, and 2,000,000 cases of a row each.
-// The first two stop at their limit with an error naming the row; the
-// third replays every case. Peak resident memory stays under 200 MiB in
+// 400 KB), a quoted field of 100 MB (lines and commas) that never closes,
+// one case of 2,000,000 rows, and 10,000,000 cases of a row each. The
+// first three stop at their limit with an error naming the row; the
+// last replays every case. Peak resident memory stays under 200 MiB in
 // each.
 func TestBombsPeakRSS(t *testing.T) {
 	if testing.Short() {
-		t.Skip("writes three large logs and runs the command on each; skipped with -short")
+		t.Skip("writes four large logs and runs the command on each; skipped with -short")
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "smsreplay")
@@ -293,6 +294,13 @@ func TestBombsPeakRSS(t *testing.T) {
 		}
 		w.WriteString(tail)
 	})
+	quoted := write("quoted.csv.gz", func(w *bufio.Writer) {
+		w.WriteString(`INC1,New,1/3/2016 09:05,Updated by 1,"`) // a quote that never closes
+		chunk := bytes.Repeat([]byte("b,\n"), 349_526)          // 1 MiB
+		for range 100 {
+			w.Write(chunk)
+		}
+	})
 	oneCase := write("one-case.csv.gz", func(w *bufio.Writer) {
 		row := []byte("INC1,Active,1/3/2016 09:05,Updated by 1,Category 1" + tail)
 		w.WriteString("INC1,New,1/3/2016 09:05,Updated by 1,Category 1" + tail)
@@ -317,6 +325,7 @@ func TestBombsPeakRSS(t *testing.T) {
 		want      string
 	}{
 		{"a 400 MB field", field, false, "larger than 1048576 bytes"},
+		{"a quoted field of 100 MB that never closes", quoted, false, "larger than 1048576 bytes"},
 		{"a case of 2,000,000 rows", oneCase, false, "has more than 100000 rows"},
 		{"10,000,000 cases", manyCases, true, "cases              10000000"},
 	} {
