@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 )
@@ -25,17 +24,10 @@ type Variant struct {
 // first; Summary.VariantCount counts them all.
 const MaxVariants = 100
 
-// maxTrackedVariants bounds the variants a run counts, so that a log
-// whose every case takes a path of its own keeps bounded memory: the
-// cases of variants past it are counted in Summary.OtherVariantCases.
-const maxTrackedVariants = 10_000
-
-// variantSep joins a path's states into one key: a byte a state (joined
-// cells of a CSV or XES values, valid UTF-8 without NUL) does not hold.
-const variantSep = 0
-
-// variantKey is a path as one string.
-func variantKey(states []string) string { return strings.Join(states, "\x00") }
+// keySep joins the names of a path or a pair into one map key: a byte a
+// state or a group (cells of a CSV or XES values, valid UTF-8 without
+// NUL) does not hold.
+const keySep = "\x00"
 
 // durations is a bounded histogram of durations, from which a median and
 // percentiles are read to within half a percent: bucket 0 holds what is
@@ -93,50 +85,6 @@ func (h *durations) quantile(q float64) time.Duration {
 	return 0
 }
 
-// variants counts the cases of each path, up to maxTrackedVariants.
-type variants struct {
-	byKey map[string]*Variant
-	other int
-}
-
-// add counts a case whose path has the given key (its states joined by
-// variantSep).
-func (v *variants) add(key []byte, conformant bool) {
-	if v.byKey == nil {
-		v.byKey = map[string]*Variant{}
-	}
-	x := v.byKey[string(key)]
-	if x == nil {
-		if len(v.byKey) >= maxTrackedVariants {
-			v.other++
-			return
-		}
-		k := string(key)
-		x = &Variant{States: strings.Split(k, "\x00")}
-		v.byKey[k] = x
-	}
-	x.Cases++
-	if conformant {
-		x.Conformant++
-	}
-}
-
-// top returns the most frequent variants, at most MaxVariants, and how
-// many there are in all.
-func (v *variants) top() ([]Variant, int) {
-	all := make([]Variant, 0, len(v.byKey))
-	for _, x := range v.byKey {
-		all = append(all, *x)
-	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].Cases != all[j].Cases {
-			return all[i].Cases > all[j].Cases
-		}
-		return variantKey(all[i].States) < variantKey(all[j].States)
-	})
-	return all[:min(len(all), MaxVariants)], len(all)
-}
-
 // shortDuration writes d for a process map's label: days, hours, minutes
 // or seconds, to the largest unit it reaches.
 func shortDuration(d time.Duration) string {
@@ -181,78 +129,132 @@ type HandOff struct {
 // the most frequent first.
 const MaxResources = 100
 
-// maxTracked bounds the distinct actors, groups and hand-offs a run
-// counts, so that memory stays bounded whatever the log: the events of
-// those past it are left out of the lists (and of nothing else).
+// maxTracked bounds the distinct variants, actors, groups and hand-offs
+// a run counts, so that memory stays bounded whatever the log: the cases
+// of variants past it are counted in Summary.OtherVariantCases, and the
+// events of actors, groups and hand-offs past it are left out of their
+// lists (and of nothing else).
 const maxTracked = 10_000
 
-// tally counts resources by name, up to maxTracked.
+// counts is what a run counts of each variant, resource or hand-off, by
+// key, up to maxTracked of them: the value and the last case it was
+// counted in (cases are numbered from 1), to count each case once.
+type counts[V any] struct {
+	byKey map[string]*counted[V]
+	other int // what past maxTracked could not be counted
+}
+
+type counted[V any] struct {
+	v        V
+	lastCase int
+}
+
+// at returns the entry of key, made by fresh when new, or nil when
+// maxTracked entries leave no room for it. key may be a buffer reused by
+// the caller: a new entry copies it.
+func (c *counts[V]) at(key []byte, fresh func(key string) V) *counted[V] {
+	if c.byKey == nil {
+		c.byKey = map[string]*counted[V]{}
+	}
+	if e := c.byKey[string(key)]; e != nil {
+		return e
+	}
+	if len(c.byKey) >= maxTracked {
+		c.other++
+		return nil
+	}
+	k := string(key)
+	e := &counted[V]{v: fresh(k)}
+	c.byKey[k] = e
+	return e
+}
+
+// top returns the values counted, at most max of them, the largest by
+// size first and, between equal sizes, the one of the smaller key; and
+// how many there are in all.
+func (c *counts[V]) top(size func(*V) int, max int) ([]V, int) {
+	keys := make([]string, 0, len(c.byKey))
+	for k := range c.byKey {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		if d := size(&c.byKey[b].v) - size(&c.byKey[a].v); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	out := make([]V, min(len(keys), max))
+	for i := range out {
+		out[i] = c.byKey[keys[i]].v
+	}
+	return out, len(keys)
+}
+
+// variants counts the cases of each path.
+type variants struct{ counts[Variant] }
+
+func (v *variants) add(key []byte, conformant bool) {
+	e := v.at(key, func(k string) Variant { return Variant{States: strings.Split(k, keySep)} })
+	if e == nil {
+		return
+	}
+	e.v.Cases++
+	if conformant {
+		e.v.Conformant++
+	}
+}
+
+func (v *variants) top() ([]Variant, int) {
+	return v.counts.top(func(x *Variant) int { return x.Cases }, MaxVariants)
+}
+
+// tally counts the events of each actor or group.
 type tally struct {
-	byName map[string]*Resource
-	other  int            // events of resources past maxTracked
-	last   map[string]int // the case each resource was last seen in
+	counts[Resource]
+	key []byte
 }
 
 func (t *tally) add(name string, caseNo int, e eventInfo) {
-	if t.byName == nil {
-		t.byName, t.last = map[string]*Resource{}, map[string]int{}
-	}
-	r := t.byName[name]
+	t.key = append(t.key[:0], name...)
+	r := t.at(t.key, func(k string) Resource { return Resource{Name: k} })
 	if r == nil {
-		if len(t.byName) >= maxTracked {
-			t.other++
-			return
-		}
-		r = &Resource{Name: name}
-		t.byName[name] = r
+		return
 	}
-	r.Events++
+	r.v.Events++
 	if e.accepted {
-		r.Accepted++
+		r.v.Accepted++
 	}
 	if e.refused {
-		r.Deviations++
+		r.v.Deviations++
 	}
-	if t.last[name] != caseNo {
-		t.last[name] = caseNo
-		r.Cases++
+	if r.lastCase != caseNo {
+		r.lastCase = caseNo
+		r.v.Cases++
 	}
 }
 
-// top returns the resources with the most events, at most MaxResources,
-// and how many there are.
 func (t *tally) top() ([]Resource, int) {
-	all := make([]Resource, 0, len(t.byName))
-	for _, r := range t.byName {
-		all = append(all, *r)
-	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].Events != all[j].Events {
-			return all[i].Events > all[j].Events
-		}
-		return all[i].Name < all[j].Name
-	})
-	return all[:min(len(all), MaxResources)], len(all)
+	return t.counts.top(func(r *Resource) int { return r.Events }, MaxResources)
 }
 
-// handOffs counts the hand-offs between groups, up to maxTracked pairs.
+// handOffs counts the hand-offs between groups.
 type handOffs struct {
-	byPair   map[[2]string]*HandOff
-	last     map[[2]string]int
-	other    int
+	counts[HandOff]
+	key      []byte
 	total    int
-	pingPong int // cases whose record went back to a group it had left
+	pingPong int                 // cases whose record went back to a group it had left
+	left     map[string]struct{} // the groups the record has left, in the case being added
 }
 
 // addCase counts the hand-offs of case caseNo, whose events had the
 // given groups.
 func (h *handOffs) addCase(caseNo int, events []eventInfo) {
-	if h.byPair == nil {
-		h.byPair, h.last = map[[2]string]*HandOff{}, map[[2]string]int{}
+	if h.left == nil {
+		h.left = map[string]struct{}{}
 	}
+	clear(h.left)
 	prev := ""
-	var left []string // the groups the record has left, in this case
-	pingPong := false
+	back := false
 	for _, e := range events {
 		g := e.group
 		if g == "" || g == prev {
@@ -260,44 +262,27 @@ func (h *handOffs) addCase(caseNo int, events []eventInfo) {
 		}
 		if prev != "" {
 			h.total++
-			k := [2]string{prev, g}
-			x := h.byPair[k]
-			if x == nil && len(h.byPair) < maxTracked {
-				x = &HandOff{From: prev, To: g}
-				h.byPair[k] = x
-			}
-			if x == nil {
-				h.other++
-			} else {
-				x.Count++
-				if h.last[k] != caseNo {
-					h.last[k] = caseNo
-					x.Cases++
+			h.key = append(append(append(h.key[:0], prev...), keySep...), g...)
+			if x := h.at(h.key, func(string) HandOff { return HandOff{From: prev, To: g} }); x != nil {
+				x.v.Count++
+				if x.lastCase != caseNo {
+					x.lastCase = caseNo
+					x.v.Cases++
 				}
 			}
-			if slices.Contains(left, g) {
-				pingPong = true
+			if _, ok := h.left[g]; ok {
+				back = true
 			}
-			left = append(left, prev)
+			h.left[prev] = struct{}{}
 		}
 		prev = g
 	}
-	if pingPong {
+	if back {
 		h.pingPong++
 	}
 }
 
-// top returns the most frequent hand-offs, at most MaxResources.
 func (h *handOffs) top() []HandOff {
-	all := make([]HandOff, 0, len(h.byPair))
-	for _, x := range h.byPair {
-		all = append(all, *x)
-	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].Count != all[j].Count {
-			return all[i].Count > all[j].Count
-		}
-		return all[i].From+"\x00"+all[i].To < all[j].From+"\x00"+all[j].To
-	})
-	return all[:min(len(all), MaxResources)]
+	out, _ := h.counts.top(func(x *HandOff) int { return x.Count }, MaxResources)
+	return out
 }

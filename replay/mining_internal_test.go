@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,24 +37,51 @@ func TestDurationsQuantile(t *testing.T) {
 	}
 	var empty durations
 	assert.Zero(t, empty.quantile(0.5))
-	assert.Len(t, (&durations{}).buckets, 0)
 }
 
-// TestVariantsBounded: past maxTrackedVariants distinct paths, the cases
-// are counted apart and the memory stays bounded.
+// TestVariantsBounded: past maxTracked distinct paths, the cases are
+// counted apart and the memory stays bounded.
 func TestVariantsBounded(t *testing.T) {
 	t.Parallel()
 	var v variants
-	for i := range maxTrackedVariants + 5 {
-		v.add([]byte(variantKey([]string{"new", fmt.Sprint(i)})), i%2 == 0)
+	key := func(states ...string) []byte { return []byte(strings.Join(states, keySep)) }
+	for i := range maxTracked + 5 {
+		v.add(key("new", fmt.Sprint(i)), i%2 == 0)
 	}
-	v.add([]byte(variantKey([]string{"new", "0"})), false)
+	v.add(key("new", "0"), false)
 	top, count := v.top()
-	assert.Equal(t, maxTrackedVariants, count)
+	assert.Equal(t, maxTracked, count)
 	assert.Equal(t, 5, v.other)
 	assert.Len(t, top, MaxVariants)
 	assert.Equal(t, Variant{States: []string{"new", "0"}, Cases: 2, Conformant: 1}, top[0])
-	assert.Len(t, v.byKey, maxTrackedVariants)
+	assert.Len(t, v.byKey, maxTracked)
+}
+
+// TestPingPong: a case counts as going back to a group when its record
+// returns to a group it had left, however far back.
+func TestPingPong(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		groups   []string
+		back     bool
+		handOffs int
+	}{
+		{[]string{"a", "b", "c"}, false, 2},
+		{[]string{"a", "a", "b", "b"}, false, 1},
+		{[]string{"a", "b", "a"}, true, 2},
+		{[]string{"a", "b", "c", "b"}, true, 3},
+		{[]string{"a", "", "b", "", "c", "a"}, true, 3},
+		{[]string{"", ""}, false, 0},
+	} {
+		var h handOffs
+		events := make([]eventInfo, len(tc.groups))
+		for i, g := range tc.groups {
+			events[i].group = g
+		}
+		h.addCase(1, events)
+		assert.Equal(t, tc.back, h.pingPong == 1, "%v", tc.groups)
+		assert.Equal(t, tc.handOffs, h.total, "%v", tc.groups)
+	}
 }
 
 // TestSeenSet: past many merges, the set holds exactly what was added,

@@ -275,7 +275,7 @@ func (s *Summary) add(r *CaseResult) {
 	s.key = s.key[:0]
 	for i, m := range r.moves {
 		if i > 0 {
-			s.key = append(s.key, variantSep)
+			s.key = append(s.key, keySep...)
 		}
 		s.key = append(s.key, m.to...)
 		k := [2]string{m.from, m.to}
@@ -293,19 +293,15 @@ func (s *Summary) add(r *CaseResult) {
 		}
 	}
 	s.variants.add(s.key, r.Conformant)
-	grouped := false
 	for _, e := range r.events {
 		if e.actor != "" {
 			s.actors.add(e.actor, s.Cases, e)
 		}
 		if e.group != "" {
 			s.groups.add(e.group, s.Cases, e)
-			grouped = true
 		}
 	}
-	if grouped {
-		s.handOffs.addCase(s.Cases, r.events)
-	}
+	s.handOffs.addCase(s.Cases, r.events)
 }
 
 func firstWithID(rs []sms.Requirement, id string) sms.Requirement {
@@ -332,7 +328,7 @@ func (s *Summary) finish() {
 		s.Fitness = float64(s.AcceptedEvents) / float64(s.ReplayedEvents)
 	}
 	s.Variants, s.VariantCount = s.variants.top()
-	s.OtherVariantCases = s.variants.other
+	s.OtherVariantCases = s.variants.other // cases of variants past the 10,000 counted
 	s.Resources, s.ResourceCount = s.actors.top()
 	s.Groups, s.GroupCount = s.groups.top()
 	s.HandOffs, s.HandOffTotal, s.PingPongCases = s.handOffs.top(), s.handOffs.total, s.handOffs.pingPong
